@@ -1,0 +1,31 @@
+import type { Property } from "./property.ts"
+import type { StepEvent } from "./trace.ts"
+
+/**
+ * The general form the checker explores, as in TLA+ and Stateright. A
+ * TLA+-style spec is written directly as a Model; an `ActorSystem` turns
+ * actors, clients, a network and a fault budget into one.
+ *
+ * Members are methods so that a `Model<TwoPhaseState, TwoPhaseAction>` can be
+ * held as a `Model<unknown, unknown>` in the spec registry.
+ */
+export interface Model<S, A> {
+  init(): ReadonlyArray<S>
+  /** The actions enabled in `state`, in a deterministic order: traces are rebuilt by replaying action indices. */
+  actions(state: S): ReadonlyArray<A>
+  /** The successor, or `undefined` when the action changes nothing worth exploring. */
+  next(state: S, action: A): S | undefined
+  readonly properties: ReadonlyArray<Property<S>>
+  /**
+   * The boundary of the search, so that a spec's bounds (max term, max
+   * requests) live here instead of inside its reducer. A state outside it is
+   * neither checked nor explored, as Stateright's `within_boundary`.
+   */
+  within?(state: S): boolean
+  /** States where having no successor is the expected end, not a deadlock. */
+  terminal?(state: S): boolean
+  /** What an action does, as structured data a trace renderer can draw. */
+  describe(state: S, action: A): StepEvent
+  /** Per-node views of a state, one trace column each, in column order. */
+  lanes(state: S): Readonly<Record<string, unknown>>
+}

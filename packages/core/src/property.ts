@@ -1,0 +1,26 @@
+/**
+ * `always` is a safety invariant: every reachable state satisfies it.
+ * `sometimes` is reachability: some reachable state satisfies it; one never
+ * satisfied means the spec cannot do the interesting thing (it is vacuous).
+ * A client history's linearizability is an `always` property over the
+ * history a state carries.
+ */
+export type PropertyKind = "always" | "sometimes"
+
+export interface Property<S> {
+  readonly kind: PropertyKind
+  readonly name: string
+  holds(state: S): boolean
+}
+
+export const always = <S>(name: string, holds: (state: S) => boolean): Property<S> => ({
+  kind: "always",
+  name,
+  holds
+})
+
+export const sometimes = <S>(name: string, holds: (state: S) => boolean): Property<S> => ({
+  kind: "sometimes",
+  name,
+  holds
+})

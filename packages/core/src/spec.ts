@@ -1,0 +1,73 @@
+import type { Model } from "./model.ts"
+import type { SystemSpec } from "./system.ts"
+import type { ConfigValue, SpecConfig } from "./trace.ts"
+
+/**
+ * How a spec presents itself to `parley list` and `parley check`: its
+ * options with their defaults and limits, its known-buggy variants, and how
+ * to build the Model for one configuration.
+ */
+export type SpecOption =
+  | {
+    readonly kind: "int"
+    readonly name: string
+    readonly description: string
+    readonly default: number
+    readonly min: number
+    readonly max: number
+  }
+  | {
+    readonly kind: "choice"
+    readonly name: string
+    readonly description: string
+    readonly default: string
+    readonly choices: ReadonlyArray<string>
+  }
+  | {
+    readonly kind: "flag"
+    readonly name: string
+    readonly description: string
+    readonly default: boolean
+  }
+
+export interface SpecVariant {
+  readonly name: string
+  readonly description: string
+}
+
+export interface SpecDefinition {
+  readonly name: string
+  readonly description: string
+  readonly options: ReadonlyArray<SpecOption>
+  /** Known-buggy variants the checker must catch; the correct algorithm is `"correct"`. */
+  readonly variants: ReadonlyArray<SpecVariant>
+  /** `config` holds every option (defaults filled in) and `variant`. */
+  build(config: SpecConfig): BuiltSpec
+}
+
+/** A spec is either a Model written directly (TLA+ style) or a cluster of actors the checker turns into one. */
+export type BuiltSpec =
+  | { readonly _tag: "Model"; readonly model: Model<unknown, unknown> }
+  | { readonly _tag: "System"; readonly system: AnySystemSpec }
+
+/** Erased at the registry; each spec is typed where it is built (handlers are methods, so this widening type-checks). */
+export type AnySystemSpec = SystemSpec<unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown>
+
+export const CorrectVariant = "correct"
+
+/** The full configuration of a spec: every option at its default, the correct variant. */
+export const defaultConfig = (spec: SpecDefinition): Record<string, ConfigValue> => {
+  const config: Record<string, ConfigValue> = { variant: CorrectVariant }
+  for (const option of spec.options) config[option.name] = option.default
+  return config
+}
+
+const read = (config: SpecConfig, name: string, type: "number" | "string" | "boolean"): ConfigValue => {
+  const value = config[name]
+  if (typeof value !== type) throw new TypeError(`config option "${name}" is ${JSON.stringify(value)}, expected a ${type}`)
+  return value as ConfigValue
+}
+
+export const configInt = (config: SpecConfig, name: string): number => read(config, name, "number") as number
+export const configString = (config: SpecConfig, name: string): string => read(config, name, "string") as string
+export const configFlag = (config: SpecConfig, name: string): boolean => read(config, name, "boolean") as boolean

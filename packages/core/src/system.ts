@@ -1,0 +1,73 @@
+import type { Actor, ClientId, NodeId } from "./actor.ts"
+import type { Client, HistoryEvent } from "./client.ts"
+import type { Property } from "./property.ts"
+import type { Bag, SetOf } from "./unordered.ts"
+
+/**
+ * A cluster of actors and clients, described as data. The checker's
+ * `ActorSystem` turns one into a Model under the network semantics and fault
+ * budget given here; the runtime hosts the same actors over real sockets. A
+ * spec exports one of these and never imports the checker.
+ */
+
+/**
+ * How the network treats messages, as Stateright's `Network` kinds:
+ * - `unordered`: a multiset; each message is delivered at most once, in any order.
+ * - `duplicating`: a set; a sent message stays deliverable, any number of times.
+ * - `ordered`: FIFO per (sender, receiver) link; links interleave freely.
+ */
+export type NetworkSemantics = "unordered" | "duplicating" | "ordered"
+
+export const NetworkSemanticsValues: ReadonlyArray<NetworkSemantics> = ["unordered", "duplicating", "ordered"]
+
+export type Envelope<M, Req, Res> =
+  | { readonly from: NodeId; readonly to: NodeId; readonly kind: "message"; readonly body: M }
+  | { readonly from: ClientId; readonly to: NodeId; readonly kind: "request"; readonly body: Req }
+  | { readonly from: NodeId; readonly to: ClientId; readonly kind: "response"; readonly body: Res }
+
+/** The in-flight messages: a Bag (unordered), a SetOf (duplicating), or FIFO queues keyed `from->to` (ordered). */
+export type NetworkState<E> = Bag<E> | SetOf<E> | Readonly<Record<string, ReadonlyArray<E>>>
+
+export type NodeSlot<S, T, D> =
+  | { readonly up: true; readonly state: S; readonly timers: SetOf<T> }
+  | { readonly up: false; readonly durable: D }
+
+export interface ClientSlot<CS, CT> {
+  readonly state: CS
+  readonly timers: SetOf<CT>
+}
+
+/** A state of the whole system, as properties see it. Nodes and clients are in declaration order. */
+export interface SystemState<S, M, T, Req, Res, D, CS, CT> {
+  readonly nodes: ReadonlyArray<NodeSlot<S, T, D>>
+  readonly clients: ReadonlyArray<ClientSlot<CS, CT>>
+  readonly network: NetworkState<Envelope<M, Req, Res>>
+  readonly crashes: number
+  readonly history: ReadonlyArray<HistoryEvent<Req, Res>>
+}
+
+export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
+  readonly nodes: ReadonlyArray<{ readonly id: NodeId; readonly actor: Actor<S, M, T, Req, Res, D> }>
+  readonly clients: ReadonlyArray<{ readonly id: ClientId; readonly client: Client<CS, Req, Res, CT> }>
+  readonly network: NetworkSemantics
+  /** Whether the network may drop any in-flight message. */
+  readonly lossy: boolean
+  /** How many crashes a behaviour may contain in all; each crashed node may restart. */
+  readonly maxCrashes: number
+  /** The nodes that may crash; all of them when absent. */
+  readonly crashable?: ReadonlyArray<NodeId>
+  readonly properties: ReadonlyArray<Property<SystemState<S, M, T, Req, Res, D, CS, CT>>>
+  within?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
+  terminal?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
+  /** One line per message, in the spirit of etcd/raft's `1->2 MsgVote Term:1 Log:1/2`. */
+  formatMessage(message: M): string
+  formatTimer(timer: T): string
+  formatRequest(request: Req): string
+  formatResponse(response: Res): string
+  /** What a trace shows of a live node's state; the whole state when absent. */
+  view?(state: S): unknown
+}
+
+/** Every in-flight envelope, whatever the network semantics. */
+export const inFlight = <E>(network: NetworkState<E>): ReadonlyArray<E> =>
+  Array.isArray(network) ? network as ReadonlyArray<E> : Object.values(network as Record<string, ReadonlyArray<E>>).flat()

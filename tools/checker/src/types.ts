@@ -1,0 +1,56 @@
+import type { PropertyKind } from "@parley/core"
+
+/** How the search runs. Bounds make a run `bounded` instead of exhaustive. */
+export interface CheckOptions {
+  readonly strategy: "bfs" | "dfs"
+  /** States deeper than this are not expanded (the initial states are at depth 0). */
+  readonly maxDepth?: number
+  /** Stop once this many distinct states are stored. */
+  readonly maxStates?: number
+  /** Report a state with no successor as a violation unless the model calls it `terminal`. */
+  readonly deadlock?: boolean
+  /** Called about once per `progressIntervalMs` (default 1000) while the search runs. */
+  readonly onProgress?: (progress: Progress) => void
+  readonly progressIntervalMs?: number
+}
+
+export interface Progress {
+  readonly distinctStates: number
+  readonly generatedStates: number
+  /** States discovered but not yet expanded (BFS queue or DFS stack). */
+  readonly queued: number
+  readonly depth: number
+  readonly elapsedMs: number
+  readonly statesPerSec: number
+}
+
+/**
+ * A path from an initial state: the index of the initial state in
+ * `model.init()`, then, for each step, the index of the action taken in
+ * `model.actions(state)`. Replaying it rebuilds every state.
+ */
+export interface Path {
+  readonly initIndex: number
+  readonly actionIndices: ReadonlyArray<number>
+}
+
+export interface Violation {
+  readonly property: string
+  readonly kind: Exclude<PropertyKind, "sometimes"> | "deadlock"
+  readonly path: Path
+}
+
+export interface CheckResult {
+  /** `ok`: exhaustive, no violation. `bounded`: no violation, but a depth or state bound cut the search short. */
+  readonly result: "ok" | "violation" | "bounded"
+  readonly violation?: Violation
+  readonly distinctStates: number
+  readonly generatedStates: number
+  readonly maxDepth: number
+  readonly elapsedMs: number
+  readonly statesPerSec: number
+  /** `sometimes` properties some explored state satisfied, each with a path to its first witness. */
+  readonly reached: ReadonlyArray<{ readonly property: string; readonly path: Path }>
+  /** `sometimes` properties no explored state satisfied: the spec may be vacuous. */
+  readonly unreached: ReadonlyArray<string>
+}
