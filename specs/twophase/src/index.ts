@@ -1,0 +1,2 @@
+export * from "./twophase.ts"
+export * from "./twopc.ts"
