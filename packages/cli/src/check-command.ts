@@ -1,0 +1,72 @@
+import { buildTrace, check, toModel } from "@parley/checker"
+import type { CheckOptions, Progress } from "@parley/checker"
+import type { SpecConfig } from "@parley/core"
+import { renderSwimLanes } from "@parley/trace"
+import { Console, Effect, FileSystem, Path } from "effect"
+import { UsageError, ViolationFound } from "./errors.ts"
+import { registry } from "./registry.ts"
+import { findSpec, resolveConfig } from "./spec-config.ts"
+import type { RawSpecOptions } from "./spec-config.ts"
+import { formatSummary, summarize } from "./summary.ts"
+
+export interface CheckInput {
+  readonly spec: string
+  readonly specOptions: RawSpecOptions
+  readonly variant: string | undefined
+  readonly strategy: "bfs" | "dfs"
+  readonly maxDepth: number | undefined
+  readonly maxStates: number | undefined
+  readonly deadlock: boolean
+  readonly traceOut: string | undefined
+  readonly json: boolean
+}
+
+const count = (n: number): string => n.toLocaleString("en-US")
+
+/** A live progress line on a terminal, rewritten in place once a second. */
+const progressLine = (p: Progress): string =>
+  `\r\x1b[2K  states ${count(p.distinctStates)}  queue ${count(p.queued)}  depth ${p.depth}  ` +
+  `${count(Math.round(p.statesPerSec))} states/s`
+
+const defaultTracePath = (spec: string, config: SpecConfig, property: string): string =>
+  `traces/${spec}-${String(config.variant)}-${property}.trace.json`
+
+export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
+  const spec = findSpec(registry, input.spec)
+  if (spec instanceof UsageError) return yield* spec
+  const config = resolveConfig(spec, input.specOptions, input.variant)
+  if (config instanceof UsageError) return yield* config
+  for (const [flag, value] of [["--max-depth", input.maxDepth], ["--max-states", input.maxStates]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      return yield* new UsageError({ message: `${flag} must be a positive integer, got ${value}` })
+    }
+  }
+
+  const model = toModel(spec.build(config))
+  const showProgress = !input.json && process.stderr.isTTY === true
+  const options: CheckOptions = {
+    strategy: input.strategy,
+    deadlock: input.deadlock,
+    ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
+    ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
+    ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
+  }
+  const result = check(model, options)
+  if (showProgress) process.stderr.write("\r\x1b[2K")
+
+  let traceFile: string | null = null
+  if (result.violation !== undefined) {
+    const { property, kind, path } = result.violation
+    const trace = buildTrace(model, { spec: spec.name, config, property: { name: property, kind } }, path)
+    traceFile = input.traceOut ?? defaultTracePath(spec.name, config, property)
+    const fs = yield* FileSystem.FileSystem
+    const paths = yield* Path.Path
+    yield* fs.makeDirectory(paths.dirname(traceFile), { recursive: true })
+    yield* fs.writeFileString(traceFile, JSON.stringify(trace, null, 2) + "\n")
+    if (!input.json) yield* Console.log(renderSwimLanes(trace, { color: process.stdout.isTTY === true }))
+  }
+
+  const summary = summarize(spec.name, config, input.strategy, result, traceFile)
+  yield* Console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
+  if (result.violation !== undefined) return yield* new ViolationFound({ property: result.violation.property })
+})

@@ -1,0 +1,113 @@
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { runCheck } from "./check-command.ts"
+import { CommandLineRejected } from "./errors.ts"
+import { runList } from "./list-command.ts"
+import { registry } from "./registry.ts"
+import { optionKinds } from "./spec-config.ts"
+import type { RawSpecOptions } from "./spec-config.ts"
+import { runTraceShow } from "./trace-command.ts"
+
+const json = Flag.Boolean("json").pipe(Flag.withDescription("Print one line of JSON instead of text"))
+
+const list = Command.make("list", { json }, ({ json }) => runList(json)).pipe(
+  Command.withDescription("List the specs, their options and their known-buggy variants")
+)
+
+/**
+ * Every spec's options are declared as flags of `check`, taken as raw text
+ * and checked against the chosen spec afterwards, so that `--rms` given to a
+ * spec without it is refused with a message naming the spec's own options.
+ */
+const specOptionFlags = Object.fromEntries(
+  [...optionKinds(registry)].map(([name, kind]) => [
+    name,
+    kind === "flag"
+      ? Flag.Boolean(name).pipe(Flag.optional, Flag.withDescription("spec option; see `parley list`"))
+      : Flag.String(name).pipe(Flag.optional, Flag.withDescription("spec option; see `parley list`"))
+  ])
+) as Record<string, Flag.Flag<Option.Option<string | boolean>>>
+
+const check = Command.make(
+  "check",
+  {
+    spec: Argument.String("spec").pipe(Argument.withDescription("The spec to check; `parley list` shows them")),
+    variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("A known-buggy variant of the spec")),
+    strategy: Flag.Literals("strategy", ["bfs", "dfs"]).pipe(
+      Flag.withDefault("bfs"),
+      Flag.withDescription("bfs finds a shortest counterexample; dfs goes deep first")
+    ),
+    maxDepth: Flag.Int("max-depth").pipe(Flag.optional, Flag.withDescription("Do not expand states deeper than this")),
+    maxStates: Flag.Int("max-states").pipe(Flag.optional, Flag.withDescription("Stop after this many distinct states")),
+    deadlock: Flag.Boolean("deadlock").pipe(
+      Flag.withDescription("Report a non-terminal state with no successor as a violation")
+    ),
+    traceOut: Flag.String("trace-out").pipe(
+      Flag.optional,
+      Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")
+    ),
+    json,
+    specOptionFlags
+  },
+  (input) => {
+    const specOptions: Record<string, string | boolean> = {}
+    for (const [name, value] of Object.entries(input.specOptionFlags)) {
+      if (Option.isSome(value)) specOptions[name] = value.value
+    }
+    return runCheck({
+      spec: input.spec,
+      specOptions: specOptions satisfies RawSpecOptions,
+      variant: Option.getOrUndefined(input.variant),
+      strategy: input.strategy,
+      maxDepth: Option.getOrUndefined(input.maxDepth),
+      maxStates: Option.getOrUndefined(input.maxStates),
+      deadlock: input.deadlock,
+      traceOut: Option.getOrUndefined(input.traceOut),
+      json: input.json
+    })
+  }
+).pipe(
+  Command.withDescription("Explore every reachable state of a spec and report the first property it breaks"),
+  Command.withExamples([
+    { command: "parley check twophase --rms 3", description: "Check TwoPhase with three resource managers" },
+    {
+      command: "parley check 2pc --variant no-durable-decision",
+      description: "Find the bug in a coordinator that sends its decision before logging it"
+    }
+  ])
+)
+
+const show = Command.make(
+  "show",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("A trace file written by `parley check`")),
+    format: Flag.Literals("format", ["lanes", "mermaid"]).pipe(
+      Flag.withDefault("lanes"),
+      Flag.withDescription("lanes: a swim-lane diagram for the terminal; mermaid: a Mermaid sequence diagram")
+    ),
+    color: Flag.Boolean("color").pipe(Flag.withDescription("Colour the diagram (on by default on a terminal)"))
+  },
+  ({ file, format, color }) => runTraceShow(file, format, color || process.stdout.isTTY === true)
+).pipe(Command.withDescription("Render a counterexample trace"))
+
+const trace = Command.make("trace").pipe(
+  Command.withDescription("Read counterexample traces"),
+  Command.withSubcommands([show])
+)
+
+const parley = Command.make("parley").pipe(
+  Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples"),
+  Command.withSubcommands([list, check, trace])
+)
+
+Command.run(parley, { version: "0.1.0" }).pipe(
+  Effect.catchTag("ShowHelp", (help) => help.errors.length === 0 ? Effect.void : Effect.fail(new CommandLineRejected())),
+  Effect.tapError((error) =>
+    error._tag === "UsageError" || error._tag === "InputFileError"
+      ? Console.error(`parley: ${error.message}`)
+      : Effect.void
+  ),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)

@@ -1,0 +1,5 @@
+import type { SpecDefinition } from "@parley/core"
+import { twoPhaseCommitSpec, twoPhaseSpec } from "@parley/twophase"
+
+/** Every spec `parley` knows, in the order `parley list` shows them. */
+export const registry: ReadonlyArray<SpecDefinition> = [twoPhaseSpec, twoPhaseCommitSpec]

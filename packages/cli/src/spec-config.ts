@@ -1,0 +1,97 @@
+import { CorrectVariant, defaultConfig } from "@parley/core"
+import type { ConfigValue, SpecConfig, SpecDefinition, SpecOption } from "@parley/core"
+import { UsageError } from "./errors.ts"
+
+/** Spec options as the command line gave them, before they are checked against the spec. */
+export type RawSpecOptions = Readonly<Record<string, string | boolean>>
+
+const list = (names: ReadonlyArray<string>): string => names.join(", ")
+
+export const findSpec = (
+  registry: ReadonlyArray<SpecDefinition>,
+  name: string
+): SpecDefinition | UsageError =>
+  registry.find((spec) => spec.name === name) ??
+    new UsageError({ message: `unknown spec "${name}"; the specs are: ${list(registry.map((s) => s.name))}` })
+
+export const describeAllowed = (option: SpecOption): string => {
+  switch (option.kind) {
+    case "int":
+      return `an integer from ${option.min} to ${option.max}`
+    case "choice":
+      return `one of ${list(option.choices)}`
+    case "flag":
+      return "a flag without a value"
+  }
+}
+
+const parseValue = (spec: SpecDefinition, option: SpecOption, raw: string | boolean): ConfigValue | UsageError => {
+  const bad = () =>
+    new UsageError({
+      message: `--${option.name} for spec ${spec.name} must be ${describeAllowed(option)}, got ${JSON.stringify(raw)}`
+    })
+  switch (option.kind) {
+    case "int": {
+      if (typeof raw !== "string" || !/^-?\d+$/.test(raw)) return bad()
+      const value = Number(raw)
+      return value >= option.min && value <= option.max ? value : bad()
+    }
+    case "choice":
+      return typeof raw === "string" && option.choices.includes(raw) ? raw : bad()
+    case "flag":
+      return typeof raw === "boolean" ? raw : bad()
+  }
+}
+
+/**
+ * The spec's full configuration: its defaults, overridden by the options
+ * given. An option the spec does not have, a value outside its range, or an
+ * unknown variant is a usage error that says what is allowed.
+ */
+export const resolveConfig = (
+  spec: SpecDefinition,
+  given: RawSpecOptions,
+  variant: string | undefined
+): SpecConfig | UsageError => {
+  const config = defaultConfig(spec)
+  for (const [name, raw] of Object.entries(given)) {
+    const option = spec.options.find((o) => o.name === name)
+    if (option === undefined) {
+      const allowed = spec.options.length === 0 ? "it has none" : list(spec.options.map((o) => `--${o.name}`))
+      return new UsageError({ message: `spec ${spec.name} has no option --${name}; its options: ${allowed}` })
+    }
+    const value = parseValue(spec, option, raw)
+    if (value instanceof UsageError) return value
+    config[name] = value
+  }
+  if (variant !== undefined) {
+    const variants = [CorrectVariant, ...spec.variants.map((v) => v.name)]
+    if (!variants.includes(variant)) {
+      return new UsageError({
+        message: `spec ${spec.name} has no variant "${variant}"; its variants: ${list(variants)}`
+      })
+    }
+    config.variant = variant
+  }
+  return config
+}
+
+/**
+ * Every spec option name across the registry, with whether it is a flag. The
+ * command line declares each once; a name two specs give different kinds
+ * would be ambiguous, so it is refused here.
+ */
+export const optionKinds = (registry: ReadonlyArray<SpecDefinition>): ReadonlyMap<string, "flag" | "value"> => {
+  const kinds = new Map<string, "flag" | "value">()
+  for (const spec of registry) {
+    for (const option of spec.options) {
+      const kind = option.kind === "flag" ? "flag" : "value"
+      const earlier = kinds.get(option.name)
+      if (earlier !== undefined && earlier !== kind) {
+        throw new Error(`spec option --${option.name} is a flag in one spec and takes a value in another`)
+      }
+      kinds.set(option.name, kind)
+    }
+  }
+  return kinds
+}

@@ -1,0 +1,81 @@
+import type { CheckResult } from "@parley/checker"
+import type { SpecConfig } from "@parley/core"
+import { Schema } from "effect"
+import { SpecConfig as SpecConfigSchema } from "@parley/core"
+
+/** The one-line JSON summary `parley check --json` prints; scripts and the bench read it. */
+export const CheckSummary = Schema.Struct({
+  spec: Schema.String,
+  config: SpecConfigSchema,
+  strategy: Schema.Literals(["bfs", "dfs"]),
+  result: Schema.Literals(["ok", "violation", "bounded"]),
+  property: Schema.NullOr(Schema.String),
+  propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock"])),
+  /** Steps in the counterexample, when there is one. */
+  traceLength: Schema.NullOr(Schema.Int),
+  distinctStates: Schema.Int,
+  generatedStates: Schema.Int,
+  maxDepth: Schema.Int,
+  elapsedMs: Schema.Number,
+  statesPerSec: Schema.Number,
+  traceFile: Schema.NullOr(Schema.String),
+  sometimesReached: Schema.Array(Schema.String),
+  sometimesUnreached: Schema.Array(Schema.String)
+})
+export type CheckSummary = typeof CheckSummary.Type
+
+export const summarize = (
+  spec: string,
+  config: SpecConfig,
+  strategy: "bfs" | "dfs",
+  result: CheckResult,
+  traceFile: string | null
+): CheckSummary => ({
+  spec,
+  config,
+  strategy,
+  result: result.result,
+  property: result.violation?.property ?? null,
+  propertyKind: result.violation?.kind ?? null,
+  traceLength: result.violation === undefined ? null : result.violation.path.actionIndices.length,
+  distinctStates: result.distinctStates,
+  generatedStates: result.generatedStates,
+  maxDepth: result.maxDepth,
+  elapsedMs: Math.round(result.elapsedMs),
+  statesPerSec: Math.round(result.statesPerSec),
+  traceFile,
+  sometimesReached: result.reached.map((r) => r.property),
+  sometimesUnreached: result.unreached
+})
+
+const count = (n: number): string => n.toLocaleString("en-US")
+
+const configLine = (config: SpecConfig): string =>
+  Object.entries(config).map(([k, v]) => `${k}=${String(v)}`).join(" ")
+
+/** The human-readable report of a check. */
+export const formatSummary = (summary: CheckSummary): string => {
+  const lines: Array<string> = [`${summary.spec}  ${configLine(summary.config)}  strategy=${summary.strategy}`]
+  const stats = `${count(summary.distinctStates)} distinct states (${count(summary.generatedStates)} generated), ` +
+    `max depth ${summary.maxDepth}, ${(summary.elapsedMs / 1000).toFixed(2)} s, ${count(summary.statesPerSec)} states/s`
+  switch (summary.result) {
+    case "ok":
+      lines.push(`ok: every property holds in all ${stats}`)
+      break
+    case "bounded":
+      lines.push(`bounded: no violation, but a depth or state bound cut the search short; ${stats}`)
+      break
+    case "violation":
+      lines.push(
+        `violation: ${summary.propertyKind === "deadlock" ? "deadlock" : `always ${summary.property}`} ` +
+          `is broken after ${summary.traceLength} steps; ${stats}`
+      )
+      if (summary.traceFile !== null) lines.push(`trace written to ${summary.traceFile}`)
+      break
+  }
+  for (const name of summary.sometimesReached) lines.push(`  sometimes ${name}: reached`)
+  for (const name of summary.sometimesUnreached) {
+    lines.push(`  warning: sometimes ${name} was never reached; the spec may be vacuous`)
+  }
+  return lines.join("\n")
+}

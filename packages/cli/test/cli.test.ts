@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { TraceFile } from "@parley/core"
+import { Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { CheckSummary } from "../src/summary.ts"
+
+const bin = fileURLToPath(new URL("../bin/parley.mjs", import.meta.url))
+const workDir = mkdtempSync(join(tmpdir(), "parley-cli-"))
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the real `parley` command in a child process, as a user would. */
+const parley = (...args: ReadonlyArray<string>): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: workDir, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+const summaryOf = (run: Run): CheckSummary => Schema.decodeUnknownSync(CheckSummary)(JSON.parse(run.stdout.trim()))
+
+describe("parley list", () => {
+  it("lists every spec with its options and variants", async () => {
+    const run = await parley("list")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^twophase /m)
+    expect(run.stdout).toMatch(/--rms /)
+    expect(run.stdout).toMatch(/^2pc /m)
+    expect(run.stdout).toMatch(/no-durable-decision/)
+  })
+})
+
+describe("parley check", () => {
+  it("exits 0 with a JSON summary when every property holds", async () => {
+    const run = await parley("check", "twophase", "--rms", "3", "--json")
+    expect(run.code).toBe(0)
+    const summary = summaryOf(run)
+    expect(summary).toMatchObject({ spec: "twophase", result: "ok", property: null, distinctStates: 288 })
+    expect(summary.config).toMatchObject({ rms: 3, variant: "correct" })
+  })
+
+  it("exits 1 on a violation, writes a trace that decodes, and the trace renders", async () => {
+    const traceFile = join(workDir, "2pc.trace.json")
+    const run = await parley("check", "2pc", "--variant", "no-durable-decision", "--json", "--trace-out", traceFile)
+    expect(run.code).toBe(1)
+    const summary = summaryOf(run)
+    expect(summary.result).toBe("violation")
+    expect(summary.traceFile).toBe(traceFile)
+    const trace = Schema.decodeUnknownSync(TraceFile)(JSON.parse(readFileSync(traceFile, "utf8")))
+    expect(trace.property.name).toBe(summary.property)
+    expect(trace.steps).toHaveLength(summary.traceLength ?? -1)
+    expect(trace.steps.some((s) => s.event._tag === "Crash" && s.event.node === "coordinator")).toBe(true)
+
+    const shown = await parley("trace", "show", traceFile)
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain("coordinator")
+    expect(shown.stdout).toContain(summary.property ?? "?")
+  })
+
+  it.each([
+    [["check", "raft"], /unknown spec "raft"; the specs are: twophase, 2pc/],
+    [["check", "twophase", "--participants", "2"], /spec twophase has no option --participants; its options: --rms/],
+    [["check", "twophase", "--rms", "0"], /--rms for spec twophase must be an integer from 1 to/],
+    [["check", "twophase", "--variant", "bogus"], /spec twophase has no variant "bogus"; its variants: correct/],
+    [["check", "twophase", "--max-depth", "0"], /--max-depth must be a positive integer, got 0/],
+    [["check", "twophase", "--frobnicate"], /frobnicate/],
+    [["trace", "show", "no-such-file.json"], /no-such-file\.json/]
+  ])("exits 2 on bad usage %j and names the problem", async (args, message) => {
+    const run = await parley(...args)
+    expect(run.code).toBe(2)
+    expect(run.stdout + run.stderr).toMatch(message)
+  })
+
+  it("exits 2 on a trace file that is not a trace, saying why", async () => {
+    const bad = join(workDir, "bad.json")
+    writeFileSync(bad, JSON.stringify({ format: "parley-trace/1", spec: "2pc" }))
+    const run = await parley("trace", "show", bad)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/steps|config|property|initial/)
+  })
+})
