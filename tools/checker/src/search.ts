@@ -1,0 +1,212 @@
+import { fingerprintInto } from "@parley/core"
+import type { Model, Property } from "@parley/core"
+import { StateTable } from "./state-table.ts"
+import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
+
+/**
+ * Explores every state of a model reachable within its boundary, checking
+ * each `always` property on each new state, as TLC and Stateright do.
+ *
+ * BFS goes level by level, so the first violation found has a shortest
+ * counterexample; DFS keeps an explicit stack and finds deep states sooner.
+ * Both store only fingerprints with parent links (see `StateTable`); the
+ * frontier holds the live states still to expand.
+ */
+export const check = <S, A>(model: Model<S, A>, options: CheckOptions): CheckResult => {
+  const search = new Search(model, options)
+  return search.run()
+}
+
+/** Where the frontier keeps a state until it is expanded. */
+interface Frontier<S> {
+  push(state: S, id: number, depth: number): void
+  readonly size: number
+}
+
+const DEADLOCK = "Deadlock"
+const PROGRESS_CHECK_EVERY = 1024
+
+class Search<S, A> {
+  private readonly table = new StateTable()
+  private readonly fingerprint = new Uint32Array(2)
+  private readonly invariants: ReadonlyArray<Property<S>>
+  private readonly reachability: ReadonlyArray<Property<S>>
+  /** For each `sometimes` property, the id of its first witness, or -1. */
+  private readonly witnesses: Array<number>
+  private readonly startedAt = performance.now()
+  private lastProgressAt = this.startedAt
+  private generated = 0
+  private expanded = 0
+  private deepest = 0
+  private bounded = false
+  private violation: Violation | undefined
+
+  constructor(private readonly model: Model<S, A>, private readonly options: CheckOptions) {
+    this.invariants = model.properties.filter((p) => p.kind === "always")
+    this.reachability = model.properties.filter((p) => p.kind === "sometimes")
+    this.witnesses = this.reachability.map(() => -1)
+  }
+
+  run(): CheckResult {
+    if (this.options.strategy === "bfs") this.breadthFirst()
+    else this.depthFirst()
+    return this.result()
+  }
+
+  private breadthFirst(): void {
+    let level: Array<S> = []
+    let levelIds: Array<number> = []
+    let depth = 0
+    const frontier: Frontier<S> = {
+      push: (state, id) => {
+        level.push(state)
+        levelIds.push(id)
+      },
+      get size() {
+        return level.length
+      }
+    }
+    if (!this.seedInitialStates(frontier)) return
+    while (level.length > 0) {
+      const expanding = level
+      const expandingIds = levelIds
+      level = []
+      levelIds = []
+      for (let i = 0; i < expanding.length; i++) {
+        if (!this.expand(expanding[i]!, expandingIds[i]!, depth, frontier, expanding.length - i)) return
+      }
+      depth++
+    }
+  }
+
+  private depthFirst(): void {
+    const states: Array<S> = []
+    const ids: Array<number> = []
+    const depths: Array<number> = []
+    const frontier: Frontier<S> = {
+      push: (state, id, depth) => {
+        states.push(state)
+        ids.push(id)
+        depths.push(depth)
+      },
+      get size() {
+        return states.length
+      }
+    }
+    if (!this.seedInitialStates(frontier)) return
+    while (states.length > 0) {
+      const state = states.pop()!
+      if (!this.expand(state, ids.pop()!, depths.pop()!, frontier, 0)) return
+    }
+  }
+
+  private seedInitialStates(frontier: Frontier<S>): boolean {
+    const initial = this.model.init()
+    for (let index = 0; index < initial.length; index++) {
+      const state = initial[index]!
+      this.generated++
+      if (!this.admit(state, -1, index, 0, frontier)) return false
+    }
+    return true
+  }
+
+  /**
+   * Generates the successors of one state. Returns false when the search must
+   * stop: a violation, or the state bound reached.
+   */
+  private expand(state: S, id: number, depth: number, frontier: Frontier<S>, pendingInLevel: number): boolean {
+    const { model, options } = this
+    if (options.maxDepth !== undefined && depth >= options.maxDepth) {
+      if (!this.bounded && this.hasSuccessor(state)) this.bounded = true
+      return true
+    }
+    const actions = model.actions(state)
+    let enabled = false
+    for (let index = 0; index < actions.length; index++) {
+      const next = model.next(state, actions[index]!)
+      if (next === undefined) continue
+      enabled = true
+      this.generated++
+      if (!this.admit(next, id, index, depth + 1, frontier)) return false
+    }
+    if (!enabled && options.deadlock === true && !(model.terminal?.(state) ?? false)) {
+      this.violation = { property: DEADLOCK, kind: "deadlock", path: this.table.pathTo(id) }
+      return false
+    }
+    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
+    return true
+  }
+
+  /** Stores a state if it is new and inside the boundary, checks it, and queues it. */
+  private admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+    const { model, options, table } = this
+    if (model.within !== undefined && !model.within(state)) return true
+    fingerprintInto(state, this.fingerprint, 0)
+    const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
+    if (id < 0) return true
+    if (depth > this.deepest) this.deepest = depth
+    for (const property of this.invariants) {
+      if (!property.holds(state)) {
+        this.violation = { property: property.name, kind: "always", path: table.pathTo(id) }
+        return false
+      }
+    }
+    for (let i = 0; i < this.reachability.length; i++) {
+      if (this.witnesses[i] === -1 && this.reachability[i]!.holds(state)) this.witnesses[i] = id
+    }
+    if (options.maxStates !== undefined && table.size >= options.maxStates) {
+      this.bounded = true
+      return false
+    }
+    frontier.push(state, id, depth)
+    return true
+  }
+
+  private hasSuccessor(state: S): boolean {
+    for (const action of this.model.actions(state)) {
+      if (this.model.next(state, action) !== undefined) return true
+    }
+    return false
+  }
+
+  private reportProgress(queued: number, depth: number): void {
+    const { onProgress, progressIntervalMs = 1000 } = this.options
+    if (onProgress === undefined) return
+    const now = performance.now()
+    if (now - this.lastProgressAt < progressIntervalMs) return
+    this.lastProgressAt = now
+    const progress: Progress = {
+      distinctStates: this.table.size,
+      generatedStates: this.generated,
+      queued,
+      depth,
+      elapsedMs: now - this.startedAt,
+      statesPerSec: rate(this.table.size, now - this.startedAt)
+    }
+    onProgress(progress)
+  }
+
+  private result(): CheckResult {
+    const elapsedMs = performance.now() - this.startedAt
+    const reached: Array<{ property: string; path: Path }> = []
+    const unreached: Array<string> = []
+    this.reachability.forEach((property, i) => {
+      const witness = this.witnesses[i]!
+      if (witness === -1) unreached.push(property.name)
+      else reached.push({ property: property.name, path: this.table.pathTo(witness) })
+    })
+    return {
+      result: this.violation !== undefined ? "violation" : this.bounded ? "bounded" : "ok",
+      ...(this.violation === undefined ? {} : { violation: this.violation }),
+      distinctStates: this.table.size,
+      generatedStates: this.generated,
+      maxDepth: this.deepest,
+      elapsedMs,
+      statesPerSec: rate(this.table.size, elapsedMs),
+      reached,
+      unreached
+    }
+  }
+}
+
+const rate = (states: number, elapsedMs: number): number => elapsedMs > 0 ? (states * 1000) / elapsedMs : 0

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest"
+import { StateTable } from "../src/state-table.ts"
+
+describe("StateTable", () => {
+  it("stores each fingerprint once across many growths, including ones sharing a lane", () => {
+    const table = new StateTable()
+    const count = 200_000
+    for (let i = 0; i < count; i++) {
+      // Half the fingerprints share lane A with another, so lookups must compare both lanes.
+      expect(table.insert(i >> 1, i, i - 1, i & 7)).toBe(i)
+    }
+    expect(table.size).toBe(count)
+    for (let i = 0; i < count; i += 997) expect(table.insert(i >> 1, i, 0, 0)).toBe(-1)
+    expect(table.size).toBe(count)
+  })
+
+  it("rebuilds the path to a state from its parent links", () => {
+    const table = new StateTable()
+    const root = table.insert(1, 1, -1, 2)
+    const child = table.insert(2, 2, root, 5)
+    table.insert(3, 3, root, 6)
+    const grandchild = table.insert(4, 4, child, 0)
+    expect(table.pathTo(grandchild)).toEqual({ initIndex: 2, actionIndices: [5, 0] })
+    expect(table.pathTo(root)).toEqual({ initIndex: 2, actionIndices: [] })
+  })
+})
