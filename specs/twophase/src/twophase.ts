@@ -105,12 +105,57 @@ const withRM = (state: TwoPhaseState, rm: RM, value: RMState): TwoPhaseState => 
   msgs: state.msgs
 })
 
+/**
+ * The sets one model builds, interned by bitmask over a fixed universe: a
+ * step allocates no set, compares no elements, and equal sets are one object
+ * whose elements are in universe order. A set built elsewhere (a test's, say)
+ * is read element by element instead.
+ */
+class SetInterner<T> {
+  private readonly byMask = new Map<number, SetOf<T>>()
+  private readonly masks = new WeakMap<SetOf<T>, number>()
+
+  constructor(private readonly universe: ReadonlyArray<T>, private readonly bitOf: (item: T) => number) {
+    if (universe.length > 30) throw new RangeError(`a set interner holds at most 30 elements, got ${universe.length}`)
+  }
+
+  of(mask: number): SetOf<T> {
+    const known = this.byMask.get(mask)
+    if (known !== undefined) return known
+    const set = SetOf.from(this.universe.filter((_, i) => (mask & (1 << i)) !== 0))
+    this.byMask.set(mask, set)
+    this.masks.set(set, mask)
+    return set
+  }
+
+  mask(set: SetOf<T>): number {
+    const known = this.masks.get(set)
+    if (known !== undefined) return known
+    let mask = 0
+    for (const item of set) {
+      const bit = this.bitOf(item)
+      if (bit === 0) throw new RangeError(`${JSON.stringify(item)} is not an element this model's sets can hold`)
+      mask |= bit
+    }
+    return mask
+  }
+
+  add(set: SetOf<T>, item: T): SetOf<T> {
+    const mask = this.mask(set)
+    const bit = this.bitOf(item)
+    return (mask & bit) !== 0 ? set : this.of(mask | bit)
+  }
+}
+
 /** Counts an object's own keys without allocating. */
 const keyCount = (record: object): number => {
   let n = 0
   for (const _ in record) n++
   return n
 }
+
+/** Sets of messages are bitmasks of `rms + 2` bits. */
+const MaxRMs = 28
 
 /**
  * TwoPhase with `rms` resource managers. `variant` is `"correct"` (the TLA+
@@ -120,13 +165,24 @@ export const twoPhaseModel = (
   rms: number,
   variant: TwoPhaseVariant = CorrectVariant
 ): Model<TwoPhaseState, TwoPhaseAction> => {
-  if (!Number.isInteger(rms) || rms < 1) throw new RangeError(`twophase needs a positive whole number of RMs, got ${rms}`)
+  if (!Number.isInteger(rms) || rms < 1 || rms > MaxRMs) {
+    throw new RangeError(`twophase needs a whole number of RMs from 1 to ${MaxRMs}, got ${rms}`)
+  }
   parseTwoPhaseVariant(variant)
 
   const RMs: ReadonlyArray<RM> = Array.from({ length: rms }, (_, i): RM => `rm${i + 1}`)
   const prepared = new Map<RM, TwoPhaseMessage>(RMs.map((rm) => [rm, Object.freeze({ type: "Prepared", rm })]))
   const preparedMessage = (rm: RM): TwoPhaseMessage => prepared.get(rm) ?? { type: "Prepared", rm }
   const isRM = (value: unknown): boolean => typeof value === "string" && prepared.has(value as RM)
+
+  const rmBit = new Map<RM, number>(RMs.map((rm, i) => [rm, 1 << i]))
+  /** Bits of the message universe: each RM's Prepared, then Commit, then Abort. */
+  const messageBit = (m: TwoPhaseMessage): number =>
+    m.type === "Prepared" ? rmBit.get(m.rm) ?? 0 : m.type === "Commit" ? 1 << rms : m.type === "Abort" ? 1 << (rms + 1) : 0
+  /** Messages in the order sets and traces list them: each RM's Prepared, then Commit, then Abort. */
+  const messageOrder: ReadonlyArray<TwoPhaseMessage> = [...RMs.map(preparedMessage), COMMIT, ABORT]
+  const rmSets = new SetInterner<RM>(RMs, (rm) => rmBit.get(rm) ?? 0)
+  const messageSets = new SetInterner<TwoPhaseMessage>(messageOrder, messageBit)
 
   const commitWithoutVotes = variant === "commit-without-votes"
   const abortAfterCommit = variant === "abort-after-commit"
@@ -174,17 +230,17 @@ export const twoPhaseModel = (
   const apply = (s: TwoPhaseState, a: TwoPhaseAction): TwoPhaseState => {
     switch (a.name) {
       case "TMRcvPrepared":
-        return { rmState: s.rmState, tmState: s.tmState, tmPrepared: SetOf.add(s.tmPrepared, a.rm), msgs: s.msgs }
+        return { rmState: s.rmState, tmState: s.tmState, tmPrepared: rmSets.add(s.tmPrepared, a.rm), msgs: s.msgs }
       case "TMCommit":
-        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: SetOf.add(s.msgs, COMMIT) }
+        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.add(s.msgs, COMMIT) }
       case "TMAbort":
-        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: SetOf.add(s.msgs, ABORT) }
+        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.add(s.msgs, ABORT) }
       case "RMPrepare":
         return {
           rmState: { ...s.rmState, [a.rm]: "prepared" },
           tmState: s.tmState,
           tmPrepared: s.tmPrepared,
-          msgs: SetOf.add(s.msgs, preparedMessage(a.rm))
+          msgs: messageSets.add(s.msgs, preparedMessage(a.rm))
         }
       case "RMChooseToAbort":
         return withRM(s, a.rm, "aborted")
@@ -223,7 +279,15 @@ export const twoPhaseModel = (
     return !(aborted && committed)
   }
 
-  const every = (s: TwoPhaseState, value: RMState): boolean => RMs.every((rm) => s.rmState[rm] === value)
+  const every = (s: TwoPhaseState, value: RMState): boolean => {
+    for (const rm of RMs) if (s.rmState[rm] !== value) return false
+    return true
+  }
+
+  const abortedAfterPrepare = (s: TwoPhaseState): boolean => {
+    for (const rm of RMs) if (s.rmState[rm] === "aborted" && hasPrepared(s.msgs, rm)) return true
+    return false
+  }
 
   const properties: ReadonlyArray<Property<TwoPhaseState>> = [
     always("TypeOK", typeOK),
@@ -231,20 +295,17 @@ export const twoPhaseModel = (
     sometimes("AllCommitted", (s) => every(s, "committed")),
     sometimes("AllAborted", (s) => every(s, "aborted")),
     /** An RM said Prepared and still ended aborted: the TM may abort whatever the votes. */
-    sometimes("AbortedAfterPrepare", (s) => RMs.some((rm) => s.rmState[rm] === "aborted" && hasPrepared(s.msgs, rm)))
+    sometimes("AbortedAfterPrepare", abortedAfterPrepare)
   ]
 
   const working: Record<RM, RMState> = {}
   for (const rm of RMs) working[rm] = "working"
   const initial: TwoPhaseState = {
-    rmState: Object.freeze(working),
+    rmState: working,
     tmState: "init",
-    tmPrepared: SetOf.empty(),
-    msgs: SetOf.empty()
+    tmPrepared: rmSets.of(0),
+    msgs: messageSets.of(0)
   }
-
-  /** Messages in the order traces list them: each RM's Prepared, then Commit, then Abort. */
-  const messageOrder: ReadonlyArray<TwoPhaseMessage> = [...RMs.map(preparedMessage), COMMIT, ABORT]
 
   return {
     init: () => [initial],
