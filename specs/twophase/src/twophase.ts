@@ -171,9 +171,9 @@ export const twoPhaseModel = (
   parseTwoPhaseVariant(variant)
 
   const RMs: ReadonlyArray<RM> = Array.from({ length: rms }, (_, i): RM => `rm${i + 1}`)
-  const prepared = new Map<RM, TwoPhaseMessage>(RMs.map((rm) => [rm, Object.freeze({ type: "Prepared", rm })]))
-  const preparedMessage = (rm: RM): TwoPhaseMessage => prepared.get(rm) ?? { type: "Prepared", rm }
-  const isRM = (value: unknown): boolean => typeof value === "string" && prepared.has(value as RM)
+  const preparedMessages = new Map<RM, TwoPhaseMessage>(RMs.map((rm) => [rm, Object.freeze({ type: "Prepared", rm })]))
+  const preparedMessage = (rm: RM): TwoPhaseMessage => preparedMessages.get(rm) ?? { type: "Prepared", rm }
+  const isRM = (value: unknown): boolean => typeof value === "string" && preparedMessages.has(value as RM)
 
   const rmBit = new Map<RM, number>(RMs.map((rm, i) => [rm, 1 << i]))
   /** Bits of the message universe: each RM's Prepared, then Commit, then Abort. */
