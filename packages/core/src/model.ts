@@ -24,6 +24,8 @@ export interface Model<S, A> {
   within?(state: S): boolean
   /** States where having no successor is the expected end, not a deadlock. */
   terminal?(state: S): boolean
+  /** The action's name in a trace, as the spec names it (`TMRcvPrepared(rm2)`); derived from `describe` when absent. */
+  actionName?(state: S, action: A): string
   /** What an action does, as structured data a trace renderer can draw. */
   describe(state: S, action: A): StepEvent
   /** Per-node views of a state, one trace column each, in column order. */

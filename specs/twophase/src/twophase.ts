@@ -314,6 +314,7 @@ export const twoPhaseModel = (
     properties,
     /** The TM has decided and every RM has learnt it: only steps that change nothing remain. */
     terminal: (s) => s.tmState === "done" && RMs.every((rm) => s.rmState[rm] === "committed" || s.rmState[rm] === "aborted"),
+    actionName: (_s, a) => twoPhaseActionLabel(a),
     describe: (_s, a): StepEvent => {
       switch (a.name) {
         case "TMCommit":

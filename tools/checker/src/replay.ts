@@ -68,7 +68,8 @@ export const buildTrace = <S, A>(model: Model<S, A>, meta: TraceMeta, path: Path
   let before = initial
   for (const { action, state } of steps) {
     const event = model.describe(before, action)
-    traceSteps.push({ action: eventLabel(event), event, lanes: model.lanes(state) })
+    const name = model.actionName?.(before, action) ?? eventLabel(event)
+    traceSteps.push({ action: name, event, lanes: model.lanes(state) })
     before = state
   }
   return {
