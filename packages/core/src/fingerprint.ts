@@ -99,9 +99,22 @@ const hashNumber = (x: number): void => {
   laneB = finalB(stepB(stepB(~TAG_FLOAT, lo), hi))
 }
 
+/**
+ * Unordered collections are frozen when made, so their fingerprint cannot
+ * change: it is remembered, and a set shared by many states (a network, a
+ * TLA+ set variable) is hashed once rather than once per state.
+ */
+const unorderedCache = new WeakMap<object, Uint32Array>()
+
 const hashArray = (items: ReadonlyArray<unknown>): void => {
   const n = items.length
   if (isUnordered(items)) {
+    const cached = unorderedCache.get(items)
+    if (cached !== undefined) {
+      laneA = cached[0]!
+      laneB = cached[1]!
+      return
+    }
     let sumA = 0
     let sumB = 0
     for (let i = 0; i < n; i++) {
@@ -111,6 +124,7 @@ const hashArray = (items: ReadonlyArray<unknown>): void => {
     }
     laneA = finalA(stepA(stepA(TAG_UNORDERED, sumA), n))
     laneB = finalB(stepB(stepB(~TAG_UNORDERED, sumB), n))
+    unorderedCache.set(items, Uint32Array.of(laneA, laneB))
     return
   }
   let a = TAG_ARRAY

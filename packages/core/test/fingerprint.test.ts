@@ -91,6 +91,14 @@ describe("fingerprint", () => {
     expect(fingerprint([])).not.toBe(fingerprint({}))
   })
 
+  it("remembers an unordered collection's fingerprint without confusing it with another", () => {
+    const shared = SetOf.from([{ type: "Prepared", rm: "rm1" }, { type: "Commit" }])
+    const first = fingerprint({ msgs: shared, tm: "init" })
+    expect(fingerprint({ msgs: shared, tm: "init" })).toBe(first)
+    expect(fingerprint({ msgs: SetOf.from([{ type: "Commit" }, { type: "Prepared", rm: "rm1" }]), tm: "init" })).toBe(first)
+    expect(fingerprint({ msgs: SetOf.add(shared, { type: "Abort" }), tm: "init" })).not.toBe(first)
+  })
+
   it("counts a key holding undefined as absent, as JSON does", () => {
     expect(fingerprint({ a: 1, b: undefined })).toBe(fingerprint({ a: 1 }))
     expect(equals({ a: 1, b: undefined }, { a: 1 })).toBe(true)
