@@ -1,2 +1,3 @@
 export { decodeTrace, readTraceFile, TraceFileError } from "./read.ts"
+export { escapeMermaid, renderMermaid } from "./mermaid.ts"
 export { renderSwimLanes, type SwimLaneOptions } from "./swim-lanes.ts"

@@ -75,13 +75,19 @@ export const decodeTrace = (json: string, path: string = INLINE): Result.Result<
     )
   })
 
+/** The operating system's own words ("EISDIR: illegal operation on a directory, read") where it gave some. */
+const platformDetail = (error: PlatformError): string => {
+  const cause = error.reason.cause
+  return oneLine(cause instanceof Error ? cause.message : error.message)
+}
+
 const unreadable = (path: string, error: PlatformError): TraceFileError =>
   error.reason._tag === "NotFound"
     ? new TraceFileError({ path, reason: "NotFound", message: `Trace file "${path}" does not exist.` })
     : new TraceFileError({
       path,
       reason: "Unreadable",
-      message: `Cannot read trace file "${path}": ${oneLine(error.message)}.`
+      message: `Cannot read trace file "${path}": ${platformDetail(error)}.`
     })
 
 /** Reads and decodes a trace file. */

@@ -1,6 +1,7 @@
 import type { StepEvent, TraceFile } from "@parley/core"
 import { type Paint, painter, type Style } from "./ansi.ts"
-import { arrayDelta, diffLanes, isDown, type LaneChange } from "./diff.ts"
+import { showConfig, showSide, showTransition, verdict } from "./describe.ts"
+import { diffLanes, isDown, type LaneChange } from "./diff.ts"
 import { laneNames } from "./lanes.ts"
 import { Row } from "./row.ts"
 import { showKey, showValue, truncate } from "./show.ts"
@@ -55,7 +56,7 @@ const headerRow = (l: Layout): Row => {
   return row
 }
 
-/** An arrow between two different lanes' lines, its label centred on it. */
+/** An arrow between two different lanes' lines, with the lanes it crosses and its label on it. */
 const drawArrow = (
   row: Row,
   l: Layout,
@@ -78,10 +79,25 @@ const drawArrow = (
   }
   row.put(start, rightward ? "├" : "┤", style)
   row.put(rightward ? end - 1 : end + 1, head, style)
-  const room = right - left - 5
+  // Next to the sender when it fits there, so the crossed lanes stay visible.
+  const [spanLeft, spanRight] = labelSpan(l, start, end, Array.from(label).length)
+  const room = spanRight - spanLeft - 5
   const text = ` ${truncate(label, room)} `
   const length = Array.from(text).length
-  if (room > 0) row.put(left + 1 + Math.floor((right - left - 1 - length) / 2), text, lost ? "red" : "boldCyan")
+  if (room > 0) {
+    row.put(spanLeft + 1 + Math.floor((spanRight - spanLeft - 1 - length) / 2), text, lost ? "red" : "boldCyan")
+  }
+}
+
+/** Where an arrow's label goes: the stretch from the sender to the next lane, or the whole arrow. */
+const labelSpan = (l: Layout, start: number, end: number, length: number): readonly [number, number] => {
+  const centers = l.lanes.map(l.center)
+  const next = start < end
+    ? Math.min(...centers.filter((c) => c > start))
+    : Math.max(...centers.filter((c) => c < start))
+  const [a, b] = start < end ? [start, next] : [next, start]
+  if (b - a - 5 >= length) return [a, b]
+  return start < end ? [start, end] : [end, start]
 }
 
 /** A mark on one lane's line with a label to its right, kept clear of the next lane. */
@@ -122,19 +138,6 @@ const eventRow = (l: Layout, event: StepEvent, down: ReadonlySet<string>): Row =
 
 const sentOf = (event: StepEvent) => "sent" in event ? event.sent ?? [] : []
 
-const showAbsent = (value: unknown): string => value === undefined ? "(absent)" : showValue(value)
-
-const showTransition = (paint: Paint, before: unknown, after: unknown): string => {
-  const delta = arrayDelta(before, after)
-  if (delta !== undefined) {
-    return [
-      ...delta.added.map((item) => paint("green", `+${showValue(item)}`)),
-      ...delta.removed.map((item) => paint("red", `−${showValue(item)}`))
-    ].join(", ")
-  }
-  return `${paint("red", showAbsent(before))} → ${paint("green", showAbsent(after))}`
-}
-
 const showChange = (paint: Paint, change: LaneChange): string => {
   switch (change._tag) {
     case "Field":
@@ -143,10 +146,10 @@ const showChange = (paint: Paint, change: LaneChange): string => {
       }`
     case "Whole":
       return `${paint("bold", change.lane)}: ${showTransition(paint, change.before, change.after)}`
-    case "Down":
-      return `${paint("bold", change.lane)}: ${paint("boldRed", "up → DOWN")}, keeps only its durable state ${
-        showAbsent(change.durable)
-      }`
+    case "Down": {
+      const down = `${paint("bold", change.lane)}: ${paint("boldRed", "up → DOWN")}`
+      return change.durable === undefined ? down : `${down}, keeps only its durable state ${showSide(change.durable)}`
+    }
     case "Up":
       return `${paint("bold", change.lane)}: ${paint("green", "DOWN → up")} with ${showValue(change.state)}`
   }
@@ -164,24 +167,6 @@ const describeProperty = (trace: TraceFile): string => {
   }
 }
 
-const verdict = (trace: TraceFile): string => {
-  const { name, kind } = trace.property
-  const where = trace.steps.length === 0 ? "in the initial state" : `after step ${trace.steps.length}`
-  switch (kind) {
-    case "always":
-      return `✗ ${name} does not hold ${where}`
-    case "deadlock":
-      return `✗ deadlock: nothing can happen ${where}`
-    case "sometimes":
-      return `✓ ${name} holds ${where}`
-  }
-}
-
-const showConfig = (trace: TraceFile): string => {
-  const entries = Object.entries(trace.config)
-  return entries.length === 0 ? "" : ` (${entries.map(([k, v]) => `${k}=${String(v)}`).join(", ")})`
-}
-
 /**
  * A counterexample as a swim-lane sequence diagram for the terminal: one
  * vertical line per node, one row per step with its arrow or mark, the
@@ -194,7 +179,9 @@ export const renderSwimLanes = (trace: TraceFile, options: SwimLaneOptions = {})
   const out: Array<string> = []
 
   const steps = trace.steps.length
-  out.push(`${paint("bold", `Trace of ${trace.spec}`)}${showConfig(trace)}, ${steps} step${steps === 1 ? "" : "s"}`)
+  const config = showConfig(trace.config)
+  const title = `${paint("bold", `Trace of ${trace.spec}`)}${config === "" ? "" : ` (${config})`}`
+  out.push(`${title}, ${steps} step${steps === 1 ? "" : "s"}`)
   out.push(paint(trace.property.kind === "sometimes" ? "green" : "boldRed", describeProperty(trace)))
   out.push("")
 
