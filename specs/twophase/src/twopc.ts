@@ -24,7 +24,31 @@ import {
 import type { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./twopc-messages.ts"
 import { twoPcProperties, twoPcTerminal, twoPcWithin } from "./twopc-properties.ts"
 
-export * from "./twopc-messages.ts"
+export {
+  BeginRequest,
+  CastVoteTimer,
+  CoordinatorLog,
+  DecisionMessage,
+  FlushLogTimer,
+  formatTwoPcMessage,
+  formatTwoPcRequest,
+  formatTwoPcResponse,
+  formatTwoPcTimer,
+  InquireMessage,
+  OutcomeResponse,
+  ParticipantLog,
+  ParticipantPhase,
+  PrepareMessage,
+  TwoPcDecision,
+  TwoPcLog,
+  TwoPcMessage,
+  TwoPcRequest,
+  TwoPcResponse,
+  TwoPcTimer,
+  TwoPcVote,
+  VoteMessage,
+  VoteTimeoutTimer
+} from "./twopc-messages.ts"
 export { COORDINATOR, initialCoordinator } from "./twopc-coordinator.ts"
 export type { CoordinatorConfig, CoordinatorState } from "./twopc-coordinator.ts"
 export { initialParticipant } from "./twopc-participant.ts"
