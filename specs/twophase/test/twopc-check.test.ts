@@ -1,0 +1,107 @@
+import { buildTrace, check, systemModel } from "@parley/checker"
+import { defaultConfig } from "@parley/core"
+import type { NetworkSemantics } from "@parley/core"
+import { describe, expect, it } from "vitest"
+import { agreement, twoPhaseCommitSpec, twoPhaseCommitSystem } from "../src/twopc.ts"
+import type { TwoPhaseCommitOptions } from "../src/twopc.ts"
+
+/**
+ * The checker over the `2pc` system. State counts are pinned, as the TLA+
+ * Examples manifest and Stateright's tests pin theirs, so that a change to
+ * the spec or to the checker that alters the search is noticed.
+ */
+const options = (participants: number, crashes: number, network: NetworkSemantics, lossy = false, variant = "correct"): TwoPhaseCommitOptions => ({
+  participants,
+  crashes,
+  network,
+  lossy,
+  variant
+})
+
+describe("2pc, correct, checked exhaustively", () => {
+  it.each([
+    // participants, crashes, network, lossy, distinct states
+    [2, 0, "unordered", false, 321],
+    [3, 0, "unordered", false, 3_597],
+    [2, 1, "unordered", false, 3_284],
+    // The spec's defaults.
+    [3, 1, "unordered", false, 49_393],
+    [2, 2, "unordered", false, 16_140],
+    [2, 1, "ordered", false, 2_684],
+    [2, 1, "duplicating", false, 669],
+    [2, 1, "unordered", true, 9_029],
+    [2, 1, "ordered", true, 7_034]
+  ] as const)("%i participants, %i crashes, %s network, lossy %s: every property holds in all %i states", (participants, crashes, network, lossy, states) => {
+    // Built as `parley check 2pc` builds it: the spec's defaults, overridden.
+    const built = twoPhaseCommitSpec.build({ ...defaultConfig(twoPhaseCommitSpec), participants, crashes, network, lossy })
+    if (built._tag !== "System") throw new Error("2pc builds a System")
+    const model = systemModel(built.system)
+    // Without loss every behaviour ends with every participant committed or aborted: no deadlock.
+    const result = check(model, { strategy: "bfs", deadlock: !lossy })
+    expect(result.violation).toBeUndefined()
+    expect(result.result).toBe("ok")
+    expect(result.unreached).toEqual([])
+    expect(result.distinctStates).toBe(states)
+  })
+
+  it("reaches 2PC's blocking: a participant that voted yes waits, undecided, while the coordinator is down", () => {
+    const result = check(systemModel(twoPhaseCommitSystem(options(2, 1, "unordered"))), { strategy: "bfs" })
+    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["BlockedWhileCoordinatorDown", "CoordinatorRecoveredCommit"]))
+  })
+})
+
+describe("2pc, no-durable-decision: the checker finds the lost decision", () => {
+  const config = { participants: 2, crashes: 1, network: "unordered", lossy: false, variant: "no-durable-decision" }
+
+  it.each(["unordered", "ordered", "duplicating"] as const)(
+    "%s network: the restarted coordinator presumes abort after a participant committed",
+    (network) => {
+      const model = systemModel(twoPhaseCommitSystem(options(2, 1, network, false, "no-durable-decision")))
+      const result = check(model, { strategy: "bfs" })
+      expect(result.result).toBe("violation")
+      expect(result.violation).toMatchObject({ property: "CoordinatorAgrees", kind: "always" })
+      const trace = buildTrace(model, { spec: "2pc", config: { ...config, network }, property: { name: "CoordinatorAgrees", kind: "always" } }, result.violation!.path)
+      expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
+      expect(trace.steps.at(-1)!.lanes["coordinator"]).toEqual({ phase: "decided", decision: "abort", logged: false, recovered: true })
+    }
+  )
+
+  it("breaks Agreement: one participant committed, the other aborted", () => {
+    const system = twoPhaseCommitSystem(options(2, 1, "unordered", false, "no-durable-decision"))
+    const model = systemModel({ ...system, properties: [agreement] })
+    const result = check(model, { strategy: "bfs" })
+    expect(result.result).toBe("violation")
+    expect(result.violation).toMatchObject({ property: "Agreement", kind: "always" })
+    const trace = buildTrace(model, { spec: "2pc", config, property: { name: "Agreement", kind: "always" } }, result.violation!.path)
+    expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
+    // The shortest counterexample, step by step.
+    expect(trace.steps.map((s) => s.action)).toEqual([
+      "coordinator receives Begin from client",
+      "p1 receives Prepare from coordinator",
+      "p2 receives Prepare from coordinator",
+      "p1 timer CastVote(yes)",
+      "coordinator receives Vote(yes) from p1",
+      "p2 timer CastVote(yes)",
+      "coordinator receives Vote(yes) from p2",
+      "p1 receives Commit from coordinator",
+      "coordinator crashes",
+      "coordinator restarts",
+      "p2 receives Abort from coordinator"
+    ])
+    expect(trace.steps[6]!.event).toMatchObject({
+      sent: [{ to: "p1", message: "Commit" }, { to: "p2", message: "Commit" }, { to: "client", message: "Outcome(commit)" }]
+    })
+    expect(trace.steps[8]!.lanes["coordinator"]).toEqual({ down: true, durable: { role: "coordinator", decision: null } })
+    expect(trace.steps[9]!.event).toMatchObject({ sent: [{ to: "p1", message: "Abort" }, { to: "p2", message: "Abort" }] })
+    expect(trace.steps.at(-1)!.lanes).toMatchObject({
+      p1: { phase: "committed", voted: "yes" },
+      p2: { phase: "aborted", voted: "yes" }
+    })
+  })
+
+  it("is harmless without crashes: the log write always completes before anyone can ask", () => {
+    const result = check(systemModel(twoPhaseCommitSystem(options(2, 0, "unordered", false, "no-durable-decision"))), { strategy: "bfs" })
+    expect(result.result).toBe("ok")
+    expect(result.distinctStates).toBe(617)
+  })
+})
