@@ -13,9 +13,15 @@
  *   commit.
  * - Recovery: a logged decision is sent again to every participant; with no
  *   decision logged the coordinator presumes abort — it decides abort (logs
- *   it) and sends Abort to every participant, so none has to ask. The client's
- *   connection does not survive the crash: it is answered only if its Begin
- *   arrives after the restart.
+ *   it) and sends Abort to every participant, so none has to ask, and any
+ *   later Inquire gets the logged Abort. It cannot tell "crashed while
+ *   collecting" from "crashed before Begin", so a Begin that arrives after
+ *   the restart is answered Outcome(abort): the one transaction is over.
+ *   The client's connection does not survive the crash, so a Begin that
+ *   arrived before it is never answered.
+ * - Presumed abort proper needs no log write for an abort (no record means
+ *   abort); this spec logs aborts too, which changes no outcome and keeps
+ *   `durable` a plain "the decision, once decided".
  *
  * The variant `no-durable-decision` sends the decision before its log write
  * completes: `logged` stays false until a FlushLog timer fires, and a crash in
