@@ -145,20 +145,3 @@ export const twoPcProperties = (maxCrashes: number): ReadonlyArray<Property<TwoP
 /** Every participant has ended; the network may still hold stale messages. */
 export const twoPcTerminal = (s: TwoPcSystemState): boolean =>
   everyParticipant(s, (p) => p.phase === "committed" || p.phase === "aborted")
-
-/**
- * The search boundary. A duplicating network delivers the Outcome response
- * again and again, and each delivery appends a Return to the history, so the
- * history would grow without end; a Return equal to an earlier one adds
- * nothing the properties can see, so a state holding one is outside.
- */
-export const twoPcWithin = (s: TwoPcSystemState): boolean => {
-  let commits = 0
-  let aborts = 0
-  for (const event of s.history) {
-    if (event._tag !== "Return") continue
-    if (event.response.decision === "commit") commits++
-    else aborts++
-  }
-  return commits <= 1 && aborts <= 1
-}

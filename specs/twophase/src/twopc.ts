@@ -22,7 +22,7 @@ import {
   formatTwoPcTimer
 } from "./twopc-messages.ts"
 import type { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./twopc-messages.ts"
-import { twoPcProperties, twoPcTerminal, twoPcWithin } from "./twopc-properties.ts"
+import { twoPcProperties, twoPcTerminal } from "./twopc-properties.ts"
 
 export {
   BeginRequest,
@@ -61,8 +61,7 @@ export {
   commitNeedsAllYes,
   coordinatorAgrees,
   twoPcProperties,
-  twoPcTerminal,
-  twoPcWithin
+  twoPcTerminal
 } from "./twopc-properties.ts"
 export type { TwoPcSystemState } from "./twopc-properties.ts"
 
@@ -137,7 +136,6 @@ export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions): TwoPhaseCo
     lossy: options.lossy,
     maxCrashes: crashes,
     properties: twoPcProperties(crashes),
-    within: twoPcWithin,
     terminal: twoPcTerminal,
     formatMessage: formatTwoPcMessage,
     formatTimer: formatTwoPcTimer,

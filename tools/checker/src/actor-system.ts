@@ -188,10 +188,9 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
         response: envelope.body
       }
       const step = client(index).onResponse(current.state, envelope.from, envelope.body)
-      return performClient(state, index, step, current.timers, {
-        network: remaining,
-        history: [...state.history, returned]
-      })
+      // A duplicate of a response already returned (a duplicating network) is no new return.
+      const history = awaiting(state.history, envelope.to) ? [...state.history, returned] : state.history
+      return performClient(state, index, step, current.timers, { network: remaining, history })
     }
     const index = nodeIndex.get(envelope.to)!
     const node = state.nodes[index]!
@@ -335,4 +334,11 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     describe,
     lanes
   }
+}
+
+/** Whether `client` has invoked more operations than have returned. */
+const awaiting = (history: ReadonlyArray<HistoryEvent<unknown, unknown>>, client: string): boolean => {
+  let open = 0
+  for (const event of history) if (event.client === client) open += event._tag === "Invoke" ? 1 : -1
+  return open > 0
 }

@@ -121,7 +121,7 @@ describe("systemModel with clients", () => {
     onTimer: (state) => ({ state, out: [] })
   }
 
-  const withClient = systemModel<NodeState, Msg, Tick, "get", number, ReadonlyArray<Msg>, number | null, never>({
+  const withClientSpec: SystemSpec<NodeState, Msg, Tick, "get", number, ReadonlyArray<Msg>, number | null, never> = {
     nodes: [{ id: "b", actor: node }],
     clients: [{ id: "c", client: asker }],
     network: "unordered",
@@ -132,7 +132,8 @@ describe("systemModel with clients", () => {
     formatTimer: String,
     formatRequest: (r) => `Get(${r})`,
     formatResponse: (r) => `Count(${r})`
-  })
+  }
+  const withClient = systemModel(withClientSpec)
 
   it("records each request as an invocation and each delivered response as a return", () => {
     const result = check(withClient, { strategy: "bfs" })
@@ -145,6 +146,12 @@ describe("systemModel with clients", () => {
     const trace = buildTrace(withClient, { spec: "t", config: {}, property: { name: "x", kind: "always" } }, result.violation!.path)
     expect(trace.steps[0]!.event).toEqual({ _tag: "Deliver", from: "c", to: "b", message: "Get(get)", sent: [{ to: "c", message: "Count(0)" }] })
     expect(trace.steps[1]!.lanes["c"]).toBe(0)
+  })
+
+  it("records a response a duplicating network delivers again as no new return", () => {
+    const duplicating = systemModel({ ...withClientSpec, network: "duplicating", properties: [] })
+    // Request sent; answered; answer received. Redeliveries change nothing, so the history stays finite.
+    expect(check(duplicating, { strategy: "bfs" }).distinctStates).toBe(3)
   })
 
   it("refuses a send to an undeclared node, naming it", () => {
