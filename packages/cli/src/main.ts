@@ -9,7 +9,7 @@ import { optionKinds } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
 import { runTraceShow } from "./trace-command.ts"
 
-const json = Flag.Boolean("json").pipe(Flag.withDescription("Print one line of JSON instead of text"))
+const json = Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print one line of JSON instead of text"))
 
 const list = Command.make("list", { json }, ({ json }) => runList(json)).pipe(
   Command.withDescription("List the specs, their options and their known-buggy variants")
@@ -41,6 +41,7 @@ const check = Command.make(
     maxDepth: Flag.Int("max-depth").pipe(Flag.optional, Flag.withDescription("Do not expand states deeper than this")),
     maxStates: Flag.Int("max-states").pipe(Flag.optional, Flag.withDescription("Stop after this many distinct states")),
     deadlock: Flag.Boolean("deadlock").pipe(
+      Flag.withDefault(false),
       Flag.withDescription("Report a non-terminal state with no successor as a violation")
     ),
     traceOut: Flag.String("trace-out").pipe(
@@ -86,7 +87,7 @@ const show = Command.make(
       Flag.withDefault("lanes"),
       Flag.withDescription("lanes: a swim-lane diagram for the terminal; mermaid: a Mermaid sequence diagram")
     ),
-    color: Flag.Boolean("color").pipe(Flag.withDescription("Colour the diagram (on by default on a terminal)"))
+    color: Flag.Boolean("color").pipe(Flag.withDefault(false), Flag.withDescription("Colour the diagram (on by default on a terminal)"))
   },
   ({ file, format, color }) => runTraceShow(file, format, color || process.stdout.isTTY === true)
 ).pipe(Command.withDescription("Render a counterexample trace"))

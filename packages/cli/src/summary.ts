@@ -75,7 +75,11 @@ export const formatSummary = (summary: CheckSummary): string => {
   }
   for (const name of summary.sometimesReached) lines.push(`  sometimes ${name}: reached`)
   for (const name of summary.sometimesUnreached) {
-    lines.push(`  warning: sometimes ${name} was never reached; the spec may be vacuous`)
+    lines.push(
+      summary.result === "ok"
+        ? `  warning: sometimes ${name} was never reached; the spec may be vacuous`
+        : `  sometimes ${name}: not reached before the search stopped`
+    )
   }
   return lines.join("\n")
 }

@@ -311,15 +311,24 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     }
   }
 
+  /** A lane shows the pending timers too, so a trace explains why a timer could fire. */
+  const withPendingTimers = (shown: unknown, timers: ReadonlyArray<string>): unknown => {
+    if (timers.length === 0) return shown
+    const pending = [...timers].sort()
+    return typeof shown === "object" && shown !== null && !Array.isArray(shown)
+      ? { ...shown, timers: pending }
+      : { state: shown, timers: pending }
+  }
+
   const lanes = (state: State): Readonly<Record<string, unknown>> => {
     const view: Record<string, unknown> = {}
     state.nodes.forEach((node, index) => {
       view[nodeIds[index]!] = node.up
-        ? (spec.view === undefined ? node.state : spec.view(node.state))
+        ? withPendingTimers(spec.view === undefined ? node.state : spec.view(node.state), node.timers.map(spec.formatTimer))
         : { down: true, durable: node.durable }
     })
     state.clients.forEach((slot, index) => {
-      view[clientIds[index]!] = slot.state
+      view[clientIds[index]!] = withPendingTimers(slot.state, slot.timers.map(String))
     })
     return view
   }

@@ -109,7 +109,8 @@ describe("systemModel", () => {
     ])
     expect(trace.steps[1]!.lanes["b"]).toEqual({ down: true, durable: ["m1"] })
     expect(trace.steps[2]!.lanes["b"]).toEqual({ received: ["m1"], fired: [] })
-    expect(trace.initial["a"]).toEqual({ received: [], fired: [] })
+    // A lane lists the node's pending timers.
+    expect(trace.initial["a"]).toEqual({ received: [], fired: [], timers: ["t1", "t2"] })
   })
 })
 
