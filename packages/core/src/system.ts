@@ -71,3 +71,8 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
 /** Every in-flight envelope, whatever the network semantics. */
 export const inFlight = <E>(network: NetworkState<E>): ReadonlyArray<E> =>
   Array.isArray(network) ? network as ReadonlyArray<E> : Object.values(network as Record<string, ReadonlyArray<E>>).flat()
+
+/** The state type of a system spec, so a spec names its eight type parameters once. */
+export type SystemStateOf<Spec> = Spec extends SystemSpec<infer S, infer M, infer T, infer Req, infer Res, infer D, infer CS, infer CT>
+  ? SystemState<S, M, T, Req, Res, D, CS, CT>
+  : never

@@ -4,29 +4,18 @@
  * still committed.
  */
 import { always, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemState } from "@parley/core"
-import type { TwoPcClientState, TwoPcNodeState } from "./twopc-actor.ts"
+import type { NodeSlot, Property, SystemStateOf } from "@parley/core"
+import type { TwoPcNodeState } from "./twopc-actor.ts"
+import type { TwoPhaseCommitSystem } from "./twopc.ts"
 import type {
   ParticipantPhase,
   TwoPcDecision,
   TwoPcLog,
-  TwoPcMessage,
-  TwoPcRequest,
-  TwoPcResponse,
   TwoPcTimer,
   TwoPcVote
 } from "./twopc-messages.ts"
 
-export type TwoPcSystemState = SystemState<
-  TwoPcNodeState,
-  TwoPcMessage,
-  TwoPcTimer,
-  TwoPcRequest,
-  TwoPcResponse,
-  TwoPcLog,
-  TwoPcClientState,
-  never
->
+export type TwoPcSystemState = SystemStateOf<TwoPhaseCommitSystem>
 
 type Slot = NodeSlot<TwoPcNodeState, TwoPcTimer, TwoPcLog>
 
