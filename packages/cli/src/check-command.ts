@@ -3,7 +3,7 @@ import type { CheckOptions, Progress } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { Console, Effect, FileSystem, Path } from "effect"
-import { UsageError, ViolationFound } from "./errors.ts"
+import { SpecFailed, UsageError, ViolationFound } from "./errors.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -42,7 +42,9 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     }
   }
 
-  const model = toModel(spec.build(config))
+  const failed = (cause: unknown) =>
+    new SpecFailed({ spec: spec.name, message: `spec ${spec.name} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+  const model = yield* Effect.try({ try: () => toModel(spec.build(config)), catch: failed })
   const showProgress = !input.json && process.stderr.isTTY === true
   const options: CheckOptions = {
     strategy: input.strategy,
@@ -51,13 +53,17 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
-  const result = check(model, options)
-  if (showProgress) process.stderr.write("\r\x1b[2K")
+  const result = yield* Effect.try({ try: () => check(model, options), catch: failed }).pipe(
+    Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))
+  )
 
   let traceFile: string | null = null
   if (result.violation !== undefined) {
     const { property, kind, path } = result.violation
-    const trace = buildTrace(model, { spec: spec.name, config, property: { name: property, kind } }, path)
+    const trace = yield* Effect.try({
+      try: () => buildTrace(model, { spec: spec.name, config, property: { name: property, kind } }, path),
+      catch: failed
+    })
     traceFile = input.traceOut ?? defaultTracePath(spec.name, config, property)
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path

@@ -35,3 +35,15 @@ export class ViolationFound extends Schema.TaggedError<ViolationFound>()("Violat
   override readonly [Runtime.errorExitCode] = 1
   override readonly [Runtime.errorReported] = false
 }
+
+/**
+ * The spec itself threw while being explored (a reducer bug, a send to an
+ * undeclared node): neither a violation nor bad usage, so it gets its own exit code.
+ */
+export class SpecFailed extends Schema.TaggedError<SpecFailed>()("SpecFailed", {
+  spec: Schema.String,
+  message: Schema.String
+}) {
+  override readonly [Runtime.errorExitCode] = 3
+  override readonly [Runtime.errorReported] = false
+}

@@ -4,17 +4,25 @@ import { Console, Effect } from "effect"
 import { registry } from "./registry.ts"
 import { describeAllowed } from "./spec-config.ts"
 
-const optionLine = (option: SpecOption): string =>
-  `    --${option.name}  ${option.description} (${describeAllowed(option)}; default ${String(option.default)})`
+/** Rows of `name  description`, the descriptions starting in one column. */
+const aligned = (rows: ReadonlyArray<readonly [string, string]>): Array<string> => {
+  const width = Math.max(...rows.map(([name]) => name.length))
+  return rows.map(([name, text]) => `    ${name.padEnd(width)}  ${text}`)
+}
+
+const optionRow = (option: SpecOption): readonly [string, string] =>
+  [`--${option.name}`, `${option.description} (${describeAllowed(option)}; default ${String(option.default)})`]
 
 const specBlock = (spec: SpecDefinition): string =>
   [
     `${spec.name}  ${spec.description}`,
     "  options:",
-    ...(spec.options.length === 0 ? ["    (none)"] : spec.options.map(optionLine)),
+    ...(spec.options.length === 0 ? ["    (none)"] : aligned(spec.options.map(optionRow))),
     "  variants:",
-    `    ${CorrectVariant}  the algorithm as published (default)`,
-    ...spec.variants.map((v) => `    ${v.name}  ${v.description}`)
+    ...aligned([
+      [CorrectVariant, "the algorithm as published (default)"],
+      ...spec.variants.map((v) => [v.name, v.description] as const)
+    ])
   ].join("\n")
 
 const specJson = (spec: SpecDefinition) => ({

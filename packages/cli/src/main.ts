@@ -105,7 +105,7 @@ const parley = Command.make("parley").pipe(
 Command.run(parley, { version: "0.1.0" }).pipe(
   Effect.catchTag("ShowHelp", (help) => help.errors.length === 0 ? Effect.void : Effect.fail(new CommandLineRejected())),
   Effect.tapError((error) =>
-    error._tag === "UsageError" || error._tag === "InputFileError"
+    error._tag === "UsageError" || error._tag === "InputFileError" || error._tag === "SpecFailed"
       ? Console.error(`parley: ${error.message}`)
       : Effect.void
   ),
