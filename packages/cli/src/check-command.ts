@@ -67,8 +67,11 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     traceFile = input.traceOut ?? defaultTracePath(spec.name, config, property)
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
-    yield* fs.makeDirectory(paths.dirname(traceFile), { recursive: true })
-    yield* fs.writeFileString(traceFile, JSON.stringify(trace, null, 2) + "\n")
+    const file = traceFile
+    yield* fs.makeDirectory(paths.dirname(file), { recursive: true }).pipe(
+      Effect.andThen(fs.writeFileString(file, JSON.stringify(trace, null, 2) + "\n")),
+      Effect.mapError((error) => new UsageError({ message: `cannot write the trace to ${file}: ${error.message}` }))
+    )
     if (!input.json) yield* Console.log(renderSwimLanes(trace, { color: process.stdout.isTTY === true }))
   }
 
