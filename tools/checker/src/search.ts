@@ -40,11 +40,18 @@ class Search<S, A> {
   private deepest = 0
   private bounded = false
   private violation: Violation | undefined
+  /**
+   * With DFS under a depth bound, the depth each state was reached at: a
+   * state first met deep is met again shallower later, and must then be
+   * expanded again or what lies beyond it within the bound would be missed.
+   */
+  private depths: Uint32Array | undefined
 
   constructor(private readonly model: Model<S, A>, private readonly options: CheckOptions) {
     this.invariants = model.properties.filter((p) => p.kind === "always")
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
+    if (options.strategy === "dfs" && options.maxDepth !== undefined) this.depths = new Uint32Array(1024)
   }
 
   run(): CheckResult {
@@ -143,7 +150,8 @@ class Search<S, A> {
     if (model.within !== undefined && !model.within(state)) return true
     fingerprintInto(state, this.fingerprint, 0)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
-    if (id < 0) return true
+    if (id < 0) return this.revisit(state, ~id, parent, action, depth, frontier)
+    this.recordDepth(id, depth)
     if (depth > this.deepest) this.deepest = depth
     for (const property of this.invariants) {
       if (!property.holds(state)) {
@@ -162,9 +170,32 @@ class Search<S, A> {
     return true
   }
 
+  /** A state seen before, now reached at a smaller depth, is expanded again from there. */
+  private revisit(state: S, id: number, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+    const depths = this.depths
+    if (depths === undefined || depth >= depths[id]!) return true
+    depths[id] = depth
+    this.table.reparent(id, parent, action)
+    frontier.push(state, id, depth)
+    return true
+  }
+
+  private recordDepth(id: number, depth: number): void {
+    if (this.depths === undefined) return
+    if (id >= this.depths.length) {
+      const grown = new Uint32Array(this.depths.length * 2)
+      grown.set(this.depths)
+      this.depths = grown
+    }
+    this.depths[id] = depth
+  }
+
+  /** Whether the depth bound hides anything: a successor inside the boundary. */
   private hasSuccessor(state: S): boolean {
-    for (const action of this.model.actions(state)) {
-      if (this.model.next(state, action) !== undefined) return true
+    const { model } = this
+    for (const action of model.actions(state)) {
+      const next = model.next(state, action)
+      if (next !== undefined && (model.within === undefined || model.within(next))) return true
     }
     return false
   }

@@ -24,14 +24,15 @@ export class StateTable {
 
   /**
    * Stores the fingerprint `(a, b)` unless it is already present. Returns the
-   * new state's id, or -1 when it was seen before. A root (an initial state)
-   * has no parent and records its index in `model.init()` as its action.
+   * new state's id, or, when it was seen before, the bitwise complement
+   * (`~id`, always negative) of the id it has. A root (an initial state) has
+   * no parent and records its index in `model.init()` as its action.
    */
   insert(a: number, b: number, parent: number, action: number): number {
     let slot = this.slotOf(a, b)
     for (let probe = this.slots[slot]!; probe !== EMPTY; probe = this.slots[slot]!) {
       const id = probe - 1
-      if (this.laneA[id] === a && this.laneB[id] === b) return -1
+      if (this.laneA[id] === a && this.laneB[id] === b) return ~id
       slot = (slot + 1) & this.mask
     }
     const id = this.size
@@ -42,6 +43,12 @@ export class StateTable {
     this.slots[slot] = id + 1
     this.record(id, a, b, parent, action)
     return id
+  }
+
+  /** Records a shorter way to reach a state already stored. */
+  reparent(id: number, parent: number, action: number): void {
+    this.parents[id] = parent
+    this.actions[id] = action
   }
 
   parentOf(id: number): number {

@@ -68,6 +68,29 @@ describe("check", () => {
     expect(cut.distinctStates).toBe(1 + 2 + 3 + 4)
     expect(cut.maxDepth).toBe(3)
     expect(check(counters(2), { strategy: "bfs", maxDepth: 4 }).result).toBe("ok")
+    // Cut off only beyond the boundary: nothing was hidden.
+    const fenced = counters(9, { within: (s: Counters) => s.x + s.y <= 3 })
+    expect(check(fenced, { strategy: "bfs", maxDepth: 3 }).result).toBe("ok")
+  })
+
+  it("with DFS under a depth bound, expands again a state first met deeper than it can be reached", () => {
+    // 0 → 1 → 2 → 3 → 4, and a shortcut 0 → 5 → 3. DFS goes the long way first (it pops the last
+    // successor pushed), meets 3 at depth 3 where the bound stops it, then meets 3 again at depth 2.
+    const edges: Record<number, ReadonlyArray<number>> = { 0: [5, 1], 1: [2], 2: [3], 3: [4], 4: [], 5: [3] }
+    const shortcut: Model<number, number> = {
+      init: () => [0],
+      actions: (s) => edges[s] ?? [],
+      next: (_, to) => to,
+      properties: [],
+      describe: (_, to) => ({ _tag: "Local", node: "n", label: `to ${to}` }),
+      lanes: (s) => ({ n: s })
+    }
+    expect(check(shortcut, { strategy: "bfs", maxDepth: 3 }).distinctStates).toBe(6)
+    expect(check(shortcut, { strategy: "dfs", maxDepth: 3 }).distinctStates).toBe(6)
+    for (const maxDepth of [1, 2, 3, 5, 8]) {
+      expect(check(counters(4), { strategy: "dfs", maxDepth }).distinctStates)
+        .toBe(check(counters(4), { strategy: "bfs", maxDepth }).distinctStates)
+    }
   })
 
   it("stops at the state bound", () => {
