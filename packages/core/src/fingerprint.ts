@@ -13,7 +13,7 @@
  * Allocation-free: the recursion returns its two lanes through module-level
  * registers that each caller reads before it recurses again.
  */
-import { isUnordered } from "./unordered-tag.ts"
+import { isUnordered, memoOf } from "./unordered-tag.ts"
 
 let laneA = 0
 let laneB = 0
@@ -99,20 +99,13 @@ const hashNumber = (x: number): void => {
   laneB = finalB(stepB(stepB(~TAG_FLOAT, lo), hi))
 }
 
-/**
- * Unordered collections are frozen when made, so their fingerprint cannot
- * change: it is remembered, and a set shared by many states (a network, a
- * TLA+ set variable) is hashed once rather than once per state.
- */
-const unorderedCache = new WeakMap<object, Uint32Array>()
-
 const hashArray = (items: ReadonlyArray<unknown>): void => {
   const n = items.length
   if (isUnordered(items)) {
-    const cached = unorderedCache.get(items)
-    if (cached !== undefined) {
-      laneA = cached[0]!
-      laneB = cached[1]!
+    const memo = memoOf(items)
+    if (memo !== undefined && memo.known) {
+      laneA = memo.a
+      laneB = memo.b
       return
     }
     let sumA = 0
@@ -124,7 +117,11 @@ const hashArray = (items: ReadonlyArray<unknown>): void => {
     }
     laneA = finalA(stepA(stepA(TAG_UNORDERED, sumA), n))
     laneB = finalB(stepB(stepB(~TAG_UNORDERED, sumB), n))
-    unorderedCache.set(items, Uint32Array.of(laneA, laneB))
+    if (memo !== undefined) {
+      memo.known = true
+      memo.a = laneA
+      memo.b = laneB
+    }
     return
   }
   let a = TAG_ARRAY

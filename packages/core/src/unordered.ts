@@ -6,13 +6,14 @@
  * (a spread copy, say) cannot be passed where an unordered one is expected.
  */
 import { equals } from "./equals.ts"
-import { UnorderedTag } from "./unordered-tag.ts"
+import { FingerprintMemo, UnorderedTag } from "./unordered-tag.ts"
 
 export type Bag<T> = ReadonlyArray<T> & { readonly [UnorderedTag]: "bag" }
 export type SetOf<T> = ReadonlyArray<T> & { readonly [UnorderedTag]: "set" }
 
 const mark = <C>(items: Array<unknown>, kind: "bag" | "set"): C => {
   Object.defineProperty(items, UnorderedTag, { value: kind, enumerable: false })
+  Object.defineProperty(items, FingerprintMemo, { value: { known: false, a: 0, b: 0 }, enumerable: false })
   return Object.freeze(items) as C
 }
 
