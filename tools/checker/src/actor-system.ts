@@ -214,9 +214,12 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     return performClient(state, index, client(index).onTimer(slot.state, timer), SetOf.remove(slot.timers, timer))
   }
 
+  const canCrash = (state: State, index: number): boolean =>
+    state.nodes[index]!.up && state.crashes < spec.maxCrashes && crashable.has(nodeIds[index]!)
+
   const crash = (state: State, index: number): State | undefined => {
     const node = state.nodes[index]!
-    if (!node.up || state.crashes >= spec.maxCrashes) return undefined
+    if (!node.up || !canCrash(state, index)) return undefined
     const down: Node = { up: false, durable: actor(index).durable(node.state) }
     return { ...state, nodes: replaceAt(state.nodes, index, down), crashes: state.crashes + 1 }
   }
@@ -255,10 +258,8 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     state.clients.forEach((slot, index) => {
       slot.timers.forEach((_, timer) => enabled.push({ _tag: "ClientTimer", client: index, timer }))
     })
-    state.nodes.forEach((node, index) => {
-      if (node.up && state.crashes < spec.maxCrashes && crashable.has(nodeIds[index]!)) {
-        enabled.push({ _tag: "Crash", node: index })
-      }
+    state.nodes.forEach((_, index) => {
+      if (canCrash(state, index)) enabled.push({ _tag: "Crash", node: index })
     })
     state.nodes.forEach((node, index) => {
       if (!node.up) enabled.push({ _tag: "Restart", node: index })
@@ -301,7 +302,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
         return withSent({ _tag: "Timer", node: nodeIds[action.node]!, timer }, sentBy(after))
       }
       case "ClientTimer": {
-        const timer = String(state.clients[action.client]!.timers[action.timer])
+        const timer = formatClientTimer(state.clients[action.client]!.timers[action.timer])
         return withSent({ _tag: "Timer", node: clientIds[action.client]!, timer }, sentBy(after))
       }
       case "Crash":
@@ -328,7 +329,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
         : { down: true, durable: node.durable }
     })
     state.clients.forEach((slot, index) => {
-      view[clientIds[index]!] = withPendingTimers(slot.state, slot.timers.map(String))
+      view[clientIds[index]!] = withPendingTimers(slot.state, slot.timers.map(formatClientTimer))
     })
     return view
   }
@@ -351,3 +352,6 @@ const awaiting = (history: ReadonlyArray<HistoryEvent<unknown, unknown>>, client
   for (const event of history) if (event.client === client) open += event._tag === "Invoke" ? 1 : -1
   return open > 0
 }
+
+/** A SystemSpec formats node timers only; a client's timer is shown as its data. */
+const formatClientTimer = (timer: unknown): string => typeof timer === "string" ? timer : JSON.stringify(timer)
