@@ -7,7 +7,7 @@ import { SpecFailed, UsageError, ViolationFound } from "./errors.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
-import { formatSummary, summarize } from "./summary.ts"
+import { count, formatSummary, summarize } from "./summary.ts"
 
 export interface CheckInput {
   readonly spec: string
@@ -20,8 +20,6 @@ export interface CheckInput {
   readonly traceOut: string | undefined
   readonly json: boolean
 }
-
-const count = (n: number): string => n.toLocaleString("en-US")
 
 /** A live progress line on a terminal, rewritten in place once a second. */
 const progressLine = (p: Progress): string =>

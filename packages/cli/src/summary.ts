@@ -48,7 +48,8 @@ export const summarize = (
   sometimesUnreached: result.unreached
 })
 
-const count = (n: number): string => n.toLocaleString("en-US")
+/** A figure with thousands separators, as every report prints them. */
+export const count = (n: number): string => n.toLocaleString("en-US")
 
 const configLine = (config: SpecConfig): string =>
   Object.entries(config).map(([k, v]) => `${k}=${String(v)}`).join(" ")
