@@ -21,10 +21,22 @@ export interface ClientStep<CS, Req, T> {
   readonly out: ReadonlyArray<ClientOutput<Req, T>>
 }
 
+/**
+ * A client runs one operation at a time. The first request it sends while it
+ * has no open operation opens one; requests it sends while one is open are
+ * retries or redirects of that same operation, so the history does not record
+ * them again.
+ */
 export interface Client<CS, Req, Res, T = never> {
   init(ctx: ClientContext): ClientStep<CS, Req, T>
   onResponse(state: CS, from: NodeId, response: Res): ClientStep<CS, Req, T>
   onTimer(state: CS, timer: T): ClientStep<CS, Req, T>
+  /**
+   * Whether `response`, arriving in `state`, ends the open operation. A
+   * redirect to the leader does not, nor does a late answer to an earlier
+   * operation. Every response does when absent.
+   */
+  completes?(state: CS, response: Res): boolean
 }
 
 export const request = <Req>(to: NodeId, req: Req): ClientOutput<Req, never> => ({

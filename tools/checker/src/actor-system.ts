@@ -132,10 +132,16 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     }
   }
 
-  const invocations = (from: string, out: ReadonlyArray<ClientOutput<Req, CT>>): Array<HistoryEvent<Req, Res>> =>
-    out.flatMap((output) =>
-      output._tag === "Request" ? [{ _tag: "Invoke" as const, client: from, node: output.to, request: output.request }] : []
-    )
+  /** The history after a client's outputs: its first request opens an operation unless one is open already. */
+  const withInvocation = (
+    history: ReadonlyArray<HistoryEvent<Req, Res>>,
+    from: string,
+    out: ReadonlyArray<ClientOutput<Req, CT>>
+  ): ReadonlyArray<HistoryEvent<Req, Res>> => {
+    const first = out.find((output) => output._tag === "Request")
+    if (first === undefined || first._tag !== "Request" || awaiting(history, from)) return history
+    return [...history, { _tag: "Invoke", client: from, node: first.to, request: first.request }]
+  }
 
   const performClient = (
     state: State,
@@ -146,15 +152,13 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   ): State => {
     const from = clientIds[index]!
     const slot: ClientSlot<CS, CT> = { state: step.state, timers: withTimers(timers, step.out) }
-    const history = rest.history ?? state.history
-    const invoked = invocations(from, step.out)
     lastSent = requestsOf(from, step.out)
     return {
       ...state,
       ...rest,
       clients: replaceAt(state.clients, index, slot),
       network: network.send(rest.network ?? state.network, lastSent),
-      history: invoked.length === 0 ? history : [...history, ...invoked]
+      history: withInvocation(rest.history ?? state.history, from, step.out)
     }
   }
 
@@ -187,9 +191,10 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
         node: envelope.from,
         response: envelope.body
       }
+      const completes = client(index).completes?.(current.state, envelope.body) ?? true
       const step = client(index).onResponse(current.state, envelope.from, envelope.body)
       // A duplicate of a response already returned (a duplicating network) is no new return.
-      const history = awaiting(state.history, envelope.to) ? [...state.history, returned] : state.history
+      const history = completes && awaiting(state.history, envelope.to) ? [...state.history, returned] : state.history
       return performClient(state, index, step, current.timers, { network: remaining, history })
     }
     const index = nodeIndex.get(envelope.to)!

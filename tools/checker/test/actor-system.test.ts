@@ -1,4 +1,4 @@
-import { always, send, setTimer, sometimes, step } from "@parley/core"
+import { always, reply, send, setTimer, sometimes, step } from "@parley/core"
 import type { Actor, Client, NetworkSemantics, SystemSpec, SystemState } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { buildTrace, check, replay, systemModel } from "../src/index.ts"
@@ -153,6 +153,44 @@ describe("systemModel with clients", () => {
     const duplicating = systemModel({ ...withClientSpec, network: "duplicating", properties: [] })
     // Request sent; answered; answer received. Redeliveries change nothing, so the history stays finite.
     expect(check(duplicating, { strategy: "bfs" }).distinctStates).toBe(3)
+  })
+
+  it("records a redirected operation once: one invocation, and a return only for the response that completes it", () => {
+    /** "front" redirects every request to "back", which answers it. */
+    const server: Actor<null, never, never, "get", "redirect" | "done", null> = {
+      init: () => step(null),
+      onMessage: (s) => step(s),
+      onTimer: (s) => step(s),
+      onRequest: (s, client) => step(s, [reply(client, "done")]),
+      durable: () => null,
+      recover: () => step(null)
+    }
+    const front: typeof server = { ...server, onRequest: (s, client) => step(s, [reply(client, "redirect")]) }
+    const redirected: Client<"waiting" | "done", "get", "redirect" | "done"> = {
+      init: () => ({ state: "waiting", out: [{ _tag: "Request", to: "front", request: "get" }] }),
+      onResponse: (state, _from, response) =>
+        response === "redirect" ? { state, out: [{ _tag: "Request", to: "back", request: "get" }] } : { state: "done", out: [] },
+      onTimer: (state) => ({ state, out: [] }),
+      completes: (_state, response) => response !== "redirect"
+    }
+    const model = systemModel({
+      nodes: [{ id: "front", actor: front }, { id: "back", actor: server }],
+      clients: [{ id: "c", client: redirected }],
+      network: "unordered",
+      lossy: false,
+      maxCrashes: 0,
+      properties: [always("NotDone", (s: { readonly clients: ReadonlyArray<{ readonly state: string }> }) => s.clients[0]!.state !== "done")],
+      formatMessage: String,
+      formatTimer: String,
+      formatRequest: String,
+      formatResponse: String
+    })
+    const result = check(model, { strategy: "bfs" })
+    expect(result.violation?.path.actionIndices).toHaveLength(4)
+    expect(replay(model, result.violation!.path).steps.at(-1)!.state.history).toEqual([
+      { _tag: "Invoke", client: "c", node: "front", request: "get" },
+      { _tag: "Return", client: "c", node: "back", response: "done" }
+    ])
   })
 
   it("refuses a send to an undeclared node, naming it", () => {
