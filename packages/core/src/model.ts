@@ -1,4 +1,4 @@
-import type { Property } from "./property.ts"
+import type { Property, TransitionProperty } from "./property.ts"
 import type { StepEvent } from "./trace.ts"
 
 /**
@@ -16,6 +16,8 @@ export interface Model<S, A> {
   /** The successor, or `undefined` when the action changes nothing worth exploring. */
   next(state: S, action: A): S | undefined
   readonly properties: ReadonlyArray<Property<S>>
+  /** Properties of every step, checked on each transition the search takes within the boundary. */
+  readonly transitions?: ReadonlyArray<TransitionProperty<S>>
   /**
    * The boundary of the search, so that a spec's bounds (max term, max
    * requests) live here instead of inside its reducer. A state outside it is

@@ -24,3 +24,19 @@ export const sometimes = <S>(name: string, holds: (state: S) => boolean): Proper
   name,
   holds
 })
+
+/**
+ * A safety property of every step rather than every state, as TLA+'s
+ * `[][A]_v`: "a leader's log only grows" relates a state to its successor.
+ * A violation is reported as an `always` violation whose trace ends with the
+ * offending step.
+ */
+export interface TransitionProperty<S> {
+  readonly name: string
+  holds(before: S, after: S): boolean
+}
+
+export const alwaysStep = <S>(name: string, holds: (before: S, after: S) => boolean): TransitionProperty<S> => ({
+  name,
+  holds
+})

@@ -1,6 +1,6 @@
 import type { Actor, ClientId, NodeId } from "./actor.ts"
 import type { Client, HistoryEvent } from "./client.ts"
-import type { Property } from "./property.ts"
+import type { Property, TransitionProperty } from "./property.ts"
 import type { Bag, SetOf } from "./unordered.ts"
 
 /**
@@ -57,6 +57,7 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
   /** The nodes that may crash; all of them when absent. */
   readonly crashable?: ReadonlyArray<NodeId>
   readonly properties: ReadonlyArray<Property<SystemState<S, M, T, Req, Res, D, CS, CT>>>
+  readonly transitions?: ReadonlyArray<TransitionProperty<SystemState<S, M, T, Req, Res, D, CS, CT>>>
   within?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
   terminal?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
   /** One line per message, in the spirit of etcd/raft's `1->2 MsgVote Term:1 Log:1/2`. */

@@ -344,6 +344,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     actions,
     next,
     properties: spec.properties,
+    ...(spec.transitions === undefined ? {} : { transitions: spec.transitions }),
     ...(spec.within === undefined ? {} : { within: (state: State) => spec.within!(state) }),
     ...(spec.terminal === undefined ? {} : { terminal: (state: State) => spec.terminal!(state) }),
     describe,

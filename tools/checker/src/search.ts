@@ -1,5 +1,5 @@
 import { fingerprintInto } from "@parley/core"
-import type { Model, Property } from "@parley/core"
+import type { Model, Property, TransitionProperty } from "@parley/core"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
 
@@ -31,6 +31,7 @@ class Search<S, A> {
   private readonly fingerprint = new Uint32Array(2)
   private readonly invariants: ReadonlyArray<Property<S>>
   private readonly reachability: ReadonlyArray<Property<S>>
+  private readonly transitions: ReadonlyArray<TransitionProperty<S>>
   /** For each `sometimes` property, the id of its first witness, or -1. */
   private readonly witnesses: Array<number>
   private readonly startedAt = performance.now()
@@ -51,6 +52,7 @@ class Search<S, A> {
     this.invariants = model.properties.filter((p) => p.kind === "always")
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
+    this.transitions = model.transitions ?? []
     if (options.strategy === "dfs" && options.maxDepth !== undefined) this.depths = new Uint32Array(1024)
   }
 
@@ -134,6 +136,7 @@ class Search<S, A> {
       if (next === undefined) continue
       enabled = true
       this.generated++
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index)) return false
       if (!this.admit(next, id, index, depth + 1, frontier)) return false
     }
     if (!enabled && options.deadlock === true && !(model.terminal?.(state) ?? false)) {
@@ -141,6 +144,24 @@ class Search<S, A> {
       return false
     }
     if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
+    return true
+  }
+
+  /**
+   * Checks the transition properties on one step inside the boundary. The
+   * successor may have been stored with another parent, so the violation's
+   * path is the path to `state` and then this action.
+   */
+  private stepHolds(state: S, next: S, id: number, action: number): boolean {
+    const { model } = this
+    if (model.within !== undefined && !model.within(next)) return true
+    for (const property of this.transitions) {
+      if (!property.holds(state, next)) {
+        const path = this.table.pathTo(id)
+        this.violation = { property: property.name, kind: "always", path: { ...path, actionIndices: [...path.actionIndices, action] } }
+        return false
+      }
+    }
     return true
   }
 

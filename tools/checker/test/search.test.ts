@@ -1,4 +1,4 @@
-import { always, sometimes } from "@parley/core"
+import { always, alwaysStep, sometimes } from "@parley/core"
 import type { Model, StepEvent } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { buildTrace, check, replay } from "../src/index.ts"
@@ -30,6 +30,25 @@ const stateAfter = <S, A>(model: Model<S, A>, path: Parameters<typeof replay>[1]
 }
 
 describe("check", () => {
+  it.each([bfs, dfs])("checks transition properties on every step, including steps into states already seen ($strategy)", (options) => {
+    // "x never catches up with y from below in one step": first broken by the step (0,1) -> (1,1), a state
+    // that (1,0) -> (1,1) may have stored first; the trace must still end with the offending step.
+    const model = counters(3, { transitions: [alwaysStep("XNeverCatchesUp", (before, after) => !(before.x < before.y && after.x === after.y))] })
+    const result = check(model, options)
+    expect(result.violation?.property).toBe("XNeverCatchesUp")
+    const { steps } = replay(model, result.violation!.path)
+    const [before, after] = [steps.at(-2)?.state ?? { x: 0, y: 0 }, steps.at(-1)!.state]
+    expect(before.x).toBeLessThan(before.y)
+    expect(after.x).toBe(after.y)
+    if (options.strategy === "bfs") expect(result.violation!.path.actionIndices).toEqual([1, 0])
+  })
+
+  it("a transition property that holds on every step leaves the search exhaustive", () => {
+    const result = check(counters(3, { transitions: [alwaysStep("Grows", (before, after) => after.x + after.y === before.x + before.y + 1)] }), bfs)
+    expect(result.result).toBe("ok")
+    expect(result.distinctStates).toBe(16)
+  })
+
   it.each([bfs, dfs])("explores every reachable state exactly once ($strategy)", (options) => {
     const result = check(counters(9), options)
     expect(result.result).toBe("ok")
