@@ -1,0 +1,78 @@
+/**
+ * How the harness prints a node: the fields of its state that one event
+ * changed, and a one-line status. Both are written for a person checking a
+ * scenario against the Raft paper, so they show what the paper's figures
+ * show (role, term, vote, log, commit, applied) and leave out bookkeeping.
+ */
+import { equals } from "@parley/core"
+import type { KvStore } from "@parley/core"
+import type { Entry } from "../../src/messages.ts"
+import { formatEntry } from "../../src/format.ts"
+import type { RaftDurable } from "../../src/messages.ts"
+import type { RaftState } from "../../src/state.ts"
+
+const orDash = (value: string | null): string => value ?? "-"
+
+const formatEntries = (entries: ReadonlyArray<Entry>, firstIndex: number): string =>
+  `[${entries.map((entry, k) => formatEntry(entry, firstIndex + k)).join(", ")}]`
+
+export const formatStore = (store: KvStore): string =>
+  `{${Object.keys(store).sort().map((key) => `${key}=${store[key]}`).join(", ")}}`
+
+/** `+[...]` for appended entries; `-[...] +[...]` when a suffix was replaced (§5.3). */
+const logChange = (before: ReadonlyArray<Entry>, after: ReadonlyArray<Entry>): string | undefined => {
+  let shared = 0
+  while (shared < before.length && shared < after.length && equals(before[shared], after[shared])) shared++
+  if (shared === before.length && shared === after.length) return undefined
+  const removed = before.slice(shared)
+  const added = after.slice(shared)
+  const parts: Array<string> = []
+  if (removed.length > 0) parts.push(`-${formatEntries(removed, shared + 1)}`)
+  if (added.length > 0) parts.push(`+${formatEntries(added, shared + 1)}`)
+  return `log ${parts.join(" ")}`
+}
+
+const changed = (name: string, before: string, after: string): ReadonlyArray<string> =>
+  before === after ? [] : [`${name} ${before} -> ${after}`]
+
+/**
+ * A leader's progress is shown only while it stays leader of one term: on
+ * election every peer's progress is reset, which says nothing the role line
+ * does not already say.
+ */
+const progressChanges = (before: RaftState, after: RaftState): ReadonlyArray<string> => {
+  if (before.role !== "leader" || after.role !== "leader" || before.term !== after.term) return []
+  const changes: Array<string> = []
+  for (const peer of Object.keys(after.progress).sort()) {
+    const was = before.progress[peer]
+    const is = after.progress[peer]
+    if (was === undefined || is === undefined) continue
+    changes.push(...changed(`${peer}.next`, `${was.next}`, `${is.next}`))
+    changes.push(...changed(`${peer}.match`, `${was.match}`, `${is.match}`))
+  }
+  return changes
+}
+
+/** The fields an event changed, in the order Figure 2 lists them; empty when nothing a reader cares about changed. */
+export const stateChanges = (before: RaftState, after: RaftState): ReadonlyArray<string> => {
+  const log = logChange(before.log, after.log)
+  return [
+    ...changed("role", before.role, after.role),
+    ...changed("term", `${before.term}`, `${after.term}`),
+    ...changed("votedFor", orDash(before.votedFor), orDash(after.votedFor)),
+    ...changed("leader", orDash(before.leader), orDash(after.leader)),
+    ...changed("votes", `[${before.votes.join(",")}]`, `[${after.votes.join(",")}]`),
+    ...(log === undefined ? [] : [log]),
+    ...changed("commit", `${before.commitIndex}`, `${after.commitIndex}`),
+    ...changed("applied", `${before.lastApplied}`, `${after.lastApplied}`),
+    ...changed("kv", formatStore(before.store), formatStore(after.store)),
+    ...progressChanges(before, after)
+  ]
+}
+
+export const liveStatus = (s: RaftState): string =>
+  `${s.role} term ${s.term} vote ${orDash(s.votedFor)} leader ${orDash(s.leader)} log ${formatEntries(s.log, 1)} ` +
+  `commit ${s.commitIndex} applied ${s.lastApplied} kv ${formatStore(s.store)}`
+
+export const downStatus = (d: RaftDurable): string =>
+  `down term ${d.term} vote ${orDash(d.votedFor)} log ${formatEntries(d.log, 1)}`

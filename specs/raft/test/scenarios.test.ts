@@ -1,0 +1,33 @@
+/**
+ * Runs every scenario in test/scenarios/ (see harness/commands.ts for the
+ * commands). `REWRITE=1 npx vitest run test/scenarios.test.ts` writes the
+ * actual outputs back into the files, as etcd's `-rewrite` does: read the
+ * diff before committing it, for every changed line is a claim about Raft.
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { describeMismatch, runScenario } from "./harness/datadriven.ts"
+
+const directory = join(import.meta.dirname, "scenarios")
+const files = readdirSync(directory).filter((name) => name.endsWith(".txt")).sort()
+const rewrite = process.env["REWRITE"] === "1"
+
+describe("Raft reducer scenarios", () => {
+  it("finds the scenario files", () => {
+    expect(files.length).toBeGreaterThan(0)
+  })
+
+  for (const file of files) {
+    it(file, () => {
+      const path = join(directory, file)
+      const text = readFileSync(path, "utf8")
+      const run = runScenario(text)
+      if (rewrite) {
+        if (run.actualText !== text) writeFileSync(path, run.actualText)
+        return
+      }
+      expect(run.mismatches.map((mismatch) => describeMismatch(file, mismatch)).join("\n\n")).toBe("")
+    })
+  }
+})
