@@ -8,6 +8,7 @@
  *   add-nodes 3 [prevote] [checkquorum] [batch=N] [bug=noLogCheck]
  *   timeout n1 | heartbeat n1 | check-quorum n1     fire a pending timer
  *   deliver n1->n2 [k] | drop n1->n2 [k]            the k-th waiting message (default the oldest)
+ *   drop n1->n2 all                                  every message waiting on the link
  *   deliver-all                                      what waits now, link by link
  *   stabilize                                        deliver until no message waits
  *   request c1 n1 [#seq] put x 1 | get x | cas x 1 2 | delete x   (cas x - 1: x absent)
@@ -91,12 +92,13 @@ export class Interpreter {
       case "add-nodes": {
         const { cluster, lines } = Cluster.start(parseOptions(args))
         this.current = cluster
+        this.lastSeq.clear()
         return lines
       }
       case "deliver":
         return this.cluster.deliver(...parseLink(args[0]), parsePosition(args[1]))
       case "drop":
-        return this.cluster.drop(...parseLink(args[0]), parsePosition(args[1]))
+        return args[1] === "all" ? this.dropAll(...parseLink(args[0])) : this.cluster.drop(...parseLink(args[0]), parsePosition(args[1]))
       case "deliver-all":
         return this.deliverWaiting()
       case "stabilize":
@@ -144,6 +146,12 @@ export class Interpreter {
     const waiting = cluster.busyLinks().map(([from, to]) => [from, to, cluster.mailbox(from, to).length] as const)
     const lines: Array<string> = []
     for (const [from, to, count] of waiting) for (let k = 0; k < count; k++) lines.push(...cluster.deliver(from, to))
+    return lines
+  }
+
+  private dropAll(from: string, to: string): ReadonlyArray<string> {
+    const lines: Array<string> = []
+    while (this.cluster.mailbox(from, to).length > 0) lines.push(...this.cluster.drop(from, to))
     return lines
   }
 
