@@ -1,0 +1,60 @@
+import type { Client, ClientStep, KvInput, NodeId } from "@parley/core"
+import type { RaftRequest, RaftResponse } from "./messages.ts"
+
+/**
+ * The clients the checker runs against a Raft cluster: each works through a
+ * short script of operations on one key, one at a time, as a Jepsen client
+ * does. It sends to the node it believes leads, follows a redirect at once,
+ * and when it has no lead (a redirect that names no leader, or no answer)
+ * tries the next node when its retry timer fires. Retries carry the same
+ * sequence number, so the cluster applies an operation once.
+ */
+export interface RaftClientState {
+  /** Sequence number of the open operation; past the script's end when done. */
+  readonly seq: number
+  readonly target: NodeId
+}
+
+export type RaftClientTimer = "retry"
+
+export const TheKey = "x"
+
+/** Client `c{n}`'s script: interleaved writes, reads and a compare-and-swap on one key, so operations of different clients interfere. */
+export const clientScript = (clientIndex: number, requests: number): ReadonlyArray<KvInput> => {
+  const own = `${clientIndex + 1}`
+  const script: ReadonlyArray<KvInput> = clientIndex % 2 === 0
+    ? [{ _tag: "Put", key: TheKey, value: own }, { _tag: "Get", key: TheKey }, { _tag: "Cas", key: TheKey, expected: own, value: `${own}'` }]
+    : [{ _tag: "Get", key: TheKey }, { _tag: "Put", key: TheKey, value: own }, { _tag: "Delete", key: TheKey }]
+  return script.slice(0, requests)
+}
+
+export const raftClient = (
+  nodes: ReadonlyArray<NodeId>,
+  clientIndex: number,
+  requests: number
+): Client<RaftClientState, RaftRequest, RaftResponse, RaftClientTimer> => {
+  const script = clientScript(clientIndex, requests)
+  const nextNode = (node: NodeId): NodeId => nodes[(nodes.indexOf(node) + 1) % nodes.length]!
+  const next = (state: RaftClientState, to: NodeId): ClientStep<RaftClientState, RaftRequest, RaftClientTimer> => {
+    const op = script[state.seq - 1]
+    if (op === undefined) return { state: { ...state, target: to }, out: [{ _tag: "CancelTimer", timer: "retry" }] }
+    return {
+      state: { ...state, target: to },
+      out: [{ _tag: "Request", to, request: { seq: state.seq, op } }, { _tag: "SetTimer", timer: "retry" }]
+    }
+  }
+  const open = (state: RaftClientState): boolean => state.seq <= script.length
+  return {
+    init: () => {
+      const first = nodes[clientIndex % nodes.length]!
+      return next({ seq: 1, target: first }, first)
+    },
+    onResponse: (state, from, response) => {
+      if (!open(state) || response.seq !== state.seq) return { state, out: [] }
+      if (response._tag === "Done") return next({ ...state, seq: state.seq + 1 }, from)
+      return response.leader === null || response.leader === state.target ? { state, out: [] } : next(state, response.leader)
+    },
+    onTimer: (state) => (open(state) ? next(state, nextNode(state.target)) : { state, out: [] }),
+    completes: (state, response) => response._tag === "Done" && response.seq === state.seq
+  }
+}

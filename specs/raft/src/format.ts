@@ -1,0 +1,60 @@
+/**
+ * One line per message, timer, request and response, in the spirit of
+ * etcd/raft's interaction tests (`1->2 MsgVote Term:1 Log:1/2`), and the
+ * view of a node a trace shows: what a person reading Raft looks at.
+ */
+import { formatKvInput, formatKvOutput } from "@parley/core"
+import type { Entry, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftState } from "./state.ts"
+
+/** `1/2 noop`, `1/3 c1#1 Put(x=1)`: term/index, then the command. */
+export const formatEntry = (entry: Entry, index: number): string =>
+  `${entry.term}/${index} ${entry.command === null ? "noop" : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`}`
+
+export const formatRaftMessage = (m: RaftMessage): string => {
+  switch (m._tag) {
+    case "RequestVote":
+      return `${m.pre ? "MsgPreVote" : "MsgVote"} Term:${m.term} Log:${m.lastLogTerm}/${m.lastLogIndex}`
+    case "Vote":
+      return `${m.pre ? "MsgPreVoteResp" : "MsgVoteResp"} Term:${m.term}${m.granted ? "" : " Rejected"}`
+    case "AppendEntries": {
+      const entries = m.entries.map((entry, k) => formatEntry(entry, m.prevLogIndex + 1 + k))
+      return `MsgApp Term:${m.term} Log:${m.prevLogTerm}/${m.prevLogIndex} Commit:${m.leaderCommit}` +
+        (entries.length === 0 ? "" : ` Entries:[${entries.join(", ")}]`)
+    }
+    case "AppendResult":
+      return m.success
+        ? `MsgAppResp Term:${m.term} Index:${m.matchIndex}`
+        : `MsgAppResp Term:${m.term} Rejected (Hint: ${m.matchIndex})`
+  }
+}
+
+export const formatRaftTimer = (timer: RaftTimer): string => timer
+
+export const formatRaftRequest = (request: RaftRequest): string => `#${request.seq} ${formatKvInput(request.op)}`
+
+export const formatRaftResponse = (response: RaftResponse): string =>
+  response._tag === "Done"
+    ? `#${response.seq} ${formatKvOutput(response.output)}`
+    : `#${response.seq} Redirect(${response.leader ?? "no leader"})`
+
+/** A node as a trace lane: role, term, vote, log, commit and apply indices, the store; a leader's match indices. */
+export const raftView = (s: RaftState): unknown => {
+  const view: Record<string, unknown> = {
+    role: s.role,
+    term: s.term,
+    votedFor: s.votedFor,
+    leader: s.leader,
+    log: s.log.map((entry, i) => formatEntry(entry, i + 1)),
+    commit: s.commitIndex,
+    applied: s.lastApplied,
+    kv: s.store
+  }
+  if (s.votes.length > 0) view["votes"] = s.votes
+  if (s.role === "leader") {
+    const match: Record<string, number> = {}
+    for (const peer in s.progress) match[peer] = s.progress[peer]!.match
+    view["match"] = match
+  }
+  return view
+}

@@ -1,0 +1,7 @@
+export * from "./client.ts"
+export * from "./format.ts"
+export * from "./messages.ts"
+export * from "./node.ts"
+export * from "./properties.ts"
+export * from "./raft.ts"
+export * from "./state.ts"

@@ -1,0 +1,76 @@
+import { send, setTimer, step } from "@parley/core"
+import type { Actor, NodeId, Step } from "@parley/core"
+import { onElectionTimeout, onPreVote, onRequestVote, onVote } from "./election.ts"
+import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import { onAppendEntries, onAppendResult, onCheckQuorum, onHeartbeat } from "./replication.ts"
+import { onClientRequest } from "./requests.ts"
+import { becomeFollower } from "./roles.ts"
+import { initialState } from "./state.ts"
+import type { Outbox, RaftConfig, RaftState } from "./state.ts"
+
+export type RaftActor = Actor<RaftState, RaftMessage, RaftTimer, RaftRequest, RaftResponse, RaftDurable>
+type RaftStep = Step<RaftState, RaftMessage, RaftTimer, RaftResponse>
+
+/** A node that heard from the leader of its term, or leads it, and has not timed out since (thesis §4.2.3). */
+const inLease = (s: RaftState): boolean => s.role === "leader" || (s.role === "follower" && s.leader !== null)
+
+/**
+ * The term rules every message obeys before its own (Figure 2): a higher
+ * term makes the receiver a follower in it; a message from an earlier term
+ * is stale. A PreVote and a granted PreVote answer carry a term nobody holds
+ * yet, so they change no term.
+ */
+const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessage, out: Outbox): RaftState => {
+  switch (m._tag) {
+    case "RequestVote": {
+      if (m.pre) return onPreVote(config, s, from, m, out)
+      if (m.term <= s.term) return onRequestVote(config, s, from, m, out)
+      if (config.checkQuorum && inLease(s)) return s
+      return onRequestVote(config, becomeFollower(s, m.term, null, out), from, m, out)
+    }
+    case "Vote":
+      if (m.term > s.term && !(m.pre && m.granted)) return becomeFollower(s, m.term, null, out)
+      return onVote(config, s, from, m, out)
+    case "AppendEntries":
+      if (m.term < s.term) {
+        // Tells a deposed leader of the newer term, so it steps down.
+        out.push(send(from, { _tag: "AppendResult", term: s.term, success: false, matchIndex: 0 }))
+        return s
+      }
+      return onAppendEntries(m.term > s.term ? becomeFollower(s, m.term, from, out) : s, from, m, out)
+    case "AppendResult":
+      if (m.term > s.term) return becomeFollower(s, m.term, null, out)
+      return m.term < s.term ? s : onAppendResult(config, s, from, m, out)
+  }
+}
+
+const onTimer = (config: RaftConfig, s: RaftState, timer: RaftTimer, out: Outbox): RaftState => {
+  switch (timer) {
+    case "election":
+      return onElectionTimeout(config, s, out)
+    case "heartbeat":
+      return onHeartbeat(config, s, out)
+    case "check-quorum":
+      return onCheckQuorum(config, s, out)
+  }
+}
+
+const handled = (handle: (out: Outbox) => RaftState): RaftStep => {
+  const out: Outbox = []
+  const state = handle(out)
+  return step(state, out)
+}
+
+/**
+ * One Raft node as a pure reducer, the same for the model checker and the
+ * runtime. Election timeouts are the host's: the reducer only sets and
+ * cancels timers, and the host fires them after a randomised delay.
+ */
+export const raftActor = (config: RaftConfig): RaftActor => ({
+  init: (ctx) => step(initialState(ctx.self, 0, null, []), [setTimer("election")]),
+  onMessage: (s, from, m) => handled((out) => onMessage(config, s, from, m, out)),
+  onTimer: (s, timer) => handled((out) => onTimer(config, s, timer, out)),
+  onRequest: (s, client, request) => handled((out) => onClientRequest(config, s, client, request, out)),
+  durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, log: s.log }),
+  recover: (ctx, d) => step(initialState(ctx.self, d.term, d.votedFor, d.log), [setTimer("election")])
+})

@@ -1,0 +1,157 @@
+/**
+ * What Raft promises (paper, Figure 3), as properties of the cluster the
+ * checker explores, and the `sometimes` properties that show the interesting
+ * states are reached at all. A crashed node's log is its durable one.
+ */
+import { always, alwaysStep, equals, kvSpec, linearizable, sometimes } from "@parley/core"
+import type { KvStore, NodeSlot, Property, SequentialSpec, SystemState, TransitionProperty } from "@parley/core"
+import type { RaftClientState, RaftClientTimer } from "./client.ts"
+import type { Entry, RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftState } from "./state.ts"
+
+export type RaftSystemState = SystemState<
+  RaftState,
+  RaftMessage,
+  RaftTimer,
+  RaftRequest,
+  RaftResponse,
+  RaftDurable,
+  RaftClientState,
+  RaftClientTimer
+>
+
+type Slot = NodeSlot<RaftState, RaftTimer, RaftDurable>
+
+const up = (s: RaftSystemState): ReadonlyArray<RaftState> => {
+  const states: Array<RaftState> = []
+  for (const node of s.nodes) if (node.up) states.push(node.state)
+  return states
+}
+
+const logOf = (node: Slot): ReadonlyArray<Entry> => (node.up ? node.state.log : node.durable.log)
+
+/** At most one leader per term. Checked among live nodes: a term's two leaders are live together in any behaviour that has them. */
+export const electionSafety = always<RaftSystemState>("ElectionSafety", (s) => {
+  const leaders = up(s).filter((node) => node.role === "leader")
+  for (let i = 0; i < leaders.length; i++) {
+    for (let j = i + 1; j < leaders.length; j++) if (leaders[i]!.term === leaders[j]!.term) return false
+  }
+  return true
+})
+
+/** Two logs with an entry of the same index and term hold the same entries up to there. */
+export const logMatching = always<RaftSystemState>("LogMatching", (s) => {
+  const logs = s.nodes.map(logOf)
+  for (let i = 0; i < logs.length; i++) {
+    for (let j = i + 1; j < logs.length; j++) if (!logsMatch(logs[i]!, logs[j]!)) return false
+  }
+  return true
+})
+
+const logsMatch = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean => {
+  let shared = Math.min(a.length, b.length)
+  while (shared > 0 && a[shared - 1]!.term !== b[shared - 1]!.term) shared--
+  for (let index = 0; index < shared; index++) if (!equals(a[index], b[index])) return false
+  return true
+}
+
+/**
+ * A committed entry is in the log of every leader of a later term. A node's
+ * commit index was learned in its current term or earlier, so every leader
+ * of a later term than the node's must hold its committed prefix.
+ */
+export const leaderCompleteness = always<RaftSystemState>("LeaderCompleteness", (s) => {
+  const nodes = up(s)
+  for (const leader of nodes) {
+    if (leader.role !== "leader") continue
+    for (const node of nodes) {
+      if (node.term >= leader.term) continue
+      for (let index = 1; index <= node.commitIndex; index++) {
+        if (!equals(leader.log[index - 1], node.log[index - 1])) return false
+      }
+    }
+  }
+  return true
+})
+
+/** No two nodes apply different entries at one index; together with AppliedEntriesStay, what any node ever applied. */
+export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", (s) => {
+  const nodes = up(s)
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const applied = Math.min(nodes[i]!.lastApplied, nodes[j]!.lastApplied)
+      for (let index = 0; index < applied; index++) if (!equals(nodes[i]!.log[index], nodes[j]!.log[index])) return false
+    }
+  }
+  return true
+})
+
+/** The key-value map as a sequential specification of whole requests and responses, so histories need no translation. */
+const kvRequests: SequentialSpec<KvStore, RaftRequest, RaftResponse> = {
+  name: "key-value map",
+  init: kvSpec.init,
+  apply: (store, request) => {
+    const applied = kvSpec.apply(store, request.op)
+    return { model: applied.model, output: { _tag: "Done", seq: request.seq, output: applied.output } }
+  },
+  partition: (request) => request.op.key
+}
+
+/** The client history is linearizable against a single key-value map. */
+export const clientsLinearizable = linearizable("Linearizable", kvRequests, (s: RaftSystemState) => s.history)
+
+/** A leader never overwrites or deletes entries in its log; it only appends (Figure 3). */
+export const leaderAppendOnly = alwaysStep<RaftSystemState>("LeaderAppendOnly", (before, after) => {
+  for (let n = 0; n < before.nodes.length; n++) {
+    const was = before.nodes[n]!
+    const is = after.nodes[n]!
+    if (!was.up || !is.up || was.state.role !== "leader" || is.state.role !== "leader" || was.state.term !== is.state.term) continue
+    const log = is.state.log
+    if (log === was.state.log) continue
+    if (log.length < was.state.log.length) return false
+    for (let index = 0; index < was.state.log.length; index++) if (!equals(log[index], was.state.log[index])) return false
+  }
+  return true
+})
+
+/** An entry a node has applied stays in its log at its index for as long as the node is up. */
+export const appliedEntriesStay = alwaysStep<RaftSystemState>("AppliedEntriesStay", (before, after) => {
+  for (let n = 0; n < before.nodes.length; n++) {
+    const was = before.nodes[n]!
+    const is = after.nodes[n]!
+    if (!was.up || !is.up || is.state.log === was.state.log) continue
+    for (let index = 0; index < was.state.lastApplied; index++) if (!equals(is.state.log[index], was.state.log[index])) return false
+  }
+  return true
+})
+
+export const leaderElected = sometimes<RaftSystemState>("LeaderElected", (s) => up(s).some((node) => node.role === "leader"))
+
+/** A leader of a later term than the first: the cluster recovered from a lost leader or a split vote. */
+export const laterLeaderElected = sometimes<RaftSystemState>("LaterLeaderElected", (s) => up(s).some((node) => node.role === "leader" && node.term >= 2))
+
+/** A client's write is committed and applied somewhere. */
+export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =>
+  up(s).some((node) => node.log.slice(0, node.lastApplied).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")))
+
+/** Every client's script of `requests` operations ran to the end: every operation answered. */
+const clientsFinished = (requests: number) =>
+  sometimes<RaftSystemState>("ClientsFinished", (s) => s.clients.every((client) => client.state.seq > requests))
+
+/** A node crashed, came back, and caught up with a committed entry. */
+export const nodeRejoined = sometimes<RaftSystemState>("NodeRejoined", (s) =>
+  s.crashes > 0 && s.nodes.every((node) => node.up) && up(s).every((node) => node.commitIndex > 0))
+
+export const raftProperties = (crashes: number, clients: number, requests: number): ReadonlyArray<Property<RaftSystemState>> => [
+  electionSafety,
+  logMatching,
+  leaderCompleteness,
+  stateMachineSafety,
+  clientsLinearizable,
+  leaderElected,
+  laterLeaderElected,
+  ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
+  ...(crashes > 0 ? [nodeRejoined] : [])
+]
+
+export const raftTransitions: ReadonlyArray<TransitionProperty<RaftSystemState>> = [leaderAppendOnly, appliedEntriesStay]

@@ -1,0 +1,169 @@
+/**
+ * `raft`: the Raft reducer (node.ts) as a cluster of `n1`…`nN` with clients
+ * `c1`…`cK` that work through short scripts of key-value operations. The
+ * bounds — the highest term, the crash budget, no message in flight twice —
+ * are the model's boundary, not the reducer's: the reducer is the one the
+ * runtime hosts.
+ */
+import { configFlag, configInt, configString, CorrectVariant, equals, inFlight, NetworkSemanticsValues } from "@parley/core"
+import type { NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
+import { raftClient } from "./client.ts"
+import type { RaftClientState, RaftClientTimer } from "./client.ts"
+import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
+import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import { raftActor } from "./node.ts"
+import { raftProperties, raftTransitions } from "./properties.ts"
+import type { RaftSystemState } from "./properties.ts"
+import { noBugs } from "./state.ts"
+import type { RaftBugs, RaftState } from "./state.ts"
+
+export const raftVariants = [
+  {
+    name: "commit-prior-term",
+    description: "a leader commits an entry of an earlier term by counting replicas (paper §5.4.2, Figure 8); " +
+      "a later leader without that entry overwrites it"
+  },
+  {
+    name: "no-log-check",
+    description: "voters grant votes without checking that the candidate's log is at least as up-to-date as theirs (§5.4.1)"
+  },
+  {
+    name: "forget-vote",
+    description: "votedFor is not durable, so a node that restarts may vote a second time in the same term"
+  },
+  {
+    name: "stale-read",
+    description: "a leader answers Get from its own store at once, without confirming it still leads"
+  }
+] as const satisfies ReadonlyArray<SpecVariant>
+
+const variantBugs: Readonly<Record<string, RaftBugs>> = {
+  [CorrectVariant]: noBugs,
+  "commit-prior-term": { ...noBugs, commitPriorTerm: true },
+  "no-log-check": { ...noBugs, noLogCheck: true },
+  "forget-vote": { ...noBugs, forgetVote: true },
+  "stale-read": { ...noBugs, staleRead: true }
+}
+
+export interface RaftOptions {
+  readonly nodes: number
+  readonly clients: number
+  /** Operations in each client's script. */
+  readonly requests: number
+  /** The highest term the search explores: the boundary that makes it finite. */
+  readonly maxTerm: number
+  readonly crashes: number
+  readonly network: NetworkSemantics
+  readonly lossy: boolean
+  readonly preVote: boolean
+  readonly checkQuorum: boolean
+  readonly variant: string
+}
+
+export type RaftSystem = SystemSpec<
+  RaftState,
+  RaftMessage,
+  RaftTimer,
+  RaftRequest,
+  RaftResponse,
+  RaftDurable,
+  RaftClientState,
+  RaftClientTimer
+>
+
+/** Every term, live or durable, at most `maxTerm`. */
+const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
+  s.nodes.every((node) => (node.up ? node.state.term : node.durable.term) <= maxTerm)
+
+/**
+ * No message in flight twice. A heartbeat resends what its predecessor
+ * carried; letting copies pile up adds states without adding behaviours a
+ * single copy does not already have, as TLA+ Raft models bound their bags.
+ */
+const noDuplicateInFlight = (s: RaftSystemState): boolean => {
+  const envelopes = inFlight(s.network)
+  for (let i = 0; i < envelopes.length; i++) {
+    for (let j = i + 1; j < envelopes.length; j++) if (equals(envelopes[i], envelopes[j])) return false
+  }
+  return true
+}
+
+const requireWhole = (name: string, value: number, min: number, max: number): void => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`raft needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
+  }
+}
+
+export const raftSystem = (options: RaftOptions): RaftSystem => {
+  requireWhole("nodes", options.nodes, 1, 7)
+  requireWhole("clients", options.clients, 0, 4)
+  requireWhole("requests", options.requests, 1, 3)
+  requireWhole("max-term", options.maxTerm, 1, 9)
+  requireWhole("crashes", options.crashes, 0, 9)
+  const bugs = variantBugs[options.variant]
+  if (bugs === undefined) {
+    throw new TypeError(`raft has no variant "${options.variant}"; its variants: ${Object.keys(variantBugs).join(", ")}`)
+  }
+  const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`)
+  const actor = raftActor({ nodes, preVote: options.preVote, checkQuorum: options.checkQuorum, maxEntriesPerAppend: 1, bugs })
+  return {
+    nodes: nodes.map((id) => ({ id, actor })),
+    clients: Array.from({ length: options.clients }, (_, i) => ({ id: `c${i + 1}`, client: raftClient(nodes, i, options.requests) })),
+    network: options.network,
+    lossy: options.lossy,
+    maxCrashes: options.crashes,
+    properties: raftProperties(options.crashes, options.clients, options.requests),
+    transitions: raftTransitions,
+    within: (s) => termsWithin(s, options.maxTerm) && noDuplicateInFlight(s),
+    formatMessage: formatRaftMessage,
+    formatTimer: formatRaftTimer,
+    formatRequest: formatRaftRequest,
+    formatResponse: formatRaftResponse,
+    view: raftView
+  }
+}
+
+const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
+
+export const raftSpec: SpecDefinition = {
+  name: "raft",
+  description: "Raft (elections, log replication, a linearizable key-value store) as one reducer per node, " +
+    "with PreVote and CheckQuorum as options",
+  options: [
+    { kind: "int", name: "nodes", description: "cluster size", default: 3, min: 1, max: 7 },
+    { kind: "int", name: "clients", description: "clients, each running a short script of operations on one key", default: 1, min: 0, max: 4 },
+    { kind: "int", name: "requests", description: "operations in each client's script", default: 1, min: 1, max: 3 },
+    { kind: "int", name: "max-term", description: "the highest term explored (the search's boundary)", default: 2, min: 1, max: 9 },
+    { kind: "int", name: "crashes", description: "crash budget: crashes of any nodes in one behaviour", default: 0, min: 0, max: 9 },
+    {
+      kind: "choice",
+      name: "network",
+      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
+      default: "unordered",
+      choices: NetworkSemanticsValues
+    },
+    { kind: "flag", name: "lossy", description: "the network may drop any message", default: false },
+    { kind: "flag", name: "prevote", description: "PreVote (thesis §9.6)", default: false },
+    { kind: "flag", name: "checkquorum", description: "CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)", default: false }
+  ],
+  variants: raftVariants,
+  build: (config) => {
+    const network = configString(config, "network")
+    if (!isNetwork(network)) throw new TypeError(`raft has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    return {
+      _tag: "System",
+      system: raftSystem({
+        nodes: configInt(config, "nodes"),
+        clients: configInt(config, "clients"),
+        requests: configInt(config, "requests"),
+        maxTerm: configInt(config, "max-term"),
+        crashes: configInt(config, "crashes"),
+        network,
+        lossy: configFlag(config, "lossy"),
+        preVote: configFlag(config, "prevote"),
+        checkQuorum: configFlag(config, "checkquorum"),
+        variant: configString(config, "variant")
+      })
+    }
+  }
+}

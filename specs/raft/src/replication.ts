@@ -1,0 +1,134 @@
+import { cancelTimer, send, setTimer } from "@parley/core"
+import type { NodeId } from "@parley/core"
+import type { AppendEntries, AppendResult, Entry } from "./messages.ts"
+import { becomeFollower } from "./roles.ts"
+import { applyCommitted } from "./state-machine.ts"
+import { lastIndex, peersOf, quorum, termAt } from "./state.ts"
+import type { Outbox, Progress, RaftConfig, RaftState } from "./state.ts"
+
+type AppendEntriesMessage = typeof AppendEntries.Type
+type AppendResultMessage = typeof AppendResult.Type
+
+/** Sends `peer` the entries from its nextIndex on (at most a batch), with the entry before them for the consistency check. */
+export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Outbox): void => {
+  const prevLogIndex = s.progress[peer]!.next - 1
+  out.push(send(peer, {
+    _tag: "AppendEntries",
+    term: s.term,
+    prevLogIndex,
+    prevLogTerm: termAt(s.log, prevLogIndex),
+    entries: s.log.slice(prevLogIndex, prevLogIndex + config.maxEntriesPerAppend),
+    leaderCommit: s.commitIndex
+  }))
+}
+
+/**
+ * Wins the election: a leader appends an empty entry of its own term at once
+ * (Raft §8, as etcd does), because only an entry of its term can commit the
+ * entries it inherited, and sends it to every peer.
+ */
+export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+  const peers = peersOf(config, s.self)
+  const progress: Record<NodeId, Progress> = {}
+  for (const peer of peers) progress[peer] = { next: lastIndex(s) + 1, match: 0, active: false }
+  const leader: RaftState = {
+    ...s,
+    role: "leader",
+    leader: s.self,
+    votes: [],
+    progress,
+    log: [...s.log, { term: s.term, command: null }]
+  }
+  out.push(cancelTimer("election"), setTimer("heartbeat"))
+  if (config.checkQuorum) out.push(setTimer("check-quorum"))
+  for (const peer of peers) appendTo(config, leader, peer, out)
+  return commitAndApply(config, leader, out)
+}
+
+/**
+ * The highest index a majority stores. A leader counts replicas only for an
+ * entry of its own term (§5.4.2); an earlier term's entry commits with it.
+ */
+const committable = (config: RaftConfig, s: RaftState): number => {
+  for (let index = lastIndex(s); index > s.commitIndex; index--) {
+    if (termAt(s.log, index) < s.term && !config.bugs.commitPriorTerm) break
+    let replicas = 1
+    for (const peer in s.progress) if (s.progress[peer]!.match >= index) replicas++
+    if (replicas >= quorum(config)) return index
+  }
+  return s.commitIndex
+}
+
+export const commitAndApply = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+  const commitIndex = committable(config, s)
+  return commitIndex === s.commitIndex ? s : applyCommitted({ ...s, commitIndex }, out)
+}
+
+/** `log` after AppendEntries: entries it has stay; from the first conflict on, the leader's replace them (§5.3). */
+const merged = (log: ReadonlyArray<Entry>, prevLogIndex: number, entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> => {
+  for (let k = 0; k < entries.length; k++) {
+    const index = prevLogIndex + 1 + k
+    if (index > log.length) return [...log, ...entries.slice(k)]
+    if (log[index - 1]!.term !== entries[k]!.term) return [...log.slice(0, index - 1), ...entries.slice(k)]
+  }
+  return log
+}
+
+/** A follower (or a candidate, which yields) takes AppendEntries from the leader of its term. */
+export const onAppendEntries = (s: RaftState, from: NodeId, m: AppendEntriesMessage, out: Outbox): RaftState => {
+  // Two leaders in one term: only a bug (a vote cast twice) makes this; neither yields.
+  if (s.role === "leader") return s
+  const node: RaftState = s.role === "follower" && s.leader === from ? s : { ...s, role: "follower", leader: from, votes: [] }
+  out.push(setTimer("election"))
+  const prev = m.prevLogIndex
+  if (prev > lastIndex(node) || termAt(node.log, prev) !== m.prevLogTerm) {
+    out.push(send(from, { _tag: "AppendResult", term: node.term, success: false, matchIndex: Math.min(prev - 1, lastIndex(node)) }))
+    return node
+  }
+  const matchIndex = prev + m.entries.length
+  const commitIndex = Math.max(node.commitIndex, Math.min(m.leaderCommit, matchIndex))
+  const log = merged(node.log, prev, m.entries)
+  const updated = log === node.log && commitIndex === node.commitIndex ? node : applyCommitted({ ...node, log, commitIndex }, out)
+  out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex }))
+  return updated
+}
+
+/** The leader learns a follower's progress; success may commit, a failed check backs nextIndex off and retries. */
+export const onAppendResult = (config: RaftConfig, s: RaftState, from: NodeId, m: AppendResultMessage, out: Outbox): RaftState => {
+  const progress = s.progress[from]
+  if (s.role !== "leader" || progress === undefined) return s
+  const active = config.checkQuorum || progress.active
+  const withProgress = (updated: Progress): RaftState => ({ ...s, progress: { ...s.progress, [from]: updated } })
+  if (m.success) {
+    if (m.matchIndex <= progress.match) return active === progress.active ? s : withProgress({ ...progress, active })
+    const updated = { next: Math.max(progress.next, m.matchIndex + 1), match: m.matchIndex, active }
+    const leader = commitAndApply(config, withProgress(updated), out)
+    if (updated.next <= lastIndex(leader)) appendTo(config, leader, from, out)
+    return leader
+  }
+  const next = Math.max(progress.match + 1, Math.min(progress.next - 1, m.matchIndex + 1))
+  if (next === progress.next && active === progress.active) return s
+  const leader = withProgress({ ...progress, next, active })
+  if (next !== progress.next) appendTo(config, leader, from, out)
+  return leader
+}
+
+/** Every heartbeat interval a leader sends each peer what it lacks, or an empty AppendEntries that carries the commit index. */
+export const onHeartbeat = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+  if (s.role !== "leader") return s
+  for (const peer of peersOf(config, s.self)) appendTo(config, s, peer, out)
+  out.push(setTimer("heartbeat"))
+  return s
+}
+
+/** CheckQuorum: a leader that heard from no majority since the last check steps down rather than serve a minority. */
+export const onCheckQuorum = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+  if (s.role !== "leader") return s
+  let heard = 1
+  for (const peer in s.progress) if (s.progress[peer]!.active) heard++
+  if (heard < quorum(config)) return becomeFollower(s, s.term, null, out)
+  const progress: Record<NodeId, Progress> = {}
+  for (const peer in s.progress) progress[peer] = { ...s.progress[peer]!, active: false }
+  out.push(setTimer("check-quorum"))
+  return { ...s, progress }
+}

@@ -1,0 +1,44 @@
+import { applyKv, reply } from "@parley/core"
+import type { ClientId } from "@parley/core"
+import type { RaftRequest } from "./messages.ts"
+import { appendTo, commitAndApply } from "./replication.ts"
+import { lastIndex } from "./state.ts"
+import type { Outbox, RaftConfig, RaftState } from "./state.ts"
+
+const inLog = (s: RaftState, client: ClientId, seq: number): boolean => {
+  for (let index = s.lastApplied + 1; index <= lastIndex(s); index++) {
+    const command = s.log[index - 1]!.command
+    if (command !== null && command.client === client && command.seq === seq) return true
+  }
+  return false
+}
+
+/**
+ * A client request. Only the leader takes one; others redirect to the leader
+ * they know. Every operation, Get included, goes through the log and is
+ * answered once committed and applied, so reads are linearizable without a
+ * lease or a ReadIndex round. A retry of a command already applied gets the
+ * remembered answer; one still in the log waits for it.
+ */
+export const onClientRequest = (config: RaftConfig, s: RaftState, client: ClientId, request: RaftRequest, out: Outbox): RaftState => {
+  const { seq, op } = request
+  if (s.role !== "leader") {
+    out.push(reply(client, { _tag: "Redirect", seq, leader: s.leader }))
+    return s
+  }
+  if (config.bugs.staleRead && op._tag === "Get") {
+    out.push(reply(client, { _tag: "Done", seq, output: applyKv(s.store, op).output }))
+    return s
+  }
+  const session = s.sessions[client]
+  if (session !== undefined && seq <= session.seq) {
+    if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
+    return s
+  }
+  if (inLog(s, client, seq)) return s
+  const leader: RaftState = { ...s, log: [...s.log, { term: s.term, command: { client, seq, op } }] }
+  for (const peer in leader.progress) {
+    if (leader.progress[peer]!.next === lastIndex(leader)) appendTo(config, leader, peer, out)
+  }
+  return commitAndApply(config, leader, out)
+}

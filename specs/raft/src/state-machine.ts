@@ -1,0 +1,26 @@
+import { applyKv, reply } from "@parley/core"
+import type { Outbox, RaftState, Session } from "./state.ts"
+
+/**
+ * Applies the committed entries not yet applied, in log order, to the
+ * key-value store. A command whose client already had this or a later
+ * sequence number applied is a retry and takes no effect again (thesis §6.3).
+ * A leader answers the client of each command it applies; whoever leads when
+ * an entry is applied answers, so a client whose leader failed still hears.
+ */
+export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
+  if (s.lastApplied >= s.commitIndex) return s
+  let store = s.store
+  let sessions = s.sessions
+  for (let index = s.lastApplied + 1; index <= s.commitIndex; index++) {
+    const command = s.log[index - 1]!.command
+    if (command === null) continue
+    const session: Session | undefined = sessions[command.client]
+    if (session !== undefined && command.seq <= session.seq) continue
+    const applied = applyKv(store, command.op)
+    store = applied.store
+    sessions = { ...sessions, [command.client]: { seq: command.seq, output: applied.output } }
+    if (s.role === "leader") out.push(reply(command.client, { _tag: "Done", seq: command.seq, output: applied.output }))
+  }
+  return { ...s, lastApplied: s.commitIndex, store, sessions }
+}
