@@ -73,6 +73,23 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
 export const inFlight = <E>(network: NetworkState<E>): ReadonlyArray<E> =>
   Array.isArray(network) ? network as ReadonlyArray<E> : Object.values(network as Record<string, ReadonlyArray<E>>).flat()
 
+/**
+ * The in-flight envelopes grouped by link (sender to receiver), in send order
+ * on an ordered network, so a model's boundary can bound what one link holds
+ * as SPIN bounds a channel's capacity.
+ */
+export const linkQueues = <M, Req, Res>(network: NetworkState<Envelope<M, Req, Res>>): ReadonlyArray<ReadonlyArray<Envelope<M, Req, Res>>> => {
+  if (!Array.isArray(network)) return Object.values(network as Readonly<Record<string, ReadonlyArray<Envelope<M, Req, Res>>>>)
+  const links = new Map<string, Array<Envelope<M, Req, Res>>>()
+  for (const envelope of network as ReadonlyArray<Envelope<M, Req, Res>>) {
+    const link = `${envelope.from}->${envelope.to}`
+    const queue = links.get(link)
+    if (queue === undefined) links.set(link, [envelope])
+    else queue.push(envelope)
+  }
+  return [...links.values()]
+}
+
 /** The state type of a system spec, so a spec names its eight type parameters once. */
 export type SystemStateOf<Spec> = Spec extends SystemSpec<infer S, infer M, infer T, infer Req, infer Res, infer D, infer CS, infer CT>
   ? SystemState<S, M, T, Req, Res, D, CS, CT>

@@ -7,12 +7,18 @@ import type { RaftRequest, RaftResponse } from "./messages.ts"
  * does. It sends to the node it believes leads, follows a redirect at once,
  * and when it has no lead (a redirect that names no leader, or no answer)
  * tries the next node when its retry timer fires. Retries carry the same
- * sequence number, so the cluster applies an operation once.
+ * sequence number, so the cluster applies an operation once. Each operation
+ * has a budget of retries: a client that retries without end is the largest
+ * multiplier of a search's states, and a few retries already show a request
+ * applied twice or answered from a stale leader. An operation whose budget
+ * is spent stays open: the history keeps it pending, as a timed-out request.
  */
 export interface RaftClientState {
   /** Sequence number of the open operation; past the script's end when done. */
   readonly seq: number
   readonly target: NodeId
+  /** Retries the open operation has left. */
+  readonly retries: number
 }
 
 export type RaftClientTimer = "retry"
@@ -31,30 +37,33 @@ export const clientScript = (clientIndex: number, requests: number): ReadonlyArr
 export const raftClient = (
   nodes: ReadonlyArray<NodeId>,
   clientIndex: number,
-  requests: number
+  requests: number,
+  retries: number
 ): Client<RaftClientState, RaftRequest, RaftResponse, RaftClientTimer> => {
   const script = clientScript(clientIndex, requests)
   const nextNode = (node: NodeId): NodeId => nodes[(nodes.indexOf(node) + 1) % nodes.length]!
   const next = (state: RaftClientState, to: NodeId): ClientStep<RaftClientState, RaftRequest, RaftClientTimer> => {
     const op = script[state.seq - 1]
     if (op === undefined) return { state: { ...state, target: to }, out: [{ _tag: "CancelTimer", timer: "retry" }] }
+    const request = { _tag: "Request", to, request: { seq: state.seq, op } } as const
     return {
       state: { ...state, target: to },
-      out: [{ _tag: "Request", to, request: { seq: state.seq, op } }, { _tag: "SetTimer", timer: "retry" }]
+      out: state.retries > 0 ? [request, { _tag: "SetTimer", timer: "retry" }] : [request, { _tag: "CancelTimer", timer: "retry" }]
     }
   }
   const open = (state: RaftClientState): boolean => state.seq <= script.length
   return {
     init: () => {
       const first = nodes[clientIndex % nodes.length]!
-      return next({ seq: 1, target: first }, first)
+      return next({ seq: 1, target: first, retries }, first)
     },
     onResponse: (state, from, response) => {
       if (!open(state) || response.seq !== state.seq) return { state, out: [] }
-      if (response._tag === "Done") return next({ ...state, seq: state.seq + 1 }, from)
+      if (response._tag === "Done") return next({ ...state, seq: state.seq + 1, retries }, from)
       return response.leader === null || response.leader === state.target ? { state, out: [] } : next(state, response.leader)
     },
-    onTimer: (state) => (open(state) ? next(state, nextNode(state.target)) : { state, out: [] }),
+    onTimer: (state) =>
+      open(state) && state.retries > 0 ? next({ ...state, retries: state.retries - 1 }, nextNode(state.target)) : { state, out: [] },
     completes: (state, response) => response._tag === "Done" && response.seq === state.seq
   }
 }
