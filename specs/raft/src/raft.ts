@@ -1,13 +1,13 @@
 /**
  * `raft`: the Raft reducer (node.ts) as a cluster of `n1`…`nN` with clients
  * `c1`…`cK` that work through short scripts of key-value operations. The
- * bounds — the highest term, the crash budget, client retries, the messages
- * in flight per link — are the model's boundary, not the reducer's: the reducer is the one
- * the runtime hosts. The network is FIFO per link by default, because the
- * runtime's transport is TCP, and because it makes the search about eight
- * times smaller than an unordered one.
+ * bounds (the highest term, the crash budget, client retries, the messages
+ * in flight, the log's length) are the model's boundary, not the reducer's:
+ * the reducer is the one the runtime hosts. The network is FIFO per link by
+ * default, because the runtime's transport is TCP, and because it makes the
+ * search about eight times smaller than an unordered one.
  */
-import { configFlag, linkQueues, configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configFlag, configInt, configString, CorrectVariant, inFlight, linkQueues, NetworkSemanticsValues } from "@parley/core"
 import type { Envelope, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
 import { raftClient } from "./client.ts"
 import type { RaftClientState, RaftClientTimer } from "./client.ts"
@@ -57,6 +57,10 @@ export interface RaftOptions {
   /** The highest term the search explores: the boundary that makes it finite. */
   readonly maxTerm: number
   readonly crashes: number
+  /** The most messages in flight in the whole network, 0 for no bound beyond one of each kind per link. */
+  readonly maxInFlight: number
+  /** The longest log explored, 0 for no bound. */
+  readonly maxLog: number
   readonly network: NetworkSemantics
   readonly lossy: boolean
   readonly preVote: boolean
@@ -78,6 +82,9 @@ export type RaftSystem = SystemSpec<
 /** Every term, live or durable, at most `maxTerm`. */
 const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
   s.nodes.every((node) => (node.up ? node.state.term : node.durable.term) <= maxTerm)
+
+const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
+  s.nodes.every((node) => (node.up ? node.state.log : node.durable.log).length <= maxLog)
 
 /**
  * At most one message of each kind on a link: one RequestVote, one
@@ -113,6 +120,8 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
   requireWhole("retries", options.retries, 0, 9)
   requireWhole("max-term", options.maxTerm, 1, 9)
   requireWhole("crashes", options.crashes, 0, 9)
+  requireWhole("max-in-flight", options.maxInFlight, 0, 99)
+  requireWhole("max-log", options.maxLog, 0, 99)
   const bugs = variantBugs[options.variant]
   if (bugs === undefined) {
     throw new TypeError(`raft has no variant "${options.variant}"; its variants: ${Object.keys(variantBugs).join(", ")}`)
@@ -127,7 +136,11 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
     maxCrashes: options.crashes,
     properties: raftProperties(options),
     transitions: raftTransitions,
-    within: (s) => termsWithin(s, options.maxTerm) && linkQueues(s.network).every(oneOfEachKind),
+    within: (s) =>
+      termsWithin(s, options.maxTerm) &&
+      (options.maxLog === 0 || logsWithin(s, options.maxLog)) &&
+      (options.maxInFlight === 0 || inFlight(s.network).length <= options.maxInFlight) &&
+      linkQueues(s.network).every(oneOfEachKind),
     formatMessage: formatRaftMessage,
     formatTimer: formatRaftTimer,
     formatRequest: formatRaftRequest,
@@ -149,6 +162,15 @@ export const raftSpec: SpecDefinition = {
     { kind: "int", name: "retries", description: "times a client resends one operation when it gets no answer", default: 1, min: 0, max: 9 },
     { kind: "int", name: "max-term", description: "the highest term explored (the search's boundary)", default: 1, min: 1, max: 9 },
     { kind: "int", name: "crashes", description: "crash budget: crashes of any nodes in one behaviour", default: 0, min: 0, max: 9 },
+    {
+      kind: "int",
+      name: "max-in-flight",
+      description: "the most messages in flight in the whole network (the search's boundary); 0: no bound beyond one of each kind per link",
+      default: 0,
+      min: 0,
+      max: 99
+    },
+    { kind: "int", name: "max-log", description: "the longest log explored (the search's boundary); 0: no bound", default: 0, min: 0, max: 99 },
     {
       kind: "choice",
       name: "network",
@@ -173,6 +195,8 @@ export const raftSpec: SpecDefinition = {
         retries: configInt(config, "retries"),
         maxTerm: configInt(config, "max-term"),
         crashes: configInt(config, "crashes"),
+        maxInFlight: configInt(config, "max-in-flight"),
+        maxLog: configInt(config, "max-log"),
         network,
         lossy: configFlag(config, "lossy"),
         preVote: configFlag(config, "prevote"),
