@@ -36,6 +36,8 @@ describe("parley list", () => {
     expect(run.stdout).toMatch(/--rms /)
     expect(run.stdout).toMatch(/^2pc /m)
     expect(run.stdout).toMatch(/no-durable-decision/)
+    expect(run.stdout).toMatch(/^raft /m)
+    expect(run.stdout).toMatch(/commit-prior-term/)
   })
 })
 
@@ -66,8 +68,22 @@ describe("parley check", () => {
     expect(shown.stdout).toContain(summary.property ?? "?")
   })
 
+  it("shows a raft counterexample readably: two leaders of one term after a restarted voter forgot its vote", async () => {
+    const traceFile = join(workDir, "raft.trace.json")
+    const run = await parley("check", "raft", "--variant", "forget-vote", "--clients", "0", "--crashes", "1", "--json", "--trace-out", traceFile)
+    expect(run.code).toBe(1)
+    expect(summaryOf(run)).toMatchObject({ result: "violation", property: "ElectionSafety", traceLength: 8 })
+    const shown = await parley("trace", "show", traceFile)
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain("n2 crashes")
+    expect(shown.stdout).toContain("votedFor: null → \"n3\"")
+    expect(shown.stdout).toMatch(/n3\.role: "candidate" → "leader"/)
+  })
+
   it.each([
-    [["check", "raft"], /unknown spec "raft"; the specs are: twophase, 2pc/],
+    [["check", "paxos"], /unknown spec "paxos"; the specs are: twophase, 2pc, raft/],
+    [["check", "raft", "--network", "lossy"], /--network for spec raft must be one of unordered, duplicating, ordered, got "lossy"/],
+    [["check", "raft", "--max-term", "0"], /--max-term for spec raft must be an integer from 1 to/],
     [["check", "twophase", "--participants", "2"], /spec twophase has no option --participants; its options: --rms/],
     [["check", "twophase", "--rms", "0"], /--rms for spec twophase must be an integer from 1 to/],
     [["check", "twophase", "--variant", "bogus"], /spec twophase has no variant "bogus"; its variants: correct/],
