@@ -5,7 +5,7 @@
  * in flight, the log's length) are the model's boundary, not the reducer's:
  * the reducer is the one the runtime hosts. The network is FIFO per link by
  * default, because the runtime's transport is TCP, and because it makes the
- * search about eight times smaller than an unordered one.
+ * search about three times smaller than an unordered one.
  */
 import { configFlag, configInt, configString, CorrectVariant, inFlight, linkQueues, NetworkSemanticsValues } from "@parley/core"
 import type { Envelope, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
@@ -89,10 +89,10 @@ const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
 /**
  * At most one message of each kind on a link: one RequestVote, one
  * AppendEntries, one answer of each kind, one client request. Heartbeats and
- * retries would otherwise pile up copies behind each other, which multiplies
- * states without adding a behaviour: on a FIFO link a second AppendEntries
- * arrives after the first, where a later heartbeat carries the same news.
- * It is SPIN's bounded channel, sized per message kind. One message per link
+ * retries would otherwise pile up copies behind each other and multiply the
+ * states. It is SPIN's bounded channel, sized per message kind; what it gives
+ * up is a second AppendEntries queued behind the first (pipelining, or a
+ * stale one from the same leader's earlier term). One message per link
  * in all is too tight: a candidate's RequestVote and its refusal of a rival
  * cross on the same pair of links, and a leader's first AppendEntries may
  * follow its RequestVote.
