@@ -4,21 +4,12 @@
  * states are reached at all. A crashed node's log is its durable one.
  */
 import { always, alwaysStep, equals, kvSpec, linearizable, sometimes } from "@parley/core"
-import type { KvStore, NodeSlot, Property, SequentialSpec, SystemState, TransitionProperty } from "@parley/core"
-import type { RaftClientState, RaftClientTimer } from "./client.ts"
-import type { Entry, RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { KvStore, NodeSlot, Property, SequentialSpec, SystemStateOf, TransitionProperty } from "@parley/core"
+import type { Entry, RaftDurable, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftSystem } from "./raft.ts"
 import type { RaftState } from "./state.ts"
 
-export type RaftSystemState = SystemState<
-  RaftState,
-  RaftMessage,
-  RaftTimer,
-  RaftRequest,
-  RaftResponse,
-  RaftDurable,
-  RaftClientState,
-  RaftClientTimer
->
+export type RaftSystemState = SystemStateOf<RaftSystem>
 
 type Slot = NodeSlot<RaftState, RaftTimer, RaftDurable>
 
@@ -28,7 +19,8 @@ const up = (s: RaftSystemState): ReadonlyArray<RaftState> => {
   return states
 }
 
-const logOf = (node: Slot): ReadonlyArray<Entry> => (node.up ? node.state.log : node.durable.log)
+/** A node's log: its live one, or the durable one a crashed node keeps. */
+export const logOf = (node: Slot): ReadonlyArray<Entry> => (node.up ? node.state.log : node.durable.log)
 
 /** At most one leader per term. Checked among live nodes: a term's two leaders are live together in any behaviour that has them. */
 export const electionSafety = always<RaftSystemState>("ElectionSafety", (s) => {

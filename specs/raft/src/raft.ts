@@ -14,7 +14,7 @@ import type { RaftClientState, RaftClientTimer } from "./client.ts"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
-import { raftProperties, raftTransitions } from "./properties.ts"
+import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystemState } from "./properties.ts"
 import { noBugs } from "./state.ts"
 import type { RaftBugs, RaftState } from "./state.ts"
@@ -84,7 +84,7 @@ const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
   s.nodes.every((node) => (node.up ? node.state.term : node.durable.term) <= maxTerm)
 
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
-  s.nodes.every((node) => (node.up ? node.state.log : node.durable.log).length <= maxLog)
+  s.nodes.every((node) => logOf(node).length <= maxLog)
 
 /**
  * At most one message of each kind on a link: one RequestVote, one
