@@ -4,6 +4,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { runCheck } from "./check-command.ts"
 import { CommandLineRejected } from "./errors.ts"
 import { runList } from "./list-command.ts"
+import { nodeCommand } from "./node-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -99,13 +100,14 @@ const trace = Command.make("trace").pipe(
 
 const parley = Command.make("parley").pipe(
   Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples"),
-  Command.withSubcommands([list, check, trace])
+  Command.withSubcommands([list, check, trace, nodeCommand])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(
   Effect.catchTag("ShowHelp", (help) => help.errors.length === 0 ? Effect.void : Effect.fail(new CommandLineRejected())),
   Effect.tapError((error) =>
-    error._tag === "UsageError" || error._tag === "InputFileError" || error._tag === "SpecFailed"
+    error._tag === "UsageError" || error._tag === "InputFileError" || error._tag === "SpecFailed" ||
+      error._tag === "ClusterFileError" || error._tag === "StorageError" || error._tag === "ListenError"
       ? Console.error(`parley: ${error.message}`)
       : Effect.void
   ),

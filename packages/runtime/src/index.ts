@@ -1,1 +1,7 @@
-export {}
+export * from "./cluster-file.ts"
+export * from "./errors.ts"
+export * from "./host.ts"
+export * from "./storage.ts"
+export * from "./transport.ts"
+export * from "./node.ts"
+export * from "./client-api.ts"

@@ -1,0 +1,5 @@
+import type { AnyHostedSpec } from "@parley/core"
+import { raftHosted } from "@parley/raft"
+
+/** The specs `parley node` and `parley cluster` can run as real clusters. */
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted]

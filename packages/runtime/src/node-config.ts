@@ -1,0 +1,15 @@
+import type { AnyHostedSpec, NodeId, TimerRange } from "@parley/core"
+import { Context } from "effect"
+import type { NodeEntry } from "./cluster-file.ts"
+
+/** Who this node is and what cluster it belongs to, as read from the cluster file. */
+export class NodeConfig extends Context.Service<NodeConfig, {
+  readonly self: NodeId
+  readonly nodes: ReadonlyArray<NodeEntry>
+  readonly hosted: AnyHostedSpec
+  /** The spec's options, decoded with its Schema. */
+  readonly options: unknown
+  readonly timers: Readonly<Record<string, TimerRange>>
+}>()("@parley/runtime/NodeConfig") {}
+
+export const entryOf = (nodes: ReadonlyArray<NodeEntry>, id: NodeId): NodeEntry | undefined => nodes.find((node) => node.id === id)

@@ -1,0 +1,128 @@
+/**
+ * The node loop: one fiber takes every event that is waiting, runs the
+ * reducer over them in order, saves the durable state once for the whole
+ * batch, and only then performs the batch's outputs. One save per batch is
+ * the group commit: under load many client writes arrive together and share
+ * one fsync, and nothing leaves the node before what it depends on is on disk.
+ */
+import type { Actor, ClientId, NodeContext, NodeStatus, Output, Step } from "@parley/core"
+import { Context, Deferred, Effect, Layer, Option, Queue } from "effect"
+import { Inbox } from "./inbox.ts"
+import type { NodeEvent } from "./inbox.ts"
+import { NodeConfig } from "./node-config.ts"
+import { Storage } from "./storage.ts"
+import { Timers } from "./timers.ts"
+import { Transport } from "./transport.ts"
+
+type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
+type AnyOutput = Output<unknown, unknown, unknown>
+
+interface Waiter {
+  readonly seq: number
+  readonly done: Deferred.Deferred<unknown>
+}
+
+export class Node extends Context.Service<Node, {
+  /**
+   * Hands a client's request to the reducer and waits for the reply to that
+   * request (`seq`) for up to `timeoutMs`; none when no reply came in time.
+   */
+  submit(client: ClientId, seq: number, request: unknown, timeoutMs: number): Effect.Effect<Option.Option<unknown>>
+  status(): NodeStatus
+}>()("@parley/runtime/Node") {
+  static readonly layer = Layer.effect(Node, Effect.gen(function*() {
+    const config = yield* NodeConfig
+    const inbox = yield* Inbox
+    const storage = yield* Storage
+    const timers = yield* Timers
+    const transport = yield* Transport
+    const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
+    const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
+    const waiters = new Map<ClientId, Array<Waiter>>()
+
+    const stored = yield* storage.load
+    const first = Option.isSome(stored) ? actor.recover(context, stored.value) : actor.init(context)
+    let state = first.state
+    yield* storage.save(actor.durable(state))
+    yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
+      Effect.annotateLogs(config.hosted.status(state) as unknown as Record<string, unknown>)
+    )
+
+    const answer = (client: ClientId, response: unknown): void => {
+      const waiting = waiters.get(client)
+      if (waiting === undefined) return
+      const seq = config.hosted.kvOutcome(response).seq
+      const remaining = waiting.filter((waiter) => {
+        if (waiter.seq !== seq) return true
+        Deferred.doneUnsafe(waiter.done, Effect.succeed(response))
+        return false
+      })
+      if (remaining.length === 0) waiters.delete(client)
+      else waiters.set(client, remaining)
+    }
+
+    const perform = (out: ReadonlyArray<AnyOutput>): void => {
+      for (const output of out) {
+        switch (output._tag) {
+          case "Send":
+            transport.send(output.to, output.message)
+            break
+          case "SetTimer":
+            timers.set(output.timer)
+            break
+          case "CancelTimer":
+            timers.cancel(output.timer)
+            break
+          case "Reply":
+            answer(output.client, output.response)
+            break
+        }
+      }
+      transport.flush()
+    }
+
+    const handle = (event: NodeEvent): Step<unknown, unknown, unknown, unknown> | undefined => {
+      switch (event._tag) {
+        case "Message":
+          return actor.onMessage(state, event.from, event.message)
+        case "Timer":
+          return timers.isCurrent(event.key, event.generation) ? actor.onTimer(state, event.timer) : undefined
+        case "Request":
+          return actor.onRequest(state, event.client, event.request)
+      }
+    }
+
+    perform(first.out)
+    const loop = Effect.gen(function*() {
+      const events = yield* Queue.takeAll(inbox)
+      const out: Array<AnyOutput> = []
+      for (const event of events) {
+        const step = handle(event)
+        if (step === undefined) continue
+        state = step.state
+        for (const output of step.out) out.push(output)
+      }
+      yield* storage.save(actor.durable(state))
+      perform(out)
+    })
+    yield* Effect.forkScoped(Effect.forever(loop))
+
+    const unwait = (client: ClientId, waiter: Waiter) =>
+      Effect.sync(() => {
+        const remaining = (waiters.get(client) ?? []).filter((other) => other !== waiter)
+        if (remaining.length === 0) waiters.delete(client)
+        else waiters.set(client, remaining)
+      })
+
+    return Node.of({
+      submit: (client, seq, request, timeoutMs) =>
+        Effect.gen(function*() {
+          const waiter: Waiter = { seq, done: yield* Deferred.make<unknown>() }
+          waiters.set(client, [...(waiters.get(client) ?? []), waiter])
+          yield* Queue.offer(inbox, { _tag: "Request", client, request })
+          return yield* Deferred.await(waiter.done).pipe(Effect.timeoutOption(timeoutMs), Effect.ensuring(unwait(client, waiter)))
+        }),
+      status: () => config.hosted.status(state)
+    })
+  }))
+}

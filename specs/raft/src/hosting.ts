@@ -1,0 +1,65 @@
+/**
+ * Raft as the runtime hosts it: the same reducer the checker explores, with
+ * the Schemas of its wire messages, requests, responses and durable state,
+ * and timer defaults for a cluster on one machine or one LAN.
+ */
+import type { HostedSpec } from "@parley/core"
+import { Effect, Schema } from "effect"
+import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
+import type { RaftTimer } from "./messages.ts"
+import { raftActor } from "./node.ts"
+import { noBugs } from "./state.ts"
+import type { RaftState } from "./state.ts"
+
+/**
+ * PreVote and CheckQuorum are on by default, as etcd runs them: a node cut
+ * off by a partition neither inflates the term when it returns nor keeps
+ * leading a minority. Off, the runtime runs exactly the default model.
+ */
+export const RaftHostOptions = Schema.Struct({
+  prevote: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
+  checkquorum: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
+  /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
+  maxEntriesPerAppend: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
+    Schema.withDecodingDefault(Effect.succeed(256))
+  )
+})
+export type RaftHostOptions = typeof RaftHostOptions.Type
+
+/**
+ * Timer defaults. Heartbeats every 50 ms; an election timeout drawn from
+ * 500 to 1000 ms. The timeout is ten heartbeats at the least, so a
+ * follower tolerates several lost or late heartbeats (a GC pause, a slow
+ * fsync) before it campaigns; drawing it from a range as wide as its base
+ * makes split votes rare (Raft paper §9.3). etcd's defaults are twice these
+ * (100 ms, 1000 to 2000 ms), sized for a WAN; on loopback and a LAN the
+ * smaller ones halve the time a failed leader leaves writes unavailable.
+ * CheckQuorum looks once per longest election timeout, as etcd does.
+ */
+export const raftTimerDefaults = {
+  election: { minMs: 500, maxMs: 1000 },
+  heartbeat: { minMs: 50, maxMs: 50 },
+  "check-quorum": { minMs: 1000, maxMs: 1000 }
+} as const satisfies Record<RaftTimer, { readonly minMs: number; readonly maxMs: number }>
+
+export const raftHosted: HostedSpec<RaftState, RaftMessage, RaftTimer, RaftRequest, RaftResponse, RaftDurable, RaftHostOptions> = {
+  name: "raft",
+  message: RaftMessage,
+  request: RaftRequest,
+  response: RaftResponse,
+  durable: RaftDurable,
+  options: RaftHostOptions,
+  actor: (nodes, options) =>
+    raftActor({
+      nodes,
+      preVote: options.prevote,
+      checkQuorum: options.checkquorum,
+      maxEntriesPerAppend: options.maxEntriesPerAppend,
+      bugs: noBugs
+    }),
+  timerKind: (timer) => timer,
+  timers: raftTimerDefaults,
+  kvRequest: (seq, op) => ({ seq, op }),
+  kvOutcome: (response) => response,
+  status: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
+}
