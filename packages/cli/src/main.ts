@@ -5,6 +5,8 @@ import { runCheck } from "./check-command.ts"
 import { CommandLineRejected } from "./errors.ts"
 import { runList } from "./list-command.ts"
 import { nodeCommand } from "./node-command.ts"
+import { clusterCommand } from "./cluster-command.ts"
+import { kvCommand } from "./kv-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -99,15 +101,16 @@ const trace = Command.make("trace").pipe(
 )
 
 const parley = Command.make("parley").pipe(
-  Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples"),
-  Command.withSubcommands([list, check, trace, nodeCommand])
+  Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples, run clusters"),
+  Command.withSubcommands([list, check, trace, nodeCommand, clusterCommand, kvCommand])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(
   Effect.catchTag("ShowHelp", (help) => help.errors.length === 0 ? Effect.void : Effect.fail(new CommandLineRejected())),
   Effect.tapError((error) =>
     error._tag === "UsageError" || error._tag === "InputFileError" || error._tag === "SpecFailed" ||
-      error._tag === "ClusterFileError" || error._tag === "StorageError" || error._tag === "ListenError"
+      error._tag === "ClusterFileError" || error._tag === "StorageError" || error._tag === "ListenError" ||
+      error._tag === "ClusterControlError"
       ? Console.error(`parley: ${error.message}`)
       : Effect.void
   ),

@@ -1,0 +1,103 @@
+import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp } from "@parley/runtime"
+import type { Launcher, NodeReport } from "@parley/runtime"
+import { Console, Effect } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { hostedSpecs } from "./hosted.ts"
+
+/** Nodes are this same `parley`, run again by the same Node binary. */
+const launcher: Launcher = { executable: process.execPath, args: [process.argv[1]!] }
+
+const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.withDescription("The cluster's directory"))
+const json = Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print JSON instead of a table"))
+const nodeId = Argument.String("node").pipe(Argument.withDescription("A node id, such as n1"))
+
+const table = (reports: ReadonlyArray<NodeReport>): string => {
+  const rows = [
+    ["node", "pid", "role", "term", "leader", "commit", "applied", "client", "blocked"],
+    ...reports.map((r) =>
+      r.status === undefined
+        ? [r.id, r.pid === undefined ? "-" : String(r.pid), r.pid === undefined ? "down" : "no answer", "", "", "", "", `http://${r.client}`, ""]
+        : [
+          r.id,
+          String(r.pid),
+          r.status.role,
+          String(r.status.term),
+          r.status.leader ?? "-",
+          String(r.status.commitIndex),
+          String(r.status.appliedIndex),
+          `http://${r.client}`,
+          r.status.blocked.join(",") || "-"
+        ]
+    )
+  ]
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
+}
+
+const up = Command.make(
+  "up",
+  {
+    spec: Argument.Literals("spec", hostedSpecs.map((spec) => spec.name) as [string, ...Array<string>]),
+    nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (1 to 9)")),
+    basePort: Flag.Int("base-port").pipe(
+      Flag.withDefault(7000),
+      Flag.withDescription("Node i serves clients on base-port + i and peers on base-port + 100 + i")
+    ),
+    dir,
+    json
+  },
+  ({ spec, nodes, basePort, dir, json }) =>
+    Effect.gen(function*() {
+      const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher })
+      if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
+      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id} in term ${leader.status!.term}\n`)
+      yield* Console.log(table(reports))
+      yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
+    })
+).pipe(Command.withDescription("Start a local cluster, one process per node, and wait for a leader"))
+
+const status = Command.make("status", { dir, json }, ({ dir, json }) =>
+  Effect.gen(function*() {
+    const reports = yield* clusterStatus(dir)
+    yield* Console.log(json ? JSON.stringify(reports) : table(reports))
+  })).pipe(Command.withDescription("Each node's process, role, term, leader, commit and applied index"))
+
+const kill = Command.make("kill", { node: nodeId, dir }, ({ node, dir }) =>
+  clusterKill(dir, node).pipe(Effect.flatMap((pid) => Console.log(`killed ${node} (pid ${pid}) with SIGKILL`)))).pipe(
+    Command.withDescription("kill -9 one node: a crash, with no chance to flush or say goodbye")
+  )
+
+const restart = Command.make("restart", { node: nodeId, dir }, ({ node, dir }) =>
+  clusterRestart(dir, node, launcher).pipe(Effect.flatMap((pid) => Console.log(`${node} running again (pid ${pid})`)))).pipe(
+    Command.withDescription("Start a node that is down (or kill -9 and start one that runs); it recovers from its durable state")
+  )
+
+const partition = Command.make(
+  "partition",
+  { sides: Argument.String("sides").pipe(Argument.withDescription("Two sides such as n1,n2/n3")), dir },
+  ({ sides, dir }) =>
+    clusterPartition(dir, sides).pipe(
+      Effect.flatMap((unreachable) =>
+        Console.log(`partitioned ${sides}` + (unreachable.length > 0 ? `; not told (down or no answer): ${unreachable.join(", ")}` : ""))
+      )
+    )
+).pipe(
+  Command.withDescription(
+    "Cut the network between two sides: each node's transport drops every message to and from the other side"
+  )
+)
+
+const heal = Command.make("heal", { dir }, ({ dir }) =>
+  clusterHeal(dir).pipe(Effect.flatMap(() => Console.log("healed: every node talks to every node again")))).pipe(
+    Command.withDescription("Undo any partition")
+  )
+
+const down = Command.make("down", { dir }, ({ dir }) =>
+  clusterDown(dir).pipe(Effect.flatMap((stopped) => Console.log(`stopped ${stopped.length === 0 ? "nothing" : stopped.join(", ")}`)))).pipe(
+    Command.withDescription("Stop every node (SIGTERM, then SIGKILL after five seconds); their data stays in the directory")
+  )
+
+export const clusterCommand = Command.make("cluster").pipe(
+  Command.withDescription("Start, inspect, crash, partition and stop a local cluster"),
+  Command.withSubcommands([up, status, kill, restart, partition, heal, down])
+)

@@ -1,0 +1,214 @@
+/**
+ * `parley cluster`: local clusters of node processes. Each node runs
+ * detached, logging to its own file, so a cluster outlives the command that
+ * started it; the directory (cluster-dir.ts) is the only record of it.
+ */
+import type { NodeId, NodeStatus } from "@parley/core"
+import { Effect } from "effect"
+import { spawn } from "node:child_process"
+import { mkdirSync, openSync, closeSync, writeFileSync } from "node:fs"
+import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
+import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
+import type { Partition } from "./cluster-dir.ts"
+import { ClusterControlError } from "./errors.ts"
+import { callNode } from "./kv-client.ts"
+
+/** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
+export interface Launcher {
+  readonly executable: string
+  readonly args: ReadonlyArray<string>
+}
+
+export interface NodeReport {
+  readonly id: NodeId
+  readonly pid: number | undefined
+  readonly client: string
+  readonly peer: string
+  /** The node's own answer to GET /v1/status; undefined when it is down or did not answer. */
+  readonly status: (NodeStatus & { readonly blocked: ReadonlyArray<NodeId> }) | undefined
+}
+
+const fail = (message: string) => Effect.fail(new ClusterControlError({ message }))
+
+const cluster = (dir: string) => Effect.fromResult(readCluster(dir))
+
+const entry = (file: ClusterFile, id: NodeId) => {
+  const node = file.nodes.find((node) => node.id === id)
+  return node === undefined ? fail(`no node "${id}"; the nodes: ${file.nodes.map((node) => node.id).join(", ")}`) : Effect.succeed(node)
+}
+
+const start = (dir: string, file: ClusterFile, id: NodeId, launcher: Launcher): number => {
+  const log = openSync(logPath(dir, id), "a")
+  const child = spawn(launcher.executable, [...launcher.args, "node", "--spec", file.spec, "--id", id, "--cluster", clusterFilePath(dir)], {
+    detached: true,
+    stdio: ["ignore", log, log]
+  })
+  closeSync(log)
+  child.unref()
+  writeFileSync(pidPath(dir, id), `${child.pid}\n`)
+  return child.pid!
+}
+
+const reportOf = (dir: string, node: NodeEntry) =>
+  Effect.promise(async (): Promise<NodeReport> => {
+    const pid = livePid(dir, node.id)
+    const base = { id: node.id, pid, client: node.client, peer: node.peer }
+    if (pid === undefined) return { ...base, status: undefined }
+    try {
+      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000)
+      return { ...base, status: answer.status === 200 ? answer.body as unknown as NodeReport["status"] : undefined }
+    } catch {
+      return { ...base, status: undefined }
+    }
+  })
+
+export const clusterStatus = (dir: string) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    return yield* Effect.forEach(file.nodes, (node) => reportOf(dir, node), { concurrency: "unbounded" })
+  })
+
+/** A leader that a majority of the nodes names, or undefined. */
+export const agreedLeader = (reports: ReadonlyArray<NodeReport>): NodeReport | undefined => {
+  const leaders = reports.filter((report) => report.status?.role === "leader")
+  return leaders.find((leader) =>
+    reports.filter((report) => report.status?.leader === leader.id && report.status.term === leader.status!.term).length >
+      reports.length / 2
+  )
+}
+
+/** Polls until a majority agrees on a leader, or `timeoutMs` passes. */
+export const awaitLeader = (dir: string, timeoutMs: number) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const reports = yield* clusterStatus(dir)
+      const leader = agreedLeader(reports)
+      if (leader !== undefined) return { leader, reports }
+      if (Date.now() > deadline) {
+        return yield* fail(`no leader within ${timeoutMs} ms; the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`)
+      }
+      yield* Effect.sleep(100)
+    }
+  })
+
+export interface UpOptions {
+  readonly spec: string
+  readonly nodes: number
+  readonly dir: string
+  /** Node i (from 1) serves clients on basePort + i and peers on basePort + 100 + i. */
+  readonly basePort: number
+  readonly launcher: Launcher
+  readonly options?: Readonly<Record<string, unknown>>
+  readonly timers?: ClusterFile["timers"]
+}
+
+export const clusterUp = (options: UpOptions) =>
+  Effect.gen(function*() {
+    if (options.nodes < 1 || options.nodes > 9) return yield* fail(`--nodes must be from 1 to 9, got ${options.nodes}`)
+    if (options.basePort < 1024 || options.basePort + 100 + options.nodes > 65535) {
+      return yield* fail(`--base-port must leave room for ports ${options.basePort + 1} to ${options.basePort + 100 + options.nodes} (1024 to 65535)`)
+    }
+    mkdirSync(options.dir, { recursive: true })
+    const running = readCluster(options.dir)
+    if (running._tag === "Success" && running.success.nodes.some((node) => livePid(options.dir, node.id) !== undefined)) {
+      return yield* fail(`a cluster is already running in ${options.dir}; stop it with \`parley cluster down --dir ${options.dir}\``)
+    }
+    const file: ClusterFile = {
+      spec: options.spec,
+      nodes: Array.from({ length: options.nodes }, (_, i) => ({
+        id: `n${i + 1}`,
+        client: `127.0.0.1:${options.basePort + i + 1}`,
+        peer: `127.0.0.1:${options.basePort + 100 + i + 1}`
+      })),
+      timers: options.timers ?? {},
+      options: options.options ?? {}
+    }
+    writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
+    writePartition(options.dir, {})
+    for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
+    return yield* awaitLeader(options.dir, 30_000)
+  })
+
+/** `kill -9`: the process gets no chance to flush or say goodbye, as in a power cut. */
+export const clusterKill = (dir: string, id: NodeId) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    yield* entry(file, id)
+    const pid = livePid(dir, id)
+    if (pid === undefined) return yield* fail(`node ${id} is not running`)
+    process.kill(pid, "SIGKILL")
+    forgetPid(dir, id)
+    return pid
+  })
+
+const postPartition = (node: NodeEntry, blocked: ReadonlyArray<NodeId>) =>
+  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000).catch(() => undefined))
+
+/** Starts a node that is down, or kills and starts one that runs; the partition in force applies to it again. */
+export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    const node = yield* entry(file, id)
+    const pid = livePid(dir, id)
+    if (pid !== undefined) process.kill(pid, "SIGKILL")
+    const started = start(dir, file, id, launcher)
+    const blocked = readPartition(dir)[id] ?? []
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      const report = yield* reportOf(dir, node)
+      if (report.status !== undefined) {
+        if (blocked.length > 0) yield* postPartition(node, blocked)
+        return started
+      }
+      yield* Effect.sleep(100)
+    }
+    return yield* fail(`node ${id} (pid ${started}) did not answer within 15 s; see ${logPath(dir, id)}`)
+  })
+
+const applyPartition = (dir: string, file: ClusterFile, partition: Partition) =>
+  Effect.gen(function*() {
+    writePartition(dir, partition)
+    const unreachable: Array<NodeId> = []
+    for (const node of file.nodes) {
+      if (livePid(dir, node.id) === undefined) continue
+      const answer = yield* postPartition(node, partition[node.id] ?? [])
+      if (answer?.status !== 200) unreachable.push(node.id)
+    }
+    return unreachable
+  })
+
+export const clusterPartition = (dir: string, spec: string) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    const partition = yield* Effect.fromResult(parsePartition(spec, file.nodes))
+    return yield* applyPartition(dir, file, partition)
+  })
+
+export const clusterHeal = (dir: string) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    return yield* applyPartition(dir, file, {})
+  })
+
+/** SIGTERM to every node, SIGKILL to any still running after five seconds. */
+export const clusterDown = (dir: string) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    const stopped: Array<NodeId> = []
+    for (const node of file.nodes) {
+      const pid = livePid(dir, node.id)
+      if (pid === undefined) continue
+      process.kill(pid, "SIGTERM")
+      stopped.push(node.id)
+    }
+    const deadline = Date.now() + 5000
+    while (file.nodes.some((node) => livePid(dir, node.id) !== undefined) && Date.now() < deadline) yield* Effect.sleep(50)
+    for (const node of file.nodes) {
+      const pid = livePid(dir, node.id)
+      if (pid !== undefined) process.kill(pid, "SIGKILL")
+      forgetPid(dir, node.id)
+    }
+    writePartition(dir, {})
+    return stopped
+  })
