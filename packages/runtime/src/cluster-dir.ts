@@ -10,7 +10,7 @@ import type { NodeId } from "@parley/core"
 import { Result, Schema } from "effect"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { ClusterFile } from "./cluster-file.ts"
+import { ClusterFile, oneLine } from "./cluster-file.ts"
 import type { NodeEntry } from "./cluster-file.ts"
 import { ClusterControlError } from "./errors.ts"
 
@@ -29,7 +29,7 @@ export const readCluster = (dir: string): Result.Result<ClusterFile, ClusterCont
   try {
     const decoded = Schema.decodeUnknownResult(ClusterFile)(JSON.parse(readFileSync(path, "utf8")))
     if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
-    return Result.fail(new ClusterControlError({ message: `${path} is not a cluster file: ${decoded.failure.message}` }))
+    return Result.fail(new ClusterControlError({ message: `${path} is not a cluster file: ${oneLine(decoded.failure.message)}` }))
   } catch (error) {
     return Result.fail(new ClusterControlError({ message: `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}` }))
   }

@@ -1,0 +1,252 @@
+import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath } from "@parley/runtime"
+import { Effect } from "effect"
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import * as net from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { bin, eventually, get, launcher, leaderNow, nodeOf, put, randomBasePort, startCluster, statuses, stopAll } from "./cluster-harness.ts"
+import type { TestCluster } from "./cluster-harness.ts"
+
+afterEach(stopAll)
+
+/**
+ * Writers that keep writing fresh keys through every node in turn until
+ * stopped, and remember which writes were acknowledged: the writes that
+ * must survive whatever happens meanwhile.
+ */
+const keepWriting = (cluster: TestCluster, prefix: string, writers = 4) => {
+  const acknowledged = new Map<string, string>()
+  let running = true
+  const writer = async (w: number) => {
+    for (let i = 0; running; i++) {
+      const key = `${prefix}-${w}-${i}`
+      const value = `v${i}`
+      const answer = await put(cluster.nodes[(w + i) % cluster.nodes.length]!, key, value, 3000).catch(() => undefined)
+      if (answer?.status === 200) acknowledged.set(key, value)
+    }
+  }
+  const done = Promise.all(Array.from({ length: writers }, (_, w) => writer(w)))
+  return {
+    acknowledged,
+    stop: async () => {
+      running = false
+      await done
+      return acknowledged
+    }
+  }
+}
+
+/** Reads every write back through one node, 32 reads at a time. */
+const expectAllReadable = async (cluster: TestCluster, through: string, writes: ReadonlyMap<string, string>) => {
+  const entries = [...writes]
+  for (let start = 0; start < entries.length; start += 32) {
+    const batch = entries.slice(start, start + 32)
+    const answers = await Promise.all(batch.map(([key]) => get(nodeOf(cluster, through), key)))
+    answers.forEach((answer, i) => {
+      const [key, value] = batch[i]!
+      expect({ key, status: answer.status, value: answer.body["value"] }).toEqual({ key, status: 200, value })
+    })
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Sends raw bytes to a port, then returns whatever came back before the server closed the connection. */
+const rawExchange = (address: string, bytes: Buffer | string): Promise<string> =>
+  new Promise((resolve) => {
+    const [host, port] = address.split(":") as [string, string]
+    const socket = net.connect({ host, port: Number(port) }, () => socket.end(bytes))
+    let received = ""
+    socket.on("data", (chunk) => (received += chunk.toString()))
+    socket.on("close", () => resolve(received))
+    socket.on("error", () => resolve(received))
+    socket.setTimeout(5000, () => socket.destroy())
+  })
+
+const frame = (json: string): Buffer => {
+  const body = Buffer.from(json)
+  const header = Buffer.alloc(4)
+  header.writeUInt32BE(body.length)
+  return Buffer.concat([header, body])
+}
+
+describe("a real raft cluster on loopback", () => {
+  it("elects a leader, and a write through any node is readable through every node", async () => {
+    const cluster = await startCluster(3)
+    const writes = new Map<string, string>()
+    for (const node of cluster.nodes) {
+      const answer = await put(node, `via-${node.id}`, `written through ${node.id}`)
+      expect(answer.status).toBe(200)
+      writes.set(`via-${node.id}`, `written through ${node.id}`)
+    }
+    for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+    const missing = await get(cluster.nodes[0]!, "never-written")
+    expect(missing.status).toBe(404)
+    expect(missing.body["error"]).toMatch(/not found/)
+  })
+
+  it("survives kill -9 of the leader: a new leader is elected and no acknowledged write is lost", async () => {
+    const cluster = await startCluster(3)
+    const load = keepWriting(cluster, "failover")
+    await sleep(1500)
+    const before = load.acknowledged.size
+    await Effect.runPromise(clusterKill(cluster.dir, cluster.leader))
+    const survivors = cluster.nodes.filter((node) => node.id !== cluster.leader)
+    const newLeader = await eventually("a new leader", async () => {
+      const leader = await leaderNow(cluster, 1000)
+      return leader !== cluster.leader ? leader : undefined
+    })
+    await sleep(1500)
+    const writes = await load.stop()
+    expect(before).toBeGreaterThan(0)
+    expect(writes.size).toBeGreaterThan(before)
+    expect(survivors.map((node) => node.id)).toContain(newLeader)
+    for (const node of survivors) await expectAllReadable(cluster, node.id, writes)
+  })
+
+  it("keeps every acknowledged write through kill -9 of every node and a restart", async () => {
+    const cluster = await startCluster(3)
+    const load = keepWriting(cluster, "restart", 8)
+    await sleep(2000)
+    for (const node of cluster.nodes) await Effect.runPromise(clusterKill(cluster.dir, node.id))
+    const writes = await load.stop()
+    expect(writes.size).toBeGreaterThan(0)
+    for (const node of cluster.nodes) await Effect.runPromise(clusterRestart(cluster.dir, node.id, launcher))
+    await leaderNow(cluster)
+    for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+  })
+
+  it("does not let a leader cut off in a minority commit, and converges after heal", async () => {
+    const cluster = await startCluster(3)
+    expect((await put(nodeOf(cluster, cluster.leader), "before", "1")).status).toBe(200)
+    const majority = cluster.nodes.filter((node) => node.id !== cluster.leader).map((node) => node.id)
+    await Effect.runPromise(clusterPartition(cluster.dir, `${cluster.leader}/${majority.join(",")}`))
+    const cutOff = nodeOf(cluster, cluster.leader)
+    const commitBefore = (await statuses(cluster)).find((report) => report.id === cluster.leader)!.status!.commitIndex
+
+    const lonely = await put(cutOff, "from-minority", "lost", 1500)
+    expect(lonely.status).toBe(503)
+    expect(lonely.body["error"]).toMatch(/within 1500 ms/)
+    const cutOffStatus = (await statuses(cluster)).find((report) => report.id === cluster.leader)!.status!
+    expect(cutOffStatus.commitIndex).toBe(commitBefore)
+
+    expect((await put(nodeOf(cluster, majority[0]!), "from-majority", "kept", 10_000)).status).toBe(200)
+    await Effect.runPromise(clusterHeal(cluster.dir))
+    const converged = await eventually("every node on one leader, term and commit index", async () => {
+      const reports = await statuses(cluster)
+      const first = reports[0]!.status
+      const same = reports.every((report) =>
+        report.status !== undefined && report.status.leader !== null && report.status.leader === first?.leader &&
+        report.status.term === first.term && report.status.commitIndex === first.commitIndex
+      )
+      return same ? first : undefined
+    })
+    expect(majority).toContain(converged!.leader)
+    for (const node of cluster.nodes) {
+      expect((await get(node, "from-majority")).body["value"]).toBe("kept")
+      expect((await get(node, "from-minority")).status).toBe(404)
+    }
+  })
+
+  it("answers garbage on a peer port and malformed HTTP with errors, and keeps serving", async () => {
+    const cluster = await startCluster(3)
+    const target = cluster.nodes[0]!
+    await rawExchange(target.peer, "hello, this is not a frame")
+    await rawExchange(target.peer, frame(`{"_tag":"Hello","from":"n2"}`).subarray(0, 10))
+    await rawExchange(target.peer, Buffer.concat([frame(`{"_tag":"Hello","from":"n2"}`), frame(`{"_tag":"Vote","term":-1}`)]))
+    await rawExchange(target.peer, frame(`{"_tag":"Hello","from":"mallory"}`))
+    await rawExchange(target.peer, frame("{not json"))
+
+    const malformed = await rawExchange(target.client, "GARBAGE\r\n\r\n")
+    expect(malformed).toMatch(/^HTTP\/1\.1 400/)
+    expect(malformed).toMatch(/"error":"malformed HTTP request/)
+
+    const client = `http://${target.client}`
+    const refusals = [
+      [await fetch(`${client}/v1/kv/a`, { method: "PATCH" }), 405, /PATCH is not allowed/],
+      [await fetch(`${client}/v1/kv/%zz`), 400, /not valid percent-encoding/],
+      [await fetch(`${client}/v1/kv/a/cas`, { method: "POST", body: `{"expected": 1}` }), 400, /does not fit/],
+      [await fetch(`${client}/v1/kv/a/cas`, { method: "POST", body: "nope" }), 400, /must be JSON/],
+      [await fetch(`${client}/v1/kv/a?timeout=soon`), 400, /timeout must be/],
+      [await fetch(`${client}/v1/nowhere`), 404, /no route/],
+      [await fetch(`${client}/v1/kv/a`, { method: "PUT", body: "x".repeat(2 * 1024 * 1024) }), 413, /larger than/],
+      [await fetch(`${client}/v1/admin/partition`, { method: "POST", body: `{"blocked":["n9"]}` }), 400, /not nodes of this cluster: n9/],
+      [await fetch(`${client}/v1/internal/request`, { method: "POST", body: `{"client":"c","seq":1,"request":{"op":1}}` }), 400, /does not fit spec raft/]
+    ] as const
+    for (const [response, status, error] of refusals) {
+      expect(response.status).toBe(status)
+      expect(((await response.json()) as { error: string }).error).toMatch(error)
+    }
+
+    expect((await put(target, "still", "serving")).status).toBe(200)
+    for (const node of cluster.nodes) expect((await get(node, "still")).body["value"]).toBe("serving")
+    const log = readFileSync(logPath(cluster.dir, target.id), "utf8")
+    expect(log).toMatch(/frame length \d+ exceeds the limit/)
+    expect(log).toMatch(/truncated frame is dropped/)
+    expect(log).toMatch(/does not decode as a raft message/)
+    expect(log).toMatch(/Hello from \\"mallory\\", which is not a peer/)
+    expect(log).toMatch(/frame is not JSON/)
+    expect(log).toMatch(/"peer":"127\.0\.0\.1:\d+"/)
+    expect(log).toMatch(/malformed HTTP request/)
+  })
+})
+
+describe("parley cluster and parley kv", () => {
+  const parley = (...args: ReadonlyArray<string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
+    })
+
+  it("starts a cluster, writes, reads, deletes, partitions, heals and stops it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cli-cluster-"))
+    try {
+      const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(randomBasePort()))
+      expect(up.stderr).toBe("")
+      expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
+      expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
+
+      expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
+      expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")
+      const absent = await parley("kv", "get", "nothing", "--dir", dir)
+      expect(absent.code).not.toBe(0)
+      expect(absent.stderr).toMatch(/404: key "nothing" not found/)
+      expect((await parley("kv", "del", "greeting", "--dir", dir)).stdout.trim()).toBe("deleted")
+
+      const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)
+      expect(badSides.code).not.toBe(0)
+      expect(badSides.stderr).toMatch(/no node n9; the nodes: n1, n2, n3/)
+      expect((await parley("cluster", "partition", "n1/n2,n3", "--dir", dir)).stdout).toMatch(/partitioned n1\/n2,n3/)
+      const status = JSON.parse((await parley("cluster", "status", "--json", "--dir", dir)).stdout) as Array<{ id: string; status: { blocked: Array<string> } }>
+      expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
+      expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
+
+      expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3/)
+      expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)
+    } finally {
+      await parley("cluster", "down", "--dir", dir)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("refuses a missing or malformed cluster file with a message that names it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cli-bad-"))
+    try {
+      const missing = await parley("node", "--spec", "raft", "--id", "n1", "--cluster", join(dir, "none.json"))
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toMatch(/cannot read cluster file .*none\.json/)
+      const file = join(dir, "cluster.json")
+      writeFileSync(file, JSON.stringify({ spec: "raft", nodes: [{ id: "n1", peer: "127.0.0.1:99999", client: "127.0.0.1:1" }] }))
+      const badPort = await parley("node", "--spec", "raft", "--id", "n1", "--cluster", file)
+      expect(badPort.code).toBe(2)
+      expect(badPort.stderr).toMatch(/expected "host:port" with a port from 1 to 65535, got "127\.0\.0\.1:99999"/)
+      const noCluster = await parley("kv", "get", "k", "--dir", dir)
+      expect(noCluster.code).not.toBe(0)
+      expect(noCluster.stderr).toMatch(/cluster\.json is not a cluster file: expected "host:port"/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
