@@ -29,26 +29,40 @@ export type KvStore = Readonly<Record<string, string>>
 
 const written: KvOutput = Object.freeze({ _tag: "Written" })
 
-const without = (store: KvStore, key: string): KvStore => {
-  const rest: Record<string, string> = { ...store }
-  delete rest[key]
-  return rest
-}
-
-export const applyKv = (store: KvStore, input: KvInput): { readonly store: KvStore; readonly output: KvOutput } => {
+/**
+ * Applies a write to a store the caller owns: a fresh copy it is building.
+ * A batch of commands (Raft applying a run of committed entries) copies the
+ * store once and applies them all to that copy, instead of copying it per
+ * command, which costs as much as the store is large.
+ */
+export const applyKvInPlace = (store: Record<string, string>, input: KvInput): KvOutput => {
   const current = Object.hasOwn(store, input.key) ? store[input.key]! : null
   switch (input._tag) {
     case "Put":
-      return { store: { ...store, [input.key]: input.value }, output: written }
+      store[input.key] = input.value
+      return written
     case "Get":
-      return { store, output: { _tag: "Value", value: current } }
+      return { _tag: "Value", value: current }
     case "Delete":
-      return { store: current === null ? store : without(store, input.key), output: { _tag: "Deleted", existed: current !== null } }
+      if (current !== null) delete store[input.key]
+      return { _tag: "Deleted", existed: current !== null }
     case "Cas":
-      return current === input.expected
-        ? { store: { ...store, [input.key]: input.value }, output: { _tag: "Swapped", ok: true, current: input.value } }
-        : { store, output: { _tag: "Swapped", ok: false, current } }
+      if (current !== input.expected) return { _tag: "Swapped", ok: false, current }
+      store[input.key] = input.value
+      return { _tag: "Swapped", ok: true, current: input.value }
   }
+}
+
+/** Whether `input` may change the store; a Get never does. */
+export const kvWrites = (input: KvInput): boolean => input._tag !== "Get"
+
+export const applyKv = (store: KvStore, input: KvInput): { readonly store: KvStore; readonly output: KvOutput } => {
+  if (!kvWrites(input)) return { store, output: applyKvInPlace(store as Record<string, string>, input) }
+  const copy: Record<string, string> = { ...store }
+  const output = applyKvInPlace(copy, input)
+  const changed = input._tag === "Put" || (input._tag === "Delete" && output._tag === "Deleted" && output.existed) ||
+    (output._tag === "Swapped" && output.ok)
+  return { store: changed ? copy : store, output }
 }
 
 export const kvSpec: SequentialSpec<KvStore, KvInput, KvOutput> = {

@@ -30,8 +30,9 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
     const encodeRequest = Schema.encodeSync(config.hosted.request)
     const decodeResponse = Schema.decodeUnknownResult(config.hosted.response)
     const deadline = Date.now() + timeoutMs
-    let target: NodeId = config.self
-    let lastLeader: NodeId | null = null
+    // A node that knows the leader forwards at once rather than ask its own reducer to say so.
+    let lastLeader: NodeId | null = node.status().leader
+    let target: NodeId = lastLeader ?? config.self
 
     const forward = (to: NodeId, waitMs: number) =>
       Effect.tryPromise(async () => {

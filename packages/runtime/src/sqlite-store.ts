@@ -71,6 +71,7 @@ export const openSqliteStore = (path: string): SqliteStore => {
     },
     save: (durable) => {
       const next = durable as Durable
+      if (Object.keys(next).every((name) => next[name] === last[name])) return
       db.exec("BEGIN")
       try {
         write(next)

@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:cluster`: a 3-node parley raft cluster, and a 3-member
+ * etcd cluster when `etcd` is on the PATH, under the same closed-loop load
+ * of 100-byte writes at concurrency 1 and 64, then three kill -9s of the
+ * leader each. One JSON line per figure, then a side-by-side table.
+ * Arguments: seconds per load phase (default 10).
+ */
+import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
+import { startParley } from "./cluster/parley-target.ts"
+import type { ClusterTarget } from "./cluster/target.ts"
+import { closedLoop, failoverWindowMs } from "./cluster/workload.ts"
+import type { LoadFigures } from "./cluster/workload.ts"
+
+const seconds = Number(process.argv[2] ?? 10)
+
+interface SystemFigures {
+  readonly system: string
+  readonly load: ReadonlyArray<LoadFigures>
+  readonly failoverMs: ReadonlyArray<number>
+}
+
+const measure = async (target: ClusterTarget): Promise<SystemFigures> => {
+  try {
+    const leader = await target.leader()
+    const load: Array<LoadFigures> = []
+    for (const concurrency of [1, 64]) {
+      const figures = await closedLoop(target, [leader], concurrency, seconds)
+      console.log(JSON.stringify({ bench: "cluster-writes", system: target.system, target: "leader", ...figures }))
+      load.push(figures)
+    }
+    const spread = await closedLoop(target, target.members, 64, seconds)
+    console.log(JSON.stringify({ bench: "cluster-writes", system: target.system, target: "every member", ...spread }))
+    const failoverMs: Array<number> = []
+    for (let round = 0; round < 3; round++) {
+      const windowMs = await failoverWindowMs(target)
+      console.log(JSON.stringify({ bench: "failover", system: target.system, round: round + 1, windowMs }))
+      failoverMs.push(windowMs)
+    }
+    return { system: target.system, load: [...load, spread], failoverMs }
+  } finally {
+    await target.stop()
+  }
+}
+
+const results: Array<SystemFigures> = [await measure(await startParley(26_000))]
+if (etcdOnPath()) results.push(await measure(await startEtcd(26_400)))
+else console.log(JSON.stringify({ bench: "cluster-writes", system: "etcd", skipped: "etcd is not on the PATH (Debian package etcd-server)" }))
+
+const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const rows = [
+  ["", ...results.map((r) => r.system), ...(results.length === 2 ? ["parley/etcd"] : [])],
+  ...["c=1 to leader", "c=64 to leader", "c=64 to every member"].flatMap((label, i) => [
+    [`${label} ops/s`, ...results.map((r) => String(r.load[i]!.opsPerSecond))],
+    [`${label} p50 ms`, ...results.map((r) => String(r.load[i]!.p50Ms))],
+    [`${label} p99 ms`, ...results.map((r) => String(r.load[i]!.p99Ms))]
+  ]),
+  ["failover window ms (median of 3)", ...results.map((r) => String(median(r.failoverMs)))],
+  ["failover window ms (worst of 3)", ...results.map((r) => String(Math.max(...r.failoverMs)))]
+].map((row) => results.length === 2 && row.length === 3 ? [...row, String(Math.round(Number(row[1]) / Number(row[2]) * 100) / 100)] : row)
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)))
+for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "))

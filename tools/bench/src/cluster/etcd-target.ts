@@ -1,0 +1,91 @@
+/**
+ * A 3-member etcd cluster on loopback with etcd's default timeouts
+ * (heartbeat 100 ms, election 1000 ms), written to through its JSON gateway
+ * (`POST /v3/kv/put`, keys and values base64), the same HTTP/JSON path
+ * parley's API offers.
+ */
+import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, openSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { ClusterTarget, Member } from "./target.ts"
+
+export const etcdOnPath = (): boolean => {
+  try {
+    execFileSync("etcd", ["--version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const b64 = (text: string): string => Buffer.from(text).toString("base64")
+
+const post = async (url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+  const response = await fetch(url, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) })
+  return { status: response.status, json: await response.json() as Record<string, unknown> }
+}
+
+export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
+  const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"))
+  const ids = ["e1", "e2", "e3"]
+  const clientPort = (i: number) => basePort + i + 1
+  const peerPort = (i: number) => basePort + 100 + i + 1
+  const initialCluster = ids.map((id, i) => `${id}=http://127.0.0.1:${peerPort(i)}`).join(",")
+  const members: ReadonlyArray<Member> = ids.map((id, i) => ({ id, url: `http://127.0.0.1:${clientPort(i)}` }))
+  const processes = new Map<string, ChildProcess>()
+  const launch = (i: number) => {
+    const id = ids[i]!
+    const log = openSync(join(dir, `${id}.log`), "a")
+    processes.set(id, spawn("etcd", [
+      "--name", id,
+      "--data-dir", join(dir, id),
+      "--listen-client-urls", `http://127.0.0.1:${clientPort(i)}`,
+      "--advertise-client-urls", `http://127.0.0.1:${clientPort(i)}`,
+      "--listen-peer-urls", `http://127.0.0.1:${peerPort(i)}`,
+      "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort(i)}`,
+      "--initial-cluster", initialCluster,
+      "--initial-cluster-token", "parley-bench",
+      "--initial-cluster-state", "new"
+    ], { stdio: ["ignore", log, log] }))
+  }
+  const leader = async (): Promise<Member> => {
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      for (const member of members) {
+        if (processes.get(member.id)?.exitCode !== null || processes.get(member.id)?.signalCode !== null) continue
+        const status = await post(`${member.url}/v3/maintenance/status`, {}).catch(() => undefined)
+        const header = status?.json["header"] as { member_id?: string } | undefined
+        if (status?.status === 200 && status.json["leader"] !== undefined && header?.member_id === status.json["leader"]) return member
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error(`etcd elected no leader within 30 s; logs in ${dir}`)
+  }
+  ids.forEach((_, i) => launch(i))
+  await leader()
+  return {
+    system: "etcd",
+    members,
+    put: async (member, key, value) => {
+      const response = await fetch(`${member.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value: b64(value) }) })
+      await response.arrayBuffer()
+      return response.status === 200
+    },
+    leader,
+    kill: async (member) => {
+      processes.get(member.id)!.kill("SIGKILL")
+    },
+    restart: async (member) => {
+      launch(ids.indexOf(member.id))
+      await leader()
+    },
+    stop: async () => {
+      for (const child of processes.values()) child.kill("SIGKILL")
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}

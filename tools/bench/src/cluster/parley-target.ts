@@ -1,0 +1,45 @@
+import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import type { Launcher } from "@parley/runtime"
+import { Effect, Result } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { ClusterTarget, Member } from "./target.ts"
+
+const launcher: Launcher = {
+  executable: process.execPath,
+  args: [fileURLToPath(new URL("../../../../packages/cli/bin/parley.mjs", import.meta.url))]
+}
+
+/** A 3-node `parley cluster` of raft with its default timers, in a fresh directory. */
+export const startParley = async (basePort: number): Promise<ClusterTarget> => {
+  const dir = mkdtempSync(join(tmpdir(), "parley-bench-"))
+  await Effect.runPromise(clusterUp({ spec: "raft", nodes: 3, dir, basePort, launcher }))
+  const nodes = Result.getOrThrow(readCluster(dir)).nodes
+  const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
+  return {
+    system: "parley",
+    members,
+    put: async (member, key, value) => {
+      const response = await fetch(`${member.url}/v1/kv/${key}?timeout=10000`, { method: "PUT", body: value })
+      await response.arrayBuffer()
+      return response.status === 200
+    },
+    leader: async () => {
+      const { leader } = await Effect.runPromise(awaitLeader(dir, 30_000))
+      return members.find((member) => member.id === leader.id)!
+    },
+    kill: async (member) => {
+      await Effect.runPromise(clusterKill(dir, member.id))
+    },
+    restart: async (member) => {
+      await Effect.runPromise(clusterRestart(dir, member.id, launcher))
+      await Effect.runPromise(awaitLeader(dir, 30_000))
+    },
+    stop: async () => {
+      await Effect.runPromise(clusterDown(dir))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
