@@ -88,7 +88,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const config = yield* NodeConfig
     const node = yield* Node
     const transport = yield* Transport
-    const context = yield* Effect.context<NodeConfig | Node>()
+    const context = yield* Effect.context<NodeConfig | Node | Transport>()
     const run = Effect.runPromiseWith(context)
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
@@ -97,7 +97,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const encodeResponse = Schema.encodeSync(config.hosted.response)
     const known = new Set(config.nodes.map((entry) => entry.id))
 
-    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node> =>
+    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Transport> =>
       Effect.gen(function*() {
         const op = kvInput(action, key, body)
         if (isReply(op)) return op

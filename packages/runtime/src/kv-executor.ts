@@ -10,6 +10,7 @@ import { Effect, Option, Result, Schema } from "effect"
 import type { ClientSlot } from "./client-slots.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
+import { Transport } from "./transport.ts"
 
 export type KvResult =
   | { readonly _tag: "Done"; readonly output: KvOutput }
@@ -26,6 +27,7 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
   Effect.gen(function*() {
     const config = yield* NodeConfig
     const node = yield* Node
+    const transport = yield* Transport
     const request = config.hosted.kvRequest(slot.seq, op)
     const encodeRequest = Schema.encodeSync(config.hosted.request)
     const decodeResponse = Schema.decodeUnknownResult(config.hosted.response)
@@ -34,8 +36,9 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
     let lastLeader: NodeId | null = node.status().leader
     let target: NodeId = lastLeader ?? config.self
 
+    // A partition cuts forwarded client requests too, not only the reducers' messages.
     const forward = (to: NodeId, waitMs: number) =>
-      Effect.tryPromise(async () => {
+      transport.blocked().includes(to) ? Effect.sleep(waitMs).pipe(Effect.as(Option.none<unknown>())) : Effect.tryPromise(async () => {
         const response = await fetch(`http://${entryOf(config.nodes, to)!.client}/v1/internal/request`, {
           method: "POST",
           headers: { "content-type": "application/json" },
