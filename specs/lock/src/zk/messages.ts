@@ -1,0 +1,48 @@
+/**
+ * What crosses a boundary in the ZooKeeper lock recipe, each as an effect
+ * Schema: the subset of the ZooKeeper API the recipe uses (create an
+ * ephemeral sequential node under the lock's parent, list the children,
+ * `exists` with a watch, delete), the watch notifications and session
+ * expiry, and the timers. Types are derived from the Schemas.
+ */
+import { Schema } from "effect"
+
+/** The sequence number ZooKeeper appends to `/lock/n-`: the node's name. */
+export const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+export type Seq = typeof Seq.Type
+
+export const Create = Schema.TaggedStruct("Create", {})
+/** `watch`: leave a watch on the parent, fired by any change of its children (the herd recipe). */
+export const GetChildren = Schema.TaggedStruct("GetChildren", { watch: Schema.Boolean })
+/** `exists(node, watch=true)`: leaves a watch that fires when that one node is deleted. */
+export const Exists = Schema.TaggedStruct("Exists", { seq: Seq })
+export const Delete = Schema.TaggedStruct("Delete", { seq: Seq })
+
+export const Created = Schema.TaggedStruct("Created", { seq: Seq })
+export const Children = Schema.TaggedStruct("Children", { seqs: Schema.Array(Seq) })
+export const ExistsResult = Schema.TaggedStruct("ExistsResult", { seq: Seq, exists: Schema.Boolean })
+export const DeleteResult = Schema.TaggedStruct("DeleteResult", {})
+/** A watch on one node fired: the node was deleted. */
+export const NodeDeleted = Schema.TaggedStruct("NodeDeleted", { seq: Seq })
+/** A watch on the parent fired: a child was created or deleted. */
+export const ChildrenChanged = Schema.TaggedStruct("ChildrenChanged", {})
+/** The client's session expired: its ephemeral node is gone, and the server ignores it from now on. */
+export const SessionExpired = Schema.TaggedStruct("SessionExpired", {})
+
+export const ZkMessage = Schema.Union([
+  Create, GetChildren, Exists, Delete,
+  Created, Children, ExistsResult, DeleteResult, NodeDeleted, ChildrenChanged, SessionExpired
+])
+export type ZkMessage = typeof ZkMessage.Type
+
+/**
+ * `release`: a holder is done with the lock. `Expire`: the server stops
+ * hearing a client's heartbeats for a session timeout and expires its
+ * session; the checker may fire it at any moment, within a budget.
+ */
+export const ZkTimer = Schema.Union([Schema.Literal("release"), Schema.TaggedStruct("Expire", { client: Schema.String })])
+export type ZkTimer = typeof ZkTimer.Type
+
+/** No node is made to crash: a ZooKeeper ensemble is one reliable server here, and a client's failure is its session's expiry. */
+export const ZkDurable = Schema.Null
+export type ZkDurable = typeof ZkDurable.Type
