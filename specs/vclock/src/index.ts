@@ -1,0 +1,5 @@
+export * from "./causal.ts"
+export * from "./causal-broadcast.ts"
+export * from "./messages.ts"
+export * from "./properties.ts"
+export * from "./vclock.ts"
