@@ -54,7 +54,7 @@ const up = Command.make(
       yield* Console.log(table(reports))
       yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
     })
-).pipe(Command.withDescription("Start a local cluster, one process per node, and wait for a leader"))
+).pipe(Command.withDescription("Start a local cluster, one process per node, and wait until every node answers and a majority names one leader"))
 
 const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {

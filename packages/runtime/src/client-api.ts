@@ -5,17 +5,18 @@
  * connection is closed; the server goes on serving everyone else.
  */
 import type { KvInput, KvOutput, NodeId } from "@parley/core"
-import { Context, Effect, Layer, Option, Result, Schema } from "effect"
+import { Context, Effect, Layer, Result, Schema } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
 import { addressOf, oneLine } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
 import { ListenError } from "./errors.ts"
-import { executeKv, ForwardedRequest } from "./kv-executor.ts"
+import { executeKv } from "./kv-executor.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { maxBodyBytes, route } from "./routes.ts"
 import type { KvAction } from "./routes.ts"
+import { Replies } from "./replies.ts"
 import { Transport } from "./transport.ts"
 
 /** Operations one node's API keeps in flight at once; more get 429. */
@@ -88,16 +89,14 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const config = yield* NodeConfig
     const node = yield* Node
     const transport = yield* Transport
-    const context = yield* Effect.context<NodeConfig | Node | Transport>()
+    const context = yield* Effect.context<NodeConfig | Node | Transport | Replies>()
     const run = Effect.runPromiseWith(context)
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
-    const decodeRequest = Schema.decodeUnknownResult(config.hosted.request)
-    const encodeResponse = Schema.encodeSync(config.hosted.response)
     const known = new Set(config.nodes.map((entry) => entry.id))
 
-    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Transport> =>
+    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Transport | Replies> =>
       Effect.gen(function*() {
         const op = kvInput(action, key, body)
         if (isReply(op)) return op
@@ -106,16 +105,6 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         const result = yield* executeKv(slot, op, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(slot))))
         if (result._tag === "Done") return kvReply(key, result.output)
         return json(503, { error: result.reason }, { "retry-after": "1" })
-      })
-
-    const forwarded = (body: Buffer): Effect.Effect<Reply> =>
-      Effect.gen(function*() {
-        const envelope = decodeJsonBody(ForwardedRequest, body, "{client, seq, request}")
-        if (isReply(envelope)) return envelope
-        const request = decodeRequest(envelope.request)
-        if (Result.isFailure(request)) return refusal(400, `the request does not fit spec ${config.hosted.name}: ${oneLine(request.failure.message)}`)
-        const answer = yield* node.submit(envelope.client, envelope.seq, request.success, 1000)
-        return Option.isSome(answer) ? json(200, { response: encodeResponse(answer.value) }) : refusal(504, "no answer within 1000 ms")
       })
 
     const partition = (body: Buffer): Reply => {
@@ -143,8 +132,6 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
           return respond(res, json(200, { id: config.self, ...node.status(), blocked: transport.blocked() }))
         case "Partition":
           return respond(res, partition(body))
-        case "Forwarded":
-          return void run(forwarded(body)).then((reply) => respond(res, reply))
         case "Kv":
           return void run(kv(target.action, target.key, target.timeoutMs, body)).then((reply) => respond(res, reply))
       }

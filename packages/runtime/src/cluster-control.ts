@@ -77,16 +77,17 @@ export const agreedLeader = (reports: ReadonlyArray<NodeReport>): NodeReport | u
   )
 }
 
-/** Polls until a majority agrees on a leader, or `timeoutMs` passes. */
-export const awaitLeader = (dir: string, timeoutMs: number) =>
+/** Polls until a majority agrees on a leader (and, with `everyNode`, every node answers), or `timeoutMs` passes. */
+export const awaitLeader = (dir: string, timeoutMs: number, everyNode = false) =>
   Effect.gen(function*() {
     const deadline = Date.now() + timeoutMs
     while (true) {
       const reports = yield* clusterStatus(dir)
       const leader = agreedLeader(reports)
-      if (leader !== undefined) return { leader, reports }
+      if (leader !== undefined && (!everyNode || reports.every((report) => report.status !== undefined))) return { leader, reports }
       if (Date.now() > deadline) {
-        return yield* fail(`no leader within ${timeoutMs} ms; the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`)
+        const what = leader === undefined ? "no leader" : "not every node answering"
+        return yield* fail(`${what} within ${timeoutMs} ms; the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`)
       }
       yield* Effect.sleep(100)
     }
@@ -127,7 +128,7 @@ export const clusterUp = (options: UpOptions) =>
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
     for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
-    return yield* awaitLeader(options.dir, 30_000)
+    return yield* awaitLeader(options.dir, 30_000, true)
   })
 
 /** `kill -9`: the process gets no chance to flush or say goodbye, as in a power cut. */

@@ -13,6 +13,7 @@ import { ClusterFileError } from "./errors.ts"
 import { Inbox } from "./inbox.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
+import { Replies } from "./replies.ts"
 import { Storage } from "./storage.ts"
 import { Timers } from "./timers.ts"
 import { Transport } from "./transport.ts"
@@ -48,7 +49,7 @@ export const nodeConfigLayer = (options: HostOptions) =>
 
 /** The node's services over a given config and storage: the loop, then the client API on top of it. */
 export const nodeLayer = <E, R>(storage: Layer.Layer<Storage, E, R>) => {
-  const base = Layer.mergeAll(Inbox.layer, storage)
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, storage)
   const io = Layer.mergeAll(Timers.layer, Transport.tcp).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }

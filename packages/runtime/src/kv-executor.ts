@@ -1,15 +1,16 @@
 /**
  * Runs one key-value operation to completion from any node: hand it to this
- * node's reducer; when that says another node leads, forward it there with
- * the same client and sequence number, so that a retry after a lost answer
+ * node's reducer; when that says another node leads, forward it there over
+ * the peer connection, with the same client and sequence number, so that a retry after a lost answer
  * or a leader change takes effect once. When no node knows a leader yet,
  * wait briefly and ask again, until the deadline.
  */
 import type { KvInput, KvOutput, NodeId } from "@parley/core"
-import { Effect, Option, Result, Schema } from "effect"
+import { Effect, Option } from "effect"
 import type { ClientSlot } from "./client-slots.ts"
-import { entryOf, NodeConfig } from "./node-config.ts"
+import { NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
+import { Replies } from "./replies.ts"
 import { Transport } from "./transport.ts"
 
 export type KvResult =
@@ -21,38 +22,24 @@ const attemptMs = 1000
 /** The pause before asking again when no leader is known. */
 const noLeaderPauseMs = 50
 
-export const ForwardedRequest = Schema.Struct({ client: Schema.String, seq: Schema.Int, request: Schema.Unknown })
-
 export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
   Effect.gen(function*() {
     const config = yield* NodeConfig
     const node = yield* Node
     const transport = yield* Transport
     const request = config.hosted.kvRequest(slot.seq, op)
-    const encodeRequest = Schema.encodeSync(config.hosted.request)
-    const decodeResponse = Schema.decodeUnknownResult(config.hosted.response)
     const deadline = Date.now() + timeoutMs
     // A node that knows the leader forwards at once rather than ask its own reducer to say so.
     let lastLeader: NodeId | null = node.status().leader
     let target: NodeId = lastLeader ?? config.self
 
-    // A partition cuts forwarded client requests too, not only the reducers' messages.
+    const replies = yield* Replies
+    /** The leader's answer comes back over the transport; a partition drops the request like any message. */
     const forward = (to: NodeId, waitMs: number) =>
-      transport.blocked().includes(to) ? Effect.sleep(waitMs).pipe(Effect.as(Option.none<unknown>())) : Effect.tryPromise(async () => {
-        const response = await fetch(`http://${entryOf(config.nodes, to)!.client}/v1/internal/request`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ client: slot.client, seq: slot.seq, request: encodeRequest(request) }),
-          signal: AbortSignal.timeout(waitMs + 200)
-        })
-        return response.status === 200 ? ((await response.json()) as { response: unknown }).response : undefined
-      }).pipe(
-        Effect.map((body) => {
-          const decoded = body === undefined ? undefined : decodeResponse(body)
-          return decoded !== undefined && Result.isSuccess(decoded) ? Option.some(decoded.success) : Option.none()
-        }),
-        Effect.orElseSucceed(() => Option.none<unknown>())
-      )
+      replies.wait(slot.client, slot.seq, waitMs, Effect.sync(() => {
+        transport.forward(to, slot.client, request)
+        transport.flush()
+      }))
 
     while (Date.now() < deadline) {
       const waitMs = Math.min(attemptMs, deadline - Date.now())

@@ -6,10 +6,11 @@
  * one fsync, and nothing leaves the node before what it depends on is on disk.
  */
 import type { Actor, ClientId, NodeContext, NodeStatus, Output, Step } from "@parley/core"
-import { Context, Deferred, Effect, Layer, Option, Queue } from "effect"
+import { Context, Effect, Layer, Option, Queue } from "effect"
 import { Inbox } from "./inbox.ts"
 import type { NodeEvent } from "./inbox.ts"
 import { NodeConfig } from "./node-config.ts"
+import { Replies } from "./replies.ts"
 import { Storage } from "./storage.ts"
 import { Timers } from "./timers.ts"
 import { Transport } from "./transport.ts"
@@ -26,11 +27,6 @@ const ioTurn = Effect.callback<void>((resume) => {
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
 type AnyOutput = Output<unknown, unknown, unknown>
 
-interface Waiter {
-  readonly seq: number
-  readonly done: Deferred.Deferred<unknown>
-}
-
 export class Node extends Context.Service<Node, {
   /**
    * Hands a client's request to the reducer and waits for the reply to that
@@ -45,9 +41,9 @@ export class Node extends Context.Service<Node, {
     const storage = yield* Storage
     const timers = yield* Timers
     const transport = yield* Transport
+    const replies = yield* Replies
     const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
-    const waiters = new Map<ClientId, Array<Waiter>>()
 
     const stored = yield* storage.load
     const first = Option.isSome(stored) ? actor.recover(context, stored.value) : actor.init(context)
@@ -57,17 +53,9 @@ export class Node extends Context.Service<Node, {
       Effect.annotateLogs(config.hosted.status(state) as unknown as Record<string, unknown>)
     )
 
+    /** A reply goes to the operation waiting here, or back to the node that forwarded it. */
     const answer = (client: ClientId, response: unknown): void => {
-      const waiting = waiters.get(client)
-      if (waiting === undefined) return
-      const seq = config.hosted.kvOutcome(response).seq
-      const remaining = waiting.filter((waiter) => {
-        if (waiter.seq !== seq) return true
-        Deferred.doneUnsafe(waiter.done, Effect.succeed(response))
-        return false
-      })
-      if (remaining.length === 0) waiters.delete(client)
-      else waiters.set(client, remaining)
+      if (!replies.deliver(client, response)) transport.answerForwarded(client, response)
     }
 
     const perform = (out: ReadonlyArray<AnyOutput>): void => {
@@ -117,21 +105,9 @@ export class Node extends Context.Service<Node, {
     })
     yield* Effect.forkScoped(Effect.forever(loop))
 
-    const unwait = (client: ClientId, waiter: Waiter) =>
-      Effect.sync(() => {
-        const remaining = (waiters.get(client) ?? []).filter((other) => other !== waiter)
-        if (remaining.length === 0) waiters.delete(client)
-        else waiters.set(client, remaining)
-      })
-
     return Node.of({
       submit: (client, seq, request, timeoutMs) =>
-        Effect.gen(function*() {
-          const waiter: Waiter = { seq, done: yield* Deferred.make<unknown>() }
-          waiters.set(client, [...(waiters.get(client) ?? []), waiter])
-          yield* Queue.offer(inbox, { _tag: "Request", client, request })
-          return yield* Deferred.await(waiter.done).pipe(Effect.timeoutOption(timeoutMs), Effect.ensuring(unwait(client, waiter)))
-        }),
+        replies.wait(client, seq, timeoutMs, Queue.offer(inbox, { _tag: "Request", client, request })),
       status: () => config.hosted.status(state)
     })
   }))

@@ -5,7 +5,6 @@
  *   GET    /v1/kv/{key}               200 with the value, 404 when absent
  *   DELETE /v1/kv/{key}
  *   POST   /v1/kv/{key}/cas           body {"expected": string | null, "value": string}
- *   POST   /v1/internal/request       a request another node forwards to this one
  *   POST   /v1/admin/partition        body {"blocked": [node ids]}: drop traffic with them
  * Key-value routes take `?timeout=MS` (default 5000): how long to wait for a
  * leader to commit the operation before answering 503.
@@ -16,7 +15,6 @@ export type KvAction = "put" | "get" | "delete" | "cas"
 export type Route =
   | { readonly _tag: "Status" }
   | { readonly _tag: "Kv"; readonly action: KvAction; readonly key: string; readonly timeoutMs: number }
-  | { readonly _tag: "Forwarded" }
   | { readonly _tag: "Partition" }
 
 export interface RouteError {
@@ -48,7 +46,6 @@ export const route = (method: string, url: string): Route | RouteError => {
   }
   const path = parsed.pathname
   if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
-  if (path === "/v1/internal/request") return only(method, "POST", { _tag: "Forwarded" })
   if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
   if (!path.startsWith("/v1/kv/")) return refuse(404, `no route ${path}; routes: /v1/kv/{key}, /v1/kv/{key}/cas, /v1/status`)
   const timeoutMs = timeoutOf(parsed.searchParams.get("timeout"))

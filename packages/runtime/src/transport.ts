@@ -9,7 +9,7 @@
  * (Raft resends on its heartbeat), and queueing for a dead peer would only
  * grow memory.
  */
-import type { NodeId } from "@parley/core"
+import type { ClientId, NodeId } from "@parley/core"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import * as net from "node:net"
 import { addressOf, oneLine } from "./cluster-file.ts"
@@ -17,12 +17,25 @@ import { ListenError } from "./errors.ts"
 import { encodeFrame, FrameReader, maxFrameBytes, parseFrame } from "./frame.ts"
 import { Inbox, offerEvent } from "./inbox.ts"
 import { NodeConfig } from "./node-config.ts"
+import { Replies } from "./replies.ts"
 
 export const PeerHello = Schema.TaggedStruct("Hello", { from: Schema.String })
+
+/** What follows the Hello on a connection, for a spec with these Schemas. */
+const peerFrame = <M, Req, Res>(message: Schema.Codec<M, unknown>, request: Schema.Codec<Req, unknown>, response: Schema.Codec<Res, unknown>) =>
+  Schema.Union([
+    Schema.TaggedStruct("Message", { body: message }),
+    Schema.TaggedStruct("Forward", { client: Schema.String, request }),
+    Schema.TaggedStruct("Answer", { client: Schema.String, response })
+  ])
 
 export class Transport extends Context.Service<Transport, {
   /** Queues a message for `to`; `flush` writes what was queued, one write per peer. */
   send(to: NodeId, message: unknown): void
+  /** Hands a client request to another node's reducer; its answer comes back through Replies. */
+  forward(to: NodeId, client: ClientId, request: unknown): void
+  /** Sends `response` to the node that forwarded `client`'s request here; false when none did. */
+  answerForwarded(client: ClientId, response: unknown): boolean
   flush(): void
   /** Drops all traffic to and from these nodes, until the next call replaces the set. */
   partition(blocked: ReadonlyArray<NodeId>): void
@@ -31,12 +44,16 @@ export class Transport extends Context.Service<Transport, {
   static readonly tcp = Layer.effect(Transport, Effect.gen(function*() {
     const config = yield* NodeConfig
     const inbox = yield* Inbox
+    const replies = yield* Replies
     const context = yield* Effect.context<never>()
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const blocked = new Set<NodeId>()
     const known = new Set(config.nodes.map((node) => node.id))
-    const encode = Schema.encodeSync(config.hosted.message)
-    const decode = Schema.decodeUnknownResult(config.hosted.message)
+    const Frame = peerFrame(config.hosted.message, config.hosted.request, config.hosted.response)
+    const encode = Schema.encodeSync(Frame)
+    const decode = Schema.decodeUnknownResult(Frame)
+    /** Which node forwarded each client's requests here, so the answers go back to it. */
+    const forwardedBy = new Map<ClientId, NodeId>()
     const decodeHello = Schema.decodeUnknownResult(PeerHello)
 
     const accept = (socket: net.Socket): void => {
@@ -63,11 +80,22 @@ export class Transport extends Context.Service<Transport, {
           from = hello.success.from
           return
         }
-        const message = decode(parsed.value)
-        if (Result.isFailure(message)) {
-          return reject(`frame does not decode as a ${config.hosted.name} message: ${oneLine(message.failure.message)}`)
+        const decoded = decode(parsed.value)
+        if (Result.isFailure(decoded)) {
+          return reject(`frame does not decode as a ${config.hosted.name} message: ${oneLine(decoded.failure.message)}`)
         }
-        if (!blocked.has(from)) offerEvent(inbox, { _tag: "Message", from, message: message.success })
+        if (blocked.has(from)) return
+        const received = decoded.success
+        switch (received._tag) {
+          case "Message":
+            return offerEvent(inbox, { _tag: "Message", from, message: received.body })
+          case "Forward":
+            forwardedBy.set(received.client, from)
+            return offerEvent(inbox, { _tag: "Request", client: received.client, request: received.request })
+          case "Answer":
+            replies.deliver(received.client, received.response)
+            return
+        }
       }
       socket.on("data", (chunk: Buffer) => {
         if (rejected) return
@@ -114,9 +142,18 @@ export class Transport extends Context.Service<Transport, {
       })
     )
 
+    const queue = (to: NodeId, outgoing: typeof Frame.Type): void => {
+      if (!blocked.has(to)) dialers.get(to)?.queue(encodeFrame(encode(outgoing)))
+    }
+
     return Transport.of({
-      send: (to, message) => {
-        if (!blocked.has(to)) dialers.get(to)?.queue(encodeFrame(encode(message)))
+      send: (to, message) => queue(to, { _tag: "Message", body: message }),
+      forward: (to, client, request) => queue(to, { _tag: "Forward", client, request }),
+      answerForwarded: (client, response) => {
+        const to = forwardedBy.get(client)
+        if (to === undefined) return false
+        queue(to, { _tag: "Answer", client, response })
+        return true
       },
       flush: () => dialers.forEach((dialer) => dialer.flush()),
       partition: (nodes) => {
