@@ -36,10 +36,7 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
     const replies = yield* Replies
     /** The leader's answer comes back over the transport; a partition drops the request like any message. */
     const forward = (to: NodeId, waitMs: number) =>
-      replies.wait(slot.client, slot.seq, waitMs, Effect.sync(() => {
-        transport.forward(to, slot.client, request)
-        transport.flush()
-      }))
+      replies.wait(slot.client, slot.seq, waitMs, Effect.sync(() => transport.forward(to, slot.client, request)))
 
     while (Date.now() < deadline) {
       const waitMs = Math.min(attemptMs, deadline - Date.now())

@@ -32,7 +32,7 @@ const peerFrame = <M, Req, Res>(message: Schema.Codec<M, unknown>, request: Sche
 export class Transport extends Context.Service<Transport, {
   /** Queues a message for `to`; `flush` writes what was queued, one write per peer. */
   send(to: NodeId, message: unknown): void
-  /** Hands a client request to another node's reducer; its answer comes back through Replies. */
+  /** Hands a client request to another node's reducer, written within this turn of the event loop; its answer comes back through Replies. */
   forward(to: NodeId, client: ClientId, request: unknown): void
   /** Sends `response` to the node that forwarded `client`'s request here; false when none did. */
   answerForwarded(client: ClientId, response: unknown): boolean
@@ -145,17 +145,31 @@ export class Transport extends Context.Service<Transport, {
     const queue = (to: NodeId, outgoing: typeof Frame.Type): void => {
       if (!blocked.has(to)) dialers.get(to)?.queue(encodeFrame(encode(outgoing)))
     }
+    const flush = (): void => dialers.forEach((dialer) => dialer.flush())
+    let flushScheduled = false
+    /** Forwarded requests from one turn of the event loop leave in one write per peer. */
+    const flushSoon = (): void => {
+      if (flushScheduled) return
+      flushScheduled = true
+      setImmediate(() => {
+        flushScheduled = false
+        flush()
+      })
+    }
 
     return Transport.of({
       send: (to, message) => queue(to, { _tag: "Message", body: message }),
-      forward: (to, client, request) => queue(to, { _tag: "Forward", client, request }),
+      forward: (to, client, request) => {
+        queue(to, { _tag: "Forward", client, request })
+        flushSoon()
+      },
       answerForwarded: (client, response) => {
         const to = forwardedBy.get(client)
         if (to === undefined) return false
         queue(to, { _tag: "Answer", client, response })
         return true
       },
-      flush: () => dialers.forEach((dialer) => dialer.flush()),
+      flush,
       partition: (nodes) => {
         blocked.clear()
         for (const node of nodes) blocked.add(node)
