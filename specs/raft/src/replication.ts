@@ -37,7 +37,7 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
     leader: s.self,
     votes: [],
     progress,
-    log: [...s.log, { term: s.term, command: null }]
+    log: s.log.concat([{ term: s.term, command: null }])
   }
   out.push(cancelTimer("election"), setTimer("heartbeat"))
   if (config.checkQuorum) out.push(setTimer("check-quorum"))
@@ -68,8 +68,8 @@ export const commitAndApply = (config: RaftConfig, s: RaftState, out: Outbox): R
 const merged = (log: ReadonlyArray<Entry>, prevLogIndex: number, entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> => {
   for (let k = 0; k < entries.length; k++) {
     const index = prevLogIndex + 1 + k
-    if (index > log.length) return [...log, ...entries.slice(k)]
-    if (log[index - 1]!.term !== entries[k]!.term) return [...log.slice(0, index - 1), ...entries.slice(k)]
+    if (index > log.length) return log.concat(entries.slice(k))
+    if (log[index - 1]!.term !== entries[k]!.term) return log.slice(0, index - 1).concat(entries.slice(k))
   }
   return log
 }
