@@ -1,5 +1,6 @@
 import type { Model } from "./model.ts"
-import type { SystemSpec } from "./system.ts"
+import { NetworkSemanticsValues } from "./system.ts"
+import type { NetworkSemantics, SystemSpec } from "./system.ts"
 import type { ConfigValue, SpecConfig } from "./trace.ts"
 
 /**
@@ -71,3 +72,23 @@ const read = (config: SpecConfig, name: string, type: "number" | "string" | "boo
 export const configInt = (config: SpecConfig, name: string): number => read(config, name, "number") as number
 export const configString = (config: SpecConfig, name: string): string => read(config, name, "string") as string
 export const configFlag = (config: SpecConfig, name: string): boolean => read(config, name, "boolean") as boolean
+
+/** The `--network` option every actor spec offers, with the spec's own default. */
+export const networkOption = (defaultNetwork: NetworkSemantics): SpecOption => ({
+  kind: "choice",
+  name: "network",
+  description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
+  default: defaultNetwork,
+  choices: NetworkSemanticsValues
+})
+
+export const lossyOption: SpecOption = { kind: "flag", name: "lossy", description: "the network may drop any message", default: false }
+
+/** The configured network semantics; `spec` names the spec in the error. */
+export const configNetwork = (config: SpecConfig, spec: string): NetworkSemantics => {
+  const network = configString(config, "network")
+  if (!(NetworkSemanticsValues as ReadonlyArray<string>).includes(network)) {
+    throw new TypeError(`${spec} has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+  }
+  return network as NetworkSemantics
+}

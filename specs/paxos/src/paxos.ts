@@ -6,7 +6,7 @@
  * would host. Acceptors are the nodes that crash, because they are the ones
  * whose durable state Paxos depends on.
  */
-import { configFlag, configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { noBugs } from "./config.ts"
 import type { PaxosBugs, PaxosConfig } from "./config.ts"
@@ -99,7 +99,6 @@ export const paxosSystem = (options: PaxosOptions): PaxosSystem => {
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
 
 export const paxosSpec: SpecDefinition = {
   name: "paxos",
@@ -111,19 +110,12 @@ export const paxosSpec: SpecDefinition = {
     { kind: "int", name: "learners", description: "learners, told of every vote", default: 1, min: 1, max: 2 },
     { kind: "int", name: "ballots", description: "ballots each proposer may start (the search's boundary)", default: 1, min: 1, max: 3 },
     { kind: "int", name: "crashes", description: "crash budget: crashes of acceptors in one behaviour", default: 1, min: 0, max: 3 },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-      default: "unordered",
-      choices: NetworkSemanticsValues
-    },
-    { kind: "flag", name: "lossy", description: "the network may drop any message", default: false }
+    networkOption("unordered"),
+    lossyOption
   ],
   variants: paxosVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) throw new TypeError(`paxos has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    const network = configNetwork(config, "paxos")
     return {
       _tag: "System",
       system: paxosSystem({

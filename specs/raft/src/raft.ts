@@ -7,7 +7,7 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { configFlag, configInt, configString, CorrectVariant, inFlight, linkQueues, NetworkSemanticsValues } from "@parley/core"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, linkQueues, lossyOption, networkOption } from "@parley/core"
 import type { Envelope, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
 import { raftClient } from "./client.ts"
 import type { RaftClientState, RaftClientTimer } from "./client.ts"
@@ -149,7 +149,6 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
 
 export const raftSpec: SpecDefinition = {
   name: "raft",
@@ -171,21 +170,14 @@ export const raftSpec: SpecDefinition = {
       max: 99
     },
     { kind: "int", name: "max-log", description: "the longest log explored (the search's boundary); 0: no bound", default: 0, min: 0, max: 99 },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-      default: "ordered",
-      choices: NetworkSemanticsValues
-    },
-    { kind: "flag", name: "lossy", description: "the network may drop any message", default: false },
+    networkOption("ordered"),
+    lossyOption,
     { kind: "flag", name: "prevote", description: "PreVote (thesis §9.6)", default: false },
     { kind: "flag", name: "checkquorum", description: "CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)", default: false }
   ],
   variants: raftVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) throw new TypeError(`raft has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    const network = configNetwork(config, "raft")
     return {
       _tag: "System",
       system: raftSystem({

@@ -10,7 +10,7 @@
  * messages and their Schemas in twopc-messages.ts, the properties in
  * twopc-properties.ts.
  */
-import { configFlag, configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
 import type { NetworkSemantics, NodeId, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
 import { twoPcActor, twoPcClient } from "./twopc-actor.ts"
 import type { TwoPcClientState, TwoPcNodeState } from "./twopc-actor.ts"
@@ -145,8 +145,6 @@ export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions): TwoPhaseCo
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
-
 export const twoPhaseCommitSpec: SpecDefinition = {
   name: "2pc",
   description: "Two-phase commit with presumed abort as actors: a coordinator that logs its decision before " +
@@ -162,21 +160,12 @@ export const twoPhaseCommitSpec: SpecDefinition = {
       max: MaxParticipants
     },
     { kind: "int", name: "crashes", description: "crash budget: crashes of any nodes in one behaviour", default: 1, min: 0, max: 3 },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-      default: "unordered",
-      choices: NetworkSemanticsValues
-    },
-    { kind: "flag", name: "lossy", description: "the network may drop any message", default: false }
+    networkOption("unordered"),
+    lossyOption
   ],
   variants: twoPcVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) {
-      throw new TypeError(`2pc has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
-    }
+    const network = configNetwork(config, "2pc")
     const system = twoPhaseCommitSystem({
       participants: configInt(config, "participants"),
       crashes: configInt(config, "crashes"),

@@ -3,7 +3,7 @@
  * messages (the model's boundary) over an unordered network, where a
  * message can overtake one it depends on.
  */
-import { configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { causalActor, causalBroadcast, formatBroadcast } from "./causal.ts"
 import type { CausalBugs, CausalState } from "./causal.ts"
@@ -84,7 +84,6 @@ export const causalSystem = (options: CausalOptions): CausalSystem => {
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
 
 export const causalBroadcastSpec: SpecDefinition = {
   name: "causal-broadcast",
@@ -100,18 +99,11 @@ export const causalBroadcastSpec: SpecDefinition = {
       min: 0,
       max: 12
     },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-      default: "unordered",
-      choices: NetworkSemanticsValues
-    }
+    networkOption("unordered")
   ],
   variants: causalVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) throw new TypeError(`causal-broadcast has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    const network = configNetwork(config, "causal-broadcast")
     return {
       _tag: "System",
       system: causalSystem({ nodes: configInt(config, "nodes"), broadcasts: configInt(config, "broadcasts"), maxMessages: configInt(config, "max-messages"), network, variant: configString(config, "variant") })

@@ -6,7 +6,7 @@
  * clients' attempts and the network are bounded in the model's boundary,
  * never in the reducers.
  */
-import { configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { fencedRecipe, LockServer, Resource } from "./config.ts"
 import type { LeaseBugs } from "./config.ts"
@@ -83,7 +83,6 @@ export const leaseSystem = (options: LeaseOptions): LeaseSystem => {
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
 
 export const lockSpec: SpecDefinition = {
   name: "lock",
@@ -94,18 +93,11 @@ export const lockSpec: SpecDefinition = {
     { kind: "int", name: "ttl", description: "ticks of the server's clock a lease lasts", default: 1, min: 1, max: 3 },
     { kind: "int", name: "max-time", description: "the latest time of the server's clock explored (the search's boundary)", default: 2, min: 1, max: 6 },
     { kind: "int", name: "attempts", description: "Acquire requests each client may send (the search's boundary)", default: 2, min: 1, max: 3 },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-      default: "unordered",
-      choices: NetworkSemanticsValues
-    }
+    networkOption("unordered")
   ],
   variants: leaseVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) throw new TypeError(`lock has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    const network = configNetwork(config, "lock")
     return {
       _tag: "System",
       system: leaseSystem({

@@ -4,7 +4,7 @@
  * that each take the lock once. Any client's session may expire at any
  * moment, within a budget: the model's boundary, not the reducer's.
  */
-import { configInt, configString, CorrectVariant, NetworkSemanticsValues } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { ZkServer, zkRecipe } from "./client.ts"
 import type { ZkBugs } from "./client.ts"
@@ -70,7 +70,6 @@ export const zkLockSystem = (options: ZkLockOptions): ZkSystem => {
   }
 }
 
-const isNetwork = (name: string): name is NetworkSemantics => (NetworkSemanticsValues as ReadonlyArray<string>).includes(name)
 
 export const zkLockSpec: SpecDefinition = {
   name: "zk-lock",
@@ -79,18 +78,11 @@ export const zkLockSpec: SpecDefinition = {
   options: [
     { kind: "int", name: "clients", description: "clients, each taking the lock once", default: 3, min: 1, max: 4 },
     { kind: "int", name: "expiries", description: "session expiries in one behaviour (the search's boundary)", default: 1, min: 0, max: 3 },
-    {
-      kind: "choice",
-      name: "network",
-      description: "network semantics; ordered (FIFO per link) by default, as a ZooKeeper session delivers replies and watch events in order",
-      default: "ordered",
-      choices: NetworkSemanticsValues
-    }
+    networkOption("ordered")
   ],
   variants: zkLockVariants,
   build: (config) => {
-    const network = configString(config, "network")
-    if (!isNetwork(network)) throw new TypeError(`zk-lock has no network "${network}"; the networks: ${NetworkSemanticsValues.join(", ")}`)
+    const network = configNetwork(config, "zk-lock")
     return {
       _tag: "System",
       system: zkLockSystem({ clients: configInt(config, "clients"), expiries: configInt(config, "expiries"), network, variant: configString(config, "variant") })
