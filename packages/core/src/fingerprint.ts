@@ -10,10 +10,14 @@
  * JSON-like nor unordered collections (functions, Maps, class instances with
  * hidden state such as Map and Set) are not plain data and are rejected.
  *
+ * A frozen value with a memo slot (unordered collections, `withFingerprintMemo`)
+ * is hashed once and its lanes kept in the slot.
+ *
  * Allocation-free: the recursion returns its two lanes through module-level
  * registers that each caller reads before it recurses again.
  */
 import { isUnordered, memoOf } from "./unordered-tag.ts"
+import type { Memo } from "./unordered-tag.ts"
 
 let laneA = 0
 let laneB = 0
@@ -100,30 +104,32 @@ const hashNumber = (x: number): void => {
 }
 
 const hashArray = (items: ReadonlyArray<unknown>): void => {
-  const n = items.length
-  if (isUnordered(items)) {
-    const memo = memoOf(items)
-    if (memo !== undefined && memo.known) {
-      laneA = memo.a
-      laneB = memo.b
-      return
-    }
-    let sumA = 0
-    let sumB = 0
-    for (let i = 0; i < n; i++) {
-      hashValue(items[i])
-      sumA = (sumA + laneA) | 0
-      sumB = (sumB + laneB) | 0
-    }
-    laneA = finalA(stepA(stepA(TAG_UNORDERED, sumA), n))
-    laneB = finalB(stepB(stepB(~TAG_UNORDERED, sumB), n))
-    if (memo !== undefined) {
-      memo.known = true
-      memo.a = laneA
-      memo.b = laneB
-    }
+  const memo = memoOf(items)
+  if (memo !== undefined && memo.known) {
+    laneA = memo.a
+    laneB = memo.b
     return
   }
+  if (isUnordered(items)) hashUnorderedItems(items)
+  else hashOrderedItems(items)
+  if (memo !== undefined) remember(memo)
+}
+
+const hashUnorderedItems = (items: ReadonlyArray<unknown>): void => {
+  const n = items.length
+  let sumA = 0
+  let sumB = 0
+  for (let i = 0; i < n; i++) {
+    hashValue(items[i])
+    sumA = (sumA + laneA) | 0
+    sumB = (sumB + laneB) | 0
+  }
+  laneA = finalA(stepA(stepA(TAG_UNORDERED, sumA), n))
+  laneB = finalB(stepB(stepB(~TAG_UNORDERED, sumB), n))
+}
+
+const hashOrderedItems = (items: ReadonlyArray<unknown>): void => {
+  const n = items.length
   let a = TAG_ARRAY
   let b = ~TAG_ARRAY
   for (let i = 0; i < n; i++) {
@@ -135,7 +141,19 @@ const hashArray = (items: ReadonlyArray<unknown>): void => {
   laneB = finalB(b ^ n)
 }
 
+const remember = (memo: Memo): void => {
+  memo.known = true
+  memo.a = laneA
+  memo.b = laneB
+}
+
 const hashObject = (record: Record<string, unknown>): void => {
+  const memo = memoOf(record)
+  if (memo !== undefined && memo.known) {
+    laneA = memo.a
+    laneB = memo.b
+    return
+  }
   let sumA = 0
   let sumB = 0
   let n = 0
@@ -152,6 +170,7 @@ const hashObject = (record: Record<string, unknown>): void => {
   }
   laneA = finalA(stepA(stepA(TAG_OBJECT, sumA), n))
   laneB = finalB(stepB(stepB(~TAG_OBJECT, sumB), n))
+  if (memo !== undefined) remember(memo)
 }
 
 const isPlainObject = (value: object): boolean => {

@@ -5,10 +5,11 @@ export const isUnordered = (value: ReadonlyArray<unknown>): boolean =>
   (value as { readonly [UnorderedTag]?: string })[UnorderedTag] !== undefined
 
 /**
- * Where an unordered collection keeps its own fingerprint once computed. It
- * is frozen when made, so the fingerprint cannot change; the slot is a small
- * mutable object defined before freezing, so a set shared by many states (a
- * TLA+ set variable, a network that a step left alone) is hashed once.
+ * Where a frozen value keeps its own fingerprint once computed: every
+ * unordered collection, and any object passed to `withFingerprintMemo`. The
+ * value is frozen, so the fingerprint cannot change; the slot is a small
+ * mutable object defined before freezing, so a value shared by many states (a
+ * TLA+ set variable, a network or a node that a step left alone) is hashed once.
  */
 export const FingerprintMemo: unique symbol = Symbol.for("@parley/core/FingerprintMemo")
 
@@ -18,5 +19,18 @@ export interface Memo {
   b: number
 }
 
-export const memoOf = (value: ReadonlyArray<unknown>): Memo | undefined =>
+export const memoOf = (value: object): Memo | undefined =>
   (value as { readonly [FingerprintMemo]?: Memo })[FingerprintMemo]
+
+/**
+ * Freezes `value` with a slot for its fingerprint, so the checker hashes it
+ * once however many states share it. Worth it for values a spec builds once
+ * and reuses (interned records, a node state most steps leave alone); a
+ * value hashed once anyway only pays for the slot.
+ */
+export const withFingerprintMemo = <T extends object>(value: T): Readonly<T> => {
+  if (memoOf(value) === undefined && !Object.isFrozen(value)) {
+    Object.defineProperty(value, FingerprintMemo, { value: { known: false, a: 0, b: 0 }, enumerable: false })
+  }
+  return Object.freeze(value)
+}

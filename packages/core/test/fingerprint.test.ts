@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Bag, equals, fingerprint, isUnordered, SetOf } from "../src/index.ts"
+import { Bag, equals, fingerprint, isUnordered, SetOf, withFingerprintMemo } from "../src/index.ts"
 
 /** Plain JSON-like values, with objects and unordered collections nested. */
 const plain: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -97,6 +97,21 @@ describe("fingerprint", () => {
     expect(fingerprint({ msgs: shared, tm: "init" })).toBe(first)
     expect(fingerprint({ msgs: SetOf.from([{ type: "Commit" }, { type: "Prepared", rm: "rm1" }]), tm: "init" })).toBe(first)
     expect(fingerprint({ msgs: SetOf.add(shared, { type: "Abort" }), tm: "init" })).not.toBe(first)
+  })
+
+  it("gives a value with a memo the fingerprint of the same value without one, every time it is asked", () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        const bare = reordered(value, () => 0.5)
+        const memoized = typeof value === "object" && value !== null ? withFingerprintMemo(value) : value
+        expect(fingerprint({ v: memoized })).toBe(fingerprint({ v: reordered(bare, Math.random) }))
+        expect(fingerprint({ v: memoized, again: memoized })).toBe(fingerprint({ v: bare, again: bare }))
+      })
+    )
+    const record = withFingerprintMemo({ rm1: "working", rm2: "prepared" })
+    expect(Object.isFrozen(record)).toBe(true)
+    expect(Object.keys(record)).toEqual(["rm1", "rm2"])
+    expect(fingerprint([record])).not.toBe(fingerprint([withFingerprintMemo({ rm1: "working", rm2: "aborted" })]))
   })
 
   it("counts a key holding undefined as absent, as JSON does", () => {

@@ -16,7 +16,7 @@
  * - `tmPrepared = RM` is compared element by element, not by size, so it stays
  *   exact even for a state that breaks TypeOK.
  */
-import { always, configInt, configString, CorrectVariant, SetOf, sometimes } from "@parley/core"
+import { always, configInt, configString, CorrectVariant, SetOf, sometimes, withFingerprintMemo } from "@parley/core"
 import type { Model, Property, SpecDefinition, SpecVariant, StepEvent } from "@parley/core"
 
 /** A resource manager: `rm1` … `rmN`. */
@@ -85,11 +85,6 @@ export const twoPhaseActionLabel = (action: TwoPhaseAction): string =>
 const COMMIT: TwoPhaseMessage = Object.freeze({ type: "Commit" })
 const ABORT: TwoPhaseMessage = Object.freeze({ type: "Abort" })
 
-const hasType = (msgs: SetOf<TwoPhaseMessage>, type: "Commit" | "Abort"): boolean => {
-  for (let i = 0; i < msgs.length; i++) if (msgs[i]!.type === type) return true
-  return false
-}
-
 const hasPrepared = (msgs: SetOf<TwoPhaseMessage>, rm: RM): boolean => {
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!
@@ -98,12 +93,51 @@ const hasPrepared = (msgs: SetOf<TwoPhaseMessage>, rm: RM): boolean => {
   return false
 }
 
-const withRM = (state: TwoPhaseState, rm: RM, value: RMState): TwoPhaseState => ({
-  rmState: { ...state.rmState, [rm]: value },
-  tmState: state.tmState,
-  tmPrepared: state.tmPrepared,
-  msgs: state.msgs
-})
+const RMStates: ReadonlyArray<RMState> = ["working", "prepared", "committed", "aborted"]
+
+/** Interning every `rmState` costs one record per combination: 4^N of them. */
+const MaxInternedRMs = 10
+
+/**
+ * The `rmState` records one model builds, interned by a base-4 code (digit
+ * `i` is RM `i`'s state), for the same reasons as `SetInterner`: a step
+ * allocates no record, and the checker hashes each record once. A record
+ * built elsewhere (a test's, one with an RM too many) is copied instead.
+ */
+class RMStateInterner {
+  private readonly byCode = new Map<number, Readonly<Record<RM, RMState>>>()
+  private readonly codes = new WeakMap<object, number>()
+
+  constructor(private readonly RMs: ReadonlyArray<RM>) {}
+
+  of(code: number): Readonly<Record<RM, RMState>> {
+    const known = this.byCode.get(code)
+    if (known !== undefined) return known
+    const record: Record<RM, RMState> = {}
+    let rest = code
+    for (const rm of this.RMs) {
+      record[rm] = RMStates[rest & 3]!
+      rest >>>= 2
+    }
+    const interned = withFingerprintMemo(record)
+    this.byCode.set(code, interned)
+    this.codes.set(interned, code)
+    return interned
+  }
+
+  /** The record's code, or undefined for a record this interner did not build. */
+  codeOf(record: Readonly<Record<RM, RMState>>): number | undefined {
+    return this.codes.get(record)
+  }
+
+  with(record: Readonly<Record<RM, RMState>>, rmIndex: number, value: RMState): Readonly<Record<RM, RMState>> {
+    const code = this.codes.get(record)
+    const rm = this.RMs[rmIndex]!
+    if (code === undefined) return { ...record, [rm]: value }
+    const shift = 2 * rmIndex
+    return this.of((code & ~(3 << shift)) | (RMStates.indexOf(value) << shift))
+  }
+}
 
 /**
  * The sets one model builds, interned by bitmask over a fixed universe: a
@@ -128,13 +162,19 @@ class SetInterner<T> {
     return set
   }
 
-  mask(set: SetOf<T>): number {
+  /** Whether this interner built `set`: then its elements are from the universe, by construction. */
+  built(set: SetOf<T>): boolean {
+    return this.masks.has(set)
+  }
+
+  /** The set as a bitmask; an element outside the universe throws, or with `skipForeign` is left out. */
+  mask(set: SetOf<T>, skipForeign = false): number {
     const known = this.masks.get(set)
     if (known !== undefined) return known
     let mask = 0
     for (const item of set) {
       const bit = this.bitOf(item)
-      if (bit === 0) throw new RangeError(`${JSON.stringify(item)} is not an element this model's sets can hold`)
+      if (bit === 0 && !skipForeign) throw new RangeError(`${JSON.stringify(item)} is not an element this model's sets can hold`)
       mask |= bit
     }
     return mask
@@ -181,6 +221,14 @@ export const twoPhaseModel = (
     m.type === "Prepared" ? rmBit.get(m.rm) ?? 0 : m.type === "Commit" ? 1 << rms : m.type === "Abort" ? 1 << (rms + 1) : 0
   /** Messages in the order sets and traces list them: each RM's Prepared, then Commit, then Abort. */
   const messageOrder: ReadonlyArray<TwoPhaseMessage> = [...RMs.map(preparedMessage), COMMIT, ABORT]
+  const rmIndex = new Map<RM, number>(RMs.map((rm, i) => [rm, i]))
+  const rmRecords = rms <= MaxInternedRMs ? new RMStateInterner(RMs) : undefined
+  const withRM = (s: TwoPhaseState, rm: RM, value: RMState): TwoPhaseState => ({
+    rmState: rmRecords !== undefined ? rmRecords.with(s.rmState, rmIndex.get(rm)!, value) : { ...s.rmState, [rm]: value },
+    tmState: s.tmState,
+    tmPrepared: s.tmPrepared,
+    msgs: s.msgs
+  })
   const rmSets = new SetInterner<RM>(RMs, (rm) => rmBit.get(rm) ?? 0)
   const messageSets = new SetInterner<TwoPhaseMessage>(messageOrder, messageBit)
 
@@ -199,31 +247,68 @@ export const twoPhaseModel = (
     )
   ])
 
-  const allPrepared = (tmPrepared: SetOf<RM>): boolean => {
-    for (const rm of RMs) if (!tmPrepared.includes(rm)) return false
-    return true
+  const allRMsMask = (1 << rms) - 1
+  const commitBit = 1 << rms
+  const abortBit = 1 << (rms + 1)
+
+  /** Each action's RM as an index into `RMs`, or -1 for the TM's actions. */
+  const actionRM: ReadonlyArray<number> = allActions.map((a) => ("rm" in a ? rmIndex.get(a.rm)! : -1))
+
+  /**
+   * The state last asked about, read once: its two sets as bitmasks and each
+   * RM's state. The checker asks about one state once per action, and a
+   * record read by a varying key is a slow lookup.
+   */
+  let readOf: TwoPhaseState | undefined
+  let msgsMask = 0
+  let preparedMask = 0
+  const rmValues: Array<RMState | undefined> = new Array(rms)
+  const read = (s: TwoPhaseState): void => {
+    if (s === readOf) return
+    // A foreign element (in a corrupted state that TypeOK rejects) enables no action.
+    msgsMask = messageSets.mask(s.msgs, true)
+    preparedMask = rmSets.mask(s.tmPrepared, true)
+    const code = rmRecords?.codeOf(s.rmState)
+    for (let i = 0; i < rms; i++) rmValues[i] = code === undefined ? s.rmState[RMs[i]!] : RMStates[(code >>> (2 * i)) & 3]
+    readOf = s
   }
 
-  /** The action's TLA+ guard, and that the step changes the state. */
-  const enabled = (s: TwoPhaseState, a: TwoPhaseAction): boolean => {
+  /** The action's TLA+ guard, and that the step changes the state; `rm` is the action's RM's state. */
+  const guard = (s: TwoPhaseState, a: TwoPhaseAction, rm: RMState | undefined): boolean => {
     switch (a.name) {
-      case "TMRcvPrepared":
-        return s.tmState === "init" && hasPrepared(s.msgs, a.rm) && !s.tmPrepared.includes(a.rm)
-      case "TMCommit":
-        return s.tmState === "init" && (commitWithoutVotes || allPrepared(s.tmPrepared))
-      case "TMAbort":
-        return s.tmState === "init" || (abortAfterCommit && !hasType(s.msgs, "Abort"))
-      case "RMPrepare":
-        return s.rmState[a.rm] === "working"
-      case "RMChooseToAbort": {
-        const r = s.rmState[a.rm]
-        return r === "working" || (abortWhenPrepared && r === "prepared")
+      case "TMRcvPrepared": {
+        const bit = rmBit.get(a.rm) ?? 0
+        return s.tmState === "init" && (msgsMask & bit) !== 0 && (preparedMask & bit) === 0
       }
+      case "TMCommit":
+        return s.tmState === "init" && (commitWithoutVotes || preparedMask === allRMsMask)
+      case "TMAbort":
+        return s.tmState === "init" || (abortAfterCommit && (msgsMask & abortBit) === 0)
+      case "RMPrepare":
+        return rm === "working"
+      case "RMChooseToAbort":
+        return rm === "working" || (abortWhenPrepared && rm === "prepared")
       case "RMRcvCommitMsg":
-        return hasType(s.msgs, "Commit") && s.rmState[a.rm] !== "committed"
+        return (msgsMask & commitBit) !== 0 && rm !== "committed"
       case "RMRcvAbortMsg":
-        return hasType(s.msgs, "Abort") && s.rmState[a.rm] !== "aborted"
+        return (msgsMask & abortBit) !== 0 && rm !== "aborted"
     }
+  }
+
+  const enabled = (s: TwoPhaseState, a: TwoPhaseAction): boolean => {
+    read(s)
+    return guard(s, a, "rm" in a ? s.rmState[a.rm] : undefined)
+  }
+
+  const enabledActions = (s: TwoPhaseState): ReadonlyArray<TwoPhaseAction> => {
+    read(s)
+    const out: Array<TwoPhaseAction> = []
+    for (let i = 0; i < allActions.length; i++) {
+      const a = allActions[i]!
+      const rm = actionRM[i]!
+      if (guard(s, a, rm < 0 ? undefined : rmValues[rm])) out.push(a)
+    }
+    return out
   }
 
   /** The primed variables; UNCHANGED ones are shared with `s`. */
@@ -237,7 +322,7 @@ export const twoPhaseModel = (
         return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.add(s.msgs, ABORT) }
       case "RMPrepare":
         return {
-          rmState: { ...s.rmState, [a.rm]: "prepared" },
+          rmState: withRM(s, a.rm, "prepared").rmState,
           tmState: s.tmState,
           tmPrepared: s.tmPrepared,
           msgs: messageSets.add(s.msgs, preparedMessage(a.rm))
@@ -251,7 +336,6 @@ export const twoPhaseModel = (
     }
   }
 
-  const rmStates: ReadonlyArray<string> = ["working", "prepared", "committed", "aborted"]
 
   const isMessage = (m: TwoPhaseMessage): boolean =>
     m.type === "Prepared"
@@ -259,20 +343,27 @@ export const twoPhaseModel = (
       : (m.type === "Commit" || m.type === "Abort") && keyCount(m) === 1
 
   /** TPTypeOK. */
-  const typeOK = (s: TwoPhaseState): boolean => {
-    if (keyCount(s.rmState) !== rms) return false
-    for (const rm of RMs) if (!rmStates.includes(s.rmState[rm] ?? "")) return false
-    return (s.tmState === "init" || s.tmState === "done") &&
-      s.tmPrepared.every(isRM) &&
-      s.msgs.every(isMessage)
+  const typeOK = (s: TwoPhaseState): boolean =>
+    rmStateOK(s.rmState) &&
+    (s.tmState === "init" || s.tmState === "done") &&
+    (rmSets.built(s.tmPrepared) || s.tmPrepared.every(isRM)) &&
+    (messageSets.built(s.msgs) || s.msgs.every(isMessage))
+
+  /** Interned records are well-typed by construction; any other is read key by key. */
+  const rmStateOK = (rmState: Readonly<Record<RM, RMState>>): boolean => {
+    if (rmRecords?.codeOf(rmState) !== undefined) return true
+    if (keyCount(rmState) !== rms) return false
+    for (const rm of RMs) if (!(RMStates as ReadonlyArray<string>).includes(rmState[rm] ?? "")) return false
+    return true
   }
 
   /** TCConsistent: no RM has aborted while another has committed. */
   const tcConsistent = (s: TwoPhaseState): boolean => {
+    read(s)
     let aborted = false
     let committed = false
-    for (const rm of RMs) {
-      const r = s.rmState[rm]
+    for (let i = 0; i < rms; i++) {
+      const r = rmValues[i]
       if (r === "aborted") aborted = true
       else if (r === "committed") committed = true
     }
@@ -298,8 +389,7 @@ export const twoPhaseModel = (
     sometimes("AbortedAfterPrepare", abortedAfterPrepare)
   ]
 
-  const working: Record<RM, RMState> = {}
-  for (const rm of RMs) working[rm] = "working"
+  const working: Readonly<Record<RM, RMState>> = rmRecords?.of(0) ?? Object.fromEntries(RMs.map((rm) => [rm, "working"]))
   const initial: TwoPhaseState = {
     rmState: working,
     tmState: "init",
@@ -309,7 +399,7 @@ export const twoPhaseModel = (
 
   return {
     init: () => [initial],
-    actions: (s) => allActions.filter((a) => enabled(s, a)),
+    actions: enabledActions,
     next: (s, a) => (enabled(s, a) ? apply(s, a) : undefined),
     properties,
     /** The TM has decided and every RM has learnt it: only steps that change nothing remain. */
