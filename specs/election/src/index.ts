@@ -1,0 +1,6 @@
+export * from "./bully/bully.ts"
+export * from "./bully/format.ts"
+export * from "./bully/messages.ts"
+export * from "./bully/node.ts"
+export * from "./bully/properties.ts"
+export * from "./bully/timing.ts"
