@@ -1,6 +1,10 @@
-export * from "./bully/bully.ts"
-export * from "./bully/format.ts"
-export * from "./bully/messages.ts"
-export * from "./bully/node.ts"
-export * from "./bully/properties.ts"
-export * from "./bully/timing.ts"
+/**
+ * The three election specs. Each algorithm's messages share names (two have
+ * an `Election`), so the modules are exported as namespaces beside the specs.
+ */
+export { bullySpec, bullySystem, bullyVariants } from "./bully/bully.ts"
+export { ringSpec, ringSystem, ringVariants } from "./ring/ring.ts"
+export * as bully from "./bully/node.ts"
+export * as bullyMessages from "./bully/messages.ts"
+export * as ring from "./ring/node.ts"
+export * as ringMessages from "./ring/messages.ts"

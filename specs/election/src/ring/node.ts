@@ -1,0 +1,109 @@
+/**
+ * One node of Chang and Roberts's election on a unidirectional ring, with
+ * ring repair. A node forwards a candidate higher than itself, replaces a
+ * lower one by itself unless it already takes part (then the lower one is
+ * swallowed), and wins when its own id comes back. When its failure
+ * detector finds the successor crashed, the node skips it and resends the
+ * last message it passed on, which may have been lost with the crashed
+ * node; if the crashed node was the leader or the candidate in that
+ * message, it starts a new election in the next epoch instead. An Election
+ * of an epoch whose leader the node knows is stale, and dropped.
+ */
+import { send, setTimer, step } from "@parley/core"
+import type { Actor, NodeId, Output, Step } from "@parley/core"
+import type { Epoch, RingDurable, RingMessage, RingTimer } from "./messages.ts"
+
+/** Flags a variant switches on; all off is the algorithm as published, with repair. */
+export interface RingBugs {
+  /** A node already taking part forwards a lower candidate instead of swallowing it. */
+  readonly forwardSmaller: boolean
+  /** A node that finds the leader crashed elects again in the same epoch. */
+  readonly sameEpoch: boolean
+}
+
+export const ringAsPublished: RingBugs = { forwardSmaller: false, sameEpoch: false }
+
+export interface RingState {
+  readonly self: NodeId
+  readonly epoch: Epoch
+  readonly participant: boolean
+  readonly leader: NodeId | null
+  /** Successors found crashed, skipped from now on. */
+  readonly skipped: ReadonlyArray<NodeId>
+  /** The last message passed to the successor, resent if the successor turns out crashed. */
+  readonly last: RingMessage | null
+}
+
+type RingStep = Step<RingState, RingMessage, RingTimer, never>
+type Out = Output<RingMessage, RingTimer, never>
+
+export type RingActor = Actor<RingState, RingMessage, RingTimer, never, never, RingDurable>
+
+export const ringNode = (bugs: RingBugs, ring: ReadonlyArray<NodeId>) => {
+  const rank = (id: NodeId): number => ring.indexOf(id)
+
+  /** The next node round the ring that is not skipped; the node itself when every other is. */
+  const successor = (s: RingState): NodeId => {
+    const at = rank(s.self)
+    for (let k = 1; k < ring.length; k++) {
+      const next = ring[(at + k) % ring.length]!
+      if (!s.skipped.includes(next)) return next
+    }
+    return s.self
+  }
+
+  const pass = (s: RingState, m: RingMessage): RingStep => {
+    const next = { ...s, last: m }
+    const to = successor(next)
+    return step(next, to === s.self ? [] : [send<RingMessage>(to, m)])
+  }
+
+  const win = (s: RingState): RingStep => pass({ ...s, leader: s.self, participant: false }, { _tag: "Elected", epoch: s.epoch, leader: s.self })
+
+  const stand = (s: RingState, epoch: Epoch): RingStep => {
+    const standing = { ...s, epoch, participant: true, leader: null }
+    return successor(standing) === s.self ? win(standing) : pass(standing, { _tag: "Election", epoch, candidate: s.self })
+  }
+
+  const onElection = (s: RingState, epoch: Epoch, candidate: NodeId): RingStep => {
+    // Stale: an older epoch, an epoch whose leader is known, or a candidate known to have crashed. A repaired
+    // ring has a new link beside the crashed node's, so FIFO alone does not keep these from arriving late.
+    if (epoch < s.epoch || (epoch === s.epoch && s.leader !== null) || s.skipped.includes(candidate)) return step(s)
+    const current = epoch > s.epoch ? { ...s, epoch, participant: false, leader: null } : s
+    if (candidate === s.self) return win(current)
+    if (rank(candidate) > rank(s.self)) return pass({ ...current, participant: true }, { _tag: "Election", epoch, candidate })
+    if (!current.participant) return stand(current, epoch)
+    return bugs.forwardSmaller ? pass(current, { _tag: "Election", epoch, candidate }) : step(current)
+  }
+
+  const onElected = (s: RingState, epoch: Epoch, leader: NodeId): RingStep => {
+    if (epoch < s.epoch || leader === s.self) return step(s)
+    return pass({ ...s, epoch, leader, participant: false }, { _tag: "Elected", epoch, leader })
+  }
+
+  const named = (m: RingMessage | null): NodeId | null => (m === null ? null : m._tag === "Election" ? m.candidate : m.leader)
+
+  const repair = (s: RingState): RingStep => {
+    const lost = successor(s)
+    if (lost === s.self) return step(s)
+    const repaired = { ...s, skipped: [...s.skipped, lost].sort() }
+    const rearm: ReadonlyArray<Out> = successor(repaired) === s.self ? [] : [setTimer("check-successor")]
+    const next = lost === s.leader || lost === named(s.last)
+      ? stand(repaired, bugs.sameEpoch ? s.epoch : s.epoch + 1)
+      : s.last === null ? step(repaired) : pass(repaired, s.last)
+    return step(next.state, [...next.out, ...rearm])
+  }
+
+  const actor: RingActor = {
+    init: (ctx) => {
+      const started = stand({ self: ctx.self, epoch: 1, participant: false, leader: null, skipped: [], last: null }, 1)
+      return step(started.state, [...started.out, setTimer("check-successor")])
+    },
+    onMessage: (s, _from, m) => (m._tag === "Election" ? onElection(s, m.epoch, m.candidate) : onElected(s, m.epoch, m.leader)),
+    onTimer: (s) => repair(s),
+    onRequest: (s) => step(s),
+    durable: () => null,
+    recover: (ctx) => actor.init(ctx)
+  }
+  return actor
+}
