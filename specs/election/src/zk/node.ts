@@ -1,0 +1,87 @@
+/**
+ * A node of ZooKeeper-style leader election: create an ephemeral sequential
+ * znode; list the children; the lowest leads; any other watches only its
+ * predecessor with `exists`, and when that znode goes lists the children
+ * again, because the predecessor may have been a follower whose session
+ * expired. A node whose session expired joins again with a new session.
+ */
+import { send, step } from "@parley/core"
+import type { Actor, NodeId, Step } from "@parley/core"
+import type { Seq, Session, ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
+import { ZkService, zkServerInit, zkServerOnMessage, zkServerOnTimer } from "./server.ts"
+import type { ZkServerState } from "./server.ts"
+
+/** Flags a variant switches on; all off is the recipe as ZooKeeper documents it. */
+export interface ZkBugs {
+  /** Woken by its predecessor's deletion, a node leads without listing the children again. */
+  readonly assumeLowest: boolean
+  /** Every node watches the lowest znode, the leader's, instead of its predecessor: the herd effect. */
+  readonly watchLeader: boolean
+}
+
+export const zkRecipe: ZkBugs = { assumeLowest: false, watchLeader: false }
+
+export type ZkPhase = "creating" | "listing" | "checking" | "watching" | "leader"
+
+export interface ZkNodeState {
+  readonly role: "node"
+  readonly session: Session
+  readonly phase: ZkPhase
+  readonly own: Seq | null
+  readonly watched: Seq | null
+}
+
+export type ZkState = ZkServerState | ZkNodeState
+
+type NodeStep = Step<ZkNodeState, ZkMessage, ZkTimer, never>
+
+export type ZkActor = Actor<ZkState, ZkMessage, ZkTimer, never, never, ZkDurable>
+
+const join = (session: Session): NodeStep =>
+  step({ role: "node", session, phase: "creating", own: null, watched: null }, [send(ZkService, { _tag: "Create", session })])
+
+const list = (s: ZkNodeState): NodeStep => step({ ...s, phase: "listing" }, [send(ZkService, { _tag: "GetChildren", session: s.session })])
+
+export const zkNodeOnMessage = (bugs: ZkBugs, s: ZkNodeState, m: ZkMessage): NodeStep => {
+  if (!("session" in m) || m.session !== s.session) return step(s)
+  switch (m._tag) {
+    case "Created":
+      return s.phase === "creating" ? list({ ...s, own: m.seq }) : step(s)
+    case "Children": {
+      if (s.phase !== "listing" || s.own === null) return step(s)
+      const own = s.own
+      const lower = m.seqs.filter((seq) => seq < own)
+      if (lower.length === 0) return step({ ...s, phase: "leader", watched: null })
+      const watched = bugs.watchLeader ? Math.min(...lower) : Math.max(...lower)
+      return step({ ...s, phase: "checking", watched }, [send(ZkService, { _tag: "Exists", session: s.session, seq: watched })])
+    }
+    case "ExistsResult":
+      if (s.phase !== "checking" || m.seq !== s.watched) return step(s)
+      // Gone before the watch was set: look again rather than wait for a deletion that has happened.
+      return m.exists ? step({ ...s, phase: "watching" }) : list(s)
+    case "NodeDeleted":
+      if ((s.phase !== "watching" && s.phase !== "checking") || m.seq !== s.watched) return step(s)
+      return bugs.assumeLowest ? step({ ...s, phase: "leader", watched: null }) : list(s)
+    case "SessionExpired":
+      return join(s.session + 1)
+    default:
+      return step(s)
+  }
+}
+
+export const zkActor = (bugs: ZkBugs, nodes: ReadonlyArray<NodeId>): ZkActor => {
+  const init: ZkActor["init"] = (ctx) => {
+    if (ctx.self === ZkService) return step(zkServerInit)
+    if (nodes.includes(ctx.self)) return join(1)
+    throw new RangeError(`zk node ${ctx.self} has no role: it is neither ${ZkService} nor an election node`)
+  }
+  return {
+    init,
+    onMessage: (s, from, m) => (s.role === "service" ? zkServerOnMessage(s, from, m) : zkNodeOnMessage(bugs, s, m)),
+    onTimer: (s, timer) => (s.role === "service" ? zkServerOnTimer(s, timer) : step(s)),
+    onRequest: (s) => step(s),
+    durable: () => null,
+    // Nothing survives: no node of this spec is made to crash; a node's failure is its session's expiry.
+    recover: (ctx) => init(ctx)
+  }
+}
