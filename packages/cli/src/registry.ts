@@ -1,4 +1,5 @@
 import type { SpecDefinition } from "@parley/core"
+import { bullySpec, ringSpec, zkElectionSpec } from "@parley/election"
 import { lockSpec, zkLockSpec } from "@parley/lock"
 import { paxosSpec } from "@parley/paxos"
 import { raftSpec } from "@parley/raft"
@@ -13,5 +14,8 @@ export const registry: ReadonlyArray<SpecDefinition> = [
   paxosSpec,
   lockSpec,
   zkLockSpec,
-  causalBroadcastSpec
+  causalBroadcastSpec,
+  bullySpec,
+  ringSpec,
+  zkElectionSpec
 ]
