@@ -17,6 +17,7 @@ export interface CheckInput {
   readonly maxDepth: number | undefined
   readonly maxStates: number | undefined
   readonly deadlock: boolean
+  readonly liveness: boolean
   readonly traceOut: string | undefined
   readonly json: boolean
 }
@@ -47,6 +48,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const options: CheckOptions = {
     strategy: input.strategy,
     deadlock: input.deadlock,
+    liveness: input.liveness,
     ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
     ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
@@ -57,9 +59,10 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
 
   let traceFile: string | null = null
   if (result.violation !== undefined) {
-    const { property, kind, path } = result.violation
+    const { property, kind, path, loopStart } = result.violation
+    const meta = { spec: spec.name, config, property: { name: property, kind }, ...(loopStart === undefined ? {} : { loopStart }) }
     const trace = yield* Effect.try({
-      try: () => buildTrace(model, { spec: spec.name, config, property: { name: property, kind } }, path),
+      try: () => buildTrace(model, meta, path),
       catch: failed
     })
     traceFile = input.traceOut ?? defaultTracePath(spec.name, config, property)

@@ -47,6 +47,10 @@ const check = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("Report a non-terminal state with no successor as a violation")
     ),
+    liveness: Flag.Boolean("liveness").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph")
+    ),
     traceOut: Flag.String("trace-out").pipe(
       Flag.optional,
       Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")
@@ -67,6 +71,7 @@ const check = Command.make(
       maxDepth: Option.getOrUndefined(input.maxDepth),
       maxStates: Option.getOrUndefined(input.maxStates),
       deadlock: input.deadlock,
+      liveness: input.liveness,
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })

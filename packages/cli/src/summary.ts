@@ -10,9 +10,11 @@ export const CheckSummary = Schema.Struct({
   strategy: Schema.Literals(["bfs", "dfs"]),
   result: Schema.Literals(["ok", "violation", "bounded"]),
   property: Schema.NullOr(Schema.String),
-  propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock"])),
+  propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock", "eventually", "leadsTo"])),
   /** Steps in the counterexample, when there is one. */
   traceLength: Schema.NullOr(Schema.Int),
+  /** A liveness counterexample's cycle starts at this step index (`traceLength` when the last state lasts forever). */
+  loopStart: Schema.NullOr(Schema.Int),
   distinctStates: Schema.Int,
   generatedStates: Schema.Int,
   maxDepth: Schema.Int,
@@ -20,7 +22,9 @@ export const CheckSummary = Schema.Struct({
   statesPerSec: Schema.Number,
   traceFile: Schema.NullOr(Schema.String),
   sometimesReached: Schema.Array(Schema.String),
-  sometimesUnreached: Schema.Array(Schema.String)
+  sometimesUnreached: Schema.Array(Schema.String),
+  /** Liveness properties a bounded search could not check. */
+  livenessUnchecked: Schema.Array(Schema.String)
 })
 export type CheckSummary = typeof CheckSummary.Type
 
@@ -38,6 +42,7 @@ export const summarize = (
   property: result.violation?.property ?? null,
   propertyKind: result.violation?.kind ?? null,
   traceLength: result.violation === undefined ? null : result.violation.path.actionIndices.length,
+  loopStart: result.violation?.loopStart ?? null,
   distinctStates: result.distinctStates,
   generatedStates: result.generatedStates,
   maxDepth: result.maxDepth,
@@ -45,7 +50,8 @@ export const summarize = (
   statesPerSec: Math.round(result.statesPerSec),
   traceFile,
   sometimesReached: result.reached.map((r) => r.property),
-  sometimesUnreached: result.unreached
+  sometimesUnreached: result.unreached,
+  livenessUnchecked: result.livenessUnchecked
 })
 
 /** A figure with thousands separators, as every report prints them. */
@@ -67,12 +73,16 @@ export const formatSummary = (summary: CheckSummary): string => {
       lines.push(`bounded: no violation, but a depth or state bound cut the search short; ${stats}`)
       break
     case "violation":
-      lines.push(
-        `violation: ${summary.propertyKind === "deadlock" ? "deadlock" : `always ${summary.property}`} ` +
-          `is broken after ${summary.traceLength} steps; ${stats}`
-      )
+      lines.push(`violation: ${brokenClaim(summary)}; ${stats}`)
       if (summary.traceFile !== null) lines.push(`trace written to ${summary.traceFile}`)
       break
+  }
+  for (const name of summary.livenessUnchecked) {
+    lines.push(
+      summary.result === "bounded"
+        ? `  warning: ${name} (liveness) was not checked: it needs the whole state graph, and a bound cut the search short`
+        : `  liveness ${name}: not checked; --liveness checks it`
+    )
   }
   for (const name of summary.sometimesReached) lines.push(`  sometimes ${name}: reached`)
   for (const name of summary.sometimesUnreached) {
@@ -83,4 +93,20 @@ export const formatSummary = (summary: CheckSummary): string => {
     )
   }
   return lines.join("\n")
+}
+
+const brokenClaim = (summary: CheckSummary): string => {
+  const steps = summary.traceLength ?? 0
+  switch (summary.propertyKind) {
+    case "deadlock":
+      return `deadlock after ${steps} steps`
+    case "eventually":
+    case "leadsTo": {
+      const loopStart = summary.loopStart ?? steps
+      const loop = loopStart >= steps ? "then stays there forever" : `then steps ${loopStart + 1}–${steps} repeat forever`
+      return `${summary.propertyKind} ${summary.property} is broken by a lasso: ${loopStart} steps, ${loop}`
+    }
+    default:
+      return `always ${summary.property} is broken after ${steps} steps`
+  }
 }

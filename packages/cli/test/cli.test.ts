@@ -76,6 +76,28 @@ describe("parley check", () => {
     expect(shown.stdout).toContain(summary.property ?? "?")
   })
 
+  it("checks liveness only with --liveness, and shows 2PC's blocking as a lasso", async () => {
+    const quiet = await parley("check", "2pc", "--participants", "2", "--json")
+    expect(quiet.code).toBe(0)
+    expect(summaryOf(quiet)).toMatchObject({ result: "ok", livenessUnchecked: ["PreparedDecides", "LiveParticipantsDecide"] })
+
+    const traceFile = join(workDir, "2pc-live.trace.json")
+    const run = await parley("check", "2pc", "--participants", "2", "--liveness", "--json", "--trace-out", traceFile)
+    expect(run.code).toBe(1)
+    const summary = summaryOf(run)
+    expect(summary).toMatchObject({ result: "violation", property: "PreparedDecides", propertyKind: "leadsTo", livenessUnchecked: [] })
+    expect(summary.loopStart).toBe(summary.traceLength)
+    const trace = Schema.decodeUnknownSync(TraceFile)(JSON.parse(readFileSync(traceFile, "utf8")))
+    expect(trace.loopStart).toBe(trace.steps.length)
+    const shown = await parley("trace", "show", traceFile)
+    expect(shown.stdout).toContain("coordinator crashes")
+    expect(shown.stdout).toContain("may stay in the state after step")
+
+    const holds = await parley("check", "2pc", "--participants", "2", "--crashes", "0", "--liveness", "--json")
+    expect(holds.code).toBe(0)
+    expect(summaryOf(holds)).toMatchObject({ result: "ok", livenessUnchecked: [] })
+  })
+
   it("shows a raft counterexample readably: two leaders of one term after a restarted voter forgot its vote", async () => {
     const traceFile = join(workDir, "raft.trace.json")
     const run = await parley("check", "raft", "--variant", "forget-vote", "--clients", "0", "--crashes", "1", "--json", "--trace-out", traceFile)

@@ -24,6 +24,15 @@ export interface Model<S, A> {
    * neither checked nor explored, as Stateright's `within_boundary`.
    */
   within?(state: S): boolean
+  /**
+   * The weak-fairness class of an action, or undefined for one the system may
+   * neglect forever (a crash, a lost message). Liveness properties hold under
+   * weak fairness of every class: a behaviour in which a class stays enabled
+   * from some point on must take it, so a cycle counts as a counterexample
+   * only if each class enabled in every one of its states is taken in it.
+   * Without it no action is fair, and any cycle or stop is a counterexample.
+   */
+  fairness?(state: S, action: A): string | undefined
   /** States where having no successor is the expected end, not a deadlock. */
   terminal?(state: S): boolean
   /** The action's name in a trace, as the spec names it (`TMRcvPrepared(rm2)`); derived from `describe` when absent. */

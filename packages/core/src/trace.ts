@@ -47,7 +47,8 @@ export const TraceFormat = "parley-trace/1"
  * A counterexample: the spec and configuration it came from, the property it
  * breaks, and every step from an initial state. A liveness violation is a
  * lasso: `loopStart` is the index of the first step of the cycle that repeats
- * forever after `steps`.
+ * forever after `steps`, or `steps.length` when the last state is one the
+ * system may stay in forever, no fair action being enabled.
  */
 export const TraceFile = Schema.Struct({
   format: Schema.Literal(TraceFormat),
@@ -55,7 +56,7 @@ export const TraceFile = Schema.Struct({
   config: SpecConfig,
   property: Schema.Struct({
     name: Schema.String,
-    kind: Schema.Literals(["always", "sometimes", "deadlock"])
+    kind: Schema.Literals(["always", "sometimes", "deadlock", "eventually", "leadsTo"])
   }),
   initial: Lanes,
   steps: Schema.Array(TraceStep),

@@ -3,7 +3,7 @@
  * checker explores, and the `sometimes` properties that show the interesting
  * states are reached at all. A crashed node's log is its durable one.
  */
-import { always, alwaysStep, equals, kvSpec, linearizable, sometimes } from "@parley/core"
+import { always, alwaysStep, equals, eventually, kvSpec, linearizable, sometimes } from "@parley/core"
 import type { KvStore, NodeSlot, Property, SequentialSpec, SystemStateOf, TransitionProperty } from "@parley/core"
 import type { Entry, RaftDurable, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import type { RaftSystem } from "./raft.ts"
@@ -122,6 +122,14 @@ export const leaderElected = sometimes<RaftSystemState>("LeaderElected", (s) => 
 /** A leader of a later term than the first: the cluster recovered from a lost leader or a split vote. */
 export const laterLeaderElected = sometimes<RaftSystemState>("LaterLeaderElected", (s) => up(s).some((node) => node.role === "leader" && node.term >= 2))
 
+/**
+ * Liveness, checked with `--liveness`: some node becomes leader. Behaviours
+ * that leave the boundary (an election past `--max-term`) are not judged, so
+ * a cluster that keeps splitting its votes is not reported; one that stops
+ * trying within the bounds is.
+ */
+export const leaderEventuallyElected = eventually<RaftSystemState>("LeaderEventuallyElected", (s) => up(s).some((node) => node.role === "leader"))
+
 /** A client's write is committed and applied somewhere. */
 export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =>
   up(s).some((node) => node.log.slice(0, node.lastApplied).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")))
@@ -149,6 +157,7 @@ export const raftProperties = ({ clients, crashes, maxTerm, requests }: Property
   stateMachineSafety,
   clientsLinearizable,
   leaderElected,
+  leaderEventuallyElected,
   ...(maxTerm >= 2 ? [laterLeaderElected] : []),
   ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
   ...(crashes > 0 ? [nodeRejoined] : [])

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest"
 import { raftSpec } from "../src/index.ts"
 
 /** The raft spec as `parley check raft` builds it: its defaults, then the overrides. */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, maxStates?: number) => {
+const explore = (overrides: Readonly<Record<string, ConfigValue>>, maxStates?: number, liveness = false) => {
   const config = { ...defaultConfig(raftSpec), ...overrides }
   const built = raftSpec.build(config)
   if (built._tag !== "System") throw new Error("raft builds a system")
   const model = systemModel(built.system)
-  const result = check(model, maxStates === undefined ? { strategy: "bfs" } : { strategy: "bfs", maxStates })
+  const result = check(model, { strategy: "bfs", liveness, ...(maxStates === undefined ? {} : { maxStates }) })
   const trace = () => {
     const violation = result.violation!
     return buildTrace(model, { spec: "raft", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
@@ -30,6 +30,19 @@ type Lane = { readonly role?: string; readonly term?: number; readonly down?: bo
 
 const leadersOf = (lanes: Readonly<Record<string, unknown>>): ReadonlyArray<[string, number]> =>
   Object.entries(lanes as Record<string, Lane>).filter(([, lane]) => lane.role === "leader").map(([node, lane]) => [node, lane.term!])
+
+describe("raft liveness, under weak fairness of deliveries and timers", () => {
+  it.each([
+    [{ clients: 0 }],
+    [{ clients: 0, nodes: 2, "max-term": 2 }],
+    [{ clients: 0, nodes: 2, "max-term": 3 }]
+  ])("with no crash and no loss a leader is eventually elected (%o)", (overrides) => {
+    const { result } = explore(overrides, undefined, true)
+    expect(result.violation).toBeUndefined()
+    expect(result.result).toBe("ok")
+    expect(result.livenessUnchecked).toEqual([])
+  })
+})
 
 describe("raft, checked exhaustively", () => {
   it("the default check (3 nodes, one client's Put and Get with a retry, max term 1) holds every property and reaches every sometimes", () => {

@@ -3,7 +3,7 @@
  * by its durable log: a participant that committed and then crashed has
  * still committed.
  */
-import { always, sometimes } from "@parley/core"
+import { always, eventually, leadsTo, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemStateOf } from "@parley/core"
 import type { TwoPcNodeState } from "./twopc-actor.ts"
 import type { TwoPhaseCommitSystem } from "./twopc.ts"
@@ -92,6 +92,31 @@ export const clientOutcomeMatches = always<TwoPcSystemState>("ClientOutcomeMatch
   return true
 })
 
+const liveParticipants = (s: TwoPcSystemState, test: (phase: ParticipantPhase) => boolean): boolean => {
+  for (const slot of s.nodes) {
+    if (slot.up && slot.state.role === "participant" && test(slot.state.phase)) return true
+  }
+  return false
+}
+
+/**
+ * Liveness, checked with `--liveness`: a participant that voted yes
+ * eventually learns the outcome. It holds when nothing crashes; with a crash
+ * budget it fails, since a prepared participant may not decide alone and a
+ * crashed coordinator may stay down forever: 2PC blocks.
+ */
+export const preparedDecides = leadsTo<TwoPcSystemState>(
+  "PreparedDecides",
+  (s) => liveParticipants(s, (phase) => phase === "prepared"),
+  (s) => !liveParticipants(s, (phase) => phase === "prepared")
+)
+
+/** Liveness: every participant that is up ends committed or aborted. */
+export const liveParticipantsDecide = eventually<TwoPcSystemState>(
+  "LiveParticipantsDecide",
+  (s) => !liveParticipants(s, (phase) => phase !== "committed" && phase !== "aborted")
+)
+
 /**
  * The properties for a crash budget: the crash-related witnesses only when
  * crashes can happen, so that no configuration reports a witness it cannot
@@ -102,6 +127,8 @@ export const twoPcProperties = (maxCrashes: number): ReadonlyArray<Property<TwoP
   coordinatorAgrees,
   commitNeedsAllYes,
   clientOutcomeMatches,
+  preparedDecides,
+  liveParticipantsDecide,
   sometimes("Committed", (s) => everyParticipant(s, (p) => p.phase === "committed")),
   sometimes("Aborted", someAborted),
   /** A participant said yes and still aborted: the coordinator may abort whatever the votes (a no elsewhere, a timeout). */

@@ -105,3 +105,28 @@ describe("2pc, no-durable-decision: the checker finds the lost decision", () => 
     expect(result.distinctStates).toBe(617)
   })
 })
+
+describe("2pc liveness, under weak fairness of deliveries and timers", () => {
+  const liveness = (participants: number, crashes: number) => {
+    const model = systemModel(twoPhaseCommitSystem(options(participants, crashes, "unordered")))
+    return { model, result: check(model, { strategy: "bfs", liveness: true }) }
+  }
+
+  it.each([2, 3])("with %i participants and no crash, every prepared participant decides and every live one ends", (participants) => {
+    const { result } = liveness(participants, 0)
+    expect(result.result).toBe("ok")
+    expect(result.livenessUnchecked).toEqual([])
+  })
+
+  it("with one crash, 2PC blocks: the lasso ends with the coordinator down and a participant prepared, forever", () => {
+    const { model, result } = liveness(2, 1)
+    expect(result.violation).toMatchObject({ property: "PreparedDecides", kind: "leadsTo" })
+    const violation = result.violation!
+    const config = { participants: 2, crashes: 1, network: "unordered", lossy: false, variant: "correct" }
+    const trace = buildTrace(model, { spec: "2pc", config, property: { name: "PreparedDecides", kind: "leadsTo" }, loopStart: violation.loopStart! }, violation.path)
+    expect(trace.loopStart).toBe(trace.steps.length)
+    const last = trace.steps.at(-1)!.lanes
+    expect(last["coordinator"]).toMatchObject({ down: true })
+    expect([last["p1"], last["p2"]]).toContainEqual(expect.objectContaining({ phase: "prepared" }))
+  })
+})

@@ -1,4 +1,4 @@
-import { SetOf } from "@parley/core"
+import { fingerprintInto, SetOf } from "@parley/core"
 import type {
   BuiltSpec,
   ClientOutput,
@@ -272,6 +272,33 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     return enabled
   }
 
+  const fingerprintWords = new Uint32Array(2)
+  const keyOf = (prefix: string, value: unknown): string => {
+    fingerprintInto(value, fingerprintWords, 0)
+    return `${prefix} ${fingerprintWords[0]!.toString(36)}.${fingerprintWords[1]!.toString(36)}`
+  }
+
+  /**
+   * Deliveries and timers are fair: a message that stays deliverable is
+   * delivered (to a crashed node it is lost, but delivered), a timer that
+   * stays pending fires. Losses, crashes and restarts are not: a node may stay
+   * down forever, which is what crash-stop means.
+   */
+  const fairness = (state: State, action: SystemAction): string | undefined => {
+    switch (action._tag) {
+      case "Deliver":
+        return keyOf("deliver", network.peek(state.network, action.slot))
+      case "NodeTimer": {
+        const node = state.nodes[action.node] as Extract<Node, { up: true }>
+        return keyOf(`timer ${nodeIds[action.node]}`, node.timers[action.timer])
+      }
+      case "ClientTimer":
+        return keyOf(`timer ${clientIds[action.client]}`, state.clients[action.client]!.timers[action.timer])
+      default:
+        return undefined
+    }
+  }
+
   const formatBody = (envelope: Env): string => {
     switch (envelope.kind) {
       case "message":
@@ -347,6 +374,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     ...(spec.transitions === undefined ? {} : { transitions: spec.transitions }),
     ...(spec.within === undefined ? {} : { within: (state: State) => spec.within!(state) }),
     ...(spec.terminal === undefined ? {} : { terminal: (state: State) => spec.terminal!(state) }),
+    fairness,
     describe,
     lanes
   }

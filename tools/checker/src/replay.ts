@@ -59,6 +59,8 @@ export interface TraceMeta {
   readonly spec: string
   readonly config: SpecConfig
   readonly property: TraceFile["property"]
+  /** For a liveness counterexample: where its cycle starts. */
+  readonly loopStart?: number
 }
 
 /** A counterexample as a trace file: every step's event and every lane's state after it. */
@@ -78,6 +80,7 @@ export const buildTrace = <S, A>(model: Model<S, A>, meta: TraceMeta, path: Path
     config: meta.config,
     property: meta.property,
     initial: model.lanes(initial),
-    steps: traceSteps
+    steps: traceSteps,
+    ...(meta.loopStart === undefined ? {} : { loopStart: meta.loopStart })
   }
 }

@@ -1,5 +1,7 @@
-import { fingerprintInto } from "@parley/core"
+import { fingerprintInto, isLiveness } from "@parley/core"
 import type { Model, Property, TransitionProperty } from "@parley/core"
+import { findLasso } from "./liveness.ts"
+import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
 
@@ -10,7 +12,9 @@ import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./typ
  * BFS goes level by level, so the first violation found has a shortest
  * counterexample; DFS keeps an explicit stack and finds deep states sooner.
  * Both store only fingerprints with parent links (see `StateTable`); the
- * frontier holds the live states still to expand.
+ * frontier holds the live states still to expand. A model with liveness
+ * properties also has its state graph kept (see `StateGraph`), and they are
+ * checked on it once an exhaustive search ends (see `findLasso`).
  */
 export const check = <S, A>(model: Model<S, A>, options: CheckOptions): CheckResult => {
   const search = new Search(model, options)
@@ -24,6 +28,8 @@ interface Frontier<S> {
 }
 
 const DEADLOCK = "Deadlock"
+/** Two bits of `StateGraph.bits` per liveness property. */
+const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
 
 class Search<S, A> {
@@ -32,6 +38,12 @@ class Search<S, A> {
   private readonly invariants: ReadonlyArray<Property<S>>
   private readonly reachability: ReadonlyArray<Property<S>>
   private readonly transitions: ReadonlyArray<TransitionProperty<S>>
+  private readonly liveness: ReadonlyArray<Property<S>>
+  private readonly skippedLiveness: ReadonlyArray<string>
+  private readonly graph: StateGraph | undefined
+  private readonly initialIds: Array<number> = []
+  /** The id of the state `admit` last met, or -1 when it was outside the boundary. */
+  private lastTarget = -1
   /** For each `sometimes` property, the id of its first witness, or -1. */
   private readonly witnesses: Array<number>
   private readonly startedAt = performance.now()
@@ -53,12 +65,19 @@ class Search<S, A> {
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
     this.transitions = model.transitions ?? []
+    this.liveness = options.liveness === true ? model.properties.filter((p) => isLiveness(p.kind)) : []
+    this.skippedLiveness = options.liveness === true ? [] : model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name)
+    if (this.liveness.length > MAX_LIVENESS_PROPERTIES) {
+      throw new RangeError(`the checker takes at most ${MAX_LIVENESS_PROPERTIES} liveness properties, got ${this.liveness.length}`)
+    }
+    this.graph = this.liveness.length > 0 ? new StateGraph() : undefined
     if (options.strategy === "dfs" && options.maxDepth !== undefined) this.depths = new Uint32Array(1024)
   }
 
   run(): CheckResult {
     if (this.options.strategy === "bfs") this.breadthFirst()
     else this.depthFirst()
+    if (this.violation === undefined && !this.bounded) this.checkLiveness()
     return this.result()
   }
 
@@ -115,6 +134,7 @@ class Search<S, A> {
       const state = initial[index]!
       this.generated++
       if (!this.admit(state, -1, index, 0, frontier)) return false
+      if (this.lastTarget >= 0) this.initialIds.push(this.lastTarget)
     }
     return true
   }
@@ -130,6 +150,8 @@ class Search<S, A> {
       return true
     }
     const actions = model.actions(state)
+    const graph = this.graph
+    graph?.beginState(id)
     let enabled = false
     for (let index = 0; index < actions.length; index++) {
       const next = model.next(state, actions[index]!)
@@ -138,6 +160,7 @@ class Search<S, A> {
       this.generated++
       if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index)) return false
       if (!this.admit(next, id, index, depth + 1, frontier)) return false
+      graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     if (!enabled && options.deadlock === true && !(model.terminal?.(state) ?? false)) {
       this.violation = { property: DEADLOCK, kind: "deadlock", path: this.table.pathTo(id) }
@@ -168,11 +191,14 @@ class Search<S, A> {
   /** Stores a state if it is new and inside the boundary, checks it, and queues it. */
   private admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
     const { model, options, table } = this
+    this.lastTarget = -1
     if (model.within !== undefined && !model.within(state)) return true
     fingerprintInto(state, this.fingerprint, 0)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
+    this.lastTarget = id < 0 ? ~id : id
     if (id < 0) return this.revisit(state, ~id, parent, action, depth, frontier)
     this.recordDepth(id, depth)
+    if (this.graph !== undefined) this.graph.setBits(id, this.livenessBits(state))
     if (depth > this.deepest) this.deepest = depth
     for (const property of this.invariants) {
       if (!property.holds(state)) {
@@ -189,6 +215,41 @@ class Search<S, A> {
     }
     frontier.push(state, id, depth)
     return true
+  }
+
+  private livenessBits(state: S): number {
+    let bits = 0
+    for (let i = 0; i < this.liveness.length; i++) {
+      const property = this.liveness[i]!
+      if (property.holds(state)) bits |= 1 << (2 * i)
+      if (property.premise?.(state) === true) bits |= 1 << (2 * i + 1)
+    }
+    return bits
+  }
+
+  /** Each liveness property on the explored graph; the first violated one becomes the violation. */
+  private checkLiveness(): void {
+    const graph = this.graph
+    if (graph === undefined) return
+    for (let i = 0; i < this.liveness.length; i++) {
+      const property = this.liveness[i]!
+      const lasso = findLasso(graph, {
+        goalBit: 2 * i,
+        premiseBit: property.kind === "leadsTo" ? 2 * i + 1 : undefined,
+        initialStates: this.initialIds,
+        stateCount: this.table.size
+      })
+      if (lasso === undefined) continue
+      const prefix = this.table.pathTo(lasso.from)
+      const actionIndices = [...prefix.actionIndices, ...lasso.stem, ...lasso.cycle]
+      this.violation = {
+        property: property.name,
+        kind: property.kind === "leadsTo" ? "leadsTo" : "eventually",
+        path: { initIndex: prefix.initIndex, actionIndices },
+        loopStart: prefix.actionIndices.length + lasso.stem.length
+      }
+      return
+    }
   }
 
   /** A state seen before, now reached at a smaller depth, is expanded again from there. */
@@ -256,7 +317,8 @@ class Search<S, A> {
       elapsedMs,
       statesPerSec: rate(this.table.size, elapsedMs),
       reached,
-      unreached
+      unreached,
+      livenessUnchecked: [...this.skippedLiveness, ...(this.bounded ? this.liveness.map((p) => p.name) : [])]
     }
   }
 }

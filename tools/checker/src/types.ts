@@ -12,6 +12,12 @@ export interface CheckOptions {
   /** Called about once per `progressIntervalMs` (default 1000) while the search runs. */
   readonly onProgress?: (progress: Progress) => void
   readonly progressIntervalMs?: number
+  /**
+   * Check the model's liveness properties too. They need the whole state
+   * graph (twelve bytes an edge), so they are checked only when asked, and
+   * only when the search is exhaustive.
+   */
+  readonly liveness?: boolean
 }
 
 export interface Progress {
@@ -38,6 +44,8 @@ export interface Violation {
   readonly property: string
   readonly kind: Exclude<PropertyKind, "sometimes"> | "deadlock"
   readonly path: Path
+  /** A liveness violation is a lasso: the actions from this index on form a cycle back to the state before them; the path's length means the last state may last forever. */
+  readonly loopStart?: number
 }
 
 export interface CheckResult {
@@ -53,4 +61,6 @@ export interface CheckResult {
   readonly reached: ReadonlyArray<{ readonly property: string; readonly path: Path }>
   /** `sometimes` properties no explored state satisfied: the spec may be vacuous. */
   readonly unreached: ReadonlyArray<string>
+  /** Liveness properties left unchecked: not asked for, or a bound cut the search short (a cycle or an end may lie beyond it). */
+  readonly livenessUnchecked: ReadonlyArray<string>
 }

@@ -34,5 +34,20 @@ export const verdict = (trace: TraceFile): string => {
       return `✗ deadlock: nothing can happen ${where}`
     case "sometimes":
       return `✓ ${name} holds ${where}`
+    case "eventually":
+      return `✗ ${name} never holds: ${forever(trace)}`
+    case "leadsTo":
+      return `✗ ${name}: its premise held, and its goal never holds after: ${forever(trace)}`
   }
+}
+
+/** How a lasso goes on forever: its cycle repeats, or its last state lasts. */
+const forever = (trace: TraceFile): string => {
+  const steps = trace.steps.length
+  const loopStart = trace.loopStart ?? steps
+  if (loopStart >= steps) {
+    const state = steps === 0 ? "the initial state" : `the state after step ${steps}`
+    return `the system may stay in ${state} forever, no fair action being enabled there`
+  }
+  return `steps ${loopStart + 1}–${steps} may repeat forever, each fair action they leave enabled taken in them`
 }

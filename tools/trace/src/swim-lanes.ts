@@ -164,6 +164,10 @@ const describeProperty = (trace: TraceFile): string => {
       return `violates ${name} (deadlock): no action is enabled in the last state`
     case "sometimes":
       return `reaches ${name} (sometimes): the last state satisfies it`
+    case "eventually":
+      return `violates ${name} (eventually): a fair behaviour that never satisfies it, a path into a loop`
+    case "leadsTo":
+      return `violates ${name} (leads-to): a fair behaviour that reaches its premise and never its goal, a path into a loop`
   }
 }
 

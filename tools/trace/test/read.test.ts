@@ -76,7 +76,7 @@ describe("decodeTrace", () => {
   })
 
   it("rejects a property kind the format does not have", () => {
-    const error = failure(withChange((t) => t["property"] = { name: "Live", kind: "eventually" }))
+    const error = failure(withChange((t) => t["property"] = { name: "Live", kind: "fairly" }))
     expect(error.reason).toBe("SchemaMismatch")
     expect(error.message).toMatch(/^The trace does not match/)
     expect(error.message).toContain(`["property"]["kind"]`)

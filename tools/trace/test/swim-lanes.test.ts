@@ -136,6 +136,15 @@ describe("renderSwimLanes", () => {
     expect(output).toContain("      ╰─ back to step 6")
   })
 
+  it("says how a liveness lasso goes on: its loop repeats, or its last state lasts", () => {
+    const looping = lines({ ...twoPhaseTrace, property: { name: "Decides", kind: "eventually" }, loopStart: 5 })
+    expect(looping[1]).toBe("violates Decides (eventually): a fair behaviour that never satisfies it, a path into a loop")
+    expect(looping.at(-1)).toContain("✗ Decides never holds: steps 6–8 may repeat forever")
+    const staying = lines({ ...twoPhaseTrace, property: { name: "Decides", kind: "leadsTo" }, loopStart: 8 })
+    expect(staying.join("\n")).not.toContain("loop:")
+    expect(staying.at(-1)).toContain("the system may stay in the state after step 8 forever, no fair action being enabled there")
+  })
+
   it("writes no escape codes without color, and some with it", () => {
     expect(renderSwimLanes(twoPhaseTrace)).not.toMatch(ANSI)
     expect(renderSwimLanes(twoPhaseTrace, { color: false })).not.toMatch(ANSI)
