@@ -1,5 +1,5 @@
 import { buildTrace, check, toModel } from "@parley/checker"
-import type { CheckOptions, Progress } from "@parley/checker"
+import type { CheckOptions, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { Console, Effect, FileSystem, Path } from "effect"
@@ -13,9 +13,11 @@ export interface CheckInput {
   readonly spec: string
   readonly specOptions: RawSpecOptions
   readonly variant: string | undefined
-  readonly strategy: "bfs" | "dfs"
+  readonly strategy: Strategy
   readonly maxDepth: number | undefined
   readonly maxStates: number | undefined
+  readonly walks: number | undefined
+  readonly seed: number | undefined
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly traceOut: string | undefined
@@ -35,9 +37,14 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   if (spec instanceof UsageError) return yield* spec
   const config = resolveConfig(spec, input.specOptions, input.variant)
   if (config instanceof UsageError) return yield* config
-  for (const [flag, value] of [["--max-depth", input.maxDepth], ["--max-states", input.maxStates]] as const) {
+  for (const [flag, value] of [["--max-depth", input.maxDepth], ["--max-states", input.maxStates], ["--walks", input.walks]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
       return yield* new UsageError({ message: `${flag} must be a positive integer, got ${value}` })
+    }
+  }
+  if (input.strategy !== "sim") {
+    for (const [flag, value] of [["--walks", input.walks], ["--seed", input.seed]] as const) {
+      if (value !== undefined) return yield* new UsageError({ message: `${flag} goes with --strategy sim, not ${input.strategy}` })
     }
   }
 
@@ -51,6 +58,8 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     liveness: input.liveness,
     ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
     ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
+    ...(input.walks === undefined ? {} : { walks: input.walks }),
+    ...(input.seed === undefined ? {} : { seed: input.seed }),
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
   const result = yield* Effect.try({ try: () => check(model, options), catch: failed }).pipe(

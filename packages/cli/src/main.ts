@@ -37,11 +37,16 @@ const check = Command.make(
   {
     spec: Argument.String("spec").pipe(Argument.withDescription("The spec to check; `parley list` shows them")),
     variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("A known-buggy variant of the spec")),
-    strategy: Flag.Literals("strategy", ["bfs", "dfs"]).pipe(
+    strategy: Flag.Literals("strategy", ["bfs", "dfs", "sim"]).pipe(
       Flag.withDefault("bfs"),
-      Flag.withDescription("bfs finds a shortest counterexample; dfs goes deep first")
+      Flag.withDescription("bfs finds a shortest counterexample; dfs goes deep first; sim runs random walks")
     ),
-    maxDepth: Flag.Int("max-depth").pipe(Flag.optional, Flag.withDescription("Do not expand states deeper than this")),
+    maxDepth: Flag.Int("max-depth").pipe(
+      Flag.optional,
+      Flag.withDescription("Do not expand states deeper than this; with sim, the length of each walk (default 100)")
+    ),
+    walks: Flag.Int("walks").pipe(Flag.optional, Flag.withDescription("With sim: how many random walks (default 1000)")),
+    seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("With sim: the seed of the walks (default 0); a seed reproduces its walks")),
     maxStates: Flag.Int("max-states").pipe(Flag.optional, Flag.withDescription("Stop after this many distinct states")),
     deadlock: Flag.Boolean("deadlock").pipe(
       Flag.withDefault(false),
@@ -70,6 +75,8 @@ const check = Command.make(
       strategy: input.strategy,
       maxDepth: Option.getOrUndefined(input.maxDepth),
       maxStates: Option.getOrUndefined(input.maxStates),
+      walks: Option.getOrUndefined(input.walks),
+      seed: Option.getOrUndefined(input.seed),
       deadlock: input.deadlock,
       liveness: input.liveness,
       traceOut: Option.getOrUndefined(input.traceOut),

@@ -1,4 +1,4 @@
-import type { CheckResult } from "@parley/checker"
+import type { CheckResult, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { Schema } from "effect"
 import { SpecConfig as SpecConfigSchema } from "@parley/core"
@@ -7,7 +7,9 @@ import { SpecConfig as SpecConfigSchema } from "@parley/core"
 export const CheckSummary = Schema.Struct({
   spec: Schema.String,
   config: SpecConfigSchema,
-  strategy: Schema.Literals(["bfs", "dfs"]),
+  strategy: Schema.Literals(["bfs", "dfs", "sim"]),
+  /** With sim: the random walks run. */
+  walks: Schema.NullOr(Schema.Int),
   result: Schema.Literals(["ok", "violation", "bounded"]),
   property: Schema.NullOr(Schema.String),
   propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock", "eventually", "leadsTo"])),
@@ -31,13 +33,14 @@ export type CheckSummary = typeof CheckSummary.Type
 export const summarize = (
   spec: string,
   config: SpecConfig,
-  strategy: "bfs" | "dfs",
+  strategy: Strategy,
   result: CheckResult,
   traceFile: string | null
 ): CheckSummary => ({
   spec,
   config,
   strategy,
+  walks: result.walks ?? null,
   result: result.result,
   property: result.violation?.property ?? null,
   propertyKind: result.violation?.kind ?? null,
@@ -70,7 +73,11 @@ export const formatSummary = (summary: CheckSummary): string => {
       lines.push(`ok: every property holds in all ${stats}`)
       break
     case "bounded":
-      lines.push(`bounded: no violation, but a depth or state bound cut the search short; ${stats}`)
+      lines.push(
+        summary.walks === null
+          ? `bounded: no violation, but a depth or state bound cut the search short; ${stats}`
+          : `bounded: no violation in ${count(summary.walks)} random walks, which prove nothing about the states they missed; ${stats}`
+      )
       break
     case "violation":
       lines.push(`violation: ${brokenClaim(summary)}; ${stats}`)

@@ -76,6 +76,19 @@ describe("parley check", () => {
     expect(shown.stdout).toContain(summary.property ?? "?")
   })
 
+  it("runs random walks with --strategy sim, reproducibly from --seed, and finds a bug with them", async () => {
+    const args = ["check", "raft", "--strategy", "sim", "--walks", "300", "--seed", "11", "--json"]
+    const [first, again] = [await parley(...args), await parley(...args)]
+    expect(first.code).toBe(0)
+    const summary = summaryOf(first)
+    expect(summary).toMatchObject({ strategy: "sim", walks: 300, result: "bounded" })
+    expect(summaryOf(again).distinctStates).toBe(summary.distinctStates)
+    const buggy = await parley("check", "paxos", "--variant", "forget-promise", "--strategy", "sim", "--walks", "20000", "--seed", "1", "--json",
+      "--trace-out", join(workDir, "paxos-sim.trace.json"))
+    expect(buggy.code).toBe(1)
+    expect(summaryOf(buggy)).toMatchObject({ result: "violation", property: "AtMostOneChosen" })
+  })
+
   it("checks liveness only with --liveness, and shows 2PC's blocking as a lasso", async () => {
     const quiet = await parley("check", "2pc", "--participants", "2", "--json")
     expect(quiet.code).toBe(0)
@@ -119,6 +132,9 @@ describe("parley check", () => {
     [["check", "twophase", "--variant", "bogus"], /spec twophase has no variant "bogus"; its variants: correct/],
     [["check", "twophase", "--max-depth", "0"], /--max-depth must be a positive integer, got 0/],
     [["check", "twophase", "--frobnicate"], /frobnicate/],
+    [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
+    [["check", "twophase", "--strategy", "sim", "--walks", "0"], /--walks must be a positive integer, got 0/],
+    [["check", "twophase", "--strategy", "walk"], /walk/],
     [["trace", "show", "no-such-file.json"], /no-such-file\.json/]
   ])("exits 2 on bad usage %j and names the problem", async (args, message) => {
     const run = await parley(...args)

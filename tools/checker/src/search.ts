@@ -1,6 +1,7 @@
 import { fingerprintInto, isLiveness } from "@parley/core"
 import type { Model, Property, TransitionProperty } from "@parley/core"
 import { findLasso } from "./liveness.ts"
+import { seededRandom } from "./random.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
@@ -28,6 +29,8 @@ interface Frontier<S> {
 }
 
 const DEADLOCK = "Deadlock"
+const DEFAULT_WALKS = 1000
+const DEFAULT_WALK_LENGTH = 100
 /** Two bits of `StateGraph.bits` per liveness property. */
 const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
@@ -52,6 +55,7 @@ class Search<S, A> {
   private expanded = 0
   private deepest = 0
   private bounded = false
+  private walksRun = 0
   private violation: Violation | undefined
   /**
    * With DFS under a depth bound, the depth each state was reached at: a
@@ -76,7 +80,8 @@ class Search<S, A> {
 
   run(): CheckResult {
     if (this.options.strategy === "bfs") this.breadthFirst()
-    else this.depthFirst()
+    else if (this.options.strategy === "dfs") this.depthFirst()
+    else this.randomWalks()
     if (this.violation === undefined && !this.bounded) this.checkLiveness()
     return this.result()
   }
@@ -128,6 +133,65 @@ class Search<S, A> {
     }
   }
 
+  /**
+   * Random walks, for configurations too large to exhaust: each walk starts
+   * at a random initial state and takes a successor chosen uniformly among
+   * those inside the boundary, until `maxDepth` steps or a state with none.
+   * Every state met is stored, so distinct states are counted and a
+   * violation's trace is a path of recorded steps, as in the other
+   * strategies. A walk is drawn from the seed alone, so a seed reproduces it.
+   */
+  private randomWalks(): void {
+    const { model, options } = this
+    const random = seededRandom(options.seed ?? 0)
+    const walks = options.walks ?? DEFAULT_WALKS
+    const length = options.maxDepth ?? DEFAULT_WALK_LENGTH
+    const initial = model.init()
+    const discard: Frontier<S> = { push: () => {}, size: 0 }
+    const successors: Array<S> = []
+    const indices: Array<number> = []
+    this.bounded = true
+    for (let walk = 0; walk < walks; walk++) {
+      this.walksRun = walk + 1
+      const initIndex = Math.floor(random() * initial.length)
+      let state = initial[initIndex]!
+      this.generated++
+      if (!this.admit(state, -1, initIndex, 0, discard)) return
+      let id = this.lastTarget
+      for (let depth = 0; depth < length && id >= 0; depth++) {
+        successors.length = 0
+        indices.length = 0
+        const actions = model.actions(state)
+        let enabled = false
+        for (let index = 0; index < actions.length; index++) {
+          const next = model.next(state, actions[index]!)
+          if (next === undefined) continue
+          enabled = true
+          if (model.within !== undefined && !model.within(next)) continue
+          successors.push(next)
+          indices.push(index)
+        }
+        if (!enabled && !this.endHolds(state, id)) return
+        if (successors.length === 0) break
+        const pick = Math.floor(random() * successors.length)
+        const next = successors[pick]!
+        this.generated++
+        if (this.transitions.length > 0 && !this.stepHolds(state, next, id, indices[pick]!)) return
+        if (!this.admit(next, id, indices[pick]!, depth + 1, discard)) return
+        state = next
+        id = this.lastTarget
+        if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(0, depth)
+      }
+    }
+  }
+
+  /** A state with no successor: a deadlock, when asked for and the model does not call it terminal. */
+  private endHolds(state: S, id: number): boolean {
+    if (this.options.deadlock !== true || (this.model.terminal?.(state) ?? false)) return true
+    this.violation = { property: DEADLOCK, kind: "deadlock", path: this.table.pathTo(id) }
+    return false
+  }
+
   private seedInitialStates(frontier: Frontier<S>): boolean {
     const initial = this.model.init()
     for (let index = 0; index < initial.length; index++) {
@@ -162,10 +226,7 @@ class Search<S, A> {
       if (!this.admit(next, id, index, depth + 1, frontier)) return false
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
-    if (!enabled && options.deadlock === true && !(model.terminal?.(state) ?? false)) {
-      this.violation = { property: DEADLOCK, kind: "deadlock", path: this.table.pathTo(id) }
-      return false
-    }
+    if (!enabled && !this.endHolds(state, id)) return false
     if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
     return true
   }
@@ -318,6 +379,7 @@ class Search<S, A> {
       statesPerSec: rate(this.table.size, elapsedMs),
       reached,
       unreached,
+      ...(this.options.strategy === "sim" ? { walks: this.walksRun } : {}),
       livenessUnchecked: [...this.skippedLiveness, ...(this.bounded ? this.liveness.map((p) => p.name) : [])]
     }
   }

@@ -1,10 +1,17 @@
 import type { PropertyKind } from "@parley/core"
 
+export type Strategy = "bfs" | "dfs" | "sim"
+
 /** How the search runs. Bounds make a run `bounded` instead of exhaustive. */
 export interface CheckOptions {
-  readonly strategy: "bfs" | "dfs"
-  /** States deeper than this are not expanded (the initial states are at depth 0). */
+  /** `sim` runs random walks instead of exhausting the states: never `ok`, at best `bounded`. */
+  readonly strategy: Strategy
+  /** States deeper than this are not expanded (the initial states are at depth 0); for `sim`, each walk's length (default 100). */
   readonly maxDepth?: number
+  /** `sim`: how many walks (default 1000). */
+  readonly walks?: number
+  /** `sim`: the seed the walks are drawn from (default 0); the same seed gives the same walks. */
+  readonly seed?: number
   /** Stop once this many distinct states are stored. */
   readonly maxStates?: number
   /** Report a state with no successor as a violation unless the model calls it `terminal`. */
@@ -61,6 +68,8 @@ export interface CheckResult {
   readonly reached: ReadonlyArray<{ readonly property: string; readonly path: Path }>
   /** `sometimes` properties no explored state satisfied: the spec may be vacuous. */
   readonly unreached: ReadonlyArray<string>
+  /** `sim`: the walks run. */
+  readonly walks?: number
   /** Liveness properties left unchecked: not asked for, or a bound cut the search short (a cycle or an end may lie beyond it). */
   readonly livenessUnchecked: ReadonlyArray<string>
 }
