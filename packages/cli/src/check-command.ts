@@ -20,6 +20,7 @@ export interface CheckInput {
   readonly seed: number | undefined
   readonly deadlock: boolean
   readonly liveness: boolean
+  readonly symmetry: boolean
   readonly traceOut: string | undefined
   readonly json: boolean
 }
@@ -51,11 +52,18 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const failed = (cause: unknown) =>
     new SpecFailed({ spec: spec.name, message: `spec ${spec.name} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
   const model = yield* Effect.try({ try: () => toModel(spec.build(config)), catch: failed })
+  if (input.symmetry && model.symmetryFingerprint === undefined) {
+    return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
+  }
+  if (input.symmetry && input.liveness) {
+    return yield* new UsageError({ message: "--symmetry and --liveness do not go together: a reduced graph's cycles need not be real cycles" })
+  }
   const showProgress = !input.json && process.stderr.isTTY === true
   const options: CheckOptions = {
     strategy: input.strategy,
     deadlock: input.deadlock,
     liveness: input.liveness,
+    symmetry: input.symmetry,
     ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
     ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
     ...(input.walks === undefined ? {} : { walks: input.walks }),

@@ -56,6 +56,10 @@ const check = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph")
     ),
+    symmetry: Flag.Boolean("symmetry").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("Store one state per orbit of the spec's interchangeable nodes (specs that declare them)")
+    ),
     traceOut: Flag.String("trace-out").pipe(
       Flag.optional,
       Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")
@@ -79,6 +83,7 @@ const check = Command.make(
       seed: Option.getOrUndefined(input.seed),
       deadlock: input.deadlock,
       liveness: input.liveness,
+      symmetry: input.symmetry,
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })

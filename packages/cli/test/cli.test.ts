@@ -58,6 +58,13 @@ describe("parley check", () => {
     expect(summary.config).toMatchObject({ rms: 3, variant: "correct" })
   })
 
+  it("stores one state per orbit with --symmetry: TwoPhase with 5 RMs in 314 states instead of 8,832", async () => {
+    const full = summaryOf(await parley("check", "twophase", "--rms", "5", "--json"))
+    const reduced = summaryOf(await parley("check", "twophase", "--rms", "5", "--symmetry", "--json"))
+    expect([full.result, full.distinctStates]).toEqual(["ok", 8832])
+    expect([reduced.result, reduced.distinctStates]).toEqual(["ok", 314])
+  })
+
   it("exits 1 on a violation, writes a trace that decodes, and the trace renders", async () => {
     const traceFile = join(workDir, "2pc.trace.json")
     const run = await parley("check", "2pc", "--variant", "no-durable-decision", "--json", "--trace-out", traceFile)
@@ -133,6 +140,8 @@ describe("parley check", () => {
     [["check", "twophase", "--max-depth", "0"], /--max-depth must be a positive integer, got 0/],
     [["check", "twophase", "--frobnicate"], /frobnicate/],
     [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
+    [["check", "raft", "--symmetry"], /raft declares no interchangeable nodes/],
+    [["check", "2pc", "--symmetry", "--liveness"], /--symmetry and --liveness do not go together/],
     [["check", "twophase", "--strategy", "sim", "--walks", "0"], /--walks must be a positive integer, got 0/],
     [["check", "twophase", "--strategy", "walk"], /walk/],
     [["trace", "show", "no-such-file.json"], /no-such-file\.json/]

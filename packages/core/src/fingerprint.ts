@@ -71,7 +71,11 @@ const finalB = (h: number): number => {
   return h ^ (h >>> 15)
 }
 
-const hashString = (s: string): void => {
+/** While set, every string (value or key) is hashed as the string it maps to; memos are neither read nor written. */
+let renaming: ReadonlyMap<string, string> | undefined
+
+const hashString = (original: string): void => {
+  const s = renaming === undefined ? original : renaming.get(original) ?? original
   let a = TAG_STRING
   let b = ~TAG_STRING
   const n = s.length
@@ -105,14 +109,14 @@ const hashNumber = (x: number): void => {
 
 const hashArray = (items: ReadonlyArray<unknown>): void => {
   const memo = memoOf(items)
-  if (memo !== undefined && memo.known) {
+  if (memo !== undefined && memo.known && renaming === undefined) {
     laneA = memo.a
     laneB = memo.b
     return
   }
   if (isUnordered(items)) hashUnorderedItems(items)
   else hashOrderedItems(items)
-  if (memo !== undefined) remember(memo)
+  if (memo !== undefined && renaming === undefined) remember(memo)
 }
 
 const hashUnorderedItems = (items: ReadonlyArray<unknown>): void => {
@@ -149,7 +153,7 @@ const remember = (memo: Memo): void => {
 
 const hashObject = (record: Record<string, unknown>): void => {
   const memo = memoOf(record)
-  if (memo !== undefined && memo.known) {
+  if (memo !== undefined && memo.known && renaming === undefined) {
     laneA = memo.a
     laneB = memo.b
     return
@@ -170,7 +174,7 @@ const hashObject = (record: Record<string, unknown>): void => {
   }
   laneA = finalA(stepA(stepA(TAG_OBJECT, sumA), n))
   laneB = finalB(stepB(stepB(~TAG_OBJECT, sumB), n))
-  if (memo !== undefined) remember(memo)
+  if (memo !== undefined && renaming === undefined) remember(memo)
 }
 
 const isPlainObject = (value: object): boolean => {
@@ -209,6 +213,27 @@ const hashValue = (value: unknown): void => {
 /** Writes the fingerprint of `value` as two 32-bit words at `out[offset]` and `out[offset + 1]`. */
 export const fingerprintInto = (value: unknown, out: Uint32Array, offset: number): void => {
   hashValue(value)
+  out[offset] = laneA
+  out[offset + 1] = laneB
+}
+
+/**
+ * The fingerprint `value` would have with every string renamed by `names`
+ * (the others unchanged), without building the renamed value: how symmetry
+ * reduction compares a state with its permutations.
+ */
+export const fingerprintRenamedInto = (
+  value: unknown,
+  names: ReadonlyMap<string, string>,
+  out: Uint32Array,
+  offset: number
+): void => {
+  renaming = names
+  try {
+    hashValue(value)
+  } finally {
+    renaming = undefined
+  }
   out[offset] = laneA
   out[offset + 1] = laneB
 }

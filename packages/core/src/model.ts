@@ -33,6 +33,14 @@ export interface Model<S, A> {
    * Without it no action is fair, and any cycle or stop is a counterexample.
    */
   fairness?(state: S, action: A): string | undefined
+  /**
+   * Symmetry reduction: writes a fingerprint shared by every state of this
+   * state's orbit under the spec's interchangeable values (nodes, resource
+   * managers) — the fingerprint of one representative. With `--symmetry` the
+   * checker stores it instead of the state's own, exploring one state per
+   * orbit. Sound only when the properties cannot tell the members apart.
+   */
+  symmetryFingerprint?(state: S, out: Uint32Array): void
   /** States where having no successor is the expected end, not a deadlock. */
   terminal?(state: S): boolean
   /** The action's name in a trace, as the spec names it (`TMRcvPrepared(rm2)`); derived from `describe` when absent. */

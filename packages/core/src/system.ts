@@ -56,6 +56,13 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
   readonly maxCrashes: number
   /** The nodes that may crash; all of them when absent. */
   readonly crashable?: ReadonlyArray<NodeId>
+  /**
+   * Nodes that are interchangeable, for `--symmetry`: renaming them among
+   * themselves (their ids wherever they appear as strings, their places in
+   * `nodes`) maps every behaviour to a behaviour and keeps every property.
+   * Their ids must appear in states only as ids, never as positions.
+   */
+  readonly symmetric?: ReadonlyArray<NodeId>
   readonly properties: ReadonlyArray<Property<SystemState<S, M, T, Req, Res, D, CS, CT>>>
   readonly transitions?: ReadonlyArray<TransitionProperty<SystemState<S, M, T, Req, Res, D, CS, CT>>>
   within?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean

@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Bag, equals, fingerprint, isUnordered, SetOf, withFingerprintMemo } from "../src/index.ts"
+import { Bag, equals, fingerprint, fingerprintRenamedInto, isUnordered, SetOf, withFingerprintMemo } from "../src/index.ts"
 
 /** Plain JSON-like values, with objects and unordered collections nested. */
 const plain: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -112,6 +112,30 @@ describe("fingerprint", () => {
     expect(Object.isFrozen(record)).toBe(true)
     expect(Object.keys(record)).toEqual(["rm1", "rm2"])
     expect(fingerprint([record])).not.toBe(fingerprint([withFingerprintMemo({ rm1: "working", rm2: "aborted" })]))
+  })
+
+  it("fingerprints a value under a renaming of its strings as the renamed value, memos or not", () => {
+    const names = new Map([["a", "b"], ["b", "a"], ["n1", "n3"], ["n3", "n1"]])
+    const rename = (value: unknown): unknown => {
+      if (typeof value === "string") return names.get(value) ?? value
+      if (typeof value !== "object" || value === null) return value
+      if (Array.isArray(value)) return isUnordered(value) ? Bag.from(value.map(rename)) : value.map(rename)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [names.get(k) ?? k, rename(v)]))
+    }
+    const words = new Uint32Array(2)
+    const renamedFingerprint = (value: unknown): bigint => {
+      fingerprintRenamedInto(value, names, words, 0)
+      return (BigInt(words[0]!) << 32n) | BigInt(words[1]!)
+    }
+    fc.assert(
+      fc.property(plain, (value) => {
+        expect(renamedFingerprint(value)).toBe(fingerprint(rename(value)))
+      })
+    )
+    const shared = withFingerprintMemo({ n1: "a", votes: SetOf.from(["n1", "n2"]) })
+    expect(fingerprint(shared)).toBe(fingerprint({ n1: "a", votes: SetOf.from(["n1", "n2"]) }))
+    expect(renamedFingerprint(shared)).toBe(fingerprint({ n3: "b", votes: SetOf.from(["n3", "n2"]) }))
+    expect(fingerprint(shared)).toBe(fingerprint({ n1: "a", votes: SetOf.from(["n2", "n1"]) }))
   })
 
   it("counts a key holding undefined as absent, as JSON does", () => {

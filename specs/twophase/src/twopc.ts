@@ -135,6 +135,8 @@ export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions): TwoPhaseCo
     network: options.network,
     lossy: options.lossy,
     maxCrashes: crashes,
+    // Participants differ only in their ids: the coordinator treats them alike and no property names one.
+    symmetric: participants,
     properties: twoPcProperties(crashes),
     terminal: twoPcTerminal,
     formatMessage: formatTwoPcMessage,

@@ -16,7 +16,7 @@
  * - `tmPrepared = RM` is compared element by element, not by size, so it stays
  *   exact even for a state that breaks TypeOK.
  */
-import { always, configInt, configString, CorrectVariant, SetOf, sometimes, withFingerprintMemo } from "@parley/core"
+import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes, withFingerprintMemo } from "@parley/core"
 import type { Model, Property, SpecDefinition, SpecVariant, StepEvent } from "@parley/core"
 
 /** A resource manager: `rm1` … `rmN`. */
@@ -397,9 +397,28 @@ export const twoPhaseModel = (
     msgs: messageSets.of(0)
   }
 
+  /**
+   * RMs are interchangeable (TLC's SYMMETRY): a state's orbit is known by the
+   * TM's state, whether Commit and Abort were sent, and the multiset of the
+   * RMs' (state, in tmPrepared, Prepared sent) triples, sorted.
+   */
+  const canonical = new Array<number>(rms + 1)
+  const symmetryFingerprint = (s: TwoPhaseState, out: Uint32Array): void => {
+    read(s)
+    for (let i = 0; i < rms; i++) {
+      const bit = 1 << i
+      canonical[i] = RMStates.indexOf(rmValues[i]!) * 4 + ((preparedMask & bit) !== 0 ? 2 : 0) + ((msgsMask & bit) !== 0 ? 1 : 0)
+    }
+    canonical.length = rms
+    canonical.sort((a, b) => a - b)
+    canonical.push((s.tmState === "init" ? 0 : 4) + ((msgsMask & commitBit) !== 0 ? 2 : 0) + ((msgsMask & abortBit) !== 0 ? 1 : 0))
+    fingerprintInto(canonical, out, 0)
+  }
+
   return {
     init: () => [initial],
     actions: enabledActions,
+    symmetryFingerprint,
     next: (s, a) => (enabled(s, a) ? apply(s, a) : undefined),
     properties,
     /** The TM has decided and every RM has learnt it: only steps that change nothing remain. */

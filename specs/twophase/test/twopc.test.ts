@@ -413,7 +413,8 @@ describe("2pc spec definition", () => {
   it("lists every property, crash witnesses only when crashes can happen", () => {
     const names = (crashes: number) =>
       twoPhaseCommitSystem({ participants: 2, crashes, network: "unordered", lossy: false, variant: "correct" }).properties.map((p) => `${p.kind} ${p.name}`)
-    const always = ["always Agreement", "always CoordinatorAgrees", "always CommitNeedsAllYes", "always ClientOutcomeMatches"]
+    const always = ["always Agreement", "always CoordinatorAgrees", "always CommitNeedsAllYes", "always ClientOutcomeMatches",
+      "leadsTo PreparedDecides", "eventually LiveParticipantsDecide"]
     const witnesses = ["sometimes Committed", "sometimes Aborted", "sometimes AbortedAfterYes", "sometimes ClientToldCommit", "sometimes ClientToldAbort"]
     expect(names(0)).toEqual([...always, ...witnesses])
     expect(names(1)).toEqual([...always, ...witnesses, "sometimes CoordinatorRecovered", "sometimes CoordinatorRecoveredCommit", "sometimes BlockedWhileCoordinatorDown"])

@@ -388,3 +388,49 @@ describe("checked by @parley/checker", () => {
     }
   )
 })
+
+describe("symmetry reduction (--symmetry): RMs are interchangeable", () => {
+  /** The brute force's states up to renaming the RMs: each state's least encoding over every permutation of positions. */
+  const orbits = (n: number, variant: TwoPhaseVariant = CorrectVariant): number => {
+    const permutations: Array<Array<number>> = [[]]
+    for (let k = 0; k < n; k++) {
+      const longer: Array<Array<number>> = []
+      for (const p of permutations) for (let at = 0; at <= p.length; at++) longer.push([...p.slice(0, at), k, ...p.slice(at)])
+      permutations.splice(0, permutations.length, ...longer)
+    }
+    const permuteBits = (bits: number, p: ReadonlyArray<number>): number => {
+      let out = bits & ~((1 << n) - 1)
+      for (let i = 0; i < n; i++) if ((bits & (1 << i)) !== 0) out |= 1 << p[i]!
+      return out
+    }
+    const classes = new Set<string>()
+    for (const state of bruteForce(n, variant).states) {
+      const [rm = "", tm = "", tmp = "", msgs = ""] = state.split("|")
+      let least: string | undefined
+      for (const p of permutations) {
+        const chars = new Array<string>(n)
+        for (let i = 0; i < n; i++) chars[p[i]!] = rm[i]!
+        const key = `${chars.join("")}|${tm}|${permuteBits(Number(tmp), p)}|${permuteBits(Number(msgs), p)}`
+        if (least === undefined || key < least) least = key
+      }
+      classes.add(least!)
+    }
+    return classes.size
+  }
+
+  it.each([1, 2, 3, 4, 5])("with %i RMs stores one state per orbit, as many as the brute force's orbits", (n) => {
+    const full = check(twoPhaseModel(n), { strategy: "bfs" })
+    const reduced = check(twoPhaseModel(n), { strategy: "bfs", symmetry: true })
+    expect(reduced.result).toBe("ok")
+    expect(reduced.distinctStates).toBe(orbits(n))
+    expect(reduced.unreached).toEqual([])
+    if (n > 1) expect(reduced.distinctStates).toBeLessThan(full.distinctStates)
+  })
+
+  it.each(twoPhaseVariants.map((v) => v.name))("%s: the same violation at the same depth with and without it", (variant) => {
+    const full = check(twoPhaseModel(3, variant), { strategy: "bfs" })
+    const reduced = check(twoPhaseModel(3, variant), { strategy: "bfs", symmetry: true })
+    expect(reduced.violation?.property).toBe(full.violation?.property)
+    expect(reduced.violation?.path.actionIndices.length).toBe(full.violation?.path.actionIndices.length)
+  })
+})

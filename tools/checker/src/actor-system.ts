@@ -17,6 +17,7 @@ import type {
   SystemState
 } from "@parley/core"
 import { networkFor } from "./network.ts"
+import { systemSymmetry } from "./symmetry.ts"
 import type { Slot } from "./network.ts"
 
 /**
@@ -375,6 +376,9 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     ...(spec.within === undefined ? {} : { within: (state: State) => spec.within!(state) }),
     ...(spec.terminal === undefined ? {} : { terminal: (state: State) => spec.terminal!(state) }),
     fairness,
+    ...(spec.symmetric === undefined ? {} : {
+      symmetryFingerprint: systemSymmetry<State>(nodeIds, [...nodeIds, ...clientIds], spec.symmetric)
+    }),
     describe,
     lanes
   }

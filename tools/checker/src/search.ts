@@ -42,6 +42,7 @@ class Search<S, A> {
   private readonly reachability: ReadonlyArray<Property<S>>
   private readonly transitions: ReadonlyArray<TransitionProperty<S>>
   private readonly liveness: ReadonlyArray<Property<S>>
+  private readonly symmetry: ((state: S, out: Uint32Array) => void) | undefined
   private readonly skippedLiveness: ReadonlyArray<string>
   private readonly graph: StateGraph | undefined
   private readonly initialIds: Array<number> = []
@@ -69,6 +70,13 @@ class Search<S, A> {
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
     this.transitions = model.transitions ?? []
+    if (options.symmetry === true && model.symmetryFingerprint === undefined) {
+      throw new RangeError("symmetry reduction asked for, but the model declares no symmetry")
+    }
+    if (options.symmetry === true && options.liveness === true) {
+      throw new RangeError("symmetry reduction and liveness do not go together: a reduced graph's cycles need not be real cycles")
+    }
+    this.symmetry = options.symmetry === true ? model.symmetryFingerprint!.bind(model) : undefined
     this.liveness = options.liveness === true ? model.properties.filter((p) => isLiveness(p.kind)) : []
     this.skippedLiveness = options.liveness === true ? [] : model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name)
     if (this.liveness.length > MAX_LIVENESS_PROPERTIES) {
@@ -254,7 +262,8 @@ class Search<S, A> {
     const { model, options, table } = this
     this.lastTarget = -1
     if (model.within !== undefined && !model.within(state)) return true
-    fingerprintInto(state, this.fingerprint, 0)
+    if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
+    else fingerprintInto(state, this.fingerprint, 0)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
     this.lastTarget = id < 0 ? ~id : id
     if (id < 0) return this.revisit(state, ~id, parent, action, depth, frontier)

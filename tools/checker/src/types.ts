@@ -25,6 +25,13 @@ export interface CheckOptions {
    * only when the search is exhaustive.
    */
   readonly liveness?: boolean
+  /**
+   * Store one state per symmetry orbit (see `Model.symmetryFingerprint`).
+   * Counterexamples stay real paths. Not with `liveness`: an edge of the
+   * reduced graph may lead to a permutation of the state it names, so a
+   * cycle in it need not replay as a cycle.
+   */
+  readonly symmetry?: boolean
 }
 
 export interface Progress {
