@@ -4,6 +4,12 @@
  * outboxes (at least once, resent until acknowledged, within a retry budget)
  * and consume them through inboxes (at most once). Any node may crash,
  * within the crash budget, and restarts from its ledger, inbox and outbox.
+ *
+ * The network is FIFO per link by default, as events on one broker partition
+ * or one connection are: every event is still resent and acknowledged, so
+ * duplicates are explored, but an unordered network multiplies the
+ * interleavings of events and acknowledgements by six (749,397 states
+ * against 123,947 at the defaults), past what the default check should cost.
  */
 import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
@@ -88,7 +94,7 @@ export const choreographySpec: SpecDefinition = {
     { kind: "int", name: "steps", description: "steps T1…Tn: reserve (inventory), charge (payment), ship (shipping), award (loyalty)", default: 3, min: 2, max: MAX_STEPS },
     { kind: "int", name: "retries", description: "resends of one event until it is acknowledged (the retry budget)", default: 1, min: 0, max: 3 },
     { kind: "int", name: "crashes", description: "crash budget: crashes of any node in one behaviour", default: 0, min: 0, max: 3 },
-    networkOption("unordered"),
+    networkOption("ordered"),
     lossyOption
   ],
   variants: choreographyVariants,
