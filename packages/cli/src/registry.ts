@@ -3,6 +3,7 @@ import { bullySpec, ringSpec, zkElectionSpec } from "@parley/election"
 import { lockSpec, zkLockSpec } from "@parley/lock"
 import { paxosSpec } from "@parley/paxos"
 import { raftSpec } from "@parley/raft"
+import { choreographySpec, sagaSpec } from "@parley/saga"
 import { twoPhaseCommitSpec, twoPhaseSpec } from "@parley/twophase"
 import { causalBroadcastSpec } from "@parley/vclock"
 
@@ -17,5 +18,7 @@ export const registry: ReadonlyArray<SpecDefinition> = [
   causalBroadcastSpec,
   bullySpec,
   ringSpec,
-  zkElectionSpec
+  zkElectionSpec,
+  sagaSpec,
+  choreographySpec
 ]
