@@ -35,8 +35,31 @@ const DEFAULT_WALK_LENGTH = 100
 const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
 
-class Search<S, A> {
-  private readonly table = new StateTable()
+/** One BFS level: its states and their ids in the table, side by side. */
+export class Level<S> implements Frontier<S> {
+  readonly states: Array<S> = []
+  readonly ids: Array<number> = []
+
+  push(state: S, id: number): void {
+    this.states.push(state)
+    this.ids.push(id)
+  }
+
+  get size(): number {
+    return this.states.length
+  }
+}
+
+export interface SearchSummary {
+  readonly generated: number
+  readonly deepest: number
+  readonly bounded: boolean
+  /** Per `sometimes` property, the id of a first witness, or -1. */
+  readonly witnesses: ReadonlyArray<number>
+  readonly violation?: Violation
+}
+
+export class Search<S, A> {
   private readonly fingerprint = new Uint32Array(2)
   private readonly invariants: ReadonlyArray<Property<S>>
   private readonly reachability: ReadonlyArray<Property<S>>
@@ -65,7 +88,18 @@ class Search<S, A> {
    */
   private depths: Uint32Array | undefined
 
-  constructor(private readonly model: Model<S, A>, private readonly options: CheckOptions) {
+  /**
+   * `table` may be shared with other threads; then `afterExpand` is where a
+   * thread joins the others when one of them finds the table `crowded`, and
+   * `rehashWhenCrowded` must be false.
+   */
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly options: CheckOptions,
+    private readonly table = new StateTable(),
+    private readonly afterExpand?: () => void,
+    private readonly rehashWhenCrowded = true
+  ) {
     this.invariants = model.properties.filter((p) => p.kind === "always")
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
@@ -95,28 +129,44 @@ class Search<S, A> {
   }
 
   private breadthFirst(): void {
-    let level: Array<S> = []
-    let levelIds: Array<number> = []
+    let level = new Level<S>()
     let depth = 0
-    const frontier: Frontier<S> = {
-      push: (state, id) => {
-        level.push(state)
-        levelIds.push(id)
-      },
-      get size() {
-        return level.length
-      }
-    }
-    if (!this.seedInitialStates(frontier)) return
-    while (level.length > 0) {
-      const expanding = level
-      const expandingIds = levelIds
-      level = []
-      levelIds = []
-      for (let i = 0; i < expanding.length; i++) {
-        if (!this.expand(expanding[i]!, expandingIds[i]!, depth, frontier, expanding.length - i)) return
-      }
+    if (!this.seed(level)) return
+    while (level.states.length > 0) {
+      const next = new Level<S>()
+      if (!this.expandLevel(level, depth, next)) return
+      level = next
       depth++
+    }
+  }
+
+  /** Stores and checks the initial states, queueing them in `level`. False when the search must stop. */
+  seed(level: Level<S>): boolean {
+    return this.seedInitialStates(level)
+  }
+
+  /**
+   * Expands every state of one BFS level into `next`. False when the search
+   * must stop: a violation, or the state bound reached. Parallel workers each
+   * run this on their share of a level.
+   */
+  expandLevel(level: Level<S>, depth: number, next: Level<S>): boolean {
+    const { states, ids } = level
+    for (let i = 0; i < states.length; i++) {
+      if (!this.expand(states[i]!, ids[i]!, depth, next, states.length - i)) return false
+      this.afterExpand?.()
+    }
+    return true
+  }
+
+  /** What a worker reports of its share of the search. */
+  summary(): SearchSummary {
+    return {
+      generated: this.generated,
+      deepest: this.deepest,
+      bounded: this.bounded,
+      witnesses: this.witnesses.slice(),
+      ...(this.violation === undefined ? {} : { violation: this.violation })
     }
   }
 
@@ -267,6 +317,7 @@ class Search<S, A> {
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
     this.lastTarget = id < 0 ? ~id : id
     if (id < 0) return this.revisit(state, ~id, parent, action, depth, frontier)
+    if (this.rehashWhenCrowded && table.crowded) table.rehash()
     this.recordDepth(id, depth)
     if (this.graph !== undefined) this.graph.setBits(id, this.livenessBits(state))
     if (depth > this.deepest) this.deepest = depth
@@ -369,7 +420,7 @@ class Search<S, A> {
     onProgress(progress)
   }
 
-  private result(): CheckResult {
+  result(): CheckResult {
     const elapsedMs = performance.now() - this.startedAt
     const reached: Array<{ property: string; path: Path }> = []
     const unreached: Array<string> = []

@@ -4,23 +4,71 @@
  * index of the action that reached it. States themselves are not kept; a
  * counterexample is rebuilt by replaying the actions along the parent links.
  *
- * Sixteen bytes a state in parallel typed arrays, plus an open-addressing
- * index of `Int32Array` slots kept at most half full, so a million states
- * cost about 24 MB and no object per state.
+ * Everything lives in growable `SharedArrayBuffer`s, so worker threads share
+ * one table: sixteen bytes a state in four arrays indexed by state id (grown
+ * in place by a quarter at a time), plus an open-addressing index of 4-byte
+ * slots kept at most half full. Inserting is lock-free: a slot is claimed
+ * with a compare-and-swap, then the id is allocated and published.
+ * Rehashing the index is not: it needs every other thread stopped (see
+ * `crowded` and `rehash`).
  */
+import type { Path } from "./types.ts"
+
 const EMPTY = 0
+/** A slot claimed by an insert that has not yet published its id. */
+const RESERVED = -1
 const NO_PARENT = -1
-const INITIAL_CAPACITY = 1 << 12
+const INITIAL_SLOTS = 1 << 16
+/** Room a thread may still fill after it finds the id arrays nearly full, before they grow. */
+const ID_HEADROOM = 1 << 14
+const MAX_STATES = 1 << 28
+
+/** `counters` fields. */
+const SIZE = 0
+
+/** What a worker needs to attach to the same table. */
+export interface StateTableBuffers {
+  readonly laneA: SharedArrayBuffer
+  readonly laneB: SharedArrayBuffer
+  readonly parents: SharedArrayBuffer
+  readonly actions: SharedArrayBuffer
+  readonly slots: SharedArrayBuffer
+  readonly counters: SharedArrayBuffer
+}
+
+const growable = (bytes: number, maxBytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes, { maxByteLength: maxBytes })
 
 export class StateTable {
-  private laneA = new Uint32Array(INITIAL_CAPACITY)
-  private laneB = new Uint32Array(INITIAL_CAPACITY)
-  private parents = new Int32Array(INITIAL_CAPACITY)
-  private actions = new Uint32Array(INITIAL_CAPACITY)
-  /** Slot → state id + 1, so that zero marks an empty slot. */
-  private slots = new Int32Array(INITIAL_CAPACITY * 2)
-  private mask = INITIAL_CAPACITY * 2 - 1
-  size = 0
+  readonly buffers: StateTableBuffers
+  private readonly laneA: Uint32Array
+  private readonly laneB: Uint32Array
+  private readonly parents: Int32Array
+  private readonly actions: Int32Array
+  /** Slot → state id + 1; zero marks an empty slot. */
+  private readonly slots: Int32Array
+  private readonly counters: Int32Array
+
+  constructor(buffers?: StateTableBuffers) {
+    this.buffers = buffers ?? {
+      laneA: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
+      laneB: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
+      parents: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
+      actions: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
+      slots: growable(INITIAL_SLOTS * 4, MAX_STATES * 8),
+      counters: new SharedArrayBuffer(16)
+    }
+    // Views without a length track their buffer as it grows.
+    this.laneA = new Uint32Array(this.buffers.laneA)
+    this.laneB = new Uint32Array(this.buffers.laneB)
+    this.parents = new Int32Array(this.buffers.parents)
+    this.actions = new Int32Array(this.buffers.actions)
+    this.slots = new Int32Array(this.buffers.slots)
+    this.counters = new Int32Array(this.buffers.counters)
+  }
+
+  get size(): number {
+    return Atomics.load(this.counters, SIZE)
+  }
 
   /**
    * Stores the fingerprint `(a, b)` unless it is already present. Returns the
@@ -29,20 +77,41 @@ export class StateTable {
    * no parent and records its index in `model.init()` as its action.
    */
   insert(a: number, b: number, parent: number, action: number): number {
-    let slot = this.slotOf(a, b)
-    for (let probe = this.slots[slot]!; probe !== EMPTY; probe = this.slots[slot]!) {
+    const slots = this.slots
+    const mask = slots.length - 1
+    let slot = slotOf(a, b) & mask
+    for (let probes = 0; probes <= mask; probes++) {
+      let probe = Atomics.load(slots, slot)
+      if (probe === EMPTY) {
+        if (Atomics.compareExchange(slots, slot, EMPTY, RESERVED) === EMPTY) return this.publish(slot, a, b, parent, action)
+        probe = Atomics.load(slots, slot)
+      }
+      while (probe === RESERVED) probe = Atomics.load(slots, slot)
       const id = probe - 1
       if (this.laneA[id] === a && this.laneB[id] === b) return ~id
-      slot = (slot + 1) & this.mask
+      slot = (slot + 1) & mask
     }
-    const id = this.size
-    if (id === this.laneA.length) {
-      this.growStates()
-      return this.insertNew(a, b, parent, action)
+    throw new RangeError(`the state table's index is full at ${this.size} states: it was not rehashed when crowded`)
+  }
+
+  /** Whether the index is half full: time to `rehash`, with every other thread stopped. */
+  get crowded(): boolean {
+    return this.size * 2 >= this.slots.length
+  }
+
+  /** Doubles the index and re-inserts every state. Only while no other thread touches the table. */
+  rehash(): void {
+    const capacity = this.slots.length * 2
+    if (capacity * 4 > this.buffers.slots.maxByteLength) throw new RangeError(`the state table is full: ${this.size} states`)
+    this.buffers.slots.grow(capacity * 4)
+    const slots = this.slots
+    slots.fill(EMPTY)
+    const mask = capacity - 1
+    for (let id = 0, size = this.size; id < size; id++) {
+      let slot = slotOf(this.laneA[id]!, this.laneB[id]!) & mask
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
+      slots[slot] = id + 1
     }
-    this.slots[slot] = id + 1
-    this.record(id, a, b, parent, action)
-    return id
   }
 
   /** Records a shorter way to reach a state already stored. */
@@ -64,7 +133,7 @@ export class StateTable {
   }
 
   /** The action indices from a root to `id`, and the root's index among the initial states. */
-  pathTo(id: number): { readonly initIndex: number; readonly actionIndices: ReadonlyArray<number> } {
+  pathTo(id: number): Path {
     const actionIndices: Array<number> = []
     let current = id
     while (!this.isRoot(current)) {
@@ -75,51 +144,37 @@ export class StateTable {
     return { initIndex: this.actionOf(current), actionIndices }
   }
 
-  /** Bytes held by the typed arrays, for the benchmark's memory figures. */
+  /** Bytes the table holds, for the benchmark's bytes-per-state figure. */
   get bytes(): number {
-    return this.laneA.byteLength * 4 + this.slots.byteLength
+    const b = this.buffers
+    return b.laneA.byteLength + b.laneB.byteLength + b.parents.byteLength + b.actions.byteLength + b.slots.byteLength
   }
 
-  private slotOf(a: number, b: number): number {
-    // Both lanes are already well mixed; folding them keeps slots spread even if one lane collides.
-    return (a ^ Math.imul(b, 0x9e3779b1)) & this.mask
-  }
-
-  private record(id: number, a: number, b: number, parent: number, action: number): void {
+  private publish(slot: number, a: number, b: number, parent: number, action: number): number {
+    const id = Atomics.add(this.counters, SIZE, 1)
+    if (id >= MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
+    if (id + ID_HEADROOM >= this.laneA.length) this.growIds(id)
     this.laneA[id] = a
     this.laneB[id] = b
     this.parents[id] = parent
     this.actions[id] = action
-    this.size = id + 1
-  }
-
-  /** Inserts a fingerprint known to be absent (after growing, its slot may have moved). */
-  private insertNew(a: number, b: number, parent: number, action: number): number {
-    let slot = this.slotOf(a, b)
-    while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask
-    const id = this.size
-    this.slots[slot] = id + 1
-    this.record(id, a, b, parent, action)
+    Atomics.store(this.slots, slot, id + 1)
     return id
   }
 
-  private growStates(): void {
-    const capacity = this.laneA.length * 2
-    this.laneA = grown(this.laneA, new Uint32Array(capacity))
-    this.laneB = grown(this.laneB, new Uint32Array(capacity))
-    this.parents = grown(this.parents, new Int32Array(capacity))
-    this.actions = grown(this.actions, new Uint32Array(capacity))
-    this.slots = new Int32Array(capacity * 2)
-    this.mask = capacity * 2 - 1
-    for (let id = 0; id < this.size; id++) {
-      let slot = this.slotOf(this.laneA[id]!, this.laneB[id]!)
-      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask
-      this.slots[slot] = id + 1
+  /** Grows the id arrays in place by a quarter; another thread may have grown them already. */
+  private growIds(id: number): void {
+    const wanted = Math.min(MAX_STATES, Math.max(Math.ceil(this.laneA.length * 1.25), id + 2 * ID_HEADROOM)) * 4
+    for (const buffer of [this.buffers.laneA, this.buffers.laneB, this.buffers.parents, this.buffers.actions]) {
+      if (buffer.byteLength >= wanted) continue
+      try {
+        buffer.grow(wanted)
+      } catch {
+        // Another thread grew it past `wanted` between the check and the call.
+      }
     }
   }
 }
 
-const grown = <T extends Uint32Array | Int32Array>(from: T, to: T): T => {
-  to.set(from)
-  return to
-}
+/** Both lanes are already well mixed; folding them keeps slots spread even if one lane collides. */
+const slotOf = (a: number, b: number): number => a ^ Math.imul(b, 0x9e3779b1)

@@ -8,10 +8,21 @@ describe("StateTable", () => {
     for (let i = 0; i < count; i++) {
       // Half the fingerprints share lane A with another, so lookups must compare both lanes.
       expect(table.insert(i >> 1, i, i - 1, i & 7)).toBe(i)
+      if (table.crowded) table.rehash()
     }
     expect(table.size).toBe(count)
     for (let i = 0; i < count; i += 997) expect(~table.insert(i >> 1, i, 0, 0)).toBe(i)
     expect(table.size).toBe(count)
+  })
+
+  it("keeps its memory near sixteen bytes a state plus a half-full index", () => {
+    const table = new StateTable()
+    for (let i = 0; i < 1_000_000; i++) {
+      table.insert(Math.imul(i, 0x9e3779b1), Math.imul(i, 0x85ebca6b) ^ 0x5bd1e995, -1, 0)
+      if (table.crowded) table.rehash()
+    }
+    // Id arrays grow by a quarter at a time; the index doubles and stays between a quarter and half full.
+    expect(table.bytes / table.size).toBeLessThan(16 * 1.25 + 16 + 1)
   })
 
   it("rebuilds the path to a state from its parent links", () => {
