@@ -469,3 +469,7 @@ export const twoPhaseSpec: SpecDefinition = {
     model: twoPhaseModel(configInt(config, "rms"), parseTwoPhaseVariant(configString(config, "variant")))
   })
 }
+
+/** `twoPhaseModel` from one plain argument, as a worker thread of a parallel search builds its model. */
+export const twoPhaseModelFrom = (input: { readonly rms: number; readonly variant?: TwoPhaseVariant }): Model<TwoPhaseState, TwoPhaseAction> =>
+  twoPhaseModel(input.rms, input.variant ?? CorrectVariant)

@@ -1,26 +1,29 @@
 /**
  * One measured run, in a process of its own so that its peak memory is its
- * own: checks TwoPhase with the RM count given as argument and prints one
- * JSON line.
+ * own: checks TwoPhase with the RM count given as argument, on the given
+ * number of worker threads (1: the sequential search, no threads), and
+ * prints one JSON line.
  */
-import { check } from "@parley/checker"
+import { check, checkParallel } from "@parley/checker"
 import { twoPhaseModel } from "@parley/twophase"
 
-const rms = Number(process.argv[2])
-if (!Number.isInteger(rms) || rms < 1) {
-  console.error(`usage: twophase-run.ts RMS (a positive integer), got ${JSON.stringify(process.argv[2])}`)
+const [rms, workers] = [Number(process.argv[2]), Number(process.argv[3] ?? 1)]
+if (!Number.isInteger(rms) || rms < 1 || !Number.isInteger(workers) || workers < 1) {
+  console.error(`usage: twophase-run.ts RMS [WORKERS] (positive integers), got ${JSON.stringify(process.argv.slice(2))}`)
   process.exit(2)
 }
 
-const result = check(twoPhaseModel(rms), { strategy: "bfs" })
+const source = { module: import.meta.resolve("@parley/twophase"), export: "twoPhaseModelFrom", input: { rms } }
+const result = workers === 1 ? check(twoPhaseModel(rms), { strategy: "bfs" }) : await checkParallel(source, { strategy: "bfs" }, workers)
 console.log(JSON.stringify({
   bench: "twophase",
   rms,
-  workers: 1,
+  workers,
   result: result.result,
   distinctStates: result.distinctStates,
   generatedStates: result.generatedStates,
   elapsedMs: Math.round(result.elapsedMs),
   statesPerSec: Math.round(result.statesPerSec),
+  tableBytesPerState: Number((result.tableBytes / result.distinctStates).toFixed(1)),
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024)
 }))

@@ -439,6 +439,7 @@ export class Search<S, A> {
       statesPerSec: rate(this.table.size, elapsedMs),
       reached,
       unreached,
+      tableBytes: this.table.bytes,
       ...(this.options.strategy === "sim" ? { walks: this.walksRun } : {}),
       livenessUnchecked: [...this.skippedLiveness, ...(this.bounded ? this.liveness.map((p) => p.name) : [])]
     }

@@ -75,6 +75,8 @@ export interface CheckResult {
   readonly reached: ReadonlyArray<{ readonly property: string; readonly path: Path }>
   /** `sometimes` properties no explored state satisfied: the spec may be vacuous. */
   readonly unreached: ReadonlyArray<string>
+  /** Bytes the fingerprint table holds at the end (ids, parent links, actions, index): the store's whole cost. */
+  readonly tableBytes: number
   /** `sim`: the walks run. */
   readonly walks?: number
   /** Liveness properties left unchecked: not asked for, or a bound cut the search short (a cycle or an end may lie beyond it). */
