@@ -1,4 +1,4 @@
-import { buildTrace, check, toModel } from "@parley/checker"
+import { buildTrace, check, checkParallel, toModel } from "@parley/checker"
 import type { CheckOptions, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
@@ -21,6 +21,7 @@ export interface CheckInput {
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
+  readonly workers: number
   readonly traceOut: string | undefined
   readonly json: boolean
 }
@@ -55,6 +56,12 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   if (input.symmetry && model.symmetryFingerprint === undefined) {
     return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
   }
+  if (!Number.isInteger(input.workers) || input.workers < 1) {
+    return yield* new UsageError({ message: `--workers must be a positive integer, got ${input.workers}` })
+  }
+  if (input.workers > 1 && (input.strategy !== "bfs" || input.liveness)) {
+    return yield* new UsageError({ message: "--workers above 1 goes with --strategy bfs and without --liveness" })
+  }
   if (input.symmetry && input.liveness) {
     return yield* new UsageError({ message: "--symmetry and --liveness do not go together: a reduced graph's cycles need not be real cycles" })
   }
@@ -70,7 +77,11 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(input.seed === undefined ? {} : { seed: input.seed }),
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
-  const result = yield* Effect.try({ try: () => check(model, options), catch: failed }).pipe(
+  const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: { spec: spec.name, config } }
+  const search = input.workers > 1
+    ? Effect.tryPromise({ try: () => checkParallel(source, options, input.workers), catch: failed })
+    : Effect.try({ try: () => check(model, options), catch: failed })
+  const result = yield* search.pipe(
     Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))
   )
 

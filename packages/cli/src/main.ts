@@ -56,6 +56,10 @@ const check = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph")
     ),
+    workers: Flag.Int("workers").pipe(
+      Flag.withDefault(1),
+      Flag.withDescription("Worker threads for a breadth-first search (default 1; see the README for what 2 gain)")
+    ),
     symmetry: Flag.Boolean("symmetry").pipe(
       Flag.withDefault(false),
       Flag.withDescription("Store one state per orbit of the spec's interchangeable nodes (specs that declare them)")
@@ -84,6 +88,7 @@ const check = Command.make(
       deadlock: input.deadlock,
       liveness: input.liveness,
       symmetry: input.symmetry,
+      workers: input.workers,
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })

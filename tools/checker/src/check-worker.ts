@@ -60,6 +60,7 @@ port.on("message", (message: ToWorker) => {
     try {
       search.expandLevel(level, message.depth, next)
     } finally {
+      table.flush()
       barrier.leave()
     }
     level = next

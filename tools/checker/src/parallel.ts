@@ -54,6 +54,7 @@ export const checkParallel = async (
     return workers <= 1 && level.size > 0 && !stopped() ? finishOnMainThread(search, level, depth) : search.result()
   }
 
+  table.flush()
   const control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
   const setup: WorkerSetup = { source, options: withoutCallbacks(options), buffers: table.buffers, control }
   const pool = await Promise.all(Array.from({ length: workers }, () => startWorker(setup)))

@@ -8,7 +8,10 @@
  * one table: sixteen bytes a state in four arrays indexed by state id (grown
  * in place by a quarter at a time), plus an open-addressing index of 4-byte
  * slots kept at most half full. Inserting is lock-free: a slot is claimed
- * with a compare-and-swap, then the id is allocated and published.
+ * with a compare-and-swap, then the id is allocated and published. Each
+ * thread allocates ids from a chunk of its own, so two threads never write
+ * the same cache line of the id arrays; a chunk's unused ids are holes (a
+ * zero parent word) that rehashing skips.
  * Rehashing the index is not: it needs every other thread stopped (see
  * `crowded` and `rehash`).
  */
@@ -18,13 +21,18 @@ const EMPTY = 0
 /** A slot claimed by an insert that has not yet published its id. */
 const RESERVED = -1
 const NO_PARENT = -1
+/** Parent words hold the parent id + 2: a root's is 1, and 0 marks an id never used. */
+const PARENT_BIAS = 2
+const HOLE = 0
+const CHUNK = 1024
 const INITIAL_SLOTS = 1 << 16
 /** Room a thread may still fill after it finds the id arrays nearly full, before they grow. */
 const ID_HEADROOM = 1 << 14
 const MAX_STATES = 1 << 28
 
-/** `counters` fields. */
+/** `counters` fields: distinct states (updated a chunk at a time), and ids handed out in chunks. */
 const SIZE = 0
+const NEXT_ID = 1
 
 /** What a worker needs to attach to the same table. */
 export interface StateTableBuffers {
@@ -47,6 +55,10 @@ export class StateTable {
   /** Slot → state id + 1; zero marks an empty slot. */
   private readonly slots: Int32Array
   private readonly counters: Int32Array
+  /** This thread's chunk of ids, and the states it stored that `SIZE` does not count yet. */
+  private chunkNext = 0
+  private chunkEnd = 0
+  private uncounted = 0
 
   constructor(buffers?: StateTableBuffers) {
     this.buffers = buffers ?? {
@@ -66,8 +78,16 @@ export class StateTable {
     this.counters = new Int32Array(this.buffers.counters)
   }
 
+  /** Distinct states: exact on one thread; with several, exact once each has called `flush`. */
   get size(): number {
-    return Atomics.load(this.counters, SIZE)
+    return Atomics.load(this.counters, SIZE) + this.uncounted
+  }
+
+  /** Counts this thread's new states in the shared size. */
+  flush(): void {
+    if (this.uncounted === 0) return
+    Atomics.add(this.counters, SIZE, this.uncounted)
+    this.uncounted = 0
   }
 
   /**
@@ -96,7 +116,7 @@ export class StateTable {
 
   /** Whether the index is half full: time to `rehash`, with every other thread stopped. */
   get crowded(): boolean {
-    return this.size * 2 >= this.slots.length
+    return Atomics.load(this.counters, NEXT_ID) * 2 >= this.slots.length
   }
 
   /** Doubles the index and re-inserts every state. Only while no other thread touches the table. */
@@ -107,7 +127,8 @@ export class StateTable {
     const slots = this.slots
     slots.fill(EMPTY)
     const mask = capacity - 1
-    for (let id = 0, size = this.size; id < size; id++) {
+    for (let id = 0, end = Atomics.load(this.counters, NEXT_ID); id < end; id++) {
+      if (this.parents[id] === HOLE) continue
       let slot = slotOf(this.laneA[id]!, this.laneB[id]!) & mask
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
       slots[slot] = id + 1
@@ -116,12 +137,12 @@ export class StateTable {
 
   /** Records a shorter way to reach a state already stored. */
   reparent(id: number, parent: number, action: number): void {
-    this.parents[id] = parent
+    this.parents[id] = parent + PARENT_BIAS
     this.actions[id] = action
   }
 
   parentOf(id: number): number {
-    return this.parents[id]!
+    return this.parents[id]! - PARENT_BIAS
   }
 
   actionOf(id: number): number {
@@ -129,7 +150,7 @@ export class StateTable {
   }
 
   isRoot(id: number): boolean {
-    return this.parents[id] === NO_PARENT
+    return this.parents[id] === NO_PARENT + PARENT_BIAS
   }
 
   /** The action indices from a root to `id`, and the root's index among the initial states. */
@@ -151,15 +172,24 @@ export class StateTable {
   }
 
   private publish(slot: number, a: number, b: number, parent: number, action: number): number {
-    const id = Atomics.add(this.counters, SIZE, 1)
-    if (id >= MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
-    if (id + ID_HEADROOM >= this.laneA.length) this.growIds(id)
+    if (this.chunkNext === this.chunkEnd) this.takeChunk()
+    const id = this.chunkNext++
+    this.uncounted++
     this.laneA[id] = a
     this.laneB[id] = b
-    this.parents[id] = parent
+    this.parents[id] = parent + PARENT_BIAS
     this.actions[id] = action
     Atomics.store(this.slots, slot, id + 1)
     return id
+  }
+
+  private takeChunk(): void {
+    this.flush()
+    const start = Atomics.add(this.counters, NEXT_ID, CHUNK)
+    if (start + CHUNK > MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
+    if (start + CHUNK + ID_HEADROOM >= this.laneA.length) this.growIds(start + CHUNK)
+    this.chunkNext = start
+    this.chunkEnd = start + CHUNK
   }
 
   /** Grows the id arrays in place by a quarter; another thread may have grown them already. */
