@@ -2,6 +2,7 @@ import { buildTrace, check, checkParallel, toModel } from "@parley/checker"
 import type { CheckOptions, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
+import { availableParallelism } from "node:os"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { SpecFailed, UsageError, ViolationFound } from "./errors.ts"
 import { registry } from "./registry.ts"
@@ -21,7 +22,8 @@ export interface CheckInput {
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
-  readonly workers: number
+  /** Undefined: every core when the search can use them. */
+  readonly workers: number | undefined
   readonly traceOut: string | undefined
   readonly json: boolean
 }
@@ -56,10 +58,12 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   if (input.symmetry && model.symmetryFingerprint === undefined) {
     return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
   }
-  if (!Number.isInteger(input.workers) || input.workers < 1) {
-    return yield* new UsageError({ message: `--workers must be a positive integer, got ${input.workers}` })
+  const parallelizable = input.strategy === "bfs" && !input.liveness
+  const workers = input.workers ?? (parallelizable ? availableParallelism() : 1)
+  if (!Number.isInteger(workers) || workers < 1) {
+    return yield* new UsageError({ message: `--workers must be a positive integer, got ${workers}` })
   }
-  if (input.workers > 1 && (input.strategy !== "bfs" || input.liveness)) {
+  if (workers > 1 && !parallelizable) {
     return yield* new UsageError({ message: "--workers above 1 goes with --strategy bfs and without --liveness" })
   }
   if (input.symmetry && input.liveness) {
@@ -78,8 +82,8 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: { spec: spec.name, config } }
-  const search = input.workers > 1
-    ? Effect.tryPromise({ try: () => checkParallel(source, options, input.workers), catch: failed })
+  const search = workers > 1
+    ? Effect.tryPromise({ try: () => checkParallel(source, options, workers), catch: failed })
     : Effect.try({ try: () => check(model, options), catch: failed })
   const result = yield* search.pipe(
     Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))

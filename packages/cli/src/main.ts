@@ -57,8 +57,8 @@ const check = Command.make(
       Flag.withDescription("Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph")
     ),
     workers: Flag.Int("workers").pipe(
-      Flag.withDefault(1),
-      Flag.withDescription("Worker threads for a breadth-first search (default 1; see the README for what 2 gain)")
+      Flag.optional,
+      Flag.withDescription("Worker threads for a breadth-first search (default: every core for bfs without --liveness, else 1)")
     ),
     symmetry: Flag.Boolean("symmetry").pipe(
       Flag.withDefault(false),
@@ -88,7 +88,7 @@ const check = Command.make(
       deadlock: input.deadlock,
       liveness: input.liveness,
       symmetry: input.symmetry,
-      workers: input.workers,
+      workers: Option.getOrUndefined(input.workers),
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })

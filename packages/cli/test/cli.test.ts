@@ -58,6 +58,13 @@ describe("parley check", () => {
     expect(summary.config).toMatchObject({ rms: 3, variant: "correct" })
   })
 
+  it("finds the same states on one worker and on two", async () => {
+    const one = summaryOf(await parley("check", "twophase", "--rms", "6", "--workers", "1", "--json"))
+    const two = summaryOf(await parley("check", "twophase", "--rms", "6", "--workers", "2", "--json"))
+    expect([one.result, one.distinctStates, one.generatedStates]).toEqual(["ok", 50_816, 256_002])
+    expect([two.result, two.distinctStates, two.generatedStates]).toEqual(["ok", 50_816, 256_002])
+  })
+
   it("stores one state per orbit with --symmetry: TwoPhase with 5 RMs in 314 states instead of 8,832", async () => {
     const full = summaryOf(await parley("check", "twophase", "--rms", "5", "--json"))
     const reduced = summaryOf(await parley("check", "twophase", "--rms", "5", "--symmetry", "--json"))
@@ -141,6 +148,8 @@ describe("parley check", () => {
     [["check", "twophase", "--frobnicate"], /frobnicate/],
     [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
     [["check", "raft", "--symmetry"], /raft declares no interchangeable nodes/],
+    [["check", "twophase", "--workers", "2", "--strategy", "dfs"], /--workers above 1 goes with --strategy bfs and without --liveness/],
+    [["check", "twophase", "--workers", "0"], /--workers must be a positive integer, got 0/],
     [["check", "2pc", "--symmetry", "--liveness"], /--symmetry and --liveness do not go together/],
     [["check", "twophase", "--strategy", "sim", "--walks", "0"], /--walks must be a positive integer, got 0/],
     [["check", "twophase", "--strategy", "walk"], /walk/],

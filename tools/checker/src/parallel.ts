@@ -161,11 +161,13 @@ interface PoolWorker {
 }
 
 const workerScript = new URL("./check-worker.ts", import.meta.url)
+/** Resolved here rather than by the worker, which may start in any directory. */
+const tsxLoader = import.meta.resolve("tsx")
 
 /** A worker that runs TypeScript through tsx, as the repository runs everything, and answers one request at a time. */
 const startWorker = (setup: WorkerSetup): Promise<PoolWorker> =>
   new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript, { workerData: setup, execArgv: ["--import", "tsx"] })
+    const worker = new Worker(workerScript, { workerData: setup, execArgv: ["--import", tsxLoader] })
     let pending: { readonly answer: string; resolve(message: FromWorker): void; reject(error: Error): void } | undefined
     const fail = (error: Error) => {
       if (pending !== undefined) pending.reject(error)

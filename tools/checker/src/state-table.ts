@@ -60,7 +60,18 @@ export class StateTable {
   private chunkEnd = 0
   private uncounted = 0
 
-  constructor(buffers?: StateTableBuffers) {
+  /**
+   * A thread's own direct-mapped memory of fingerprints it met lately, for
+   * a table shared between threads: most duplicates a thread meets are of
+   * states it stored itself moments ago, and finding them here spares a read
+   * of index lines the other cores keep writing.
+   */
+  private readonly recent: { readonly a: Uint32Array; readonly b: Uint32Array; readonly id: Int32Array } | undefined
+
+  constructor(buffers?: StateTableBuffers, recentEntries = 1 << 16) {
+    this.recent = recentEntries > 0
+      ? { a: new Uint32Array(recentEntries), b: new Uint32Array(recentEntries), id: new Int32Array(recentEntries).fill(-1) }
+      : undefined
     this.buffers = buffers ?? {
       laneA: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
       laneB: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
@@ -97,6 +108,18 @@ export class StateTable {
    * no parent and records its index in `model.init()` as its action.
    */
   insert(a: number, b: number, parent: number, action: number): number {
+    const recent = this.recent
+    if (recent === undefined) return this.insertShared(a, b, parent, action)
+    const entry = (a ^ Math.imul(b, 0x85ebca6b)) & (recent.id.length - 1)
+    if (recent.a[entry] === a && recent.b[entry] === b && recent.id[entry]! >= 0) return ~recent.id[entry]!
+    const result = this.insertShared(a, b, parent, action)
+    recent.a[entry] = a
+    recent.b[entry] = b
+    recent.id[entry] = result < 0 ? ~result : result
+    return result
+  }
+
+  private insertShared(a: number, b: number, parent: number, action: number): number {
     const slots = this.slots
     const mask = slots.length - 1
     let slot = slotOf(a, b) & mask
