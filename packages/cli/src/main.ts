@@ -12,7 +12,11 @@ import { optionKinds } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
 import { runTraceShow } from "./trace-command.ts"
 
-const json = Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print one line of JSON instead of text"))
+/** A flag that is off unless given. */
+const offByDefault = (name: string, description: string) =>
+  Flag.Boolean(name).pipe(Flag.withDefault(false), Flag.withDescription(description))
+
+const json = offByDefault("json", "Print one line of JSON instead of text")
 
 const list = Command.make("list", { json }, ({ json }) => runList(json)).pipe(
   Command.withDescription("List the specs, their options and their known-buggy variants")
@@ -48,22 +52,13 @@ const check = Command.make(
     walks: Flag.Int("walks").pipe(Flag.optional, Flag.withDescription("With sim: how many random walks (default 1000)")),
     seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("With sim: the seed of the walks (default 0); a seed reproduces its walks")),
     maxStates: Flag.Int("max-states").pipe(Flag.optional, Flag.withDescription("Stop after this many distinct states")),
-    deadlock: Flag.Boolean("deadlock").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Report a non-terminal state with no successor as a violation")
-    ),
-    liveness: Flag.Boolean("liveness").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph")
-    ),
+    deadlock: offByDefault("deadlock", "Report a non-terminal state with no successor as a violation"),
+    liveness: offByDefault("liveness", "Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph"),
     workers: Flag.Int("workers").pipe(
       Flag.optional,
       Flag.withDescription("Worker threads for a breadth-first search (default: every core for bfs without --liveness, else 1)")
     ),
-    symmetry: Flag.Boolean("symmetry").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription("Store one state per orbit of the spec's interchangeable nodes (specs that declare them)")
-    ),
+    symmetry: offByDefault("symmetry", "Store one state per orbit of the spec's interchangeable nodes (specs that declare them)"),
     traceOut: Flag.String("trace-out").pipe(
       Flag.optional,
       Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")
