@@ -5,7 +5,7 @@ import { paxosSpec } from "@parley/paxos"
 import { raftSpec } from "@parley/raft"
 import { choreographySpec, sagaSpec } from "@parley/saga"
 import { twoPhaseCommitSpec, twoPhaseSpec } from "@parley/twophase"
-import { causalBroadcastSpec } from "@parley/vclock"
+import { causalBroadcastSpec, dynamoRegisterSpec } from "@parley/vclock"
 
 /** Every spec `parley` knows, in the order `parley list` shows them. */
 export const registry: ReadonlyArray<SpecDefinition> = [
@@ -16,6 +16,7 @@ export const registry: ReadonlyArray<SpecDefinition> = [
   lockSpec,
   zkLockSpec,
   causalBroadcastSpec,
+  dynamoRegisterSpec,
   bullySpec,
   ringSpec,
   zkElectionSpec,
