@@ -1,10 +1,11 @@
-import { buildTrace, check, checkParallel, toModel } from "@parley/checker"
-import type { CheckOptions, Progress, Strategy } from "@parley/checker"
+import { buildTrace, check, checkParallel, CheckpointError, readCheckpoint, toModel } from "@parley/checker"
+import type { CheckOptions, CheckResult, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { availableParallelism } from "node:os"
 import { Console, Effect, FileSystem, Path } from "effect"
-import { SpecFailed, UsageError, ViolationFound } from "./errors.ts"
+import { CheckInterrupted, SpecFailed, UsageError, ViolationFound } from "./errors.ts"
+import { runCheckpointed } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -24,6 +25,9 @@ export interface CheckInput {
   readonly symmetry: boolean
   /** Undefined: every core when the search can use them. */
   readonly workers: number | undefined
+  readonly checkpoint: string | undefined
+  readonly checkpointEverySeconds: number
+  readonly resume: string | undefined
   readonly traceOut: string | undefined
   readonly json: boolean
 }
@@ -58,7 +62,15 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   if (input.symmetry && model.symmetryFingerprint === undefined) {
     return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
   }
-  const parallelizable = input.strategy === "bfs" && !input.liveness
+  const checkpointed = input.checkpoint !== undefined || input.resume !== undefined
+  if (checkpointed && (input.strategy !== "bfs" || input.liveness || (input.workers ?? 1) > 1)) {
+    return yield* new UsageError({ message: "--checkpoint and --resume go with --strategy bfs on one worker, without --liveness" })
+  }
+  if (!Number.isInteger(input.checkpointEverySeconds) || input.checkpointEverySeconds < 0) {
+    return yield* new UsageError({ message: `--checkpoint-every must be a whole number of seconds, got ${input.checkpointEverySeconds}` })
+  }
+  const resume = input.resume === undefined ? undefined : yield* loadCheckpoint(input.resume, spec.name, config, input.symmetry)
+  const parallelizable = input.strategy === "bfs" && !input.liveness && !checkpointed
   const workers = input.workers ?? (parallelizable ? availableParallelism() : 1)
   if (!Number.isInteger(workers) || workers < 1) {
     return yield* new UsageError({ message: `--workers must be a positive integer, got ${workers}` })
@@ -82,8 +94,26 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: { spec: spec.name, config } }
+  const checkpointedRun = {
+    model,
+    options,
+    spec: spec.name,
+    config,
+    file: input.checkpoint,
+    everyMs: input.checkpointEverySeconds * 1000,
+    resume,
+    onInterrupted: (stopped: CheckResult) => {
+      const summary = summarize(spec.name, config, input.strategy, stopped, null)
+      console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
+      console.error(input.checkpoint === undefined
+        ? "stopped; without --checkpoint nothing was kept"
+        : `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`)
+    }
+  }
   const search = workers > 1
     ? Effect.tryPromise({ try: () => checkParallel(source, options, workers), catch: failed })
+    : input.strategy === "bfs"
+    ? Effect.uninterruptible(Effect.tryPromise({ try: () => runCheckpointed(checkpointedRun), catch: failed }))
     : Effect.try({ try: () => check(model, options), catch: failed })
   const result = yield* search.pipe(
     Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))
@@ -108,7 +138,27 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     if (!input.json) yield* Console.log(renderSwimLanes(trace, { color: process.stdout.isTTY === true }))
   }
 
+  // A stopped search has printed its summary already (see `onInterrupted`).
+  if (result.interrupted === true) return yield* new CheckInterrupted()
   const summary = summarize(spec.name, config, input.strategy, result, traceFile)
   yield* Console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
   if (result.violation !== undefined) return yield* new ViolationFound({ property: result.violation.property })
 })
+
+/** The checkpoint in `file`, refused unless it is of this spec, configuration and reduction. */
+const loadCheckpoint = (file: string, spec: string, config: SpecConfig, symmetry: boolean) =>
+  Effect.gen(function*() {
+    const checkpoint = yield* Effect.try({
+      try: () => readCheckpoint(file),
+      catch: (error) =>
+        new UsageError({ message: error instanceof CheckpointError ? error.message : `cannot read the checkpoint ${file}: ${String(error)}` })
+    })
+    const same = checkpoint.spec === spec && JSON.stringify(checkpoint.config) === JSON.stringify(config) && checkpoint.symmetry === symmetry
+    if (!same) {
+      return yield* new UsageError({
+        message: `${file} holds a check of ${checkpoint.spec} ${JSON.stringify(checkpoint.config)}${checkpoint.symmetry ? " with --symmetry" : ""}, ` +
+          `not of ${spec} ${JSON.stringify(config)}${symmetry ? " with --symmetry" : ""}: give the same spec and options to resume it`
+      })
+    }
+    return checkpoint
+  })

@@ -47,3 +47,9 @@ export class SpecFailed extends Schema.TaggedError<SpecFailed>()("SpecFailed", {
   override readonly [Runtime.errorExitCode] = 3
   override readonly [Runtime.errorReported] = false
 }
+
+/** The check was stopped with Ctrl-C; what it had found so far has been printed. 130 is the shell's code for SIGINT. */
+export class CheckInterrupted extends Schema.TaggedError<CheckInterrupted>()("CheckInterrupted", {}) {
+  override readonly [Runtime.errorExitCode] = 130
+  override readonly [Runtime.errorReported] = false
+}

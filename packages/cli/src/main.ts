@@ -59,6 +59,15 @@ const check = Command.make(
       Flag.withDescription("Worker threads for a breadth-first search (default: every core for bfs without --liveness, else 1)")
     ),
     symmetry: offByDefault("symmetry", "Store one state per orbit of the spec's interchangeable nodes (specs that declare them)"),
+    checkpoint: Flag.String("checkpoint").pipe(
+      Flag.optional,
+      Flag.withDescription("Write the search's state to this file now and then, and when Ctrl-C stops it (bfs, one worker)")
+    ),
+    checkpointEvery: Flag.Int("checkpoint-every").pipe(
+      Flag.withDefault(60),
+      Flag.withDescription("Seconds between checkpoints, taken at the end of a BFS level (default 60)")
+    ),
+    resume: Flag.String("resume").pipe(Flag.optional, Flag.withDescription("Go on with the search a checkpoint holds")),
     traceOut: Flag.String("trace-out").pipe(
       Flag.optional,
       Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")
@@ -84,6 +93,9 @@ const check = Command.make(
       liveness: input.liveness,
       symmetry: input.symmetry,
       workers: Option.getOrUndefined(input.workers),
+      checkpoint: Option.getOrUndefined(input.checkpoint),
+      checkpointEverySeconds: input.checkpointEvery,
+      resume: Option.getOrUndefined(input.resume),
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })

@@ -118,7 +118,7 @@ const merge = (
   const sequential = search.result()
   const all = [search.summary(), ...summaries]
   const violations = all.flatMap((s) => (s.violation === undefined ? [] : [s.violation]))
-  const violation: Violation | undefined = violations.sort((a, b) => a.path.actionIndices.length - b.path.actionIndices.length)[0]
+  const violation: Violation | undefined = violations.sort(byPath)[0]
   const reached: Array<{ property: string; path: Path }> = []
   const unreached: Array<string> = []
   names.forEach((property, i) => {
@@ -140,6 +140,17 @@ const merge = (
     unreached,
     tableBytes: table.bytes
   }
+}
+
+/** Shorter first, then in the order a one-thread BFS would meet them (initial state, then action indices). */
+const byPath = (a: Violation, b: Violation): number => {
+  const [p, q] = [a.path, b.path]
+  if (p.actionIndices.length !== q.actionIndices.length) return p.actionIndices.length - q.actionIndices.length
+  if (p.initIndex !== q.initIndex) return p.initIndex - q.initIndex
+  for (let i = 0; i < p.actionIndices.length; i++) {
+    if (p.actionIndices[i] !== q.actionIndices[i]) return p.actionIndices[i]! - q.actionIndices[i]!
+  }
+  return 0
 }
 
 const total = (summaries: ReadonlyArray<SearchSummary>, main: SearchSummary): number =>

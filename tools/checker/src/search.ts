@@ -2,6 +2,7 @@ import { fingerprintInto, isLiveness } from "@parley/core"
 import type { Model, Property, TransitionProperty } from "@parley/core"
 import { findLasso } from "./liveness.ts"
 import { seededRandom } from "./random.ts"
+import { replay } from "./replay.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
@@ -34,6 +35,8 @@ const DEFAULT_WALK_LENGTH = 100
 /** Two bits of `StateGraph.bits` per liveness property. */
 const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
+/** States a BFS expands between two pauses of `runInterruptibly`. */
+const SLICE = 4096
 
 /** One BFS level: its states and their ids in the table, side by side. */
 export class Level<S> implements Frontier<S> {
@@ -48,6 +51,18 @@ export class Level<S> implements Frontier<S> {
   get size(): number {
     return this.states.length
   }
+}
+
+export interface SearchSnapshot {
+  readonly depth: number
+  /** Ids of the states of level `depth` not yet expanded. */
+  readonly pending: ReadonlyArray<number>
+  /** Ids of the states of level `depth + 1` found so far. */
+  readonly next: ReadonlyArray<number>
+  readonly generated: number
+  readonly deepest: number
+  readonly witnesses: ReadonlyArray<number>
+  readonly elapsedMs: number
 }
 
 export interface SearchSummary {
@@ -74,6 +89,17 @@ export class Search<S, A> {
   /** For each `sometimes` property, the id of its first witness, or -1. */
   private readonly witnesses: Array<number>
   private readonly startedAt = performance.now()
+  /** A resumed search's time before it was stopped. */
+  private readonly elapsedBefore: number
+  private stopRequested = false
+  private interrupted = false
+  /** Where the BFS stands: the level being expanded, from which state, and the next level so far. */
+  private position: { depth: number; level: Level<S>; from: number; next: Level<S> } = {
+    depth: 0,
+    level: new Level<S>(),
+    from: 0,
+    next: new Level<S>()
+  }
   private lastProgressAt = this.startedAt
   private generated = 0
   private expanded = 0
@@ -118,26 +144,97 @@ export class Search<S, A> {
     }
     this.graph = this.liveness.length > 0 ? new StateGraph() : undefined
     if (options.strategy === "dfs" && options.maxDepth !== undefined) this.depths = new Uint32Array(1024)
+    const resume = options.resume
+    this.elapsedBefore = resume?.elapsedMs ?? 0
+    if (resume !== undefined) {
+      if (options.strategy !== "bfs" || this.graph !== undefined) throw new RangeError("only a breadth-first search without liveness resumes")
+      if (resume.witnesses.length !== this.witnesses.length) throw new RangeError("the checkpoint's sometimes properties are not the model's")
+      this.generated = resume.generated
+      this.deepest = resume.deepest
+      resume.witnesses.forEach((id, i) => (this.witnesses[i] = id))
+    }
   }
 
   run(): CheckResult {
     if (this.options.strategy === "bfs") this.breadthFirst()
     else if (this.options.strategy === "dfs") this.depthFirst()
     else this.randomWalks()
-    if (this.violation === undefined && !this.bounded) this.checkLiveness()
+    if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
     return this.result()
   }
 
   private breadthFirst(): void {
-    let level = new Level<S>()
-    let depth = 0
-    if (!this.seed(level)) return
-    while (level.states.length > 0) {
-      const next = new Level<S>()
-      if (!this.expandLevel(level, depth, next)) return
-      level = next
-      depth++
+    for (const _ of this.breadthFirstSlices()) {
+      // Run to the end; `runInterruptibly` is the one that pauses between slices.
     }
+  }
+
+  /**
+   * BFS, pausing after every slice of a level, so that an asynchronous
+   * caller can let the event loop run (a Ctrl-C handler, say) between them.
+   */
+  private *breadthFirstSlices(): Generator<void, void> {
+    let level = new Level<S>()
+    let next = new Level<S>()
+    let depth = 0
+    const resume = this.options.resume
+    if (resume !== undefined) {
+      depth = resume.depth
+      for (const id of resume.pending) level.push(this.rebuild(id), id)
+      for (const id of resume.next) next.push(this.rebuild(id), id)
+    } else if (!this.seed(level)) return
+    while (level.states.length > 0) {
+      for (let from = 0; from < level.states.length; from += SLICE) {
+        if (!this.expandSlice(level, depth, next, from, Math.min(from + SLICE, level.states.length))) return
+        yield
+      }
+      this.position = { depth: depth + 1, level: next, from: 0, next: new Level<S>() }
+      level = next
+      next = new Level<S>()
+      depth++
+      this.options.onLevel?.(this)
+    }
+  }
+
+  /** A breadth-first `run` that lets the event loop turn between slices, so `requestStop` can come from a signal handler. */
+  async runInterruptibly(): Promise<CheckResult> {
+    if (this.options.strategy !== "bfs") return this.run()
+    for (const _ of this.breadthFirstSlices()) await new Promise((resolve) => setImmediate(resolve))
+    if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
+    return this.result()
+  }
+
+  /** A state of the table rebuilt by replaying its path: how a resumed search gets its frontier back. */
+  private rebuild(id: number): S {
+    const { initial, steps } = replay(this.model, this.table.pathTo(id))
+    return steps.at(-1)?.state ?? initial
+  }
+
+  /** Asks a running search to stop after the state it is expanding; `snapshot` then says where it stood. */
+  requestStop(): void {
+    this.stopRequested = true
+  }
+
+  /**
+   * Where a BFS stands, at a level's end or where it was stopped: the
+   * unexpanded states of its level and the states of the next found so far,
+   * by id. With the table, enough to go on (see `CheckOptions.resume`).
+   */
+  snapshot(): SearchSnapshot {
+    const { depth, level, from, next } = this.position
+    return {
+      depth,
+      pending: level.ids.slice(from),
+      next: next.ids.slice(),
+      generated: this.generated,
+      deepest: this.deepest,
+      witnesses: this.witnesses.slice(),
+      elapsedMs: this.elapsedBefore + performance.now() - this.startedAt
+    }
+  }
+
+  get stateTable(): StateTable {
+    return this.table
   }
 
   /** Stores and checks the initial states, queueing them in `level`. False when the search must stop. */
@@ -151,8 +248,17 @@ export class Search<S, A> {
    * run this on their share of a level.
    */
   expandLevel(level: Level<S>, depth: number, next: Level<S>): boolean {
+    return this.expandSlice(level, depth, next, 0, level.states.length)
+  }
+
+  private expandSlice(level: Level<S>, depth: number, next: Level<S>, from: number, to: number): boolean {
     const { states, ids } = level
-    for (let i = 0; i < states.length; i++) {
+    for (let i = from; i < to; i++) {
+      if (this.stopRequested) {
+        this.position = { depth, level, from: i, next }
+        this.interrupted = true
+        return false
+      }
       if (!this.expand(states[i]!, ids[i]!, depth, next, states.length - i)) return false
       this.afterExpand?.()
     }
@@ -421,7 +527,7 @@ export class Search<S, A> {
   }
 
   result(): CheckResult {
-    const elapsedMs = performance.now() - this.startedAt
+    const elapsedMs = this.elapsedBefore + performance.now() - this.startedAt
     const reached: Array<{ property: string; path: Path }> = []
     const unreached: Array<string> = []
     this.reachability.forEach((property, i) => {
@@ -430,7 +536,8 @@ export class Search<S, A> {
       else reached.push({ property: property.name, path: this.table.pathTo(witness) })
     })
     return {
-      result: this.violation !== undefined ? "violation" : this.bounded ? "bounded" : "ok",
+      result: this.violation !== undefined ? "violation" : this.bounded || this.interrupted ? "bounded" : "ok",
+      ...(this.interrupted ? { interrupted: true } : {}),
       ...(this.violation === undefined ? {} : { violation: this.violation }),
       distinctStates: this.table.size,
       generatedStates: this.generated,
@@ -441,7 +548,7 @@ export class Search<S, A> {
       unreached,
       tableBytes: this.table.bytes,
       ...(this.options.strategy === "sim" ? { walks: this.walksRun } : {}),
-      livenessUnchecked: [...this.skippedLiveness, ...(this.bounded ? this.liveness.map((p) => p.name) : [])]
+      livenessUnchecked: [...this.skippedLiveness, ...(this.bounded || this.interrupted ? this.liveness.map((p) => p.name) : [])]
     }
   }
 }

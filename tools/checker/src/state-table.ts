@@ -34,6 +34,14 @@ const MAX_STATES = 1 << 28
 const SIZE = 0
 const NEXT_ID = 1
 
+export interface SavedTable {
+  readonly laneA: Uint32Array
+  readonly laneB: Uint32Array
+  readonly parents: Int32Array
+  readonly actions: Int32Array
+  readonly size: number
+}
+
 /** What a worker needs to attach to the same table. */
 export interface StateTableBuffers {
   readonly laneA: SharedArrayBuffer
@@ -147,9 +155,42 @@ export class StateTable {
     const capacity = this.slots.length * 2
     if (capacity * 4 > this.buffers.slots.maxByteLength) throw new RangeError(`the state table is full: ${this.size} states`)
     this.buffers.slots.grow(capacity * 4)
+    this.reindex()
+  }
+
+  /** The id arrays up to the last id handed out (holes included), for a checkpoint. */
+  saved(): SavedTable {
+    const end = Atomics.load(this.counters, NEXT_ID)
+    return {
+      laneA: this.laneA.slice(0, end),
+      laneB: this.laneB.slice(0, end),
+      parents: this.parents.slice(0, end),
+      actions: this.actions.slice(0, end),
+      size: this.size
+    }
+  }
+
+  /** A table holding what `saved` returned, its index rebuilt. */
+  static restored(saved: SavedTable): StateTable {
+    const table = new StateTable()
+    const end = saved.laneA.length
+    table.growIds(end)
+    table.laneA.set(saved.laneA)
+    table.laneB.set(saved.laneB)
+    table.parents.set(saved.parents)
+    table.actions.set(saved.actions)
+    Atomics.store(table.counters, NEXT_ID, end)
+    Atomics.store(table.counters, SIZE, saved.size)
+    table.chunkNext = table.chunkEnd = end
+    while (table.crowded) table.buffers.slots.grow(table.slots.length * 8)
+    table.reindex()
+    return table
+  }
+
+  private reindex(): void {
     const slots = this.slots
     slots.fill(EMPTY)
-    const mask = capacity - 1
+    const mask = slots.length - 1
     for (let id = 0, end = Atomics.load(this.counters, NEXT_ID); id < end; id++) {
       if (this.parents[id] === HOLE) continue
       let slot = slotOf(this.laneA[id]!, this.laneB[id]!) & mask

@@ -1,4 +1,5 @@
 import type { PropertyKind } from "@parley/core"
+import type { Search, SearchSnapshot } from "./search.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
 
@@ -32,6 +33,10 @@ export interface CheckOptions {
    * cycle in it need not replay as a cycle.
    */
   readonly symmetry?: boolean
+  /** BFS: called at the end of every level, where a checkpoint may be taken (`search.snapshot()`). */
+  readonly onLevel?: (search: Search<any, any>) => void
+  /** BFS: go on from a snapshot, with the table it was taken with passed to `check`. */
+  readonly resume?: SearchSnapshot
 }
 
 export interface Progress {
@@ -79,6 +84,8 @@ export interface CheckResult {
   readonly tableBytes: number
   /** `sim`: the walks run. */
   readonly walks?: number
+  /** Stopped on request (Ctrl-C) before the search was done: the result is `bounded`. */
+  readonly interrupted?: boolean
   /** Liveness properties left unchecked: not asked for, or a bound cut the search short (a cycle or an end may lie beyond it). */
   readonly livenessUnchecked: ReadonlyArray<string>
 }
