@@ -47,9 +47,15 @@ export const registerClient = (
       out: [{ _tag: "Request", to: replica, request: { _tag: "Put", value, context: state.context } }]
     }
   }
+  /** Whether `response` answers the open operation: a duplicate answer to an earlier one does not. */
+  const answers = (state: RegisterClientState, response: RegisterResponse): boolean => {
+    const op = script[state.next]
+    return response._tag === "GetOk" ? op === "get" : op === "put" && response.value === state.writes.at(-1)?.value
+  }
   return {
     init: () => issue({ next: 0, context: {}, writes: [] }),
     onResponse: (state, _from, response) => {
+      if (!answers(state, response)) return { state, out: [] }
       if (response._tag === "GetOk") {
         const context = response.siblings.reduce((c, s) => merge(c, s.clock), state.context)
         return issue({ ...state, next: state.next + 1, context })
@@ -57,6 +63,7 @@ export const registerClient = (
       const writes = state.writes.map((w) => (w.value === response.value ? { ...w, clock: response.clock } : w))
       return issue({ ...state, next: state.next + 1, context: merge(state.context, response.clock), writes })
     },
-    onTimer: (state) => ({ state, out: [] })
+    onTimer: (state) => ({ state, out: [] }),
+    completes: answers
   }
 }

@@ -49,12 +49,15 @@ export const supersededDropped = always<RegisterSystemState>("SupersededDropped"
 /** Concurrent writes stand side by side on some replica. */
 export const siblingsExist = sometimes<RegisterSystemState>("SiblingsExist", (s) => replicasOf(s).some((r) => r.siblings.length >= 2))
 
-/** A write was acknowledged whose context covered two concurrent writes: it resolved them. */
+/** A replica holds a single version that supersedes two concurrent acknowledged writes: a later write resolved them. */
 export const siblingsResolved = sometimes<RegisterSystemState>("SiblingsResolved", (s) => {
   const acked = acknowledged(s)
-  return acked.some((w) =>
-    acked.some((a) => acked.some((b) => compare(a.clock, b.clock) === "concurrent" && dominatedBy(a.clock, w.context) && dominatedBy(b.clock, w.context)))
-  )
+  return replicasOf(s).some((r) => {
+    const only = r.siblings.length === 1 ? r.siblings[0]!.clock : undefined
+    return only !== undefined && acked.some((a) =>
+      compare(a.clock, only) === "before" && acked.some((b) => compare(a.clock, b.clock) === "concurrent" && compare(b.clock, only) === "before")
+    )
+  })
 })
 
 export const registerProperties: ReadonlyArray<Property<RegisterSystemState>> = [noLostWrite, supersededDropped, siblingsExist, siblingsResolved]
