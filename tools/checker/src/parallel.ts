@@ -32,8 +32,8 @@ export const checkParallel = async (
   workers: number,
   statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT
 ): Promise<CheckResult> => {
-  if (options.strategy !== "bfs" || options.liveness === true) {
-    throw new RangeError("several workers search breadth first only, and not for liveness")
+  if (options.strategy !== "bfs" || options.liveness === true || options.resume !== undefined) {
+    throw new RangeError("several workers search breadth first only, and neither for liveness nor from a checkpoint")
   }
   const startedAt = performance.now()
   const model = await loadModel(source)
@@ -162,7 +162,7 @@ const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deep
 
 /** Functions cannot cross into a worker; progress is reported by the main thread. */
 const withoutCallbacks = (options: CheckOptions): CheckOptions => {
-  const { onProgress: _onProgress, ...rest } = options
+  const { onProgress: _onProgress, onLevel: _onLevel, ...rest } = options
   return rest
 }
 
