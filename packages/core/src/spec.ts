@@ -92,3 +92,17 @@ export const configNetwork = (config: SpecConfig, spec: string): NetworkSemantic
   }
   return network as NetworkSemantics
 }
+
+/** Checks a numeric option of a spec's builder, throwing a RangeError that names the spec, the option and its range. */
+export const requireWhole = (spec: string, name: string, value: number, min: number, max: number): void => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${spec} needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
+  }
+}
+
+/** The flags of the variant named `variant`, or a TypeError that lists the variants there are. */
+export const bugsOf = <B>(spec: string, variants: Readonly<Record<string, B>>, variant: string): B => {
+  const bugs = variants[variant]
+  if (bugs === undefined) throw new TypeError(`${spec} has no variant "${variant}"; its variants: ${Object.keys(variants).join(", ")}`)
+  return bugs
+}

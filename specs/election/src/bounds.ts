@@ -6,11 +6,7 @@
 import { equals, inFlight } from "@parley/core"
 import type { NetworkState } from "@parley/core"
 
-export const requireWhole = (spec: string, name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${spec} needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+export { bugsOf, requireWhole } from "@parley/core"
 
 /** `n1`…`nN`: a node's rank is its number, so `n3` outranks `n2`. */
 export const nodeIds = (count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `n${i + 1}`)
@@ -29,9 +25,3 @@ export const oneCopyInFlight = (network: NetworkState<unknown>): boolean => {
   return true
 }
 
-/** The variant's flags, or an error that names the variants there are. */
-export const bugsOf = <B>(spec: string, variants: Readonly<Record<string, B>>, variant: string): B => {
-  const bugs = variants[variant]
-  if (bugs === undefined) throw new TypeError(`${spec} has no variant "${variant}"; its variants: ${Object.keys(variants).join(", ")}`)
-  return bugs
-}

@@ -6,7 +6,7 @@
  * would host. Acceptors are the nodes that crash, because they are the ones
  * whose durable state Paxos depends on.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { noBugs } from "./config.ts"
 import type { PaxosBugs, PaxosConfig } from "./config.ts"
@@ -46,11 +46,7 @@ export interface PaxosOptions {
   readonly variant: string
 }
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`paxos needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("paxos", name, value, min, max)
 
 const ids = (prefix: string, count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`)
 

@@ -7,7 +7,7 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, linkQueues, lossyOption, networkOption } from "@parley/core"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, linkQueues, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { Envelope, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
 import { raftClient } from "./client.ts"
 import type { RaftClientState, RaftClientTimer } from "./client.ts"
@@ -107,11 +107,7 @@ const oneOfEachKind = (queue: ReadonlyArray<Envelope<RaftMessage, RaftRequest, R
 const kindOf = (envelope: Envelope<RaftMessage, RaftRequest, RaftResponse>): string =>
   envelope.kind === "message" ? envelope.body._tag : envelope.kind
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`raft needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("raft", name, value, min, max)
 
 export const raftSystem = (options: RaftOptions): RaftSystem => {
   requireWhole("nodes", options.nodes, 1, 7)

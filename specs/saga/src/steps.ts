@@ -56,15 +56,5 @@ export interface SagaBugs {
 
 export const noBugs: SagaBugs = { noIdempotency: false, compensateEarly: false }
 
-export const requireWhole = (spec: string, name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${spec} needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+export { bugsOf, requireWhole } from "@parley/core"
 
-/** The variant's flags, or an error that names the variants there are. */
-export const bugsOf = (spec: string, variants: Readonly<Record<string, SagaBugs>>, variant: string): SagaBugs => {
-  const bugs = variants[variant]
-  if (bugs === undefined) throw new TypeError(`${spec} has no variant "${variant}"; its variants: ${Object.keys(variants).join(", ")}`)
-  return bugs
-}

@@ -3,7 +3,7 @@
  * messages (the model's boundary) over an unordered network, where a
  * message can overtake one it depends on.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { causalActor, causalBroadcast, formatBroadcast } from "./causal.ts"
 import type { CausalBugs, CausalState } from "./causal.ts"
@@ -38,11 +38,7 @@ export interface CausalOptions {
   readonly variant: string
 }
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`causal-broadcast needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("causal-broadcast", name, value, min, max)
 
 const causalView = (s: CausalState): unknown => ({
   delivered: formatClock(s.delivered),

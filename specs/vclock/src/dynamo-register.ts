@@ -4,7 +4,7 @@
  * writes become siblings, and a write made with a context covering them
  * resolves them.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { clientScript, registerClient } from "./register-client.ts"
 import type { RegisterClientState } from "./register-client.ts"
@@ -43,11 +43,7 @@ export interface RegisterOptions {
   readonly variant: string
 }
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`dynamo-register needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("dynamo-register", name, value, min, max)
 
 const replicaView = (s: ReplicaState): unknown => ({ siblings: s.siblings.map(formatSibling) })
 

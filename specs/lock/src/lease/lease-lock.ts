@@ -6,7 +6,7 @@
  * clients' attempts and the network are bounded in the model's boundary,
  * never in the reducers.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { fencedRecipe, LockServer, Resource } from "./config.ts"
 import type { LeaseBugs } from "./config.ts"
@@ -49,11 +49,7 @@ export interface LeaseOptions {
   readonly variant: string
 }
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`lock needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("lock", name, value, min, max)
 
 export const leaseSystem = (options: LeaseOptions): LeaseSystem => {
   requireWhole("clients", options.clients, 1, 3)

@@ -4,7 +4,7 @@
  * that each take the lock once. Any client's session may expire at any
  * moment, within a budget: the model's boundary, not the reducer's.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { ZkServer, zkRecipe } from "./client.ts"
 import type { ZkBugs } from "./client.ts"
@@ -39,11 +39,7 @@ export interface ZkLockOptions {
   readonly variant: string
 }
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`zk-lock needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
-  }
-}
+const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("zk-lock", name, value, min, max)
 
 export const zkLockSystem = (options: ZkLockOptions): ZkSystem => {
   requireWhole("clients", options.clients, 1, 4)
