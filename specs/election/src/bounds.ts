@@ -6,8 +6,6 @@
 import { equals, inFlight } from "@parley/core"
 import type { NetworkState } from "@parley/core"
 
-export { bugsOf, requireWhole } from "@parley/core"
-
 /** `n1`…`nN`: a node's rank is its number, so `n3` outranks `n2`. */
 export const nodeIds = (count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `n${i + 1}`)
 

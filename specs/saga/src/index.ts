@@ -1,6 +1,7 @@
 export * from "./ledger.ts"
 export * from "./properties.ts"
 export * from "./steps.ts"
+export * from "./saga-options.ts"
 export * from "./orchestration/format.ts"
 export * from "./orchestration/log.ts"
 export * from "./orchestration/messages.ts"

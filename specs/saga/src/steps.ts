@@ -55,6 +55,3 @@ export interface SagaBugs {
 }
 
 export const noBugs: SagaBugs = { noIdempotency: false, compensateEarly: false }
-
-export { bugsOf, requireWhole } from "@parley/core"
-

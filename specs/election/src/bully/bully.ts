@@ -5,9 +5,9 @@
  * synchronous system Bully assumes; `--timing async` lets timeouts fire
  * while messages are still in flight, and the checker finds two leaders.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { bugsOf, configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { bugsOf, nodeIds, oneCopyInFlight, requireWhole } from "../bounds.ts"
+import { nodeIds, oneCopyInFlight } from "../bounds.ts"
 import { bullyView, formatBullyMessage, formatBullyTimer } from "./format.ts"
 import { bullyAsPublished, bullyNode } from "./node.ts"
 import type { BullyBugs } from "./node.ts"

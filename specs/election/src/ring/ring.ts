@@ -5,9 +5,9 @@
  * its successor only once that successor has crashed. Both are the model's
  * boundary (`within`), not the reducer's.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { bugsOf, configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { bugsOf, nodeIds, oneCopyInFlight, requireWhole } from "../bounds.ts"
+import { nodeIds, oneCopyInFlight } from "../bounds.ts"
 import { formatRingMessage, formatRingTimer, ringView } from "./format.ts"
 import { ringAsPublished, ringNode } from "./node.ts"
 import type { RingBugs } from "./node.ts"

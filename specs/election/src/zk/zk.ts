@@ -5,9 +5,9 @@
  * the model's boundary, not the reducer's. The network is FIFO per link by
  * default, as a ZooKeeper session delivers replies and watch events in order.
  */
-import { configInt, configNetwork, configString, CorrectVariant, networkOption } from "@parley/core"
+import { bugsOf, configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { bugsOf, nodeIds, requireWhole } from "../bounds.ts"
+import { nodeIds } from "../bounds.ts"
 import { formatZkMessage, formatZkTimer, zkView } from "./format.ts"
 import { zkActor, zkRecipe } from "./node.ts"
 import type { ZkBugs } from "./node.ts"

@@ -11,10 +11,11 @@
  * interleavings of events and acknowledgements by six (749,397 states
  * against 123,947 at the defaults), past what the default check should cost.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
-import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { bugsOf, MAX_STEPS, noBugs, PAYMENT_STEP, requireWhole, sagaSteps } from "../steps.ts"
-import type { SagaBugs } from "../steps.ts"
+import { lossyOption, networkOption } from "@parley/core"
+import type { SpecDefinition, SpecVariant } from "@parley/core"
+import { checkedSagaOptions, sagaOptionsFrom } from "../saga-options.ts"
+import type { SagaSpecOptions } from "../saga-options.ts"
+import { MAX_STEPS, PAYMENT_STEP, sagaSteps } from "../steps.ts"
 import { choreographyView, formatChoreographyMessage, formatChoreographyTimer } from "./format.ts"
 import { ORDER } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
@@ -33,28 +34,11 @@ export const choreographyVariants = [
   }
 ] as const satisfies ReadonlyArray<SpecVariant>
 
-const variantBugs: Readonly<Record<string, SagaBugs>> = {
-  [CorrectVariant]: noBugs,
-  "no-idempotency": { ...noBugs, noIdempotency: true },
-  "compensate-early": { ...noBugs, compensateEarly: true }
-}
 
-export interface ChoreographyOptions {
-  readonly steps: number
-  /** Resends of one event before its publisher stops resending. */
-  readonly retries: number
-  /** Crashes of any node in one behaviour; each may be followed by a restart. */
-  readonly crashes: number
-  readonly network: NetworkSemantics
-  readonly lossy: boolean
-  readonly variant: string
-}
+export type ChoreographyOptions = SagaSpecOptions
 
 export const choreographySystem = (options: ChoreographyOptions): ChoreographySystem => {
-  requireWhole("saga-choreography", "steps", options.steps, 2, MAX_STEPS)
-  requireWhole("saga-choreography", "retries", options.retries, 0, 3)
-  requireWhole("saga-choreography", "crashes", options.crashes, 0, 3)
-  const bugs = bugsOf("saga-choreography", variantBugs, options.variant)
+  const bugs = checkedSagaOptions("saga-choreography", options)
   const steps = sagaSteps(options.steps)
   const ids = [ORDER, ...steps.map((s) => s.service)]
   const reading = choreographyReading(steps.length, ids)
@@ -100,13 +84,6 @@ export const choreographySpec: SpecDefinition = {
   variants: choreographyVariants,
   build: (config) => ({
     _tag: "System",
-    system: choreographySystem({
-      steps: configInt(config, "steps"),
-      retries: configInt(config, "retries"),
-      crashes: configInt(config, "crashes"),
-      network: configNetwork(config, "saga-choreography"),
-      lossy: configFlag(config, "lossy"),
-      variant: configString(config, "variant")
-    })
+    system: choreographySystem(sagaOptionsFrom(config, "saga-choreography"))
   })
 }

@@ -6,10 +6,11 @@
  * are options; the retry budget is the reducer's own, as a deployment's
  * would be, and needs no boundary in the model.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption } from "@parley/core"
-import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { bugsOf, MAX_STEPS, noBugs, PAYMENT_STEP, requireWhole, sagaSteps } from "../steps.ts"
-import type { SagaBugs } from "../steps.ts"
+import { lossyOption, networkOption } from "@parley/core"
+import type { SpecDefinition, SpecVariant } from "@parley/core"
+import { checkedSagaOptions, sagaOptionsFrom } from "../saga-options.ts"
+import type { SagaSpecOptions } from "../saga-options.ts"
+import { MAX_STEPS, PAYMENT_STEP, sagaSteps } from "../steps.ts"
 import { formatSagaMessage, formatSagaTimer, sagaView } from "./format.ts"
 import { ORCHESTRATOR } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
@@ -28,28 +29,11 @@ export const sagaVariants = [
   }
 ] as const satisfies ReadonlyArray<SpecVariant>
 
-const variantBugs: Readonly<Record<string, SagaBugs>> = {
-  [CorrectVariant]: noBugs,
-  "no-idempotency": { ...noBugs, noIdempotency: true },
-  "compensate-early": { ...noBugs, compensateEarly: true }
-}
 
-export interface SagaOptions {
-  readonly steps: number
-  /** Resends of one operation, by the orchestrator's retry timer. */
-  readonly retries: number
-  /** Crashes of the orchestrator in one behaviour; each may be followed by a restart. */
-  readonly crashes: number
-  readonly network: NetworkSemantics
-  readonly lossy: boolean
-  readonly variant: string
-}
+export type SagaOptions = SagaSpecOptions
 
 export const sagaSystem = (options: SagaOptions): SagaSystem => {
-  requireWhole("saga", "steps", options.steps, 2, MAX_STEPS)
-  requireWhole("saga", "retries", options.retries, 0, 3)
-  requireWhole("saga", "crashes", options.crashes, 0, 3)
-  const bugs = bugsOf("saga", variantBugs, options.variant)
+  const bugs = checkedSagaOptions("saga", options)
   const steps = sagaSteps(options.steps)
   const ids = [ORCHESTRATOR, ...steps.map((s) => s.service)]
   const reading = sagaReading(steps.length, ids)
@@ -87,13 +71,6 @@ export const sagaSpec: SpecDefinition = {
   variants: sagaVariants,
   build: (config) => ({
     _tag: "System",
-    system: sagaSystem({
-      steps: configInt(config, "steps"),
-      retries: configInt(config, "retries"),
-      crashes: configInt(config, "crashes"),
-      network: configNetwork(config, "saga"),
-      lossy: configFlag(config, "lossy"),
-      variant: configString(config, "variant")
-    })
+    system: sagaSystem(sagaOptionsFrom(config, "saga"))
   })
 }
