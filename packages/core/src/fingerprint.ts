@@ -238,6 +238,23 @@ export const fingerprintRenamedInto = (
   out[offset + 1] = laneB
 }
 
+/**
+ * Writes a 64-bit hash of `count` words from `words[from]`: how the checker
+ * fingerprints a state kept as words (see `StateCodec`). Not the state's
+ * structural fingerprint; a search uses one or the other throughout.
+ */
+export const fingerprintWordsInto = (words: Uint32Array, from: number, count: number, out: Uint32Array, offset: number): void => {
+  let a = TAG_ARRAY
+  let b = ~TAG_ARRAY
+  for (let i = from, end = from + count; i < end; i++) {
+    const k = words[i]!
+    a = stepA(a, k)
+    b = stepB(b, k)
+  }
+  out[offset] = finalA(a ^ count)
+  out[offset + 1] = finalB(b ^ count)
+}
+
 const scratch = new Uint32Array(2)
 
 /** The 64-bit fingerprint of `value`. */

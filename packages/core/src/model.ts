@@ -1,4 +1,5 @@
 import type { Property, TransitionProperty } from "./property.ts"
+import type { StateCodec } from "./state-codec.ts"
 import type { StepEvent } from "./trace.ts"
 
 /**
@@ -41,6 +42,12 @@ export interface Model<S, A> {
    * orbit. Sound only when the properties cannot tell the members apart.
    */
   symmetryFingerprint?(state: S, out: Uint32Array): void
+  /**
+   * States as a few 32-bit words. With it the checker keeps its frontier in
+   * typed arrays instead of live objects, hashes the words instead of
+   * walking the state, and hands states between worker threads as words.
+   */
+  readonly codec?: StateCodec<S>
   /** States where having no successor is the expected end, not a deadlock. */
   terminal?(state: S): boolean
   /** The action's name in a trace, as the spec names it (`TMRcvPrepared(rm2)`); derived from `describe` when absent. */

@@ -16,8 +16,9 @@
  * - `tmPrepared = RM` is compared element by element, not by size, so it stays
  *   exact even for a state that breaks TypeOK.
  */
-import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes, withFingerprintMemo } from "@parley/core"
-import type { Model, Property, SpecDefinition, SpecVariant, StepEvent } from "@parley/core"
+import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes } from "@parley/core"
+import type { Model, Property, SpecDefinition, SpecVariant, StateCodec, StepEvent } from "@parley/core"
+import { MaxInternedRMs, RMStateInterner, RMStates, SetInterner } from "./twophase-interners.ts"
 
 /** A resource manager: `rm1` … `rmN`. */
 export type RM = `rm${number}`
@@ -93,104 +94,19 @@ const hasPrepared = (msgs: SetOf<TwoPhaseMessage>, rm: RM): boolean => {
   return false
 }
 
-const RMStates: ReadonlyArray<RMState> = ["working", "prepared", "committed", "aborted"]
-
-/** Interning every `rmState` costs one record per combination: 4^N of them. */
-const MaxInternedRMs = 10
-
-/**
- * The `rmState` records one model builds, interned by a base-4 code (digit
- * `i` is RM `i`'s state), for the same reasons as `SetInterner`: a step
- * allocates no record, and the checker hashes each record once. A record
- * built elsewhere (a test's, one with an RM too many) is copied instead.
- */
-class RMStateInterner {
-  private readonly byCode = new Map<number, Readonly<Record<RM, RMState>>>()
-  private readonly codes = new WeakMap<object, number>()
-
-  constructor(private readonly RMs: ReadonlyArray<RM>) {}
-
-  of(code: number): Readonly<Record<RM, RMState>> {
-    const known = this.byCode.get(code)
-    if (known !== undefined) return known
-    const record: Record<RM, RMState> = {}
-    let rest = code
-    for (const rm of this.RMs) {
-      record[rm] = RMStates[rest & 3]!
-      rest >>>= 2
-    }
-    const interned = withFingerprintMemo(record)
-    this.byCode.set(code, interned)
-    this.codes.set(interned, code)
-    return interned
-  }
-
-  /** The record's code, or undefined for a record this interner did not build. */
-  codeOf(record: Readonly<Record<RM, RMState>>): number | undefined {
-    return this.codes.get(record)
-  }
-
-  with(record: Readonly<Record<RM, RMState>>, rmIndex: number, value: RMState): Readonly<Record<RM, RMState>> {
-    const code = this.codes.get(record)
-    const rm = this.RMs[rmIndex]!
-    if (code === undefined) return { ...record, [rm]: value }
-    const shift = 2 * rmIndex
-    return this.of((code & ~(3 << shift)) | (RMStates.indexOf(value) << shift))
-  }
-}
-
-/**
- * The sets one model builds, interned by bitmask over a fixed universe: a
- * step allocates no set, compares no elements, and equal sets are one object
- * whose elements are in universe order. A set built elsewhere (a test's, say)
- * is read element by element instead.
- */
-class SetInterner<T> {
-  private readonly byMask = new Map<number, SetOf<T>>()
-  private readonly masks = new WeakMap<SetOf<T>, number>()
-
-  constructor(private readonly universe: ReadonlyArray<T>, private readonly bitOf: (item: T) => number) {
-    if (universe.length > 30) throw new RangeError(`a set interner holds at most 30 elements, got ${universe.length}`)
-  }
-
-  of(mask: number): SetOf<T> {
-    const known = this.byMask.get(mask)
-    if (known !== undefined) return known
-    const set = SetOf.from(this.universe.filter((_, i) => (mask & (1 << i)) !== 0))
-    this.byMask.set(mask, set)
-    this.masks.set(set, mask)
-    return set
-  }
-
-  /** Whether this interner built `set`: then its elements are from the universe, by construction. */
-  built(set: SetOf<T>): boolean {
-    return this.masks.has(set)
-  }
-
-  /** The set as a bitmask; an element outside the universe throws, or with `skipForeign` is left out. */
-  mask(set: SetOf<T>, skipForeign = false): number {
-    const known = this.masks.get(set)
-    if (known !== undefined) return known
-    let mask = 0
-    for (const item of set) {
-      const bit = this.bitOf(item)
-      if (bit === 0 && !skipForeign) throw new RangeError(`${JSON.stringify(item)} is not an element this model's sets can hold`)
-      mask |= bit
-    }
-    return mask
-  }
-
-  add(set: SetOf<T>, item: T): SetOf<T> {
-    const mask = this.mask(set)
-    const bit = this.bitOf(item)
-    return (mask & bit) !== 0 ? set : this.of(mask | bit)
-  }
-}
-
 /** Counts an object's own keys without allocating. */
 const keyCount = (record: object): number => {
   let n = 0
   for (const _ in record) n++
+  return n
+}
+
+/** The low bit of each 2-bit digit of an `rmState` code. */
+const LowBits = 0x55555555
+
+const popCount = (mask: number): number => {
+  let n = 0
+  for (let m = mask; m !== 0; m &= m - 1) n++
   return n
 }
 
@@ -223,12 +139,6 @@ export const twoPhaseModel = (
   const messageOrder: ReadonlyArray<TwoPhaseMessage> = [...RMs.map(preparedMessage), COMMIT, ABORT]
   const rmIndex = new Map<RM, number>(RMs.map((rm, i) => [rm, i]))
   const rmRecords = rms <= MaxInternedRMs ? new RMStateInterner(RMs) : undefined
-  const withRM = (s: TwoPhaseState, rm: RM, value: RMState): TwoPhaseState => ({
-    rmState: rmRecords !== undefined ? rmRecords.with(s.rmState, rmIndex.get(rm)!, value) : { ...s.rmState, [rm]: value },
-    tmState: s.tmState,
-    tmPrepared: s.tmPrepared,
-    msgs: s.msgs
-  })
   const rmSets = new SetInterner<RM>(RMs, (rm) => rmBit.get(rm) ?? 0)
   const messageSets = new SetInterner<TwoPhaseMessage>(messageOrder, messageBit)
 
@@ -255,22 +165,50 @@ export const twoPhaseModel = (
   const actionRM: ReadonlyArray<number> = allActions.map((a) => ("rm" in a ? rmIndex.get(a.rm)! : -1))
 
   /**
-   * The state last asked about, read once: its two sets as bitmasks and each
-   * RM's state. The checker asks about one state once per action, and a
-   * record read by a varying key is a slow lookup.
+   * The state last asked about, read once: its two sets as bitmasks, its
+   * `rmState` code when interned, and each RM's state. The checker asks
+   * about one state once per action, and a record read by a varying key, or
+   * a set's mask looked up, is slow.
    */
   let readOf: TwoPhaseState | undefined
   let msgsMask = 0
   let preparedMask = 0
+  let rmCode: number | undefined
+  /** A set with an element outside its universe, or an RM state TLA+ does not have: TypeOK fails, and no action is enabled. */
+  let corrupt = false
   const rmValues: Array<RMState | undefined> = new Array(rms)
+
+  /** What `read` would find in the state `apply` built last, which the checker encodes and checks next. */
+  let builtState: TwoPhaseState | undefined
+  let builtCode: number | undefined
+  let builtPrepared = 0
+  let builtMsgs = 0
+  const built = (state: TwoPhaseState, code: number | undefined, prepared: number, msgs: number): TwoPhaseState => {
+    builtState = state
+    builtCode = code
+    builtPrepared = prepared
+    builtMsgs = msgs
+    return state
+  }
+
   const read = (s: TwoPhaseState): void => {
     if (s === readOf) return
-    // A foreign element (in a corrupted state that TypeOK rejects) enables no action.
-    msgsMask = messageSets.mask(s.msgs, true)
-    preparedMask = rmSets.mask(s.tmPrepared, true)
-    const code = rmRecords?.codeOf(s.rmState)
-    for (let i = 0; i < rms; i++) rmValues[i] = code === undefined ? s.rmState[RMs[i]!] : RMStates[(code >>> (2 * i)) & 3]
+    if (s === builtState) return load(s, builtCode, builtPrepared, builtMsgs)
+    load(s, rmRecords?.codeOf(s.rmState), rmSets.mask(s.tmPrepared, true), messageSets.mask(s.msgs, true))
+    corrupt ||= popCount(msgsMask) !== s.msgs.length || popCount(preparedMask) !== s.tmPrepared.length
+  }
+
+  const load = (s: TwoPhaseState, code: number | undefined, prepared: number, msgs: number): void => {
     readOf = s
+    rmCode = code
+    preparedMask = prepared
+    msgsMask = msgs
+    corrupt = false
+    for (let i = 0; i < rms; i++) {
+      const value = code === undefined ? s.rmState[RMs[i]!] : RMStates[(code >>> (2 * i)) & 3]
+      if (code === undefined && !RMStates.includes(value!)) corrupt = true
+      rmValues[i] = value
+    }
   }
 
   /** The action's TLA+ guard, and that the step changes the state; `rm` is the action's RM's state. */
@@ -297,12 +235,13 @@ export const twoPhaseModel = (
 
   const enabled = (s: TwoPhaseState, a: TwoPhaseAction): boolean => {
     read(s)
-    return guard(s, a, "rm" in a ? s.rmState[a.rm] : undefined)
+    return !corrupt && guard(s, a, "rm" in a ? rmValues[rmIndex.get(a.rm)!] : undefined)
   }
 
   const enabledActions = (s: TwoPhaseState): ReadonlyArray<TwoPhaseAction> => {
     read(s)
     const out: Array<TwoPhaseAction> = []
+    if (corrupt) return out
     for (let i = 0; i < allActions.length; i++) {
       const a = allActions[i]!
       const rm = actionRM[i]!
@@ -311,31 +250,39 @@ export const twoPhaseModel = (
     return out
   }
 
-  /** The primed variables; UNCHANGED ones are shared with `s`. */
-  const apply = (s: TwoPhaseState, a: TwoPhaseAction): TwoPhaseState => {
-    switch (a.name) {
-      case "TMRcvPrepared":
-        return { rmState: s.rmState, tmState: s.tmState, tmPrepared: rmSets.add(s.tmPrepared, a.rm), msgs: s.msgs }
-      case "TMCommit":
-        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.add(s.msgs, COMMIT) }
-      case "TMAbort":
-        return { rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.add(s.msgs, ABORT) }
-      case "RMPrepare":
-        return {
-          rmState: withRM(s, a.rm, "prepared").rmState,
-          tmState: s.tmState,
-          tmPrepared: s.tmPrepared,
-          msgs: messageSets.add(s.msgs, preparedMessage(a.rm))
-        }
-      case "RMChooseToAbort":
-        return withRM(s, a.rm, "aborted")
-      case "RMRcvCommitMsg":
-        return withRM(s, a.rm, "committed")
-      case "RMRcvAbortMsg":
-        return withRM(s, a.rm, "aborted")
-    }
+  /** `s` with RM `i` in state `value`; `s` was `read`. */
+  const withRM = (s: TwoPhaseState, i: number, value: RMState, prepared: number, msgs: number): TwoPhaseState => {
+    const tmPrepared = prepared === preparedMask ? s.tmPrepared : rmSets.of(prepared)
+    const sent = msgs === msgsMask ? s.msgs : messageSets.of(msgs)
+    if (rmCode === undefined) return built({ rmState: { ...s.rmState, [RMs[i]!]: value }, tmState: s.tmState, tmPrepared, msgs: sent }, undefined, prepared, msgs)
+    const shift = 2 * i
+    const code = (rmCode & ~(3 << shift)) | (RMStates.indexOf(value) << shift)
+    return built({ rmState: rmRecords!.of(code), tmState: s.tmState, tmPrepared, msgs: sent }, code, prepared, msgs)
   }
 
+  /** The primed variables; UNCHANGED ones are shared with `s`, which `enabled` has just read. */
+  const apply = (s: TwoPhaseState, a: TwoPhaseAction): TwoPhaseState => {
+    const i = "rm" in a ? rmIndex.get(a.rm)! : -1
+    switch (a.name) {
+      case "TMRcvPrepared": {
+        const prepared = preparedMask | (1 << i)
+        return built({ rmState: s.rmState, tmState: s.tmState, tmPrepared: rmSets.of(prepared), msgs: s.msgs }, rmCode, prepared, msgsMask)
+      }
+      case "TMCommit":
+      case "TMAbort": {
+        const msgs = msgsMask | (a.name === "TMCommit" ? commitBit : abortBit)
+        return built({ rmState: s.rmState, tmState: "done", tmPrepared: s.tmPrepared, msgs: messageSets.of(msgs) }, rmCode, preparedMask, msgs)
+      }
+      case "RMPrepare":
+        return withRM(s, i, "prepared", preparedMask, msgsMask | (1 << i))
+      case "RMChooseToAbort":
+        return withRM(s, i, "aborted", preparedMask, msgsMask)
+      case "RMRcvCommitMsg":
+        return withRM(s, i, "committed", preparedMask, msgsMask)
+      case "RMRcvAbortMsg":
+        return withRM(s, i, "aborted", preparedMask, msgsMask)
+    }
+  }
 
   const isMessage = (m: TwoPhaseMessage): boolean =>
     m.type === "Prepared"
@@ -359,6 +306,9 @@ export const twoPhaseModel = (
 
   /** TCConsistent: no RM has aborted while another has committed. */
   const tcConsistent = (s: TwoPhaseState): boolean => {
+    const code = s === builtState ? builtCode : s === readOf ? rmCode : rmRecords?.codeOf(s.rmState)
+    // In base 4, committed is 2 and aborted 3: both high bits set, the low bit clear in one and set in the other.
+    if (code !== undefined) return (code & (code >>> 1) & LowBits) === 0 || (~code & (code >>> 1) & LowBits) === 0
     read(s)
     let aborted = false
     let committed = false
@@ -415,10 +365,48 @@ export const twoPhaseModel = (
     fingerprintInto(canonical, out, 0)
   }
 
+  /**
+   * Two words: the `rmState` code with the TM's state above it, then
+   * `tmPrepared`'s mask with the mask of `msgs` above it. Interned records
+   * and sets make decoding a few lookups; encoding the state `apply` just
+   * built reads nothing from it.
+   */
+  const doneBit = 2 * rms
+  const codec: StateCodec<TwoPhaseState> | undefined = rmRecords === undefined ? undefined : {
+    words: 2,
+    encode: (s, out, at) => {
+      let code: number | undefined
+      let prepared: number
+      let msgs: number
+      if (s === builtState) [code, prepared, msgs] = [builtCode, builtPrepared, builtMsgs]
+      else [code, prepared, msgs] = [rmRecords.codeOf(s.rmState) ?? rmRecords.codeOfValues(s.rmState), rmSets.mask(s.tmPrepared), messageSets.mask(s.msgs)]
+      if (code === undefined) throw new RangeError(`twophase cannot encode the rmState ${JSON.stringify(s.rmState)}`)
+      if (s.tmState !== "init" && s.tmState !== "done") throw new RangeError(`twophase cannot encode the tmState ${JSON.stringify(s.tmState)}`)
+      out[at] = code | (s.tmState === "done" ? 1 << doneBit : 0)
+      out[at + 1] = prepared | (msgs << rms)
+    },
+    decode: (words, at) => {
+      const head = words[at]!
+      const tail = words[at + 1]!
+      const code = head & ((1 << doneBit) - 1)
+      const prepared = tail & allRMsMask
+      const msgs = tail >>> rms
+      const s: TwoPhaseState = {
+        rmState: rmRecords.of(code),
+        tmState: (head >>> doneBit) & 1 ? "done" : "init",
+        tmPrepared: rmSets.of(prepared),
+        msgs: messageSets.of(msgs)
+      }
+      load(s, code, prepared, msgs)
+      return s
+    }
+  }
+
   return {
     init: () => [initial],
     actions: enabledActions,
     symmetryFingerprint,
+    ...(codec === undefined ? {} : { codec }),
     next: (s, a) => (enabled(s, a) ? apply(s, a) : undefined),
     properties,
     /** The TM has decided and every RM has learnt it: only steps that change nothing remain. */

@@ -152,6 +152,43 @@ describe("twoPhaseModel against an independent enumeration of TwoPhase.tla", () 
     expect(closedForm(n)).toBe(count)
   })
 
+  it.each([1, 3, 5])("keeps each of the states with %i RMs as two words that tell it apart and give it back", (n) => {
+    const model = twoPhaseModel(n)
+    const codec = model.codec!
+    const words = new Uint32Array(codec.words)
+    const seen = new Map<string, bigint>()
+    for (const { state } of explore(model)) {
+      codec.encode(state, words, 0)
+      const decoded = codec.decode(words, 0)
+      expect(fingerprint(decoded)).toBe(fingerprint(state))
+      expect(model.lanes(decoded)).toEqual(model.lanes(state))
+      seen.set(words.join(","), fingerprint(state))
+    }
+    expect(seen.size, "one encoding per state").toBe(explore(model).length)
+  })
+
+  it("encodes a state it did not build, and refuses one it cannot", () => {
+    const model = twoPhaseModel(2)
+    const codec = model.codec!
+    const [init] = model.init()
+    const foreign: TwoPhaseState = {
+      rmState: { rm1: "prepared", rm2: "working" },
+      tmState: "init",
+      tmPrepared: SetOf.from<RM>(["rm1"]),
+      msgs: SetOf.from([{ type: "Prepared" as const, rm: "rm1" as RM }])
+    }
+    const words = new Uint32Array(2)
+    codec.encode(foreign, words, 0)
+    expect(fingerprint(codec.decode(words, 0))).toBe(fingerprint(foreign))
+    expect(() => codec.encode({ ...init!, rmState: { rm1: "working", rm2: "undecided" as "working" } }, words, 0)).toThrow(/cannot encode the rmState/)
+    expect(() => codec.encode({ ...init!, msgs: SetOf.from([{ type: "Prepared" as const, rm: "rm9" as RM }]) }, words, 0)).toThrow(/not an element/)
+  })
+
+  it("has no codec beyond ten RMs, where its records are not interned", () => {
+    expect(twoPhaseModel(10).codec?.words).toBe(2)
+    expect(twoPhaseModel(11).codec).toBeUndefined()
+  })
+
   it("the brute force agrees with the closed form 2^n + 4^n + 6^n up to 6 RMs", () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => bruteForce(n).states.size)).toEqual([1, 2, 3, 4, 5, 6].map(closedForm))
     expect(closedForm(6)).toBe(50_816)

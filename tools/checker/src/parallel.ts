@@ -1,30 +1,33 @@
 import { Worker } from "node:worker_threads"
+import type { FromWorker, SegmentBuffers, ToWorker, WorkerSetup } from "./check-worker.ts"
 import { BUSY, CONTROL_FIELDS } from "./growth-barrier.ts"
-import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import { LevelClaims } from "./level-claims.ts"
+import { Level } from "./level.ts"
+import type { LevelBuffers } from "./level.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
-import { Level, Search } from "./search.ts"
+import { Search } from "./search.ts"
 import type { SearchSummary } from "./search.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Violation } from "./types.ts"
 
-/** A level smaller than this per worker is expanded on the main thread: starting workers would cost more. */
+/** A level smaller than this per worker is expanded on the main thread: sharing it would cost more. */
 const STATES_PER_WORKER_TO_SPLIT = 512
-/** A worker holding this much more than its share of the next level gives the surplus to the one holding least. */
-const IMBALANCE = 1.25
 
 /**
  * Breadth-first search on `workers` threads sharing one state table. The
- * search goes level by level as the sequential BFS does: each worker expands
- * its share of a level, the next level being the new states each of them
- * stored; at the end of a level the main thread evens out the shares. So the
- * first violation found is at the least depth, as with one thread, and the
- * distinct-state count is the same for any number of workers. Among
- * violations in the same level the one reported may differ from run to run.
+ * search goes level by level as the sequential BFS does: the workers expand
+ * one level together, taking chunks of it until none is left (see
+ * `LevelClaims`), each writing the new states it stores into its own part
+ * of the next level. So the first violation found is at the least depth, as
+ * with one thread, and the distinct-state count is the same for any number
+ * of workers. Among violations in the same level the one reported may
+ * differ from run to run.
  *
- * The first levels run on the main thread until one is wide enough to share.
- * A worker gets its share as state ids and rebuilds each state by replaying
- * its path, so states never cross threads.
+ * The workers start at once, and the main thread searches on its own until
+ * they are ready and a level is wide enough to share. A level kept as words
+ * (a model with a codec) is read by any thread; without a codec a worker
+ * rebuilds a state another thread stored by replaying its path.
  */
 export const checkParallel = async (
   source: ModelSource,
@@ -39,77 +42,74 @@ export const checkParallel = async (
   const model = await loadModel(source)
   const table = new StateTable()
   const search = new Search(model, options, table)
-  let level = new Level<unknown>()
-  let depth = 0
-  const stopped = () => search.summary().violation !== undefined || search.summary().bounded
-  if (search.seed(level)) {
-    while (level.size > 0 && level.size < statesPerWorkerToSplit * workers) {
-      const next = new Level<unknown>()
-      if (!search.expandLevel(level, depth, next)) break
-      level = next
-      depth++
-    }
-  }
-  if (level.size === 0 || stopped() || workers <= 1) {
-    return workers <= 1 && level.size > 0 && !stopped() ? finishOnMainThread(search, level, depth) : search.result()
-  }
+  if (workers <= 1) return search.run()
 
-  table.flush()
+  const segments: SegmentBuffers = Array.from({ length: workers + 1 }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
+  const claims = LevelClaims.create(segments.length)
   const control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
-  const setup: WorkerSetup = { source, options: withoutCallbacks(options), buffers: table.buffers, control }
-  const pool = await Promise.all(Array.from({ length: workers }, () => startWorker(setup)))
+  const setup = (segment: number): WorkerSetup => ({ source, options: withoutCallbacks(options), buffers: table.buffers, control, claims: claims.buffer, segments, segment })
+  const starting = Array.from({ length: workers }, (_, i) => startWorker(setup(i + 1)))
+  // A worker that fails to start is reported when the search needs it; until then its rejection is not unhandled.
+  starting.forEach((worker) => worker.catch(() => {}))
+  let pool: ReadonlyArray<PoolWorker> = []
   try {
+    const { level, depth } = searchUntilShared(search, segments[0]!, () => claims.readyWorkers === workers, statesPerWorkerToSplit * workers)
+    const frontierBytes = () => segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
+    if (level === undefined) return withFrontier(search.result(), model.codec === undefined ? undefined : frontierBytes())
+    pool = await Promise.all(starting)
+    table.flush()
     const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
-    let adopt: Array<Array<number>> = pool.map((_, i) => level.ids.filter((_, j) => j % workers === i))
-    for (;;) {
+    let sizes: ReadonlyArray<number> = [level, ...pool.map(() => 0)]
+    for (let at = depth; ; ) {
+      claims.reset()
       Atomics.store(new Int32Array(control), BUSY, workers)
-      const results = await Promise.all(pool.map((worker, i) => worker.ask({ _tag: "Expand", depth, adopt: adopt[i]! }, "Expanded")))
+      const results = await Promise.all(pool.map((worker) => worker.ask({ _tag: "Expand", depth: at, sizes }, "Expanded")))
       results.forEach((result, i) => (summaries[i] = result.summary))
       const queued = results.map((result) => result.queued)
-      depth++
+      at++
       options.onProgress?.({
         distinctStates: table.size,
         generatedStates: total(summaries, search.summary()),
         queued: queued.reduce((a, b) => a + b, 0),
-        depth,
+        depth: at,
         elapsedMs: performance.now() - startedAt,
         statesPerSec: rate(table.size, performance.now() - startedAt)
       })
       if (summaries.some((s) => s.violation !== undefined || s.bounded) || queued.every((q) => q === 0)) break
-      adopt = await rebalance(pool, queued, statesPerWorkerToSplit)
+      sizes = [0, ...queued]
     }
-    return merge(model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name), search, summaries, table, startedAt)
+    const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
+    return withFrontier(merge(names, search, summaries, table, startedAt), model.codec === undefined ? undefined : frontierBytes())
   } finally {
-    await Promise.all(pool.map((worker) => worker.stop()))
+    await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
 }
 
-const finishOnMainThread = (search: Search<unknown, unknown>, first: Level<unknown>, firstDepth: number): CheckResult => {
-  let level = first
-  for (let depth = firstDepth; level.size > 0; depth++) {
-    const next = new Level<unknown>()
-    if (!search.expandLevel(level, depth, next)) break
-    level = next
+/**
+ * The main thread's own BFS, into the shared buffers of segment 0, until the
+ * workers are ready and a level has `wide` states: the size of the level to
+ * share and its depth, or no level when the search ended first.
+ */
+const searchUntilShared = (
+  search: Search<unknown, unknown>,
+  buffers: readonly [LevelBuffers, LevelBuffers],
+  workersReady: () => boolean,
+  wide: number
+): { readonly level: number | undefined; readonly depth: number } => {
+  let level = search.newLevel(buffers[0])
+  let next = search.newLevel(buffers[1])
+  if (!search.seed(level)) return { level: undefined, depth: 0 }
+  for (let depth = 0; level.size > 0; depth++) {
+    if (level.size >= wide && workersReady()) return { level: level.size, depth }
+    if (!search.expandLevel(level, depth, next)) return { level: undefined, depth }
+    level.clear()
+    ;[level, next] = [next, level]
   }
-  return search.result()
+  return { level: undefined, depth: 0 }
 }
 
-/** The donor with most gives the recipient with least half the difference, when the difference matters. */
-const rebalance = async (
-  pool: ReadonlyArray<PoolWorker>,
-  queued: ReadonlyArray<number>,
-  worthMoving: number
-): Promise<Array<Array<number>>> => {
-  const adopt: Array<Array<number>> = pool.map(() => [])
-  const mean = queued.reduce((a, b) => a + b, 0) / queued.length
-  const most = queued.indexOf(Math.max(...queued))
-  const least = queued.indexOf(Math.min(...queued))
-  if (queued[most]! <= mean * IMBALANCE || mean < worthMoving) return adopt
-  const count = Math.floor((queued[most]! - queued[least]!) / 2)
-  const given = await pool[most]!.ask({ _tag: "Give", count }, "Given")
-  adopt[least] = [...given.ids]
-  return adopt
-}
+const withFrontier = (result: CheckResult, frontierBytes: number | undefined): CheckResult =>
+  frontierBytes === undefined ? result : { ...result, frontierBytes }
 
 const merge = (
   names: ReadonlyArray<string>,

@@ -1,5 +1,7 @@
-import { fingerprintInto, isLiveness } from "@parley/core"
-import type { Model, Property, TransitionProperty } from "@parley/core"
+import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core"
+import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core"
+import { Level } from "./level.ts"
+import type { LevelBuffers } from "./level.ts"
 import { findLasso } from "./liveness.ts"
 import { seededRandom } from "./random.ts"
 import { replay } from "./replay.ts"
@@ -23,9 +25,9 @@ export const check = <S, A>(model: Model<S, A>, options: CheckOptions): CheckRes
   return search.run()
 }
 
-/** Where the frontier keeps a state until it is expanded. */
+/** Where the frontier keeps a state until it is expanded; `encoded` holds its words when the model has a codec. */
 interface Frontier<S> {
-  push(state: S, id: number, depth: number): void
+  push(state: S, id: number, depth: number, encoded?: Uint32Array): void
   readonly size: number
 }
 
@@ -37,21 +39,6 @@ const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
 /** States a BFS expands between two pauses of `runInterruptibly`. */
 const SLICE = 4096
-
-/** One BFS level: its states and their ids in the table, side by side. */
-export class Level<S> implements Frontier<S> {
-  readonly states: Array<S> = []
-  readonly ids: Array<number> = []
-
-  push(state: S, id: number): void {
-    this.states.push(state)
-    this.ids.push(id)
-  }
-
-  get size(): number {
-    return this.states.length
-  }
-}
 
 export interface SearchSnapshot {
   readonly depth: number
@@ -76,6 +63,9 @@ export interface SearchSummary {
 
 export class Search<S, A> {
   private readonly fingerprint = new Uint32Array(2)
+  private readonly codec: StateCodec<S> | undefined
+  /** The words of the state `admit` is looking at, when the model has a codec. */
+  private readonly encoded: Uint32Array
   private readonly invariants: ReadonlyArray<Property<S>>
   private readonly reachability: ReadonlyArray<Property<S>>
   private readonly transitions: ReadonlyArray<TransitionProperty<S>>
@@ -94,12 +84,7 @@ export class Search<S, A> {
   private stopRequested = false
   private interrupted = false
   /** Where the BFS stands: the level being expanded, from which state, and the next level so far. */
-  private position: { depth: number; level: Level<S>; from: number; next: Level<S> } = {
-    depth: 0,
-    level: new Level<S>(),
-    from: 0,
-    next: new Level<S>()
-  }
+  private position: { depth: number; level: Level<S>; from: number; next: Level<S> }
   private lastProgressAt = this.startedAt
   private generated = 0
   private expanded = 0
@@ -130,6 +115,9 @@ export class Search<S, A> {
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
     this.transitions = model.transitions ?? []
+    this.codec = model.codec
+    this.encoded = new Uint32Array(model.codec?.words ?? 0)
+    this.position = { depth: 0, level: this.newLevel(), from: 0, next: this.newLevel() }
     if (options.symmetry === true && model.symmetryFingerprint === undefined) {
       throw new RangeError("symmetry reduction asked for, but the model declares no symmetry")
     }
@@ -174,8 +162,7 @@ export class Search<S, A> {
    * caller can let the event loop run (a Ctrl-C handler, say) between them.
    */
   private *breadthFirstSlices(): Generator<void, void> {
-    let level = new Level<S>()
-    let next = new Level<S>()
+    let { level, next } = this.position
     let depth = 0
     const resume = this.options.resume
     if (resume !== undefined) {
@@ -183,15 +170,16 @@ export class Search<S, A> {
       for (const id of resume.pending) level.push(this.rebuild(id), id)
       for (const id of resume.next) next.push(this.rebuild(id), id)
     } else if (!this.seed(level)) return
-    while (level.states.length > 0) {
-      for (let from = 0; from < level.states.length; from += SLICE) {
-        if (!this.expandSlice(level, depth, next, from, Math.min(from + SLICE, level.states.length))) return
+    while (level.size > 0) {
+      for (let from = 0; from < level.size; from += SLICE) {
+        if (!this.expandSlice(level, depth, next, from, Math.min(from + SLICE, level.size))) return
         yield
       }
-      this.position = { depth: depth + 1, level: next, from: 0, next: new Level<S>() }
-      level = next
-      next = new Level<S>()
+      // The level just expanded is emptied and becomes the next one, keeping its buffers.
+      level.clear()
+      ;[level, next] = [next, level]
       depth++
+      this.position = { depth, level, from: 0, next }
       this.options.onLevel?.(this)
     }
   }
@@ -205,7 +193,7 @@ export class Search<S, A> {
   }
 
   /** A state of the table rebuilt by replaying its path: how a resumed search gets its frontier back. */
-  private rebuild(id: number): S {
+  rebuild(id: number): S {
     const { initial, steps } = replay(this.model, this.table.pathTo(id))
     return steps.at(-1)?.state ?? initial
   }
@@ -224,8 +212,8 @@ export class Search<S, A> {
     const { depth, level, from, next } = this.position
     return {
       depth,
-      pending: level.ids.slice(from),
-      next: next.ids.slice(),
+      pending: level.idsFrom(from),
+      next: next.idsFrom(0),
       generated: this.generated,
       deepest: this.deepest,
       witnesses: this.witnesses.slice(),
@@ -235,6 +223,16 @@ export class Search<S, A> {
 
   get stateTable(): StateTable {
     return this.table
+  }
+
+  /** An empty BFS level for this model's states: kept as words when the model has a codec. */
+  newLevel(shared?: LevelBuffers, rebuild?: (id: number) => S): Level<S> {
+    return new Level(this.codec, shared, rebuild)
+  }
+
+  /** Bytes of the sequential BFS's two levels, which only grow: the frontier's peak. */
+  get frontierBytes(): number {
+    return this.position.level.bytes + this.position.next.bytes
   }
 
   /** Stores and checks the initial states, queueing them in `level`. False when the search must stop. */
@@ -248,18 +246,17 @@ export class Search<S, A> {
    * run this on their share of a level.
    */
   expandLevel(level: Level<S>, depth: number, next: Level<S>): boolean {
-    return this.expandSlice(level, depth, next, 0, level.states.length)
+    return this.expandSlice(level, depth, next, 0, level.size)
   }
 
-  private expandSlice(level: Level<S>, depth: number, next: Level<S>, from: number, to: number): boolean {
-    const { states, ids } = level
+  expandSlice(level: Level<S>, depth: number, next: Level<S>, from: number, to: number): boolean {
     for (let i = from; i < to; i++) {
       if (this.stopRequested) {
         this.position = { depth, level, from: i, next }
         this.interrupted = true
         return false
       }
-      if (!this.expand(states[i]!, ids[i]!, depth, next, states.length - i)) return false
+      if (!this.expand(level.stateAt(i), level.idAt(i), depth, next, level.size - i)) return false
       this.afterExpand?.()
     }
     return true
@@ -418,7 +415,10 @@ export class Search<S, A> {
     const { model, options, table } = this
     this.lastTarget = -1
     if (model.within !== undefined && !model.within(state)) return true
+    const codec = this.codec
+    if (codec !== undefined) codec.encode(state, this.encoded, 0)
     if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
+    else if (codec !== undefined) fingerprintWordsInto(this.encoded, 0, codec.words, this.fingerprint, 0)
     else fingerprintInto(state, this.fingerprint, 0)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
     this.lastTarget = id < 0 ? ~id : id
@@ -440,7 +440,7 @@ export class Search<S, A> {
       this.bounded = true
       return false
     }
-    frontier.push(state, id, depth)
+    frontier.push(state, id, depth, codec === undefined ? undefined : this.encoded)
     return true
   }
 
@@ -547,6 +547,7 @@ export class Search<S, A> {
       reached,
       unreached,
       tableBytes: this.table.bytes,
+      ...(this.codec !== undefined && this.options.strategy === "bfs" ? { frontierBytes: this.frontierBytes } : {}),
       ...(this.options.strategy === "sim" ? { walks: this.walksRun } : {}),
       livenessUnchecked: [...this.skippedLiveness, ...(this.bounded || this.interrupted ? this.liveness.map((p) => p.name) : [])]
     }

@@ -30,9 +30,10 @@ const INITIAL_SLOTS = 1 << 16
 const ID_HEADROOM = 1 << 14
 const MAX_STATES = 1 << 28
 
-/** `counters` fields: distinct states (updated a chunk at a time), and ids handed out in chunks. */
+/** `counters` fields: distinct states (updated a chunk at a time), ids handed out in chunks, and how often the index was rebuilt. */
 const SIZE = 0
 const NEXT_ID = 1
+const REHASHES = 2
 
 export interface SavedTable {
   readonly laneA: Uint32Array
@@ -56,12 +57,19 @@ const growable = (bytes: number, maxBytes: number): SharedArrayBuffer => new Sha
 
 export class StateTable {
   readonly buffers: StateTableBuffers
-  private readonly laneA: Uint32Array
-  private readonly laneB: Uint32Array
-  private readonly parents: Int32Array
-  private readonly actions: Int32Array
+  /*
+   * Views of fixed length, made anew when the buffers grow (V8 reads and
+   * writes through them much faster than through views that track a
+   * growable buffer): the id arrays when an id lies beyond them, the index
+   * when `REHASHES` moves on.
+   */
+  private laneA: Uint32Array = new Uint32Array(0)
+  private laneB: Uint32Array = new Uint32Array(0)
+  private parents: Int32Array = new Int32Array(0)
+  private actions: Int32Array = new Int32Array(0)
   /** Slot → state id + 1; zero marks an empty slot. */
-  private readonly slots: Int32Array
+  private slots: Int32Array = new Int32Array(0)
+  private rehashesSeen = 0
   private readonly counters: Int32Array
   /** This thread's chunk of ids, and the states it stored that `SIZE` does not count yet. */
   private chunkNext = 0
@@ -88,13 +96,29 @@ export class StateTable {
       slots: growable(INITIAL_SLOTS * 4, MAX_STATES * 8),
       counters: new SharedArrayBuffer(16)
     }
-    // Views without a length track their buffer as it grows.
-    this.laneA = new Uint32Array(this.buffers.laneA)
-    this.laneB = new Uint32Array(this.buffers.laneB)
-    this.parents = new Int32Array(this.buffers.parents)
-    this.actions = new Int32Array(this.buffers.actions)
-    this.slots = new Int32Array(this.buffers.slots)
     this.counters = new Int32Array(this.buffers.counters)
+    this.viewIds()
+    this.viewSlots()
+  }
+
+  private viewIds(): void {
+    const { laneA, laneB, parents, actions } = this.buffers
+    // The four grow one after another; a view as long as the shortest is safe while another thread is between them.
+    const length = Math.min(laneA.byteLength, laneB.byteLength, parents.byteLength, actions.byteLength) / 4
+    this.laneA = new Uint32Array(laneA, 0, length)
+    this.laneB = new Uint32Array(laneB, 0, length)
+    this.parents = new Int32Array(parents, 0, length)
+    this.actions = new Int32Array(actions, 0, length)
+  }
+
+  private viewSlots(): void {
+    this.rehashesSeen = Atomics.load(this.counters, REHASHES)
+    this.slots = new Int32Array(this.buffers.slots, 0, this.buffers.slots.byteLength / 4)
+  }
+
+  /** Views covering every id handed out so far, for reading another thread's states. */
+  private covering(id: number): void {
+    if (id >= this.laneA.length) this.viewIds()
   }
 
   /** Distinct states: exact on one thread; with several, exact once each has called `flush`. */
@@ -128,6 +152,7 @@ export class StateTable {
   }
 
   private insertShared(a: number, b: number, parent: number, action: number): number {
+    if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots
     const mask = slots.length - 1
     let slot = slotOf(a, b) & mask
@@ -139,6 +164,7 @@ export class StateTable {
       }
       while (probe === RESERVED) probe = Atomics.load(slots, slot)
       const id = probe - 1
+      this.covering(id)
       if (this.laneA[id] === a && this.laneB[id] === b) return ~id
       slot = (slot + 1) & mask
     }
@@ -147,6 +173,7 @@ export class StateTable {
 
   /** Whether the index is half full: time to `rehash`, with every other thread stopped. */
   get crowded(): boolean {
+    if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     return Atomics.load(this.counters, NEXT_ID) * 2 >= this.slots.length
   }
 
@@ -155,12 +182,16 @@ export class StateTable {
     const capacity = this.slots.length * 2
     if (capacity * 4 > this.buffers.slots.maxByteLength) throw new RangeError(`the state table is full: ${this.size} states`)
     this.buffers.slots.grow(capacity * 4)
+    this.viewSlots()
     this.reindex()
+    Atomics.add(this.counters, REHASHES, 1)
+    this.rehashesSeen++
   }
 
   /** The id arrays up to the last id handed out (holes included), for a checkpoint. */
   saved(): SavedTable {
     const end = Atomics.load(this.counters, NEXT_ID)
+    this.covering(end - 1)
     return {
       laneA: this.laneA.slice(0, end),
       laneB: this.laneB.slice(0, end),
@@ -175,6 +206,7 @@ export class StateTable {
     const table = new StateTable()
     const end = saved.laneA.length
     table.growIds(end)
+    table.viewIds()
     table.laneA.set(saved.laneA)
     table.laneB.set(saved.laneB)
     table.parents.set(saved.parents)
@@ -182,12 +214,16 @@ export class StateTable {
     Atomics.store(table.counters, NEXT_ID, end)
     Atomics.store(table.counters, SIZE, saved.size)
     table.chunkNext = table.chunkEnd = end
-    while (table.crowded) table.buffers.slots.grow(table.slots.length * 8)
+    while (table.crowded) {
+      table.buffers.slots.grow(table.slots.length * 8)
+      table.viewSlots()
+    }
     table.reindex()
     return table
   }
 
   private reindex(): void {
+    this.viewIds()
     const slots = this.slots
     slots.fill(EMPTY)
     const mask = slots.length - 1
@@ -206,14 +242,17 @@ export class StateTable {
   }
 
   parentOf(id: number): number {
+    this.covering(id)
     return this.parents[id]! - PARENT_BIAS
   }
 
   actionOf(id: number): number {
+    this.covering(id)
     return this.actions[id]!
   }
 
   isRoot(id: number): boolean {
+    this.covering(id)
     return this.parents[id] === NO_PARENT + PARENT_BIAS
   }
 
@@ -252,6 +291,7 @@ export class StateTable {
     const start = Atomics.add(this.counters, NEXT_ID, CHUNK)
     if (start + CHUNK > MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
     if (start + CHUNK + ID_HEADROOM >= this.laneA.length) this.growIds(start + CHUNK)
+    this.covering(start + CHUNK - 1)
     this.chunkNext = start
     this.chunkEnd = start + CHUNK
   }

@@ -82,6 +82,8 @@ export interface CheckResult {
   readonly unreached: ReadonlyArray<string>
   /** Bytes the fingerprint table holds at the end (ids, parent links, actions, index): the store's whole cost. */
   readonly tableBytes: number
+  /** Peak bytes of a breadth-first frontier kept as words (a model with a codec); absent when states are kept live. */
+  readonly frontierBytes?: number
   /** `sim`: the walks run. */
   readonly walks?: number
   /** Stopped on request (Ctrl-C) before the search was done: the result is `bounded`. */

@@ -15,6 +15,31 @@ describe("StateTable", () => {
     expect(table.size).toBe(count)
   })
 
+  it("is one table to two views of its buffers, as to two threads, across growths by either and rehashes by one", () => {
+    const first = new StateTable()
+    const second = new StateTable(first.buffers)
+    const count = 100_000
+    for (let i = 0; i < count; i++) {
+      const [writer, reader] = i % 2 === 0 ? [first, second] : [second, first]
+      expect(writer.insert(i, (i ^ 0x5bd1e995) >>> 0, -1, 0)).toBeGreaterThanOrEqual(0)
+      if (i % 1000 === 0) {
+        // The other view finds what was just stored, though the ids and index may have grown since it last looked.
+        expect(reader.insert(i, (i ^ 0x5bd1e995) >>> 0, -1, 0)).toBeLessThan(0)
+      }
+      // Only the first view rehashes, so the second must notice it on its own.
+      if (first.crowded) first.rehash()
+    }
+    first.flush()
+    second.flush()
+    expect(first.size).toBe(count)
+    for (let i = 0; i < count; i += 991) {
+      const id = ~second.insert(i, (i ^ 0x5bd1e995) >>> 0, -1, 0)
+      expect(id).toBeGreaterThanOrEqual(0)
+      expect(~first.insert(i, (i ^ 0x5bd1e995) >>> 0, -1, 0)).toBe(id)
+      expect(second.isRoot(id)).toBe(true)
+    }
+  })
+
   it("keeps its memory near sixteen bytes a state plus a half-full index", () => {
     const table = new StateTable()
     for (let i = 0; i < 1_000_000; i++) {
