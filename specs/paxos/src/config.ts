@@ -1,3 +1,4 @@
+import { CorrectVariant } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import type { Ballot, Value } from "./messages.ts"
 
@@ -11,6 +12,16 @@ export interface PaxosBugs {
 
 export const noBugs: PaxosBugs = { forgetPromise: false, ignoreAccepted: false }
 
+/** The flags of each variant `paxos` and `multi-paxos` offer: the same two bugs, in one decree or in every slot. */
+export const paxosVariantBugs: Readonly<Record<string, PaxosBugs>> = {
+  [CorrectVariant]: noBugs,
+  "forget-promise": { ...noBugs, forgetPromise: true },
+  "ignore-accepted": { ...noBugs, ignoreAccepted: true }
+}
+
+/** `count` ids `prefix1`, `prefix2`, …, in order. */
+export const numberedIds = (prefix: string, count: number): ReadonlyArray<NodeId> => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`)
+
 /** Who plays which role. Every node knows the whole cluster, as a deployment's configuration file says it. */
 export interface PaxosConfig {
   readonly proposers: ReadonlyArray<NodeId>
@@ -21,8 +32,11 @@ export interface PaxosConfig {
   readonly bugs: PaxosBugs
 }
 
-/** More than half the acceptors: any two quorums share an acceptor, which is all Paxos's safety rests on. */
-export const quorum = (config: PaxosConfig): number => Math.floor(config.acceptors.length / 2) + 1
+/** More than half of `members`: any two such sets share a member, which is all Paxos's safety rests on. */
+export const majority = (members: number): number => Math.floor(members / 2) + 1
+
+/** A quorum of acceptors is a majority of them. */
+export const quorum = (config: PaxosConfig): number => majority(config.acceptors.length)
 
 /** The ballot `proposer` starts after `current`: its first (its 1-based index), then every P-th. */
 export const nextBallot = (config: PaxosConfig, proposer: NodeId, current: Ballot): Ballot =>

@@ -6,10 +6,10 @@
  * would host. Acceptors are the nodes that crash, because they are the ones
  * whose durable state Paxos depends on.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
+import { bugsOf, configFlag, configInt, configNetwork, configString, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { noBugs } from "./config.ts"
-import type { PaxosBugs, PaxosConfig } from "./config.ts"
+import { numberedIds, paxosVariantBugs } from "./config.ts"
+import type { PaxosConfig } from "./config.ts"
 import { formatPaxosMessage, formatPaxosTimer, paxosView } from "./format.ts"
 import { paxosActor } from "./node.ts"
 import { paxosProperties } from "./properties.ts"
@@ -27,12 +27,6 @@ export const paxosVariants = [
   }
 ] as const satisfies ReadonlyArray<SpecVariant>
 
-const variantBugs: Readonly<Record<string, PaxosBugs>> = {
-  [CorrectVariant]: noBugs,
-  "forget-promise": { ...noBugs, forgetPromise: true },
-  "ignore-accepted": { ...noBugs, ignoreAccepted: true }
-}
-
 export interface PaxosOptions {
   readonly proposers: number
   readonly acceptors: number
@@ -48,22 +42,17 @@ export interface PaxosOptions {
 
 const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("paxos", name, value, min, max)
 
-const ids = (prefix: string, count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`)
-
 /** Every ballot a proposer started, live or durable, is within its first `ballots` rounds. */
 const ballotsWithin = (s: PaxosSystemState, maxBallot: number): boolean =>
   s.nodes.every((slot) => slot.up ? slot.state.role !== "proposer" || slot.state.ballot <= maxBallot : slot.durable._tag !== "Proposer" || slot.durable.ballot <= maxBallot)
 
 export const paxosConfig = (options: PaxosOptions): PaxosConfig => {
-  const bugs = variantBugs[options.variant]
-  if (bugs === undefined) {
-    throw new TypeError(`paxos has no variant "${options.variant}"; its variants: ${Object.keys(variantBugs).join(", ")}`)
-  }
-  const proposers = ids("p", options.proposers)
+  const bugs = bugsOf("paxos", paxosVariantBugs, options.variant)
+  const proposers = numberedIds("p", options.proposers)
   return {
     proposers,
-    acceptors: ids("a", options.acceptors),
-    learners: ids("l", options.learners),
+    acceptors: numberedIds("a", options.acceptors),
+    learners: numberedIds("l", options.learners),
     inputs: Object.fromEntries(proposers.map((p, i) => [p, `v${i + 1}`])),
     bugs
   }
