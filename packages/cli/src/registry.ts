@@ -1,7 +1,7 @@
 import type { SpecDefinition } from "@parley/core"
 import { bullySpec, ringSpec, zkElectionSpec } from "@parley/election"
 import { lockSpec, zkLockSpec } from "@parley/lock"
-import { paxosSpec } from "@parley/paxos"
+import { multiPaxosSpec, paxosSpec } from "@parley/paxos"
 import { raftSpec } from "@parley/raft"
 import { choreographySpec, sagaSpec } from "@parley/saga"
 import { twoPhaseCommitSpec, twoPhaseSpec } from "@parley/twophase"
@@ -13,6 +13,7 @@ export const registry: ReadonlyArray<SpecDefinition> = [
   twoPhaseCommitSpec,
   raftSpec,
   paxosSpec,
+  multiPaxosSpec,
   lockSpec,
   zkLockSpec,
   causalBroadcastSpec,

@@ -7,3 +7,6 @@ export * from "./node.ts"
 export * from "./paxos.ts"
 export * from "./properties.ts"
 export * from "./proposer.ts"
+// Multi-Paxos reuses single-decree names (acceptor, Promise, ChosenWasProposed), so its module is a namespace.
+export * as MultiPaxos from "./multi/index.ts"
+export { multiPaxosSpec } from "./multi/multi-paxos.ts"

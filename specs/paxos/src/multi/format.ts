@@ -1,0 +1,51 @@
+/**
+ * One line per message, request and response, and a compact view of each
+ * node, so a trace reads like the protocol: `Prepare b2 from s1`,
+ * `Promise b2 [s1 b1=c1#1 Put(x=1)]`, `Accept b2 s1 c1#1 Put(x=1)`.
+ */
+import { formatKvInput, formatKvOutput } from "@parley/core"
+import type { MultiPaxosMessage, MultiPaxosRequest, MultiPaxosResponse, MultiPaxosTimer, SlotValue, SlotVote } from "./messages.ts"
+import type { MultiPaxosState } from "./state.ts"
+
+export const formatSlotValue = (command: SlotValue): string =>
+  command === null ? "noop" : `${command.client}#${command.seq} ${formatKvInput(command.op)}`
+
+const formatVote = (vote: SlotVote): string => `s${vote.slot} b${vote.ballot}=${formatSlotValue(vote.command)}`
+
+export const formatMultiPaxosMessage = (m: MultiPaxosMessage): string => {
+  switch (m._tag) {
+    case "Prepare":
+      return `Prepare b${m.ballot} from s${m.fromSlot}`
+    case "Promise":
+      return `Promise b${m.ballot} [${m.votes.map(formatVote).join(", ")}]`
+    case "Accept":
+      return `Accept b${m.ballot} s${m.slot} ${formatSlotValue(m.command)}`
+    case "Accepted":
+      return `Accepted b${m.ballot} s${m.slot}`
+  }
+}
+
+export const formatMultiPaxosTimer = (timer: MultiPaxosTimer): string => timer
+
+export const formatMultiPaxosRequest = (request: MultiPaxosRequest): string => `#${request.seq} ${formatKvInput(request.op)}`
+
+export const formatMultiPaxosResponse = (response: MultiPaxosResponse): string =>
+  response._tag === "Done"
+    ? `#${response.seq} ${formatKvOutput(response.output)}`
+    : `#${response.seq} Redirect(${response.leader ?? "no leader"})`
+
+/** A node as a trace lane: its promise and votes, what it prepares or leads, its log, and the store it applied. */
+export const multiPaxosView = (s: MultiPaxosState): unknown => {
+  const lead = s.leadership
+  const view: Record<string, unknown> = { promised: s.promised, accepted: s.accepted.map(formatVote), role: lead.role }
+  if (lead.role === "preparing") Object.assign(view, { ballot: lead.ballot, promisedBy: lead.promisedBy, reported: lead.reported.map(formatVote) })
+  if (lead.role === "leading") {
+    Object.assign(view, {
+      ballot: lead.ballot,
+      acceptors: lead.acceptors,
+      proposals: lead.proposals.map((p) => `s${p.slot} ${formatSlotValue(p.command)} acks [${p.acks.join(", ")}]`),
+      reproposed: lead.reproposed
+    })
+  }
+  return { ...view, log: s.log.map((entry) => `s${entry.slot} ${formatSlotValue(entry.command)}`), applied: s.applied, kv: s.store }
+}
