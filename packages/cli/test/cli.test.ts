@@ -38,7 +38,7 @@ describe("parley list", () => {
     expect(run.stdout).toMatch(/no-durable-decision/)
     expect(run.stdout).toMatch(/^raft /m)
     expect(run.stdout).toMatch(/commit-prior-term/)
-    for (const spec of ["paxos", "lock", "zk-lock", "causal-broadcast"]) expect(run.stdout).toMatch(new RegExp(`^${spec} `, "m"))
+    for (const spec of ["paxos", "multi-paxos", "lock", "zk-lock", "causal-broadcast"]) expect(run.stdout).toMatch(new RegExp(`^${spec} `, "m"))
     expect(run.stdout).toMatch(/forget-promise/)
   })
 
@@ -166,7 +166,7 @@ describe("parley check", () => {
   })
 
   it.each([
-    [["check", "zab"], /unknown spec "zab"; the specs are: twophase, 2pc, raft, paxos, lock, zk-lock, causal-broadcast/],
+    [["check", "zab"], /unknown spec "zab"; the specs are: twophase, 2pc, raft, paxos, multi-paxos, lock, zk-lock, causal-broadcast/],
     [["check", "raft", "--network", "lossy"], /--network for spec raft must be one of unordered, duplicating, ordered, got "lossy"/],
     [["check", "raft", "--max-term", "0"], /--max-term for spec raft must be an integer from 1 to/],
     [["check", "twophase", "--participants", "2"], /spec twophase has no option --participants; its options: --rms/],
