@@ -11,11 +11,12 @@ import { multiPaxosSpec } from "../src/index.ts"
  * every run. State counts are pinned so that a change to the spec or the
  * checker that alters the search is noticed.
  */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>) => {
+const explore = (overrides: Readonly<Record<string, ConfigValue>>, setAside: ReadonlyArray<string> = []) => {
   const config = { ...defaultConfig(multiPaxosSpec), ...overrides }
   const built = multiPaxosSpec.build(config)
   if (built._tag !== "System") throw new Error("multi-paxos builds a system")
-  const model = systemModel(built.system)
+  const system = { ...built.system, properties: built.system.properties.filter((p) => !setAside.includes(p.name)) }
+  const model = systemModel(system)
   const result = check(model, { strategy: "bfs" })
   const trace = () => {
     const violation = result.violation
@@ -30,8 +31,8 @@ type Lane = { readonly accepted?: ReadonlyArray<string>; readonly log?: Readonly
 describe("multi-paxos, checked exhaustively", () => {
   it.each([
     // overrides, distinct states, the sometimes properties these bounds allow
-    [{}, 383_041, ["CommandChosen", "ClientsFinished", "TwoSlotsChosen", "LeaderReproposed", "ChosenDespiteRestart"]],
-    [{ crashes: 0 }, 45_366, ["CommandChosen", "ClientsFinished", "TwoSlotsChosen", "LeaderReproposed"]],
+    [{}, 383_041, ["CommandChosen", "ClientsFinished", "TwoSlotsChosen", "LeaderReproposed", "GapFilled", "ChosenDespiteRestart"]],
+    [{ crashes: 0 }, 45_366, ["CommandChosen", "ClientsFinished", "TwoSlotsChosen", "LeaderReproposed", "GapFilled"]],
     // One client whose operation a retry may take to a second node.
     [{ crashes: 0, clients: 1, retries: 1 }, 13_217, ["CommandChosen", "ClientsFinished", "LeaderReproposed"]]
   ] as const)("%j: every property holds and every sometimes is reached, in all %i states", (overrides, states, sometimes) => {
@@ -67,5 +68,19 @@ describe("multi-paxos's known bugs, each caught with the property it breaks", ()
     expect(steps.some((s) => s.event._tag === "Deliver" && /^Promise b2 \[s1 b1=c1#1 Put\(x=1\)\]$/.test(s.event.message))).toBe(true)
     expect(steps.some((s) => s.event._tag === "Deliver" && s.event.message === "Accept b2 s1 noop")).toBe(true)
     expect(steps.map((s) => s.event._tag)).not.toContain("Crash")
+  })
+
+  it.each([
+    // variant, depth, distinct states
+    ["forget-promise", 19, 70_820],
+    ["ignore-accepted", 18, 33_848]
+  ] as const)("%s: a client sees it too: after its Put is acknowledged, its Get finds the key absent", (variant, depth, states) => {
+    // One client whose two operations are sequential, and the agreement property set aside, so the history must show the bug.
+    const { result, trace } = explore({ variant, clients: 1, requests: 2 }, ["AtMostOneChosenPerSlot"])
+    expect(result.violation).toMatchObject({ property: "Linearizable", kind: "always" })
+    expect(result.violation!.path.actionIndices).toHaveLength(depth)
+    expect(result.distinctStates).toBe(states)
+    const answers = trace().steps.flatMap((s) => (s.event._tag === "Deliver" && s.event.to === "c1" && !s.event.message.includes("Redirect") ? [s.event.message] : []))
+    expect(answers).toEqual(["#1 Written", "#2 Value(absent)"])
   })
 })

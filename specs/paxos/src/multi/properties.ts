@@ -125,6 +125,10 @@ export const twoSlotsChosen = (config: MultiPaxosConfig) =>
     return chosen.has(1) && chosen.has(2)
   })
 
+/** A no-op is chosen: a new leader filled a slot below one its quorum reported, so the log can be applied past it. */
+export const gapFilled = (config: MultiPaxosConfig) =>
+  sometimes<MultiPaxosSystemState>("GapFilled", (s) => chosenCommands(config, s).includes(null))
+
 /** A later leader took over a command an earlier ballot had accepted, and proposes it again: phase 2's rule at work. */
 export const leaderReproposed = sometimes<MultiPaxosSystemState>("LeaderReproposed", (s) =>
   s.nodes.some((node) => node.up && node.state.leadership.role === "leading" && node.state.leadership.reproposed > 0))
@@ -155,5 +159,6 @@ export const multiPaxosProperties = (config: MultiPaxosConfig, bounds: PropertyB
   ...(bounds.clients > 0 ? [commandChosen(config), clientsFinished(bounds.requests)] : []),
   ...(bounds.clients > 0 && bounds.maxSlot >= 2 && bounds.clients * bounds.requests >= 2 ? [twoSlotsChosen(config)] : []),
   ...(bounds.clients > 0 && bounds.maxBallot >= 2 ? [leaderReproposed] : []),
+  ...(bounds.maxSlot >= 2 && bounds.clients * bounds.requests >= 2 && bounds.maxBallot >= 2 ? [gapFilled(config)] : []),
   ...(bounds.clients > 0 && bounds.crashes > 0 ? [chosenDespiteRestart(config)] : [])
 ]
