@@ -9,6 +9,7 @@ import { runCheckpointed } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
+import type { WorkerModelInput } from "./worker-model.ts"
 import { count, formatSummary, summarize } from "./summary.ts"
 
 export interface CheckInput {
@@ -93,7 +94,8 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(input.seed === undefined ? {} : { seed: input.seed }),
     ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
   }
-  const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: { spec: spec.name, config } }
+  const workerInput: WorkerModelInput = { spec: spec.name, config, ...(spec.module === undefined ? {} : { module: spec.module }) }
+  const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
   const checkpointedRun = {
     model,
     options,

@@ -44,6 +44,12 @@ export interface SpecDefinition {
   readonly variants: ReadonlyArray<SpecVariant>
   /** `config` holds every option (defaults filled in) and `variant`. */
   build(config: SpecConfig): BuiltSpec
+  /**
+   * The URL of a module that exports this spec (by any name): a checker
+   * worker thread imports it to build the model, instead of every spec there
+   * is. Its imports are what the thread loads, so the lighter the better.
+   */
+  readonly module?: string
 }
 
 /** A spec is either a Model written directly (TLA+ style) or a cluster of actors the checker turns into one. */

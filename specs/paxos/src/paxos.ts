@@ -86,6 +86,7 @@ export const paxosSystem = (options: PaxosOptions): PaxosSystem => {
 
 
 export const paxosSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "paxos",
   description: "Single-decree Paxos: proposers, acceptors with durable promises and votes, learners; " +
     "safe under crash faults, not Byzantine ones",

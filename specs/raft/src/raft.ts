@@ -147,6 +147,7 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
 
 
 export const raftSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "raft",
   description: "Raft (elections, log replication, a linearizable key-value store) as one reducer per node, " +
     "with PreVote and CheckQuorum as options",

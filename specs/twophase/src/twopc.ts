@@ -148,6 +148,7 @@ export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions): TwoPhaseCo
 }
 
 export const twoPhaseCommitSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "2pc",
   description: "Two-phase commit with presumed abort as actors: a coordinator that logs its decision before " +
     "sending it, participants that vote, crash and recover, and the blocking of a prepared participant while " +

@@ -1,4 +1,4 @@
-import { SetOf, withFingerprintMemo } from "@parley/core"
+import { SetOf, withFingerprintMemo } from "@parley/core/model"
 import type { RM, RMState } from "./twophase.ts"
 
 export const RMStates: ReadonlyArray<RMState> = ["working", "prepared", "committed", "aborted"]

@@ -16,8 +16,8 @@
  * - `tmPrepared = RM` is compared element by element, not by size, so it stays
  *   exact even for a state that breaks TypeOK.
  */
-import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes } from "@parley/core"
-import type { Model, Property, SpecDefinition, SpecVariant, StateCodec, StepEvent } from "@parley/core"
+import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes } from "@parley/core/model"
+import type { Model, Property, SpecDefinition, SpecVariant, StateCodec, StepEvent } from "@parley/core/model"
 import { MaxInternedRMs, RMStateInterner, RMStates, SetInterner } from "./twophase-interners.ts"
 
 /** A resource manager: `rm1` … `rmN`. */
@@ -452,6 +452,7 @@ export const twoPhaseSpec: SpecDefinition = {
   description: "Lamport's TwoPhase.tla: a transaction manager and resource managers agree to commit or abort",
   options: [{ kind: "int", name: "rms", description: "number of resource managers", default: 3, min: 1, max: 12 }],
   variants: twoPhaseVariants,
+  module: import.meta.url,
   build: (config) => ({
     _tag: "Model",
     model: twoPhaseModel(configInt(config, "rms"), parseTwoPhaseVariant(configString(config, "variant")))

@@ -82,6 +82,7 @@ export const causalSystem = (options: CausalOptions): CausalSystem => {
 
 
 export const causalBroadcastSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "causal-broadcast",
   description: "Causal broadcast with vector clocks: deliveries respect happens-before, and clocks compare exactly as the execution orders events",
   options: [

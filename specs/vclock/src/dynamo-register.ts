@@ -85,6 +85,7 @@ export const registerSystem = (options: RegisterOptions): RegisterSystem => {
 }
 
 export const dynamoRegisterSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "dynamo-register",
   description: "A Dynamo-style replicated register: concurrent writes kept as siblings with vector clocks, resolved by a later write; no acknowledged write silently lost",
   options: [

@@ -1,4 +1,4 @@
-import { fingerprintInto, SetOf } from "@parley/core"
+import { fingerprintInto, SetOf } from "@parley/core/model"
 import type {
   BuiltSpec,
   ClientOutput,
@@ -15,7 +15,7 @@ import type {
   StepEvent,
   SystemSpec,
   SystemState
-} from "@parley/core"
+} from "@parley/core/model"
 import { networkFor } from "./network.ts"
 import { systemSymmetry } from "./symmetry.ts"
 import type { Slot } from "./network.ts"

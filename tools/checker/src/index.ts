@@ -1,6 +1,7 @@
 export * from "./types.ts"
 export * from "./search.ts"
 export * from "./replay.ts"
+export * from "./trace-file.ts"
 export * from "./actor-system.ts"
 export { checkParallel } from "./parallel.ts"
 export type { ModelSource } from "./model-source.ts"

@@ -1,4 +1,4 @@
-import type { StateCodec } from "@parley/core"
+import type { StateCodec } from "@parley/core/model"
 
 /**
  * One BFS level: the states still to expand, each with its id in the state

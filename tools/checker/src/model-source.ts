@@ -1,4 +1,4 @@
-import type { Model } from "@parley/core"
+import type { Model } from "@parley/core/model"
 
 /**
  * Where a worker thread finds the model: a module, the function it exports

@@ -1,5 +1,5 @@
-import { Bag, equals, SetOf } from "@parley/core"
-import type { NetworkSemantics, NetworkState } from "@parley/core"
+import { Bag, equals, SetOf } from "@parley/core/model"
+import type { NetworkSemantics, NetworkState } from "@parley/core/model"
 
 /**
  * The in-flight messages under one of the network semantics. A `slot` names

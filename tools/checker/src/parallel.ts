@@ -1,9 +1,10 @@
 import { Worker } from "node:worker_threads"
-import type { FromWorker, SegmentBuffers, ToWorker, WorkerSetup } from "./check-worker.ts"
-import { BUSY, CONTROL_FIELDS } from "./growth-barrier.ts"
+import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import { BUSY, CONTROL_FIELDS, GrowthBarrier } from "./growth-barrier.ts"
 import { LevelClaims } from "./level-claims.ts"
+import { LevelShare } from "./level-share.ts"
+import type { SegmentBuffers } from "./level-share.ts"
 import { Level } from "./level.ts"
-import type { LevelBuffers } from "./level.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { Search } from "./search.ts"
@@ -11,23 +12,25 @@ import type { SearchSummary } from "./search.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Violation } from "./types.ts"
 
-/** A level smaller than this per worker is expanded on the main thread: sharing it would cost more. */
+/** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
 const STATES_PER_WORKER_TO_SPLIT = 512
 
 /**
- * Breadth-first search on `workers` threads sharing one state table. The
- * search goes level by level as the sequential BFS does: the workers expand
- * one level together, taking chunks of it until none is left (see
- * `LevelClaims`), each writing the new states it stores into its own part
- * of the next level. So the first violation found is at the least depth, as
- * with one thread, and the distinct-state count is the same for any number
- * of workers. Among violations in the same level the one reported may
- * differ from run to run.
+ * Breadth-first search on `workers` threads sharing one state table: the
+ * main thread and `workers - 1` worker threads. The search goes level by
+ * level as the sequential BFS does: the threads expand one level together,
+ * taking chunks of it until none is left (see `LevelShare`), each writing
+ * the new states it stores into its own segment of the next level. So the
+ * first violation found is at the least depth, as with one thread, and the
+ * distinct-state count is the same for any number of workers. Among
+ * violations in the same level the one reported may differ from run to run.
  *
- * The workers start at once, and the main thread searches on its own until
- * they are ready and a level is wide enough to share. A level kept as words
- * (a model with a codec) is read by any thread; without a codec a worker
- * rebuilds a state another thread stored by replaying its path.
+ * The worker threads start at once, and the main thread searches on its own
+ * until they are ready and a level is wide enough to share: starting a
+ * thread (loading the model and the checker in it) costs a good part of a
+ * second, which the main thread spends searching. A level kept as words (a
+ * model with a codec) is read by any thread; without a codec a thread
+ * rebuilds a state another stored by replaying its path.
  */
 export const checkParallel = async (
   source: ModelSource,
@@ -41,71 +44,75 @@ export const checkParallel = async (
   const startedAt = performance.now()
   const model = await loadModel(source)
   const table = new StateTable()
-  const search = new Search(model, options, table)
-  if (workers <= 1) return search.run()
+  if (workers <= 1) return new Search(model, options, table).run()
 
-  const segments: SegmentBuffers = Array.from({ length: workers + 1 }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
-  const claims = LevelClaims.create(segments.length)
   const control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
+  const busy = (threads: number) => Atomics.store(new Int32Array(control), BUSY, threads)
+  const barrier = new GrowthBarrier(new Int32Array(control), table)
+  const search = new Search(model, options, table, () => barrier.checkpoint(), false)
+  const segments: SegmentBuffers = Array.from({ length: workers }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
+  const claims = LevelClaims.create(segments.length)
+  const share = new LevelShare(search, segments, 0, claims, barrier, table)
   const setup = (segment: number): WorkerSetup => ({ source, options: withoutCallbacks(options), buffers: table.buffers, control, claims: claims.buffer, segments, segment })
-  const starting = Array.from({ length: workers }, (_, i) => startWorker(setup(i + 1)))
-  // A worker that fails to start is reported when the search needs it; until then its rejection is not unhandled.
+  const starting = Array.from({ length: workers - 1 }, (_, i) => startWorker(setup(i + 1)))
+  // A thread that fails to start is reported when the search needs it; until then its rejection is not unhandled.
   starting.forEach((worker) => worker.catch(() => {}))
-  let pool: ReadonlyArray<PoolWorker> = []
+  const frontierBytes = () => model.codec === undefined ? undefined : segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
   try {
-    const { level, depth } = searchUntilShared(search, segments[0]!, () => claims.readyWorkers === workers, statesPerWorkerToSplit * workers)
-    const frontierBytes = () => segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
-    if (level === undefined) return withFrontier(search.result(), model.codec === undefined ? undefined : frontierBytes())
-    pool = await Promise.all(starting)
-    table.flush()
+    busy(1)
+    const shared = searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers)
+    if (shared === undefined) return withFrontier(search.result(), frontierBytes())
+    const pool = await Promise.all(starting)
     const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
-    let sizes: ReadonlyArray<number> = [level, ...pool.map(() => 0)]
-    for (let at = depth; ; ) {
+    let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
+    for (let depth = shared.depth; ; ) {
       claims.reset()
-      Atomics.store(new Int32Array(control), BUSY, workers)
-      const results = await Promise.all(pool.map((worker) => worker.ask({ _tag: "Expand", depth: at, sizes }, "Expanded")))
+      busy(workers)
+      const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes }, "Expanded"))
+      // The main thread takes its part while the workers take theirs; their answers wait for it.
+      const mine = share.expand(depth, sizes).size
+      const results = await Promise.all(answers)
       results.forEach((result, i) => (summaries[i] = result.summary))
-      const queued = results.map((result) => result.queued)
-      at++
+      const queued = [mine, ...results.map((result) => result.queued)]
+      depth++
       options.onProgress?.({
         distinctStates: table.size,
         generatedStates: total(summaries, search.summary()),
         queued: queued.reduce((a, b) => a + b, 0),
-        depth: at,
+        depth,
         elapsedMs: performance.now() - startedAt,
         statesPerSec: rate(table.size, performance.now() - startedAt)
       })
-      if (summaries.some((s) => s.violation !== undefined || s.bounded) || queued.every((q) => q === 0)) break
-      sizes = [0, ...queued]
+      if ([search.summary(), ...summaries].some((s) => s.violation !== undefined || s.bounded) || queued.every((q) => q === 0)) break
+      sizes = queued
     }
     const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
-    return withFrontier(merge(names, search, summaries, table, startedAt), model.codec === undefined ? undefined : frontierBytes())
+    return withFrontier(merge(names, search, summaries, table, startedAt), frontierBytes())
   } finally {
     await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
 }
 
 /**
- * The main thread's own BFS, into the shared buffers of segment 0, until the
- * workers are ready and a level has `wide` states: the size of the level to
- * share and its depth, or no level when the search ended first.
+ * The main thread's own BFS, into its segment, until the workers are ready
+ * and a level has `wide` states: that level's size and depth, or undefined
+ * when the search ended first.
  */
 const searchUntilShared = (
   search: Search<unknown, unknown>,
-  buffers: readonly [LevelBuffers, LevelBuffers],
+  share: LevelShare<unknown>,
   workersReady: () => boolean,
   wide: number
-): { readonly level: number | undefined; readonly depth: number } => {
-  let level = search.newLevel(buffers[0])
-  let next = search.newLevel(buffers[1])
-  if (!search.seed(level)) return { level: undefined, depth: 0 }
-  for (let depth = 0; level.size > 0; depth++) {
-    if (level.size >= wide && workersReady()) return { level: level.size, depth }
-    if (!search.expandLevel(level, depth, next)) return { level: undefined, depth }
-    level.clear()
-    ;[level, next] = [next, level]
+): { readonly size: number; readonly depth: number } | undefined => {
+  if (!search.seed(share.own(0))) return undefined
+  for (let depth = 0; share.own(depth).size > 0; depth++) {
+    const level = share.own(depth)
+    if (level.size >= wide && workersReady()) return { size: level.size, depth }
+    const next = share.own(depth + 1)
+    next.clear()
+    if (!search.expandLevel(level, depth, next)) return undefined
   }
-  return { level: undefined, depth: 0 }
+  return undefined
 }
 
 const withFrontier = (result: CheckResult, frontierBytes: number | undefined): CheckResult =>

@@ -1,5 +1,5 @@
-import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core"
-import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core"
+import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core/model"
+import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core/model"
 import { Level } from "./level.ts"
 import type { LevelBuffers } from "./level.ts"
 import { findLasso } from "./liveness.ts"

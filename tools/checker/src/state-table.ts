@@ -7,7 +7,7 @@
  * Everything lives in growable `SharedArrayBuffer`s, so worker threads share
  * one table: sixteen bytes a state in four arrays indexed by state id (grown
  * in place by a quarter at a time), plus an open-addressing index of 4-byte
- * slots kept at most half full. Inserting is lock-free: a slot is claimed
+ * slots kept at most five-eighths full. Inserting is lock-free: a slot is claimed
  * with a compare-and-swap, then the id is allocated and published. Each
  * thread allocates ids from a chunk of its own, so two threads never write
  * the same cache line of the id arrays; a chunk's unused ids are holes (a
@@ -171,10 +171,14 @@ export class StateTable {
     throw new RangeError(`the state table's index is full at ${this.size} states: it was not rehashed when crowded`)
   }
 
-  /** Whether the index is half full: time to `rehash`, with every other thread stopped. */
+  /**
+   * Whether the index is five-eighths full: time to `rehash`, with every
+   * other thread stopped. Fuller, linear probing slows; emptier, the index
+   * costs more bytes a state than the states themselves.
+   */
   get crowded(): boolean {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
-    return Atomics.load(this.counters, NEXT_ID) * 2 >= this.slots.length
+    return Atomics.load(this.counters, NEXT_ID) * 8 >= this.slots.length * 5
   }
 
   /** Doubles the index and re-inserts every state. Only while no other thread touches the table. */

@@ -1,4 +1,4 @@
-import { fingerprintRenamedInto } from "@parley/core"
+import { fingerprintRenamedInto } from "@parley/core/model"
 
 /** The most interchangeable nodes a system may declare: 6! = 720 permutations a state. */
 export const MAX_SYMMETRIC_NODES = 6

@@ -1,4 +1,4 @@
-import type { PropertyKind } from "@parley/core"
+import type { PropertyKind } from "@parley/core/model"
 import type { Search, SearchSnapshot } from "./search.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"

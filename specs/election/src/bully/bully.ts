@@ -70,6 +70,7 @@ const timingOf = (value: string): BullyTiming => {
 }
 
 export const bullySpec: SpecDefinition = {
+  module: import.meta.url,
   name: "bully",
   description: "The Bully election: the highest live node wins; Election, Answer and Coordinator messages, timeouts as timers, " +
     "nodes that crash and restart; a unique leader only when timing is synchronous",

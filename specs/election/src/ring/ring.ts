@@ -67,6 +67,7 @@ export const ringSystem = (options: RingOptions): RingSystem => {
 }
 
 export const ringSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "ring",
   description: "Chang and Roberts's election on a unidirectional ring, with epochs, a perfect failure detector and ring repair: " +
     "a node skips a crashed successor",

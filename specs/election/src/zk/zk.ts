@@ -65,6 +65,7 @@ export const zkElectionSystem = (options: ZkElectionOptions): ZkSystem => {
 }
 
 export const zkElectionSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "zk",
   description: "ZooKeeper-style leader election: ephemeral sequential znodes, the lowest leads, each node watches only its predecessor, " +
     "and session expiry deletes a node's znode",

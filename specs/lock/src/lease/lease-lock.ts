@@ -81,6 +81,7 @@ export const leaseSystem = (options: LeaseOptions): LeaseSystem => {
 
 
 export const lockSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "lock",
   description: "A lock with leases on a logical clock, clients that pause past their lease, and a protected resource: " +
     "fenced (tokens, renewal, atomic release) by default, the naive Redis recipe as a variant",

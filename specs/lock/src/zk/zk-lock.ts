@@ -68,6 +68,7 @@ export const zkLockSystem = (options: ZkLockOptions): ZkSystem => {
 
 
 export const zkLockSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "zk-lock",
   description: "The ZooKeeper lock recipe: ephemeral sequential nodes, the lowest holds, each waiter watches only its predecessor, " +
     "and session expiry deletes a client's node",

@@ -87,6 +87,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions): MultiPaxosSystem =
 }
 
 export const multiPaxosSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "multi-paxos",
   description: "Multi-Paxos: a distinguished leader, phase 1 once for every slot, a replicated key-value log with client requests; " +
     "safe under crash faults, not Byzantine ones",

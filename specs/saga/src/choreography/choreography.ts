@@ -71,6 +71,7 @@ export const choreographySystem = (options: ChoreographyOptions): ChoreographySy
 }
 
 export const choreographySpec: SpecDefinition = {
+  module: import.meta.url,
   name: "saga-choreography",
   description: "A choreographed saga: services react to each other's events (outbox and inbox, at least once, deduplicated); " +
     "a refusal sends compensation events back up the chain",

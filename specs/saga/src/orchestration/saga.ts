@@ -58,6 +58,7 @@ export const sagaSystem = (options: SagaOptions): SagaSystem => {
 }
 
 export const sagaSpec: SpecDefinition = {
+  module: import.meta.url,
   name: "saga",
   description: "An orchestrated saga: steps run one by one against services, a refusal compensates the done steps in reverse order; " +
     "retries with idempotency keys, a durable saga log, orchestrator crashes",
