@@ -28,8 +28,8 @@ export interface WorkerSetup {
   readonly segment: number
 }
 
-/** From the main thread: expand level `depth`, whose segments hold `sizes` states. */
-export type ToWorker = { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number> }
+/** From the main thread: expand level `depth`, whose segments hold `sizes` states, taking others' states or not (see `LevelShare.expand`). */
+export type ToWorker = { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number>; readonly steal: boolean }
 
 export type FromWorker =
   | { readonly _tag: "Ready" }
@@ -52,7 +52,7 @@ const post = (message: FromWorker) => port.postMessage(message)
 
 port.on("message", (message: ToWorker) => {
   try {
-    const next = share.expand(message.depth, message.sizes)
+    const next = share.expand(message.depth, message.sizes, message.steal)
     post({ _tag: "Expanded", queued: next.size, summary: search.summary() })
   } catch (error) {
     post({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })

@@ -38,12 +38,19 @@ export class LevelShare<S> {
     return this.levels[this.segment]![depth % 2]!
   }
 
-  /** Expands level `depth`, whose segments hold `sizes` states, with the other threads; returns this thread's part of the next. */
-  expand(depth: number, sizes: ReadonlyArray<number>): Level<S> {
+  /**
+   * Expands level `depth`, whose segments hold `sizes` states, with the
+   * other threads; returns this thread's part of the next. With `steal`
+   * false it expands only its own segment: taking another's states costs a
+   * replay each when they are kept live, many times what expanding one
+   * costs, so it is worth it only where this thread would otherwise have
+   * nothing to do (the level the main thread hands over).
+   */
+  expand(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Level<S> {
     const next = this.own(depth + 1)
     next.clear()
     try {
-      for (let i = 0; i < sizes.length; i++) {
+      for (let i = 0; i < (steal ? sizes.length : 1); i++) {
         const segment = (this.segment + i) % sizes.length
         const size = sizes[segment]!
         const level = this.levels[segment]![depth % 2]!

@@ -68,9 +68,10 @@ export const checkParallel = async (
     for (let depth = shared.depth; ; ) {
       claims.reset()
       busy(workers)
-      const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes }, "Expanded"))
+      const steal = model.codec !== undefined || depth === shared.depth
+      const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
       // The main thread takes its part while the workers take theirs; their answers wait for it.
-      const mine = share.expand(depth, sizes).size
+      const mine = share.expand(depth, sizes, steal).size
       const results = await Promise.all(answers)
       results.forEach((result, i) => (summaries[i] = result.summary))
       const queued = [mine, ...results.map((result) => result.queued)]
