@@ -75,6 +75,31 @@ export const kvSpec: SequentialSpec<KvStore, KvInput, KvOutput> = {
   partition: (input) => input.key
 }
 
+/**
+ * A client's request to a replicated store: the client's own sequence
+ * number makes a retried command take effect once.
+ */
+export const KvRequest = Schema.Struct({ seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), op: KvInput })
+export type KvRequest = typeof KvRequest.Type
+
+/** The command with this `seq` was applied, with this output. */
+export const KvDone = Schema.TaggedStruct("Done", { seq: Schema.Int, output: KvOutput })
+/** This node does not take requests; `leader` is the node it believes does, if it knows one. */
+export const KvRedirect = Schema.TaggedStruct("Redirect", { seq: Schema.Int, leader: Schema.NullOr(Schema.String) })
+export const KvResponse = Schema.Union([KvDone, KvRedirect])
+export type KvResponse = typeof KvResponse.Type
+
+/** The key-value map as a sequential specification of whole requests and responses, so client histories need no translation. */
+export const kvRequestSpec: SequentialSpec<KvStore, KvRequest, KvResponse> = {
+  name: "key-value map",
+  init: kvSpec.init,
+  apply: (store, request) => {
+    const applied = kvSpec.apply(store, request.op)
+    return { model: applied.model, output: { _tag: "Done", seq: request.seq, output: applied.output } }
+  },
+  partition: (request) => request.op.key
+}
+
 const shown = (value: string | null): string => value ?? "absent"
 
 /** `Put(x=1)`, `Get(x)`, `Delete(x)`, `Cas(x: 1->2)`. */
@@ -104,3 +129,12 @@ export const formatKvOutput = (output: KvOutput): string => {
       return `Swapped(${output.ok ? "ok" : "failed"}, ${shown(output.current)})`
   }
 }
+
+/** `#2 Put(x=1)`. */
+export const formatKvRequest = (request: KvRequest): string => `#${request.seq} ${formatKvInput(request.op)}`
+
+/** `#2 Written`, `#2 Redirect(n3)`. */
+export const formatKvResponse = (response: KvResponse): string =>
+  response._tag === "Done"
+    ? `#${response.seq} ${formatKvOutput(response.output)}`
+    : `#${response.seq} Redirect(${response.leader ?? "no leader"})`

@@ -16,5 +16,6 @@ export * from "./unordered.ts"
 export { isUnordered, UnorderedTag, withFingerprintMemo } from "./unordered-tag.ts"
 export * from "./system.ts"
 export * from "./linearizability.ts"
+export * from "./kv-client.ts"
 /** The types of trace files only: a model describes its steps with them, and types load nothing. */
 export type * from "./trace.ts"

@@ -5,11 +5,11 @@
  * the files, as etcd's `-rewrite` does: read the diff before committing it,
  * for every changed line is a claim about Multi-Paxos.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { checkScenarioFile } from "@parley/core"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { Cluster } from "./multi-paxos-harness/cluster.ts"
-import { describeMismatch, runScenario } from "./multi-paxos-harness/datadriven.ts"
 
 const directory = join(import.meta.dirname, "multi-paxos-scenarios")
 const files = readdirSync(directory).filter((name) => name.endsWith(".txt")).sort()
@@ -22,15 +22,8 @@ describe("Multi-Paxos reducer scenarios", () => {
 
   for (const file of files) {
     it(file, () => {
-      const path = join(directory, file)
-      const text = readFileSync(path, "utf8")
       const cluster = new Cluster()
-      const run = runScenario(text, (command) => cluster.run(command))
-      if (rewrite) {
-        if (run.actualText !== text) writeFileSync(path, run.actualText)
-        return
-      }
-      expect(run.mismatches.map((mismatch) => describeMismatch(file, mismatch)).join("\n\n")).toBe("")
+      expect(checkScenarioFile(join(directory, file), (command) => cluster.run(command), rewrite)).toBe("")
     })
   }
 })

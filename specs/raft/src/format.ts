@@ -3,8 +3,8 @@
  * etcd/raft's interaction tests (`1->2 MsgVote Term:1 Log:1/2`), and the
  * view of a node a trace shows: what a person reading Raft looks at.
  */
-import { formatKvInput, formatKvOutput } from "@parley/core"
-import type { Entry, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import { formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
 /** `1/2 noop`, `1/3 c1#1 Put(x=1)`: term/index, then the command. */
@@ -31,12 +31,9 @@ export const formatRaftMessage = (m: RaftMessage): string => {
 
 export const formatRaftTimer = (timer: RaftTimer): string => timer
 
-export const formatRaftRequest = (request: RaftRequest): string => `#${request.seq} ${formatKvInput(request.op)}`
+export const formatRaftRequest = formatKvRequest
 
-export const formatRaftResponse = (response: RaftResponse): string =>
-  response._tag === "Done"
-    ? `#${response.seq} ${formatKvOutput(response.output)}`
-    : `#${response.seq} Redirect(${response.leader ?? "no leader"})`
+export const formatRaftResponse = formatKvResponse
 
 /** A node as a trace lane: role, term, vote, log, commit and apply indices, the store; a leader's match indices. */
 export const raftView = (s: RaftState): unknown => {

@@ -1,4 +1,3 @@
-export * from "./client.ts"
 export * from "./format.ts"
 export * from "./messages.ts"
 export * from "./node.ts"

@@ -4,7 +4,7 @@
  * not fit: node-to-node messages, the client API, timers and the durable
  * state. Types are derived from the Schemas, never written twice.
  */
-import { KvInput, KvOutput } from "@parley/core"
+import { KvInput, KvRequest, KvResponse } from "@parley/core"
 import { Schema } from "effect"
 
 const Term = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -54,17 +54,11 @@ export const AppendResult = Schema.TaggedStruct("AppendResult", {
 export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult])
 export type RaftMessage = typeof RaftMessage.Type
 
-/** A client request: the client's own sequence number makes a retried command take effect once. */
-export const RaftRequest = Schema.Struct({ seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), op: KvInput })
-export type RaftRequest = typeof RaftRequest.Type
-
-/** The command with this `seq` was committed and applied, with this output. */
-export const Done = Schema.TaggedStruct("Done", { seq: Schema.Int, output: KvOutput })
-/** This node is not the leader; `leader` is the one it knows of in its term, if any. */
-export const Redirect = Schema.TaggedStruct("Redirect", { seq: Schema.Int, leader: Schema.NullOr(NodeId) })
-
-export const RaftResponse = Schema.Union([Done, Redirect])
-export type RaftResponse = typeof RaftResponse.Type
+/** Raft serves the replicated key-value store's requests and responses as they are. */
+export const RaftRequest = KvRequest
+export type RaftRequest = KvRequest
+export const RaftResponse = KvResponse
+export type RaftResponse = KvResponse
 
 /**
  * Timers. `election`: a follower or candidate heard from no leader for an

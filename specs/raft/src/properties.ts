@@ -3,9 +3,9 @@
  * checker explores, and the `sometimes` properties that show the interesting
  * states are reached at all. A crashed node's log is its durable one.
  */
-import { always, alwaysStep, equals, eventually, kvSpec, linearizable, sometimes } from "@parley/core"
-import type { KvStore, NodeSlot, Property, SequentialSpec, SystemStateOf, TransitionProperty } from "@parley/core"
-import type { Entry, RaftDurable, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import { always, alwaysStep, equals, eventually, kvRequestSpec, linearizable, sometimes } from "@parley/core"
+import type { NodeSlot, Property, SystemStateOf, TransitionProperty } from "@parley/core"
+import type { Entry, RaftDurable, RaftTimer } from "./messages.ts"
 import type { RaftSystem } from "./raft.ts"
 import type { RaftState } from "./state.ts"
 
@@ -78,19 +78,8 @@ export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", 
   return true
 })
 
-/** The key-value map as a sequential specification of whole requests and responses, so histories need no translation. */
-const kvRequests: SequentialSpec<KvStore, RaftRequest, RaftResponse> = {
-  name: "key-value map",
-  init: kvSpec.init,
-  apply: (store, request) => {
-    const applied = kvSpec.apply(store, request.op)
-    return { model: applied.model, output: { _tag: "Done", seq: request.seq, output: applied.output } }
-  },
-  partition: (request) => request.op.key
-}
-
 /** The client history is linearizable against a single key-value map. */
-export const clientsLinearizable = linearizable("Linearizable", kvRequests, (s: RaftSystemState) => s.history)
+export const clientsLinearizable = linearizable("Linearizable", kvRequestSpec, (s: RaftSystemState) => s.history)
 
 /** A leader never overwrites or deletes entries in its log; it only appends (Figure 3). */
 export const leaderAppendOnly = alwaysStep<RaftSystemState>("LeaderAppendOnly", (before, after) => {

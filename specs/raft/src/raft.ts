@@ -7,10 +7,8 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, linkQueues, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
-import type { Envelope, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
-import { raftClient } from "./client.ts"
-import type { RaftClientState, RaftClientTimer } from "./client.ts"
+import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, kvClient, linkQueues, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
+import type { Envelope, KvClientState, KvClientTimer, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
@@ -75,8 +73,8 @@ export type RaftSystem = SystemSpec<
   RaftRequest,
   RaftResponse,
   RaftDurable,
-  RaftClientState,
-  RaftClientTimer
+  KvClientState,
+  KvClientTimer
 >
 
 /** Every term, live or durable, at most `maxTerm`. */
@@ -126,7 +124,7 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
   const actor = raftActor({ nodes, preVote: options.preVote, checkQuorum: options.checkQuorum, maxEntriesPerAppend: 1, bugs })
   return {
     nodes: nodes.map((id) => ({ id, actor })),
-    clients: Array.from({ length: options.clients }, (_, i) => ({ id: `c${i + 1}`, client: raftClient(nodes, i, options.requests, options.retries) })),
+    clients: Array.from({ length: options.clients }, (_, i) => ({ id: `c${i + 1}`, client: kvClient(nodes, i, options.requests, options.retries) })),
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,

@@ -4,10 +4,11 @@
  * actual outputs back into the files, as etcd's `-rewrite` does: read the
  * diff before committing it, for every changed line is a claim about Raft.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { checkScenarioFile } from "@parley/core"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { describeMismatch, runScenario } from "./harness/datadriven.ts"
+import { Interpreter } from "./harness/commands.ts"
 
 const directory = join(import.meta.dirname, "scenarios")
 const files = readdirSync(directory).filter((name) => name.endsWith(".txt")).sort()
@@ -20,14 +21,8 @@ describe("Raft reducer scenarios", () => {
 
   for (const file of files) {
     it(file, () => {
-      const path = join(directory, file)
-      const text = readFileSync(path, "utf8")
-      const run = runScenario(text)
-      if (rewrite) {
-        if (run.actualText !== text) writeFileSync(path, run.actualText)
-        return
-      }
-      expect(run.mismatches.map((mismatch) => describeMismatch(file, mismatch)).join("\n\n")).toBe("")
+      const interpreter = new Interpreter()
+      expect(checkScenarioFile(join(directory, file), (command) => interpreter.run(command), rewrite)).toBe("")
     })
   }
 })

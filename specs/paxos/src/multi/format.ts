@@ -3,8 +3,8 @@
  * node, so a trace reads like the protocol: `Prepare b2 from s1`,
  * `Promise b2 [s1 b1=c1#1 Put(x=1)]`, `Accept b2 s1 c1#1 Put(x=1)`.
  */
-import { formatKvInput, formatKvOutput } from "@parley/core"
-import type { MultiPaxosMessage, MultiPaxosRequest, MultiPaxosResponse, MultiPaxosTimer, SlotValue, SlotVote } from "./messages.ts"
+import { formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import type { MultiPaxosMessage, MultiPaxosTimer, SlotValue, SlotVote } from "./messages.ts"
 import type { MultiPaxosState } from "./state.ts"
 
 export const formatSlotValue = (command: SlotValue): string =>
@@ -27,12 +27,9 @@ export const formatMultiPaxosMessage = (m: MultiPaxosMessage): string => {
 
 export const formatMultiPaxosTimer = (timer: MultiPaxosTimer): string => timer
 
-export const formatMultiPaxosRequest = (request: MultiPaxosRequest): string => `#${request.seq} ${formatKvInput(request.op)}`
+export const formatMultiPaxosRequest = formatKvRequest
 
-export const formatMultiPaxosResponse = (response: MultiPaxosResponse): string =>
-  response._tag === "Done"
-    ? `#${response.seq} ${formatKvOutput(response.output)}`
-    : `#${response.seq} Redirect(${response.leader ?? "no leader"})`
+export const formatMultiPaxosResponse = formatKvResponse
 
 /** A node as a trace lane: its promise and votes, what it prepares or leads, its log, and the store it applied. */
 export const multiPaxosView = (s: MultiPaxosState): unknown => {

@@ -1,5 +1,4 @@
 export * from "./acceptor.ts"
-export * from "./client.ts"
 export * from "./config.ts"
 export * from "./format.ts"
 export * from "./leader.ts"

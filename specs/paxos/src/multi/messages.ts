@@ -8,7 +8,7 @@
  * "none", and ballot `b` belongs to node `((b - 1) mod N) + 1`, so no two
  * nodes share one and every node knows who leads a ballot it promised.
  */
-import { KvInput, KvOutput } from "@parley/core"
+import { KvInput, KvRequest, KvResponse } from "@parley/core"
 import { Schema } from "effect"
 import { Ballot } from "../messages.ts"
 
@@ -50,17 +50,11 @@ export type MultiPaxosMessage = typeof MultiPaxosMessage.Type
 export const MultiPaxosTimer = Schema.Literal("campaign")
 export type MultiPaxosTimer = typeof MultiPaxosTimer.Type
 
-/** A client request: the client's own sequence number makes a retried command take effect once. */
-export const MultiPaxosRequest = Schema.Struct({ seq: Seq, op: KvInput })
-export type MultiPaxosRequest = typeof MultiPaxosRequest.Type
-
-/** The command with this `seq` was chosen and applied, with this output. */
-export const Done = Schema.TaggedStruct("Done", { seq: Schema.Int, output: KvOutput })
-/** This node does not lead; `leader` owns the highest ballot it promised, when that is another node. */
-export const Redirect = Schema.TaggedStruct("Redirect", { seq: Schema.Int, leader: Schema.NullOr(Schema.String) })
-
-export const MultiPaxosResponse = Schema.Union([Done, Redirect])
-export type MultiPaxosResponse = typeof MultiPaxosResponse.Type
+/** Multi-Paxos serves the replicated key-value store's requests and responses as they are. */
+export const MultiPaxosRequest = KvRequest
+export type MultiPaxosRequest = KvRequest
+export const MultiPaxosResponse = KvResponse
+export type MultiPaxosResponse = KvResponse
 
 /**
  * What survives a crash: the acceptor's promise and its vote in each slot

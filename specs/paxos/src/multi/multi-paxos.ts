@@ -6,10 +6,9 @@
  * retries) are the model's boundary, not the reducer's: the reducer is the
  * one a runtime would host.
  */
-import { bugsOf, configFlag, configInt, configNetwork, configString, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
+import { bugsOf, configFlag, configInt, configNetwork, configString, kvClient, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
 import { numberedIds, paxosVariantBugs } from "../config.ts"
-import { multiPaxosClient } from "./client.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { formatMultiPaxosMessage, formatMultiPaxosRequest, formatMultiPaxosResponse, formatMultiPaxosTimer, multiPaxosView } from "./format.ts"
 import { multiPaxosActor } from "./node.ts"
@@ -71,7 +70,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions): MultiPaxosSystem =
     nodes: nodes.map((id) => ({ id, actor })),
     clients: Array.from({ length: options.clients }, (_, i) => ({
       id: `c${i + 1}`,
-      client: multiPaxosClient(nodes, i, options.requests, options.retries)
+      client: kvClient(nodes, i, options.requests, options.retries)
     })),
     network: options.network,
     lossy: options.lossy,

@@ -12,9 +12,8 @@
  * log; a crashed node's log is gone, so a choice only it saw may be missed.
  * Every choice reported is a real one.
  */
-import { always, equals, kvSpec, linearizable, sometimes } from "@parley/core"
-import type { KvStore, NodeSlot, Property, SequentialSpec, SystemSpec, SystemStateOf } from "@parley/core"
-import type { MultiPaxosClientState, MultiPaxosClientTimer } from "./client.ts"
+import { always, equals, kvRequestSpec, linearizable, sometimes } from "@parley/core"
+import type { KvClientState, KvClientTimer, NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
 import { quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import type {
@@ -37,8 +36,8 @@ export type MultiPaxosSystem = SystemSpec<
   MultiPaxosRequest,
   MultiPaxosResponse,
   MultiPaxosDurable,
-  MultiPaxosClientState,
-  MultiPaxosClientTimer
+  KvClientState,
+  KvClientTimer
 >
 export type MultiPaxosSystemState = SystemStateOf<MultiPaxosSystem>
 
@@ -97,19 +96,8 @@ export const voteWithinPromise = always<MultiPaxosSystemState>("VoteWithinPromis
     return votesOf(node).every((vote) => vote.ballot <= promised)
   }))
 
-/** The key-value map as a sequential specification of whole requests and responses, so histories need no translation. */
-const kvRequests: SequentialSpec<KvStore, MultiPaxosRequest, MultiPaxosResponse> = {
-  name: "key-value map",
-  init: kvSpec.init,
-  apply: (store, request) => {
-    const applied = kvSpec.apply(store, request.op)
-    return { model: applied.model, output: { _tag: "Done", seq: request.seq, output: applied.output } }
-  },
-  partition: (request) => request.op.key
-}
-
 /** The client history is linearizable against a single key-value map. */
-export const clientsLinearizable = linearizable("Linearizable", kvRequests, (s: MultiPaxosSystemState) => s.history)
+export const clientsLinearizable = linearizable("Linearizable", kvRequestSpec, (s: MultiPaxosSystemState) => s.history)
 
 const chosenCommands = (config: MultiPaxosConfig, s: MultiPaxosSystemState): ReadonlyArray<SlotValue> =>
   [...chosenPerSlot(config, s).values()].flatMap((commands) => [...commands.values()])

@@ -1,22 +1,21 @@
-/**
- * The clients the checker runs against a Multi-Paxos cluster, as Jepsen's
- * do: each works through a short script of operations on one key, one at a
- * time. It sends to the node it believes leads, follows a redirect at once,
- * and when it has no lead (a redirect naming nobody, or no answer) tries the
- * next node when its retry timer fires. A retry carries the same sequence
- * number, so the cluster applies the operation once however many leaders
- * choose it. Each operation has a budget of retries: an operation whose
- * budget is spent stays open, and the history keeps it pending, as a
- * timed-out request.
- *
- * This is the client raft's checks run (specs/raft/src/client.ts) over this
- * spec's requests; both belong in @parley/core once the two specs share
- * their request and response Schemas.
- */
-import type { Client, ClientStep, KvInput, NodeId } from "@parley/core"
-import type { MultiPaxosRequest, MultiPaxosResponse } from "./messages.ts"
+import type { NodeId } from "./actor.ts"
+import type { Client, ClientStep } from "./client.ts"
+import type { KvInput, KvRequest, KvResponse } from "./kv.ts"
 
-export interface MultiPaxosClientState {
+/**
+ * The clients the checker runs against a replicated key-value store (Raft,
+ * Multi-Paxos): each works through a short script of operations on one key,
+ * one at a time, as a Jepsen client does. It sends to the node it believes
+ * leads, follows a redirect at once, and when it has no lead (a redirect
+ * that names no leader, or no answer) tries the next node when its retry
+ * timer fires. Retries carry the same sequence number, so the cluster
+ * applies an operation once. Each operation has a budget of retries: a
+ * client that retries without end is the largest multiplier of a search's
+ * states, and a few retries already show a request applied twice or
+ * answered from a stale leader. An operation whose budget is spent stays
+ * open: the history keeps it pending, as a timed-out request.
+ */
+export interface KvClientState {
   /** Sequence number of the open operation; past the script's end when done. */
   readonly seq: number
   readonly target: NodeId
@@ -24,12 +23,12 @@ export interface MultiPaxosClientState {
   readonly retries: number
 }
 
-export type MultiPaxosClientTimer = "retry"
+export type KvClientTimer = "retry"
 
 export const TheKey = "x"
 
-/** Client `c{i+1}`'s script: writes, reads and a compare-and-swap on one key, so the operations of two clients interfere. */
-export const clientScript = (clientIndex: number, requests: number): ReadonlyArray<KvInput> => {
+/** Client `c{i+1}`'s script: interleaved writes, reads and a compare-and-swap on one key, so operations of different clients interfere. */
+export const kvClientScript = (clientIndex: number, requests: number): ReadonlyArray<KvInput> => {
   const own = `${clientIndex + 1}`
   const script: ReadonlyArray<KvInput> = clientIndex % 2 === 0
     ? [{ _tag: "Put", key: TheKey, value: own }, { _tag: "Get", key: TheKey }, { _tag: "Cas", key: TheKey, expected: own, value: `${own}'` }]
@@ -37,16 +36,16 @@ export const clientScript = (clientIndex: number, requests: number): ReadonlyArr
   return script.slice(0, requests)
 }
 
-export const multiPaxosClient = (
+export const kvClient = (
   nodes: ReadonlyArray<NodeId>,
   clientIndex: number,
   requests: number,
   retries: number
-): Client<MultiPaxosClientState, MultiPaxosRequest, MultiPaxosResponse, MultiPaxosClientTimer> => {
-  const script = clientScript(clientIndex, requests)
+): Client<KvClientState, KvRequest, KvResponse, KvClientTimer> => {
+  const script = kvClientScript(clientIndex, requests)
   const nextNode = (node: NodeId): NodeId => nodes[(nodes.indexOf(node) + 1) % nodes.length]!
-  const open = (state: MultiPaxosClientState): boolean => state.seq <= script.length
-  const sendTo = (state: MultiPaxosClientState, to: NodeId): ClientStep<MultiPaxosClientState, MultiPaxosRequest, MultiPaxosClientTimer> => {
+  const open = (state: KvClientState): boolean => state.seq <= script.length
+  const sendTo = (state: KvClientState, to: NodeId): ClientStep<KvClientState, KvRequest, KvClientTimer> => {
     const op = script[state.seq - 1]
     if (op === undefined) return { state: { ...state, target: to }, out: [{ _tag: "CancelTimer", timer: "retry" }] }
     const request = { _tag: "Request", to, request: { seq: state.seq, op } } as const
