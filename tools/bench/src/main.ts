@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: TwoPhase exhaustively for 6, 7 and 8 resource managers
  * (or the sizes given), on one worker and on two, one JSON line each with
- * distinct states, states/s, table bytes per state and peak memory, then the
- * two-worker speedup per size; and, when SPIN is installed, SPIN on the same
- * model with both rates side by side. Each run gets a fresh process so that
+ * distinct states, states/s, bytes per state (table, frontier, both) and
+ * peak memory, then the two-worker speedup per size; and, when SPIN is
+ * installed, SPIN on the same model with both rates side by side. Each run gets a fresh process so that
  * one run's garbage and peak memory do not colour the next.
  */
 import { execFileSync } from "node:child_process"

@@ -1,8 +1,8 @@
 /**
  * One measured run, in a process of its own so that its peak memory is its
  * own: checks TwoPhase with the RM count given as argument, on the given
- * number of worker threads (1: the sequential search, no threads), and
- * prints one JSON line.
+ * number of threads (1: the sequential search; N: the main thread and N-1
+ * workers), and prints one JSON line.
  */
 import { check, checkParallel } from "@parley/checker"
 import { twoPhaseModel, twoPhaseSpec } from "@parley/twophase"

@@ -6,7 +6,7 @@
  *
  * Everything lives in growable `SharedArrayBuffer`s, so worker threads share
  * one table: sixteen bytes a state in four arrays indexed by state id (grown
- * in place by a quarter at a time), plus an open-addressing index of 4-byte
+ * in place by an eighth at a time), plus an open-addressing index of 4-byte
  * slots kept at most five-eighths full. Inserting is lock-free: a slot is claimed
  * with a compare-and-swap, then the id is allocated and published. Each
  * thread allocates ids from a chunk of its own, so two threads never write
@@ -300,9 +300,9 @@ export class StateTable {
     this.chunkEnd = start + CHUNK
   }
 
-  /** Grows the id arrays in place by a quarter; another thread may have grown them already. */
+  /** Grows the id arrays in place by an eighth (growing in place copies nothing); another thread may have grown them already. */
   private growIds(id: number): void {
-    const wanted = Math.min(MAX_STATES, Math.max(Math.ceil(this.laneA.length * 1.25), id + 2 * ID_HEADROOM)) * 4
+    const wanted = Math.min(MAX_STATES, Math.max(Math.ceil(this.laneA.length * 1.125), id + 2 * ID_HEADROOM)) * 4
     for (const buffer of [this.buffers.laneA, this.buffers.laneB, this.buffers.parents, this.buffers.actions]) {
       if (buffer.byteLength >= wanted) continue
       try {
