@@ -1,11 +1,11 @@
-import { buildTrace, check, checkParallel, CheckpointError, readCheckpoint, toModel } from "@parley/checker"
+import { buildTrace, checkParallel, CheckpointError, readCheckpoint, toModel } from "@parley/checker"
 import type { CheckOptions, CheckResult, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { availableParallelism } from "node:os"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { CheckInterrupted, SpecFailed, UsageError, ViolationFound } from "./errors.ts"
-import { runCheckpointed } from "./checkpointed-search.ts"
+import { runCheckpointed, stoppableBySignals } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -107,16 +107,21 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     onInterrupted: (stopped: CheckResult) => {
       const summary = summarize(spec.name, config, input.strategy, stopped, null)
       console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
-      console.error(input.checkpoint === undefined
+      const checkpointable = input.strategy === "bfs" && workers === 1 && !input.liveness
+      console.error(input.checkpoint !== undefined
+        ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
+        : checkpointable
         ? "stopped; without --checkpoint nothing was kept"
-        : `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`)
+        : "stopped")
     }
   }
-  const search = workers > 1
-    ? Effect.tryPromise({ try: () => checkParallel(source, options, workers), catch: failed })
-    : input.strategy === "bfs"
-    ? Effect.uninterruptible(Effect.tryPromise({ try: () => runCheckpointed(checkpointedRun), catch: failed }))
-    : Effect.try({ try: () => check(model, options), catch: failed })
+  // Uninterruptible: Ctrl-C stops the search itself (see `stoppableBySignals`), which then reports what it found.
+  const search = Effect.uninterruptible(Effect.tryPromise({
+    try: () => workers > 1
+      ? stoppableBySignals((signal) => checkParallel(source, { ...options, signal }, workers), checkpointedRun.onInterrupted)
+      : runCheckpointed(checkpointedRun),
+    catch: failed
+  }))
   const result = yield* search.pipe(
     Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))
   )

@@ -16,13 +16,36 @@ export interface CheckpointedRun {
 }
 
 /**
- * A one-thread BFS that Ctrl-C (or SIGTERM) stops after the state it is on,
- * writing a checkpoint (when asked for one) at the end of a level once
- * `everyMs` have passed since the last, and when stopped; or that goes on
- * from one. The caller runs it uninterruptibly, since the runtime would
- * otherwise end the process on the same signal before the checkpoint is out.
+ * Runs a search that Ctrl-C (or SIGTERM) stops after the state it is on,
+ * through the signal it is given, instead of ending the process; a stopped
+ * search's result is `interrupted`, and `onInterrupted` has it first. The
+ * caller runs this uninterruptibly, since the runtime would otherwise end
+ * the process on the same signal before the figures (and a checkpoint) are out.
  */
-export const runCheckpointed = async (run: CheckpointedRun): Promise<CheckResult> => {
+export const stoppableBySignals = async (
+  search: (signal: AbortSignal) => Promise<CheckResult>,
+  onInterrupted: (result: CheckResult) => void
+): Promise<CheckResult> => {
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  process.on("SIGINT", stop)
+  process.on("SIGTERM", stop)
+  try {
+    const result = await search(controller.signal)
+    if (result.interrupted === true) onInterrupted(result)
+    return result
+  } finally {
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+  }
+}
+
+/**
+ * A one-thread search that Ctrl-C stops (see `stoppableBySignals`). A BFS
+ * writes a checkpoint (when asked for one) at the end of a level once
+ * `everyMs` have passed since the last, and when stopped; or goes on from one.
+ */
+export const runCheckpointed = (run: CheckpointedRun): Promise<CheckResult> => {
   const { file } = run
   const table = run.resume === undefined ? new StateTable() : StateTable.restored(run.resume.table)
   let lastWrite = performance.now()
@@ -37,26 +60,20 @@ export const runCheckpointed = async (run: CheckpointedRun): Promise<CheckResult
     })
     lastWrite = performance.now()
   }
-  const options: CheckOptions = {
-    ...run.options,
-    ...(run.resume === undefined ? {} : { resume: run.resume.snapshot }),
-    onLevel: (search) => {
-      if (performance.now() - lastWrite >= run.everyMs) save(search)
+  let search: Search<unknown, unknown> | undefined
+  return stoppableBySignals((signal) => {
+    const options: CheckOptions = {
+      ...run.options,
+      signal,
+      ...(run.resume === undefined ? {} : { resume: run.resume.snapshot }),
+      onLevel: (atLevelEnd) => {
+        if (performance.now() - lastWrite >= run.everyMs) save(atLevelEnd)
+      }
     }
-  }
-  const search = new Search(run.model, options, table)
-  const stop = () => search.requestStop()
-  process.on("SIGINT", stop)
-  process.on("SIGTERM", stop)
-  try {
-    const result = await search.runInterruptibly()
-    if (result.interrupted === true) {
-      save(search)
-      run.onInterrupted(result)
-    }
-    return result
-  } finally {
-    process.off("SIGINT", stop)
-    process.off("SIGTERM", stop)
-  }
+    search = new Search(run.model, options, table)
+    return search.runInterruptibly()
+  }, (stopped) => {
+    if (run.options.strategy === "bfs" && search !== undefined) save(search)
+    run.onInterrupted(stopped)
+  })
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -25,6 +25,22 @@ const parley = (...args: ReadonlyArray<string>): Promise<Run> =>
       resolve({ code, stdout, stderr })
     })
   })
+
+/** Runs parley, sends it SIGINT once `ready()` holds (polled), and gathers what it printed; killed after a minute regardless. */
+const stopWithCtrlC = async (args: ReadonlyArray<string>, ready: () => boolean): Promise<Run> => {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: workDir })
+  const bound = setTimeout(() => child.kill("SIGKILL"), 60_000)
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk) => (stdout += String(chunk)))
+  child.stderr.on("data", (chunk) => (stderr += String(chunk)))
+  const exit = new Promise<number | null>((resolve) => child.on("exit", resolve))
+  while (!ready() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20))
+  child.kill("SIGINT")
+  const code = await exit
+  clearTimeout(bound)
+  return { code: code ?? -1, stdout, stderr }
+}
 
 const summaryOf = (run: Run): CheckSummary => Schema.decodeUnknownSync(CheckSummary)(JSON.parse(run.stdout.trim()))
 
@@ -70,26 +86,33 @@ describe("parley check", () => {
 
   it("stops on Ctrl-C with its figures so far and a checkpoint, and --resume goes on to the same end", async () => {
     const file = join(workDir, "twophase.checkpoint")
-    const child = spawn(process.execPath, [bin, "check", "twophase", "--rms", "8", "--checkpoint", file, "--json"], { cwd: workDir })
-    const bound = setTimeout(() => child.kill("SIGKILL"), 60_000)
-    let out = ""
-    let err = ""
-    child.stdout.on("data", (chunk) => (out += String(chunk)))
-    child.stderr.on("data", (chunk) => (err += String(chunk)))
-    const code = new Promise<number | null>((resolve) => child.on("exit", resolve))
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    child.kill("SIGINT")
-    const exit = await code
-    clearTimeout(bound)
-    expect(exit).toBe(130)
-    expect(JSON.parse(out)).toMatchObject({ result: "bounded" })
-    expect(err).toContain(`checkpoint written to ${file}: go on with --resume ${file}`)
+    // A checkpoint at every level's end: once the first is on disk the search is surely under way, and far from done.
+    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "8", "--checkpoint", file, "--checkpoint-every", "0", "--json"], () => existsSync(file))
+    expect(stopped.code).toBe(130)
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ result: "bounded" })
+    expect(stopped.stderr).toContain(`checkpoint written to ${file}: go on with --resume ${file}`)
     const resumed = await parley("check", "twophase", "--rms", "8", "--resume", file, "--json")
     expect(resumed.code).toBe(0)
     expect(summaryOf(resumed)).toMatchObject({ result: "ok", distinctStates: 1_745_408, generatedStates: 11_657_218 })
     const other = await parley("check", "twophase", "--rms", "7", "--resume", file)
     expect(other.code).toBe(2)
     expect(other.stderr).toContain("give the same spec and options to resume it")
+  })
+
+  it.each([
+    ["a depth-first search", ["--strategy", "dfs", "--workers", "1"]],
+    ["random walks", ["--strategy", "sim", "--walks", "100000000"]],
+    ["a search on two threads", ["--workers", "2"]]
+  ])("stops %s on Ctrl-C with its figures so far", async (_, flags) => {
+    const started = Date.now()
+    // TwoPhase with 9 RMs takes far longer than the two seconds it gets here, on any strategy.
+    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "9", ...flags, "--json"], () => Date.now() - started > 2000)
+    expect(stopped.code).toBe(130)
+    const summary = summaryOf(stopped)
+    expect(summary.result).toBe("bounded")
+    expect(summary.distinctStates).toBeGreaterThan(0)
+    expect(summary.distinctStates).toBeLessThan(10_340_352)
+    expect(stopped.stderr.trim().split("\n").at(-1)).toBe("stopped")
   })
 
   it("stores one state per orbit with --symmetry: TwoPhase with 5 RMs in 314 states instead of 8,832", async () => {

@@ -5,6 +5,8 @@ import type { Level, LevelBuffers } from "./level.ts"
 import type { Search } from "./search.ts"
 import type { StateTable } from "./state-table.ts"
 
+const YIELD_EVERY_MS = 20
+
 /**
  * The buffers of every segment of a level, by parity of depth: segment 0 is
  * the main thread's, segment `i` worker thread `i`'s.
@@ -47,6 +49,28 @@ export class LevelShare<S> {
    * nothing to do (the level the main thread hands over).
    */
   expand(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Level<S> {
+    const chunks = this.chunks(depth, sizes, steal)
+    for (let step = chunks.next(); ; step = chunks.next()) if (step.done === true) return step.value
+  }
+
+  /**
+   * `expand`, letting the event loop turn after every chunk: how the main
+   * thread takes part, so that a signal handler can stop the search while
+   * it is in the middle of a level.
+   */
+  async expandYielding(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Promise<Level<S>> {
+    const chunks = this.chunks(depth, sizes, steal)
+    let turnedAt = performance.now()
+    for (let step = chunks.next(); ; step = chunks.next()) {
+      if (step.done === true) return step.value
+      // A turn of the event loop costs about as much as a chunk; one every few milliseconds is enough for Ctrl-C.
+      if (performance.now() - turnedAt < YIELD_EVERY_MS) continue
+      await new Promise((resolve) => setImmediate(resolve))
+      turnedAt = performance.now()
+    }
+  }
+
+  private *chunks(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Generator<void, Level<S>> {
     const next = this.own(depth + 1)
     next.clear()
     try {
@@ -56,9 +80,12 @@ export class LevelShare<S> {
         const level = this.levels[segment]![depth % 2]!
         if (segment !== this.segment) level.filledTo(size)
         else if (level.size !== size) throw new RangeError(`segment ${segment} holds ${level.size} states of its level, the main thread counts ${size}`)
-        if (!this.expandSegment(level, segment, depth, next)) {
-          this.claims.stop()
-          break
+        for (let start = this.claims.claim(segment, size); start >= 0 && !this.claims.stopped; start = this.claims.claim(segment, size)) {
+          if (!this.search.expandSlice(level, depth, next, start, Math.min(start + CHUNK, size))) {
+            this.claims.stop()
+            return next
+          }
+          yield
         }
       }
       return next
@@ -66,13 +93,5 @@ export class LevelShare<S> {
       this.table.flush()
       this.barrier.leave()
     }
-  }
-
-  /** Chunks of one segment until none is left or some thread stops the search; false when this one does. */
-  private expandSegment(level: Level<S>, segment: number, depth: number, next: Level<S>): boolean {
-    for (let start = this.claims.claim(segment, level.size); start >= 0 && !this.claims.stopped; start = this.claims.claim(segment, level.size)) {
-      if (!this.search.expandSlice(level, depth, next, start, Math.min(start + CHUNK, level.size))) return false
-    }
-    return true
   }
 }

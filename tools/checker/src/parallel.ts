@@ -60,18 +60,19 @@ export const checkParallel = async (
   const frontierBytes = () => model.codec === undefined ? undefined : segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
   try {
     busy(1)
-    const shared = searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers)
+    const shared = await searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers)
     if (shared === undefined) return withFrontier(search.result(), frontierBytes())
     const pool = await Promise.all(starting)
     const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
+    let interrupted = false
     for (let depth = shared.depth; ; ) {
       claims.reset()
       busy(workers)
       const steal = model.codec !== undefined || depth === shared.depth
       const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
-      // The main thread takes its part while the workers take theirs; their answers wait for it.
-      const mine = share.expand(depth, sizes, steal).size
+      // The main thread takes its part while the workers take theirs.
+      const mine = (await share.expandYielding(depth, sizes, steal)).size
       const results = await Promise.all(answers)
       results.forEach((result, i) => (summaries[i] = result.summary))
       const queued = [mine, ...results.map((result) => result.queued)]
@@ -84,11 +85,13 @@ export const checkParallel = async (
         elapsedMs: performance.now() - startedAt,
         statesPerSec: rate(table.size, performance.now() - startedAt)
       })
-      if ([search.summary(), ...summaries].some((s) => s.violation !== undefined || s.bounded) || queued.every((q) => q === 0)) break
+      const done = queued.every((q) => q === 0)
+      interrupted = !done && options.signal?.aborted === true
+      if (done || interrupted || [search.summary(), ...summaries].some((s) => s.violation !== undefined || s.bounded || s.interrupted)) break
       sizes = queued
     }
     const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
-    return withFrontier(merge(names, search, summaries, table, startedAt), frontierBytes())
+    return withFrontier(merge(names, search, summaries, table, startedAt, interrupted), frontierBytes())
   } finally {
     await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
@@ -97,14 +100,15 @@ export const checkParallel = async (
 /**
  * The main thread's own BFS, into its segment, until the workers are ready
  * and a level has `wide` states: that level's size and depth, or undefined
- * when the search ended first.
+ * when the search ended (or was stopped) first. The event loop turns
+ * between levels, so a stop asked for by a signal handler is seen.
  */
-const searchUntilShared = (
+const searchUntilShared = async (
   search: Search<unknown, unknown>,
   share: LevelShare<unknown>,
   workersReady: () => boolean,
   wide: number
-): { readonly size: number; readonly depth: number } | undefined => {
+): Promise<{ readonly size: number; readonly depth: number } | undefined> => {
   if (!search.seed(share.own(0))) return undefined
   for (let depth = 0; share.own(depth).size > 0; depth++) {
     const level = share.own(depth)
@@ -112,6 +116,7 @@ const searchUntilShared = (
     const next = share.own(depth + 1)
     next.clear()
     if (!search.expandLevel(level, depth, next)) return undefined
+    await new Promise((resolve) => setImmediate(resolve))
   }
   return undefined
 }
@@ -122,9 +127,10 @@ const withFrontier = (result: CheckResult, frontierBytes: number | undefined): C
 const merge = (
   names: ReadonlyArray<string>,
   search: Search<unknown, unknown>,
-  summaries: ReadonlyArray<SearchSummary>, table: StateTable, startedAt: number): CheckResult => {
-  const sequential = search.result()
+  summaries: ReadonlyArray<SearchSummary>, table: StateTable, startedAt: number, stoppedBetweenLevels: boolean): CheckResult => {
+  const { interrupted: _mainStopped, ...sequential } = search.result()
   const all = [search.summary(), ...summaries]
+  const interrupted = stoppedBetweenLevels || all.some((s) => s.interrupted)
   const violations = all.flatMap((s) => (s.violation === undefined ? [] : [s.violation]))
   const violation: Violation | undefined = violations.sort(byPath)[0]
   const reached: Array<{ property: string; path: Path }> = []
@@ -137,7 +143,8 @@ const merge = (
   const elapsedMs = performance.now() - startedAt
   return {
     ...sequential,
-    result: violation !== undefined ? "violation" : all.some((s) => s.bounded) ? "bounded" : "ok",
+    result: violation !== undefined ? "violation" : interrupted || all.some((s) => s.bounded) ? "bounded" : "ok",
+    ...(violation === undefined && interrupted ? { interrupted: true } : {}),
     ...(violation === undefined ? {} : { violation }),
     distinctStates: table.size,
     generatedStates: total(summaries, search.summary()),
@@ -166,11 +173,11 @@ const total = (summaries: ReadonlyArray<SearchSummary>, main: SearchSummary): nu
 
 const rate = (states: number, elapsedMs: number): number => (elapsedMs > 0 ? (states * 1000) / elapsedMs : 0)
 
-const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deepest: 0, bounded: false, witnesses: Array(witnesses).fill(-1) })
+const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
 
-/** Functions cannot cross into a worker; progress is reported by the main thread. */
+/** Functions and signals cannot cross into a worker; the main thread reports progress, and stops the workers through `LevelClaims`. */
 const withoutCallbacks = (options: CheckOptions): CheckOptions => {
-  const { onProgress: _onProgress, onLevel: _onLevel, ...rest } = options
+  const { onProgress: _onProgress, onLevel: _onLevel, signal: _signal, ...rest } = options
   return rest
 }
 

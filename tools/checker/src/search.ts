@@ -37,8 +37,9 @@ const DEFAULT_WALK_LENGTH = 100
 /** Two bits of `StateGraph.bits` per liveness property. */
 const MAX_LIVENESS_PROPERTIES = 16
 const PROGRESS_CHECK_EVERY = 1024
-/** States a BFS expands between two pauses of `runInterruptibly`. */
+/** States a BFS or DFS expands between two pauses of `runInterruptibly`. */
 const SLICE = 4096
+const WALKS_PER_SLICE = 64
 
 export interface SearchSnapshot {
   readonly depth: number
@@ -56,6 +57,8 @@ export interface SearchSummary {
   readonly generated: number
   readonly deepest: number
   readonly bounded: boolean
+  /** Stopped on request before the search was done. */
+  readonly interrupted: boolean
   /** Per `sometimes` property, the id of a first witness, or -1. */
   readonly witnesses: ReadonlyArray<number>
   readonly violation?: Violation
@@ -115,6 +118,8 @@ export class Search<S, A> {
     this.reachability = model.properties.filter((p) => p.kind === "sometimes")
     this.witnesses = this.reachability.map(() => -1)
     this.transitions = model.transitions ?? []
+    options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
+    if (options.signal?.aborted === true) this.requestStop()
     this.codec = model.codec
     this.encoded = new Uint32Array(model.codec?.words ?? 0)
     this.position = { depth: 0, level: this.newLevel(), from: 0, next: this.newLevel() }
@@ -144,23 +149,40 @@ export class Search<S, A> {
   }
 
   run(): CheckResult {
-    if (this.options.strategy === "bfs") this.breadthFirst()
-    else if (this.options.strategy === "dfs") this.depthFirst()
-    else this.randomWalks()
+    for (const _ of this.slices()) {
+      // Run to the end; `runInterruptibly` is the one that pauses between slices.
+    }
+    return this.finish()
+  }
+
+  /** A `run` that lets the event loop turn between slices, so `requestStop` can come from a signal handler. */
+  async runInterruptibly(): Promise<CheckResult> {
+    for (const _ of this.slices()) await new Promise((resolve) => setImmediate(resolve))
+    return this.finish()
+  }
+
+  /**
+   * The search, pausing after every slice of work (`SLICE` states expanded,
+   * or steps walked), so that an asynchronous caller can let the event loop
+   * run (a Ctrl-C handler, say) between them.
+   */
+  private slices(): Generator<void, void> {
+    if (this.options.strategy === "bfs") return this.breadthFirstSlices()
+    if (this.options.strategy === "dfs") return this.depthFirstSlices()
+    return this.randomWalkSlices()
+  }
+
+  private finish(): CheckResult {
     if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
     return this.result()
   }
 
-  private breadthFirst(): void {
-    for (const _ of this.breadthFirstSlices()) {
-      // Run to the end; `runInterruptibly` is the one that pauses between slices.
-    }
+  /** Whether a stop was asked for; if so the search is marked interrupted and must return. */
+  private stopping(): boolean {
+    if (this.stopRequested) this.interrupted = true
+    return this.stopRequested
   }
 
-  /**
-   * BFS, pausing after every slice of a level, so that an asynchronous
-   * caller can let the event loop run (a Ctrl-C handler, say) between them.
-   */
   private *breadthFirstSlices(): Generator<void, void> {
     let { level, next } = this.position
     let depth = 0
@@ -182,14 +204,6 @@ export class Search<S, A> {
       this.position = { depth, level, from: 0, next }
       this.options.onLevel?.(this)
     }
-  }
-
-  /** A breadth-first `run` that lets the event loop turn between slices, so `requestStop` can come from a signal handler. */
-  async runInterruptibly(): Promise<CheckResult> {
-    if (this.options.strategy !== "bfs") return this.run()
-    for (const _ of this.breadthFirstSlices()) await new Promise((resolve) => setImmediate(resolve))
-    if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
-    return this.result()
   }
 
   /** A state of the table rebuilt by replaying its path: how a resumed search gets its frontier back. */
@@ -251,9 +265,8 @@ export class Search<S, A> {
 
   expandSlice(level: Level<S>, depth: number, next: Level<S>, from: number, to: number): boolean {
     for (let i = from; i < to; i++) {
-      if (this.stopRequested) {
+      if (this.stopping()) {
         this.position = { depth, level, from: i, next }
-        this.interrupted = true
         return false
       }
       if (!this.expand(level.stateAt(i), level.idAt(i), depth, next, level.size - i)) return false
@@ -268,12 +281,13 @@ export class Search<S, A> {
       generated: this.generated,
       deepest: this.deepest,
       bounded: this.bounded,
+      interrupted: this.interrupted,
       witnesses: this.witnesses.slice(),
       ...(this.violation === undefined ? {} : { violation: this.violation })
     }
   }
 
-  private depthFirst(): void {
+  private *depthFirstSlices(): Generator<void, void> {
     const states: Array<S> = []
     const ids: Array<number> = []
     const depths: Array<number> = []
@@ -288,9 +302,11 @@ export class Search<S, A> {
       }
     }
     if (!this.seedInitialStates(frontier)) return
-    while (states.length > 0) {
+    for (let expanded = 1; states.length > 0; expanded++) {
+      if (this.stopping()) return
       const state = states.pop()!
       if (!this.expand(state, ids.pop()!, depths.pop()!, frontier, 0)) return
+      if (expanded % SLICE === 0) yield
     }
   }
 
@@ -302,7 +318,7 @@ export class Search<S, A> {
    * violation's trace is a path of recorded steps, as in the other
    * strategies. A walk is drawn from the seed alone, so a seed reproduces it.
    */
-  private randomWalks(): void {
+  private *randomWalkSlices(): Generator<void, void> {
     const { model, options } = this
     const random = seededRandom(options.seed ?? 0)
     const walks = options.walks ?? DEFAULT_WALKS
@@ -313,6 +329,8 @@ export class Search<S, A> {
     const indices: Array<number> = []
     this.bounded = true
     for (let walk = 0; walk < walks; walk++) {
+      if (this.stopping()) return
+      if (walk > 0 && walk % WALKS_PER_SLICE === 0) yield
       this.walksRun = walk + 1
       const initIndex = Math.floor(random() * initial.length)
       let state = initial[initIndex]!

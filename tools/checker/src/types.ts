@@ -35,6 +35,13 @@ export interface CheckOptions {
   readonly symmetry?: boolean
   /** BFS: called at the end of every level, where a checkpoint may be taken (`search.snapshot()`). */
   readonly onLevel?: (search: Search<any, any>) => void
+  /**
+   * Stops the search after the state it is on, as `Search.requestStop` does:
+   * the result is `bounded` and `interrupted`, with the figures so far.
+   * Asynchronous runs (`runInterruptibly`, `checkParallel`) let it be
+   * aborted from a signal handler.
+   */
+  readonly signal?: AbortSignal
   /** BFS: go on from a snapshot, with the table it was taken with passed to `check`. */
   readonly resume?: SearchSnapshot
 }
