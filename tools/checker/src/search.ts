@@ -163,8 +163,8 @@ export class Search<S, A> {
 
   /**
    * The search, pausing after every slice of work (`SLICE` states expanded,
-   * or steps walked), so that an asynchronous caller can let the event loop
-   * run (a Ctrl-C handler, say) between them.
+   * or `WALKS_PER_SLICE` walks), so that an asynchronous caller can let the
+   * event loop run (a Ctrl-C handler, say) between them.
    */
   private slices(): Generator<void, void> {
     if (this.options.strategy === "bfs") return this.breadthFirstSlices()
