@@ -26,9 +26,9 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * violations in the same level the one reported may differ from run to run.
  *
  * The worker threads start at once, and the main thread searches on its own
- * until they are ready and a level is wide enough to share: starting a
- * thread (loading the model and the checker in it) costs a good part of a
- * second, which the main thread spends searching. A level kept as words (a
+ * until they are ready and a level is wide enough to share: a thread takes
+ * a tenth of a second or more to load the checker and the model's module,
+ * which the main thread spends searching. A level kept as words (a
  * model with a codec) is read by any thread; without a codec a thread
  * rebuilds a state another stored by replaying its path.
  */
