@@ -76,12 +76,21 @@ describe("parley check", () => {
 
   it.each([
     ["twophase, whose states the workers share as words", ["twophase", "--rms", "6"], 50_816, 256_002],
-    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc"], 49_393, 232_999]
+    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc"], 49_393, 232_999],
+    ["2pc with --symmetry, one state per orbit on either", ["2pc", "--symmetry"], 9_559, 45_150]
   ])("finds the same states on one worker and on two: %s", async (_, args, distinct, generated) => {
     const one = summaryOf(await parley("check", ...args, "--workers", "1", "--json"))
     const two = summaryOf(await parley("check", ...args, "--workers", "2", "--json"))
     expect([one.result, one.distinctStates, one.generatedStates]).toEqual(["ok", distinct, generated])
     expect([two.result, two.distinctStates, two.generatedStates]).toEqual(["ok", distinct, generated])
+  })
+
+  it("finds a shortest violation of an actor spec on two threads, as on one", async () => {
+    const args = ["check", "2pc", "--variant", "no-durable-decision", "--json"]
+    const one = summaryOf(await parley(...args, "--workers", "1", "--trace-out", join(workDir, "one.trace.json")))
+    const two = summaryOf(await parley(...args, "--workers", "2", "--trace-out", join(workDir, "two.trace.json")))
+    expect([one.result, one.property, one.traceLength]).toEqual(["violation", "CoordinatorAgrees", 13])
+    expect([two.result, two.property, two.traceLength]).toEqual(["violation", "CoordinatorAgrees", 13])
   })
 
   it("stops on Ctrl-C with its figures so far and a checkpoint, and --resume goes on to the same end", async () => {
