@@ -24,6 +24,8 @@ export interface CheckInput {
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
+  /** Progress lines even when stderr is not a terminal or the summary is JSON. */
+  readonly progress: boolean
   /** Undefined: every core when the search can use them. */
   readonly workers: number | undefined
   readonly checkpoint: string | undefined
@@ -33,10 +35,10 @@ export interface CheckInput {
   readonly json: boolean
 }
 
-/** A live progress line on a terminal, rewritten in place once a second. */
-const progressLine = (p: Progress): string =>
-  `\r\x1b[2K  states ${count(p.distinctStates)}  queue ${count(p.queued)}  depth ${p.depth}  ` +
-  `${count(Math.round(p.statesPerSec))} states/s`
+/** A progress line: on a terminal rewritten in place once a second, elsewhere one line each. */
+const progressLine = (p: Progress, inPlace: boolean): string =>
+  `${inPlace ? "\r\x1b[2K" : ""}  states ${count(p.distinctStates)}  queue ${count(p.queued)}  depth ${p.depth}  ` +
+  `${count(Math.round(p.statesPerSec))} states/s${inPlace ? "" : "\n"}`
 
 const defaultTracePath = (spec: string, config: SpecConfig, property: string): string =>
   `traces/${spec}-${String(config.variant)}-${property}.trace.json`
@@ -82,7 +84,8 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   if (input.symmetry && input.liveness) {
     return yield* new UsageError({ message: "--symmetry and --liveness do not go together: a reduced graph's cycles need not be real cycles" })
   }
-  const showProgress = !input.json && process.stderr.isTTY === true
+  const onTerminal = !input.json && process.stderr.isTTY === true
+  const showProgress = onTerminal || input.progress
   const options: CheckOptions = {
     strategy: input.strategy,
     deadlock: input.deadlock,
@@ -92,7 +95,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
     ...(input.walks === undefined ? {} : { walks: input.walks }),
     ...(input.seed === undefined ? {} : { seed: input.seed }),
-    ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p)) } : {})
+    ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p, onTerminal)) } : {})
   }
   const workerInput: WorkerModelInput = { spec: spec.name, config, ...(spec.module === undefined ? {} : { module: spec.module }) }
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
@@ -123,7 +126,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     catch: failed
   }))
   const result = yield* search.pipe(
-    Effect.ensuring(Effect.sync(() => showProgress && process.stderr.write("\r\x1b[2K")))
+    Effect.ensuring(Effect.sync(() => onTerminal && process.stderr.write("\r\x1b[2K")))
   )
 
   let traceFile: string | null = null

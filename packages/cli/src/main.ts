@@ -59,6 +59,7 @@ const check = Command.make(
       Flag.withDescription("Worker threads for a breadth-first search (default: every core for bfs without --liveness, else 1)")
     ),
     symmetry: offByDefault("symmetry", "Store one state per orbit of the spec's interchangeable nodes (specs that declare them)"),
+    progress: offByDefault("progress", "Print a progress line on stderr about once a second, one line each when stderr is not a terminal (a CI log, say)"),
     checkpoint: Flag.String("checkpoint").pipe(
       Flag.optional,
       Flag.withDescription("Write the search's state to this file now and then, and when Ctrl-C stops it (bfs, one worker)")
@@ -92,6 +93,7 @@ const check = Command.make(
       deadlock: input.deadlock,
       liveness: input.liveness,
       symmetry: input.symmetry,
+      progress: input.progress,
       workers: Option.getOrUndefined(input.workers),
       checkpoint: Option.getOrUndefined(input.checkpoint),
       checkpointEverySeconds: input.checkpointEvery,

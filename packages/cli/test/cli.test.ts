@@ -26,8 +26,8 @@ const parley = (...args: ReadonlyArray<string>): Promise<Run> =>
     })
   })
 
-/** Runs parley, sends it SIGINT once `ready()` holds (polled), and gathers what it printed; killed after a minute regardless. */
-const stopWithCtrlC = async (args: ReadonlyArray<string>, ready: () => boolean): Promise<Run> => {
+/** Runs parley, sends it SIGINT once `ready` holds of what it printed on stderr so far (polled), and gathers what it printed; killed after a minute regardless. */
+const stopWithCtrlC = async (args: ReadonlyArray<string>, ready: (stderr: string) => boolean): Promise<Run> => {
   const child = spawn(process.execPath, [bin, ...args], { cwd: workDir })
   const bound = setTimeout(() => child.kill("SIGKILL"), 60_000)
   let stdout = ""
@@ -35,7 +35,7 @@ const stopWithCtrlC = async (args: ReadonlyArray<string>, ready: () => boolean):
   child.stdout.on("data", (chunk) => (stdout += String(chunk)))
   child.stderr.on("data", (chunk) => (stderr += String(chunk)))
   const exit = new Promise<number | null>((resolve) => child.on("exit", resolve))
-  while (!ready() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20))
+  while (!ready(stderr) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20))
   child.kill("SIGINT")
   const code = await exit
   clearTimeout(bound)
@@ -113,15 +113,15 @@ describe("parley check", () => {
     ["random walks", ["--strategy", "sim", "--walks", "100000000"]],
     ["a search on two threads", ["--workers", "2"]]
   ])("stops %s on Ctrl-C with its figures so far", async (_, flags) => {
-    const started = Date.now()
-    // TwoPhase with 9 RMs takes far longer than the two seconds it gets here, on any strategy.
-    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "9", ...flags, "--json"], () => Date.now() - started > 2000)
+    // Stopped at its first progress line, a second into the search: TwoPhase with 9 RMs takes far longer on any strategy.
+    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "9", ...flags, "--progress", "--json"], (stderr) => stderr.includes("states/s"))
     expect(stopped.code).toBe(130)
     const summary = summaryOf(stopped)
     expect(summary.result).toBe("bounded")
     expect(summary.distinctStates).toBeGreaterThan(0)
     expect(summary.distinctStates).toBeLessThan(10_340_352)
     expect(stopped.stderr.trim().split("\n").at(-1)).toBe("stopped")
+    expect(stopped.stderr).toMatch(/^  states [\d,]+  queue [\d,]+  depth \d+  [\d,]+ states\/s$/m)
   })
 
   it("stores one state per orbit with --symmetry: TwoPhase with 5 RMs in 314 states instead of 8,832", async () => {

@@ -4,6 +4,8 @@
  * are checked against for linearizability.
  */
 import { Schema } from "effect"
+import { bucketGet, bucketSet, bucketUpdate } from "./buckets.ts"
+import type { Buckets } from "./buckets.ts"
 import type { SequentialSpec } from "./linearizability.ts"
 
 export const KvInput = Schema.Union([
@@ -64,6 +66,44 @@ export const applyKv = (store: KvStore, input: KvInput): { readonly store: KvSto
     (output._tag === "Swapped" && output.ok)
   return { store: changed ? copy : store, output }
 }
+
+/** A client's session with a replicated store (Raft thesis §6.3): its last applied command and that command's output. */
+export interface KvSession {
+  readonly seq: number
+  readonly output: KvOutput
+}
+
+/** A replicated store's command: whose, which of theirs, and what. */
+export interface KvCommand {
+  readonly client: string
+  readonly seq: number
+  readonly op: KvInput
+}
+
+/**
+ * Applies a committed command to a replicated store kept in buckets, as Raft
+ * and Multi-Paxos apply their logs: unless the client's session shows this
+ * command, or a later one, applied already (a retry chosen twice takes
+ * effect once). Undefined for such a duplicate.
+ */
+export const applyKvCommand = (
+  store: Buckets<string>,
+  sessions: Buckets<KvSession>,
+  command: KvCommand
+): { readonly store: Buckets<string>; readonly sessions: Buckets<KvSession>; readonly output: KvOutput } | undefined => {
+  const session = bucketGet(sessions, command.client)
+  if (session !== undefined && command.seq <= session.seq) return undefined
+  const applied = bucketUpdate(store, command.op.key, (bucket) => {
+    const before = bucket[command.op.key]
+    const output = applyKvInPlace(bucket, command.op)
+    return { changed: bucket[command.op.key] !== before, result: output }
+  })
+  const output = applied.result
+  return { store: applied.map, sessions: bucketSet(sessions, command.client, { seq: command.seq, output }), output }
+}
+
+/** A Get answered from a replicated store kept in buckets, without going through the log. */
+export const readKv = (store: Buckets<string>, key: string): KvOutput => ({ _tag: "Value", value: bucketGet(store, key) ?? null })
 
 export const kvSpec: SequentialSpec<KvStore, KvInput, KvOutput> = {
   name: "key-value map",

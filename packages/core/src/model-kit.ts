@@ -17,5 +17,6 @@ export { isUnordered, UnorderedTag, withFingerprintMemo } from "./unordered-tag.
 export * from "./system.ts"
 export * from "./linearizability.ts"
 export * from "./kv-client.ts"
+export * from "./buckets.ts"
 /** The types of trace files only: a model describes its steps with them, and types load nothing. */
 export type * from "./trace.ts"

@@ -3,7 +3,7 @@
  * etcd/raft's interaction tests (`1->2 MsgVote Term:1 Log:1/2`), and the
  * view of a node a trace shows: what a person reading Raft looks at.
  */
-import { formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
@@ -45,7 +45,7 @@ export const raftView = (s: RaftState): unknown => {
     log: s.log.map((entry, i) => formatEntry(entry, i + 1)),
     commit: s.commitIndex,
     applied: s.lastApplied,
-    kv: s.store
+    kv: bucketsFlat(s.store)
   }
   if (s.votes.length > 0) view["votes"] = s.votes
   if (s.role === "leader") {

@@ -1,4 +1,4 @@
-import { applyKv, reply } from "@parley/core"
+import { bucketGet, readKv, reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
@@ -27,10 +27,10 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
     return s
   }
   if (config.bugs.staleRead && op._tag === "Get") {
-    out.push(reply(client, { _tag: "Done", seq, output: applyKv(s.store, op).output }))
+    out.push(reply(client, { _tag: "Done", seq, output: readKv(s.store, op.key) }))
     return s
   }
-  const session = s.sessions[client]
+  const session = bucketGet(s.sessions, client)
   if (session !== undefined && seq <= session.seq) {
     if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
     return s

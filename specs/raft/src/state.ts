@@ -4,7 +4,8 @@
  * as in the paper: entry `i` is `log[i - 1]`, and index 0 with term 0 is the
  * empty prefix every log shares.
  */
-import type { ClientId, KvOutput, KvStore, NodeId, Output } from "@parley/core"
+import { emptyBuckets } from "@parley/core"
+import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
 import type { Entry, RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
@@ -18,10 +19,7 @@ export interface Progress {
 }
 
 /** The last command a client had applied and what it returned, so a retry takes effect once (thesis §6.3). */
-export interface Session {
-  readonly seq: number
-  readonly output: KvOutput
-}
+export type Session = KvSession
 
 export interface RaftState {
   readonly self: NodeId
@@ -38,8 +36,8 @@ export interface RaftState {
   readonly commitIndex: number
   readonly lastApplied: number
   /** The replicated key-value store: the log's commands up to `lastApplied`, applied in order. */
-  readonly store: KvStore
-  readonly sessions: Readonly<Record<ClientId, Session>>
+  readonly store: Buckets<string>
+  readonly sessions: Buckets<Session>
   /** A leader's view of each peer; empty on other roles. */
   readonly progress: Readonly<Record<NodeId, Progress>>
 }
@@ -108,7 +106,7 @@ export const initialState = (self: NodeId, term: number, votedFor: NodeId | null
   votes: [],
   commitIndex: 0,
   lastApplied: 0,
-  store: {},
-  sessions: {},
+  store: emptyBuckets,
+  sessions: emptyBuckets,
   progress: {}
 })

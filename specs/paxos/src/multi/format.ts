@@ -3,7 +3,7 @@
  * node, so a trace reads like the protocol: `Prepare b2 from s1`,
  * `Promise b2 [s1 b1=c1#1 Put(x=1)]`, `Accept b2 s1 c1#1 Put(x=1)`.
  */
-import { formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
 import type { MultiPaxosMessage, MultiPaxosTimer, SlotValue, SlotVote } from "./messages.ts"
 import type { MultiPaxosState } from "./state.ts"
 
@@ -44,5 +44,5 @@ export const multiPaxosView = (s: MultiPaxosState): unknown => {
       reproposed: lead.reproposed
     })
   }
-  return { ...view, log: s.log.map((entry) => `s${entry.slot} ${formatSlotValue(entry.command)}`), applied: s.applied, kv: s.store }
+  return { ...view, log: s.log.map((entry) => `s${entry.slot} ${formatSlotValue(entry.command)}`), applied: s.applied, kv: bucketsFlat(s.store) }
 }

@@ -5,7 +5,7 @@
  * Multi-Paxos cheaper than a Paxos instance per command: a stable leader
  * pays one Accept round trip per command.
  */
-import { reply, send, setTimer } from "@parley/core"
+import { bucketGet, reply, send, setTimer } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
 import { accept, promise, votesFrom } from "./acceptor.ts"
 import { nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
@@ -128,7 +128,7 @@ export const onClientRequest = (config: MultiPaxosConfig, s: MultiPaxosState, cl
     out.push(reply(client, { _tag: "Redirect", seq, leader: knownLeader(config, s) }))
     return s
   }
-  const session = s.sessions[client]
+  const session = bucketGet(s.sessions, client)
   if (session !== undefined && seq <= session.seq) {
     if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
     return s

@@ -5,10 +5,9 @@
  * later sequence number applied is a retry chosen a second time (in another
  * slot, by another leader) and takes no effect again.
  */
-import { applyKvInPlace, kvWrites, reply } from "@parley/core"
-import type { ClientId } from "@parley/core"
+import { applyKvCommand, reply } from "@parley/core"
 import type { Slot, SlotValue } from "./messages.ts"
-import type { Learned, MultiPaxosState, Outbox, Session } from "./state.ts"
+import type { Learned, MultiPaxosState, Outbox } from "./state.ts"
 
 export const learnedAt = (s: MultiPaxosState, slot: Slot): Learned | undefined => s.log.find((entry) => entry.slot === slot)
 
@@ -32,22 +31,19 @@ export const learn = (s: MultiPaxosState, slot: Slot, command: SlotValue, out: O
   return applyLearned({ ...s, log }, out)
 }
 
-/** Applies the learned slots after `applied` that have no gap before them. Store and sessions are copied once, at their first change. */
+/** Applies the learned slots after `applied` that have no gap before them. */
 const applyLearned = (s: MultiPaxosState, out: Outbox): MultiPaxosState => {
   let applied = s.applied
-  let store: Record<string, string> | undefined
-  let sessions: Record<ClientId, Session> | undefined
+  let { store, sessions } = s
   for (let entry = learnedAt(s, applied + 1); entry !== undefined; entry = learnedAt(s, applied + 1)) {
     applied = entry.slot
     const command = entry.command
     if (command === null) continue
-    const session = (sessions ?? s.sessions)[command.client]
-    if (session !== undefined && command.seq <= session.seq) continue
-    if (kvWrites(command.op)) store ??= { ...s.store }
-    const output = applyKvInPlace(store ?? (s.store as Record<string, string>), command.op)
-    sessions ??= { ...s.sessions }
-    sessions[command.client] = { seq: command.seq, output }
-    out.push(reply(command.client, { _tag: "Done", seq: command.seq, output }))
+    const result = applyKvCommand(store, sessions, command)
+    if (result === undefined) continue
+    store = result.store
+    sessions = result.sessions
+    out.push(reply(command.client, { _tag: "Done", seq: command.seq, output: result.output }))
   }
-  return applied === s.applied ? s : { ...s, applied, store: store ?? s.store, sessions: sessions ?? s.sessions }
+  return applied === s.applied ? s : { ...s, applied, store, sessions }
 }

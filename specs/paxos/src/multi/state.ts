@@ -4,7 +4,8 @@
  * proposals in flight), and learns (the slots it knows chosen, applied in
  * order to a key-value store).
  */
-import type { ClientId, KvOutput, KvStore, NodeId, Output } from "@parley/core"
+import { emptyBuckets } from "@parley/core"
+import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
 import type { Ballot } from "../messages.ts"
 import type { AcceptorState } from "./acceptor.ts"
 import type { MultiPaxosMessage, MultiPaxosResponse, MultiPaxosTimer, Slot, SlotValue, SlotVote } from "./messages.ts"
@@ -41,10 +42,7 @@ export type Leadership =
   }
 
 /** The last command a client had applied and what it returned, so a retry takes effect once. */
-export interface Session {
-  readonly seq: number
-  readonly output: KvOutput
-}
+export type Session = KvSession
 
 /** A slot this node learned is chosen. */
 export interface Learned {
@@ -60,8 +58,8 @@ export interface MultiPaxosState extends AcceptorState {
   readonly log: ReadonlyArray<Learned>
   /** Slots 1 to `applied` are applied to `store`. */
   readonly applied: number
-  readonly store: KvStore
-  readonly sessions: Readonly<Record<ClientId, Session>>
+  readonly store: Buckets<string>
+  readonly sessions: Buckets<Session>
 }
 
 export type MultiPaxosOutput = Output<MultiPaxosMessage, MultiPaxosTimer, MultiPaxosResponse>
@@ -79,8 +77,8 @@ export const initialState = (self: NodeId, acceptor: AcceptorState): MultiPaxosS
   leadership: follower,
   log: [],
   applied: 0,
-  store: {},
-  sessions: {}
+  store: emptyBuckets,
+  sessions: emptyBuckets
 })
 
 /** The ballot the node prepares or leads; 0 for a follower. */

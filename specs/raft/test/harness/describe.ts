@@ -4,8 +4,8 @@
  * scenario against the Raft paper, so they show what the paper's figures
  * show (role, term, vote, log, commit, applied) and leave out bookkeeping.
  */
-import { equals } from "@parley/core"
-import type { KvStore } from "@parley/core"
+import { bucketsFlat, equals } from "@parley/core"
+import type { Buckets } from "@parley/core"
 import type { Entry } from "../../src/messages.ts"
 import { formatEntry } from "../../src/format.ts"
 import type { RaftDurable } from "../../src/messages.ts"
@@ -16,8 +16,8 @@ const orDash = (value: string | null): string => value ?? "-"
 const formatEntries = (entries: ReadonlyArray<Entry>, firstIndex: number): string =>
   `[${entries.map((entry, k) => formatEntry(entry, firstIndex + k)).join(", ")}]`
 
-export const formatStore = (store: KvStore): string =>
-  `{${Object.keys(store).sort().map((key) => `${key}=${store[key]}`).join(", ")}}`
+export const formatStore = (store: Buckets<string>): string =>
+  `{${Object.entries(bucketsFlat(store)).map(([key, value]) => `${key}=${value}`).join(", ")}}`
 
 /** `+[...]` for appended entries; `-[...] +[...]` when a suffix was replaced (§5.3). */
 const logChange = (before: ReadonlyArray<Entry>, after: ReadonlyArray<Entry>): string | undefined => {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest"
+import { bucketGet, bucketSet, bucketsFlat, bucketUpdate, emptyBuckets } from "../src/buckets.ts"
+import type { Buckets } from "../src/buckets.ts"
+import { equals } from "../src/equals.ts"
+import { fingerprint } from "../src/fingerprint.ts"
+
+const removed = (map: Buckets<number>, key: string): Buckets<number> =>
+  bucketUpdate(map, key, (bucket) => {
+    const had = Object.hasOwn(bucket, key)
+    delete bucket[key]
+    return { changed: had, result: undefined }
+  }).map
+
+describe("Buckets", () => {
+  it("gets what was set, leaves the map it came from as it was, and lists entries sorted", () => {
+    const one = bucketSet(emptyBuckets as Buckets<number>, "b", 2)
+    const two = bucketSet(one, "a", 1)
+    expect([bucketGet(two, "a"), bucketGet(two, "b"), bucketGet(two, "c")]).toEqual([1, 2, undefined])
+    expect(bucketGet(one, "a")).toBeUndefined()
+    expect(bucketsFlat(two)).toEqual({ a: 1, b: 2 })
+    expect(Object.keys(bucketsFlat(two))).toEqual(["a", "b"])
+  })
+
+  it("is the same data, with the same fingerprint, however its contents were reached", () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `key${i}`)
+    let forward: Buckets<number> = emptyBuckets
+    for (const [i, key] of keys.entries()) forward = bucketSet(forward, key, i)
+    let backward: Buckets<number> = emptyBuckets
+    for (const [i, key] of [...keys.entries()].reverse()) backward = bucketSet(backward, key, i)
+    backward = removed(bucketSet(backward, "extra", 0), "extra")
+    expect(equals(forward, backward)).toBe(true)
+    expect(fingerprint(forward)).toBe(fingerprint(backward))
+    expect(Object.keys(forward).length).toBeGreaterThan(32)
+  })
+
+  it("drops a bucket left empty, and returns the map itself when nothing changed", () => {
+    const one = bucketSet(emptyBuckets as Buckets<number>, "x", 1)
+    expect(removed(one, "x")).toEqual({})
+    expect(removed(one, "y")).toBe(one)
+  })
+})
