@@ -4,6 +4,7 @@
  * view of a node a trace shows: what a person reading Raft looks at.
  */
 import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import { logEntries } from "./log.ts"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
@@ -42,7 +43,7 @@ export const raftView = (s: RaftState): unknown => {
     term: s.term,
     votedFor: s.votedFor,
     leader: s.leader,
-    log: s.log.map((entry, i) => formatEntry(entry, i + 1)),
+    log: logEntries(s.log).map((entry, i) => formatEntry(entry, i + 1)),
     commit: s.commitIndex,
     applied: s.lastApplied,
     kv: bucketsFlat(s.store)

@@ -1,4 +1,5 @@
 export * from "./format.ts"
+export * from "./log.ts"
 export * from "./messages.ts"
 export * from "./node.ts"
 export * from "./properties.ts"

@@ -6,6 +6,7 @@
  */
 import { KvInput, KvRequest, KvResponse } from "@parley/core"
 import { Schema } from "effect"
+import { isLogShape, LogChunk } from "./log.ts"
 
 const Term = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Index = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -73,6 +74,9 @@ export type RaftTimer = typeof RaftTimer.Type
 export const RaftDurable = Schema.Struct({
   term: Term,
   votedFor: Schema.NullOr(NodeId),
-  log: Schema.Array(Entry)
+  /** The log in chunks (see log.ts): every chunk full but the last. */
+  log: Schema.Array(Schema.Array(Entry)).check(
+    Schema.makeFilter((chunks) => isLogShape(chunks) || `a log's chunks hold ${LogChunk} entries each, but the last, which holds 1 to ${LogChunk}`)
+  )
 })
 export type RaftDurable = typeof RaftDurable.Type

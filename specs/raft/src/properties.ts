@@ -5,7 +5,9 @@
  */
 import { always, alwaysStep, equals, eventually, kvRequestSpec, linearizable, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemStateOf, TransitionProperty } from "@parley/core"
-import type { Entry, RaftDurable, RaftTimer } from "./messages.ts"
+import { entryAt, logLength, logSlice } from "./log.ts"
+import type { RaftLog } from "./log.ts"
+import type { RaftDurable, RaftTimer } from "./messages.ts"
 import type { RaftSystem } from "./raft.ts"
 import type { RaftState } from "./state.ts"
 
@@ -20,7 +22,7 @@ const up = (s: RaftSystemState): ReadonlyArray<RaftState> => {
 }
 
 /** A node's log: its live one, or the durable one a crashed node keeps. */
-export const logOf = (node: Slot): ReadonlyArray<Entry> => (node.up ? node.state.log : node.durable.log)
+export const logOf = (node: Slot): RaftLog => (node.up ? node.state.log : node.durable.log)
 
 /** At most one leader per term. Checked among live nodes: a term's two leaders are live together in any behaviour that has them. */
 export const electionSafety = always<RaftSystemState>("ElectionSafety", (s) => {
@@ -40,10 +42,10 @@ export const logMatching = always<RaftSystemState>("LogMatching", (s) => {
   return true
 })
 
-const logsMatch = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean => {
-  let shared = Math.min(a.length, b.length)
-  while (shared > 0 && a[shared - 1]!.term !== b[shared - 1]!.term) shared--
-  for (let index = 0; index < shared; index++) if (!equals(a[index], b[index])) return false
+const logsMatch = (a: RaftLog, b: RaftLog): boolean => {
+  let shared = Math.min(logLength(a), logLength(b))
+  while (shared > 0 && entryAt(a, shared)!.term !== entryAt(b, shared)!.term) shared--
+  for (let index = 1; index <= shared; index++) if (!equals(entryAt(a, index), entryAt(b, index))) return false
   return true
 }
 
@@ -59,7 +61,7 @@ export const leaderCompleteness = always<RaftSystemState>("LeaderCompleteness", 
     for (const node of nodes) {
       if (node.term >= leader.term) continue
       for (let index = 1; index <= node.commitIndex; index++) {
-        if (!equals(leader.log[index - 1], node.log[index - 1])) return false
+        if (!equals(entryAt(leader.log, index), entryAt(node.log, index))) return false
       }
     }
   }
@@ -72,7 +74,7 @@ export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", 
   for (let i = 0; i < nodes.length; i++) {
     for (let j = i + 1; j < nodes.length; j++) {
       const applied = Math.min(nodes[i]!.lastApplied, nodes[j]!.lastApplied)
-      for (let index = 0; index < applied; index++) if (!equals(nodes[i]!.log[index], nodes[j]!.log[index])) return false
+      for (let index = 1; index <= applied; index++) if (!equals(entryAt(nodes[i]!.log, index), entryAt(nodes[j]!.log, index))) return false
     }
   }
   return true
@@ -89,8 +91,9 @@ export const leaderAppendOnly = alwaysStep<RaftSystemState>("LeaderAppendOnly", 
     if (!was.up || !is.up || was.state.role !== "leader" || is.state.role !== "leader" || was.state.term !== is.state.term) continue
     const log = is.state.log
     if (log === was.state.log) continue
-    if (log.length < was.state.log.length) return false
-    for (let index = 0; index < was.state.log.length; index++) if (!equals(log[index], was.state.log[index])) return false
+    const length = logLength(was.state.log)
+    if (logLength(log) < length) return false
+    for (let index = 1; index <= length; index++) if (!equals(entryAt(log, index), entryAt(was.state.log, index))) return false
   }
   return true
 })
@@ -101,7 +104,7 @@ export const appliedEntriesStay = alwaysStep<RaftSystemState>("AppliedEntriesSta
     const was = before.nodes[n]!
     const is = after.nodes[n]!
     if (!was.up || !is.up || is.state.log === was.state.log) continue
-    for (let index = 0; index < was.state.lastApplied; index++) if (!equals(is.state.log[index], was.state.log[index])) return false
+    for (let index = 1; index <= was.state.lastApplied; index++) if (!equals(entryAt(is.state.log, index), entryAt(was.state.log, index))) return false
   }
   return true
 })
@@ -121,7 +124,7 @@ export const leaderEventuallyElected = eventually<RaftSystemState>("LeaderEventu
 
 /** A client's write is committed and applied somewhere. */
 export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =>
-  up(s).some((node) => node.log.slice(0, node.lastApplied).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")))
+  up(s).some((node) => logSlice(node.log, 1, node.lastApplied).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")))
 
 /** Every client's script of `requests` operations ran to the end: every operation answered. */
 const clientsFinished = (requests: number) =>

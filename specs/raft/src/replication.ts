@@ -1,6 +1,8 @@
 import { cancelTimer, send, setTimer } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import type { AppendEntries, AppendResult, Entry } from "./messages.ts"
+import { appendToLog, entryAt, logLength, logSlice, truncateLog } from "./log.ts"
+import type { RaftLog } from "./log.ts"
 import { becomeFollower } from "./roles.ts"
 import { applyCommitted } from "./state-machine.ts"
 import { lastIndex, peersOf, quorum, termAt } from "./state.ts"
@@ -17,7 +19,7 @@ export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Ou
     term: s.term,
     prevLogIndex,
     prevLogTerm: termAt(s.log, prevLogIndex),
-    entries: s.log.slice(prevLogIndex, prevLogIndex + config.maxEntriesPerAppend),
+    entries: logSlice(s.log, prevLogIndex + 1, prevLogIndex + config.maxEntriesPerAppend),
     leaderCommit: s.commitIndex
   }))
 }
@@ -37,7 +39,7 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
     leader: s.self,
     votes: [],
     progress,
-    log: s.log.concat([{ term: s.term, command: null }])
+    log: appendToLog(s.log, [{ term: s.term, command: null }])
   }
   out.push(cancelTimer("election"), setTimer("heartbeat"))
   if (config.checkQuorum) out.push(setTimer("check-quorum"))
@@ -65,11 +67,11 @@ export const commitAndApply = (config: RaftConfig, s: RaftState, out: Outbox): R
 }
 
 /** `log` after AppendEntries: entries it has stay; from the first conflict on, the leader's replace them (§5.3). */
-const merged = (log: ReadonlyArray<Entry>, prevLogIndex: number, entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> => {
+const merged = (log: RaftLog, prevLogIndex: number, entries: ReadonlyArray<Entry>): RaftLog => {
   for (let k = 0; k < entries.length; k++) {
     const index = prevLogIndex + 1 + k
-    if (index > log.length) return log.concat(entries.slice(k))
-    if (log[index - 1]!.term !== entries[k]!.term) return log.slice(0, index - 1).concat(entries.slice(k))
+    if (index > logLength(log)) return appendToLog(log, entries.slice(k))
+    if (entryAt(log, index)!.term !== entries[k]!.term) return appendToLog(truncateLog(log, index - 1), entries.slice(k))
   }
   return log
 }

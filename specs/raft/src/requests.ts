@@ -1,5 +1,6 @@
 import { bucketGet, readKv, reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
+import { appendToLog, entryAt } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
 import { lastIndex } from "./state.ts"
@@ -7,7 +8,7 @@ import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
 const inLog = (s: RaftState, client: ClientId, seq: number): boolean => {
   for (let index = s.lastApplied + 1; index <= lastIndex(s); index++) {
-    const command = s.log[index - 1]!.command
+    const command = entryAt(s.log, index)!.command
     if (command !== null && command.client === client && command.seq === seq) return true
   }
   return false
@@ -36,8 +37,7 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
     return s
   }
   if (inLog(s, client, seq)) return s
-  // concat copies a long array two to three times faster than spread does; the runtime's log grows without bound.
-  const leader: RaftState = { ...s, log: s.log.concat([{ term: s.term, command: { client, seq, op } }]) }
+  const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command: { client, seq, op } }]) }
   for (const peer in leader.progress) {
     if (leader.progress[peer]!.next === lastIndex(leader)) appendTo(config, leader, peer, out)
   }

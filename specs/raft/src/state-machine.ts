@@ -1,4 +1,5 @@
 import { applyKvCommand, reply } from "@parley/core"
+import { entryAt } from "./log.ts"
 import type { Outbox, RaftState } from "./state.ts"
 
 /**
@@ -12,7 +13,7 @@ export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
   if (s.lastApplied >= s.commitIndex) return s
   let { store, sessions } = s
   for (let index = s.lastApplied + 1; index <= s.commitIndex; index++) {
-    const command = s.log[index - 1]!.command
+    const command = entryAt(s.log, index)!.command
     if (command === null) continue
     const applied = applyKvCommand(store, sessions, command)
     if (applied === undefined) continue

@@ -6,7 +6,9 @@
  */
 import { emptyBuckets } from "@parley/core"
 import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
-import type { Entry, RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
+import { entryAt, logLength } from "./log.ts"
+import type { RaftLog } from "./log.ts"
+import type { RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
 
@@ -26,7 +28,7 @@ export interface RaftState {
   // Durable: made durable before the step's messages leave (Figure 2).
   readonly term: number
   readonly votedFor: NodeId | null
-  readonly log: ReadonlyArray<Entry>
+  readonly log: RaftLog
   // Volatile.
   readonly role: Role
   /** The leader of `term`, once heard from; a follower forgets it when its election timer fires. */
@@ -80,11 +82,11 @@ export type RaftOutput = Output<RaftMessage, RaftTimer, RaftResponse>
 /** Outputs collected while one event is handled; the handler returns them with the new state. */
 export type Outbox = Array<RaftOutput>
 
-export const lastIndex = (s: RaftState): number => s.log.length
+export const lastIndex = (s: RaftState): number => logLength(s.log)
 
-export const termAt = (log: ReadonlyArray<Entry>, index: number): number => (index === 0 ? 0 : log[index - 1]?.term ?? -1)
+export const termAt = (log: RaftLog, index: number): number => (index === 0 ? 0 : entryAt(log, index)?.term ?? -1)
 
-export const lastTerm = (s: RaftState): number => termAt(s.log, s.log.length)
+export const lastTerm = (s: RaftState): number => termAt(s.log, logLength(s.log))
 
 export const quorum = (config: RaftConfig): number => Math.floor(config.nodes.length / 2) + 1
 
@@ -96,7 +98,7 @@ export const upToDate = (s: RaftState, candidateLastIndex: number, candidateLast
   return candidateLastTerm > ownTerm || (candidateLastTerm === ownTerm && candidateLastIndex >= lastIndex(s))
 }
 
-export const initialState = (self: NodeId, term: number, votedFor: NodeId | null, log: ReadonlyArray<Entry>): RaftState => ({
+export const initialState = (self: NodeId, term: number, votedFor: NodeId | null, log: RaftLog): RaftState => ({
   self,
   term,
   votedFor,

@@ -8,6 +8,7 @@ import { bucketsFlat, equals } from "@parley/core"
 import type { Buckets } from "@parley/core"
 import type { Entry } from "../../src/messages.ts"
 import { formatEntry } from "../../src/format.ts"
+import { logEntries } from "../../src/log.ts"
 import type { RaftDurable } from "../../src/messages.ts"
 import type { RaftState } from "../../src/state.ts"
 
@@ -55,7 +56,7 @@ const progressChanges = (before: RaftState, after: RaftState): ReadonlyArray<str
 
 /** The fields an event changed, in the order Figure 2 lists them; empty when nothing a reader cares about changed. */
 export const stateChanges = (before: RaftState, after: RaftState): ReadonlyArray<string> => {
-  const log = logChange(before.log, after.log)
+  const log = logChange(logEntries(before.log), logEntries(after.log))
   return [
     ...changed("role", before.role, after.role),
     ...changed("term", `${before.term}`, `${after.term}`),
@@ -71,8 +72,8 @@ export const stateChanges = (before: RaftState, after: RaftState): ReadonlyArray
 }
 
 export const liveStatus = (s: RaftState): string =>
-  `${s.role} term ${s.term} vote ${orDash(s.votedFor)} leader ${orDash(s.leader)} log ${formatEntries(s.log, 1)} ` +
+  `${s.role} term ${s.term} vote ${orDash(s.votedFor)} leader ${orDash(s.leader)} log ${formatEntries(logEntries(s.log), 1)} ` +
   `commit ${s.commitIndex} applied ${s.lastApplied} kv ${formatStore(s.store)}`
 
 export const downStatus = (d: RaftDurable): string =>
-  `down term ${d.term} vote ${orDash(d.votedFor)} log ${formatEntries(d.log, 1)}`
+  `down term ${d.term} vote ${orDash(d.votedFor)} log ${formatEntries(logEntries(d.log), 1)}`

@@ -18,6 +18,7 @@ import {
 } from "../../src/properties.ts"
 import type { RaftSystemState } from "../../src/properties.ts"
 import type { Cluster } from "./cluster.ts"
+import { entryAt } from "../../src/log.ts"
 
 const stateProperties = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety]
 const stepProperties = [leaderAppendOnly, appliedEntriesStay]
@@ -72,7 +73,7 @@ export class InvariantMonitor {
       const slot = this.cluster.slot(id)
       if (!slot.up) continue
       for (let index = 1; index <= slot.state.lastApplied; index++) {
-        const entry = slot.state.log[index - 1]
+        const entry = entryAt(slot.state.log, index)
         const first = this.appliedAt[index - 1]
         if (entry === undefined) return false
         if (first === undefined) this.appliedAt[index - 1] = entry
