@@ -178,3 +178,17 @@ export const formatKvResponse = (response: KvResponse): string =>
   response._tag === "Done"
     ? `#${response.seq} ${formatKvOutput(response.output)}`
     : `#${response.seq} Redirect(${response.leader ?? "no leader"})`
+
+/**
+ * An operation as scenario files and test harnesses spell it: `put k v`,
+ * `get k`, `delete k`, `cas k expected v` (`-` expects the key absent).
+ */
+export const parseKvInput = (words: ReadonlyArray<string>): KvInput => {
+  const [kind, key, ...values] = words
+  if (key === undefined) throw new Error(`request needs an operation and a key, got "${words.join(" ")}"`)
+  if (kind === "get" && values.length === 0) return { _tag: "Get", key }
+  if (kind === "delete" && values.length === 0) return { _tag: "Delete", key }
+  if (kind === "put" && values.length === 1) return { _tag: "Put", key, value: values[0]! }
+  if (kind === "cas" && values.length === 2) return { _tag: "Cas", key, expected: values[0] === "-" ? null : values[0]!, value: values[1]! }
+  throw new Error(`unknown operation "${words.join(" ")}"; use put k v, get k, cas k expected v, delete k`)
+}

@@ -11,7 +11,7 @@
  *   stabilize                                    deliver until no message waits, link by link
  *   crash n2 | restart n2 | messages
  */
-import type { KvInput } from "@parley/core"
+import { parseKvInput } from "@parley/core"
 import { noBugs } from "../../src/config.ts"
 import type { PaxosBugs } from "../../src/config.ts"
 import { MultiPaxos } from "../../src/index.ts"
@@ -36,16 +36,6 @@ const shown = (value: unknown): string => {
   return String(value)
 }
 
-const parseOp = (words: ReadonlyArray<string>): KvInput => {
-  const [kind, key, ...values] = words
-  if (key === undefined) throw new Error(`request needs an operation and a key, got "${words.join(" ")}"`)
-  if (kind === "get" && values.length === 0) return { _tag: "Get", key }
-  if (kind === "delete" && values.length === 0) return { _tag: "Delete", key }
-  if (kind === "put" && values.length === 1) return { _tag: "Put", key, value: values[0]! }
-  if (kind === "cas" && values.length === 2) return { _tag: "Cas", key, expected: values[0] === "-" ? null : values[0]!, value: values[1]! }
-  throw new Error(`unknown operation "${words.join(" ")}"; use put k v, get k, cas k expected v, delete k`)
-}
-
 export class Cluster {
   private actor: MultiPaxos.MultiPaxosActor | undefined
   private nodes: ReadonlyArray<string> = []
@@ -63,7 +53,7 @@ export class Cluster {
       case "request": {
         const [client, node, ...rest] = args
         const seq = rest[0]?.startsWith("#") ? Number(rest.shift()!.slice(1)) : 1
-        return this.step(node!, (s) => this.need().onRequest(s, client!, { seq, op: parseOp(rest) }))
+        return this.step(node!, (s) => this.need().onRequest(s, client!, { seq, op: parseKvInput(rest) }))
       }
       case "deliver":
         return this.deliver(this.take(args), true)

@@ -14,7 +14,7 @@
  *   request c1 n1 [#seq] put x 1 | get x | cas x 1 2 | delete x   (cas x - 1: x absent)
  *   crash n2 | restart n2 | partition n1,n2/n3 | heal | status | messages
  */
-import type { KvInput } from "@parley/core"
+import { parseKvInput } from "@parley/core"
 import { formatRaftMessage, formatRaftRequest } from "../../src/format.ts"
 import type { RaftTimer } from "../../src/messages.ts"
 import { noBugs } from "../../src/state.ts"
@@ -46,18 +46,6 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     else throw new Error(`add-nodes has no option ${flag}`)
   }
   return options
-}
-
-const parseOp = (words: ReadonlyArray<string>): KvInput => {
-  const [kind, key, ...values] = words
-  if (key === undefined) throw new Error(`request needs an operation and a key, got "${words.join(" ")}"`)
-  if (kind === "get" && values.length === 0) return { _tag: "Get", key }
-  if (kind === "delete" && values.length === 0) return { _tag: "Delete", key }
-  if (kind === "put" && values.length === 1) return { _tag: "Put", key, value: values[0]! }
-  if (kind === "cas" && values.length === 2) {
-    return { _tag: "Cas", key, expected: values[0] === "-" ? null : values[0]!, value: values[1]! }
-  }
-  throw new Error(`unknown operation "${words.join(" ")}"; use put k v, get k, cas k expected v, delete k`)
 }
 
 const parseLink = (link: string | undefined): readonly [string, string] => {
@@ -136,7 +124,7 @@ export class Interpreter {
     const seq = explicitSeq ?? (this.lastSeq.get(client) ?? 0) + 1
     if (!Number.isInteger(seq) || seq < 1) throw new Error(`a request's seq is a whole number from 1, got ${rest[0]}`)
     this.lastSeq.set(client, Math.max(seq, this.lastSeq.get(client) ?? 0))
-    const request = { seq, op: parseOp(explicitSeq === undefined ? rest : rest.slice(1)) }
+    const request = { seq, op: parseKvInput(explicitSeq === undefined ? rest : rest.slice(1)) }
     return [`${client}->${node} ${formatRaftRequest(request)}`, ...this.cluster.request(client, node, request)]
   }
 
