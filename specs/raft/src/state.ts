@@ -1,7 +1,7 @@
 /**
  * One Raft node's state, the configuration every node of a cluster shares,
  * and the small log arithmetic the rules are written in. Indices are 1-based
- * as in the paper: entry `i` is `log[i - 1]`, and index 0 with term 0 is the
+ * as in the paper: entry `i` is `entryAt(log, i)` (see log.ts), and index 0 with term 0 is the
  * empty prefix every log shares.
  */
 import { emptyBuckets } from "@parley/core"
