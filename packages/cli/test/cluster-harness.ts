@@ -4,7 +4,7 @@
  * uses. Every cluster gets its own directory and ports, and `stopAll` kills
  * whatever a test leaves running.
  */
-import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, kvPath, readCluster } from "@parley/runtime"
+import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, freeBasePort, kvPath, readCluster } from "@parley/runtime"
 import type { ApiAnswer, Launcher, NodeReport } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
 import { Effect, Result } from "effect"
@@ -24,13 +24,13 @@ export interface TestCluster {
   readonly leader: string
 }
 
-/** A free-looking block of ports: node i uses base + i and base + 100 + i. */
-export const randomBasePort = (): number => 20_000 + 200 * Math.floor(Math.random() * 200)
+/** A block of ports free now and out of the ephemeral range: node i uses base + i and base + 100 + i. */
+export const freeBase = (nodes = 3): Promise<number> => Effect.runPromise(freeBasePort(nodes))
 
 export const startCluster = async (nodes = 3): Promise<TestCluster> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-cluster-"))
   started.add(dir)
-  const { leader } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: randomBasePort(), launcher }))
+  const { leader } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: await freeBase(nodes), launcher }))
   return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: leader.id }
 }
 

@@ -6,7 +6,7 @@ import * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { bin, eventually, get, launcher, leaderNow, nodeOf, put, randomBasePort, startCluster, statuses, stopAll } from "./cluster-harness.ts"
+import { bin, eventually, get, launcher, leaderNow, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
 import type { TestCluster } from "./cluster-harness.ts"
 
 afterEach(stopAll)
@@ -204,7 +204,7 @@ describe("parley cluster and parley kv", () => {
   it("starts a cluster, writes, reads, deletes, partitions, heals and stops it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "parley-cli-cluster-"))
     try {
-      const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(randomBasePort()))
+      const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)))
       expect(up.stderr).toBe("")
       expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
       expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)

@@ -6,12 +6,13 @@
 import type { NodeId, NodeStatus } from "@parley/core"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import { mkdirSync, openSync, closeSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
 import { ClusterControlError } from "./errors.ts"
 import { callNode } from "./kv-client.ts"
+import { busyAddresses } from "./ports.ts"
 
 /** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
 export interface Launcher {
@@ -47,6 +48,13 @@ const start = (dir: string, file: ClusterFile, id: NodeId, launcher: Launcher): 
   child.unref()
   writeFileSync(pidPath(dir, id), `${child.pid}\n`)
   return child.pid!
+}
+
+/** Names a node that exited while it was expected to start, with the last thing it logged: usually why. */
+const exitedMessage = (dir: string, id: NodeId): string => {
+  const lines = existsSync(logPath(dir, id)) ? readFileSync(logPath(dir, id), "utf8").trim().split("\n") : []
+  const last = lines.at(-1)
+  return `node ${id} exited while starting${last === undefined || last === "" ? "" : `: ${last}`}; its log is ${logPath(dir, id)}`
 }
 
 const reportOf = (dir: string, node: NodeEntry) =>
@@ -85,6 +93,8 @@ export const awaitLeader = (dir: string, timeoutMs: number, everyNode = false) =
       const reports = yield* clusterStatus(dir)
       const leader = agreedLeader(reports)
       if (leader !== undefined && (!everyNode || reports.every((report) => report.status !== undefined))) return { leader, reports }
+      const exited = everyNode ? reports.find((report) => report.pid === undefined) : undefined
+      if (exited !== undefined) return yield* fail(exitedMessage(dir, exited.id))
       if (Date.now() > deadline) {
         const what = leader === undefined ? "no leader" : "not every node answering"
         return yield* fail(`${what} within ${timeoutMs} ms; the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`)
@@ -125,6 +135,8 @@ export const clusterUp = (options: UpOptions) =>
       timers: options.timers ?? {},
       options: options.options ?? {}
     }
+    const busy = yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer]))
+    if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
     for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
@@ -158,6 +170,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
       const report = yield* reportOf(dir, node)
+      if (report.pid === undefined) return yield* fail(exitedMessage(dir, id))
       if (report.status !== undefined) {
         if (blocked.length > 0) yield* postPartition(node, blocked)
         return started

@@ -4,10 +4,11 @@ import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { nodeLayer } from "../src/host.ts"
 import { NodeConfig } from "../src/node-config.ts"
+import { freeBasePort } from "../src/ports.ts"
 import { Storage } from "../src/storage.ts"
 
-const port = 30_000 + Math.floor(Math.random() * 20_000)
-const self = { id: "n1", peer: `127.0.0.1:${port}`, client: `127.0.0.1:${port + 1}` }
+const base = await Effect.runPromise(freeBasePort(1))
+const self = { id: "n1", client: `127.0.0.1:${base + 1}`, peer: `127.0.0.1:${base + 101}` }
 
 /** A one-node cluster in this process, with its storage swapped for memory and fast timers. */
 const oneNode = (cell: { value: unknown }) =>
