@@ -1,11 +1,11 @@
-import { buildTrace, checkParallel, CheckpointError, readCheckpoint, toModel } from "@parley/checker"
+import { buildTrace, checkParallel, CheckpointError, readCheckpoint, Search, StateTable, toModel } from "@parley/checker"
 import type { CheckOptions, CheckResult, Progress, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { availableParallelism } from "node:os"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { CheckInterrupted, SpecFailed, UsageError, ViolationFound } from "./errors.ts"
-import { runCheckpointed, stoppableBySignals } from "./checkpointed-search.ts"
+import { runCheckpointed } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -66,14 +66,14 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
   }
   const checkpointed = input.checkpoint !== undefined || input.resume !== undefined
-  if (checkpointed && (input.strategy !== "bfs" || input.liveness || (input.workers ?? 1) > 1)) {
-    return yield* new UsageError({ message: "--checkpoint and --resume go with --strategy bfs on one worker, without --liveness" })
+  if (checkpointed && (input.strategy !== "bfs" || input.liveness)) {
+    return yield* new UsageError({ message: "--checkpoint and --resume go with --strategy bfs, without --liveness" })
   }
   if (!Number.isInteger(input.checkpointEverySeconds) || input.checkpointEverySeconds < 0) {
     return yield* new UsageError({ message: `--checkpoint-every must be a whole number of seconds, got ${input.checkpointEverySeconds}` })
   }
   const resume = input.resume === undefined ? undefined : yield* loadCheckpoint(input.resume, spec.name, config, input.symmetry)
-  const parallelizable = input.strategy === "bfs" && !input.liveness && !checkpointed
+  const parallelizable = input.strategy === "bfs" && !input.liveness
   const workers = input.workers ?? (parallelizable ? availableParallelism() : 1)
   if (!Number.isInteger(workers) || workers < 1) {
     return yield* new UsageError({ message: `--workers must be a positive integer, got ${workers}` })
@@ -100,8 +100,9 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const workerInput: WorkerModelInput = { spec: spec.name, config, ...(spec.module === undefined ? {} : { module: spec.module }) }
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
   const checkpointedRun = {
-    model,
     options,
+    search: (options: CheckOptions, table: StateTable) =>
+      workers > 1 ? checkParallel(source, options, workers, { table }) : new Search(model, options, table).runInterruptibly(),
     spec: spec.name,
     config,
     file: input.checkpoint,
@@ -110,19 +111,16 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     onInterrupted: (stopped: CheckResult) => {
       const summary = summarize(spec.name, config, input.strategy, stopped, null)
       console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
-      const checkpointable = input.strategy === "bfs" && workers === 1 && !input.liveness
       console.error(input.checkpoint !== undefined
         ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
-        : checkpointable
+        : parallelizable
         ? "stopped; without --checkpoint nothing was kept"
         : "stopped")
     }
   }
   // Uninterruptible: Ctrl-C stops the search itself (see `stoppableBySignals`), which then reports what it found.
   const search = Effect.uninterruptible(Effect.tryPromise({
-    try: () => workers > 1
-      ? stoppableBySignals((signal) => checkParallel(source, { ...options, signal }, workers), checkpointedRun.onInterrupted)
-      : runCheckpointed(checkpointedRun),
+    try: () => runCheckpointed(checkpointedRun),
     catch: failed
   }))
   const result = yield* search.pipe(

@@ -1,9 +1,8 @@
-import { Search, StateTable, writeCheckpoint } from "@parley/checker"
-import type { Checkpoint, CheckOptions, CheckResult } from "@parley/checker"
-import type { Model, SpecConfig } from "@parley/core"
+import { StateTable, writeCheckpoint } from "@parley/checker"
+import type { Checkpoint, CheckOptions, CheckResult, SearchPosition } from "@parley/checker"
+import type { SpecConfig } from "@parley/core"
 
 export interface CheckpointedRun {
-  readonly model: Model<unknown, unknown>
   readonly options: CheckOptions
   readonly spec: string
   readonly config: SpecConfig
@@ -11,6 +10,8 @@ export interface CheckpointedRun {
   readonly file: string | undefined
   readonly everyMs: number
   readonly resume: Checkpoint | undefined
+  /** The search itself, on one thread or several, with the table it is to use. */
+  readonly search: (options: CheckOptions, table: StateTable) => Promise<CheckResult>
   /** Called when a signal has stopped the search and its checkpoint is written: the process may be about to exit. */
   readonly onInterrupted: (result: CheckResult) => void
 }
@@ -41,39 +42,33 @@ export const stoppableBySignals = async (
 }
 
 /**
- * A one-thread search that Ctrl-C stops (see `stoppableBySignals`). A BFS
- * writes a checkpoint (when asked for one) at the end of a level once
- * `everyMs` have passed since the last, and when stopped; or goes on from one.
+ * A search that Ctrl-C stops (see `stoppableBySignals`). A BFS writes a
+ * checkpoint (when asked for one) at the end of a level once `everyMs` have
+ * passed since the last, and where it was stopped; or goes on from one.
  */
 export const runCheckpointed = (run: CheckpointedRun): Promise<CheckResult> => {
   const { file } = run
   const table = run.resume === undefined ? new StateTable() : StateTable.restored(run.resume.table)
   let lastWrite = performance.now()
-  const save = (search: Search<unknown, unknown>) => {
+  const save = (at: SearchPosition) => {
     if (file === undefined) return
     writeCheckpoint(file, {
       spec: run.spec,
       config: run.config,
       symmetry: run.options.symmetry === true,
-      snapshot: search.snapshot(),
-      table: search.stateTable.saved()
+      snapshot: at.snapshot(),
+      table: at.stateTable.saved()
     })
     lastWrite = performance.now()
   }
-  let search: Search<unknown, unknown> | undefined
-  return stoppableBySignals((signal) => {
-    const options: CheckOptions = {
+  return stoppableBySignals((signal) =>
+    run.search({
       ...run.options,
       signal,
       ...(run.resume === undefined ? {} : { resume: run.resume.snapshot }),
       onLevel: (atLevelEnd) => {
         if (performance.now() - lastWrite >= run.everyMs) save(atLevelEnd)
-      }
-    }
-    search = new Search(run.model, options, table)
-    return search.runInterruptibly()
-  }, (stopped) => {
-    if (run.options.strategy === "bfs" && search !== undefined) save(search)
-    run.onInterrupted(stopped)
-  })
+      },
+      onStopped: save
+    }, table), run.onInterrupted)
 }

@@ -93,14 +93,14 @@ describe("parley check", () => {
     expect([two.result, two.property, two.traceLength]).toEqual(["violation", "CoordinatorAgrees", 13])
   })
 
-  it("stops on Ctrl-C with its figures so far and a checkpoint, and --resume goes on to the same end", async () => {
+  it("stops on Ctrl-C with its figures so far and a checkpoint, and --resume goes on to the same end, on another number of threads", async () => {
     const file = join(workDir, "twophase.checkpoint")
     // A checkpoint at every level's end: once the first is on disk the search is surely under way, and far from done.
-    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "8", "--checkpoint", file, "--checkpoint-every", "0", "--json"], () => existsSync(file))
+    const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "8", "--workers", "2", "--checkpoint", file, "--checkpoint-every", "0", "--json"], () => existsSync(file))
     expect(stopped.code).toBe(130)
     expect(JSON.parse(stopped.stdout)).toMatchObject({ result: "bounded" })
     expect(stopped.stderr).toContain(`checkpoint written to ${file}: go on with --resume ${file}`)
-    const resumed = await parley("check", "twophase", "--rms", "8", "--resume", file, "--json")
+    const resumed = await parley("check", "twophase", "--rms", "8", "--workers", "1", "--resume", file, "--json")
     expect(resumed.code).toBe(0)
     expect(summaryOf(resumed)).toMatchObject({ result: "ok", distinctStates: 1_745_408, generatedStates: 11_657_218 })
     const other = await parley("check", "twophase", "--rms", "7", "--resume", file)
@@ -109,10 +109,10 @@ describe("parley check", () => {
   })
 
   it.each([
-    ["a depth-first search", ["--strategy", "dfs", "--workers", "1"]],
-    ["random walks", ["--strategy", "sim", "--walks", "100000000"]],
-    ["a search on two threads", ["--workers", "2"]]
-  ])("stops %s on Ctrl-C with its figures so far", async (_, flags) => {
+    ["a depth-first search", ["--strategy", "dfs", "--workers", "1"], "stopped"],
+    ["random walks", ["--strategy", "sim", "--walks", "100000000"], "stopped"],
+    ["a search on two threads", ["--workers", "2"], "stopped; without --checkpoint nothing was kept"]
+  ])("stops %s on Ctrl-C with its figures so far", async (_, flags, lastWords) => {
     // Stopped at its first progress line, a second into the search: TwoPhase with 9 RMs takes far longer on any strategy.
     const stopped = await stopWithCtrlC(["check", "twophase", "--rms", "9", ...flags, "--progress", "--json"], (stderr) => stderr.includes("states/s"))
     expect(stopped.code).toBe(130)
@@ -120,7 +120,7 @@ describe("parley check", () => {
     expect(summary.result).toBe("bounded")
     expect(summary.distinctStates).toBeGreaterThan(0)
     expect(summary.distinctStates).toBeLessThan(10_340_352)
-    expect(stopped.stderr.trim().split("\n").at(-1)).toBe("stopped")
+    expect(stopped.stderr.trim().split("\n").at(-1)).toBe(lastWords)
     expect(stopped.stderr).toMatch(/^  states [\d,]+  queue [\d,]+  depth \d+  [\d,]+ states\/s$/m)
   })
 

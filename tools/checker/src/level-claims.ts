@@ -38,6 +38,11 @@ export class LevelClaims {
     return start < size ? start : -1
   }
 
+  /** How many states of `segment` (of `size`) the chunks taken so far cover: every one taken is expanded whole, unless its thread was stopped inside it. */
+  taken(segment: number, size: number): number {
+    return Math.min(Atomics.load(this.fields, CLAIMS + segment), size)
+  }
+
   /** A worker found a violation or reached the state bound: the others stop taking chunks. */
   stop(): void {
     Atomics.store(this.fields, STOP, 1)

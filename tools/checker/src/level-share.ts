@@ -22,6 +22,8 @@ export type SegmentBuffers = ReadonlyArray<readonly [LevelBuffers, LevelBuffers]
 export class LevelShare<S> {
   /** Per segment and parity, this thread's view of that part of a level: its own it writes, the others it reads. */
   private readonly levels: ReadonlyArray<readonly [Level<S>, Level<S>]>
+  /** The segment and end of the chunk this thread's search stopped inside, in the level it expanded last. */
+  private stoppedInside: { readonly segment: number; readonly end: number } | undefined
 
   constructor(
     private readonly search: Search<S, unknown>,
@@ -38,6 +40,28 @@ export class LevelShare<S> {
   /** This thread's own segment of the level at `depth`. */
   own(depth: number): Level<S> {
     return this.levels[this.segment]![depth % 2]!
+  }
+
+  /** The ids of every segment of the level at `depth`, whose segments hold `sizes` states: for a checkpoint. */
+  idsOf(depth: number, sizes: ReadonlyArray<number>): Array<number> {
+    return sizes.flatMap((size, segment) => this.segmentOf(depth, segment, size).idsFrom(0))
+  }
+
+  /**
+   * After a level was stopped part-way, the ids of its states no thread
+   * expanded: the rest of the chunk this thread was stopped inside, and
+   * every chunk no thread took. For a checkpoint, once every thread is done.
+   */
+  unexpandedIds(depth: number, sizes: ReadonlyArray<number>): Array<number> {
+    const rest = this.stoppedInside === undefined ? [] : this.segmentOf(depth, this.stoppedInside.segment, sizes[this.stoppedInside.segment]!)
+      .idsFrom(this.search.stoppedAt).slice(0, this.stoppedInside.end - this.search.stoppedAt)
+    return [...rest, ...sizes.flatMap((size, segment) => this.segmentOf(depth, segment, size).idsFrom(this.claims.taken(segment, size)))]
+  }
+
+  private segmentOf(depth: number, segment: number, size: number): Level<S> {
+    const level = this.levels[segment]![depth % 2]!
+    if (segment !== this.segment) level.filledTo(size)
+    return level
   }
 
   /**
@@ -73,6 +97,7 @@ export class LevelShare<S> {
   private *chunks(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Generator<void, Level<S>> {
     const next = this.own(depth + 1)
     next.clear()
+    this.stoppedInside = undefined
     try {
       for (let i = 0; i < (steal ? sizes.length : 1); i++) {
         const segment = (this.segment + i) % sizes.length
@@ -80,8 +105,11 @@ export class LevelShare<S> {
         const level = this.levels[segment]![depth % 2]!
         if (segment !== this.segment) level.filledTo(size)
         else if (level.size !== size) throw new RangeError(`segment ${segment} holds ${level.size} states of its level, the main thread counts ${size}`)
-        for (let start = this.claims.claim(segment, size); start >= 0 && !this.claims.stopped; start = this.claims.claim(segment, size)) {
-          if (!this.search.expandSlice(level, depth, next, start, Math.min(start + CHUNK, size))) {
+        // Stopped is asked before a chunk is taken, not after: a chunk taken is a chunk expanded (see `unexpandedIds`).
+        for (let start = 0; !this.claims.stopped && (start = this.claims.claim(segment, size)) >= 0; ) {
+          const end = Math.min(start + CHUNK, size)
+          if (!this.search.expandSlice(level, depth, next, start, end)) {
+            this.stoppedInside = { segment, end }
             this.claims.stop()
             return next
           }

@@ -10,7 +10,7 @@ import type { ModelSource } from "./model-source.ts"
 import { Search } from "./search.ts"
 import type { SearchSummary } from "./search.ts"
 import { StateTable } from "./state-table.ts"
-import type { CheckOptions, CheckResult, Path, Violation } from "./types.ts"
+import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
 
 /** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
 const STATES_PER_WORKER_TO_SPLIT = 512
@@ -36,15 +36,15 @@ export const checkParallel = async (
   source: ModelSource,
   options: CheckOptions,
   workers: number,
-  statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT
+  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT }: ParallelOptions = {}
 ): Promise<CheckResult> => {
-  if (options.strategy !== "bfs" || options.liveness === true || options.resume !== undefined) {
-    throw new RangeError("several workers search breadth first only, and neither for liveness nor from a checkpoint")
+  if (options.strategy !== "bfs" || options.liveness === true) {
+    throw new RangeError("several workers search breadth first only, and not for liveness")
   }
   const startedAt = performance.now()
+  const elapsedBefore = options.resume?.elapsedMs ?? 0
   const model = await loadModel(source)
-  const table = new StateTable()
-  if (workers <= 1) return new Search(model, options, table).run()
+  if (workers <= 1) return new Search(model, options, table).runInterruptibly()
 
   const control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
   const busy = (threads: number) => Atomics.store(new Int32Array(control), BUSY, threads)
@@ -53,17 +53,37 @@ export const checkParallel = async (
   const segments: SegmentBuffers = Array.from({ length: workers }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
   const claims = LevelClaims.create(segments.length)
   const share = new LevelShare(search, segments, 0, claims, barrier, table)
-  const setup = (segment: number): WorkerSetup => ({ source, options: withoutCallbacks(options), buffers: table.buffers, control, claims: claims.buffer, segments, segment })
+  const setup = (segment: number): WorkerSetup => ({ source, options: forWorkers(options), buffers: table.buffers, control, claims: claims.buffer, segments, segment })
   const starting = Array.from({ length: workers - 1 }, (_, i) => startWorker(setup(i + 1)))
   // A thread that fails to start is reported when the search needs it; until then its rejection is not unhandled.
   starting.forEach((worker) => worker.catch(() => {}))
   const frontierBytes = () => model.codec === undefined ? undefined : segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
   try {
     busy(1)
-    const shared = await searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers)
-    if (shared === undefined) return withFrontier(search.result(), frontierBytes())
+    const shared = await searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers, options)
+    if (shared === undefined) {
+      const result = search.result()
+      if (result.interrupted === true) options.onStopped?.(search)
+      return withFrontier(result, frontierBytes())
+    }
     const pool = await Promise.all(starting)
     const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
+    /** Where the search stands with `pending` states of the level at `depth` still to expand and `found` states of the next stored. */
+    const position = (depth: number, pending: () => Array<number>, found: ReadonlyArray<number>): SearchPosition => ({
+      stateTable: table,
+      snapshot: () => {
+        const all = [search.summary(), ...summaries]
+        return {
+          depth,
+          pending: pending(),
+          next: found.some((size) => size > 0) ? share.idsOf(depth + 1, found) : [],
+          generated: total(all),
+          deepest: Math.max(...all.map((s) => s.deepest)),
+          witnesses: firstWitnesses(all),
+          elapsedMs: elapsedBefore + performance.now() - startedAt
+        }
+      }
+    })
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
     let interrupted = false
     for (let depth = shared.depth; ; ) {
@@ -76,46 +96,84 @@ export const checkParallel = async (
       const results = await Promise.all(answers)
       results.forEach((result, i) => (summaries[i] = result.summary))
       const queued = [mine, ...results.map((result) => result.queued)]
+      const all = [search.summary(), ...summaries]
+      if (all.some((s) => s.interrupted)) {
+        interrupted = true
+        // A thread stopped by a bound or a violation meanwhile leaves a chunk part-expanded that is not kept: the last checkpoint stands.
+        if (!all.some((s) => s.bounded || s.violation !== undefined)) {
+          const levelSizes = sizes
+          options.onStopped?.(position(depth, () => share.unexpandedIds(depth, levelSizes), queued))
+        }
+        break
+      }
       depth++
       options.onProgress?.({
         distinctStates: table.size,
-        generatedStates: total(summaries, search.summary()),
+        generatedStates: total(all),
         queued: queued.reduce((a, b) => a + b, 0),
         depth,
-        elapsedMs: performance.now() - startedAt,
+        elapsedMs: elapsedBefore + performance.now() - startedAt,
         statesPerSec: rate(table.size, performance.now() - startedAt)
       })
       const done = queued.every((q) => q === 0)
-      interrupted = !done && options.signal?.aborted === true
-      if (done || interrupted || [search.summary(), ...summaries].some((s) => s.violation !== undefined || s.bounded || s.interrupted)) break
+      if (done || all.some((s) => s.violation !== undefined || s.bounded)) break
       sizes = queued
+      const levelSizes = sizes
+      const atLevelEnd = position(depth, () => share.idsOf(depth, levelSizes), [])
+      options.onLevel?.(atLevelEnd)
+      if (options.signal?.aborted === true) {
+        interrupted = true
+        options.onStopped?.(atLevelEnd)
+        break
+      }
     }
     const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
-    return withFrontier(merge(names, search, summaries, table, startedAt, interrupted), frontierBytes())
+    return withFrontier(merge(names, search, summaries, table, startedAt - elapsedBefore, interrupted), frontierBytes())
   } finally {
     await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
+}
+
+export interface ParallelOptions {
+  /** The table to search with: a checkpoint's, restored, when `CheckOptions.resume` is given. */
+  readonly table?: StateTable
+  /** A level smaller than this per thread is expanded by the main thread alone. */
+  readonly statesPerWorkerToSplit?: number
 }
 
 /**
  * The main thread's own BFS, into its segment, until the workers are ready
  * and a level has `wide` states: that level's size and depth, or undefined
  * when the search ended (or was stopped) first. The event loop turns
- * between levels, so a stop asked for by a signal handler is seen.
+ * between levels, so a stop asked for by a signal handler is seen. A
+ * resumed search starts from its snapshot; a level it was stopped inside
+ * is finished here, into the part of the next level it had found.
  */
 const searchUntilShared = async (
   search: Search<unknown, unknown>,
   share: LevelShare<unknown>,
   workersReady: () => boolean,
-  wide: number
+  wide: number,
+  options: CheckOptions
 ): Promise<{ readonly size: number; readonly depth: number } | undefined> => {
-  if (!search.seed(share.own(0))) return undefined
-  for (let depth = 0; share.own(depth).size > 0; depth++) {
+  const resume = options.resume
+  let depth = resume?.depth ?? 0
+  let partlyFound = false
+  if (resume === undefined) {
+    if (!search.seed(share.own(0))) return undefined
+  } else {
+    for (const id of resume.pending) share.own(depth).push(search.rebuild(id), id)
+    for (const id of resume.next) share.own(depth + 1).push(search.rebuild(id), id)
+    partlyFound = resume.next.length > 0
+  }
+  for (; share.own(depth).size > 0; depth++) {
     const level = share.own(depth)
-    if (level.size >= wide && workersReady()) return { size: level.size, depth }
+    if (!partlyFound && level.size >= wide && workersReady()) return { size: level.size, depth }
     const next = share.own(depth + 1)
-    next.clear()
+    if (!partlyFound) next.clear()
+    partlyFound = false
     if (!search.expandLevel(level, depth, next)) return undefined
+    if (next.size > 0) options.onLevel?.(search.atLevel(depth + 1, next))
     await new Promise((resolve) => setImmediate(resolve))
   }
   return undefined
@@ -135,10 +193,10 @@ const merge = (
   const violation: Violation | undefined = violations.sort(byPath)[0]
   const reached: Array<{ property: string; path: Path }> = []
   const unreached: Array<string> = []
+  const witnesses = firstWitnesses(all)
   names.forEach((property, i) => {
-    const ids = all.map((s) => s.witnesses[i]!).filter((id) => id >= 0)
-    if (ids.length === 0) unreached.push(property)
-    else reached.push({ property, path: table.pathTo(Math.min(...ids)) })
+    if (witnesses[i]! < 0) unreached.push(property)
+    else reached.push({ property, path: table.pathTo(witnesses[i]!) })
   })
   const elapsedMs = performance.now() - startedAt
   return {
@@ -147,7 +205,7 @@ const merge = (
     ...(violation === undefined && interrupted ? { interrupted: true } : {}),
     ...(violation === undefined ? {} : { violation }),
     distinctStates: table.size,
-    generatedStates: total(summaries, search.summary()),
+    generatedStates: total(all),
     maxDepth: Math.max(...all.map((s) => s.deepest)),
     elapsedMs,
     statesPerSec: rate(table.size, elapsedMs),
@@ -168,16 +226,26 @@ const byPath = (a: Violation, b: Violation): number => {
   return 0
 }
 
-const total = (summaries: ReadonlyArray<SearchSummary>, main: SearchSummary): number =>
-  summaries.reduce((sum, s) => sum + s.generated, main.generated)
+const total = (summaries: ReadonlyArray<SearchSummary>): number => summaries.reduce((sum, s) => sum + s.generated, 0)
+
+/** Per `sometimes` property, the least id any thread found a witness at (the one a BFS meets first), or -1. */
+const firstWitnesses = (summaries: ReadonlyArray<SearchSummary>): Array<number> =>
+  summaries[0]!.witnesses.map((_, i) => {
+    const ids = summaries.map((s) => s.witnesses[i]!).filter((id) => id >= 0)
+    return ids.length === 0 ? -1 : Math.min(...ids)
+  })
 
 const rate = (states: number, elapsedMs: number): number => (elapsedMs > 0 ? (states * 1000) / elapsedMs : 0)
 
 const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
 
-/** Functions and signals cannot cross into a worker; the main thread reports progress, and stops the workers through `LevelClaims`. */
-const withoutCallbacks = (options: CheckOptions): CheckOptions => {
-  const { onProgress: _onProgress, onLevel: _onLevel, signal: _signal, ...rest } = options
+/**
+ * Functions and signals cannot cross into a worker; the main thread reports
+ * progress, takes checkpoints, and stops the workers through `LevelClaims`.
+ * A resumed search's counts so far are the main thread's to carry.
+ */
+const forWorkers = (options: CheckOptions): CheckOptions => {
+  const { onProgress: _onProgress, onLevel: _onLevel, onStopped: _onStopped, signal: _signal, resume: _resume, ...rest } = options
   return rest
 }
 

@@ -7,7 +7,7 @@ import { seededRandom } from "./random.ts"
 import { replay } from "./replay.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
-import type { CheckOptions, CheckResult, Path, Progress, Violation } from "./types.ts"
+import type { CheckOptions, CheckResult, Path, Progress, SearchPosition, Violation } from "./types.ts"
 
 /**
  * Explores every state of a model reachable within its boundary, checking
@@ -174,6 +174,7 @@ export class Search<S, A> {
 
   private finish(): CheckResult {
     if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
+    if (this.interrupted && this.options.strategy === "bfs") this.options.onStopped?.(this)
     return this.result()
   }
 
@@ -224,14 +225,31 @@ export class Search<S, A> {
    */
   snapshot(): SearchSnapshot {
     const { depth, level, from, next } = this.position
+    return this.snapshotOf(depth, level.idsFrom(from), next.idsFrom(0))
+  }
+
+  private snapshotOf(depth: number, pending: ReadonlyArray<number>, next: ReadonlyArray<number>): SearchSnapshot {
     return {
       depth,
-      pending: level.idsFrom(from),
-      next: next.idsFrom(0),
+      pending,
+      next,
       generated: this.generated,
       deepest: this.deepest,
       witnesses: this.witnesses.slice(),
       elapsedMs: this.elapsedBefore + performance.now() - this.startedAt
+    }
+  }
+
+  /** The index, in the level it was expanding, of the state a stopped BFS did not expand. */
+  get stoppedAt(): number {
+    return this.position.from
+  }
+
+  /** Where the search stands when `level`, at `depth`, is all that is left to expand: a parallel search's position before it shares a level out. */
+  atLevel(depth: number, level: Level<S>): SearchPosition {
+    return {
+      stateTable: this.table,
+      snapshot: () => this.snapshotOf(depth, level.idsFrom(0), [])
     }
   }
 

@@ -1,5 +1,6 @@
 import type { PropertyKind } from "@parley/core/model"
-import type { Search, SearchSnapshot } from "./search.ts"
+import type { SearchSnapshot } from "./search.ts"
+import type { StateTable } from "./state-table.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
 
@@ -33,8 +34,10 @@ export interface CheckOptions {
    * cycle in it need not replay as a cycle.
    */
   readonly symmetry?: boolean
-  /** BFS: called at the end of every level, where a checkpoint may be taken (`search.snapshot()`). */
-  readonly onLevel?: (search: Search<any, any>) => void
+  /** BFS: called at the end of every level, where a checkpoint may be taken. */
+  readonly onLevel?: (atLevelEnd: SearchPosition) => void
+  /** BFS: called once a stop asked for through `signal` has taken effect, with where the search stood. */
+  readonly onStopped?: (stoppedAt: SearchPosition) => void
   /**
    * Stops the search after the state it is on, as `Search.requestStop` does:
    * the result is `bounded` and `interrupted`, with the figures so far.
@@ -42,8 +45,14 @@ export interface CheckOptions {
    * aborted from a signal handler.
    */
   readonly signal?: AbortSignal
-  /** BFS: go on from a snapshot, with the table it was taken with passed to `check`. */
+  /** BFS: go on from a snapshot, with the table it was taken with passed to the search. */
   readonly resume?: SearchSnapshot
+}
+
+/** Where a BFS stands: with its state table, enough to go on from (what a checkpoint holds). */
+export interface SearchPosition {
+  snapshot(): SearchSnapshot
+  readonly stateTable: StateTable
 }
 
 export interface Progress {

@@ -26,12 +26,17 @@ const counters = (properties: Model<Counters, Key>["properties"] = []): Model<Co
 
 const dir = mkdtempSync(join(tmpdir(), "parley-checkpoint-"))
 
-/** Runs a BFS, stops it when `stopAt` says so, writes and reads its checkpoint, and resumes. */
-const stopAndResume = async (model: Model<Counters, Key>, stopAt: (search: Search<Counters, Key>) => boolean) => {
+/** Runs a BFS, stops it at the level's end where `stopAt` says so, writes and reads the checkpoint it leaves, and resumes. */
+const stopAndResume = async (model: Model<Counters, Key>, stopAt: () => boolean) => {
   const file = join(dir, `run-${Math.random()}.checkpoint`)
-  const first: Search<Counters, Key> = new Search(model, { strategy: "bfs", onLevel: (s) => stopAt(s) && s.requestStop() })
+  const stop = new AbortController()
+  const first = new Search(model, {
+    strategy: "bfs",
+    signal: stop.signal,
+    onLevel: () => stopAt() && stop.abort(),
+    onStopped: (at) => writeCheckpoint(file, { spec: "counters", config: {}, symmetry: false, snapshot: at.snapshot(), table: at.stateTable.saved() })
+  })
   const stopped = await first.runInterruptibly()
-  writeCheckpoint(file, { spec: "counters", config: {}, symmetry: false, snapshot: first.snapshot(), table: first.stateTable.saved() })
   const saved = readCheckpoint(file)
   const cut = `${file}.cut`
   writeFileSync(cut, readFileSync(file).subarray(0, -4))
