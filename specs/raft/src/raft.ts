@@ -77,9 +77,17 @@ export type RaftSystem = SystemSpec<
   KvClientTimer
 >
 
-/** Every term, live or durable, at most `maxTerm`. */
+/**
+ * Every term, live or durable, at most `maxTerm`, and no PreVote round for
+ * a term beyond it. Such a round raises no term, so the term bound alone
+ * does not cut it off, and rounds that can only lead past the boundary
+ * multiply the states: with no client and max term 1, 345,798 states with
+ * this bound, and past 1.1 million (at depth 21, still growing) without it.
+ */
 const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
-  s.nodes.every((node) => (node.up ? node.state.term : node.durable.term) <= maxTerm)
+  s.nodes.every((node) =>
+    node.up ? node.state.term <= maxTerm && (node.state.role !== "precandidate" || node.state.term < maxTerm) : node.durable.term <= maxTerm
+  )
 
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
   s.nodes.every((node) => logOf(node).length <= maxLog)
@@ -154,7 +162,7 @@ export const raftSpec: SpecDefinition = {
     { kind: "int", name: "clients", description: "clients, each running a short script of operations on one key", default: 1, min: 0, max: 4 },
     { kind: "int", name: "requests", description: "operations in each client's script", default: 2, min: 1, max: 3 },
     { kind: "int", name: "retries", description: "times a client resends one operation when it gets no answer", default: 1, min: 0, max: 9 },
-    { kind: "int", name: "max-term", description: "the highest term explored (the search's boundary)", default: 1, min: 1, max: 9 },
+    { kind: "int", name: "max-term", description: "the highest term explored, by a campaign or a PreVote round (the search's boundary)", default: 1, min: 1, max: 9 },
     { kind: "int", name: "crashes", description: "crash budget: crashes of any nodes in one behaviour", default: 0, min: 0, max: 9 },
     {
       kind: "int",

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest"
 import { raftSpec } from "../src/index.ts"
 
 /** The raft spec as `parley check raft` builds it: its defaults, then the overrides. */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, maxStates?: number, liveness = false) => {
+const explore = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) => {
   const config = { ...defaultConfig(raftSpec), ...overrides }
   const built = raftSpec.build(config)
   if (built._tag !== "System") throw new Error("raft builds a system")
   const model = systemModel(built.system)
-  const result = check(model, { strategy: "bfs", liveness, ...(maxStates === undefined ? {} : { maxStates }) })
+  const result = check(model, { strategy: "bfs", liveness })
   const trace = () => {
     const violation = result.violation!
     return buildTrace(model, { spec: "raft", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
@@ -37,7 +37,7 @@ describe("raft liveness, under weak fairness of deliveries and timers", () => {
     [{ clients: 0, nodes: 2, "max-term": 2 }],
     [{ clients: 0, nodes: 2, "max-term": 3 }]
   ])("with no crash and no loss a leader is eventually elected (%o)", (overrides) => {
-    const { result } = explore(overrides, undefined, true)
+    const { result } = explore(overrides, true)
     expect(result.violation).toBeUndefined()
     expect(result.result).toBe("ok")
     expect(result.livenessUnchecked).toEqual([])
@@ -68,13 +68,11 @@ describe("raft, checked exhaustively", () => {
     expect(result.distinctStates).toBe(822_933)
   })
 
-  // A PreVote round raises no term, so max-term does not bound PreVote's
-  // rounds and this search does not end; its first 200,000 states must hold.
-  it("PreVote and CheckQuorum together break nothing in the first 200,000 states", () => {
-    const { result } = explore({ clients: 0, "max-term": 2, prevote: true, checkquorum: true }, 200_000)
-    expect(result.violation).toBeUndefined()
-    expect(result.result).toBe("bounded")
-    expect(result.reached.map((r) => r.property)).toContain("LeaderElected")
+  it("PreVote and CheckQuorum together keep every property with no client, exhaustively", () => {
+    const { result } = explore({ clients: 0, prevote: true, checkquorum: true })
+    expect(result.result).toBe("ok")
+    expect(result.unreached).toEqual([])
+    expect(result.distinctStates).toBe(345_798)
   })
 })
 
