@@ -73,13 +73,13 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     return yield* new UsageError({ message: `--checkpoint-every must be a whole number of seconds, got ${input.checkpointEverySeconds}` })
   }
   const resume = input.resume === undefined ? undefined : yield* loadCheckpoint(input.resume, spec.name, config, input.symmetry)
-  const parallelizable = input.strategy === "bfs" && !input.liveness
+  const parallelizable = input.strategy === "bfs"
   const workers = input.workers ?? (parallelizable ? availableParallelism() : 1)
   if (!Number.isInteger(workers) || workers < 1) {
     return yield* new UsageError({ message: `--workers must be a positive integer, got ${workers}` })
   }
   if (workers > 1 && !parallelizable) {
-    return yield* new UsageError({ message: "--workers above 1 goes with --strategy bfs and without --liveness" })
+    return yield* new UsageError({ message: "--workers above 1 goes with --strategy bfs" })
   }
   if (input.symmetry && input.liveness) {
     return yield* new UsageError({ message: "--symmetry and --liveness do not go together: a reduced graph's cycles need not be real cycles" })
@@ -113,7 +113,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
       console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
       console.error(input.checkpoint !== undefined
         ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
-        : parallelizable
+        : parallelizable && !input.liveness
         ? "stopped; without --checkpoint nothing was kept"
         : "stopped")
     }

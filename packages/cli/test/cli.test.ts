@@ -208,7 +208,7 @@ describe("parley check", () => {
     [["check", "twophase", "--frobnicate"], /frobnicate/],
     [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
     [["check", "raft", "--symmetry"], /raft declares no interchangeable nodes/],
-    [["check", "twophase", "--workers", "2", "--strategy", "dfs"], /--workers above 1 goes with --strategy bfs and without --liveness/],
+    [["check", "twophase", "--workers", "2", "--strategy", "dfs"], /--workers above 1 goes with --strategy bfs/],
     [["check", "twophase", "--workers", "0"], /--workers must be a positive integer, got 0/],
     [["check", "2pc", "--symmetry", "--liveness"], /--symmetry and --liveness do not go together/],
     [["check", "twophase", "--strategy", "sim", "--walks", "0"], /--walks must be a positive integer, got 0/],

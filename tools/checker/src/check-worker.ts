@@ -12,6 +12,7 @@ import type { SegmentBuffers } from "./level-share.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { Search } from "./search.ts"
+import type { GraphPart } from "./state-graph.ts"
 import type { SearchSummary } from "./search.ts"
 import { StateTable } from "./state-table.ts"
 import type { StateTableBuffers } from "./state-table.ts"
@@ -28,12 +29,19 @@ export interface WorkerSetup {
   readonly segment: number
 }
 
-/** From the main thread: expand level `depth`, whose segments hold `sizes` states, taking others' states or not (see `LevelShare.expand`). */
-export type ToWorker = { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number>; readonly steal: boolean }
+/**
+ * From the main thread: expand level `depth`, whose segments hold `sizes`
+ * states, taking others' states or not (see `LevelShare.expand`); or, once
+ * the search is done, hand over this thread's part of the state graph.
+ */
+export type ToWorker =
+  | { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number>; readonly steal: boolean }
+  | { readonly _tag: "SendGraph" }
 
 export type FromWorker =
   | { readonly _tag: "Ready" }
   | { readonly _tag: "Expanded"; readonly queued: number; readonly summary: SearchSummary }
+  | { readonly _tag: "Graph"; readonly part: GraphPart | undefined }
   | { readonly _tag: "Failed"; readonly message: string }
 
 /** A quarter of a megabyte a thread: fits its core's cache beside the model's own data. */
@@ -52,6 +60,12 @@ const post = (message: FromWorker) => port.postMessage(message)
 
 port.on("message", (message: ToWorker) => {
   try {
+    if (message._tag === "SendGraph") {
+      const part = search.graphPart()
+      // Moved, not copied: the arrays may hold hundreds of megabytes, and this thread is done with them.
+      port.postMessage({ _tag: "Graph", part } satisfies FromWorker, part === undefined ? [] : [part.targets, part.actions, part.classes, part.first, part.count, part.bits].map((array) => array.buffer))
+      return
+    }
     const next = share.expand(message.depth, message.sizes, message.steal)
     post({ _tag: "Expanded", queued: next.size, summary: search.summary() })
   } catch (error) {

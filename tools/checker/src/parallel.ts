@@ -1,3 +1,4 @@
+import { isLiveness } from "@parley/core/model"
 import { Worker } from "node:worker_threads"
 import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
 import { BUSY, CONTROL_FIELDS, GrowthBarrier } from "./growth-barrier.ts"
@@ -9,6 +10,7 @@ import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { Search } from "./search.ts"
 import type { SearchSummary } from "./search.ts"
+import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
 
@@ -38,9 +40,7 @@ export const checkParallel = async (
   workers: number,
   { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT }: ParallelOptions = {}
 ): Promise<CheckResult> => {
-  if (options.strategy !== "bfs" || options.liveness === true) {
-    throw new RangeError("several workers search breadth first only, and not for liveness")
-  }
+  if (options.strategy !== "bfs") throw new RangeError("several workers search breadth first only")
   const startedAt = performance.now()
   const elapsedBefore = options.resume?.elapsedMs ?? 0
   const model = await loadModel(source)
@@ -61,11 +61,8 @@ export const checkParallel = async (
   try {
     busy(1)
     const shared = await searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers, options)
-    if (shared === undefined) {
-      const result = search.result()
-      if (result.interrupted === true) options.onStopped?.(search)
-      return withFrontier(result, frontierBytes())
-    }
+    // Ended before the workers took part: the main thread's graph is the whole graph.
+    if (shared === undefined) return withFrontier(search.finish(), frontierBytes())
     const pool = await Promise.all(starting)
     const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
     /** Where the search stands with `pending` states of the level at `depth` still to expand and `found` states of the next stored. */
@@ -127,8 +124,15 @@ export const checkParallel = async (
         break
       }
     }
+    const all = [search.summary(), ...summaries]
+    const exhaustive = !interrupted && !all.some((s) => s.violation !== undefined || s.bounded || s.interrupted)
+    if (options.liveness === true && exhaustive) {
+      const parts = [search.graphPart()!, ...(await Promise.all(pool.map((worker) => worker.ask({ _tag: "SendGraph" }, "Graph")))).map((answer) => answer.part!)]
+      search.checkLiveness(StateGraph.merged(parts, table.idsHandedOut), table.idsHandedOut)
+    }
     const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
-    return withFrontier(merge(names, search, summaries, table, startedAt - elapsedBefore, interrupted), frontierBytes())
+    const liveness = options.liveness === true && !exhaustive ? model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name) : undefined
+    return withFrontier(merge(names, search, summaries, table, startedAt - elapsedBefore, interrupted, liveness), frontierBytes())
   } finally {
     await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
@@ -185,7 +189,12 @@ const withFrontier = (result: CheckResult, frontierBytes: number | undefined): C
 const merge = (
   names: ReadonlyArray<string>,
   search: Search<unknown, unknown>,
-  summaries: ReadonlyArray<SearchSummary>, table: StateTable, startedAt: number, stoppedBetweenLevels: boolean): CheckResult => {
+  summaries: ReadonlyArray<SearchSummary>,
+  table: StateTable,
+  startedAt: number,
+  stoppedBetweenLevels: boolean,
+  livenessCutShort: ReadonlyArray<string> | undefined
+): CheckResult => {
   const { interrupted: _mainStopped, ...sequential } = search.result()
   const all = [search.summary(), ...summaries]
   const interrupted = stoppedBetweenLevels || all.some((s) => s.interrupted)
@@ -211,7 +220,8 @@ const merge = (
     statesPerSec: rate(table.size, elapsedMs),
     reached,
     unreached,
-    tableBytes: table.bytes
+    tableBytes: table.bytes,
+    ...(livenessCutShort === undefined ? {} : { livenessUnchecked: livenessCutShort })
   }
 }
 

@@ -6,6 +6,7 @@ import { findLasso } from "./liveness.ts"
 import { seededRandom } from "./random.ts"
 import { replay } from "./replay.ts"
 import { StateGraph } from "./state-graph.ts"
+import type { GraphPart } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, Progress, SearchPosition, Violation } from "./types.ts"
 
@@ -172,7 +173,12 @@ export class Search<S, A> {
     return this.randomWalkSlices()
   }
 
-  private finish(): CheckResult {
+  /**
+   * The search's result once it has run: liveness is checked on the graph
+   * when the search was exhaustive. A parallel search whose main thread
+   * searched alone to the end finishes it this way too.
+   */
+  finish(): CheckResult {
     if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
     if (this.interrupted && this.options.strategy === "bfs") this.options.onStopped?.(this)
     return this.result()
@@ -251,6 +257,11 @@ export class Search<S, A> {
       stateTable: this.table,
       snapshot: () => this.snapshotOf(depth, level.idsFrom(0), [])
     }
+  }
+
+  /** The part of the state graph this thread built, for a parallel search to merge; the graph is not used after. */
+  graphPart(): GraphPart | undefined {
+    return this.graph?.part()
   }
 
   get stateTable(): StateTable {
@@ -490,9 +501,13 @@ export class Search<S, A> {
     return bits
   }
 
-  /** Each liveness property on the explored graph; the first violated one becomes the violation. */
-  private checkLiveness(): void {
-    const graph = this.graph
+  /**
+   * Checks each liveness property on `graph`, of states with ids below
+   * `stateCount`: this search's own graph, or the whole graph of a parallel
+   * search, merged from every thread's part. The first violated one becomes
+   * the violation.
+   */
+  checkLiveness(graph = this.graph, stateCount = this.table.size): void {
     if (graph === undefined) return
     for (let i = 0; i < this.liveness.length; i++) {
       const property = this.liveness[i]!
@@ -500,7 +515,7 @@ export class Search<S, A> {
         goalBit: 2 * i,
         premiseBit: property.kind === "leadsTo" ? 2 * i + 1 : undefined,
         initialStates: this.initialIds,
-        stateCount: this.table.size
+        stateCount
       })
       if (lasso === undefined) continue
       const prefix = this.table.pathTo(lasso.from)

@@ -8,6 +8,21 @@
  * it is not fair). Twelve bytes an edge, and per state eight bytes of edge
  * range and four of property bits.
  */
+/**
+ * The part of the graph one thread of a parallel search built: the edges of
+ * the states it expanded and the bits of the states it stored, its
+ * fairness classes by name, since each thread numbers them as it meets them.
+ */
+export interface GraphPart {
+  readonly targets: Int32Array<ArrayBuffer>
+  readonly actions: Int32Array<ArrayBuffer>
+  readonly classes: Int32Array<ArrayBuffer>
+  readonly first: Int32Array<ArrayBuffer>
+  readonly count: Int32Array<ArrayBuffer>
+  readonly bits: Uint32Array<ArrayBuffer>
+  readonly classNames: ReadonlyArray<string>
+}
+
 export class StateGraph {
   targets = new Int32Array(1 << 12)
   actions = new Int32Array(1 << 12)
@@ -47,6 +62,51 @@ export class StateGraph {
 
   get bytes(): number {
     return this.targets.byteLength * 3 + this.first.byteLength * 3
+  }
+
+  /** This graph as a part of a parallel search's whole graph, trimmed to its edges; the graph is not used after. */
+  part(): GraphPart {
+    return {
+      targets: this.targets.slice(0, this.edgeCount),
+      actions: this.actions.slice(0, this.edgeCount),
+      classes: this.classes.slice(0, this.edgeCount),
+      first: this.first,
+      count: this.count,
+      bits: this.bits,
+      classNames: [...this.classIds.keys()]
+    }
+  }
+
+  /**
+   * The whole graph of a parallel search over ids `0 .. stateCount - 1`,
+   * from its threads' parts: each state was expanded by one thread and
+   * stored by one, so its edges are that thread's and its bits are the OR.
+   */
+  static merged(parts: ReadonlyArray<GraphPart>, stateCount: number): StateGraph {
+    const graph = new StateGraph()
+    graph.ensureStates(stateCount)
+    const edges = parts.reduce((sum, part) => sum + part.targets.length, 0)
+    graph.targets = new Int32Array(Math.max(edges, 1))
+    graph.actions = new Int32Array(Math.max(edges, 1))
+    graph.classes = new Int32Array(Math.max(edges, 1))
+    for (const part of parts) {
+      const offset = graph.edgeCount
+      graph.targets.set(part.targets, offset)
+      graph.actions.set(part.actions, offset)
+      const classIds = part.classNames.map((name) => graph.classOf(name))
+      for (let edge = 0; edge < part.classes.length; edge++) {
+        const local = part.classes[edge]!
+        graph.classes[offset + edge] = local < 0 ? -1 : classIds[local]!
+      }
+      for (let id = 0, end = Math.min(part.first.length, stateCount); id < end; id++) {
+        graph.bits[id]! |= part.bits[id]!
+        if (part.count[id]! === 0) continue
+        graph.first[id] = part.first[id]! + offset
+        graph.count[id] = part.count[id]!
+      }
+      graph.edgeCount += part.targets.length
+    }
+    return graph
   }
 
   private classOf(fairness: string): number {

@@ -126,6 +126,11 @@ export class StateTable {
     return Atomics.load(this.counters, SIZE) + this.uncounted
   }
 
+  /** Ids handed out, holes included: every id is below this. */
+  get idsHandedOut(): number {
+    return Atomics.load(this.counters, NEXT_ID)
+  }
+
   /** Counts this thread's new states in the shared size. */
   flush(): void {
     if (this.uncounted === 0) return
@@ -194,7 +199,7 @@ export class StateTable {
 
   /** The id arrays up to the last id handed out (holes included), for a checkpoint. */
   saved(): SavedTable {
-    const end = Atomics.load(this.counters, NEXT_ID)
+    const end = this.idsHandedOut
     this.covering(end - 1)
     return {
       laneA: this.laneA.slice(0, end),
