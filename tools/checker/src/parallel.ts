@@ -33,6 +33,11 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * which the main thread spends searching. A level kept as words (a
  * model with a codec) is read by any thread; without a codec a thread
  * rebuilds a state another stored by replaying its path.
+ *
+ * Checkpoints are taken by the main thread between levels, when no thread
+ * is expanding, or where a stop left a level part-expanded. For liveness
+ * each thread keeps the graph of the states it expanded, and the main
+ * thread merges the parts for the cycle search once the search is done.
  */
 export const checkParallel = async (
   source: ModelSource,
@@ -115,8 +120,7 @@ export const checkParallel = async (
       const done = queued.every((q) => q === 0)
       if (done || all.some((s) => s.violation !== undefined || s.bounded)) break
       sizes = queued
-      const levelSizes = sizes
-      const atLevelEnd = position(depth, () => share.idsOf(depth, levelSizes), [])
+      const atLevelEnd = position(depth, () => share.idsOf(depth, queued), [])
       options.onLevel?.(atLevelEnd)
       if (options.signal?.aborted === true) {
         interrupted = true
