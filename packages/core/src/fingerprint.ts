@@ -16,7 +16,7 @@
  * Allocation-free: the recursion returns its two lanes through module-level
  * registers that each caller reads before it recurses again.
  */
-import { isUnordered, memoOf } from "./unordered-tag.ts"
+import { memoOf } from "./unordered-tag.ts"
 import type { Memo } from "./unordered-tag.ts"
 
 let laneA = 0
@@ -114,7 +114,7 @@ const hashArray = (items: ReadonlyArray<unknown>): void => {
     laneB = memo.b
     return
   }
-  if (isUnordered(items)) hashUnorderedItems(items)
+  if (memo?.kind !== undefined) hashUnorderedItems(items)
   else hashOrderedItems(items)
   if (memo !== undefined && renaming === undefined) remember(memo)
 }

@@ -1,8 +1,8 @@
-/** The marker `fingerprint` and `equals` read to treat an array as unordered. */
+/** The brand of an unordered collection's type; at run time its memo slot says what it is (`Memo.kind`). */
 export const UnorderedTag: unique symbol = Symbol.for("@parley/core/Unordered")
 
-export const isUnordered = (value: ReadonlyArray<unknown>): boolean =>
-  (value as { readonly [UnorderedTag]?: string })[UnorderedTag] !== undefined
+/** Whether `fingerprint` and `equals` treat an array as unordered. */
+export const isUnordered = (value: ReadonlyArray<unknown>): boolean => memoOf(value)?.kind !== undefined
 
 /**
  * Where a frozen value keeps its own fingerprint once computed: every
@@ -14,6 +14,8 @@ export const isUnordered = (value: ReadonlyArray<unknown>): boolean =>
 export const FingerprintMemo: unique symbol = Symbol.for("@parley/core/FingerprintMemo")
 
 export interface Memo {
+  /** Set on an unordered collection: one property says both what it is and its fingerprint, since defining a property costs. */
+  readonly kind?: "bag" | "set"
   known: boolean
   a: number
   b: number

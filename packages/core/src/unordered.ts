@@ -12,8 +12,7 @@ export type Bag<T> = ReadonlyArray<T> & { readonly [UnorderedTag]: "bag" }
 export type SetOf<T> = ReadonlyArray<T> & { readonly [UnorderedTag]: "set" }
 
 const mark = <C>(items: Array<unknown>, kind: "bag" | "set"): C => {
-  Object.defineProperty(items, UnorderedTag, { value: kind, enumerable: false })
-  Object.defineProperty(items, FingerprintMemo, { value: { known: false, a: 0, b: 0 }, enumerable: false })
+  Object.defineProperty(items, FingerprintMemo, { value: { kind, known: false, a: 0, b: 0 }, enumerable: false })
   return Object.freeze(items) as C
 }
 

@@ -1,4 +1,4 @@
-import { fingerprintInto, SetOf } from "@parley/core/model"
+import { fingerprintInto, SetOf, withFingerprintMemo } from "@parley/core/model"
 import type {
   BuiltSpec,
   ClientOutput,
@@ -123,7 +123,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     timers: SetOf<T>,
     rest: Partial<State> = {}
   ): State => {
-    const node: Node = { up: true, state: step.state, timers: withTimers(timers, step.out) }
+    const node: Node = withFingerprintMemo({ up: true, state: step.state, timers: withTimers(timers, step.out) })
     lastSent = envelopesOf(nodeIds[index]!, step.out)
     return {
       ...state,
@@ -152,7 +152,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     rest: Partial<State> = {}
   ): State => {
     const from = clientIds[index]!
-    const slot: ClientSlot<CS, CT> = { state: step.state, timers: withTimers(timers, step.out) }
+    const slot: ClientSlot<CS, CT> = withFingerprintMemo({ state: step.state, timers: withTimers(timers, step.out) })
     lastSent = requestsOf(from, step.out)
     return {
       ...state,
@@ -226,7 +226,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   const crash = (state: State, index: number): State | undefined => {
     const node = state.nodes[index]!
     if (!node.up || !canCrash(state, index)) return undefined
-    const down: Node = { up: false, durable: actor(index).durable(node.state) }
+    const down: Node = withFingerprintMemo({ up: false, durable: actor(index).durable(node.state) })
     return { ...state, nodes: replaceAt(state.nodes, index, down), crashes: state.crashes + 1 }
   }
 

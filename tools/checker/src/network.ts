@@ -1,4 +1,4 @@
-import { Bag, equals, SetOf } from "@parley/core/model"
+import { Bag, equals, SetOf, withFingerprintMemo } from "@parley/core/model"
 import type { NetworkSemantics, NetworkState } from "@parley/core/model"
 
 /**
@@ -68,18 +68,26 @@ type Links<E> = Readonly<Record<string, ReadonlyArray<E>>>
 
 const linkOf = (envelope: Routed): string => `${envelope.from}->${envelope.to}`
 
-/** FIFO per link. An empty link has no key, so equal contents are one state. */
+/**
+ * FIFO per link. An empty link has no key, so equal contents are one state.
+ * Each queue keeps its own fingerprint (see `withFingerprintMemo`): a step
+ * changes one or two links, and the others, shared with the state before,
+ * are not hashed again.
+ */
 const perLinkFifo = <E extends Routed>(): Network<E> => {
+  const queue = (items: Array<E>): ReadonlyArray<E> => withFingerprintMemo(items)
   const head = (network: NetworkState<E>, slot: Slot): E => {
-    const queue = (network as Links<E>)[slot as string]
-    if (queue === undefined || queue.length === 0) throw new RangeError(`no in-flight message on link ${slot}`)
-    return queue[0]!
+    const items = (network as Links<E>)[slot as string]
+    if (items === undefined || items.length === 0) throw new RangeError(`no in-flight message on link ${slot}`)
+    return items[0]!
   }
+  // Copied key by key rather than spread and `delete`d: deleting a key turns an object into a slow dictionary.
   const shift = (network: NetworkState<E>, slot: Slot): NetworkState<E> => {
-    const links = { ...(network as Links<E>) }
-    const rest = links[slot as string]!.slice(1)
-    if (rest.length === 0) delete links[slot as string]
-    else links[slot as string] = rest
+    const links: Record<string, ReadonlyArray<E>> = {}
+    for (const [link, items] of Object.entries(network as Links<E>)) {
+      if (link !== slot) links[link] = items
+      else if (items.length > 1) links[link] = queue(items.slice(1))
+    }
     return links
   }
   return {
@@ -87,7 +95,10 @@ const perLinkFifo = <E extends Routed>(): Network<E> => {
     send: (network, envelopes) => {
       if (envelopes.length === 0) return network
       const links: Record<string, ReadonlyArray<E>> = { ...(network as Links<E>) }
-      for (const envelope of envelopes) links[linkOf(envelope)] = [...(links[linkOf(envelope)] ?? []), envelope]
+      for (const envelope of envelopes) {
+        const link = linkOf(envelope)
+        links[link] = queue([...(links[link] ?? []), envelope])
+      }
       return links
     },
     slots: (network) => Object.keys(network as Links<E>).sort(),
