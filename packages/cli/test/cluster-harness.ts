@@ -27,9 +27,15 @@ export interface TestCluster {
 /** A block of ports free now and out of the ephemeral range: node i uses base + i and base + 100 + i. */
 export const freeBase = (nodes = 3): Promise<number> => Effect.runPromise(freeBasePort(nodes))
 
-export const startCluster = async (nodes = 3): Promise<TestCluster> => {
+/** A fresh directory for a cluster that `stopAll` stops and removes, even after a test that timed out. */
+export const clusterDir = (): string => {
   const dir = mkdtempSync(join(tmpdir(), "parley-cluster-"))
   started.add(dir)
+  return dir
+}
+
+export const startCluster = async (nodes = 3): Promise<TestCluster> => {
+  const dir = clusterDir()
   const { leader } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: await freeBase(nodes), launcher }))
   return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: leader.id }
 }

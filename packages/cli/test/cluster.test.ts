@@ -6,7 +6,7 @@ import * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { bin, eventually, get, launcher, leaderNow, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
+import { bin, clusterDir, eventually, get, launcher, leaderNow, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
 import type { TestCluster } from "./cluster-harness.ts"
 
 afterEach(stopAll)
@@ -202,34 +202,30 @@ describe("parley cluster and parley kv", () => {
     })
 
   it("starts a cluster, writes, reads, deletes, partitions, heals and stops it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "parley-cli-cluster-"))
-    try {
-      const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)))
-      expect(up.stderr).toBe("")
-      expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
-      expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
+    // Stopped and removed by `stopAll` after the test, whatever happens in it.
+    const dir = clusterDir()
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)))
+    expect(up.stderr).toBe("")
+    expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
+    expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
 
-      expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
-      expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")
-      const absent = await parley("kv", "get", "nothing", "--dir", dir)
-      expect(absent.code).not.toBe(0)
-      expect(absent.stderr).toMatch(/404: key "nothing" not found/)
-      expect((await parley("kv", "del", "greeting", "--dir", dir)).stdout.trim()).toBe("deleted")
+    expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
+    expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")
+    const absent = await parley("kv", "get", "nothing", "--dir", dir)
+    expect(absent.code).not.toBe(0)
+    expect(absent.stderr).toMatch(/404: key "nothing" not found/)
+    expect((await parley("kv", "del", "greeting", "--dir", dir)).stdout.trim()).toBe("deleted")
 
-      const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)
-      expect(badSides.code).not.toBe(0)
-      expect(badSides.stderr).toMatch(/no node n9; the nodes: n1, n2, n3/)
-      expect((await parley("cluster", "partition", "n1/n2,n3", "--dir", dir)).stdout).toMatch(/partitioned n1\/n2,n3/)
-      const status = JSON.parse((await parley("cluster", "status", "--json", "--dir", dir)).stdout) as Array<{ id: string; status: { blocked: Array<string> } }>
-      expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
-      expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
+    const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)
+    expect(badSides.code).not.toBe(0)
+    expect(badSides.stderr).toMatch(/no node n9; the nodes: n1, n2, n3/)
+    expect((await parley("cluster", "partition", "n1/n2,n3", "--dir", dir)).stdout).toMatch(/partitioned n1\/n2,n3/)
+    const status = JSON.parse((await parley("cluster", "status", "--json", "--dir", dir)).stdout) as Array<{ id: string; status: { blocked: Array<string> } }>
+    expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
+    expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
 
-      expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3/)
-      expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)
-    } finally {
-      await parley("cluster", "down", "--dir", dir)
-      rmSync(dir, { recursive: true, force: true })
-    }
+    expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3/)
+    expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)
   })
 
   it("refuses a missing or malformed cluster file with a message that names it", async () => {
