@@ -1,14 +1,29 @@
 /**
- * A persistent map from strings to plain values, as plain data: the keys
+ * A persistent map from strings to plain values, as plain data. Up to
+ * `MOST_KEPT_FLAT` keys it is one record (`entries`); beyond that the keys
  * spread over a fixed number of buckets by a hash of the key, each bucket a
- * record. Changing one key copies its bucket and the index of buckets, a
- * few dozen entries however large the map, where copying a record of a
- * thousand keys costs hundreds of microseconds. A key's bucket depends on
- * the key alone and empty buckets are left out, so equal maps are equal
- * data, with equal fingerprints.
+ * record (`buckets`). Changing one key of a large map copies its bucket and
+ * the index of buckets, a few dozen entries however large the map, where
+ * copying a record of a thousand keys costs hundreds of microseconds: what
+ * a running cluster needs. A model checker's stores hold a handful of keys,
+ * and there one record hashes and copies faster than an index of buckets.
+ *
+ * Canonical: which form a map takes depends on how many keys it holds, a
+ * key's bucket on the key alone, and empty buckets are left out, so equal
+ * maps are equal data, with equal fingerprints, however they were reached.
  */
-export type Buckets<V> = Readonly<Record<string, Readonly<Record<string, V>>>>
+export type Buckets<V> = FlatMap<V> | BucketedMap<V>
 
+interface FlatMap<V> {
+  readonly entries: Readonly<Record<string, V>>
+}
+
+interface BucketedMap<V> {
+  readonly size: number
+  readonly buckets: Readonly<Record<string, Readonly<Record<string, V>>>>
+}
+
+const MOST_KEPT_FLAT = 32
 const BUCKETS = 64
 
 /** FNV-1a over the key's UTF-16 code units, folded to a bucket number. */
@@ -18,31 +33,61 @@ const bucketOf = (key: string): string => {
   return String((hash >>> 0) % BUCKETS)
 }
 
-export const emptyBuckets: Buckets<never> = Object.freeze({})
+const isFlat = <V>(map: Buckets<V>): map is FlatMap<V> => "entries" in map
 
-export const bucketGet = <V>(map: Buckets<V>, key: string): V | undefined => {
-  const bucket = map[bucketOf(key)]
-  return bucket !== undefined && Object.hasOwn(bucket, key) ? bucket[key] : undefined
+export const emptyBuckets: Buckets<never> = Object.freeze({ entries: Object.freeze({}) })
+
+const lookup = <V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
+
+export const bucketGet = <V>(map: Buckets<V>, key: string): V | undefined =>
+  isFlat(map) ? lookup(map.entries, key) : lookup(map.buckets[bucketOf(key)], key)
+
+const countKeys = (record: object | undefined): number => {
+  let count = 0
+  for (const _ in record) count++
+  return count
+}
+
+/** The map holding `entries` (`size` of them), in the form its size calls for. */
+const fromEntries = <V>(entries: Record<string, V>, size: number): Buckets<V> => {
+  if (size <= MOST_KEPT_FLAT) return { entries }
+  const buckets: Record<string, Record<string, V>> = {}
+  for (const key in entries) (buckets[bucketOf(key)] ??= {})[key] = entries[key]!
+  return { size, buckets }
 }
 
 /**
- * `map` with `key`'s bucket replaced by what `change` makes of a copy of
- * it, which it may change in place; `map` itself when `change` says it
- * changed nothing.
+ * `map` with `key`'s bucket (or, while the map is small, its one record)
+ * replaced by what `change` makes of a copy of it, which it may change in
+ * place; `map` itself when `change` says it changed nothing.
  */
 export const bucketUpdate = <V, R>(
   map: Buckets<V>,
   key: string,
   change: (bucket: Record<string, V>) => { readonly changed: boolean; readonly result: R }
 ): { readonly map: Buckets<V>; readonly result: R } => {
+  if (isFlat(map)) {
+    const entries: Record<string, V> = { ...map.entries }
+    const { changed, result } = change(entries)
+    return { map: changed ? fromEntries(entries, countKeys(entries)) : map, result }
+  }
   const name = bucketOf(key)
-  const bucket: Record<string, V> = { ...map[name] }
+  const old = map.buckets[name]
+  const bucket: Record<string, V> = { ...old }
   const { changed, result } = change(bucket)
   if (!changed) return { map, result }
-  const next: Record<string, Readonly<Record<string, V>>> = { ...map }
-  if (Object.keys(bucket).length === 0) delete next[name]
-  else next[name] = bucket
-  return { map: next, result }
+  const size = map.size - countKeys(old) + countKeys(bucket)
+  if (size <= MOST_KEPT_FLAT) {
+    const entries: Record<string, V> = {}
+    for (const other in map.buckets) if (other !== name) Object.assign(entries, map.buckets[other])
+    return { map: { entries: Object.assign(entries, bucket) }, result }
+  }
+  if (countKeys(bucket) > 0) return { map: { size, buckets: { ...map.buckets, [name]: bucket } }, result }
+  // Copied without the emptied bucket rather than spread and `delete`d: deleting a key turns an object into a slow dictionary.
+  const buckets: Record<string, Readonly<Record<string, V>>> = {}
+  for (const other in map.buckets) if (other !== name) buckets[other] = map.buckets[other]!
+  return { map: { size, buckets }, result }
 }
 
 export const bucketSet = <V>(map: Buckets<V>, key: string, value: V): Buckets<V> =>
@@ -53,8 +98,9 @@ export const bucketSet = <V>(map: Buckets<V>, key: string, value: V): Buckets<V>
 
 /** Every entry as one record, keys in sorted order: for views and traces. */
 export const bucketsFlat = <V>(map: Buckets<V>): Readonly<Record<string, V>> => {
-  const entries: Array<[string, V]> = []
-  for (const name in map) for (const key in map[name]) entries.push([key, map[name]![key]!])
+  const entries: Array<[string, V]> = isFlat(map)
+    ? Object.entries(map.entries)
+    : Object.values(map.buckets).flatMap((bucket) => Object.entries(bucket))
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return Object.fromEntries(entries)
 }

@@ -30,12 +30,28 @@ describe("Buckets", () => {
     backward = removed(bucketSet(backward, "extra", 0), "extra")
     expect(equals(forward, backward)).toBe(true)
     expect(fingerprint(forward)).toBe(fingerprint(backward))
-    expect(Object.keys(forward).length).toBeGreaterThan(32)
+    expect("buckets" in forward && Object.keys(forward.buckets).length).toBeGreaterThan(32)
+  })
+
+  it("keeps a small map as one record, and takes the same form whichever way a size is reached", () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `key${i}`)
+    let grown: Buckets<number> = emptyBuckets
+    for (const [i, key] of keys.entries()) grown = bucketSet(grown, key, i)
+    expect("buckets" in grown).toBe(true)
+    let shrunk = grown
+    for (const key of keys.slice(20)) shrunk = removed(shrunk, key)
+    let built: Buckets<number> = emptyBuckets
+    for (const [i, key] of keys.slice(0, 20).entries()) built = bucketSet(built, key, i)
+    expect(shrunk).toEqual({ entries: Object.fromEntries(keys.slice(0, 20).map((key, i) => [key, i])) })
+    expect(equals(shrunk, built)).toBe(true)
+    expect(fingerprint(shrunk)).toBe(fingerprint(built))
+    expect(bucketsFlat(grown)).toEqual(Object.fromEntries(keys.map((key, i) => [key, i]).sort(([a], [b]) => (a! < b! ? -1 : 1))))
+    expect(keys.map((key) => bucketGet(grown, key))).toEqual(keys.map((_, i) => i))
   })
 
   it("drops a bucket left empty, and returns the map itself when nothing changed", () => {
     const one = bucketSet(emptyBuckets as Buckets<number>, "x", 1)
-    expect(removed(one, "x")).toEqual({})
+    expect(removed(one, "x")).toEqual(emptyBuckets)
     expect(removed(one, "y")).toBe(one)
   })
 })
