@@ -1,0 +1,47 @@
+/**
+ * `npm run bench:actors`: specs written as actors (no state codec, states
+ * kept live and hashed structurally) checked exhaustively through the
+ * `parley` command as a user runs it, on one worker and on two, one JSON
+ * line each: distinct states, elapsed, states/s, and the two-worker speedup.
+ * Each run is a fresh process. Arguments, if any, pick specs by name.
+ */
+import { execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const parley = fileURLToPath(new URL("../../../packages/cli/bin/parley.mjs", import.meta.url))
+
+const configurations: ReadonlyArray<{ readonly spec: string; readonly options: ReadonlyArray<string> }> = [
+  { spec: "raft", options: [] },
+  { spec: "raft", options: ["--clients", "0", "--max-term", "2"] },
+  { spec: "multi-paxos", options: [] },
+  { spec: "2pc", options: [] },
+  { spec: "saga-choreography", options: [] }
+]
+
+interface Summary {
+  readonly result: string
+  readonly distinctStates: number
+  readonly elapsedMs: number
+  readonly statesPerSec: number
+}
+
+const chosen = process.argv.slice(2)
+for (const { spec, options } of configurations.filter((c) => chosen.length === 0 || chosen.includes(c.spec))) {
+  const rates: Array<number> = []
+  for (const workers of ["1", "2"]) {
+    const output = execFileSync(process.execPath, [parley, "check", spec, ...options, "--workers", workers, "--json"], { encoding: "utf8" })
+    const summary = JSON.parse(output.trim().split("\n").at(-1)!) as Summary
+    rates.push(summary.statesPerSec)
+    console.log(JSON.stringify({
+      bench: "actors",
+      spec,
+      options: options.join(" "),
+      workers: Number(workers),
+      result: summary.result,
+      distinctStates: summary.distinctStates,
+      elapsedMs: Math.round(summary.elapsedMs),
+      statesPerSec: Math.round(summary.statesPerSec)
+    }))
+  }
+  console.log(JSON.stringify({ bench: "actors-speedup", spec, options: options.join(" "), twoWorkersOverOne: Number((rates[1]! / rates[0]!).toFixed(2)) }))
+}
