@@ -1,15 +1,16 @@
 import { execFile, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { TraceFile } from "@parley/core"
 import { Schema } from "effect"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { CheckSummary } from "../src/summary.ts"
 
 const bin = fileURLToPath(new URL("../bin/parley.mjs", import.meta.url))
 const workDir = mkdtempSync(join(tmpdir(), "parley-cli-"))
+afterAll(() => rmSync(workDir, { recursive: true, force: true }))
 
 interface Run {
   readonly code: number

@@ -1,10 +1,10 @@
 import { check, checkParallel, readCheckpoint, replay, StateTable, toModel, writeCheckpoint } from "@parley/checker"
 import { defaultConfig, fingerprint } from "@parley/core"
 import type { SpecConfig } from "@parley/core"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, onTestFinished } from "vitest"
 import { registry } from "../src/registry.ts"
 
 const twoPc = registry.find((spec) => spec.name === "2pc")!
@@ -16,7 +16,9 @@ const source = sourceOf(config)
 describe("a checkpoint of a parallel search of actors", () => {
   it("stopped part-way, goes on on two threads to exactly the states and steps an unbroken run counts", async () => {
     const whole = check(toModel(twoPc.build(config)), { strategy: "bfs" })
-    const file = join(mkdtempSync(join(tmpdir(), "parley-parallel-checkpoint-")), "2pc.checkpoint")
+    const dir = mkdtempSync(join(tmpdir(), "parley-parallel-checkpoint-"))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, "2pc.checkpoint")
     const stop = new AbortController()
     let reports = 0
     // The main thread reports every 1,024 states it expands: twenty reports in, about half of 2pc's states are stored.

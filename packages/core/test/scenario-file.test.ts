@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, onTestFinished } from "vitest"
 import { checkScenarioFile, runScenario } from "../src/scenario-file.ts"
 
 /** `say` echoes its words one per line; `quiet` says nothing; `fail` throws. */
@@ -24,7 +24,9 @@ describe("scenario files", () => {
   })
 
   it("describes mismatches by file and line, and rewrites a file with its actual outputs when asked", () => {
-    const path = join(mkdtempSync(join(tmpdir(), "parley-scenario-")), "echo.txt")
+    const dir = mkdtempSync(join(tmpdir(), "parley-scenario-"))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const path = join(dir, "echo.txt")
     writeFileSync(path, "say a\n----\nb\n")
     expect(checkScenarioFile(path, echo, false)).toBe("echo.txt:1: say a\n--- expected\nb\n+++ actual\na")
     expect(checkScenarioFile(path, echo, true)).toBe("")

@@ -1,9 +1,9 @@
 import { check, checkParallel, readCheckpoint, Search, StateTable, writeCheckpoint } from "@parley/checker"
 import type { Checkpoint, CheckOptions, CheckResult } from "@parley/checker"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { twoPhaseModel } from "../src/twophase.ts"
 import type { TwoPhaseVariant } from "../src/twophase.ts"
 
@@ -45,6 +45,7 @@ describe("checkpoints of a parallel search", () => {
   const rms = 7
   const whole = check(twoPhaseModel(rms), { strategy: "bfs" })
   const dir = mkdtempSync(join(tmpdir(), "parley-parallel-checkpoint-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   /** Where `search` stopped, through its checkpoint file, and the file read back. */
   const stoppedRun = async (search: (options: CheckOptions) => Promise<CheckResult>, stopAt: (stop: () => void) => Partial<CheckOptions>) => {

@@ -1,9 +1,9 @@
 import { always, sometimes } from "@parley/core"
 import type { Model, StepEvent } from "@parley/core"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { check, CheckpointError, readCheckpoint, replay, Search, StateTable, writeCheckpoint } from "../src/index.ts"
 import type { CheckOptions } from "../src/index.ts"
 
@@ -25,6 +25,7 @@ const counters = (properties: Model<Counters, Key>["properties"] = []): Model<Co
 })
 
 const dir = mkdtempSync(join(tmpdir(), "parley-checkpoint-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** Runs a BFS, stops it at the level's end where `stopAt` says so, writes and reads the checkpoint it leaves, and resumes. */
 const stopAndResume = async (model: Model<Counters, Key>, stopAt: () => boolean) => {
