@@ -1,14 +1,4 @@
 /**
- * The explored state graph, kept only when a model has liveness properties:
- * liveness is a property of cycles, which the fingerprint table alone does
- * not show. Each state's outgoing edges are stored contiguously (its
- * successors are generated together): the target's id (-1 for a successor
- * outside the model's boundary, which still counts as enabled), the action's
- * index in `model.actions(state)`, and the action's fairness class (-1 when
- * it is not fair). Twelve bytes an edge, and per state eight bytes of edge
- * range and four of property bits.
- */
-/**
  * The part of the graph one thread of a parallel search built: the edges of
  * the states it expanded and the bits of the states it stored, its
  * fairness classes by name, since each thread numbers them as it meets them.
@@ -23,6 +13,16 @@ export interface GraphPart {
   readonly classNames: ReadonlyArray<string>
 }
 
+/**
+ * The explored state graph, kept only when a model has liveness properties:
+ * liveness is a property of cycles, which the fingerprint table alone does
+ * not show. Each state's outgoing edges are stored contiguously (its
+ * successors are generated together): the target's id (-1 for a successor
+ * outside the model's boundary, which still counts as enabled), the action's
+ * index in `model.actions(state)`, and the action's fairness class (-1 when
+ * it is not fair). Twelve bytes an edge, and per state eight bytes of edge
+ * range and four of property bits.
+ */
 export class StateGraph {
   targets = new Int32Array(1 << 12)
   actions = new Int32Array(1 << 12)
