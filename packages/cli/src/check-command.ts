@@ -66,7 +66,8 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
     return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
   }
   const checkpointed = input.checkpoint !== undefined || input.resume !== undefined
-  if (checkpointed && (input.strategy !== "bfs" || input.liveness)) {
+  const checkpointable = input.strategy === "bfs" && !input.liveness
+  if (checkpointed && !checkpointable) {
     return yield* new UsageError({ message: "--checkpoint and --resume go with --strategy bfs, without --liveness" })
   }
   if (!Number.isInteger(input.checkpointEverySeconds) || input.checkpointEverySeconds < 0) {
@@ -113,7 +114,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
       console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
       console.error(input.checkpoint !== undefined
         ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
-        : parallelizable && !input.liveness
+        : checkpointable
         ? "stopped; without --checkpoint nothing was kept"
         : "stopped")
     }

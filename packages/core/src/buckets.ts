@@ -77,13 +77,14 @@ export const bucketUpdate = <V, R>(
   const bucket: Record<string, V> = { ...old }
   const { changed, result } = change(bucket)
   if (!changed) return { map, result }
-  const size = map.size - countKeys(old) + countKeys(bucket)
+  const kept = countKeys(bucket)
+  const size = map.size - countKeys(old) + kept
   if (size <= MOST_KEPT_FLAT) {
     const entries: Record<string, V> = {}
     for (const other in map.buckets) if (other !== name) Object.assign(entries, map.buckets[other])
     return { map: { entries: Object.assign(entries, bucket) }, result }
   }
-  if (countKeys(bucket) > 0) return { map: { size, buckets: { ...map.buckets, [name]: bucket } }, result }
+  if (kept > 0) return { map: { size, buckets: { ...map.buckets, [name]: bucket } }, result }
   // Copied without the emptied bucket rather than spread and `delete`d: deleting a key turns an object into a slow dictionary.
   const buckets: Record<string, Readonly<Record<string, V>>> = {}
   for (const other in map.buckets) if (other !== name) buckets[other] = map.buckets[other]!

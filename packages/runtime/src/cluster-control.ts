@@ -7,6 +7,7 @@ import type { NodeId, NodeStatus } from "@parley/core"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { loopbackNodes } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
@@ -127,11 +128,7 @@ export const clusterUp = (options: UpOptions) =>
     }
     const file: ClusterFile = {
       spec: options.spec,
-      nodes: Array.from({ length: options.nodes }, (_, i) => ({
-        id: `n${i + 1}`,
-        client: `127.0.0.1:${options.basePort + i + 1}`,
-        peer: `127.0.0.1:${options.basePort + 100 + i + 1}`
-      })),
+      nodes: loopbackNodes(options.basePort, options.nodes),
       timers: options.timers ?? {},
       options: options.options ?? {}
     }

@@ -52,6 +52,14 @@ export function parseAddress(text: string): HostAndPort | undefined {
 
 export const addressOf = (text: string): HostAndPort => parseAddress(text)!
 
+/** A local cluster's nodes on loopback: node i (from 1) serves clients on basePort + i and peers on basePort + 100 + i. */
+export const loopbackNodes = (basePort: number, count: number): Array<NodeEntry> =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `n${i + 1}`,
+    client: `127.0.0.1:${basePort + i + 1}`,
+    peer: `127.0.0.1:${basePort + 100 + i + 1}`
+  }))
+
 /** What Schema cannot say about one field alone: unique ids and addresses, timers the spec has, sane ranges. */
 const inconsistency = (file: ClusterFile, hosted: AnyHostedSpec): string | undefined => {
   const seen = new Set<string>()

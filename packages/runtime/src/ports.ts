@@ -6,7 +6,7 @@
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import * as net from "node:net"
-import { addressOf } from "./cluster-file.ts"
+import { addressOf, loopbackNodes } from "./cluster-file.ts"
 
 const bindable = (address: string): Promise<boolean> =>
   new Promise((resolve) => {
@@ -34,8 +34,7 @@ const ephemeralLow = (): number => {
 }
 
 /**
- * A base port for `nodes` nodes (ports base + 1 .. base + 100 + nodes) that
- * is free now and lies below the ephemeral range, where no outgoing
+ * A base port whose `loopbackNodes` are all free now and lies below the ephemeral range, where no outgoing
  * connection can take one of its ports between the probe and the listen.
  */
 export const freeBasePort = (nodes: number) =>
@@ -44,8 +43,7 @@ export const freeBasePort = (nodes: number) =>
     const blocks = Math.max(1, Math.floor((ephemeralLow() - lowest - 100 - nodes) / 200))
     for (let attempt = 0; attempt < 50; attempt++) {
       const base = lowest + 200 * Math.floor(Math.random() * blocks)
-      const ports = Array.from({ length: nodes }, (_, i) => [base + 1 + i, base + 101 + i]).flat()
-      const busy = yield* busyAddresses(ports.map((port) => `127.0.0.1:${port}`))
+      const busy = yield* busyAddresses(loopbackNodes(base, nodes).flatMap((node) => [node.client, node.peer]))
       if (busy.length === 0) return base
     }
     return yield* Effect.die(new Error(`no free block of ports for ${nodes} nodes below ${ephemeralLow()} after 50 tries`))

@@ -183,7 +183,7 @@ export class StateTable {
    */
   get crowded(): boolean {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
-    return Atomics.load(this.counters, NEXT_ID) * 8 >= this.slots.length * 5
+    return this.idsHandedOut * 8 >= this.slots.length * 5
   }
 
   /** Doubles the index and re-inserts every state. Only while no other thread touches the table. */
@@ -236,7 +236,7 @@ export class StateTable {
     const slots = this.slots
     slots.fill(EMPTY)
     const mask = slots.length - 1
-    for (let id = 0, end = Atomics.load(this.counters, NEXT_ID); id < end; id++) {
+    for (let id = 0, end = this.idsHandedOut; id < end; id++) {
       if (this.parents[id] === HOLE) continue
       let slot = slotOf(this.laneA[id]!, this.laneB[id]!) & mask
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
