@@ -6,7 +6,8 @@ import type { ConfigValue, SpecConfig } from "./trace.ts"
 /**
  * How a spec presents itself to `parley list` and `parley check`: its
  * options with their defaults and limits, its known-buggy variants, and how
- * to build the Model for one configuration.
+ * to build the Model for one configuration. A spec writes none of this by
+ * hand: `defineSpec` derives it from one declaration.
  */
 export type SpecOption =
   | {
@@ -42,7 +43,7 @@ export interface SpecDefinition {
   readonly options: ReadonlyArray<SpecOption>
   /** Known-buggy variants the checker must catch; the correct algorithm is `"correct"`. */
   readonly variants: ReadonlyArray<SpecVariant>
-  /** `config` holds every option (defaults filled in) and `variant`. */
+  /** `config` holds every option (defaults filled in) and `variant`; a value that does not fit throws a RangeError naming it. */
   build(config: SpecConfig): BuiltSpec
   /**
    * The URL of a module that exports this spec (by any name): a checker
@@ -69,6 +70,150 @@ export const defaultConfig = (spec: SpecDefinition): Record<string, ConfigValue>
   return config
 }
 
+/** What values an option takes, as a usage message says it: "an integer from 1 to 7". */
+export const describeAllowed = (option: SpecOption): string => {
+  switch (option.kind) {
+    case "int":
+      return `an integer from ${option.min} to ${option.max}`
+    case "choice":
+      return `one of ${option.choices.join(", ")}`
+    case "flag":
+      return "a flag without a value"
+  }
+}
+
+/** Whether `value` is one the option takes: the one rule the CLI, `defineSpec` and tests share. */
+export const optionAccepts = (option: SpecOption, value: unknown): boolean => {
+  switch (option.kind) {
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && value >= option.min && value <= option.max
+    case "choice":
+      return typeof value === "string" && option.choices.includes(value)
+    case "flag":
+      return typeof value === "boolean"
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Declaring a spec once
+
+/** An option as a spec declares it: everything but its name, which is the key it is declared under. */
+export type OptionDecl =
+  | Omit<Extract<SpecOption, { kind: "int" }>, "name">
+  | (Omit<Extract<SpecOption, { kind: "choice" }>, "name"> & { readonly choices: ReadonlyArray<string> })
+  | Omit<Extract<SpecOption, { kind: "flag" }>, "name">
+
+export const int = (description: string, range: { readonly default: number; readonly min: number; readonly max: number }) =>
+  ({ kind: "int", description, ...range }) as const
+
+export const choice = <C extends string>(description: string, choices: ReadonlyArray<C>, defaultChoice: NoInfer<C>) =>
+  ({ kind: "choice", description, choices, default: defaultChoice }) as const
+
+export const flag = (description: string, defaultValue = false) => ({ kind: "flag", description, default: defaultValue }) as const
+
+/** The `--network` option every actor spec offers, with the spec's own default. */
+export const networkChoice = (defaultNetwork: NetworkSemantics) =>
+  choice(
+    "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
+    NetworkSemanticsValues,
+    defaultNetwork
+  )
+
+export const lossyFlag = flag("the network may drop any message")
+
+type OptionTable = Readonly<Record<string, OptionDecl>>
+
+type ValueOf<D> = D extends { readonly kind: "int" } ? number
+  : D extends { readonly kind: "choice"; readonly choices: ReadonlyArray<infer C> } ? C
+  : boolean
+
+/** The typed options a declaration gives: `maxTerm: number` for `maxTerm: int(...)`. */
+export type OptionsOf<R extends OptionTable> = { readonly [K in keyof R]: ValueOf<R[K]> }
+
+/** The command-line name of an option key: `maxInFlight` is `--max-in-flight`. */
+export const optionName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+export interface VariantDecl<B> {
+  readonly description: string
+  /** The flags this variant turns on, over the correct algorithm's. */
+  readonly bugs: Partial<B>
+}
+
+export interface SpecDecl<R extends OptionTable, V extends string, B extends object> {
+  readonly name: string
+  readonly description: string
+  /** `import.meta.url` of the declaring module (see `SpecDefinition.module`). */
+  readonly module?: string
+  /** Each option once, under its camelCase key; its flag is the kebab-case of the key. */
+  readonly options: R
+  /** The correct algorithm's bug flags: the variant named `correct`. */
+  readonly correct: B
+  readonly variants: { readonly [K in V]: VariantDecl<B> }
+  build(options: OptionsOf<R>, bugs: B, variant: V | typeof CorrectVariant): BuiltSpec
+}
+
+/** A spec as `defineSpec` gives it: what the registry lists, plus typed access for tests and the spec's own code. */
+export interface DefinedSpec<R extends OptionTable, V extends string, B extends object> extends SpecDefinition {
+  readonly defaults: OptionsOf<R>
+  /** The defaults overridden by `given`, each checked against its declaration. */
+  resolve(given?: Partial<OptionsOf<R>>): OptionsOf<R>
+  /** The flags of a variant, or a TypeError listing the variants there are. */
+  bugsOf(variant: string): B
+  /** Built from typed options rather than a configuration of command-line names. */
+  buildWith(given?: Partial<OptionsOf<R>>, variant?: V | typeof CorrectVariant): BuiltSpec
+}
+
+const refusal = (spec: string, option: SpecOption, value: unknown): RangeError =>
+  new RangeError(`${spec} needs ${option.name} to be ${describeAllowed(option)}, got ${JSON.stringify(value)}`)
+
+export const defineSpec = <const R extends OptionTable, V extends string, B extends object>(
+  decl: SpecDecl<R, V, B>
+): DefinedSpec<R, V, B> => {
+  const keys = Object.keys(decl.options)
+  const options: ReadonlyArray<SpecOption> = keys.map((key) => ({ ...decl.options[key]!, name: optionName(key) }) as SpecOption)
+  const variantNames: ReadonlyArray<V> = Object.keys(decl.variants).filter((name): name is V => name in decl.variants)
+  const defaults = Object.fromEntries(keys.map((key) => [key, decl.options[key]!.default])) as OptionsOf<R>
+
+  const resolve = (given: Partial<OptionsOf<R>> = {}): OptionsOf<R> => {
+    const resolved = { ...defaults, ...given }
+    keys.forEach((key, i) => {
+      const value = (resolved as Record<string, unknown>)[key]
+      if (!optionAccepts(options[i]!, value)) throw refusal(decl.name, options[i]!, value)
+    })
+    return resolved
+  }
+  const bugsOf = (variant: string): B => {
+    if (variant === CorrectVariant) return decl.correct
+    if (!(variantNames as ReadonlyArray<string>).includes(variant)) {
+      throw new TypeError(`${decl.name} has no variant "${variant}"; its variants: ${[CorrectVariant, ...variantNames].join(", ")}`)
+    }
+    return { ...decl.correct, ...decl.variants[variant as V].bugs }
+  }
+  const buildWith = (given?: Partial<OptionsOf<R>>, variant: V | typeof CorrectVariant = CorrectVariant): BuiltSpec =>
+    decl.build(resolve(given), bugsOf(variant), variant)
+
+  return {
+    name: decl.name,
+    description: decl.description,
+    ...(decl.module === undefined ? {} : { module: decl.module }),
+    options,
+    variants: variantNames.map((name) => ({ name, description: decl.variants[name].description })),
+    defaults,
+    resolve,
+    bugsOf,
+    buildWith,
+    build: (config) => {
+      const given = Object.fromEntries(keys.map((key, i) => [key, config[options[i]!.name]])) as Partial<OptionsOf<R>>
+      const variant = config.variant ?? CorrectVariant
+      if (typeof variant !== "string") throw new TypeError(`${decl.name} needs variant to be a string, got ${JSON.stringify(variant)}`)
+      return buildWith(given, variant as V)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Read before defineSpec; kept until every spec declares itself with it.
+
 const read = (config: SpecConfig, name: string, type: "number" | "string" | "boolean"): ConfigValue => {
   const value = config[name]
   if (typeof value !== type) throw new TypeError(`config option "${name}" is ${JSON.stringify(value)}, expected a ${type}`)
@@ -78,17 +223,6 @@ const read = (config: SpecConfig, name: string, type: "number" | "string" | "boo
 export const configInt = (config: SpecConfig, name: string): number => read(config, name, "number") as number
 export const configString = (config: SpecConfig, name: string): string => read(config, name, "string") as string
 export const configFlag = (config: SpecConfig, name: string): boolean => read(config, name, "boolean") as boolean
-
-/** The `--network` option every actor spec offers, with the spec's own default. */
-export const networkOption = (defaultNetwork: NetworkSemantics): SpecOption => ({
-  kind: "choice",
-  name: "network",
-  description: "network semantics: unordered (each message delivered at most once), duplicating, ordered (FIFO per link)",
-  default: defaultNetwork,
-  choices: NetworkSemanticsValues
-})
-
-export const lossyOption: SpecOption = { kind: "flag", name: "lossy", description: "the network may drop any message", default: false }
 
 /** The configured network semantics; `spec` names the spec in the error. */
 export const configNetwork = (config: SpecConfig, spec: string): NetworkSemantics => {
@@ -105,6 +239,9 @@ export const requireWhole = (spec: string, name: string, value: number, min: num
     throw new RangeError(`${spec} needs ${name} to be a whole number from ${min} to ${max}, got ${value}`)
   }
 }
+
+export const networkOption = (defaultNetwork: NetworkSemantics): SpecOption => ({ ...networkChoice(defaultNetwork), name: "network" })
+export const lossyOption: SpecOption = { ...lossyFlag, name: "lossy" }
 
 /** The flags of the variant named `variant`, or a TypeError that lists the variants there are. */
 export const bugsOf = <B>(spec: string, variants: Readonly<Record<string, B>>, variant: string): B => {

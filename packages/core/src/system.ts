@@ -70,8 +70,9 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
   /** One line per message, in the spirit of etcd/raft's `1->2 MsgVote Term:1 Log:1/2`. */
   formatMessage(message: M): string
   formatTimer(timer: T): string
-  formatRequest(request: Req): string
-  formatResponse(response: Res): string
+  /** Absent where the spec has no clients (its requests never occur): a trace then shows `request`. */
+  formatRequest?(request: Req): string
+  formatResponse?(response: Res): string
   /** What a trace shows of a live node's state; the whole state when absent. */
   view?(state: S): unknown
 }

@@ -78,8 +78,6 @@ export const paxosSystem = (options: PaxosOptions): PaxosSystem => {
     within: (s) => ballotsWithin(s, maxBallot),
     formatMessage: formatPaxosMessage,
     formatTimer: formatPaxosTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: paxosView
   }
 }

@@ -7,8 +7,8 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { configFlag, configInt, configNetwork, configString, CorrectVariant, inFlight, kvClient, linkQueues, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
-import type { Envelope, KvClientState, KvClientTimer, NetworkSemantics, SpecDefinition, SpecVariant, SystemSpec } from "@parley/core"
+import { defineSpec, flag, inFlight, int, kvClient, linkQueues, lossyFlag, networkChoice } from "@parley/core"
+import type { Envelope, KvClientState, KvClientTimer, OptionsOf, SystemSpec } from "@parley/core"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
@@ -16,55 +16,6 @@ import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystemState } from "./properties.ts"
 import { noBugs } from "./state.ts"
 import type { RaftBugs, RaftState } from "./state.ts"
-
-export const raftVariants = [
-  {
-    name: "commit-prior-term",
-    description: "a leader commits an entry of an earlier term by counting replicas (paper §5.4.2, Figure 8); " +
-      "a later leader without that entry overwrites it"
-  },
-  {
-    name: "no-log-check",
-    description: "voters grant votes without checking that the candidate's log is at least as up-to-date as theirs (§5.4.1)"
-  },
-  {
-    name: "forget-vote",
-    description: "votedFor is not durable, so a node that restarts may vote a second time in the same term"
-  },
-  {
-    name: "stale-read",
-    description: "a leader answers Get from its own store at once, without confirming it still leads"
-  }
-] as const satisfies ReadonlyArray<SpecVariant>
-
-const variantBugs: Readonly<Record<string, RaftBugs>> = {
-  [CorrectVariant]: noBugs,
-  "commit-prior-term": { ...noBugs, commitPriorTerm: true },
-  "no-log-check": { ...noBugs, noLogCheck: true },
-  "forget-vote": { ...noBugs, forgetVote: true },
-  "stale-read": { ...noBugs, staleRead: true }
-}
-
-export interface RaftOptions {
-  readonly nodes: number
-  readonly clients: number
-  /** Operations in each client's script. */
-  readonly requests: number
-  /** Times a client may resend one operation after its retry timer fires. */
-  readonly retries: number
-  /** The highest term the search explores: the boundary that makes it finite. */
-  readonly maxTerm: number
-  readonly crashes: number
-  /** The most messages in flight in the whole network, 0 for no bound beyond one of each kind per link. */
-  readonly maxInFlight: number
-  /** The longest log explored, 0 for no bound. */
-  readonly maxLog: number
-  readonly network: NetworkSemantics
-  readonly lossy: boolean
-  readonly preVote: boolean
-  readonly checkQuorum: boolean
-  readonly variant: string
-}
 
 export type RaftSystem = SystemSpec<
   RaftState,
@@ -113,23 +64,32 @@ const oneOfEachKind = (queue: ReadonlyArray<Envelope<RaftMessage, RaftRequest, R
 const kindOf = (envelope: Envelope<RaftMessage, RaftRequest, RaftResponse>): string =>
   envelope.kind === "message" ? envelope.body._tag : envelope.kind
 
-const requireWhole = (name: string, value: number, min: number, max: number): void => requireWholeOf("raft", name, value, min, max)
+/** Each option once: its flag is the kebab-case of its key (`maxInFlight` is `--max-in-flight`). */
+const raftOptions = {
+  nodes: int("cluster size", { default: 3, min: 1, max: 7 }),
+  clients: int("clients, each running a short script of operations on one key", { default: 1, min: 0, max: 4 }),
+  requests: int("operations in each client's script", { default: 2, min: 1, max: 3 }),
+  retries: int("times a client resends one operation when it gets no answer", { default: 1, min: 0, max: 9 }),
+  maxTerm: int("the highest term explored, by a campaign or a PreVote round (the search's boundary)", { default: 1, min: 1, max: 9 }),
+  crashes: int("crash budget: crashes of any nodes in one behaviour", { default: 0, min: 0, max: 9 }),
+  maxInFlight: int("the most messages in flight in the whole network (the search's boundary); 0: no bound beyond one of each kind per link", {
+    default: 0,
+    min: 0,
+    max: 99
+  }),
+  maxLog: int("the longest log explored (the search's boundary); 0: no bound", { default: 0, min: 0, max: 99 }),
+  network: networkChoice("ordered"),
+  lossy: lossyFlag,
+  prevote: flag("PreVote (thesis §9.6)"),
+  checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)")
+} as const
 
-export const raftSystem = (options: RaftOptions): RaftSystem => {
-  requireWhole("nodes", options.nodes, 1, 7)
-  requireWhole("clients", options.clients, 0, 4)
-  requireWhole("requests", options.requests, 1, 3)
-  requireWhole("retries", options.retries, 0, 9)
-  requireWhole("max-term", options.maxTerm, 1, 9)
-  requireWhole("crashes", options.crashes, 0, 9)
-  requireWhole("max-in-flight", options.maxInFlight, 0, 99)
-  requireWhole("max-log", options.maxLog, 0, 99)
-  const bugs = variantBugs[options.variant]
-  if (bugs === undefined) {
-    throw new TypeError(`raft has no variant "${options.variant}"; its variants: ${Object.keys(variantBugs).join(", ")}`)
-  }
+export type RaftOptions = OptionsOf<typeof raftOptions>
+
+/** The cluster for one configuration; the options are checked by `raftSpec`. */
+const raftSystem = (options: RaftOptions, bugs: RaftBugs): RaftSystem => {
   const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`)
-  const actor = raftActor({ nodes, preVote: options.preVote, checkQuorum: options.checkQuorum, maxEntriesPerAppend: 1, bugs })
+  const actor = raftActor({ nodes, preVote: options.prevote, checkQuorum: options.checkquorum, maxEntriesPerAppend: 1, bugs })
   return {
     nodes: nodes.map((id) => ({ id, actor })),
     clients: Array.from({ length: options.clients }, (_, i) => ({ id: `c${i + 1}`, client: kvClient(nodes, i, options.requests, options.retries) })),
@@ -151,53 +111,31 @@ export const raftSystem = (options: RaftOptions): RaftSystem => {
   }
 }
 
-
-export const raftSpec: SpecDefinition = {
+export const raftSpec = defineSpec({
   module: import.meta.url,
   name: "raft",
   description: "Raft (elections, log replication, a linearizable key-value store) as one reducer per node, " +
     "with PreVote and CheckQuorum as options",
-  options: [
-    { kind: "int", name: "nodes", description: "cluster size", default: 3, min: 1, max: 7 },
-    { kind: "int", name: "clients", description: "clients, each running a short script of operations on one key", default: 1, min: 0, max: 4 },
-    { kind: "int", name: "requests", description: "operations in each client's script", default: 2, min: 1, max: 3 },
-    { kind: "int", name: "retries", description: "times a client resends one operation when it gets no answer", default: 1, min: 0, max: 9 },
-    { kind: "int", name: "max-term", description: "the highest term explored, by a campaign or a PreVote round (the search's boundary)", default: 1, min: 1, max: 9 },
-    { kind: "int", name: "crashes", description: "crash budget: crashes of any nodes in one behaviour", default: 0, min: 0, max: 9 },
-    {
-      kind: "int",
-      name: "max-in-flight",
-      description: "the most messages in flight in the whole network (the search's boundary); 0: no bound beyond one of each kind per link",
-      default: 0,
-      min: 0,
-      max: 99
+  options: raftOptions,
+  correct: noBugs,
+  variants: {
+    "commit-prior-term": {
+      description: "a leader commits an entry of an earlier term by counting replicas (paper §5.4.2, Figure 8); " +
+        "a later leader without that entry overwrites it",
+      bugs: { commitPriorTerm: true }
     },
-    { kind: "int", name: "max-log", description: "the longest log explored (the search's boundary); 0: no bound", default: 0, min: 0, max: 99 },
-    networkOption("ordered"),
-    lossyOption,
-    { kind: "flag", name: "prevote", description: "PreVote (thesis §9.6)", default: false },
-    { kind: "flag", name: "checkquorum", description: "CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)", default: false }
-  ],
-  variants: raftVariants,
-  build: (config) => {
-    const network = configNetwork(config, "raft")
-    return {
-      _tag: "System",
-      system: raftSystem({
-        nodes: configInt(config, "nodes"),
-        clients: configInt(config, "clients"),
-        requests: configInt(config, "requests"),
-        retries: configInt(config, "retries"),
-        maxTerm: configInt(config, "max-term"),
-        crashes: configInt(config, "crashes"),
-        maxInFlight: configInt(config, "max-in-flight"),
-        maxLog: configInt(config, "max-log"),
-        network,
-        lossy: configFlag(config, "lossy"),
-        preVote: configFlag(config, "prevote"),
-        checkQuorum: configFlag(config, "checkquorum"),
-        variant: configString(config, "variant")
-      })
+    "no-log-check": {
+      description: "voters grant votes without checking that the candidate's log is at least as up-to-date as theirs (§5.4.1)",
+      bugs: { noLogCheck: true }
+    },
+    "forget-vote": {
+      description: "votedFor is not durable, so a node that restarts may vote a second time in the same term",
+      bugs: { forgetVote: true }
+    },
+    "stale-read": {
+      description: "a leader answers Get from its own store at once, without confirming it still leads",
+      bugs: { staleRead: true }
     }
-  }
-}
+  },
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(options, bugs) })
+})

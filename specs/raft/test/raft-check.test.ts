@@ -1,22 +1,9 @@
-import { buildTrace, check, systemModel } from "@parley/checker"
-import { defaultConfig } from "@parley/core"
 import type { ConfigValue } from "@parley/core"
+import { explore as exploreSpec } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { raftSpec } from "../src/index.ts"
 
-/** The raft spec as `parley check raft` builds it: its defaults, then the overrides. */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) => {
-  const config = { ...defaultConfig(raftSpec), ...overrides }
-  const built = raftSpec.build(config)
-  if (built._tag !== "System") throw new Error("raft builds a system")
-  const model = systemModel(built.system)
-  const result = check(model, { strategy: "bfs", liveness })
-  const trace = () => {
-    const violation = result.violation!
-    return buildTrace(model, { spec: "raft", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
-  }
-  return { result, trace }
-}
+const explore = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) => exploreSpec(raftSpec, overrides, { liveness })
 
 /**
  * Figure 8 needs four terms: the entry's, a rival's, the term that commits it

@@ -74,8 +74,6 @@ export const causalSystem = (options: CausalOptions): CausalSystem => {
     },
     formatMessage: formatBroadcast,
     formatTimer: (timer) => timer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: causalView
   }
 }

@@ -305,9 +305,9 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
       case "message":
         return spec.formatMessage(envelope.body)
       case "request":
-        return spec.formatRequest(envelope.body)
+        return spec.formatRequest?.(envelope.body) ?? "request"
       case "response":
-        return spec.formatResponse(envelope.body)
+        return spec.formatResponse?.(envelope.body) ?? "response"
     }
   }
 

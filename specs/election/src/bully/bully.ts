@@ -57,8 +57,6 @@ export const bullySystem = (options: BullyOptions): BullySystem => {
     within: (s) => oneCopyInFlight(s.network) && (options.timing === "async" || synchronous(s, ids)),
     formatMessage: formatBullyMessage,
     formatTimer: formatBullyTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: bullyView
   }
 }

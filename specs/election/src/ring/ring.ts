@@ -60,8 +60,6 @@ export const ringSystem = (options: RingOptions): RingSystem => {
     within: (s) => ringBoundary(s, ids),
     formatMessage: formatRingMessage,
     formatTimer: formatRingTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: ringView
   }
 }

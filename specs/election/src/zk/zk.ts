@@ -58,8 +58,6 @@ export const zkElectionSystem = (options: ZkElectionOptions): ZkSystem => {
     within: (s) => (zkService(s)?.expiries ?? 0) <= options.expiries,
     formatMessage: formatZkMessage,
     formatTimer: formatZkTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: zkView
   }
 }

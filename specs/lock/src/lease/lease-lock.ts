@@ -73,8 +73,6 @@ export const leaseSystem = (options: LeaseOptions): LeaseSystem => {
     within: (s) => (serverOf(s)?.now ?? 0) <= options.maxTime && clientsOf(s).every((c) => c.attempts <= options.attempts),
     formatMessage: formatLeaseMessage,
     formatTimer: formatLeaseTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: leaseView
   }
 }

@@ -60,8 +60,6 @@ export const zkLockSystem = (options: ZkLockOptions): ZkSystem => {
     within: (s) => (zkServerOf(s)?.expired.length ?? 0) <= options.expiries,
     formatMessage: formatZkMessage,
     formatTimer: formatZkTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: zkView
   }
 }

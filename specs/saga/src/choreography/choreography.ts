@@ -64,8 +64,6 @@ export const choreographySystem = (options: ChoreographyOptions): ChoreographySy
     terminal: reading.ended,
     formatMessage: formatChoreographyMessage,
     formatTimer: formatChoreographyTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: choreographyView(steps)
   }
 }

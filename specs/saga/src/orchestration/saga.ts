@@ -51,8 +51,6 @@ export const sagaSystem = (options: SagaOptions): SagaSystem => {
     terminal: reading.ended,
     formatMessage: formatSagaMessage,
     formatTimer: formatSagaTimer,
-    formatRequest: () => "none",
-    formatResponse: () => "none",
     view: sagaView(steps)
   }
 }
