@@ -1,8 +1,8 @@
-import { CorrectVariant } from "@parley/core"
+import { CorrectVariant, describeAllowed } from "@parley/core"
 import type { SpecDefinition, SpecOption } from "@parley/core"
 import { Console, Effect } from "effect"
 import { registry } from "./registry.ts"
-import { describeAllowed } from "./spec-config.ts"
+import { specTables } from "./spec-tables.ts"
 
 /** Rows of `name  description`, the descriptions starting in one column. */
 const aligned = (rows: ReadonlyArray<readonly [string, string]>): Array<string> => {
@@ -13,7 +13,7 @@ const aligned = (rows: ReadonlyArray<readonly [string, string]>): Array<string> 
 const optionRow = (option: SpecOption): readonly [string, string] =>
   [`--${option.name}`, `${option.description} (${describeAllowed(option)}; default ${String(option.default)})`]
 
-const specBlock = (spec: SpecDefinition): string =>
+export const specBlock = (spec: SpecDefinition): string =>
   [
     `${spec.name}  ${spec.description}`,
     "  options:",
@@ -32,7 +32,15 @@ const specJson = (spec: SpecDefinition) => ({
   variants: [CorrectVariant, ...spec.variants.map((v) => v.name)]
 })
 
-export const runList = (json: boolean) =>
-  json
-    ? Console.log(JSON.stringify(registry.map(specJson)))
-    : Effect.forEach(registry, (spec) => Console.log(specBlock(spec) + "\n"), { discard: true })
+export type ListFormat = "text" | "json" | "markdown"
+
+export const runList = (format: ListFormat) => {
+  switch (format) {
+    case "json":
+      return Console.log(JSON.stringify(registry.map(specJson)))
+    case "markdown":
+      return Effect.forEach(registry, (spec) => Console.log(`### \`${spec.name}\`\n\n${specTables(spec)}\n`), { discard: true })
+    case "text":
+      return Effect.forEach(registry, (spec) => Console.log(specBlock(spec) + "\n"), { discard: true })
+  }
+}

@@ -8,7 +8,7 @@ import { nodeCommand } from "./node-command.ts"
 import { clusterCommand } from "./cluster-command.ts"
 import { kvCommand } from "./kv-command.ts"
 import { registry } from "./registry.ts"
-import { optionKinds } from "./spec-config.ts"
+import { optionKinds, specsWithOption } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
 import { runTraceShow } from "./trace-command.ts"
 
@@ -18,7 +18,9 @@ const offByDefault = (name: string, description: string) =>
 
 const json = offByDefault("json", "Print one line of JSON instead of text")
 
-const list = Command.make("list", { json }, ({ json }) => runList(json)).pipe(
+const markdown = offByDefault("markdown", "Print the Markdown tables of options and variants that the spec READMEs carry")
+
+const list = Command.make("list", { json, markdown }, ({ json, markdown }) => runList(json ? "json" : markdown ? "markdown" : "text")).pipe(
   Command.withDescription("List the specs, their options and their known-buggy variants")
 )
 
@@ -28,12 +30,15 @@ const list = Command.make("list", { json }, ({ json }) => runList(json)).pipe(
  * spec without it is refused with a message naming the spec's own options.
  */
 const specOptionFlags = Object.fromEntries(
-  [...optionKinds(registry)].map(([name, kind]) => [
-    name,
-    kind === "flag"
-      ? Flag.Boolean(name).pipe(Flag.optional, Flag.withDescription("spec option; see `parley list`"))
-      : Flag.String(name).pipe(Flag.optional, Flag.withDescription("spec option; see `parley list`"))
-  ])
+  [...optionKinds(registry)].map(([name, kind]) => {
+    const help = `Option of ${specsWithOption(registry, name).join(", ")}; see \`parley list\``
+    return [
+      name,
+      kind === "flag"
+        ? Flag.Boolean(name).pipe(Flag.optional, Flag.withDescription(help))
+        : Flag.String(name).pipe(Flag.optional, Flag.withDescription(help))
+    ]
+  })
 ) as Record<string, Flag.Flag<Option.Option<string | boolean>>>
 
 const check = Command.make(

@@ -1,4 +1,4 @@
-import { CorrectVariant, defaultConfig } from "@parley/core"
+import { CorrectVariant, defaultConfig, describeAllowed, optionAccepts } from "@parley/core"
 import type { ConfigValue, SpecConfig, SpecDefinition, SpecOption } from "@parley/core"
 import { UsageError } from "./errors.ts"
 
@@ -14,33 +14,16 @@ export const findSpec = (
   registry.find((spec) => spec.name === name) ??
     new UsageError({ message: `unknown spec "${name}"; the specs are: ${list(registry.map((s) => s.name))}` })
 
-export const describeAllowed = (option: SpecOption): string => {
-  switch (option.kind) {
-    case "int":
-      return `an integer from ${option.min} to ${option.max}`
-    case "choice":
-      return `one of ${list(option.choices)}`
-    case "flag":
-      return "a flag without a value"
-  }
-}
-
+/** The text the command line gave, as the option's kind reads it; `optionAccepts` then checks its range. */
 const parseValue = (spec: SpecDefinition, option: SpecOption, raw: string | boolean): ConfigValue | UsageError => {
-  const bad = () =>
-    new UsageError({
+  const value = option.kind === "int"
+    ? (typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined)
+    : raw
+  return value !== undefined && optionAccepts(option, value)
+    ? value
+    : new UsageError({
       message: `--${option.name} for spec ${spec.name} must be ${describeAllowed(option)}, got ${JSON.stringify(raw)}`
     })
-  switch (option.kind) {
-    case "int": {
-      if (typeof raw !== "string" || !/^-?\d+$/.test(raw)) return bad()
-      const value = Number(raw)
-      return value >= option.min && value <= option.max ? value : bad()
-    }
-    case "choice":
-      return typeof raw === "string" && option.choices.includes(raw) ? raw : bad()
-    case "flag":
-      return typeof raw === "boolean" ? raw : bad()
-  }
 }
 
 /**
@@ -95,3 +78,7 @@ export const optionKinds = (registry: ReadonlyArray<SpecDefinition>): ReadonlyMa
   }
   return kinds
 }
+
+/** The names of the specs that declare option `name`, for the flag's help. */
+export const specsWithOption = (registry: ReadonlyArray<SpecDefinition>, name: string): ReadonlyArray<string> =>
+  registry.filter((spec) => spec.options.some((o) => o.name === name)).map((spec) => spec.name)

@@ -1,22 +1,27 @@
-import { CorrectVariant } from "@parley/core"
-import type { SpecDefinition } from "@parley/core"
+import { choice, CorrectVariant, defineSpec, flag, int } from "@parley/core"
+import type { BuiltSpec, SpecDefinition } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { UsageError } from "../src/errors.ts"
+import { specBlock } from "../src/list-command.ts"
 import { findSpec, optionKinds, resolveConfig } from "../src/spec-config.ts"
 
-const toy: SpecDefinition = {
+const toyOptions = {
+  nodes: int("cluster size", { default: 3, min: 1, max: 5 }),
+  network: choice("semantics", ["unordered", "ordered"], "unordered"),
+  lossy: flag("drop messages")
+} as const
+
+const toyDefinition = {
   name: "toy",
   description: "a spec for testing the command line",
-  options: [
-    { kind: "int", name: "nodes", description: "cluster size", default: 3, min: 1, max: 5 },
-    { kind: "choice", name: "network", description: "semantics", default: "unordered", choices: ["unordered", "ordered"] },
-    { kind: "flag", name: "lossy", description: "drop messages", default: false }
-  ],
-  variants: [{ name: "buggy", description: "a known bug" }],
-  build: () => {
+  correct: { buggy: false },
+  variants: { buggy: { description: "a known bug", bugs: { buggy: true } } },
+  build: (): BuiltSpec => {
     throw new Error("not built in these tests")
   }
 }
+
+const toy = defineSpec({ ...toyDefinition, options: toyOptions })
 
 const messageOf = (value: unknown): string => {
   expect(value).toBeInstanceOf(UsageError)
@@ -65,5 +70,20 @@ describe("optionKinds", () => {
     const clash: SpecDefinition = { ...toy, name: "clash", options: [{ kind: "flag", name: "nodes", description: "", default: false }] }
     expect(() => optionKinds([toy, clash])).toThrow(/--nodes is a flag in one spec/)
     expect([...optionKinds([toy])]).toEqual([["nodes", "value"], ["network", "value"], ["lossy", "flag"]])
+  })
+})
+
+describe("an option added to a spec's definition", () => {
+  // The one line a contributor writes: everything below follows from it.
+  const grown = defineSpec({ ...toyDefinition, options: { ...toyOptions, maxInFlight: int("messages in flight", { default: 0, min: 0, max: 9 }) } })
+
+  it("becomes a command-line flag, in parley list, and checked with its range", () => {
+    expect([...optionKinds([grown]).keys()]).toContain("max-in-flight")
+    expect(specBlock(grown)).toMatch(/--max-in-flight\s+messages in flight \(an integer from 0 to 9; default 0\)/)
+    expect(resolveConfig(grown, { "max-in-flight": "4" }, undefined)).toMatchObject({ "max-in-flight": 4 })
+    expect(messageOf(resolveConfig(grown, { "max-in-flight": "10" }, undefined))).toBe(
+      "--max-in-flight for spec toy must be an integer from 0 to 9, got \"10\""
+    )
+    expect(messageOf(resolveConfig(toy, { "max-in-flight": "4" }, undefined))).toMatch(/spec toy has no option --max-in-flight/)
   })
 })
