@@ -6,9 +6,10 @@
  */
 import { send, setTimer, step } from "@parley/core"
 import type { NodeId, Step } from "@parley/core"
+import type { Ballot } from "../ballot.ts"
 import { inputOf, nextBallot, quorum } from "./config.ts"
 import type { PaxosConfig } from "./config.ts"
-import type { Ballot, PaxosMessage, PaxosTimer, ProposerDurable, Value, Vote } from "./messages.ts"
+import type { PaxosMessage, PaxosTimer, ProposerDurable, Value, Vote } from "./messages.ts"
 
 export interface ProposerState {
   readonly role: "proposer"

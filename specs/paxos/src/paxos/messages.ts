@@ -8,9 +8,7 @@
  * proposers ever use the same ballot.
  */
 import { Schema } from "effect"
-
-export const Ballot = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-export type Ballot = typeof Ballot.Type
+import { Ballot } from "../ballot.ts"
 
 export const Value = Schema.String
 export type Value = typeof Value.Type

@@ -1,13 +1,13 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { acceptorOnMessage, acceptorRecover, initialAcceptor } from "../src/acceptor.ts"
-import { noBugs } from "../src/config.ts"
-import type { PaxosConfig } from "../src/config.ts"
-import { chosenValues } from "../src/learner.ts"
-import { PaxosDurable, PaxosMessage } from "../src/messages.ts"
-import { paxosActor } from "../src/node.ts"
-import { proposerInit, proposerOnMessage, proposerOnTimer } from "../src/proposer.ts"
-import type { ProposerState } from "../src/proposer.ts"
+import { acceptorOnMessage, acceptorRecover, initialAcceptor } from "../../src/paxos/acceptor.ts"
+import { noBugs } from "../../src/bugs.ts"
+import type { PaxosConfig } from "../../src/paxos/config.ts"
+import { chosenValues } from "../../src/paxos/learner.ts"
+import { PaxosDurable, PaxosMessage } from "../../src/paxos/messages.ts"
+import { paxosActor } from "../../src/paxos/node.ts"
+import { proposerInit, proposerOnMessage, proposerOnTimer } from "../../src/paxos/proposer.ts"
+import type { ProposerState } from "../../src/paxos/proposer.ts"
 
 const config: PaxosConfig = {
   proposers: ["p1", "p2"],

@@ -1,30 +1,19 @@
-import { buildTrace, check, systemModel } from "@parley/checker"
-import { defaultConfig } from "@parley/core"
+import { explore as exploreSpec } from "@parley/checker/testing"
 import type { ConfigValue } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import { multiPaxosSpec } from "../src/index.ts"
+import { multiPaxosSpec } from "../../src/index.ts"
 
 /**
- * The checker over `multi-paxos` as `parley check multi-paxos` builds it:
- * the spec's defaults, then the overrides; BFS on one thread, so a
- * counterexample and the states counted when it is found are the same on
- * every run. State counts are pinned so that a change to the spec or the
- * checker that alters the search is noticed.
+ * The checker over `multi-paxos` as `parley check multi-paxos` builds it, on
+ * one thread, so a counterexample and the states counted when it is found
+ * are the same on every run; `setAside` drops properties first. State counts
+ * are pinned so that a change to the spec or the checker that alters the
+ * search is noticed.
  */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, setAside: ReadonlyArray<string> = []) => {
-  const config = { ...defaultConfig(multiPaxosSpec), ...overrides }
-  const built = multiPaxosSpec.build(config)
-  if (built._tag !== "System") throw new Error("multi-paxos builds a system")
-  const system = { ...built.system, properties: built.system.properties.filter((p) => !setAside.includes(p.name)) }
-  const model = systemModel(system)
-  const result = check(model, { strategy: "bfs" })
-  const trace = () => {
-    const violation = result.violation
-    if (violation === undefined) throw new Error("no violation to trace")
-    return buildTrace(model, { spec: "multi-paxos", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
-  }
-  return { result, trace }
-}
+const explore = (overrides: Readonly<Record<string, ConfigValue>>, setAside: ReadonlyArray<string> = []) =>
+  exploreSpec(multiPaxosSpec, overrides, {
+    adjust: (system) => ({ ...system, properties: system.properties.filter((p) => !setAside.includes(p.name)) })
+  })
 
 type Lane = { readonly accepted?: ReadonlyArray<string>; readonly log?: ReadonlyArray<string> }
 

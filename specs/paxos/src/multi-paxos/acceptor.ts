@@ -6,8 +6,8 @@
  * and the votes are durable: the host writes them before the Promise or the
  * Accepted leaves.
  */
-import type { PaxosBugs } from "../config.ts"
-import type { Ballot } from "../messages.ts"
+import type { Ballot } from "../ballot.ts"
+import type { PaxosBugs } from "../bugs.ts"
 import type { MultiPaxosDurable, Slot, SlotValue, SlotVote } from "./messages.ts"
 
 export interface AcceptorState {

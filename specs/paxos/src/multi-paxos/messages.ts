@@ -10,7 +10,7 @@
  */
 import { KvInput, KvRequest, KvResponse } from "@parley/core"
 import { Schema } from "effect"
-import { Ballot } from "../messages.ts"
+import { Ballot } from "../ballot.ts"
 
 export const Slot = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 export type Slot = typeof Slot.Type

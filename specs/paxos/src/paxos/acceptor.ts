@@ -6,8 +6,10 @@
  */
 import { send, step } from "@parley/core"
 import type { NodeId, Step } from "@parley/core"
-import type { PaxosBugs, PaxosConfig } from "./config.ts"
-import type { AcceptorDurable, Ballot, PaxosMessage, Vote } from "./messages.ts"
+import type { Ballot } from "../ballot.ts"
+import type { PaxosBugs } from "../bugs.ts"
+import type { PaxosConfig } from "./config.ts"
+import type { AcceptorDurable, PaxosMessage, Vote } from "./messages.ts"
 
 export interface AcceptorState {
   readonly role: "acceptor"

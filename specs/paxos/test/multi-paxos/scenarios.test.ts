@@ -1,7 +1,7 @@
 /**
- * Runs every scenario in test/multi-paxos-scenarios/ (commands in
- * multi-paxos-harness/cluster.ts). `REWRITE=1 npx vitest run
- * test/multi-paxos-scenarios.test.ts` writes the actual outputs back into
+ * Runs every scenario in test/multi-paxos/scenarios/ (commands in
+ * harness/cluster.ts). `REWRITE=1 npx vitest run
+ * test/multi-paxos/scenarios.test.ts` writes the actual outputs back into
  * the files, as etcd's `-rewrite` does: read the diff before committing it,
  * for every changed line is a claim about Multi-Paxos.
  */
@@ -9,9 +9,9 @@ import { checkScenarioFile } from "@parley/core"
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { Cluster } from "./multi-paxos-harness/cluster.ts"
+import { Cluster } from "./harness/cluster.ts"
 
-const directory = join(import.meta.dirname, "multi-paxos-scenarios")
+const directory = join(import.meta.dirname, "scenarios")
 const files = readdirSync(directory).filter((name) => name.endsWith(".txt")).sort()
 const rewrite = process.env["REWRITE"] === "1"
 

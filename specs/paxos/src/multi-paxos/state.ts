@@ -6,7 +6,7 @@
  */
 import { emptyBuckets } from "@parley/core"
 import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
-import type { Ballot } from "../messages.ts"
+import type { Ballot } from "../ballot.ts"
 import type { AcceptorState } from "./acceptor.ts"
 import type { MultiPaxosMessage, MultiPaxosResponse, MultiPaxosTimer, Slot, SlotValue, SlotVote } from "./messages.ts"
 

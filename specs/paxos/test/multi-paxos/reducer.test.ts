@@ -1,8 +1,8 @@
 import { bucketsFlat } from "@parley/core"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { noBugs } from "../src/config.ts"
-import { MultiPaxos } from "../src/index.ts"
+import { noBugs } from "../../src/bugs.ts"
+import { MultiPaxos } from "../../src/index.ts"
 
 const config: MultiPaxos.MultiPaxosConfig = { nodes: ["n1", "n2", "n3"], bugs: noBugs }
 const put = (client: string, seq: number, value: string): MultiPaxos.Command => ({ client, seq, op: { _tag: "Put", key: "x", value } })

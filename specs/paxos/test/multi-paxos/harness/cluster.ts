@@ -12,9 +12,9 @@
  *   crash n2 | restart n2 | messages
  */
 import { parseKvInput } from "@parley/core"
-import { noBugs } from "../../src/config.ts"
-import type { PaxosBugs } from "../../src/config.ts"
-import { MultiPaxos } from "../../src/index.ts"
+import { noBugs } from "../../../src/bugs.ts"
+import type { PaxosBugs } from "../../../src/bugs.ts"
+import { MultiPaxos } from "../../../src/index.ts"
 
 type State = MultiPaxos.MultiPaxosState
 type Message = MultiPaxos.MultiPaxosMessage

@@ -1,27 +1,9 @@
-import { buildTrace, check, systemModel } from "@parley/checker"
-import { defaultConfig } from "@parley/core"
-import type { ConfigValue } from "@parley/core"
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { paxosSpec } from "../src/index.ts"
+import { paxosSpec } from "../../src/index.ts"
 
-/**
- * The checker over `paxos` as `parley check paxos` builds it: the spec's
- * defaults, then the overrides. State counts are pinned so that a change to
- * the spec or the checker that alters the search is noticed.
- */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>) => {
-  const config = { ...defaultConfig(paxosSpec), ...overrides }
-  const built = paxosSpec.build(config)
-  if (built._tag !== "System") throw new Error("paxos builds a system")
-  const model = systemModel(built.system)
-  const result = check(model, { strategy: "bfs" })
-  const trace = () => {
-    const violation = result.violation
-    if (violation === undefined) throw new Error("no violation to trace")
-    return buildTrace(model, { spec: "paxos", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
-  }
-  return { result, trace }
-}
+// The checker over `paxos` as `parley check paxos` builds it. State counts are pinned so that a change to the spec or
+// the checker that alters the search is noticed.
 
 type Lane = { readonly votes?: ReadonlyArray<string>; readonly proposal?: string | null }
 
@@ -32,7 +14,7 @@ describe("paxos, checked exhaustively", () => {
     [{ crashes: 0 }, 18_274],
     [{ crashes: 0, learners: 2 }, 88_114]
   ] as const)("%j: every property holds and every sometimes is reached, in all %i states", (overrides, states) => {
-    const { result } = explore(overrides)
+    const { result } = explore(paxosSpec, overrides)
     expect(result.result).toBe("ok")
     expect(result.unreached).toEqual([])
     expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["ValueChosen", "ValueAdopted", "CompetingVotes"]))
@@ -42,7 +24,7 @@ describe("paxos, checked exhaustively", () => {
 
 describe("paxos's known bugs, each caught with the property it breaks", () => {
   it("forget-promise: a restarted acceptor votes below the promise it forgot, and a second value is chosen", () => {
-    const { result, trace } = explore({ variant: "forget-promise" })
+    const { result, trace } = explore(paxosSpec, { variant: "forget-promise" })
     expect(result.violation).toMatchObject({ property: "AtMostOneChosen", kind: "always" })
     expect(result.violation!.path.actionIndices).toHaveLength(20)
     const steps = trace().steps
@@ -54,7 +36,7 @@ describe("paxos's known bugs, each caught with the property it breaks", () => {
   })
 
   it("ignore-accepted: a later ballot proposes its own value over a chosen one", () => {
-    const { result, trace } = explore({ variant: "ignore-accepted" })
+    const { result, trace } = explore(paxosSpec, { variant: "ignore-accepted" })
     expect(result.violation).toMatchObject({ property: "AtMostOneChosen", kind: "always" })
     expect(result.violation!.path.actionIndices).toHaveLength(18)
     const steps = trace().steps

@@ -3,9 +3,9 @@
  * that lets a node name the leader of any ballot without asking.
  */
 import type { NodeId } from "@parley/core"
-import { majority } from "../config.ts"
-import type { PaxosBugs } from "../config.ts"
-import type { Ballot } from "../messages.ts"
+import { majority } from "../ballot.ts"
+import type { Ballot } from "../ballot.ts"
+import type { PaxosBugs } from "../bugs.ts"
 
 export interface MultiPaxosConfig {
   /** Every node, in a stable order; each is proposer, acceptor and learner at once. */
