@@ -1,10 +1,10 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { zkClientOnMessage, zkRecipe } from "../src/zk/client.ts"
-import type { ZkClientState } from "../src/zk/client.ts"
-import { ZkMessage, ZkTimer } from "../src/zk/messages.ts"
-import { zkServerInit, zkServerOnMessage, zkServerOnTimer } from "../src/zk/server.ts"
-import type { ZkServerState } from "../src/zk/server.ts"
+import { zkClientOnMessage, zkRecipe } from "../../src/zk-lock/client.ts"
+import type { ZkClientState } from "../../src/zk-lock/client.ts"
+import { ZkMessage, ZkTimer } from "../../src/zk-lock/messages.ts"
+import { zkServerInit, zkServerOnMessage, zkServerOnTimer } from "../../src/zk-lock/server.ts"
+import type { ZkServerState } from "../../src/zk-lock/server.ts"
 
 const createAll = (...clients: ReadonlyArray<string>): ZkServerState =>
   clients.reduce((s, c) => zkServerOnMessage(s, c, { _tag: "Create" }).state, zkServerInit)

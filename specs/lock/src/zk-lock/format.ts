@@ -1,4 +1,5 @@
 /** One line per ZooKeeper call or event, with node names as the recipe writes them (`/lock/n-2`). */
+import { withoutRole } from "../cluster.ts"
 import type { ZkMessage, ZkTimer } from "./messages.ts"
 import type { ZkNodeState } from "./node.ts"
 
@@ -34,10 +35,7 @@ export const formatZkMessage = (m: ZkMessage): string => {
 export const formatZkTimer = (timer: ZkTimer): string => (timer === "release" ? timer : `expire session of ${timer.client}`)
 
 export const zkView = (s: ZkNodeState): unknown => {
-  if (s.role === "client") {
-    const { role: _role, ...shown } = s
-    return shown
-  }
+  if (s.role === "client") return withoutRole(s)
   return {
     children: s.children.map((n) => `n-${n.seq} (${n.owner})`),
     expired: s.expired,

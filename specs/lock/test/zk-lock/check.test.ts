@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { zkLockSpec } from "../src/index.ts"
-import { explore } from "./explore.ts"
+import { zkLockSpec } from "../../src/index.ts"
 
 type ClientLane = { readonly phase?: string }
 

@@ -1,15 +1,16 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { clientOnMessage, clientOnTimer } from "../src/lease/client.ts"
-import type { ClientState } from "../src/lease/client.ts"
-import { fencedRecipe } from "../src/lease/config.ts"
-import type { LeaseConfig } from "../src/lease/config.ts"
-import { LeaseMessage } from "../src/lease/messages.ts"
-import { resourceInit, resourceOnMessage } from "../src/lease/resource.ts"
-import { serverInit, serverOnMessage, serverOnTimer } from "../src/lease/server.ts"
+import { clientOnMessage, clientOnTimer } from "../../src/lock/client.ts"
+import type { ClientState } from "../../src/lock/client.ts"
+import { fencedRecipe } from "../../src/lock/config.ts"
+import type { LeaseConfig } from "../../src/lock/config.ts"
+import { LeaseMessage } from "../../src/lock/messages.ts"
+import { lockSpec } from "../../src/lock/spec.ts"
+import { resourceInit, resourceOnMessage } from "../../src/lock/resource.ts"
+import { serverInit, serverOnMessage, serverOnTimer } from "../../src/lock/server.ts"
 
 const fenced: LeaseConfig = { clients: ["c1", "c2"], ttl: 1, bugs: fencedRecipe }
-const naive: LeaseConfig = { ...fenced, bugs: { twoStepRelease: true, resourceIgnoresTokens: true, noRenewal: true } }
+const naive: LeaseConfig = { ...fenced, bugs: lockSpec.bugsOf("naive") }
 
 describe("lock server", () => {
   const granted = serverOnMessage(fenced, serverInit().state, "c1", { _tag: "Acquire" })

@@ -8,6 +8,7 @@
  */
 import { alwaysStep, always, equals, inFlight, sometimes } from "@parley/core"
 import type { NodeId, Property, SystemSpec, SystemStateOf, TransitionProperty } from "@parley/core"
+import { liveInRole } from "../cluster.ts"
 import { believesHeld } from "./client.ts"
 import type { ClientState } from "./client.ts"
 import { LockServer } from "./config.ts"
@@ -20,16 +21,11 @@ import type { ServerState } from "./server.ts"
 export type LeaseSystem = SystemSpec<LeaseNodeState, LeaseMessage, LeaseTimer, never, never, LeaseDurable>
 export type LeaseSystemState = SystemStateOf<LeaseSystem>
 
-const live = (s: LeaseSystemState): ReadonlyArray<LeaseNodeState> => s.nodes.flatMap((slot) => (slot.up ? [slot.state] : []))
+export const serverOf = (s: LeaseSystemState): ServerState | undefined => liveInRole(s.nodes, "server")[0]
 
-export const serverOf = (s: LeaseSystemState): ServerState | undefined =>
-  live(s).find((node): node is ServerState => node.role === "server")
+export const resourceOf = (s: LeaseSystemState): ResourceState | undefined => liveInRole(s.nodes, "resource")[0]
 
-export const resourceOf = (s: LeaseSystemState): ResourceState | undefined =>
-  live(s).find((node): node is ResourceState => node.role === "resource")
-
-export const clientsOf = (s: LeaseSystemState): ReadonlyArray<ClientState> =>
-  live(s).filter((node): node is ClientState => node.role === "client")
+export const clientsOf = (s: LeaseSystemState): ReadonlyArray<ClientState> => liveInRole(s.nodes, "client")
 
 /** The resource never accepts a write with a token older than one it accepted before. */
 export const noStaleWrite = always<LeaseSystemState>("NoStaleWrite", (s) => {

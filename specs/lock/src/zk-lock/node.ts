@@ -1,6 +1,7 @@
 /** The one actor every node of the zk-lock system runs: the ZooKeeper server, or a client. */
 import { step } from "@parley/core"
 import type { Actor, NodeId } from "@parley/core"
+import { lockActor } from "../cluster.ts"
 import { ZkServer, zkClientInit, zkClientOnMessage, zkClientOnTimer } from "./client.ts"
 import type { ZkBugs, ZkClientState } from "./client.ts"
 import type { ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
@@ -11,19 +12,13 @@ export type ZkNodeState = ZkServerState | ZkClientState
 
 export type ZkActor = Actor<ZkNodeState, ZkMessage, ZkTimer, never, never, ZkDurable>
 
-export const zkActor = (bugs: ZkBugs, clients: ReadonlyArray<NodeId>): ZkActor => {
-  const init: ZkActor["init"] = (ctx) => {
-    if (ctx.self === ZkServer) return step(zkServerInit)
-    if (clients.includes(ctx.self)) return zkClientInit()
-    throw new RangeError(`zk-lock node ${ctx.self} has no role: it is neither ${ZkServer} nor a client`)
-  }
-  return {
-    init,
+/** A client's failure is its session's expiry (a timer of the server), not a crash. */
+export const zkActor = (bugs: ZkBugs, clients: ReadonlyArray<NodeId>): ZkActor =>
+  lockActor<ZkNodeState, ZkMessage, ZkTimer>({
+    spec: "zk-lock",
+    services: { [ZkServer]: () => step(zkServerInit) },
+    clients,
+    clientInit: zkClientInit,
     onMessage: (s, from, m) => (s.role === "server" ? zkServerOnMessage(s, from, m) : zkClientOnMessage(bugs, s, m)),
-    onTimer: (s, timer) => (s.role === "server" ? zkServerOnTimer(s, timer) : zkClientOnTimer(s, timer)),
-    onRequest: (s) => step(s),
-    durable: () => null,
-    // Nothing survives: no node of this spec is made to crash; a client's failure is its session's expiry.
-    recover: (ctx) => init(ctx)
-  }
-}
+    onTimer: (s, timer) => (s.role === "server" ? zkServerOnTimer(s, timer) : zkClientOnTimer(s, timer))
+  })

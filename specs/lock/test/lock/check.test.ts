@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { lockSpec } from "../src/index.ts"
-import { explore } from "./explore.ts"
+import { lockSpec } from "../../src/index.ts"
 
 type ClientLane = { readonly phase?: string; readonly token?: number | null }
 type ServerLane = { readonly lock?: string | null }
@@ -36,7 +36,7 @@ describe("lock's unsafe recipes, each caught", () => {
   })
 
   it("naive: its GET-then-DEL release also deletes another client's lock", () => {
-    const { result } = explore(lockSpec, { variant: "naive" }, (system) => ({ ...system, properties: [] }))
+    const { result } = explore(lockSpec, { variant: "naive" }, { adjust: (system) => ({ ...system, properties: [] }) })
     expect(result.violation).toMatchObject({ property: "ReleaseOnlyOwnLock", kind: "always" })
     expect(result.violation!.path.actionIndices).toHaveLength(10)
   })

@@ -1,4 +1,5 @@
 /** One line per message, Redis-flavoured, and a compact view of each node for traces. */
+import { withoutRole } from "../cluster.ts"
 import type { LeaseMessage, LeaseTimer } from "./messages.ts"
 import type { LeaseNodeState } from "./node.ts"
 
@@ -41,9 +42,7 @@ export const leaseView = (s: LeaseNodeState): unknown => {
       return { now: s.now, lock: s.lock === null ? null : `${s.lock.holder} token ${s.lock.token} until ${s.lock.expiresAt}` }
     case "resource":
       return { writes: s.writes.map((w) => `${w.writer}:${w.token}`), newest: s.newest, rejected: s.rejected }
-    case "client": {
-      const { role: _role, ...shown } = s
-      return shown
-    }
+    case "client":
+      return withoutRole(s)
   }
 }

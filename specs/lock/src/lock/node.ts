@@ -1,6 +1,7 @@
 /** The one actor every node of a lease-lock system runs, dispatching on its role: the lock server, the resource, or a client. */
 import { step } from "@parley/core"
 import type { Actor } from "@parley/core"
+import { lockActor } from "../cluster.ts"
 import { clientInit, clientOnMessage, clientOnTimer } from "./client.ts"
 import type { ClientState } from "./client.ts"
 import { LockServer, Resource } from "./config.ts"
@@ -15,15 +16,12 @@ export type LeaseNodeState = ServerState | ResourceState | ClientState
 
 export type LeaseActor = Actor<LeaseNodeState, LeaseMessage, LeaseTimer, never, never, LeaseDurable>
 
-export const leaseActor = (config: LeaseConfig): LeaseActor => {
-  const init: LeaseActor["init"] = (ctx) => {
-    if (ctx.self === LockServer) return serverInit()
-    if (ctx.self === Resource) return step(resourceInit())
-    if (config.clients.includes(ctx.self)) return clientInit()
-    throw new RangeError(`lock node ${ctx.self} has no role: it is neither ${LockServer}, ${Resource} nor a client`)
-  }
-  return {
-    init,
+export const leaseActor = (config: LeaseConfig): LeaseActor =>
+  lockActor<LeaseNodeState, LeaseMessage, LeaseTimer>({
+    spec: "lock",
+    services: { [LockServer]: serverInit, [Resource]: () => step(resourceInit()) },
+    clients: config.clients,
+    clientInit,
     onMessage: (s, from, m) => {
       switch (s.role) {
         case "server":
@@ -43,10 +41,5 @@ export const leaseActor = (config: LeaseConfig): LeaseActor => {
         case "client":
           return clientOnTimer(s, timer)
       }
-    },
-    onRequest: (s) => step(s),
-    durable: () => null,
-    // Nothing survives: a restarted node starts afresh (no node of these specs is made to crash).
-    recover: (ctx) => init(ctx)
-  }
-}
+    }
+  })

@@ -8,6 +8,7 @@
  */
 import { always, inFlight, sometimes } from "@parley/core"
 import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { liveInRole } from "../cluster.ts"
 import type { ZkClientState } from "./client.ts"
 import type { ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
 import type { ZkNodeState } from "./node.ts"
@@ -16,10 +17,7 @@ import type { ZkServerState } from "./server.ts"
 export type ZkSystem = SystemSpec<ZkNodeState, ZkMessage, ZkTimer, never, never, ZkDurable>
 export type ZkSystemState = SystemStateOf<ZkSystem>
 
-export const zkServerOf = (s: ZkSystemState): ZkServerState | undefined => {
-  for (const slot of s.nodes) if (slot.up && slot.state.role === "server") return slot.state
-  return undefined
-}
+export const zkServerOf = (s: ZkSystemState): ZkServerState | undefined => liveInRole(s.nodes, "server")[0]
 
 /** Each client with its id, in declaration order. */
 export const zkClientsOf = (s: ZkSystemState, ids: ReadonlyArray<NodeId>): ReadonlyArray<readonly [NodeId, ZkClientState]> =>
