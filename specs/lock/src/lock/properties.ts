@@ -1,0 +1,80 @@
+/**
+ * What a lock with leases can and cannot promise. Two clients can always
+ * believe they hold it at once (a paused client's lease runs out unseen), so
+ * mutual exclusion of beliefs is not a property of any lease recipe; what
+ * fencing promises is that the resource never takes a write from an older
+ * lease after a newer one's, and that a release frees only the releaser's
+ * own lease.
+ */
+import { alwaysStep, always, equals, inFlight, sometimes } from "@parley/core"
+import type { NodeId, Property, SystemSpec, SystemStateOf, TransitionProperty } from "@parley/core"
+import { liveInRole } from "../cluster.ts"
+import { believesHeld } from "./client.ts"
+import type { ClientState } from "./client.ts"
+import { LockServer } from "./config.ts"
+import type { LeaseBugs } from "./config.ts"
+import type { LeaseDurable, LeaseMessage, LeaseTimer } from "./messages.ts"
+import type { LeaseNodeState } from "./node.ts"
+import type { ResourceState } from "./resource.ts"
+import type { ServerState } from "./server.ts"
+
+export type LeaseSystem = SystemSpec<LeaseNodeState, LeaseMessage, LeaseTimer, never, never, LeaseDurable>
+export type LeaseSystemState = SystemStateOf<LeaseSystem>
+
+export const serverOf = (s: LeaseSystemState): ServerState | undefined => liveInRole(s.nodes, "server")[0]
+
+export const resourceOf = (s: LeaseSystemState): ResourceState | undefined => liveInRole(s.nodes, "resource")[0]
+
+export const clientsOf = (s: LeaseSystemState): ReadonlyArray<ClientState> => liveInRole(s.nodes, "client")
+
+/** The resource never accepts a write with a token older than one it accepted before. */
+export const noStaleWrite = always<LeaseSystemState>("NoStaleWrite", (s) => {
+  const writes = resourceOf(s)?.writes ?? []
+  for (let i = 1; i < writes.length; i++) if (writes[i]!.token < writes[i - 1]!.token) return false
+  return true
+})
+
+/** The message the lock server was handed in the step from `before` to `after`, if any: the one fewer copy of which is in flight. */
+const deliveredToServer = (before: LeaseSystemState, after: LeaseSystemState) => {
+  const was = inFlight(before.network).filter((e) => e.to === LockServer)
+  const is = inFlight(after.network).filter((e) => e.to === LockServer)
+  const copies = (list: typeof was, e: (typeof was)[number]) => list.filter((x) => equals(x, e)).length
+  return was.find((e) => copies(was, e) > copies(is, e))
+}
+
+/**
+ * A release deletes only the releaser's own lease: when a lease vanishes
+ * without the server's clock moving (so not by expiry), the command that
+ * removed it came from the lease's holder.
+ */
+export const releaseOnlyOwnLock = alwaysStep<LeaseSystemState>("ReleaseOnlyOwnLock", (before, after) => {
+  const was = serverOf(before)
+  const is = serverOf(after)
+  if (was?.lock == null || is === undefined || is.now !== was.now || is.lock?.token === was.lock.token) return true
+  return deliveredToServer(before, after)?.from === was.lock.holder
+})
+
+const tokenHeld = (s: LeaseSystemState, token: number | null): boolean => serverOf(s)?.lock?.token === token
+
+export const leaseRanOutWhileHeld = sometimes<LeaseSystemState>("LeaseRanOutWhileHeld", (s) =>
+  clientsOf(s).some((c) => believesHeld(c) && !tokenHeld(s, c.token)))
+
+/** Two clients act as holders at once: the state every lease recipe must survive. */
+export const twoBelieveHeld = sometimes<LeaseSystemState>("TwoBelieveHeld", (s) => clientsOf(s).filter(believesHeld).length >= 2)
+
+export const staleWriteFenced = sometimes<LeaseSystemState>("StaleWriteFenced", (s) => (resourceOf(s)?.rejected ?? 0) > 0)
+
+export const leaseRenewed = sometimes<LeaseSystemState>("LeaseRenewed", (s) => clientsOf(s).some((c) => c.renewed))
+
+export const everyClientDone = sometimes<LeaseSystemState>("EveryClientDone", (s) => clientsOf(s).every((c) => c.phase === "done"))
+
+export const leaseProperties = (bugs: LeaseBugs, clients: ReadonlyArray<NodeId>): ReadonlyArray<Property<LeaseSystemState>> => [
+  noStaleWrite,
+  leaseRanOutWhileHeld,
+  everyClientDone,
+  ...(clients.length >= 2 ? [twoBelieveHeld] : []),
+  ...(clients.length >= 2 && !bugs.resourceIgnoresTokens ? [staleWriteFenced] : []),
+  ...(bugs.noRenewal ? [] : [leaseRenewed])
+]
+
+export const leaseTransitions: ReadonlyArray<TransitionProperty<LeaseSystemState>> = [releaseOnlyOwnLock]
