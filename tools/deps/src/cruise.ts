@@ -42,8 +42,11 @@ const toViolation = (result: ICruiseResult, violation: IViolation): Violation =>
   cycle: (violation.cycle ?? []).map((step) => step.name)
 })
 
-const importedAs = (modules: ReadonlyArray<IModule>, from: string, to: string): string =>
-  modules.find((module) => module.source === from)?.dependencies.find((dependency) => dependency.resolved === to)?.module ?? to
+/** The specifier as written: dependency-cruiser drops the `node:` of a built-in into `protocol`. */
+const importedAs = (modules: ReadonlyArray<IModule>, from: string, to: string): string => {
+  const dependency = modules.find((module) => module.source === from)?.dependencies.find((candidate) => candidate.resolved === to)
+  return dependency === undefined ? to : `${dependency.protocol ?? ""}${dependency.module}`
+}
 
 /** One line a person can act on: which rule, which file, which import. */
 export const describeViolation = (violation: Violation): string => {

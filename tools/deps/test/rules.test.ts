@@ -43,12 +43,12 @@ const planted: ReadonlyArray<{ readonly what: string; readonly files: Readonly<R
   {
     what: "core importing node:fs",
     files: { "packages/core/src/io.ts": `import { readFileSync } from "node:fs"\nexport const read = () => readFileSync("x")\n` },
-    reported: [`core-and-specs-do-no-io: packages/core/src/io.ts imports "fs"`]
+    reported: [`core-and-specs-do-no-io: packages/core/src/io.ts imports "node:fs" (fs)`]
   },
   {
     what: "a spec starting a worker",
     files: { "specs/bad/src/worker.ts": `import { Worker } from "node:worker_threads"\nexport const start = () => new Worker("x")\n` },
-    reported: [`core-and-specs-do-no-io: specs/bad/src/worker.ts imports "worker_threads"`]
+    reported: [`core-and-specs-do-no-io: specs/bad/src/worker.ts imports "node:worker_threads" (worker_threads)`]
   },
   {
     what: "a spec importing another spec",
