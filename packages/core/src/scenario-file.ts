@@ -7,8 +7,6 @@
  * compares the two texts and a rewrite (etcd's `-rewrite`) writes the
  * second back.
  */
-import { readFileSync, writeFileSync } from "node:fs"
-import { basename } from "node:path"
 
 export interface ScenarioMismatch {
   /** 1-based line of the command in the file. */
@@ -62,18 +60,3 @@ const runCommand = (run: (command: string) => ReadonlyArray<string>, command: st
 /** A mismatch as a person reads it: where, which command, and both outputs. */
 export const describeMismatch = (file: string, mismatch: ScenarioMismatch): string =>
   `${file}:${mismatch.line}: ${mismatch.command}\n--- expected\n${mismatch.expected}\n+++ actual\n${mismatch.actual}`
-
-/**
- * Runs the scenario file at `path`: every mismatch described, or "" when
- * the file holds. With `rewrite` the actual outputs are written back
- * instead, for a person to read in the diff before committing it.
- */
-export const checkScenarioFile = (path: string, run: (command: string) => ReadonlyArray<string>, rewrite: boolean): string => {
-  const text = readFileSync(path, "utf8")
-  const result = runScenario(text, run)
-  if (rewrite) {
-    if (result.actualText !== text) writeFileSync(path, result.actualText)
-    return ""
-  }
-  return result.mismatches.map((mismatch) => describeMismatch(basename(path), mismatch)).join("\n\n")
-}

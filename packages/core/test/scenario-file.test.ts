@@ -1,8 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { describe, expect, it, onTestFinished } from "vitest"
-import { checkScenarioFile, runScenario } from "../src/scenario-file.ts"
+import { describe, expect, it } from "vitest"
+import { runScenario } from "../src/scenario-file.ts"
 
 /** `say` echoes its words one per line; `quiet` says nothing; `fail` throws. */
 const echo = (command: string): ReadonlyArray<string> => {
@@ -21,16 +18,5 @@ describe("scenario files", () => {
   it("names the line of a command without its separator, and of a command that throws", () => {
     expect(() => runScenario("say a\nb\n", echo)).toThrow(/line 2: expected "----" after the command "say a"/)
     expect(() => runScenario("# x\nfail\n----\nok\n", echo)).toThrow(/line 2: fail: no such command/)
-  })
-
-  it("describes mismatches by file and line, and rewrites a file with its actual outputs when asked", () => {
-    const dir = mkdtempSync(join(tmpdir(), "parley-scenario-"))
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-    const path = join(dir, "echo.txt")
-    writeFileSync(path, "say a\n----\nb\n")
-    expect(checkScenarioFile(path, echo, false)).toBe("echo.txt:1: say a\n--- expected\nb\n+++ actual\na")
-    expect(checkScenarioFile(path, echo, true)).toBe("")
-    expect(readFileSync(path, "utf8")).toBe("say a\n----\na\n")
-    expect(checkScenarioFile(path, echo, false)).toBe("")
   })
 })

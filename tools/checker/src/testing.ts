@@ -37,3 +37,4 @@ export const explore = (
   }
   return { model, result, trace }
 }
+export { checkScenarioFile } from "./testing/scenario-file.ts"

@@ -5,7 +5,7 @@
  * the files, as etcd's `-rewrite` does: read the diff before committing it,
  * for every changed line is a claim about Multi-Paxos.
  */
-import { checkScenarioFile } from "@parley/core"
+import { checkScenarioFile } from "@parley/checker/testing"
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
