@@ -52,16 +52,16 @@ export const nodeConfigLayer = (options: HostOptions) =>
 
 /** The node's services over a given config, storage and transport (TCP unless given): the loop, then the client API on top of it. */
 export const nodeLayer = <E, R, TE = never, TR = never>(storage: Layer.Layer<Storage, E, R>, transport?: Layer.Layer<Transport, TE, TR>) => {
-  const peers: Layer.Layer<Transport, TE, TR | NodeConfig> = transport ?? tcpTransport
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, peers)
+  const links: Layer.Layer<Transport, TE, TR | NodeConfig> = transport ?? tcpTransport
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links)
   const io = Layer.mergeAll(Timers.layer, PeerMessages.layer).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }
 
-/** Runs a node until the process is told to stop; logs are JSON lines on stdout. */
-export const runHost = (options: HostOptions) =>
+/** Runs a node, over TCP unless given another transport, until the process is told to stop; logs are JSON lines on stdout. */
+export const runHost = <TE = never, TR = never>(options: HostOptions, transport?: Layer.Layer<Transport, TE, TR>) =>
   Layer.launch(
-    nodeLayer(Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`))).pipe(Layer.provide(nodeConfigLayer(options)))
+    nodeLayer(Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`)), transport).pipe(Layer.provide(nodeConfigLayer(options)))
   ).pipe(
     Effect.annotateLogs({ node: options.id }),
     Effect.provide(Logger.layer([Logger.consoleJson])),

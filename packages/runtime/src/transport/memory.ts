@@ -43,10 +43,7 @@ export class MemoryNetwork {
           Effect.gen(function*() {
             const context = yield* Effect.context<never>()
             const endpoint = endpointOf(config, receive, (effect) => Effect.runForkWith(context)(effect))
-            yield* Effect.acquireRelease(join(endpoints, config.self, endpoint), () =>
-              Effect.sync(() => {
-                if (endpoints.get(config.self) === endpoint) endpoints.delete(config.self)
-              }))
+            yield* Effect.acquireRelease(join(endpoints, config.self, endpoint), () => Effect.sync(() => endpoints.delete(config.self)))
             return yield* linkFrom(config, wire, endpoints)
           })
       })
