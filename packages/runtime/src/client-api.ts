@@ -11,13 +11,14 @@ import type * as net from "node:net"
 import { addressOf, oneLine } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
 import { ListenError } from "./errors.ts"
+import { Faults } from "./faults.ts"
+import { Forwarding } from "./forwarding.ts"
 import { executeKv } from "./kv-executor.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { maxBodyBytes, route } from "./routes.ts"
 import type { KvAction } from "./routes.ts"
 import { Replies } from "./replies.ts"
-import { Transport } from "./transport.ts"
 
 /** Operations one node's API keeps in flight at once; more get 429. */
 const maxInFlight = 4096
@@ -88,15 +89,15 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
   static readonly layer = Layer.effect(ClientApi, Effect.gen(function*() {
     const config = yield* NodeConfig
     const node = yield* Node
-    const transport = yield* Transport
-    const context = yield* Effect.context<NodeConfig | Node | Transport | Replies>()
+    const faults = yield* Faults
+    const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
     const run = Effect.runPromiseWith(context)
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
     const known = new Set(config.nodes.map((entry) => entry.id))
 
-    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Transport | Replies> =>
+    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Forwarding | Replies> =>
       Effect.gen(function*() {
         const op = kvInput(action, key, body)
         if (isReply(op)) return op
@@ -112,8 +113,8 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       if (isReply(request)) return request
       const unknown = request.blocked.filter((id: NodeId) => !known.has(id))
       if (unknown.length > 0) return refusal(400, `not nodes of this cluster: ${unknown.join(", ")}`)
-      transport.partition(request.blocked.filter((id) => id !== config.self))
-      return json(200, { id: config.self, blocked: transport.blocked() })
+      faults.partition(request.blocked.filter((id) => id !== config.self))
+      return json(200, { id: config.self, blocked: faults.blocked() })
     }
 
     const respond = (res: http.ServerResponse, reply: Reply): void => {
@@ -129,7 +130,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       }
       switch (target._tag) {
         case "Status":
-          return respond(res, json(200, { id: config.self, ...node.status(), blocked: transport.blocked() }))
+          return respond(res, json(200, { id: config.self, ...node.status(), blocked: faults.blocked() }))
         case "Partition":
           return respond(res, partition(body))
         case "Kv":

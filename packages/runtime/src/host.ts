@@ -1,7 +1,7 @@
 /**
  * One node of a cluster as a process: every service a Layer, composed here.
- * A test swaps any of them (Storage.memory for sqlite, say) by building
- * `nodeLayer` with its own.
+ * The caller picks the storage and the transport (sqlite and TCP for a real
+ * node; Storage.memory and a MemoryNetwork for a whole cluster in a test).
  */
 import type { AnyHostedSpec, NodeId } from "@parley/core"
 import { Effect, Layer, Logger, References } from "effect"
@@ -10,13 +10,16 @@ import { join } from "node:path"
 import { loadClusterFile, timerRanges } from "./cluster-file.ts"
 import { ClientApi } from "./client-api.ts"
 import { ClusterFileError } from "./errors.ts"
+import { Faults } from "./faults.ts"
 import { Inbox } from "./inbox.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
+import { PeerMessages } from "./peers.ts"
 import { Replies } from "./replies.ts"
 import { Storage } from "./storage.ts"
 import { Timers } from "./timers.ts"
-import { Transport } from "./transport.ts"
+import { tcpTransport } from "./transport/tcp.ts"
+import type { Transport } from "./transport.ts"
 
 export interface HostOptions {
   readonly clusterFile: string
@@ -47,17 +50,18 @@ export const nodeConfigLayer = (options: HostOptions) =>
     return NodeConfig.of({ self: options.id, nodes: file.nodes, hosted, options: specOptions, timers: timerRanges(file, hosted) })
   }))
 
-/** The node's services over a given config and storage: the loop, then the client API on top of it. */
-export const nodeLayer = <E, R>(storage: Layer.Layer<Storage, E, R>) => {
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, storage)
-  const io = Layer.mergeAll(Timers.layer, Transport.tcp).pipe(Layer.provideMerge(base))
+/** The node's services over a given config, storage and transport (TCP unless given): the loop, then the client API on top of it. */
+export const nodeLayer = <E, R, TE = never, TR = never>(storage: Layer.Layer<Storage, E, R>, transport?: Layer.Layer<Transport, TE, TR>) => {
+  const links: Layer.Layer<Transport, TE, TR | NodeConfig> = transport ?? tcpTransport
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links)
+  const io = Layer.mergeAll(Timers.layer, PeerMessages.layer).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }
 
-/** Runs a node until the process is told to stop; logs are JSON lines on stdout. */
-export const runHost = (options: HostOptions) =>
+/** Runs a node, over TCP unless given another transport, until the process is told to stop; logs are JSON lines on stdout. */
+export const runHost = <TE = never, TR = never>(options: HostOptions, transport?: Layer.Layer<Transport, TE, TR>) =>
   Layer.launch(
-    nodeLayer(Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`))).pipe(Layer.provide(nodeConfigLayer(options)))
+    nodeLayer(Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`)), transport).pipe(Layer.provide(nodeConfigLayer(options)))
   ).pipe(
     Effect.annotateLogs({ node: options.id }),
     Effect.provide(Logger.layer([Logger.consoleJson])),

@@ -8,10 +8,10 @@
 import type { KvInput, KvOutput, NodeId } from "@parley/core"
 import { Effect, Option } from "effect"
 import type { ClientSlot } from "./client-slots.ts"
+import { Forwarding } from "./forwarding.ts"
 import { NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { Replies } from "./replies.ts"
-import { Transport } from "./transport.ts"
 
 export type KvResult =
   | { readonly _tag: "Done"; readonly output: KvOutput }
@@ -26,7 +26,7 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
   Effect.gen(function*() {
     const config = yield* NodeConfig
     const node = yield* Node
-    const transport = yield* Transport
+    const forwarding = yield* Forwarding
     const request = config.hosted.kvRequest(slot.seq, op)
     const deadline = Date.now() + timeoutMs
     // A node that knows the leader forwards at once rather than ask its own reducer to say so.
@@ -36,7 +36,7 @@ export const executeKv = (slot: ClientSlot, op: KvInput, timeoutMs: number) =>
     const replies = yield* Replies
     /** The leader's answer comes back over the transport; a partition drops the request like any message. */
     const forward = (to: NodeId, waitMs: number) =>
-      replies.wait(slot.client, slot.seq, waitMs, Effect.sync(() => transport.forward(to, slot.client, request)))
+      replies.wait(slot.client, slot.seq, waitMs, Effect.sync(() => forwarding.forward(to, slot.client, request)))
 
     while (Date.now() < deadline) {
       const waitMs = Math.min(attemptMs, deadline - Date.now())

@@ -7,13 +7,14 @@
  */
 import type { Actor, ClientId, NodeContext, NodeStatus, Output, Step } from "@parley/core"
 import { Context, Effect, Layer, Option, Queue } from "effect"
+import { Forwarding } from "./forwarding.ts"
 import { Inbox } from "./inbox.ts"
 import type { NodeEvent } from "./inbox.ts"
 import { NodeConfig } from "./node-config.ts"
+import { PeerMessages } from "./peers.ts"
 import { Replies } from "./replies.ts"
 import { Storage } from "./storage.ts"
 import { Timers } from "./timers.ts"
-import { Transport } from "./transport.ts"
 
 /**
  * Lets Node's event loop run one turn of I/O before the next batch is
@@ -40,7 +41,8 @@ export class Node extends Context.Service<Node, {
     const inbox = yield* Inbox
     const storage = yield* Storage
     const timers = yield* Timers
-    const transport = yield* Transport
+    const peers = yield* PeerMessages
+    const forwarding = yield* Forwarding
     const replies = yield* Replies
     const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
@@ -55,14 +57,14 @@ export class Node extends Context.Service<Node, {
 
     /** A reply goes to the operation waiting here, or back to the node that forwarded it. */
     const answer = (client: ClientId, response: unknown): void => {
-      if (!replies.deliver(client, response)) transport.answerForwarded(client, response)
+      if (!replies.deliver(client, response)) forwarding.answerForwarded(client, response)
     }
 
     const perform = (out: ReadonlyArray<AnyOutput>): void => {
       for (const output of out) {
         switch (output._tag) {
           case "Send":
-            transport.send(output.to, output.message)
+            peers.send(output.to, output.message)
             break
           case "SetTimer":
             timers.set(output.timer)
@@ -75,7 +77,7 @@ export class Node extends Context.Service<Node, {
             break
         }
       }
-      transport.flush()
+      peers.flush()
     }
 
     const handle = (event: NodeEvent): Step<unknown, unknown, unknown, unknown> | undefined => {
