@@ -6,7 +6,7 @@
  * resolves through the node_modules symlink to its real path, so the rules
  * see `@parley/checker` as `tools/checker/src/index.ts`.
  *
- *   specs -> core, kv     checker -> core     runtime -> core, kv
+ *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          cli, bench -> anything
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
@@ -46,7 +46,14 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
     to: { path: checker }
   },
   onlyImports("checker-imports-only-core", checker, checker, [core], "the checker explores any Model; it never knows a spec"),
-  onlyImports("runtime-imports-only-core-and-kv", "^packages/runtime/", "^packages/runtime/", [core, kv], "the runtime hosts any actor; it never knows a spec"),
+  onlyImports("runtime-imports-only-core-and-kv", "^packages/runtime/src/", "^packages/runtime/", [core, kv], "the runtime hosts any actor; it never knows a spec"),
+  onlyImports(
+    "runtime-tests-host-only-specs",
+    "^packages/runtime/test/",
+    "^packages/runtime/",
+    [core, kv, "^specs/"],
+    "a runtime test needs an algorithm to host, so it may take a spec as its fixture; never the checker or the cli"
+  ),
   onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract")
 ]
 

@@ -14,6 +14,7 @@ const allowed = {
   "specs/good/test/good.test.ts": `import { check } from "@parley/checker"\nimport { step } from "../src/index.ts"\ncheck(step(1))\n`,
   "tools/checker/src/index.ts": `import { id } from "@parley/core"\nexport const check = id\n`,
   "packages/runtime/src/index.ts": `import { id } from "@parley/core"\nimport { get } from "@parley/kv"\nexport const host = (x: number) => get(id(x))\n`,
+  "packages/runtime/test/cluster.test.ts": `import { step } from "@parley/good"\nimport { host } from "../src/index.ts"\nhost(step(1))\n`,
   "packages/cli/src/index.ts": `import { check } from "@parley/checker"\nimport { step } from "@parley/good"\nimport { host } from "@parley/runtime"\nimport { readFileSync } from "node:fs"\nexport const run = () => host(check(step(readFileSync("x").length)))\n`
 }
 
@@ -59,6 +60,13 @@ const planted: ReadonlyArray<{ readonly what: string; readonly files: Readonly<R
     what: "a spec's test importing the runtime",
     files: { "specs/good/test/hosted.test.ts": `import { host } from "@parley/runtime"\nhost(1)\n` },
     reported: [`spec-imports-only-core-and-kv: specs/good/test/hosted.test.ts imports "@parley/runtime" (packages/runtime/src/index.ts)`]
+  },
+  {
+    what: "a runtime test importing the checker",
+    files: {
+      "packages/runtime/test/hosted.test.ts": `import { step } from "@parley/good"\nimport { check } from "@parley/checker"\ncheck(step(1))\n`
+    },
+    reported: [`runtime-tests-host-only-specs: packages/runtime/test/hosted.test.ts imports "@parley/checker" (tools/checker/src/index.ts)`]
   },
   {
     what: "the checker importing a spec",
