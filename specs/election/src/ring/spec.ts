@@ -5,83 +5,62 @@
  * its successor only once that successor has crashed. Both are the model's
  * boundary (`within`), not the reducer's.
  */
-import { bugsOf, configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole } from "@parley/core"
-import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { nodeIds, oneCopyInFlight } from "../bounds.ts"
-import { formatRingMessage, formatRingTimer, ringView } from "./format.ts"
+import { defineSpec, int, networkChoice } from "@parley/core"
+import type { NodeId, OptionsOf } from "@parley/core"
+import { oneCopyInFlight } from "../bounds.ts"
+import { electionSystem, nodeIds, timerName } from "../cluster.ts"
+import { formatRingMessage, ringView } from "./format.ts"
 import { ringAsPublished, ringNode } from "./node.ts"
 import type { RingBugs } from "./node.ts"
 import { liveRing, ringProperties } from "./properties.ts"
 import type { RingSystem, RingSystemState } from "./properties.ts"
 
-export const ringVariants = [
-  {
-    name: "forward-smaller",
-    description: "a node already taking part forwards a lower candidate instead of swallowing it, so that candidate comes home and wins too"
-  },
-  {
-    name: "same-epoch",
-    description: "a node that finds the leader crashed elects again in the same epoch, so the epoch names two leaders; needs a crash budget of at least 1"
-  }
-] as const satisfies ReadonlyArray<SpecVariant>
+const ringOptions = {
+  nodes: int("nodes on the ring n1 → n2 → … → nN → n1", { default: 4, min: 2, max: 5 }),
+  crashes: int("crash budget: nodes that crash and stay down", { default: 2, min: 0, max: 2 }),
+  network: networkChoice("ordered")
+} as const
 
-const variantBugs: Readonly<Record<string, RingBugs>> = {
-  [CorrectVariant]: ringAsPublished,
-  "forward-smaller": { ...ringAsPublished, forwardSmaller: true },
-  "same-epoch": { ...ringAsPublished, sameEpoch: true }
-}
-
-export interface RingOptions {
-  readonly nodes: number
-  readonly crashes: number
-  readonly network: NetworkSemantics
-  readonly variant: string
-}
+export type RingOptions = OptionsOf<typeof ringOptions>
 
 /** Crash-stop: every crash so far has left its node down. A perfect detector: no live node skips a live successor. */
-const ringBoundary = (s: RingSystemState, ids: ReadonlyArray<string>): boolean =>
+const ringBoundary = (s: RingSystemState, ids: ReadonlyArray<NodeId>): boolean =>
   s.nodes.filter((slot) => !slot.up).length === s.crashes &&
   liveRing(s).every((n) => n.skipped.every((skipped) => s.nodes[ids.indexOf(skipped)]?.up === false)) &&
   oneCopyInFlight(s.network)
 
-export const ringSystem = (options: RingOptions): RingSystem => {
-  requireWhole("ring", "nodes", options.nodes, 2, 5)
-  requireWhole("ring", "crashes", options.crashes, 0, 2)
-  const bugs = bugsOf("ring", variantBugs, options.variant)
+const ringSystem = (options: RingOptions, bugs: RingBugs): RingSystem => {
   const ids = nodeIds(options.nodes)
-  const actor = ringNode(bugs, ids)
-  return {
-    nodes: ids.map((id) => ({ id, actor })),
-    clients: [],
+  return electionSystem({
+    ids,
+    actor: ringNode(bugs, ids),
     network: options.network,
-    lossy: false,
     maxCrashes: options.crashes,
     properties: ringProperties(ids, options.crashes),
     within: (s) => ringBoundary(s, ids),
     formatMessage: formatRingMessage,
-    formatTimer: formatRingTimer,
+    formatTimer: timerName,
     view: ringView
-  }
+  })
 }
 
-export const ringSpec: SpecDefinition = {
+export const ringSpec = defineSpec({
   module: import.meta.url,
   name: "ring",
   description: "Chang and Roberts's election on a unidirectional ring, with epochs, a perfect failure detector and ring repair: " +
     "a node skips a crashed successor",
-  options: [
-    { kind: "int", name: "nodes", description: "nodes on the ring n1 → n2 → … → nN → n1", default: 4, min: 2, max: 5 },
-    { kind: "int", name: "crashes", description: "crash budget: nodes that crash and stay down", default: 2, min: 0, max: 2 },
-    networkOption("ordered")
-  ],
-  variants: ringVariants,
-  build: (config) => ({
-    _tag: "System",
-    system: ringSystem({
-      nodes: configInt(config, "nodes"),
-      crashes: configInt(config, "crashes"),
-      network: configNetwork(config, "ring"),
-      variant: configString(config, "variant")
-    })
-  })
-}
+  options: ringOptions,
+  correct: ringAsPublished,
+  variants: {
+    "forward-smaller": {
+      description: "a node already taking part forwards a lower candidate instead of swallowing it, so that candidate comes home and wins too",
+      bugs: { forwardSmaller: true }
+    },
+    "same-epoch": {
+      description: "a node that finds the leader crashed elects again in the same epoch, so the epoch names two leaders; " +
+        "needs a crash budget of at least 1",
+      bugs: { sameEpoch: true }
+    }
+  },
+  build: (options, bugs) => ({ _tag: "System", system: ringSystem(options, bugs) })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { ringSpec } from "../src/index.ts"
-import { explore } from "./explore.ts"
+import { ringSpec } from "../../src/index.ts"
+import { explore } from "@parley/checker/testing"
 
 type Lane = { readonly leader?: string | null; readonly epoch?: number; readonly skipped?: ReadonlyArray<string> }
 
