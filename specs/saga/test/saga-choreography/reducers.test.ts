@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest"
-import { sagaEvent } from "../src/choreography/chain.ts"
-import { formatChoreographyMessage, formatChoreographyTimer } from "../src/choreography/format.ts"
-import type { ChoreographyMessage, ChoreographyTimer, SagaEvent } from "../src/choreography/messages.ts"
-import { orderDurable, orderInit, orderOnMessage, orderOnTimer, orderRecover } from "../src/choreography/order.ts"
+import { sagaEvent } from "../../src/saga-choreography/chain.ts"
+import { formatChoreographyMessage, formatChoreographyTimer } from "../../src/saga-choreography/format.ts"
+import type { ChoreographyMessage, ChoreographyTimer, SagaEvent } from "../../src/saga-choreography/messages.ts"
+import { orderDurable, orderInit, orderOnMessage, orderOnTimer, orderRecover } from "../../src/saga-choreography/order.ts"
 import {
   choreographyServiceDurable,
   choreographyServiceOnMessage,
   choreographyServiceOnTimer,
   choreographyServiceRecover,
   initialChoreographyService
-} from "../src/choreography/service.ts"
-import type { ChoreographyServiceState, ServiceConfig } from "../src/choreography/service.ts"
-import { sagaSteps } from "../src/steps.ts"
-import { render } from "./render.ts"
+} from "../../src/saga-choreography/service.ts"
+import type { ChoreographyServiceState, ServiceConfig } from "../../src/saga-choreography/service.ts"
+import { sagaSteps } from "../../src/steps.ts"
+import { render } from "../render.ts"
 
 const steps = sagaSteps(3)
 const lines = (out: Parameters<typeof render<ChoreographyMessage, ChoreographyTimer>>[0]) =>

@@ -1,13 +1,13 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { choreographySpec } from "../src/index.ts"
-import { explore } from "./explore.ts"
+import { choreographySpec } from "../../src/index.ts"
 
 /** The checker over `saga-choreography` as `parley check saga-choreography` builds it; counts pinned, depths BFS's. */
 type Lane = { readonly ledger?: ReadonlyArray<string>; readonly outcome?: string | null }
 
 describe("saga-choreography, checked exhaustively", () => {
   it("the defaults (3 steps, FIFO links, one resend, no crash): safety and SagaEnds hold in all 123,947 states", () => {
-    const { result } = explore(choreographySpec, {}, true)
+    const { result } = explore(choreographySpec, {}, { liveness: true })
     expect(result.result).toBe("ok")
     expect(result.livenessUnchecked).toEqual([])
     expect(result.unreached).toEqual([])
@@ -33,7 +33,7 @@ describe("saga-choreography, checked exhaustively", () => {
   })
 
   it("with a crash budget SagaEnds fails, a node may stay down, though safety holds and a saga ends after a restart", () => {
-    const { result, trace } = explore(choreographySpec, { steps: 2, crashes: 1, retries: 0, network: "unordered" }, true)
+    const { result, trace } = explore(choreographySpec, { steps: 2, crashes: 1, retries: 0, network: "unordered" }, { liveness: true })
     expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
     expect(result.distinctStates).toBe(5_296)
     expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["EndedDespiteRestart", "RetryDeduplicated"]))

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest"
-import { formatLogEntry, formatSagaMessage, formatSagaTimer } from "../src/orchestration/format.ts"
-import { nextOperation, outcomeOf } from "../src/orchestration/log.ts"
-import type { LogEntry, SagaMessage, SagaTimer } from "../src/orchestration/messages.ts"
+import { formatLogEntry, formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
+import { nextOperation, outcomeOf } from "../../src/saga/log.ts"
+import type { LogEntry, SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
 import {
   orchestratorDurable,
   orchestratorInit,
   orchestratorOnMessage,
   orchestratorOnTimer,
   orchestratorRecover
-} from "../src/orchestration/orchestrator.ts"
-import type { OrchestratorConfig, OrchestratorState } from "../src/orchestration/orchestrator.ts"
-import { noBugs, sagaSteps } from "../src/steps.ts"
-import { render } from "./render.ts"
+} from "../../src/saga/orchestrator.ts"
+import type { OrchestratorConfig, OrchestratorState } from "../../src/saga/orchestrator.ts"
+import { noBugs, sagaSteps } from "../../src/steps.ts"
+import { render } from "../render.ts"
 
 const config: OrchestratorConfig = { steps: sagaSteps(3), retries: 1, bugs: noBugs }
 const early: OrchestratorConfig = { ...config, bugs: { ...noBugs, compensateEarly: true } }

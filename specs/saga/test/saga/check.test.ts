@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { sagaSpec } from "../src/index.ts"
-import { explore } from "./explore.ts"
+import { sagaSpec } from "../../src/index.ts"
 
 /**
  * The checker over `saga` as `parley check saga` builds it. State counts are
@@ -35,13 +35,13 @@ describe("saga, checked exhaustively", () => {
 
 describe("saga liveness: SagaEnds under weak fairness of deliveries and timers", () => {
   it("holds with no crash: every fair behaviour ends the saga, completed or compensated", () => {
-    const { result } = explore(sagaSpec, { crashes: 0 }, true)
+    const { result } = explore(sagaSpec, { crashes: 0 }, { liveness: true })
     expect(result.result).toBe("ok")
     expect(result.livenessUnchecked).toEqual([])
   })
 
   it("fails with the default crash budget: the orchestrator may crash and stay down, and the saga never ends (safety still holds in all 69,194 states)", () => {
-    const { result, trace } = explore(sagaSpec, {}, true)
+    const { result, trace } = explore(sagaSpec, {}, { liveness: true })
     expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
     expect(result.distinctStates).toBe(69_194)
     expect(result.unreached).toEqual([])
@@ -56,7 +56,7 @@ describe("saga liveness: SagaEnds under weak fairness of deliveries and timers",
   })
 
   it("fails on a lossy network: a request and its resends may all be lost, and the retry budget is spent", () => {
-    const { result } = explore(sagaSpec, { crashes: 0, lossy: true }, true)
+    const { result } = explore(sagaSpec, { crashes: 0, lossy: true }, { liveness: true })
     expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
     expect(result.violation!.path.actionIndices).toHaveLength(4)
   })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { formatSagaMessage, formatSagaTimer } from "../src/orchestration/format.ts"
-import type { SagaMessage, SagaTimer } from "../src/orchestration/messages.ts"
-import { initialService, serviceDurable, serviceOnMessage, serviceOnTimer, serviceRecover } from "../src/orchestration/service.ts"
-import type { ServiceState } from "../src/orchestration/service.ts"
-import { render } from "./render.ts"
+import { formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
+import type { SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
+import { initialService, serviceDurable, serviceOnMessage, serviceOnTimer, serviceRecover } from "../../src/saga/service.ts"
+import type { ServiceState } from "../../src/saga/service.ts"
+import { render } from "../render.ts"
 
 const lines = (out: Parameters<typeof render<SagaMessage, SagaTimer>>[0]) => render(out, formatSagaMessage, formatSagaTimer)
 
