@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { bullySpec } from "../../src/index.ts"
-import { explore } from "@parley/checker/testing"
 
 type Lane = { readonly phase?: string; readonly leader?: string | null }
 

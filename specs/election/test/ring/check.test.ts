@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { ringSpec } from "../../src/index.ts"
-import { explore } from "@parley/checker/testing"
 
 type Lane = { readonly leader?: string | null; readonly epoch?: number; readonly skipped?: ReadonlyArray<string> }
 

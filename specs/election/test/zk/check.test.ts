@@ -1,6 +1,6 @@
+import { explore } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { zkElectionSpec } from "../../src/index.ts"
-import { explore } from "@parley/checker/testing"
 
 type Lane = { readonly phase?: string; readonly own?: number | null; readonly watches?: ReadonlyArray<string> }
 
