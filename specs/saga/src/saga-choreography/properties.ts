@@ -5,7 +5,7 @@
 import { inFlight, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
-import { sagaEnds, sagaSafety } from "../properties.ts"
+import { ledgersOf, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
 import type { SagaStep } from "../steps.ts"
 import { predecessor, sagaEvent } from "./chain.ts"
@@ -53,10 +53,7 @@ export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>)
   }
   return {
     steps,
-    ledgers: (s) => s.nodes.flatMap((slot) => {
-      const ledger = ledgerOf(slot)
-      return ledger === undefined ? [] : [ledger]
-    }),
+    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
     outcome,
     ended: (s) => {
       if (outcome(s) === undefined) return false
@@ -76,7 +73,6 @@ export const choreographyProperties = (
   nodes: ReadonlyArray<string>,
   crashes: number
 ): ReadonlyArray<Property<ChoreographySystemState>> => {
-  const endedAs = (s: ChoreographySystemState, outcome: Outcome) => reading.ended(s) && reading.outcome(s) === outcome
   /** Step k's `Failed` reached its predecessor: Tk was refused. */
   const refused = (k: number) => {
     const index = nodes.indexOf(predecessor(steps, k))
@@ -84,14 +80,10 @@ export const choreographyProperties = (
     return (s: ChoreographySystemState) => recordOf(s.nodes[index]!).inbox.includes(id)
   }
   return [
-    ...sagaSafety(reading),
-    sagaEnds(reading),
-    sometimes("SagaCompleted", (s) => endedAs(s, "completed")),
-    ...steps.map(({ step: k }) => {
-      const wasRefused = refused(k)
-      return sometimes<ChoreographySystemState>(`CompensatedAfterT${k}Refused`, (s) => endedAs(s, "compensated") && wasRefused(s))
+    ...sagaChecks(reading, {
+      refused,
+      deduplicated: (s) => s.nodes.some((slot) => slot.up && slot.state.replayed.length > 0)
     }),
-    sometimes("RetryDeduplicated", (s) => s.nodes.some((slot) => slot.up && slot.state.replayed.length > 0)),
     ...(crashes > 0
       ? [sometimes<ChoreographySystemState>("EndedDespiteRestart", (s) => s.crashes > 0 && s.nodes.every((slot) => slot.up) && reading.ended(s))]
       : [])

@@ -11,34 +11,28 @@
  * interleavings of events and acknowledgements by six (749,397 states
  * against 123,947 at the defaults), past what the default check should cost.
  */
-import { lossyOption, networkOption } from "@parley/core"
-import type { SpecDefinition, SpecVariant } from "@parley/core"
-import { checkedSagaOptions, sagaOptionsFrom } from "../saga-options.ts"
-import type { SagaSpecOptions } from "../saga-options.ts"
-import { MAX_STEPS, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import { defineSpec, lossyFlag, networkChoice } from "@parley/core"
+import type { OptionsOf } from "@parley/core"
+import { budget, sagaOptions, sagaVariants } from "../saga-options.ts"
+import { noBugs, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import type { SagaBugs } from "../steps.ts"
 import { choreographyView, formatChoreographyMessage, formatChoreographyTimer } from "./format.ts"
 import { ORDER } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
 import { choreographyProperties, choreographyReading } from "./properties.ts"
 import type { ChoreographySystem } from "./properties.ts"
 
-export const choreographyVariants = [
-  {
-    name: "no-idempotency",
-    description: "the payment service handles a redelivered event again, so a resent Done of the reservation charges twice"
-  },
-  {
-    name: "compensate-early",
-    description: "a service whose Done goes unacknowledged through its retry budget compensates its own step, " +
-      "though its successor may yet run its step"
-  }
-] as const satisfies ReadonlyArray<SpecVariant>
+const choreographyOptions = {
+  ...sagaOptions,
+  retries: budget("resends of one event until it is acknowledged (the retry budget)", 1),
+  crashes: budget("crash budget: crashes of any node in one behaviour", 0),
+  network: networkChoice("ordered"),
+  lossy: lossyFlag
+} as const
 
+export type ChoreographyOptions = OptionsOf<typeof choreographyOptions>
 
-export type ChoreographyOptions = SagaSpecOptions
-
-export const choreographySystem = (options: ChoreographyOptions): ChoreographySystem => {
-  const bugs = checkedSagaOptions("saga-choreography", options)
+const choreographySystem = (options: ChoreographyOptions, bugs: SagaBugs): ChoreographySystem => {
   const steps = sagaSteps(options.steps)
   const ids = [ORDER, ...steps.map((s) => s.service)]
   const reading = choreographyReading(steps.length, ids)
@@ -68,21 +62,17 @@ export const choreographySystem = (options: ChoreographyOptions): ChoreographySy
   }
 }
 
-export const choreographySpec: SpecDefinition = {
+export const choreographySpec = defineSpec({
   module: import.meta.url,
   name: "saga-choreography",
   description: "A choreographed saga: services react to each other's events (outbox and inbox, at least once, deduplicated); " +
     "a refusal sends compensation events back up the chain",
-  options: [
-    { kind: "int", name: "steps", description: "steps T1…Tn: reserve (inventory), charge (payment), ship (shipping), award (loyalty)", default: 3, min: 2, max: MAX_STEPS },
-    { kind: "int", name: "retries", description: "resends of one event until it is acknowledged (the retry budget)", default: 1, min: 0, max: 3 },
-    { kind: "int", name: "crashes", description: "crash budget: crashes of any node in one behaviour", default: 0, min: 0, max: 3 },
-    networkOption("ordered"),
-    lossyOption
-  ],
-  variants: choreographyVariants,
-  build: (config) => ({
-    _tag: "System",
-    system: choreographySystem(sagaOptionsFrom(config, "saga-choreography"))
-  })
-}
+  options: choreographyOptions,
+  correct: noBugs,
+  variants: sagaVariants({
+    "no-idempotency": "the payment service handles a redelivered event again, so a resent Done of the reservation charges twice",
+    "compensate-early": "a service whose Done goes unacknowledged through its retry budget compensates its own step, " +
+      "though its successor may yet run its step"
+  }),
+  build: (options, bugs) => ({ _tag: "System", system: choreographySystem(options, bugs) })
+})

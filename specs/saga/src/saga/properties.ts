@@ -7,7 +7,7 @@
 import { inFlight, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
-import { sagaEnds, sagaSafety } from "../properties.ts"
+import { ledgersOf, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
 import { outcomeOf } from "./log.ts"
 import type { LogEntry, SagaDurable, SagaMessage, SagaRequest, SagaResponse, SagaTimer } from "./messages.ts"
@@ -41,10 +41,7 @@ export const sagaReading = (steps: number, nodes: ReadonlyArray<string>): SagaRe
   const outcome = (s: SagaSystemState): Outcome | undefined => outcomeOf(steps, sagaLog(s))
   return {
     steps,
-    ledgers: (s) => s.nodes.flatMap((slot) => {
-      const ledger = ledgerOf(slot)
-      return ledger === undefined ? [] : [ledger]
-    }),
+    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
     outcome,
     ended: (s) => {
       if (outcome(s) === undefined) return false
@@ -59,21 +56,15 @@ export const sagaReading = (steps: number, nodes: ReadonlyArray<string>): SagaRe
 export const sagaProperties = (
   reading: SagaReading<SagaSystemState>,
   crashes: number
-): ReadonlyArray<Property<SagaSystemState>> => {
-  const endedAs = (s: SagaSystemState, outcome: Outcome) => reading.ended(s) && reading.outcome(s) === outcome
-  const refused = (step: number) => (s: SagaSystemState) => sagaLog(s).some((e) => e._tag === "Refused" && e.step === step)
-  return [
-    ...sagaSafety(reading),
-    sagaEnds(reading),
-    sometimes("SagaCompleted", (s) => endedAs(s, "completed")),
-    ...Array.from({ length: reading.steps }, (_, i) =>
-      sometimes<SagaSystemState>(`CompensatedAfterT${i + 1}Refused`, (s) => endedAs(s, "compensated") && refused(i + 1)(s))),
-    sometimes("RetryDeduplicated", (s) => s.nodes.some((slot) => slot.up && slot.state.role === "service" && slot.state.replayed.length > 0)),
-    ...(crashes > 0
-      ? [sometimes<SagaSystemState>("RecoveredMidSagaAndEnded", (s) => {
-        const slot = s.nodes[0]!
-        return slot.up && slot.state.role === "orchestrator" && slot.state.recovered && reading.ended(s)
-      })]
-      : [])
-  ]
-}
+): ReadonlyArray<Property<SagaSystemState>> => [
+  ...sagaChecks(reading, {
+    refused: (step) => (s) => sagaLog(s).some((e) => e._tag === "Refused" && e.step === step),
+    deduplicated: (s) => s.nodes.some((slot) => slot.up && slot.state.role === "service" && slot.state.replayed.length > 0)
+  }),
+  ...(crashes > 0
+    ? [sometimes<SagaSystemState>("RecoveredMidSagaAndEnded", (s) => {
+      const slot = s.nodes[0]!
+      return slot.up && slot.state.role === "orchestrator" && slot.state.recovered && reading.ended(s)
+    })]
+    : [])
+]

@@ -6,34 +6,28 @@
  * are options; the retry budget is the reducer's own, as a deployment's
  * would be, and needs no boundary in the model.
  */
-import { lossyOption, networkOption } from "@parley/core"
-import type { SpecDefinition, SpecVariant } from "@parley/core"
-import { checkedSagaOptions, sagaOptionsFrom } from "../saga-options.ts"
-import type { SagaSpecOptions } from "../saga-options.ts"
-import { MAX_STEPS, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import { defineSpec, lossyFlag, networkChoice } from "@parley/core"
+import type { OptionsOf } from "@parley/core"
+import { budget, sagaOptions, sagaVariants } from "../saga-options.ts"
+import { noBugs, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import type { SagaBugs } from "../steps.ts"
 import { formatSagaMessage, formatSagaTimer, sagaView } from "./format.ts"
 import { ORCHESTRATOR } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
 import { sagaProperties, sagaReading } from "./properties.ts"
 import type { SagaSystem } from "./properties.ts"
 
-export const sagaVariants = [
-  {
-    name: "no-idempotency",
-    description: "the payment service ignores idempotency keys, so a resent charge (or refund) is applied again"
-  },
-  {
-    name: "compensate-early",
-    description: "a step with no answer once the retry budget is spent is taken as failed and compensation starts; " +
-      "a late success is left uncompensated"
-  }
-] as const satisfies ReadonlyArray<SpecVariant>
+const orchestratedOptions = {
+  ...sagaOptions,
+  retries: budget("resends of one operation when its answer is late (the retry budget)", 1),
+  crashes: budget("crash budget: crashes of the orchestrator in one behaviour", 1),
+  network: networkChoice("unordered"),
+  lossy: lossyFlag
+} as const
 
+export type SagaOptions = OptionsOf<typeof orchestratedOptions>
 
-export type SagaOptions = SagaSpecOptions
-
-export const sagaSystem = (options: SagaOptions): SagaSystem => {
-  const bugs = checkedSagaOptions("saga", options)
+const sagaSystem = (options: SagaOptions, bugs: SagaBugs): SagaSystem => {
   const steps = sagaSteps(options.steps)
   const ids = [ORCHESTRATOR, ...steps.map((s) => s.service)]
   const reading = sagaReading(steps.length, ids)
@@ -55,21 +49,17 @@ export const sagaSystem = (options: SagaOptions): SagaSystem => {
   }
 }
 
-export const sagaSpec: SpecDefinition = {
+export const sagaSpec = defineSpec({
   module: import.meta.url,
   name: "saga",
   description: "An orchestrated saga: steps run one by one against services, a refusal compensates the done steps in reverse order; " +
     "retries with idempotency keys, a durable saga log, orchestrator crashes",
-  options: [
-    { kind: "int", name: "steps", description: "steps T1…Tn: reserve (inventory), charge (payment), ship (shipping), award (loyalty)", default: 3, min: 2, max: MAX_STEPS },
-    { kind: "int", name: "retries", description: "resends of one operation when its answer is late (the retry budget)", default: 1, min: 0, max: 3 },
-    { kind: "int", name: "crashes", description: "crash budget: crashes of the orchestrator in one behaviour", default: 1, min: 0, max: 3 },
-    networkOption("unordered"),
-    lossyOption
-  ],
-  variants: sagaVariants,
-  build: (config) => ({
-    _tag: "System",
-    system: sagaSystem(sagaOptionsFrom(config, "saga"))
-  })
-}
+  options: orchestratedOptions,
+  correct: noBugs,
+  variants: sagaVariants({
+    "no-idempotency": "the payment service ignores idempotency keys, so a resent charge (or refund) is applied again",
+    "compensate-early": "a step with no answer once the retry budget is spent is taken as failed and compensation starts; " +
+      "a late success is left uncompensated"
+  }),
+  build: (options, bugs) => ({ _tag: "System", system: sagaSystem(options, bugs) })
+})
