@@ -10,8 +10,8 @@
 import { send, setTimer, step } from "@parley/core"
 import type { Actor, NodeId, Step } from "@parley/core"
 import type { Broadcast, CausalDurable, CausalMessage, CausalTimer } from "./messages.ts"
-import { counter, formatClock, increment } from "./vclock.ts"
-import type { VClock } from "./vclock.ts"
+import { counter, formatClock, increment } from "../vclock.ts"
+import type { VClock } from "../vclock.ts"
 
 /** Known bugs a variant switches on. */
 export interface CausalBugs {

@@ -1,9 +1,9 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { dynamoRegister, formatSibling, mergeSiblings, stamp } from "../src/siblings.ts"
-import type { Sibling } from "../src/register-messages.ts"
-import { compare, formatClock } from "../src/vclock.ts"
-import type { VClock } from "../src/vclock.ts"
+import { dynamoRegister, formatSibling, mergeSiblings, stamp } from "../../src/dynamo-register/siblings.ts"
+import type { Sibling } from "../../src/dynamo-register/messages.ts"
+import { compare, formatClock } from "../../src/vclock.ts"
+import type { VClock } from "../../src/vclock.ts"
 
 /** `"c1.1 c1:1 c2:1"`: a value and its clock's entries. */
 const sib = (text: string): Sibling => {

@@ -1,10 +1,10 @@
 import type { Output } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import type { RegisterMessage, RegisterResponse, Sibling } from "../src/register-messages.ts"
-import { replicaActor, writeClock } from "../src/replica.ts"
-import type { ReplicaState } from "../src/replica.ts"
-import { dynamoRegister, formatSibling } from "../src/siblings.ts"
-import { formatClock } from "../src/vclock.ts"
+import type { RegisterMessage, RegisterResponse, Sibling } from "../../src/dynamo-register/messages.ts"
+import { replicaActor, writeClock } from "../../src/dynamo-register/replica.ts"
+import type { ReplicaState } from "../../src/dynamo-register/replica.ts"
+import { dynamoRegister, formatSibling } from "../../src/dynamo-register/siblings.ts"
+import { formatClock } from "../../src/vclock.ts"
 
 const ctx = { self: "n1", nodes: ["n1", "n2", "n3"] }
 const actor = replicaActor(dynamoRegister)

@@ -1,22 +1,7 @@
-import { buildTrace, check, systemModel } from "@parley/checker"
-import { defaultConfig } from "@parley/core"
-import type { AnySystemSpec, ConfigValue } from "@parley/core"
+import { explore } from "@parley/checker/testing"
+import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import { dynamoRegisterSpec, noLostWrite, siblingsResolved } from "../src/index.ts"
-
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, adjust: (system: AnySystemSpec) => AnySystemSpec = (s) => s) => {
-  const config = { ...defaultConfig(dynamoRegisterSpec), ...overrides }
-  const built = dynamoRegisterSpec.build(config)
-  if (built._tag !== "System") throw new Error("dynamo-register builds a system")
-  const model = systemModel(adjust(built.system))
-  const result = check(model, { strategy: "bfs" })
-  const trace = () => {
-    const violation = result.violation
-    if (violation === undefined) throw new Error("no violation to trace")
-    return buildTrace(model, { spec: "dynamo-register", config, property: { name: violation.property, kind: violation.kind } }, violation.path)
-  }
-  return { result, trace }
-}
+import { dynamoRegisterSpec, noLostWrite, siblingsResolved } from "../../src/index.ts"
 
 type Lane = { readonly siblings?: ReadonlyArray<string> }
 
@@ -27,7 +12,7 @@ describe("the Dynamo-style register, checked exhaustively", () => {
     [{ network: "ordered" }, 56_021],
     [{ replicas: 2 }, 6_389]
   ] as const)("%j: no acknowledged write lost, superseded versions dropped, siblings made and resolved, in all %i states", (overrides, states) => {
-    const { result } = explore(overrides)
+    const { result } = explore(dynamoRegisterSpec, overrides)
     expect(result.result).toBe("ok")
     expect(result.unreached).toEqual([])
     expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["SiblingsExist", "SiblingsResolved"]))
@@ -35,7 +20,7 @@ describe("the Dynamo-style register, checked exhaustively", () => {
   })
 
   it("one write per client: siblings appear but no write is left to resolve them", () => {
-    const { result } = explore({ writes: 1 })
+    const { result } = explore(dynamoRegisterSpec, { writes: 1 })
     expect(result.result).toBe("ok")
     expect(result.unreached).toEqual(["SiblingsResolved"])
     expect(result.distinctStates).toBe(1_541)
@@ -44,7 +29,7 @@ describe("the Dynamo-style register, checked exhaustively", () => {
 
 describe("the register's known bugs, each caught", () => {
   it("last-writer-wins: n1 drops c1's acknowledged write for c2's concurrent one, and no replica has it", () => {
-    const { result, trace } = explore({ variant: "last-writer-wins" })
+    const { result, trace } = explore(dynamoRegisterSpec, { variant: "last-writer-wins" })
     expect(result.violation).toMatchObject({ property: "NoLostWrite", kind: "always" })
     expect(result.violation!.path.actionIndices).toHaveLength(4)
     expect(result.distinctStates).toBe(29)
@@ -53,7 +38,7 @@ describe("the register's known bugs, each caught", () => {
   })
 
   it("ignore-context: c1's second write read c2's but does not dominate it, so n1 keeps both", () => {
-    const { result, trace } = explore({ variant: "ignore-context" })
+    const { result, trace } = explore(dynamoRegisterSpec, { variant: "ignore-context" })
     expect(result.violation).toMatchObject({ property: "SupersededDropped", kind: "always" })
     expect(result.violation!.path.actionIndices).toHaveLength(7)
     expect(result.distinctStates).toBe(341)
@@ -61,10 +46,11 @@ describe("the register's known bugs, each caught", () => {
   })
 
   it("ignore-context loses no write, it only never resolves: without SupersededDropped, NoLostWrite holds and SiblingsResolved is unreached", () => {
-    const { result } = explore({ variant: "ignore-context", replicas: 2 }, (system) => ({
+    const adjust = (system: AnySystemSpec): AnySystemSpec => ({
       ...system,
       properties: [noLostWrite, siblingsResolved] as AnySystemSpec["properties"]
-    }))
+    })
+    const { result } = explore(dynamoRegisterSpec, { variant: "ignore-context", replicas: 2 }, { adjust })
     expect(result.result).toBe("ok")
     expect(result.unreached).toEqual(["SiblingsResolved"])
   })

@@ -5,11 +5,11 @@
  */
 import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { causalActor, causalBroadcast, formatBroadcast } from "./causal.ts"
-import type { CausalBugs, CausalState } from "./causal.ts"
+import { causalActor, causalBroadcast, formatBroadcast } from "./node.ts"
+import type { CausalBugs, CausalState } from "./node.ts"
 import { causalProperties } from "./properties.ts"
 import type { CausalSystem } from "./properties.ts"
-import { counter, formatClock } from "./vclock.ts"
+import { counter, formatClock } from "../vclock.ts"
 
 export const causalVariants = [
   {

@@ -9,9 +9,9 @@
  * replicas against these records.
  */
 import type { Client, ClientStep, NodeId } from "@parley/core"
-import type { RegisterRequest, RegisterResponse } from "./register-messages.ts"
-import { merge } from "./vclock.ts"
-import type { VClock } from "./vclock.ts"
+import type { RegisterRequest, RegisterResponse } from "./messages.ts"
+import { merge } from "../vclock.ts"
+import type { VClock } from "../vclock.ts"
 
 export type ScriptOp = "put" | "get"
 

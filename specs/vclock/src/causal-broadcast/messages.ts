@@ -4,7 +4,7 @@
  * it was stamped with) and the timer that makes a node broadcast.
  */
 import { Schema } from "effect"
-import { VClock } from "./vclock.ts"
+import { VClock } from "../vclock.ts"
 
 /** The `seq`-th message `origin` broadcast, stamped with `clock`. */
 export const Broadcast = Schema.TaggedStruct("Broadcast", {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { causalActor, causalBroadcast, ready } from "../src/causal.ts"
-import type { Broadcast } from "../src/messages.ts"
+import { causalActor, causalBroadcast, ready } from "../../src/causal-broadcast/node.ts"
+import type { Broadcast } from "../../src/causal-broadcast/messages.ts"
 
 const m = (origin: string, seq: number, clock: Record<string, number>): Broadcast => ({ _tag: "Broadcast", origin, seq, clock })
 

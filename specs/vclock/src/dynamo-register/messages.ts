@@ -6,7 +6,7 @@
  * `[c1:2 c2:1]` is the second write of `c1`, made having seen `c2`'s first.
  */
 import { Schema } from "effect"
-import { VClock } from "./vclock.ts"
+import { VClock } from "../vclock.ts"
 
 /** One version of the register: a value and the clock of the write that made it. */
 export const Sibling = Schema.Struct({ value: Schema.String, clock: VClock })

@@ -6,16 +6,16 @@
  */
 import { configInt, configNetwork, configString, CorrectVariant, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
-import { clientScript, registerClient } from "./register-client.ts"
-import type { RegisterClientState } from "./register-client.ts"
-import type { RegisterRequest, RegisterResponse } from "./register-messages.ts"
-import { registerProperties } from "./register-properties.ts"
-import type { RegisterSystem } from "./register-properties.ts"
+import { clientScript, registerClient } from "./client.ts"
+import type { RegisterClientState } from "./client.ts"
+import type { RegisterRequest, RegisterResponse } from "./messages.ts"
+import { registerProperties } from "./properties.ts"
+import type { RegisterSystem } from "./properties.ts"
 import { replicaActor } from "./replica.ts"
 import type { ReplicaState } from "./replica.ts"
 import { dynamoRegister, formatSibling } from "./siblings.ts"
 import type { SiblingBugs } from "./siblings.ts"
-import { formatClock } from "./vclock.ts"
+import { formatClock } from "../vclock.ts"
 
 export const registerVariants = [
   {

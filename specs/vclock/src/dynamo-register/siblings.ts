@@ -5,9 +5,9 @@
  * dominated ones. Sets are kept in a canonical order (by clock), so equal
  * sets are equal values.
  */
-import type { Sibling } from "./register-messages.ts"
-import { compare, formatClock } from "./vclock.ts"
-import type { VClock } from "./vclock.ts"
+import type { Sibling } from "./messages.ts"
+import { compare, formatClock } from "../vclock.ts"
+import type { VClock } from "../vclock.ts"
 
 /** Known bugs a variant switches on. */
 export interface SiblingBugs {
