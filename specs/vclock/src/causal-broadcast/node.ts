@@ -9,9 +9,9 @@
  */
 import { send, setTimer, step } from "@parley/core"
 import type { Actor, NodeId, Step } from "@parley/core"
-import type { Broadcast, CausalDurable, CausalMessage, CausalTimer } from "./messages.ts"
-import { counter, formatClock, increment } from "../vclock.ts"
+import { counter, increment } from "../vclock.ts"
 import type { VClock } from "../vclock.ts"
+import type { Broadcast, CausalDurable, CausalMessage, CausalTimer } from "./messages.ts"
 
 /** Known bugs a variant switches on. */
 export interface CausalBugs {
@@ -77,6 +77,3 @@ export const causalActor = (bugs: CausalBugs): Actor<CausalState, CausalMessage,
     recover: (ctx) => init(ctx.self, ctx.nodes)
   }
 }
-
-/** `n1#2 [n1:2 n2:1]`. */
-export const formatBroadcast = (m: Broadcast): string => `${m.origin}#${m.seq} ${formatClock(m.clock)}`

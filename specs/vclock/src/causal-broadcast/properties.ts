@@ -9,9 +9,9 @@
  */
 import { always, sometimes } from "@parley/core"
 import type { Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { compare } from "../vclock.ts"
 import type { CausalState } from "./node.ts"
 import type { Broadcast, CausalDurable, CausalMessage, CausalTimer } from "./messages.ts"
-import { compare } from "../vclock.ts"
 
 export type CausalSystem = SystemSpec<CausalState, CausalMessage, CausalTimer, never, never, CausalDurable>
 export type CausalSystemState = SystemStateOf<CausalSystem>

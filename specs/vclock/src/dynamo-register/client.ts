@@ -9,9 +9,9 @@
  * replicas against these records.
  */
 import type { Client, ClientStep, NodeId } from "@parley/core"
-import type { RegisterRequest, RegisterResponse } from "./messages.ts"
 import { merge } from "../vclock.ts"
 import type { VClock } from "../vclock.ts"
+import type { RegisterRequest, RegisterResponse } from "./messages.ts"
 
 export type ScriptOp = "put" | "get"
 
@@ -29,8 +29,8 @@ export interface RegisterClientState {
   readonly writes: ReadonlyArray<WriteRecord>
 }
 
-/** One write then a read; with two writes, the second is made with what the read saw. */
-export const clientScript = (writes: 1 | 2): ReadonlyArray<ScriptOp> => (writes === 1 ? ["put", "get"] : ["put", "get", "put"])
+/** One write then a read; with two writes (the most the spec allows), the second is made with what the read saw. */
+export const clientScript = (writes: number): ReadonlyArray<ScriptOp> => (writes === 1 ? ["put", "get"] : ["put", "get", "put"])
 
 export const registerClient = (
   self: string,

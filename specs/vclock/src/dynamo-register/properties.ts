@@ -8,10 +8,10 @@
  */
 import { always, sometimes } from "@parley/core"
 import type { Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { compare, dominatedBy } from "../vclock.ts"
 import type { RegisterClientState, WriteRecord } from "./client.ts"
 import type { RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse, RegisterTimer, Sibling } from "./messages.ts"
 import type { ReplicaState } from "./replica.ts"
-import { compare, dominatedBy } from "../vclock.ts"
 
 export type RegisterSystem = SystemSpec<ReplicaState, RegisterMessage, RegisterTimer, RegisterRequest, RegisterResponse, RegisterDurable, RegisterClientState, never>
 export type RegisterSystemState = SystemStateOf<RegisterSystem>

@@ -9,11 +9,11 @@
  */
 import { reply, send, step } from "@parley/core"
 import type { Actor, ClientId, NodeId, Step } from "@parley/core"
+import { counter, increment } from "../vclock.ts"
+import type { VClock } from "../vclock.ts"
 import type { Put, RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse, RegisterTimer, Sibling } from "./messages.ts"
 import { mergeSiblings } from "./siblings.ts"
 import type { SiblingBugs } from "./siblings.ts"
-import { counter, increment } from "../vclock.ts"
-import type { VClock } from "../vclock.ts"
 
 export interface ReplicaState {
   readonly self: NodeId

@@ -5,9 +5,9 @@
  * dominated ones. Sets are kept in a canonical order (by clock), so equal
  * sets are equal values.
  */
-import type { Sibling } from "./messages.ts"
 import { compare, formatClock } from "../vclock.ts"
 import type { VClock } from "../vclock.ts"
+import type { Sibling } from "./messages.ts"
 
 /** Known bugs a variant switches on. */
 export interface SiblingBugs {
@@ -47,6 +47,3 @@ export const mergeSiblings = (bugs: SiblingBugs, a: ReadonlyArray<Sibling>, b: R
   if (bugs.lastWriterWins && kept.length > 1) return [kept.reduce(laterStamp)]
   return kept.sort(byClock)
 }
-
-/** `c1.1 [c1:1]`. */
-export const formatSibling = (s: Sibling): string => `${s.value} ${formatClock(s.clock)}`

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest"
 import type { RegisterMessage, RegisterResponse, Sibling } from "../../src/dynamo-register/messages.ts"
 import { replicaActor, writeClock } from "../../src/dynamo-register/replica.ts"
 import type { ReplicaState } from "../../src/dynamo-register/replica.ts"
-import { dynamoRegister, formatSibling } from "../../src/dynamo-register/siblings.ts"
-import { formatClock } from "../../src/vclock.ts"
+import { formatRegisterMessage, formatRegisterResponse, formatSibling } from "../../src/dynamo-register/format.ts"
+import { dynamoRegister } from "../../src/dynamo-register/siblings.ts"
 
 const ctx = { self: "n1", nodes: ["n1", "n2", "n3"] }
 const actor = replicaActor(dynamoRegister)
@@ -12,11 +12,8 @@ const holding = (siblings: ReadonlyArray<Sibling>): ReplicaState => ({ ...actor.
 
 /** One line per output, as etcd/raft's interaction tests print messages. */
 const line = (o: Output<RegisterMessage, never, RegisterResponse>): string => {
-  if (o._tag === "Send") return `n1->${o.to} Replicate {${o.message.siblings.map(formatSibling).join(", ")}}`
-  if (o._tag === "Reply") {
-    const r = o.response
-    return `n1->${o.client} ${r._tag === "PutOk" ? `PutOk ${r.value} ${formatClock(r.clock)}` : `GetOk {${r.siblings.map(formatSibling).join(", ")}}`}`
-  }
+  if (o._tag === "Send") return `n1->${o.to} ${formatRegisterMessage(o.message)}`
+  if (o._tag === "Reply") return `n1->${o.client} ${formatRegisterResponse(o.response)}`
   return o._tag
 }
 

@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { dynamoRegister, formatSibling, mergeSiblings, stamp } from "../../src/dynamo-register/siblings.ts"
+import { formatSibling } from "../../src/dynamo-register/format.ts"
+import { dynamoRegister, mergeSiblings, stamp } from "../../src/dynamo-register/siblings.ts"
 import type { Sibling } from "../../src/dynamo-register/messages.ts"
 import { compare, formatClock } from "../../src/vclock.ts"
 import type { VClock } from "../../src/vclock.ts"
