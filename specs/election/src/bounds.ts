@@ -1,13 +1,10 @@
 /**
- * The model's boundary, shared by the three election specs: option checks,
- * node names, and the one-copy-per-link bound that keeps a resent message
- * from piling up copies of itself in flight.
+ * The model's boundary, shared by the election specs: the one-copy-per-link
+ * bound that keeps a resent message from piling up copies of itself in
+ * flight.
  */
 import { equals, inFlight } from "@parley/core"
 import type { NetworkState } from "@parley/core"
-
-/** `n1`…`nN`: a node's rank is its number, so `n3` outranks `n2`. */
-export const nodeIds = (count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `n${i + 1}`)
 
 /**
  * No two identical envelopes in flight, as raft's boundary keeps one message
@@ -22,4 +19,3 @@ export const oneCopyInFlight = (network: NetworkState<unknown>): boolean => {
   }
   return true
 }
-

@@ -2,12 +2,15 @@
  * The three election specs. Each algorithm's messages share names (two have
  * an `Election`), so the modules are exported as namespaces beside the specs.
  */
-export { bullySpec, bullySystem, bullyVariants } from "./bully/bully.ts"
-export { ringSpec, ringSystem, ringVariants } from "./ring/ring.ts"
+export { bullySpec } from "./bully/spec.ts"
+export type { BullyOptions } from "./bully/spec.ts"
+export { ringSpec } from "./ring/spec.ts"
+export type { RingOptions } from "./ring/spec.ts"
+export { zkElectionSpec } from "./zk/spec.ts"
+export type { ZkElectionOptions } from "./zk/spec.ts"
 export * as bully from "./bully/node.ts"
 export * as bullyMessages from "./bully/messages.ts"
 export * as ring from "./ring/node.ts"
 export * as ringMessages from "./ring/messages.ts"
-export { zkElectionSpec, zkElectionSystem, zkVariants } from "./zk/zk.ts"
 export * as zk from "./zk/node.ts"
 export * as zkMessages from "./zk/messages.ts"

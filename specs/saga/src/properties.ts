@@ -3,7 +3,7 @@
  * runs either T1…Tn or T1…Tj Cj…C1), stated over the services' ledgers so
  * that both specs are held to the same promises, whoever drives the saga.
  */
-import { always, eventually } from "@parley/core"
+import { always, eventually, sometimes } from "@parley/core"
 import type { Property } from "@parley/core"
 import { allCompensated, allDone, compensatedInReverse, eachEffectOnce } from "./ledger.ts"
 import type { Ledger } from "./ledger.ts"
@@ -56,3 +56,38 @@ export const sagaSafety = <S>(r: SagaReading<S>): ReadonlyArray<Property<S>> => 
   reverseOrder(r),
   atMostOnce(r)
 ]
+
+/** Every service's ledger among `slots`, where `ledgerOf` finds one (live or durable); other nodes have none. */
+export const ledgersOf = <Slot>(slots: ReadonlyArray<Slot>, ledgerOf: (slot: Slot) => Ledger | undefined): ReadonlyArray<Ledger> =>
+  slots.flatMap((slot) => {
+    const ledger = ledgerOf(slot)
+    return ledger === undefined ? [] : [ledger]
+  })
+
+/** What a spec tells of its own states for the witnesses both specs show reached. */
+export interface SagaWitnesses<S> {
+  /** Whether step `step` was refused; called once per step. */
+  refused(step: number): (state: S) => boolean
+  /** A service answered a resend from its idempotency table or its inbox instead of applying it again. */
+  deduplicated(state: S): boolean
+}
+
+/**
+ * The properties both specs check, in one order: the promises, SagaEnds, and
+ * the `sometimes` witnesses that each ending is reached (completed, and
+ * compensated after each step's refusal) and that a resend was deduplicated.
+ */
+export const sagaChecks = <S>(r: SagaReading<S>, w: SagaWitnesses<S>): ReadonlyArray<Property<S>> => {
+  const endedAs = (s: S, outcome: Outcome) => r.ended(s) && r.outcome(s) === outcome
+  const compensatedAfter = (step: number): Property<S> => {
+    const wasRefused = w.refused(step)
+    return sometimes<S>(`CompensatedAfterT${step}Refused`, (s) => endedAs(s, "compensated") && wasRefused(s))
+  }
+  return [
+    ...sagaSafety(r),
+    sagaEnds(r),
+    sometimes<S>("SagaCompleted", (s) => endedAs(s, "completed")),
+    ...Array.from({ length: r.steps }, (_, i) => compensatedAfter(i + 1)),
+    sometimes<S>("RetryDeduplicated", (s) => w.deduplicated(s))
+  ]
+}

@@ -1,44 +1,25 @@
 /**
- * What the two saga specs share: their options, how they are checked and read
- * from a `parley check` configuration, and the flags of their variants (both
- * have `no-idempotency` and `compensate-early`, told apart in their own
- * descriptions).
+ * What the two saga specs declare alike: the saga's length, and their
+ * variants' flags (both have `no-idempotency` and `compensate-early`, each
+ * described as it shows in that spec). Each definition spreads these and
+ * adds the options that mean something of its own (whom a crash may hit,
+ * what a resend resends, the network it defaults to).
  */
-import { bugsOf, configFlag, configInt, configNetwork, configString, CorrectVariant, requireWhole } from "@parley/core"
-import type { NetworkSemantics, SpecConfig } from "@parley/core"
-import { MAX_STEPS, noBugs } from "./steps.ts"
+import { int } from "@parley/core"
+import type { VariantDecl } from "@parley/core"
+import { MAX_STEPS } from "./steps.ts"
 import type { SagaBugs } from "./steps.ts"
 
-export interface SagaSpecOptions {
-  readonly steps: number
-  /** Resends of one operation or event before the sender stops resending. */
-  readonly retries: number
-  /** Crashes in one behaviour (of the orchestrator, or of any node in the choreography); each may be followed by a restart. */
-  readonly crashes: number
-  readonly network: NetworkSemantics
-  readonly lossy: boolean
-  readonly variant: string
-}
+export const sagaOptions = {
+  steps: int("steps T1…Tn: reserve (inventory), charge (payment), ship (shipping), award (loyalty)", { default: 3, min: 2, max: MAX_STEPS })
+} as const
 
-const variantBugs: Readonly<Record<string, SagaBugs>> = {
-  [CorrectVariant]: noBugs,
-  "no-idempotency": { ...noBugs, noIdempotency: true },
-  "compensate-early": { ...noBugs, compensateEarly: true }
-}
+/** The budgets both specs bound, each from 0 to 3: resends of one operation or event, and crashes in one behaviour. */
+export const budget = (description: string, defaultBudget: number) => int(description, { default: defaultBudget, min: 0, max: 3 })
 
-/** Checks the options, naming `spec` in any error, and gives the variant's flags. */
-export const checkedSagaOptions = (spec: string, options: SagaSpecOptions): SagaBugs => {
-  requireWhole(spec, "steps", options.steps, 2, MAX_STEPS)
-  requireWhole(spec, "retries", options.retries, 0, 3)
-  requireWhole(spec, "crashes", options.crashes, 0, 3)
-  return bugsOf(spec, variantBugs, options.variant)
-}
+export type SagaVariant = "no-idempotency" | "compensate-early"
 
-export const sagaOptionsFrom = (config: SpecConfig, spec: string): SagaSpecOptions => ({
-  steps: configInt(config, "steps"),
-  retries: configInt(config, "retries"),
-  crashes: configInt(config, "crashes"),
-  network: configNetwork(config, spec),
-  lossy: configFlag(config, "lossy"),
-  variant: configString(config, "variant")
+export const sagaVariants = (descriptions: Readonly<Record<SagaVariant, string>>): Readonly<Record<SagaVariant, VariantDecl<SagaBugs>>> => ({
+  "no-idempotency": { description: descriptions["no-idempotency"], bugs: { noIdempotency: true } },
+  "compensate-early": { description: descriptions["compensate-early"], bugs: { compensateEarly: true } }
 })

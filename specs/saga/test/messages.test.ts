@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { ChoreographyDurable, ChoreographyMessage, ChoreographyTimer } from "../src/choreography/messages.ts"
-import { SagaDurable, SagaMessage, SagaTimer } from "../src/orchestration/messages.ts"
+import { ChoreographyDurable, ChoreographyMessage, ChoreographyTimer } from "../src/saga-choreography/messages.ts"
+import { SagaDurable, SagaMessage, SagaTimer } from "../src/saga/messages.ts"
 
 describe("every message, timer and durable record has a Schema that decodes it and rejects what does not fit", () => {
   it.each([

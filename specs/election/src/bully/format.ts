@@ -1,10 +1,8 @@
 /** One line per message (`Election`, `Answer`, `Coordinator`: the sender is on the arrow) and a compact view of a node. */
-import type { BullyMessage, BullyTimer } from "./messages.ts"
+import type { BullyMessage } from "./messages.ts"
 import type { BullyState } from "./node.ts"
 
 export const formatBullyMessage = (m: BullyMessage): string => m._tag
-
-export const formatBullyTimer = (timer: BullyTimer): string => timer
 
 export const bullyView = (s: BullyState): unknown => ({
   phase: s.phase,

@@ -8,8 +8,8 @@
 import { send, step } from "@parley/core"
 import type { Actor, NodeId, Step } from "@parley/core"
 import type { Seq, Session, ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
-import { ZkService, zkServerInit, zkServerOnMessage, zkServerOnTimer } from "./server.ts"
-import type { ZkServerState } from "./server.ts"
+import { ZkService, zkServerInit, zkServerOnMessage, zkServerOnTimer } from "./service.ts"
+import type { ZkServerState } from "./service.ts"
 
 /** Flags a variant switches on; all off is the recipe as ZooKeeper documents it. */
 export interface ZkBugs {

@@ -10,8 +10,8 @@ import { always, inFlight, sometimes } from "@parley/core"
 import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
 import type { ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
 import type { ZkNodeState, ZkState } from "./node.ts"
-import { sessionOf } from "./server.ts"
-import type { ZkServerState } from "./server.ts"
+import { sessionOf } from "./service.ts"
+import type { ZkServerState } from "./service.ts"
 
 export type ZkSystem = SystemSpec<ZkState, ZkMessage, ZkTimer, never, never, ZkDurable>
 export type ZkSystemState = SystemStateOf<ZkSystem>

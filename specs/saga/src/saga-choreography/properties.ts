@@ -1,0 +1,91 @@
+/**
+ * The choreographed saga read as a saga (see ../properties.ts), held to the
+ * same promises as the orchestrated one, and its `sometimes` properties.
+ */
+import { inFlight, sometimes } from "@parley/core"
+import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { Ledger } from "../ledger.ts"
+import { ledgersOf, sagaChecks } from "../properties.ts"
+import type { Outcome, SagaReading } from "../properties.ts"
+import type { SagaStep } from "../steps.ts"
+import { predecessor, sagaEvent } from "./chain.ts"
+import type {
+  ChoreographyDurable,
+  ChoreographyMessage,
+  ChoreographyRequest,
+  ChoreographyResponse,
+  ChoreographyTimer
+} from "./messages.ts"
+import type { ChoreographyNodeState } from "./node.ts"
+
+export type ChoreographySystem = SystemSpec<
+  ChoreographyNodeState,
+  ChoreographyMessage,
+  ChoreographyTimer,
+  ChoreographyRequest,
+  ChoreographyResponse,
+  ChoreographyDurable
+>
+export type ChoreographySystemState = SystemStateOf<ChoreographySystem>
+
+type Slot = NodeSlot<ChoreographyNodeState, ChoreographyTimer, ChoreographyDurable>
+
+/** A node's record, live or durable: what the properties read of it. */
+const recordOf = (slot: Slot): ChoreographyNodeState | ChoreographyDurable => (slot.up ? slot.state : slot.durable)
+
+const isOrder = (r: ChoreographyNodeState | ChoreographyDurable): r is Extract<typeof r, { outcome: unknown }> =>
+  ("role" in r && r.role === "order") || ("_tag" in r && r._tag === "Order")
+
+const ledgerOf = (slot: Slot): Ledger | undefined => {
+  const r = recordOf(slot)
+  return isOrder(r) ? undefined : r.ledger
+}
+
+/** `nodes` names each slot in the system's order; node 0 is the order service. */
+export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>): SagaReading<ChoreographySystemState> => {
+  const outcome = (s: ChoreographySystemState): Outcome | undefined => {
+    const r = recordOf(s.nodes[0]!)
+    return isOrder(r) ? r.outcome ?? undefined : undefined
+  }
+  const handled = (s: ChoreographySystemState, to: string, id: string): boolean => {
+    const slot = s.nodes[nodes.indexOf(to)]
+    return slot !== undefined && recordOf(slot).inbox.includes(id)
+  }
+  return {
+    steps,
+    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
+    outcome,
+    ended: (s) => {
+      if (outcome(s) === undefined) return false
+      for (const slot of s.nodes) {
+        const r = recordOf(slot)
+        if (!isOrder(r) && r.deciding) return false
+      }
+      return inFlight(s.network).every((envelope) =>
+        envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
+    }
+  }
+}
+
+export const choreographyProperties = (
+  reading: SagaReading<ChoreographySystemState>,
+  steps: ReadonlyArray<SagaStep>,
+  nodes: ReadonlyArray<string>,
+  crashes: number
+): ReadonlyArray<Property<ChoreographySystemState>> => {
+  /** Step k's `Failed` reached its predecessor: Tk was refused. */
+  const refused = (k: number) => {
+    const index = nodes.indexOf(predecessor(steps, k))
+    const id = sagaEvent(steps, "Failed", k).id
+    return (s: ChoreographySystemState) => recordOf(s.nodes[index]!).inbox.includes(id)
+  }
+  return [
+    ...sagaChecks(reading, {
+      refused,
+      deduplicated: (s) => s.nodes.some((slot) => slot.up && slot.state.replayed.length > 0)
+    }),
+    ...(crashes > 0
+      ? [sometimes<ChoreographySystemState>("EndedDespiteRestart", (s) => s.crashes > 0 && s.nodes.every((slot) => slot.up) && reading.ended(s))]
+      : [])
+  ]
+}

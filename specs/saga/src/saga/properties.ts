@@ -1,0 +1,70 @@
+/**
+ * The orchestrated saga read as a saga (see ../properties.ts), and the
+ * `sometimes` properties that show the interesting states are reached: a
+ * completed saga, a compensated one after each step's refusal, a retry
+ * answered from an idempotency table, a restart mid-saga that still ends.
+ */
+import { inFlight, sometimes } from "@parley/core"
+import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { Ledger } from "../ledger.ts"
+import { ledgersOf, sagaChecks } from "../properties.ts"
+import type { Outcome, SagaReading } from "../properties.ts"
+import { outcomeOf } from "./log.ts"
+import type { LogEntry, SagaDurable, SagaMessage, SagaRequest, SagaResponse, SagaTimer } from "./messages.ts"
+import type { SagaNodeState } from "./node.ts"
+
+export type SagaSystem = SystemSpec<SagaNodeState, SagaMessage, SagaTimer, SagaRequest, SagaResponse, SagaDurable>
+export type SagaSystemState = SystemStateOf<SagaSystem>
+
+type Slot = NodeSlot<SagaNodeState, SagaTimer, SagaDurable>
+
+/** The orchestrator's log, live or durable; node 0 is the orchestrator. */
+export const sagaLog = (s: SagaSystemState): ReadonlyArray<LogEntry> => {
+  const slot = s.nodes[0]!
+  if (slot.up) return slot.state.role === "orchestrator" ? slot.state.log : []
+  return slot.durable._tag === "Orchestrator" ? slot.durable.log : []
+}
+
+const ledgerOf = (slot: Slot): Ledger | undefined => {
+  if (slot.up) return slot.state.role === "service" ? slot.state.ledger : undefined
+  return slot.durable._tag === "Service" ? slot.durable.ledger : undefined
+}
+
+const answeredBy = (slot: Slot | undefined, key: string): boolean => {
+  if (slot === undefined) return false
+  if (slot.up) return slot.state.role === "service" && slot.state.answers.some((a) => a.key === key)
+  return slot.durable._tag === "Service" && slot.durable.answers.some((a) => a.key === key)
+}
+
+/** `nodes` names each slot, in the system's order. */
+export const sagaReading = (steps: number, nodes: ReadonlyArray<string>): SagaReading<SagaSystemState> => {
+  const outcome = (s: SagaSystemState): Outcome | undefined => outcomeOf(steps, sagaLog(s))
+  return {
+    steps,
+    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
+    outcome,
+    ended: (s) => {
+      if (outcome(s) === undefined) return false
+      for (const slot of s.nodes) if (slot.up && slot.state.role === "service" && slot.state.pending.length > 0) return false
+      return inFlight(s.network).every((envelope) =>
+        envelope.kind !== "message" || (envelope.body._tag !== "Do" && envelope.body._tag !== "Undo") ||
+        answeredBy(s.nodes[nodes.indexOf(envelope.to)], envelope.body.key))
+    }
+  }
+}
+
+export const sagaProperties = (
+  reading: SagaReading<SagaSystemState>,
+  crashes: number
+): ReadonlyArray<Property<SagaSystemState>> => [
+  ...sagaChecks(reading, {
+    refused: (step) => (s) => sagaLog(s).some((e) => e._tag === "Refused" && e.step === step),
+    deduplicated: (s) => s.nodes.some((slot) => slot.up && slot.state.role === "service" && slot.state.replayed.length > 0)
+  }),
+  ...(crashes > 0
+    ? [sometimes<SagaSystemState>("RecoveredMidSagaAndEnded", (s) => {
+      const slot = s.nodes[0]!
+      return slot.up && slot.state.role === "orchestrator" && slot.state.recovered && reading.ended(s)
+    })]
+    : [])
+]

@@ -1,0 +1,91 @@
+import { explore } from "@parley/checker/testing"
+import { describe, expect, it } from "vitest"
+import { sagaSpec } from "../../src/index.ts"
+
+/**
+ * The checker over `saga` as `parley check saga` builds it. State counts are
+ * pinned so that a change to the spec or the checker that alters the search
+ * is noticed; depths are those of BFS, so each trace is a shortest one.
+ */
+type Lane = { readonly log?: ReadonlyArray<string>; readonly ledger?: ReadonlyArray<string>; readonly down?: boolean }
+
+const everyWitness = [
+  "SagaCompleted",
+  "CompensatedAfterT1Refused",
+  "CompensatedAfterT2Refused",
+  "CompensatedAfterT3Refused",
+  "RetryDeduplicated"
+]
+
+describe("saga, checked exhaustively", () => {
+  it.each([
+    // overrides, distinct states
+    [{ crashes: 0 }, 4_306],
+    [{ crashes: 0, network: "duplicating" }, 428],
+    [{ crashes: 0, lossy: true }, 10_165],
+    [{ network: "ordered" }, 28_205]
+  ] as const)("%j: every safety property holds and every sometimes is reached, in all %i states", (overrides, states) => {
+    const { result } = explore(sagaSpec, overrides)
+    expect(result.result).toBe("ok")
+    expect(result.unreached).toEqual([])
+    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(everyWitness))
+    expect(result.distinctStates).toBe(states)
+  })
+})
+
+describe("saga liveness: SagaEnds under weak fairness of deliveries and timers", () => {
+  it("holds with no crash: every fair behaviour ends the saga, completed or compensated", () => {
+    const { result } = explore(sagaSpec, { crashes: 0 }, { liveness: true })
+    expect(result.result).toBe("ok")
+    expect(result.livenessUnchecked).toEqual([])
+  })
+
+  it("fails with the default crash budget: the orchestrator may crash and stay down, and the saga never ends (safety still holds in all 69,194 states)", () => {
+    const { result, trace } = explore(sagaSpec, {}, { liveness: true })
+    expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
+    expect(result.distinctStates).toBe(69_194)
+    expect(result.unreached).toEqual([])
+    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining([...everyWitness, "RecoveredMidSagaAndEnded"]))
+    const steps = trace().steps
+    expect(steps).toHaveLength(4)
+    expect(steps.map((s) => s.event._tag)).toContain("Crash")
+    expect(steps.map((s) => s.event._tag)).not.toContain("Restart")
+    // The lasso is its last state, forever: nothing fair is left to do, and the orchestrator is down.
+    expect(trace().loopStart).toBe(steps.length)
+    expect(steps.at(-1)!.lanes["orchestrator"]).toMatchObject({ down: true })
+  })
+
+  it("fails on a lossy network: a request and its resends may all be lost, and the retry budget is spent", () => {
+    const { result } = explore(sagaSpec, { crashes: 0, lossy: true }, { liveness: true })
+    expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
+    expect(result.violation!.path.actionIndices).toHaveLength(4)
+  })
+})
+
+describe("saga's known bugs, each caught with the property it breaks", () => {
+  it("no-idempotency: a resent charge is applied twice", () => {
+    const { result, trace } = explore(sagaSpec, { variant: "no-idempotency" })
+    expect(result.violation).toMatchObject({ property: "AtMostOnce", kind: "always" })
+    expect(result.violation!.path.actionIndices).toHaveLength(8)
+    expect(result.distinctStates).toBe(305)
+    const steps = trace().steps
+    expect(steps.filter((s) => s.event._tag === "Timer" && s.event.timer === "Retry order-1:charge")).toHaveLength(1)
+    expect((steps.at(-1)!.lanes["payment"] as Lane).ledger).toEqual(["charge", "charge"])
+  })
+
+  it("compensate-early: a step given up on succeeds late and is left uncompensated", () => {
+    const { result, trace } = explore(sagaSpec, { variant: "compensate-early" })
+    expect(result.violation).toMatchObject({ property: "AllOrNothing", kind: "always" })
+    expect(result.violation!.path.actionIndices).toHaveLength(4)
+    expect(result.distinctStates).toBe(28)
+    const last = trace().steps.at(-1)!.lanes
+    expect((last["orchestrator"] as Lane).log).toEqual(["GaveUp T1"])
+    expect((last["inventory"] as Lane).ledger).toEqual(["reserve"])
+  })
+
+  it("compensate-early is caught when the orchestrator cannot crash too", () => {
+    const { result } = explore(sagaSpec, { variant: "compensate-early", crashes: 0, retries: 0 })
+    expect(result.violation).toMatchObject({ property: "AllOrNothing", kind: "always" })
+    expect(result.violation!.path.actionIndices).toHaveLength(3)
+  })
+})

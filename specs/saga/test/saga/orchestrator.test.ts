@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest"
+import { formatLogEntry, formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
+import { nextOperation, outcomeOf } from "../../src/saga/log.ts"
+import type { LogEntry, SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
+import {
+  orchestratorDurable,
+  orchestratorInit,
+  orchestratorOnMessage,
+  orchestratorOnTimer,
+  orchestratorRecover
+} from "../../src/saga/orchestrator.ts"
+import type { OrchestratorConfig, OrchestratorState } from "../../src/saga/orchestrator.ts"
+import { noBugs, sagaSteps } from "../../src/steps.ts"
+import { render } from "../render.ts"
+
+const config: OrchestratorConfig = { steps: sagaSteps(3), retries: 1, bugs: noBugs }
+const early: OrchestratorConfig = { ...config, bugs: { ...noBugs, compensateEarly: true } }
+
+const done = (step: number): LogEntry => ({ _tag: "Done", step })
+const refused = (step: number): LogEntry => ({ _tag: "Refused", step })
+const compensated = (step: number): LogEntry => ({ _tag: "Compensated", step })
+const at = (log: ReadonlyArray<LogEntry>, attempts = 0): OrchestratorState => ({ role: "orchestrator", log, attempts, recovered: false })
+
+const lines = (out: Parameters<typeof render<SagaMessage, SagaTimer>>[0]) => render(out, formatSagaMessage, formatSagaTimer)
+
+describe("the saga log decides what comes next", () => {
+  it.each([
+    // log, next operation
+    [[], "Do T1"],
+    [[done(1)], "Do T2"],
+    [[done(1), done(2), done(3)], "Completed"],
+    [[refused(1)], "Compensated"],
+    [[done(1), refused(2)], "Undo T1"],
+    [[done(1), done(2), refused(3)], "Undo T2"],
+    [[done(1), done(2), refused(3), compensated(2)], "Undo T1"],
+    [[done(1), done(2), refused(3), compensated(2), compensated(1)], "Compensated"],
+    [[done(1), { _tag: "GaveUp", step: 2 }], "Undo T1"]
+  ] as const)("%j: %s", (log, expected) => {
+    const next = nextOperation(3, log)
+    expect("step" in next ? `${next._tag} T${next.step}` : next._tag).toBe(expected)
+  })
+
+  it("has an outcome only once the saga ended", () => {
+    expect(outcomeOf(3, [done(1), done(2)])).toBeUndefined()
+    expect(outcomeOf(3, [done(1), done(2), done(3)])).toBe("completed")
+    expect(outcomeOf(3, [done(1), refused(2), compensated(1)])).toBe("compensated")
+  })
+})
+
+describe("the orchestrator", () => {
+  it("starts T1 on start-up, with the step's idempotency key and a resend timer", () => {
+    const started = orchestratorInit(config)
+    expect(started.state).toEqual(at([]))
+    expect(lines(started.out)).toEqual(["inventory <- Do T1 key=order-1:reserve", "set Retry order-1:reserve"])
+  })
+
+  it.each([
+    // log before, answer, log after, outputs
+    [[], { _tag: "Done", step: 1, key: "order-1:reserve", result: "ok" }, ["Done T1"],
+      ["cancel Retry order-1:reserve", "payment <- Do T2 key=order-1:charge", "set Retry order-1:charge"]],
+    [[done(1), done(2)], { _tag: "Done", step: 3, key: "order-1:ship", result: "ok" }, ["Done T1", "Done T2", "Done T3"],
+      ["cancel Retry order-1:ship"]],
+    [[done(1), done(2)], { _tag: "Done", step: 3, key: "order-1:ship", result: "refused" }, ["Done T1", "Done T2", "Refused T3"],
+      ["cancel Retry order-1:ship", "payment <- Undo T2 key=order-1:refund", "set Retry order-1:refund"]],
+    [[done(1), done(2), refused(3)], { _tag: "Undone", step: 2, key: "order-1:refund" }, ["Done T1", "Done T2", "Refused T3", "Compensated T2"],
+      ["cancel Retry order-1:refund", "inventory <- Undo T1 key=order-1:release", "set Retry order-1:release"]]
+  ] as const)("log %j, answer %j: logs it and sends the next operation", (log, answer, logAfter, out) => {
+    const next = orchestratorOnMessage(config, at(log, 1), answer)
+    expect(next.state.log.map(formatLogEntry)).toEqual(logAfter)
+    expect(next.state.attempts).toBe(0)
+    expect(lines(next.out)).toEqual(out)
+  })
+
+  it("ignores an answer to anything but the operation in progress: a duplicate, or one that arrived late", () => {
+    const s = at([done(1)])
+    expect(orchestratorOnMessage(config, s, { _tag: "Done", step: 1, key: "order-1:reserve", result: "ok" })).toEqual({ state: s, out: [] })
+    expect(orchestratorOnMessage(config, s, { _tag: "Undone", step: 2, key: "order-1:refund" })).toEqual({ state: s, out: [] })
+  })
+
+  it("resends the same request when its timer fires, within the retry budget, then waits", () => {
+    const resent = orchestratorOnTimer(config, at([done(1)]), { _tag: "Retry", key: "order-1:charge" })
+    expect(resent.state.attempts).toBe(1)
+    expect(lines(resent.out)).toEqual(["payment <- Do T2 key=order-1:charge", "set Retry order-1:charge"])
+    expect(orchestratorOnTimer(config, resent.state, { _tag: "Retry", key: "order-1:charge" })).toEqual({ state: resent.state, out: [] })
+  })
+
+  it("ignores a stale timer of an operation already answered", () => {
+    const s = at([done(1)])
+    expect(orchestratorOnTimer(config, s, { _tag: "Retry", key: "order-1:reserve" })).toEqual({ state: s, out: [] })
+  })
+
+  it("compensate-early: with the budget spent it takes the step as failed and compensates the steps before it", () => {
+    const gaveUp = orchestratorOnTimer(early, at([done(1)], 1), { _tag: "Retry", key: "order-1:charge" })
+    expect(gaveUp.state.log.map(formatLogEntry)).toEqual(["Done T1", "GaveUp T2"])
+    expect(lines(gaveUp.out)).toEqual(["cancel Retry order-1:charge", "inventory <- Undo T1 key=order-1:release", "set Retry order-1:release"])
+    // A compensation is never given up on: it cannot fail.
+    const undoing = at([done(1), refused(2)], 1)
+    expect(orchestratorOnTimer(early, undoing, { _tag: "Retry", key: "order-1:release" }).out).toEqual([])
+  })
+
+  it("keeps only its log across a crash and, restarted mid-saga, resends what it was waiting for under the same key", () => {
+    const durable = orchestratorDurable(at([done(1)], 1))
+    expect(durable).toEqual({ _tag: "Orchestrator", log: [done(1)] })
+    const back = orchestratorRecover(config, durable)
+    expect(back.state).toEqual({ role: "orchestrator", log: [done(1)], attempts: 0, recovered: true })
+    expect(lines(back.out)).toEqual(["payment <- Do T2 key=order-1:charge", "set Retry order-1:charge"])
+  })
+
+  it("restarted after the saga ended, sends nothing and is no mid-saga recovery", () => {
+    const back = orchestratorRecover(config, { _tag: "Orchestrator", log: [refused(1)] })
+    expect(back).toEqual({ state: { role: "orchestrator", log: [refused(1)], attempts: 0, recovered: false }, out: [] })
+  })
+})
