@@ -6,12 +6,12 @@
  * it; a partition drops what would cross it. Every operation returns the
  * lines that describe what happened, in the format of the scenario files.
  */
-import { formatRaftMessage, formatRaftResponse } from "../../src/format.ts"
-import { raftActor } from "../../src/node.ts"
-import type { RaftActor } from "../../src/node.ts"
-import { noBugs } from "../../src/state.ts"
-import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "../../src/messages.ts"
-import type { RaftBugs, RaftConfig, RaftState } from "../../src/state.ts"
+import { formatRaftMessage, formatRaftResponse } from "../../../src/raft/format.ts"
+import { raftActor } from "../../../src/raft/node.ts"
+import type { RaftActor } from "../../../src/raft/node.ts"
+import { noBugs } from "../../../src/raft/state.ts"
+import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "../../../src/raft/messages.ts"
+import type { RaftBugs, RaftConfig, RaftState } from "../../../src/raft/state.ts"
 import type { ClientId, NodeContext, NodeId, Step } from "@parley/core"
 import { downStatus, liveStatus, stateChanges } from "./describe.ts"
 

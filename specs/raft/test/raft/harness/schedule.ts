@@ -5,7 +5,7 @@
  * schedule prints as a scenario file that replays it.
  */
 import fc from "fast-check"
-import type { RaftTimer } from "../../src/messages.ts"
+import type { RaftTimer } from "../../../src/raft/messages.ts"
 import type { Cluster } from "./cluster.ts"
 
 export interface Draw {

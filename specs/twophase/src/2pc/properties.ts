@@ -5,15 +5,15 @@
  */
 import { always, eventually, leadsTo, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemStateOf } from "@parley/core"
-import type { TwoPcNodeState } from "./twopc-actor.ts"
-import type { TwoPhaseCommitSystem } from "./twopc.ts"
+import type { TwoPcNodeState } from "./node.ts"
+import type { TwoPhaseCommitSystem } from "./spec.ts"
 import type {
   ParticipantPhase,
   TwoPcDecision,
   TwoPcLog,
   TwoPcTimer,
   TwoPcVote
-} from "./twopc-messages.ts"
+} from "./messages.ts"
 
 export type TwoPcSystemState = SystemStateOf<TwoPhaseCommitSystem>
 

@@ -1,9 +1,9 @@
 import { equals, fingerprint } from "@parley/core"
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { appendToLog, emptyLog, entryAt, isLogShape, logEntries, logLength, LogChunk, logOfEntries, logSlice, truncateLog } from "../src/log.ts"
-import type { Entry } from "../src/messages.ts"
-import { RaftDurable } from "../src/messages.ts"
+import { appendToLog, emptyLog, entryAt, isLogShape, logEntries, logLength, LogChunk, logOfEntries, logSlice, truncateLog } from "../../src/raft/log.ts"
+import type { Entry } from "../../src/raft/messages.ts"
+import { RaftDurable } from "../../src/raft/messages.ts"
 
 const entries = (from: number, count: number, term = 1): Array<Entry> =>
   Array.from({ length: count }, (_, i) => ({ term, command: { client: "c1", seq: from + i, op: { _tag: "Get", key: "x" } } }))

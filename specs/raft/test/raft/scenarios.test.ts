@@ -1,6 +1,6 @@
 /**
- * Runs every scenario in test/scenarios/ (see harness/commands.ts for the
- * commands). `REWRITE=1 npx vitest run test/scenarios.test.ts` writes the
+ * Runs every scenario in test/raft/scenarios/ (see harness/commands.ts for the
+ * commands). `REWRITE=1 npx vitest run test/raft/scenarios.test.ts` writes the
  * actual outputs back into the files, as etcd's `-rewrite` does: read the
  * diff before committing it, for every changed line is a claim about Raft.
  */

@@ -29,8 +29,8 @@
  */
 import { cancelTimer, send, setTimer, step } from "@parley/core"
 import type { NodeId, Output, Step } from "@parley/core"
-import { COORDINATOR } from "./twopc-coordinator.ts"
-import { castVote, inquire, voteMessage } from "./twopc-messages.ts"
+import { COORDINATOR } from "./coordinator.ts"
+import { castVote, inquire, voteMessage } from "./messages.ts"
 import type {
   ParticipantLog,
   ParticipantPhase,
@@ -39,7 +39,7 @@ import type {
   TwoPcResponse,
   TwoPcTimer,
   TwoPcVote
-} from "./twopc-messages.ts"
+} from "./messages.ts"
 
 export interface ParticipantState {
   readonly role: "participant"

@@ -1,5 +1,5 @@
 import { SetOf, withFingerprintMemo } from "@parley/core/model"
-import type { RM, RMState } from "./twophase.ts"
+import type { RM, RMState } from "./model.ts"
 
 export const RMStates: ReadonlyArray<RMState> = ["working", "prepared", "committed", "aborted"]
 

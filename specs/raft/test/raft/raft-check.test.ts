@@ -1,7 +1,7 @@
 import type { ConfigValue } from "@parley/core"
 import { explore as exploreSpec } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
-import { raftSpec } from "../src/index.ts"
+import { raftSpec } from "../../src/index.ts"
 
 const explore = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) => exploreSpec(raftSpec, overrides, { liveness })
 

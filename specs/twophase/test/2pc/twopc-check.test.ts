@@ -1,22 +1,24 @@
-import { buildTrace, check, replay, systemModel } from "@parley/checker"
-import { defaultConfig } from "@parley/core"
-import type { NetworkSemantics } from "@parley/core"
+import { check, replay, systemModel } from "@parley/checker"
+import { explore } from "@parley/checker/testing"
+import { CorrectVariant } from "@parley/core"
+import type { AnySystemSpec, ConfigValue } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import { agreement, twoPcVariants, twoPhaseCommitSpec, twoPhaseCommitSystem } from "../src/twopc.ts"
-import type { TwoPhaseCommitOptions } from "../src/twopc.ts"
+import { twoPhaseCommitSpec, twoPhaseCommitSystem } from "../../src/2pc/spec.ts"
+import type { TwoPhaseCommitOptions } from "../../src/2pc/spec.ts"
 
 /**
  * The checker over the `2pc` system. State counts are pinned, as the TLA+
  * Examples manifest and Stateright's tests pin theirs, so that a change to
  * the spec or to the checker that alters the search is noticed.
  */
-const options = (participants: number, crashes: number, network: NetworkSemantics, lossy = false, variant = "correct"): TwoPhaseCommitOptions => ({
-  participants,
-  crashes,
-  network,
-  lossy,
-  variant
-})
+const explore2pc = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) =>
+  explore(twoPhaseCommitSpec, overrides, { liveness })
+
+/** The model for checks `explore` does not run (deadlock, symmetry): the spec's defaults, overridden. */
+const modelOf = (given: Partial<TwoPhaseCommitOptions>, variant: string = CorrectVariant) =>
+  systemModel(twoPhaseCommitSystem(twoPhaseCommitSpec.resolve(given), twoPhaseCommitSpec.bugsOf(variant)))
+
+const variants = twoPhaseCommitSpec.variants.map((v) => v.name)
 
 describe("2pc, correct, checked exhaustively", () => {
   it.each([
@@ -32,10 +34,7 @@ describe("2pc, correct, checked exhaustively", () => {
     [2, 1, "unordered", true, 9_029],
     [2, 1, "ordered", true, 7_034]
   ] as const)("%i participants, %i crashes, %s network, lossy %s: every property holds in all %i states", (participants, crashes, network, lossy, states) => {
-    // Built as `parley check 2pc` builds it: the spec's defaults, overridden.
-    const built = twoPhaseCommitSpec.build({ ...defaultConfig(twoPhaseCommitSpec), participants, crashes, network, lossy })
-    if (built._tag !== "System") throw new Error("2pc builds a System")
-    const model = systemModel(built.system)
+    const model = modelOf({ participants, crashes, network, lossy })
     // Without loss every behaviour ends with every participant committed or aborted: no deadlock.
     const result = check(model, { strategy: "bfs", deadlock: !lossy })
     expect(result.violation).toBeUndefined()
@@ -45,34 +44,32 @@ describe("2pc, correct, checked exhaustively", () => {
   })
 
   it("reaches 2PC's blocking: a participant that voted yes waits, undecided, while the coordinator is down", () => {
-    const result = check(systemModel(twoPhaseCommitSystem(options(2, 1, "unordered"))), { strategy: "bfs" })
+    const { result } = explore2pc({ participants: 2 })
     expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["BlockedWhileCoordinatorDown", "CoordinatorRecoveredCommit"]))
   })
 })
 
 describe("2pc, no-durable-decision: the checker finds the lost decision", () => {
-  const config = { participants: 2, crashes: 1, network: "unordered", lossy: false, variant: "no-durable-decision" }
+  const config = { participants: 2, crashes: 1, variant: "no-durable-decision" }
 
   it.each(["unordered", "ordered", "duplicating"] as const)(
     "%s network: the restarted coordinator presumes abort after a participant committed",
     (network) => {
-      const model = systemModel(twoPhaseCommitSystem(options(2, 1, network, false, "no-durable-decision")))
-      const result = check(model, { strategy: "bfs" })
+      const { result, trace: traceOf } = explore2pc({ ...config, network })
       expect(result.result).toBe("violation")
       expect(result.violation).toMatchObject({ property: "CoordinatorAgrees", kind: "always" })
-      const trace = buildTrace(model, { spec: "2pc", config: { ...config, network }, property: { name: "CoordinatorAgrees", kind: "always" } }, result.violation!.path)
+      const trace = traceOf()
       expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
       expect(trace.steps.at(-1)!.lanes["coordinator"]).toMatchObject({ phase: "decided", decision: "abort", logged: false, recovered: true })
     }
   )
 
   it("breaks Agreement: one participant committed, the other aborted", () => {
-    const system = twoPhaseCommitSystem(options(2, 1, "unordered", false, "no-durable-decision"))
-    const model = systemModel({ ...system, properties: [agreement] })
-    const result = check(model, { strategy: "bfs" })
+    const onlyAgreement = { adjust: (system: AnySystemSpec) => ({ ...system, properties: system.properties.filter((p) => p.name === "Agreement") }) }
+    const { result, trace: traceOf } = explore(twoPhaseCommitSpec, config, onlyAgreement)
     expect(result.result).toBe("violation")
     expect(result.violation).toMatchObject({ property: "Agreement", kind: "always" })
-    const trace = buildTrace(model, { spec: "2pc", config, property: { name: "Agreement", kind: "always" } }, result.violation!.path)
+    const trace = traceOf()
     expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
     // The shortest counterexample, step by step.
     expect(trace.steps.map((s) => s.action)).toEqual([
@@ -100,30 +97,24 @@ describe("2pc, no-durable-decision: the checker finds the lost decision", () => 
   })
 
   it("is harmless without crashes: the log write always completes before anyone can ask", () => {
-    const result = check(systemModel(twoPhaseCommitSystem(options(2, 0, "unordered", false, "no-durable-decision"))), { strategy: "bfs" })
+    const { result } = explore2pc({ ...config, crashes: 0 })
     expect(result.result).toBe("ok")
     expect(result.distinctStates).toBe(617)
   })
 })
 
 describe("2pc liveness, under weak fairness of deliveries and timers", () => {
-  const liveness = (participants: number, crashes: number) => {
-    const model = systemModel(twoPhaseCommitSystem(options(participants, crashes, "unordered")))
-    return { model, result: check(model, { strategy: "bfs", liveness: true }) }
-  }
-
   it.each([2, 3])("with %i participants and no crash, every prepared participant decides and every live one ends", (participants) => {
-    const { result } = liveness(participants, 0)
+    const { result } = explore2pc({ participants, crashes: 0 }, true)
     expect(result.result).toBe("ok")
     expect(result.livenessUnchecked).toEqual([])
   })
 
   it("with one crash, 2PC blocks: the lasso ends with the coordinator down and a participant prepared, forever", () => {
-    const { model, result } = liveness(2, 1)
+    const { result, trace: traceOf } = explore2pc({ participants: 2, crashes: 1 }, true)
     expect(result.violation).toMatchObject({ property: "PreparedDecides", kind: "leadsTo" })
-    const violation = result.violation!
-    const config = { participants: 2, crashes: 1, network: "unordered", lossy: false, variant: "correct" }
-    const trace = buildTrace(model, { spec: "2pc", config, property: { name: "PreparedDecides", kind: "leadsTo" }, loopStart: violation.loopStart! }, violation.path)
+    const trace = traceOf()
+    expect(trace.loopStart).toBe(result.violation!.loopStart)
     expect(trace.loopStart).toBe(trace.steps.length)
     const last = trace.steps.at(-1)!.lanes
     expect(last["coordinator"]).toMatchObject({ down: true })
@@ -133,7 +124,7 @@ describe("2pc liveness, under weak fairness of deliveries and timers", () => {
 
 describe("2pc symmetry reduction: participants are interchangeable", () => {
   it.each([[2, 1], [3, 1], [3, 0]])("%i participants, %i crashes: fewer states, every property still holds, every sometimes reached", (participants, crashes) => {
-    const model = systemModel(twoPhaseCommitSystem(options(participants, crashes, "unordered")))
+    const model = modelOf({ participants, crashes })
     const full = check(model, { strategy: "bfs" })
     const reduced = check(model, { strategy: "bfs", symmetry: true })
     expect(reduced.result).toBe("ok")
@@ -143,8 +134,8 @@ describe("2pc symmetry reduction: participants are interchangeable", () => {
     expect(reduced.distinctStates * (participants === 3 ? 6 : 2)).toBeGreaterThanOrEqual(full.distinctStates)
   })
 
-  it.each(twoPcVariants.map((v) => v.name))("%s: the same violation at the same depth with and without it, and its trace replays to a violating state", (variant) => {
-    const model = systemModel(twoPhaseCommitSystem(options(3, 1, "unordered", false, variant)))
+  it.each(variants)("%s: the same violation at the same depth with and without it, and its trace replays to a violating state", (variant) => {
+    const model = modelOf({ participants: 3, crashes: 1 }, variant)
     const full = check(model, { strategy: "bfs" })
     const reduced = check(model, { strategy: "bfs", symmetry: true })
     expect(reduced.violation?.property).toBe(full.violation?.property)
@@ -155,7 +146,7 @@ describe("2pc symmetry reduction: participants are interchangeable", () => {
   })
 
   it("is refused together with liveness", () => {
-    const model = systemModel(twoPhaseCommitSystem(options(2, 0, "unordered")))
+    const model = modelOf({ participants: 2, crashes: 0 })
     expect(() => check(model, { strategy: "bfs", symmetry: true, liveness: true })).toThrow(/do not go together/)
   })
 })

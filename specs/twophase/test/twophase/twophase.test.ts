@@ -1,9 +1,15 @@
 import { check, replay } from "@parley/checker"
+import { explore } from "@parley/checker/testing"
 import { CorrectVariant, defaultConfig, fingerprint, SetOf } from "@parley/core"
 import type { Model, Property, StepEvent } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import { twoPhaseActionLabel, twoPhaseModel, twoPhaseSpec, twoPhaseVariants } from "../src/twophase.ts"
-import type { RM, TwoPhaseAction, TwoPhaseState, TwoPhaseVariant } from "../src/twophase.ts"
+import { twoPhaseActionLabel } from "../../src/twophase/format.ts"
+import { twoPhaseModel } from "../../src/twophase/model.ts"
+import type { RM, TwoPhaseAction, TwoPhaseState } from "../../src/twophase/model.ts"
+import { twoPhaseSpec } from "../../src/twophase/spec.ts"
+
+/** The model with `n` RMs and the bugs of the variant named `variant`. */
+const modelOf = (n: number, variant: string = CorrectVariant) => twoPhaseModel(n, twoPhaseSpec.bugsOf(variant))
 
 /**
  * TwoPhase.tla enumerated a second time, sharing nothing with the model: a
@@ -12,7 +18,7 @@ import type { RM, TwoPhaseAction, TwoPhaseState, TwoPhaseVariant } from "../src/
  * and in `msgs` bit n for Commit and bit n+1 for Abort. Every TLA+ step is
  * generated, steps that change nothing included, as TLC does.
  */
-const bruteForce = (n: number, variant: TwoPhaseVariant = CorrectVariant) => {
+const bruteForce = (n: number, variant: string = CorrectVariant) => {
   const COMMIT = 1 << n
   const ABORT = 1 << (n + 1)
   const ALL = (1 << n) - 1
@@ -73,8 +79,8 @@ interface Reached {
   readonly depth: number
 }
 
-/** Every reachable state of a model, breadth first, told apart by fingerprint. */
-const explore = <A>(model: Model<TwoPhaseState, A>): Array<Reached> => {
+/** Every reachable state of a model, breadth first, told apart by fingerprint, with no checker in between. */
+const reachable = <A>(model: Model<TwoPhaseState, A>): Array<Reached> => {
   const seen = new Set<bigint>()
   const reached: Array<Reached> = []
   for (const state of model.init()) {
@@ -112,7 +118,7 @@ const property = (model: Model<TwoPhaseState, TwoPhaseAction>, name: string): Pr
  */
 const closedForm = (n: number): number => 2 ** n + 4 ** n + 6 ** n
 
-const buggy: ReadonlyArray<TwoPhaseVariant> = twoPhaseVariants.map((v) => v.name)
+const buggy: ReadonlyArray<string> = twoPhaseSpec.variants.map((v) => v.name)
 
 /**
  * The length of the shortest behaviour to a state that breaks TCConsistent,
@@ -120,7 +126,7 @@ const buggy: ReadonlyArray<TwoPhaseVariant> = twoPhaseVariants.map((v) => v.name
  * the two variants that break TCConsistent only after a commit need two more
  * steps per RM.
  */
-const shortest: ReadonlyArray<readonly [TwoPhaseVariant, number, number]> = [
+const shortest: ReadonlyArray<readonly [string, number, number]> = [
   ["commit-without-votes", 3, 3], // TMCommit, RMChooseToAbort(rm1), RMRcvCommitMsg(rm2)
   ["abort-after-commit", 8, 10], // prepare and hear each RM, TMCommit, TMAbort, one RM learns each
   ["abort-when-prepared", 7, 9] // prepare and hear each RM, TMCommit, RMChooseToAbort(rm1), RMRcvCommitMsg(rm2)
@@ -128,11 +134,11 @@ const shortest: ReadonlyArray<readonly [TwoPhaseVariant, number, number]> = [
 
 describe("twoPhaseModel against an independent enumeration of TwoPhase.tla", () => {
   it.each([1, 2, 3, 4])("has the same states and the same steps with %i RMs", (n) => {
-    const variants: ReadonlyArray<TwoPhaseVariant> = [CorrectVariant, ...buggy]
+    const variants: ReadonlyArray<string> = [CorrectVariant, ...buggy]
     for (const variant of variants) {
-      const model = twoPhaseModel(n, variant)
+      const model = modelOf(n, variant)
       const brute = bruteForce(n, variant)
-      const reached = explore(model)
+      const reached = reachable(model)
       const keys = new Set(reached.map(({ state }) => encode(n, state)))
       expect(keys.size, `${variant}: no two fingerprints for one state, no fingerprint for two`).toBe(reached.length)
       expect(keys, variant).toEqual(brute.states)
@@ -147,7 +153,7 @@ describe("twoPhaseModel against an independent enumeration of TwoPhase.tla", () 
   })
 
   it.each([[1, 12], [2, 56], [3, 288], [4, 1568], [5, 8832]])("with %i RMs reaches %i distinct states", (n, count) => {
-    expect(explore(twoPhaseModel(n)).length).toBe(count)
+    expect(reachable(twoPhaseModel(n)).length).toBe(count)
     expect(bruteForce(n).states.size).toBe(count)
     expect(closedForm(n)).toBe(count)
   })
@@ -157,14 +163,14 @@ describe("twoPhaseModel against an independent enumeration of TwoPhase.tla", () 
     const codec = model.codec!
     const words = new Uint32Array(codec.words)
     const seen = new Map<string, bigint>()
-    for (const { state } of explore(model)) {
+    for (const { state } of reachable(model)) {
       codec.encode(state, words, 0)
       const decoded = codec.decode(words, 0)
       expect(fingerprint(decoded)).toBe(fingerprint(state))
       expect(model.lanes(decoded)).toEqual(model.lanes(state))
       seen.set(words.join(","), fingerprint(state))
     }
-    expect(seen.size, "one encoding per state").toBe(explore(model).length)
+    expect(seen.size, "one encoding per state").toBe(reachable(model).length)
   })
 
   it("encodes a state it did not build, and refuses one it cannot", () => {
@@ -200,14 +206,14 @@ describe("properties", () => {
     const model = twoPhaseModel(n)
     const invariants = model.properties.filter((p) => p.kind === "always")
     expect(invariants.map((p) => p.name)).toEqual(["TypeOK", "TCConsistent"])
-    for (const { state } of explore(model)) {
+    for (const { state } of reachable(model)) {
       for (const p of invariants) expect(p.holds(state), `${p.name} in ${encode(n, state)}`).toBe(true)
     }
   })
 
   it.each([1, 2, 3])("every sometimes property is reached with %i RMs", (n) => {
     const model = twoPhaseModel(n)
-    const states = explore(model).map((r) => r.state)
+    const states = reachable(model).map((r) => r.state)
     const reachability = model.properties.filter((p) => p.kind === "sometimes")
     expect(reachability.map((p) => p.name)).toEqual(["AllCommitted", "AllAborted", "AbortedAfterPrepare"])
     for (const p of reachability) expect(states.some((s) => p.holds(s)), p.name).toBe(true)
@@ -244,8 +250,8 @@ describe("known-buggy variants", () => {
 
   it.each(shortest)("%s breaks TCConsistent after %i steps with 2 RMs, %i with 3, and keeps TypeOK", (variant, two, three) => {
     for (const [n, steps] of [[2, two], [3, three]] as const) {
-      const model = twoPhaseModel(n, variant)
-      const reached = explore(model)
+      const model = modelOf(n, variant)
+      const reached = reachable(model)
       const broken = reached.filter(({ state }) => !property(model, "TCConsistent").holds(state))
       expect(broken.length).toBeGreaterThan(0)
       expect(Math.min(...broken.map((r) => r.depth))).toBe(steps)
@@ -254,8 +260,8 @@ describe("known-buggy variants", () => {
   })
 
   it.each(buggy)("%s cannot break TCConsistent with a single RM", (variant) => {
-    const model = twoPhaseModel(1, variant)
-    expect(explore(model).every(({ state }) => property(model, "TCConsistent").holds(state))).toBe(true)
+    const model = modelOf(1, variant)
+    expect(reachable(model).every(({ state }) => property(model, "TCConsistent").holds(state))).toBe(true)
   })
 })
 
@@ -383,11 +389,12 @@ describe("twoPhaseSpec", () => {
     expect(built.model.init().map((s) => built.model.lanes(s))).toEqual([
       { tm: { tmState: "init", tmPrepared: [] }, rm1: "working", rm2: "working", rm3: "working", msgs: [] }
     ])
-    expect(twoPhaseSpec.variants.map((v) => v.name)).toEqual(buggy)
+    expect(buggy).toEqual(shortest.map(([v]) => v))
   })
 
   it("refuses an unknown variant and a number of RMs that is not a positive whole number", () => {
     expect(() => twoPhaseSpec.build({ rms: 3, variant: "bogus" })).toThrow(/no variant "bogus".*commit-without-votes/)
+    expect(() => twoPhaseSpec.build({ rms: 0, variant: CorrectVariant })).toThrow(new RangeError("twophase needs rms to be an integer from 1 to 12, got 0"))
     expect(() => twoPhaseModel(0)).toThrow(RangeError)
     expect(() => twoPhaseModel(1.5)).toThrow(RangeError)
   })
@@ -395,7 +402,7 @@ describe("twoPhaseSpec", () => {
 
 describe("checked by @parley/checker", () => {
   it.each([[1, 12], [2, 56], [3, 288], [4, 1568], [5, 8832]])("with %i RMs: ok, %i distinct states, every sometimes reached", (n, count) => {
-    const result = check(twoPhaseModel(n), { strategy: "bfs" })
+    const { result } = explore(twoPhaseSpec, { rms: n })
     expect(result.result).toBe("ok")
     expect(result.distinctStates).toBe(count)
     expect(result.unreached).toEqual([])
@@ -410,8 +417,7 @@ describe("checked by @parley/checker", () => {
   it.each(shortest)(
     "%s: with 3 RMs, a shortest counterexample to TCConsistent (%i steps with 2 RMs, %i with 3) that replays",
     (variant, _two, steps) => {
-      const model = twoPhaseModel(3, variant)
-      const result = check(model, { strategy: "bfs" })
+      const { model, result } = explore(twoPhaseSpec, { rms: 3, variant })
       expect(result.result).toBe("violation")
       expect(result.violation?.property).toBe("TCConsistent")
       expect(result.violation?.kind).toBe("always")
@@ -421,14 +427,14 @@ describe("checked by @parley/checker", () => {
       const replayed = replay(model, path)
       const last = replayed.steps.at(-1)?.state
       if (last === undefined) throw new Error("empty counterexample")
-      expect(property(model, "TCConsistent").holds(last)).toBe(false)
+      expect(model.properties.find((p) => p.name === "TCConsistent")?.holds(last)).toBe(false)
     }
   )
 })
 
 describe("symmetry reduction (--symmetry): RMs are interchangeable", () => {
   /** The brute force's states up to renaming the RMs: each state's least encoding over every permutation of positions. */
-  const orbits = (n: number, variant: TwoPhaseVariant = CorrectVariant): number => {
+  const orbits = (n: number, variant: string = CorrectVariant): number => {
     const permutations: Array<Array<number>> = [[]]
     for (let k = 0; k < n; k++) {
       const longer: Array<Array<number>> = []
@@ -464,9 +470,9 @@ describe("symmetry reduction (--symmetry): RMs are interchangeable", () => {
     if (n > 1) expect(reduced.distinctStates).toBeLessThan(full.distinctStates)
   })
 
-  it.each(twoPhaseVariants.map((v) => v.name))("%s: the same violation at the same depth with and without it", (variant) => {
-    const full = check(twoPhaseModel(3, variant), { strategy: "bfs" })
-    const reduced = check(twoPhaseModel(3, variant), { strategy: "bfs", symmetry: true })
+  it.each(buggy)("%s: the same violation at the same depth with and without it", (variant) => {
+    const full = check(modelOf(3, variant), { strategy: "bfs" })
+    const reduced = check(modelOf(3, variant), { strategy: "bfs", symmetry: true })
     expect(reduced.violation?.property).toBe(full.violation?.property)
     expect(reduced.violation?.path.actionIndices.length).toBe(full.violation?.path.actionIndices.length)
   })

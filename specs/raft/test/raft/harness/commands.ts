@@ -15,10 +15,10 @@
  *   crash n2 | restart n2 | partition n1,n2/n3 | heal | status | messages
  */
 import { parseKvInput } from "@parley/core"
-import { formatRaftMessage, formatRaftRequest } from "../../src/format.ts"
-import type { RaftTimer } from "../../src/messages.ts"
-import { noBugs } from "../../src/state.ts"
-import type { RaftBugs } from "../../src/state.ts"
+import { formatRaftMessage, formatRaftRequest } from "../../../src/raft/format.ts"
+import type { RaftTimer } from "../../../src/raft/messages.ts"
+import { noBugs } from "../../../src/raft/state.ts"
+import type { RaftBugs } from "../../../src/raft/state.ts"
 import { Cluster, defaultOptions, linkName } from "./cluster.ts"
 import type { ClusterOptions } from "./cluster.ts"
 

@@ -6,11 +6,11 @@
  */
 import { bucketsFlat, equals } from "@parley/core"
 import type { Buckets } from "@parley/core"
-import type { Entry } from "../../src/messages.ts"
-import { formatEntry } from "../../src/format.ts"
-import { logEntries } from "../../src/log.ts"
-import type { RaftDurable } from "../../src/messages.ts"
-import type { RaftState } from "../../src/state.ts"
+import type { Entry } from "../../../src/raft/messages.ts"
+import { formatEntry } from "../../../src/raft/format.ts"
+import { logEntries } from "../../../src/raft/log.ts"
+import type { RaftDurable } from "../../../src/raft/messages.ts"
+import type { RaftState } from "../../../src/raft/state.ts"
 
 const orDash = (value: string | null): string => value ?? "-"
 

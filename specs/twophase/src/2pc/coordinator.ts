@@ -30,8 +30,8 @@
  */
 import { cancelTimer, reply, send, setTimer, step } from "@parley/core"
 import type { ClientId, NodeId, Output, Step } from "@parley/core"
-import { decisionMessage, flushLog, outcome, prepare, voteTimeout } from "./twopc-messages.ts"
-import type { CoordinatorLog, TwoPcDecision, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./twopc-messages.ts"
+import { decisionMessage, flushLog, outcome, prepare, voteTimeout } from "./messages.ts"
+import type { CoordinatorLog, TwoPcDecision, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./messages.ts"
 
 export const COORDINATOR: NodeId = "coordinator"
 
@@ -60,11 +60,17 @@ export type CoordinatorState =
     readonly recovered: boolean
   }
 
-export interface CoordinatorConfig {
-  /** The participants' ids, in declaration order. */
-  readonly participants: ReadonlyArray<NodeId>
+/** The coordinator's known bugs, each a flag the correct spec leaves off (`twoPhaseCommitSpec` describes them). */
+export interface TwoPcBugs {
   /** The `no-durable-decision` bug: the log write lags behind the sends. */
   readonly lazyLog: boolean
+}
+
+export const twoPcCorrect: TwoPcBugs = { lazyLog: false }
+
+export interface CoordinatorConfig extends TwoPcBugs {
+  /** The participants' ids, in declaration order. */
+  readonly participants: ReadonlyArray<NodeId>
 }
 
 type CoordinatorStep = Step<CoordinatorState, TwoPcMessage, TwoPcTimer, TwoPcResponse>

@@ -82,28 +82,6 @@ export type ParticipantLog = typeof ParticipantLog.Type
 export const TwoPcLog = Schema.Union([CoordinatorLog, ParticipantLog])
 export type TwoPcLog = typeof TwoPcLog.Type
 
-/** One line per message, as traces show it: `Prepare`, `Vote(yes)`, `Commit`, `Abort`, `Inquire`. */
-export const formatTwoPcMessage = (message: TwoPcMessage): string => {
-  switch (message._tag) {
-    case "Prepare":
-    case "Inquire":
-      return message._tag
-    case "Vote":
-      return `Vote(${message.vote})`
-    case "Decision":
-      return message.decision === "commit" ? "Commit" : "Abort"
-  }
-}
-
-/** `VoteTimeout`, `FlushLog`, `CastVote(no)`. */
-export const formatTwoPcTimer = (timer: TwoPcTimer): string =>
-  timer._tag === "CastVote" ? `CastVote(${timer.vote})` : timer._tag
-
-export const formatTwoPcRequest = (request: TwoPcRequest): string => request._tag
-
-/** `Outcome(commit)`. */
-export const formatTwoPcResponse = (response: TwoPcResponse): string => `Outcome(${response.decision})`
-
 // The values reducers send, built once: messages are immutable data, so one object serves every send.
 
 const voteYes: TwoPcMessage = Object.freeze({ _tag: "Vote", vote: "yes" })

@@ -16,9 +16,10 @@
  * - `tmPrepared = RM` is compared element by element, not by size, so it stays
  *   exact even for a state that breaks TypeOK.
  */
-import { always, configInt, configString, CorrectVariant, fingerprintInto, SetOf, sometimes } from "@parley/core/model"
-import type { Model, Property, SpecDefinition, SpecVariant, StateCodec, StepEvent } from "@parley/core/model"
-import { MaxInternedRMs, RMStateInterner, RMStates, SetInterner } from "./twophase-interners.ts"
+import { always, fingerprintInto, SetOf, sometimes } from "@parley/core/model"
+import type { Model, Property, StateCodec, StepEvent } from "@parley/core/model"
+import { formatTwoPhaseMessage, twoPhaseActionLabel } from "./format.ts"
+import { MaxInternedRMs, RMStateInterner, RMStates, SetInterner } from "./interners.ts"
 
 /** A resource manager: `rm1` … `rmN`. */
 export type RM = `rm${number}`
@@ -45,43 +46,22 @@ export type TwoPhaseAction =
     readonly rm: RM
   }
 
-/** Known-buggy variants; each lets the checker reach a state that breaks TCConsistent (with two or more RMs). */
-export const twoPhaseVariants = [
-  {
-    name: "commit-without-votes",
-    description: "TMCommit does not wait until every RM has said Prepared, so an RM that chose to abort meets a Commit"
-  },
-  {
-    name: "abort-after-commit",
-    description: "TMAbort does not check that the TM is still undecided, so it can send Abort after Commit"
-  },
-  {
-    name: "abort-when-prepared",
-    description: "RMChooseToAbort is allowed after the RM has said Prepared, so it can abort while the TM commits"
-  }
-] as const satisfies ReadonlyArray<SpecVariant>
-
-export type TwoPhaseVariant = typeof CorrectVariant | (typeof twoPhaseVariants)[number]["name"]
-
-const variantNames: ReadonlyArray<string> = [CorrectVariant, ...twoPhaseVariants.map((v) => v.name)]
-
-export const isTwoPhaseVariant = (name: string): name is TwoPhaseVariant => variantNames.includes(name)
-
-/** The variant named `name`, or a TypeError that lists the variants there are. */
-export const parseTwoPhaseVariant = (name: string): TwoPhaseVariant => {
-  if (!isTwoPhaseVariant(name)) {
-    throw new TypeError(`twophase has no variant "${name}"; its variants: ${variantNames.join(", ")}`)
-  }
-  return name
+/**
+ * The known bugs, each a flag the correct spec leaves off (`twoPhaseSpec`
+ * describes them); each lets the checker reach a state that breaks
+ * TCConsistent, with two or more RMs.
+ */
+export interface TwoPhaseBugs {
+  /** TMCommit does not wait until every RM has said Prepared. */
+  readonly commitWithoutVotes: boolean
+  /** TMAbort does not check that the TM is still undecided. */
+  readonly abortAfterCommit: boolean
+  /** RMChooseToAbort is allowed after the RM has said Prepared. */
+  readonly abortWhenPrepared: boolean
 }
 
-/** One line per message, as traces show it: `Prepared(rm2)`, `Commit`, `Abort`. */
-export const formatTwoPhaseMessage = (message: TwoPhaseMessage): string =>
-  message.type === "Prepared" ? `Prepared(${message.rm})` : message.type
-
-/** The action as TwoPhase.tla names it: `TMCommit`, `TMRcvPrepared(rm2)`. */
-export const twoPhaseActionLabel = (action: TwoPhaseAction): string =>
-  "rm" in action ? `${action.name}(${action.rm})` : action.name
+/** TwoPhase.tla as written. */
+export const twoPhaseCorrect: TwoPhaseBugs = { commitWithoutVotes: false, abortAfterCommit: false, abortWhenPrepared: false }
 
 const COMMIT: TwoPhaseMessage = Object.freeze({ type: "Commit" })
 const ABORT: TwoPhaseMessage = Object.freeze({ type: "Abort" })
@@ -113,18 +93,11 @@ const popCount = (mask: number): number => {
 /** Sets of messages are bitmasks of `rms + 2` bits. */
 const MaxRMs = 28
 
-/**
- * TwoPhase with `rms` resource managers. `variant` is `"correct"` (the TLA+
- * text) or one of `twoPhaseVariants`.
- */
-export const twoPhaseModel = (
-  rms: number,
-  variant: TwoPhaseVariant = CorrectVariant
-): Model<TwoPhaseState, TwoPhaseAction> => {
+/** TwoPhase with `rms` resource managers, with the bugs `bugs` turns on. */
+export const twoPhaseModel = (rms: number, bugs: TwoPhaseBugs = twoPhaseCorrect): Model<TwoPhaseState, TwoPhaseAction> => {
   if (!Number.isInteger(rms) || rms < 1 || rms > MaxRMs) {
     throw new RangeError(`twophase needs a whole number of RMs from 1 to ${MaxRMs}, got ${rms}`)
   }
-  parseTwoPhaseVariant(variant)
 
   const RMs: ReadonlyArray<RM> = Array.from({ length: rms }, (_, i): RM => `rm${i + 1}`)
   const preparedMessages = new Map<RM, TwoPhaseMessage>(RMs.map((rm) => [rm, Object.freeze({ type: "Prepared", rm })]))
@@ -142,9 +115,7 @@ export const twoPhaseModel = (
   const rmSets = new SetInterner<RM>(RMs, (rm) => rmBit.get(rm) ?? 0)
   const messageSets = new SetInterner<TwoPhaseMessage>(messageOrder, messageBit)
 
-  const commitWithoutVotes = variant === "commit-without-votes"
-  const abortAfterCommit = variant === "abort-after-commit"
-  const abortWhenPrepared = variant === "abort-when-prepared"
+  const { commitWithoutVotes, abortAfterCommit, abortWhenPrepared } = bugs
 
   /** Every action of TPNext, in a fixed order: the TM's two, then per RM its five. */
   const allActions: ReadonlyArray<TwoPhaseAction> = Object.freeze([
@@ -446,19 +417,3 @@ export const twoPhaseModel = (
     }
   }
 }
-
-export const twoPhaseSpec: SpecDefinition = {
-  name: "twophase",
-  description: "Lamport's TwoPhase.tla: a transaction manager and resource managers agree to commit or abort",
-  options: [{ kind: "int", name: "rms", description: "number of resource managers", default: 3, min: 1, max: 12 }],
-  variants: twoPhaseVariants,
-  module: import.meta.url,
-  build: (config) => ({
-    _tag: "Model",
-    model: twoPhaseModel(configInt(config, "rms"), parseTwoPhaseVariant(configString(config, "variant")))
-  })
-}
-
-/** `twoPhaseModel` from one plain argument, as a worker thread of a parallel search builds its model. */
-export const twoPhaseModelFrom = (input: { readonly rms: number; readonly variant?: TwoPhaseVariant }): Model<TwoPhaseState, TwoPhaseAction> =>
-  twoPhaseModel(input.rms, input.variant ?? CorrectVariant)

@@ -8,7 +8,7 @@ import type { NodeSlot, Property, SystemStateOf, TransitionProperty } from "@par
 import { entryAt, logLength, logSlice } from "./log.ts"
 import type { RaftLog } from "./log.ts"
 import type { RaftDurable, RaftTimer } from "./messages.ts"
-import type { RaftSystem } from "./raft.ts"
+import type { RaftSystem } from "./spec.ts"
 import type { RaftState } from "./state.ts"
 
 export type RaftSystemState = SystemStateOf<RaftSystem>

@@ -1,9 +1,9 @@
 /**
- * The one actor every node of the `2pc` system runs, dispatching on its role
- * (the coordinator's reducer or a participant's), and the client that asks
- * for the one transaction.
+ * The one actor every node of the `2pc` system runs, dispatching on its role:
+ * the coordinator's reducer (coordinator.ts) or a participant's
+ * (participant.ts).
  */
-import type { Actor, Client } from "@parley/core"
+import type { Actor } from "@parley/core"
 import {
   COORDINATOR,
   coordinatorDurable,
@@ -12,18 +12,17 @@ import {
   coordinatorOnRequest,
   coordinatorOnTimer,
   coordinatorRecover
-} from "./twopc-coordinator.ts"
-import type { CoordinatorConfig, CoordinatorState } from "./twopc-coordinator.ts"
-import { begin } from "./twopc-messages.ts"
-import type { TwoPcDecision, TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./twopc-messages.ts"
+} from "./coordinator.ts"
+import type { CoordinatorConfig, CoordinatorState } from "./coordinator.ts"
+import type { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./messages.ts"
 import {
   participantDurable,
   participantInit,
   participantOnMessage,
   participantOnTimer,
   participantRecover
-} from "./twopc-participant.ts"
-import type { ParticipantState } from "./twopc-participant.ts"
+} from "./participant.ts"
+import type { ParticipantState } from "./participant.ts"
 
 export type TwoPcNodeState = CoordinatorState | ParticipantState
 
@@ -44,13 +43,3 @@ export const twoPcActor = (config: CoordinatorConfig): TwoPcActor => ({
   durable: (state) => (state.role === "coordinator" ? coordinatorDurable(state) : participantDurable(state)),
   recover: (_ctx, log) => (log.role === "coordinator" ? coordinatorRecover(config, log) : participantRecover(log))
 })
-
-/** What the client has heard: nothing yet, or the outcome. */
-export type TwoPcClientState = TwoPcDecision | null
-
-/** Sends one Begin to the coordinator and remembers the outcome it is told. */
-export const twoPcClient: Client<TwoPcClientState, TwoPcRequest, TwoPcResponse> = {
-  init: () => ({ state: null, out: [{ _tag: "Request", to: COORDINATOR, request: begin }] }),
-  onResponse: (_state, _from, response) => ({ state: response.decision, out: [] }),
-  onTimer: (state) => ({ state, out: [] })
-}

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { twoPhaseModel } from "../src/twophase.ts"
-import type { TwoPhaseVariant } from "../src/twophase.ts"
+import { twoPhaseModel } from "../../src/twophase/model.ts"
+import { twoPhaseModelFrom, twoPhaseSpec } from "../../src/twophase/spec.ts"
 
-/** The model as each worker thread builds it for itself. */
-const source = (rms: number, variant?: TwoPhaseVariant) => ({
-  module: new URL("../src/twophase.ts", import.meta.url).href,
+/** The model as each worker thread builds it for itself, from the module the spec names. */
+const source = (rms: number, variant?: string) => ({
+  module: twoPhaseSpec.module!,
   export: "twoPhaseModelFrom",
   input: variant === undefined ? { rms } : { rms, variant }
 })
@@ -33,7 +33,7 @@ describe("parallel search on worker threads", () => {
   })
 
   it("keeps BFS's shortest counterexample", async () => {
-    const one = check(twoPhaseModel(6, "abort-when-prepared"), { strategy: "bfs" })
+    const one = check(twoPhaseModelFrom({ rms: 6, variant: "abort-when-prepared" }), { strategy: "bfs" })
     // Workers from the first level on, so that the violation is found by one of them.
     const two = await checkParallel(source(6, "abort-when-prepared"), { strategy: "bfs" }, 2, { statesPerWorkerToSplit: 1 })
     expect(two.violation?.property).toBe("TCConsistent")
@@ -99,7 +99,7 @@ describe("checkpoints of a parallel search", () => {
   it("keeps BFS's shortest counterexample when it goes on from a checkpoint", async () => {
     const variant = (options: CheckOptions, table?: StateTable) =>
       checkParallel(source(6, "abort-when-prepared"), options, 2, { statesPerWorkerToSplit: 1, ...(table === undefined ? {} : { table }) })
-    const one = check(twoPhaseModel(6, "abort-when-prepared"), { strategy: "bfs" })
+    const one = check(twoPhaseModelFrom({ rms: 6, variant: "abort-when-prepared" }), { strategy: "bfs" })
     let levels = 0
     const { checkpoint } = await stoppedRun(variant, (stop) => ({ onLevel: () => ++levels === 3 && stop() }))
     const resumed = await resumedOn(variant, checkpoint)

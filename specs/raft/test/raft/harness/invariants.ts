@@ -1,13 +1,13 @@
 /**
  * Raft's safety properties (paper, Figure 3) checked on a harness cluster
- * after every event: the predicates of src/properties.ts, evaluated on a
+ * after every event: the predicates of src/raft/properties.ts, evaluated on a
  * SystemState-shaped view of the cluster, plus two that only a whole run can
  * see — a term's leaders over time, and what any node ever applied at an
  * index, crashes included.
  */
 import { Bag, equals, SetOf } from "@parley/core"
 import type { Envelope, NodeId } from "@parley/core"
-import type { Entry, RaftMessage, RaftRequest, RaftResponse } from "../../src/messages.ts"
+import type { Entry, RaftMessage, RaftRequest, RaftResponse } from "../../../src/raft/messages.ts"
 import {
   appliedEntriesStay,
   electionSafety,
@@ -15,10 +15,10 @@ import {
   leaderCompleteness,
   logMatching,
   stateMachineSafety
-} from "../../src/properties.ts"
-import type { RaftSystemState } from "../../src/properties.ts"
+} from "../../../src/raft/properties.ts"
+import type { RaftSystemState } from "../../../src/raft/properties.ts"
 import type { Cluster } from "./cluster.ts"
-import { entryAt } from "../../src/log.ts"
+import { entryAt } from "../../../src/raft/log.ts"
 
 const stateProperties = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety]
 const stepProperties = [leaderAppendOnly, appliedEntriesStay]
