@@ -9,25 +9,24 @@
  *
  * Indices are 1-based, as in the paper: entry `i` is `entryAt(log, i)`.
  */
-import type { Entry } from "./messages.ts"
-
-export type RaftLog = ReadonlyArray<ReadonlyArray<Entry>>
+/** Generic in the entry so the log needs nothing from the messages that carry it. */
+export type ChunkedLog<E> = ReadonlyArray<ReadonlyArray<E>>
 
 export const LogChunk = 64
 const SHIFT = 6
 const MASK = LogChunk - 1
 
-export const emptyLog: RaftLog = Object.freeze([])
+export const emptyLog: ChunkedLog<never> = Object.freeze([])
 
-export const logLength = (log: RaftLog): number =>
+export const logLength = <E>(log: ChunkedLog<E>): number =>
   log.length === 0 ? 0 : (log.length - 1) * LogChunk + log[log.length - 1]!.length
 
 /** Entry `index`, or undefined past the end (or at 0). */
-export const entryAt = (log: RaftLog, index: number): Entry | undefined =>
+export const entryAt = <E>(log: ChunkedLog<E>, index: number): E | undefined =>
   index < 1 ? undefined : log[(index - 1) >> SHIFT]?.[(index - 1) & MASK]
 
 /** The log cut back to its first `length` entries. */
-export const truncateLog = (log: RaftLog, length: number): RaftLog => {
+export const truncateLog = <E>(log: ChunkedLog<E>, length: number): ChunkedLog<E> => {
   if (length >= logLength(log)) return log
   if (length <= 0) return emptyLog
   const full = length >> SHIFT
@@ -36,10 +35,10 @@ export const truncateLog = (log: RaftLog, length: number): RaftLog => {
 }
 
 /** The log with `entries` after its last. */
-export const appendToLog = (log: RaftLog, entries: ReadonlyArray<Entry>): RaftLog => {
+export const appendToLog = <E>(log: ChunkedLog<E>, entries: ReadonlyArray<E>): ChunkedLog<E> => {
   if (entries.length === 0) return log
   const chunks = log.slice()
-  let last = chunks.length === 0 || chunks[chunks.length - 1]!.length === LogChunk ? [] : chunks.pop()!.slice()
+  let last: Array<E> = chunks.length === 0 || chunks[chunks.length - 1]!.length === LogChunk ? [] : chunks.pop()!.slice()
   for (const entry of entries) {
     if (last.length === LogChunk) {
       chunks.push(last)
@@ -52,17 +51,17 @@ export const appendToLog = (log: RaftLog, entries: ReadonlyArray<Entry>): RaftLo
 }
 
 /** Entries `from` to `to`, both included, as a flat array (clipped to the log). */
-export const logSlice = (log: RaftLog, from: number, to: number): ReadonlyArray<Entry> => {
-  const out: Array<Entry> = []
+export const logSlice = <E>(log: ChunkedLog<E>, from: number, to: number): ReadonlyArray<E> => {
+  const out: Array<E> = []
   for (let index = Math.max(1, from), end = Math.min(to, logLength(log)); index <= end; index++) out.push(entryAt(log, index)!)
   return out
 }
 
 /** Every entry, in order. */
-export const logEntries = (log: RaftLog): ReadonlyArray<Entry> => log.flat()
+export const logEntries = <E>(log: ChunkedLog<E>): ReadonlyArray<E> => log.flat()
 
 /** A flat array of entries as a log, for a log built or decoded whole. */
-export const logOfEntries = (entries: ReadonlyArray<Entry>): RaftLog => appendToLog(emptyLog, entries)
+export const logOfEntries = <E>(entries: ReadonlyArray<E>): ChunkedLog<E> => appendToLog(emptyLog, entries)
 
 /** Whether `chunks` has the shape of a log: every chunk full but the last, which is not empty. */
 export const isLogShape = (chunks: ReadonlyArray<ReadonlyArray<unknown>>): boolean =>

@@ -7,6 +7,7 @@
 import { KvInput, KvRequest, KvResponse } from "@parley/core"
 import { Schema } from "effect"
 import { isLogShape, LogChunk } from "./log.ts"
+import type { ChunkedLog } from "./log.ts"
 
 const Term = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Index = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -19,6 +20,8 @@ export type Command = typeof Command.Type
 /** A log entry. `command` is null for the empty entry a new leader appends to commit its predecessors' entries. */
 export const Entry = Schema.Struct({ term: Term, command: Schema.NullOr(Command) })
 export type Entry = typeof Entry.Type
+
+export type RaftLog = ChunkedLog<Entry>
 
 /**
  * RequestVote. With `pre`, a PreVote (thesis §9.6): `term` is the term the

@@ -4,14 +4,22 @@
  * states are reached at all. A crashed node's log is its durable one.
  */
 import { always, alwaysStep, equals, eventually, kvRequestSpec, linearizable, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemStateOf, TransitionProperty } from "@parley/core"
+import type { KvClientState, KvClientTimer, NodeSlot, Property, SystemState, TransitionProperty } from "@parley/core"
 import { entryAt, logLength, logSlice } from "./log.ts"
-import type { RaftLog } from "./log.ts"
-import type { RaftDurable, RaftTimer } from "./messages.ts"
-import type { RaftSystem } from "./spec.ts"
+import type { RaftLog } from "./messages.ts"
+import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
-export type RaftSystemState = SystemStateOf<RaftSystem>
+export type RaftSystemState = SystemState<
+  RaftState,
+  RaftMessage,
+  RaftTimer,
+  RaftRequest,
+  RaftResponse,
+  RaftDurable,
+  KvClientState,
+  KvClientTimer
+>
 
 type Slot = NodeSlot<RaftState, RaftTimer, RaftDurable>
 

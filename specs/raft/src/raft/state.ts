@@ -7,7 +7,7 @@
 import { emptyBuckets } from "@parley/core"
 import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
 import { entryAt, logLength } from "./log.ts"
-import type { RaftLog } from "./log.ts"
+import type { RaftLog } from "./messages.ts"
 import type { RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"

@@ -2,7 +2,7 @@ import { equals, fingerprint } from "@parley/core"
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { appendToLog, emptyLog, entryAt, isLogShape, logEntries, logLength, LogChunk, logOfEntries, logSlice, truncateLog } from "../../src/raft/log.ts"
-import type { Entry } from "../../src/raft/messages.ts"
+import type { Entry, RaftLog } from "../../src/raft/messages.ts"
 import { RaftDurable } from "../../src/raft/messages.ts"
 
 const entries = (from: number, count: number, term = 1): Array<Entry> =>
@@ -10,7 +10,7 @@ const entries = (from: number, count: number, term = 1): Array<Entry> =>
 
 describe("RaftLog", () => {
   it("appends across chunk boundaries and reads every entry back by its index", () => {
-    let log = emptyLog
+    let log: RaftLog = emptyLog
     const all = entries(1, 3 * LogChunk + 5)
     for (let i = 0; i < all.length; i += 7) log = appendToLog(log, all.slice(i, i + 7))
     expect(logLength(log)).toBe(all.length)
@@ -24,7 +24,7 @@ describe("RaftLog", () => {
 
   it("is the same data, with the same fingerprint, however the entries came", () => {
     const all = entries(1, 2 * LogChunk + 3)
-    const oneByOne = all.reduce((log, entry) => appendToLog(log, [entry]), emptyLog)
+    const oneByOne = all.reduce<RaftLog>((log, entry) => appendToLog(log, [entry]), emptyLog)
     const replaced = appendToLog(truncateLog(appendToLog(logOfEntries(all.slice(0, 100)), entries(500, 40, 2)), 100), all.slice(100))
     expect(equals(oneByOne, logOfEntries(all))).toBe(true)
     expect(fingerprint(replaced)).toBe(fingerprint(oneByOne))

@@ -4,18 +4,30 @@
  * still committed.
  */
 import { always, eventually, leadsTo, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemState } from "@parley/core"
+import type { TwoPcClientState } from "./client.ts"
 import type { TwoPcNodeState } from "./node.ts"
-import type { TwoPhaseCommitSystem } from "./spec.ts"
 import type {
   ParticipantPhase,
   TwoPcDecision,
   TwoPcLog,
+  TwoPcMessage,
+  TwoPcRequest,
+  TwoPcResponse,
   TwoPcTimer,
   TwoPcVote
 } from "./messages.ts"
 
-export type TwoPcSystemState = SystemStateOf<TwoPhaseCommitSystem>
+export type TwoPcSystemState = SystemState<
+  TwoPcNodeState,
+  TwoPcMessage,
+  TwoPcTimer,
+  TwoPcRequest,
+  TwoPcResponse,
+  TwoPcLog,
+  TwoPcClientState,
+  never
+>
 
 type Slot = NodeSlot<TwoPcNodeState, TwoPcTimer, TwoPcLog>
 

@@ -1,4 +1,4 @@
-import type { TwoPhaseAction, TwoPhaseMessage } from "./model.ts"
+import type { TwoPhaseAction, TwoPhaseMessage } from "./state.ts"
 
 /** One line per message, as traces show it: `Prepared(rm2)`, `Commit`, `Abort`. */
 export const formatTwoPhaseMessage = (message: TwoPhaseMessage): string =>

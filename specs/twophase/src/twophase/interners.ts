@@ -1,5 +1,5 @@
 import { SetOf, withFingerprintMemo } from "@parley/core/model"
-import type { RM, RMState } from "./model.ts"
+import type { RM, RMState } from "./state.ts"
 
 export const RMStates: ReadonlyArray<RMState> = ["working", "prepared", "committed", "aborted"]
 

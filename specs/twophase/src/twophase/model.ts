@@ -20,31 +20,9 @@ import { always, fingerprintInto, SetOf, sometimes } from "@parley/core/model"
 import type { Model, Property, StateCodec, StepEvent } from "@parley/core/model"
 import { formatTwoPhaseMessage, twoPhaseActionLabel } from "./format.ts"
 import { MaxInternedRMs, RMStateInterner, RMStates, SetInterner } from "./interners.ts"
+import type { RM, RMState, TwoPhaseAction, TwoPhaseMessage, TwoPhaseState } from "./state.ts"
 
-/** A resource manager: `rm1` … `rmN`. */
-export type RM = `rm${number}`
-export type RMState = "working" | "prepared" | "committed" | "aborted"
-export type TMState = "init" | "done"
-
-export type TwoPhaseMessage =
-  | { readonly type: "Prepared"; readonly rm: RM }
-  | { readonly type: "Commit" }
-  | { readonly type: "Abort" }
-
-/** The four variables of TwoPhase.tla, nothing more. */
-export interface TwoPhaseState {
-  readonly rmState: Readonly<Record<RM, RMState>>
-  readonly tmState: TMState
-  readonly tmPrepared: SetOf<RM>
-  readonly msgs: SetOf<TwoPhaseMessage>
-}
-
-export type TwoPhaseAction =
-  | { readonly name: "TMCommit" | "TMAbort" }
-  | {
-    readonly name: "TMRcvPrepared" | "RMPrepare" | "RMChooseToAbort" | "RMRcvCommitMsg" | "RMRcvAbortMsg"
-    readonly rm: RM
-  }
+export type { RM, RMState, TMState, TwoPhaseAction, TwoPhaseMessage, TwoPhaseState } from "./state.ts"
 
 /**
  * The known bugs, each a flag the correct spec leaves off (`twoPhaseSpec`
