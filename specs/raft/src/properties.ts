@@ -3,8 +3,9 @@
  * checker explores, and the `sometimes` properties that show the interesting
  * states are reached at all. A crashed node's log is its durable one.
  */
-import { always, alwaysStep, equals, eventually, kvRequestSpec, linearizable, sometimes } from "@parley/core"
+import { always, alwaysStep, equals, eventually, linearizable, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemStateOf, TransitionProperty } from "@parley/core"
+import { kvRequestSpec } from "@parley/kv"
 import { entryAt, logLength, logSlice } from "./log.ts"
 import type { RaftLog } from "./log.ts"
 import type { RaftDurable, RaftTimer } from "./messages.ts"

@@ -6,8 +6,9 @@
  * retries) are the model's boundary, not the reducer's: the reducer is the
  * one a runtime would host.
  */
-import { bugsOf, configFlag, configInt, configNetwork, configString, kvClient, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
+import { bugsOf, configFlag, configInt, configNetwork, configString, lossyOption, networkOption, requireWhole as requireWholeOf } from "@parley/core"
 import type { NetworkSemantics, SpecDefinition, SpecVariant } from "@parley/core"
+import { kvClient } from "@parley/kv"
 import { numberedIds, paxosVariantBugs } from "../config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { formatMultiPaxosMessage, formatMultiPaxosRequest, formatMultiPaxosResponse, formatMultiPaxosTimer, multiPaxosView } from "./format.ts"
