@@ -11,24 +11,25 @@ const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.wi
 const json = Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print JSON instead of a table"))
 const nodeId = Argument.String("node").pipe(Argument.withDescription("A node id, such as n1"))
 
+/** A status field as a table cell: text as it is, null as "-", anything else as JSON. */
+const cell = (value: unknown): string => (typeof value === "string" ? value : value === null ? "-" : JSON.stringify(value) ?? "")
+
+const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
+  const { status } = r
+  if (status === undefined) {
+    return [r.id, r.pid === undefined ? "-" : String(r.pid), r.pid === undefined ? "down" : "no answer", ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
+  }
+  return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
+}
+
+/** One row per node; between its process and its addresses, the fields of its spec's status, in the order the nodes report them. */
 const table = (reports: ReadonlyArray<NodeReport>): string => {
+  const reported = [...new Set(reports.flatMap((r) => Object.keys(r.status ?? {})))].filter((field) => field !== "id" && field !== "blocked")
+  // With no node answering there are no fields; the one column still says why.
+  const fields = reported.length > 0 ? reported : ["status"]
   const rows = [
-    ["node", "pid", "role", "term", "leader", "commit", "applied", "client", "blocked"],
-    ...reports.map((r) =>
-      r.status === undefined
-        ? [r.id, r.pid === undefined ? "-" : String(r.pid), r.pid === undefined ? "down" : "no answer", "", "", "", "", `http://${r.client}`, ""]
-        : [
-          r.id,
-          String(r.pid),
-          r.status.role,
-          String(r.status.term),
-          r.status.leader ?? "-",
-          String(r.status.commitIndex),
-          String(r.status.appliedIndex),
-          `http://${r.client}`,
-          r.status.blocked.join(",") || "-"
-        ]
-    )
+    ["node", "pid", ...fields, "client", "blocked"],
+    ...reports.map((report) => rowOf(report, fields))
   ]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
@@ -50,7 +51,8 @@ const up = Command.make(
     Effect.gen(function*() {
       const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher })
       if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
-      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id} in term ${leader.status!.term}\n`)
+      const term = leader.status?.["term"]
+      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id}${term === undefined ? "" : ` in term ${cell(term)}`}\n`)
       yield* Console.log(table(reports))
       yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
     })
@@ -60,7 +62,7 @@ const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {
     const reports = yield* clusterStatus(dir)
     yield* Console.log(json ? JSON.stringify(reports) : table(reports))
-  })).pipe(Command.withDescription("Each node's process, role, term, leader, commit and applied index"))
+  })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index)"))
 
 const kill = Command.make("kill", { node: nodeId, dir }, ({ node, dir }) =>
   clusterKill(dir, node).pipe(Effect.flatMap((pid) => Console.log(`killed ${node} (pid ${pid}) with SIGKILL`)))).pipe(

@@ -1,4 +1,5 @@
-import { callCluster, ClusterControlError, kvPath, readCluster } from "@parley/runtime"
+import { kvPath } from "@parley/kv"
+import { callCluster, ClusterControlError, readCluster } from "@parley/runtime"
 import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 

@@ -4,7 +4,8 @@
  * uses. Every cluster gets its own directory and ports, and `stopAll` kills
  * whatever a test leaves running.
  */
-import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, freeBasePort, kvPath, readCluster } from "@parley/runtime"
+import { kvPath } from "@parley/kv"
+import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, freeBasePort, readCluster } from "@parley/runtime"
 import type { ApiAnswer, Launcher, NodeReport } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
 import { Effect, Result } from "effect"

@@ -139,7 +139,7 @@ describe("a real raft cluster on loopback", () => {
       const first = reports[0]!.status
       const same = reports.every((report) =>
         report.status !== undefined && report.status.leader !== null && report.status.leader === first?.leader &&
-        report.status.term === first.term && report.status.commitIndex === first.commitIndex
+        report.status.term === first?.term && report.status.commitIndex === first?.commitIndex
       )
       return same ? first : undefined
     })

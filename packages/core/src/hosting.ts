@@ -2,13 +2,17 @@
  * What the runtime needs, beyond the actor, to host a spec as a real
  * cluster: the Schemas of everything that crosses the process boundary (a
  * frame, a client request, a stored record, the cluster file's options),
- * the default delay of each timer kind, and how the key-value client API
- * maps onto the actor's requests and responses. Durations are configuration
- * the host reads; the reducer never sees a clock.
+ * the default delay of each timer kind, and the spec's client API as data.
+ * Durations are configuration the host reads; the reducer never sees a clock.
+ *
+ * The client API is the spec's own: the routes it serves (each with the
+ * Schemas of what it decodes and how an answer becomes a status code and a
+ * body), the fields of its status, and whether a node hands a request it
+ * cannot take to another node, and to which. The runtime builds its HTTP
+ * server from that and knows no spec's words.
  */
-import type { Schema } from "effect"
+import { Result, Schema } from "effect"
 import type { Actor, NodeId } from "./actor.ts"
-import type { KvInput, KvOutput } from "./kv.ts"
 
 /** A timer's delay in milliseconds, drawn uniformly from [minMs, maxMs] each time the timer is set. */
 export interface TimerRange {
@@ -16,22 +20,132 @@ export interface TimerRange {
   readonly maxMs: number
 }
 
-/** What a response to a key-value request tells the client API. */
-export type KvOutcome =
-  | { readonly _tag: "Done"; readonly seq: number; readonly output: KvOutput }
-  /** This node cannot serve it; `leader` is the node it believes can, if any. */
-  | { readonly _tag: "Redirect"; readonly seq: number; readonly leader: NodeId | null }
+export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "PATCH"
 
-/** A node's state as `GET /v1/status` reports it. */
-export interface NodeStatus {
-  readonly role: string
-  readonly term: number
-  readonly leader: NodeId | null
-  readonly commitIndex: number
-  readonly appliedIndex: number
+/** What the runtime sends back: a status code and a body it writes as JSON. */
+export interface HttpReply {
+  readonly status: number
+  readonly body: unknown
 }
 
-export interface HostedSpec<S, M, T, Req, Res, D, O> {
+/**
+ * How a route reads its request body: `kind` says what the runtime hands
+ * `read` (nothing, the UTF-8 text, or the parsed JSON), and `read` decodes
+ * that, or says why it does not fit.
+ */
+export interface RouteBody<B> {
+  readonly kind: "none" | "text" | "json"
+  /** What a JSON body must look like, as refusals name it, such as `{"value": string}`; empty for other kinds. */
+  readonly shape: string
+  read(raw: unknown): Result.Result<B, string>
+}
+
+export const noBody: RouteBody<undefined> = { kind: "none", shape: "", read: () => Result.succeed(undefined) }
+
+export const textBody: RouteBody<string> = {
+  kind: "text",
+  shape: "",
+  read: (raw) => (typeof raw === "string" ? Result.succeed(raw) : Result.fail("the request body is not text"))
+}
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ")
+
+/** A JSON body that decodes with `schema`; `shape` is how refusals describe it. */
+export const jsonBody = <B>(schema: Schema.Codec<B, unknown>, shape: string): RouteBody<B> => {
+  const decode = Schema.decodeUnknownResult(schema)
+  return {
+    kind: "json",
+    shape,
+    read: (raw) => Result.mapError(decode(raw), (error) => `the body does not fit ${shape}: ${oneLine(error.message)}`)
+  }
+}
+
+/**
+ * One route as a spec declares it. `path` is a template such as
+ * `/v1/orders/{id}/cancel`: a `{name}` matches any text up to what follows it
+ * (slashes included), is percent-decoded, and may be neither empty nor
+ * longer than the runtime's limit. `params` decodes the path's parameters
+ * together with the query's, each a string.
+ */
+export interface RouteDeclaration<P, B, Req, A> {
+  readonly method: HttpMethod
+  readonly path: string
+  readonly params: Schema.Codec<P, unknown>
+  readonly body: RouteBody<B>
+  /** The reducer's request for a call; `seq` is the host's sequence number for it, the same on every retry and forward. */
+  request(params: P, body: B, seq: number): Req
+  /** The HTTP answer to a call, from the reducer's answer. */
+  reply(params: P, answer: A): HttpReply
+}
+
+/** A decoded call on a route: the request for the reducer, and how its answer is told. */
+export interface RouteCall<Req, A> {
+  request(seq: number): Req
+  reply(answer: A): HttpReply
+}
+
+/** A route as the runtime serves it: the declaration with its parameter and body types closed over. */
+export interface ClientRoute<Req, A> {
+  readonly method: HttpMethod
+  readonly path: string
+  readonly body: RouteBody<unknown>
+  /** A call from the route's parameters and its body as `body.kind` reads it; a string says why they do not fit. */
+  call(params: Readonly<Record<string, string>>, body: unknown): RouteCall<Req, A> | string
+}
+
+export const clientRoute = <P, B, Req, A>(declaration: RouteDeclaration<P, B, Req, A>): ClientRoute<Req, A> => {
+  const decodeParams = Schema.decodeUnknownResult(declaration.params)
+  return {
+    method: declaration.method,
+    path: declaration.path,
+    body: declaration.body,
+    call: (rawParams, rawBody) => {
+      const params = decodeParams(rawParams)
+      if (Result.isFailure(params)) return `the request does not fit ${declaration.path}: ${oneLine(params.failure.message)}`
+      const body = declaration.body.read(rawBody)
+      if (Result.isFailure(body)) return body.failure
+      return {
+        request: (seq) => declaration.request(params.success, body.success, seq),
+        reply: (answer) => declaration.reply(params.success, answer)
+      }
+    }
+  }
+}
+
+/** What a reducer's response means to the host: the answer to the client, or that another node must take the request. */
+export type Outcome<A> =
+  | { readonly _tag: "Answer"; readonly answer: A }
+  /** `node` is the one this node believes can take it, if it knows one. */
+  | { readonly _tag: "Elsewhere"; readonly node: NodeId | null }
+
+/** What `GET /v1/status` reports of a node's state, besides its id and the nodes it blocks. */
+/** The status's fields, which the runtime reports beside its own. */
+export type StatusFields = Readonly<Record<string, unknown>>
+
+export interface StatusDeclaration<S, St extends StatusFields> {
+  readonly schema: Schema.Codec<St, unknown>
+  of(state: S): St
+}
+
+/** For a spec whose nodes hand requests on (to the node that orders them, to the one that owns what they touch): to which, and what to say when none answered. */
+export interface Forwarding<S, Req> {
+  /** The node to hand `request` to at once, by this node's state; null to give it to this node's reducer. */
+  target(state: S, request: Req): NodeId | null
+  /** The refusal when no answer came within `timeoutMs`; `lastKnown` is the node last named to take the request. */
+  unavailable(lastKnown: NodeId | null, timeoutMs: number): string
+}
+
+export interface HostedApi<S, Req, Res, A, St extends StatusFields> {
+  readonly routes: ReadonlyArray<ClientRoute<Req, A>>
+  readonly status: StatusDeclaration<S, St>
+  /** Which of a client's requests `response` answers: the `seq` it was made with. */
+  answers(response: Res): number
+  outcome(response: Res): Outcome<A>
+  /** Absent: a node serves only what its own reducer answers, and follows no `Elsewhere`. */
+  readonly forwarding?: Forwarding<S, Req>
+}
+
+export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends StatusFields = StatusFields> {
   readonly name: string
   readonly message: Schema.Codec<M, unknown>
   readonly request: Schema.Codec<Req, unknown>
@@ -43,11 +157,8 @@ export interface HostedSpec<S, M, T, Req, Res, D, O> {
   /** The name of a timer's kind, under which its delay is configured. */
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>
-  /** A client's key-value operation as a request; `seq` grows by one per operation of the client, so a retry takes effect once. */
-  kvRequest(seq: number, op: KvInput): Req
-  kvOutcome(response: Res): KvOutcome
-  status(state: S): NodeStatus
+  readonly api: HostedApi<S, Req, Res, A, St>
 }
 
 /** Erased where hosted specs are listed by name; each is typed where it is defined. */
-export type AnyHostedSpec = HostedSpec<unknown, unknown, unknown, unknown, unknown, unknown, unknown>
+export type AnyHostedSpec = HostedSpec<unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, StatusFields>

@@ -1,5 +1,4 @@
 export * from "./model-kit.ts"
 export * from "./trace.ts"
-export * from "./kv.ts"
 export * from "./hosting.ts"
 export * from "./scenario-file.ts"

@@ -1,6 +1,6 @@
 /**
  * What a spec needs to define a model, and the checker to explore one,
- * without the Schemas of trace files and the key-value API: a checker
+ * without the Schemas of trace files and the host contract: a checker
  * worker thread that loads only this (as `@parley/core/model`) starts
  * without loading effect, which costs a good part of its start-up.
  */
@@ -16,7 +16,5 @@ export * from "./unordered.ts"
 export { isUnordered, UnorderedTag, withFingerprintMemo } from "./unordered-tag.ts"
 export * from "./system.ts"
 export * from "./linearizability.ts"
-export * from "./kv-client.ts"
-export * from "./buckets.ts"
 /** The types of trace files only: a model describes its steps with them, and types load nothing. */
 export type * from "./trace.ts"

@@ -1,30 +1,30 @@
 /**
- * The HTTP/1.1 JSON client API on the node's client address (routes.ts
- * lists the routes). Every answer is JSON; every refusal says what was
- * wrong. A request the HTTP parser cannot read gets a 400 and its
- * connection is closed; the server goes on serving everyone else.
+ * The HTTP/1.1 JSON client API on the node's client address, built from the
+ * hosted spec's routes (routes.ts adds the host's own). Every answer is
+ * JSON; every refusal says what was wrong. A request the HTTP parser cannot
+ * read gets a 400 and its connection is closed; the server goes on serving
+ * everyone else.
  */
-import type { KvInput, KvOutput, NodeId } from "@parley/core"
+import { jsonBody } from "@parley/core"
+import type { ClientRoute, NodeId, RouteBody } from "@parley/core"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import { addressOf, oneLine } from "./cluster-file.ts"
+import { addressOf } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
 import { ListenError } from "./errors.ts"
 import { Faults } from "./faults.ts"
 import { Forwarding } from "./forwarding.ts"
-import { executeKv } from "./kv-executor.ts"
+import { executeCall } from "./executor.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
-import { maxBodyBytes, route } from "./routes.ts"
-import type { KvAction } from "./routes.ts"
+import { makeRouter, maxBodyBytes } from "./routes.ts"
 import { Replies } from "./replies.ts"
 
 /** Operations one node's API keeps in flight at once; more get 429. */
 const maxInFlight = 4096
 
-const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
-const PartitionBody = Schema.Struct({ blocked: Schema.Array(Schema.String) })
+const partitionBody = jsonBody(Schema.Struct({ blocked: Schema.Array(Schema.String) }), `{"blocked": [node ids]}`)
 
 interface Reply {
   readonly status: number
@@ -38,50 +38,20 @@ const refusal = (status: number, error: string): Reply => json(status, { error }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-const decodeJsonBody = <T>(schema: Schema.Codec<T, unknown>, body: Buffer, what: string): T | Reply => {
-  let value: unknown
+/** The body as a route of this kind reads it: nothing, the text, or the parsed JSON; or why it is neither. */
+const rawBody = (route: RouteBody<unknown>, body: Buffer): Result.Result<unknown, string> => {
+  if (route.kind === "none") return Result.succeed(undefined)
+  let text: string
   try {
-    value = JSON.parse(utf8.decode(body))
+    text = utf8.decode(body)
   } catch {
-    return refusal(400, `the body must be JSON: ${what}`)
+    return Result.fail(route.kind === "text" ? "the request body is not valid UTF-8" : `the body must be JSON: ${route.shape}`)
   }
-  const decoded = Schema.decodeUnknownResult(schema)(value)
-  return Result.isSuccess(decoded) ? decoded.success : refusal(400, `the body does not fit ${what}: ${oneLine(decoded.failure.message)}`)
-}
-
-const isReply = (value: unknown): value is Reply =>
-  typeof value === "object" && value !== null && "status" in value && "body" in value && typeof (value as Reply).status === "number"
-
-const kvInput = (action: KvAction, key: string, body: Buffer): KvInput | Reply => {
-  switch (action) {
-    case "get":
-      return { _tag: "Get", key }
-    case "delete":
-      return { _tag: "Delete", key }
-    case "put": {
-      try {
-        return { _tag: "Put", key, value: utf8.decode(body) }
-      } catch {
-        return refusal(400, "the value (the request body) is not valid UTF-8")
-      }
-    }
-    case "cas": {
-      const cas = decodeJsonBody(CasBody, body, `{"expected": string | null, "value": string}`)
-      return isReply(cas) ? cas : { _tag: "Cas", key, expected: cas.expected, value: cas.value }
-    }
-  }
-}
-
-const kvReply = (key: string, output: KvOutput): Reply => {
-  switch (output._tag) {
-    case "Written":
-      return json(200, { key })
-    case "Value":
-      return output.value === null ? json(404, { error: `key ${JSON.stringify(key)} not found`, key }) : json(200, { key, value: output.value })
-    case "Deleted":
-      return json(200, { key, deleted: output.existed })
-    case "Swapped":
-      return json(200, { key, swapped: output.ok, value: output.current })
+  if (route.kind === "text") return Result.succeed(text)
+  try {
+    return Result.succeed(JSON.parse(text))
+  } catch {
+    return Result.fail(`the body must be JSON: ${route.shape}`)
   }
 }
 
@@ -96,24 +66,27 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
     const known = new Set(config.nodes.map((entry) => entry.id))
+    const router = makeRouter(config.hosted.api.routes)
 
-    const kv = (action: KvAction, key: string, timeoutMs: number, body: Buffer): Effect.Effect<Reply, never, NodeConfig | Node | Forwarding | Replies> =>
+    const call = (route: ClientRoute<unknown, unknown>, params: Readonly<Record<string, string>>, timeoutMs: number, body: Buffer) =>
       Effect.gen(function*() {
-        const op = kvInput(action, key, body)
-        if (isReply(op)) return op
+        const raw = rawBody(route.body, body)
+        if (Result.isFailure(raw)) return refusal(400, raw.failure)
+        const decoded = route.call(params, raw.success)
+        if (typeof decoded === "string") return refusal(400, decoded)
         const slot = slots.lease()
         if (slot === undefined) return refusal(429, `more than ${maxInFlight} operations are in flight on this node`)
-        const result = yield* executeKv(slot, op, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(slot))))
-        if (result._tag === "Done") return kvReply(key, result.output)
+        const result = yield* executeCall(slot, decoded, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(slot))))
+        if (result._tag === "Answer") return decoded.reply(result.answer)
         return json(503, { error: result.reason }, { "retry-after": "1" })
       })
 
     const partition = (body: Buffer): Reply => {
-      const request = decodeJsonBody(PartitionBody, body, `{"blocked": [node ids]}`)
-      if (isReply(request)) return request
-      const unknown = request.blocked.filter((id: NodeId) => !known.has(id))
+      const request = Result.flatMap(rawBody(partitionBody, body), (raw) => partitionBody.read(raw))
+      if (Result.isFailure(request)) return refusal(400, request.failure)
+      const unknown = request.success.blocked.filter((id: NodeId) => !known.has(id))
       if (unknown.length > 0) return refusal(400, `not nodes of this cluster: ${unknown.join(", ")}`)
-      faults.partition(request.blocked.filter((id) => id !== config.self))
+      faults.partition(request.success.blocked.filter((id) => id !== config.self))
       return json(200, { id: config.self, blocked: faults.blocked() })
     }
 
@@ -124,17 +97,17 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     }
 
     const serve = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
-      const target = route(req.method ?? "GET", req.url ?? "/")
+      const target = router(req.method ?? "GET", req.url ?? "/")
       if (target._tag === "RouteError") {
         return respond(res, json(target.status, { error: target.error }, target.allow === undefined ? undefined : { allow: target.allow }))
       }
       switch (target._tag) {
         case "Status":
-          return respond(res, json(200, { id: config.self, ...node.status(), blocked: faults.blocked() }))
+          return respond(res, json(200, { id: config.self, ...config.hosted.api.status.of(node.state()), blocked: faults.blocked() }))
         case "Partition":
           return respond(res, partition(body))
-        case "Kv":
-          return void run(kv(target.action, target.key, target.timeoutMs, body)).then((reply) => respond(res, reply))
+        case "Call":
+          return void run(call(target.route, target.params, target.timeoutMs, body)).then((reply) => respond(res, reply))
       }
     }
 

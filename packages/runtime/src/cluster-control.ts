@@ -3,7 +3,7 @@
  * detached, logging to its own file, so a cluster outlives the command that
  * started it; the directory (cluster-dir.ts) is the only record of it.
  */
-import type { NodeId, NodeStatus } from "@parley/core"
+import type { NodeId } from "@parley/core"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
@@ -12,7 +12,7 @@ import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
 import { ClusterControlError } from "./errors.ts"
-import { callNode } from "./kv-client.ts"
+import { callNode } from "./api-client.ts"
 import { busyAddresses } from "./ports.ts"
 
 /** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
@@ -21,13 +21,20 @@ export interface Launcher {
   readonly args: ReadonlyArray<string>
 }
 
+/** A node's answer to GET /v1/status: its id, the nodes it blocks, and the fields its spec's status declares. */
+export interface HostStatus {
+  readonly id: NodeId
+  readonly blocked: ReadonlyArray<NodeId>
+  readonly [field: string]: unknown
+}
+
 export interface NodeReport {
   readonly id: NodeId
   readonly pid: number | undefined
   readonly client: string
   readonly peer: string
   /** The node's own answer to GET /v1/status; undefined when it is down or did not answer. */
-  readonly status: (NodeStatus & { readonly blocked: ReadonlyArray<NodeId> }) | undefined
+  readonly status: HostStatus | undefined
 }
 
 const fail = (message: string) => Effect.fail(new ClusterControlError({ message }))
@@ -65,7 +72,7 @@ const reportOf = (dir: string, node: NodeEntry) =>
     if (pid === undefined) return { ...base, status: undefined }
     try {
       const answer = await callNode(node, "GET", "/v1/status", undefined, 1000)
-      return { ...base, status: answer.status === 200 ? answer.body as unknown as NodeReport["status"] : undefined }
+      return { ...base, status: answer.status === 200 ? answer.body as unknown as HostStatus : undefined }
     } catch {
       return { ...base, status: undefined }
     }
@@ -77,11 +84,15 @@ export const clusterStatus = (dir: string) =>
     return yield* Effect.forEach(file.nodes, (node) => reportOf(dir, node), { concurrency: "unbounded" })
   })
 
-/** A leader that a majority of the nodes names, or undefined. */
+/**
+ * A node that names itself leader (its status's `leader` field) and that a
+ * majority of the nodes name too, in the same `term` where the status has
+ * one; undefined when there is none.
+ */
 export const agreedLeader = (reports: ReadonlyArray<NodeReport>): NodeReport | undefined => {
-  const leaders = reports.filter((report) => report.status?.role === "leader")
+  const leaders = reports.filter((report) => report.status?.["leader"] === report.id)
   return leaders.find((leader) =>
-    reports.filter((report) => report.status?.leader === leader.id && report.status.term === leader.status!.term).length >
+    reports.filter((report) => report.status?.["leader"] === leader.id && report.status["term"] === leader.status!["term"]).length >
       reports.length / 2
   )
 }

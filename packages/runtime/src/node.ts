@@ -5,7 +5,7 @@
  * the group commit: under load many client writes arrive together and share
  * one fsync, and nothing leaves the node before what it depends on is on disk.
  */
-import type { Actor, ClientId, NodeContext, NodeStatus, Output, Step } from "@parley/core"
+import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Context, Effect, Layer, Option, Queue } from "effect"
 import { Forwarding } from "./forwarding.ts"
 import { Inbox } from "./inbox.ts"
@@ -34,7 +34,8 @@ export class Node extends Context.Service<Node, {
    * request (`seq`) for up to `timeoutMs`; none when no reply came in time.
    */
   submit(client: ClientId, seq: number, request: unknown, timeoutMs: number): Effect.Effect<Option.Option<unknown>>
-  status(): NodeStatus
+  /** The reducer's state now, for the client API's status and forwarding. */
+  state(): unknown
 }>()("@parley/runtime/Node") {
   static readonly layer = Layer.effect(Node, Effect.gen(function*() {
     const config = yield* NodeConfig
@@ -52,7 +53,7 @@ export class Node extends Context.Service<Node, {
     let state = first.state
     yield* storage.save(actor.durable(state))
     yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
-      Effect.annotateLogs(config.hosted.status(state) as unknown as Record<string, unknown>)
+      Effect.annotateLogs(config.hosted.api.status.of(state))
     )
 
     /** A reply goes to the operation waiting here, or back to the node that forwarded it. */
@@ -110,7 +111,7 @@ export class Node extends Context.Service<Node, {
     return Node.of({
       submit: (client, seq, request, timeoutMs) =>
         replies.wait(client, seq, timeoutMs, Queue.offer(inbox, { _tag: "Request", client, request })),
-      status: () => config.hosted.status(state)
+      state: () => state
     })
   }))
 }

@@ -40,7 +40,7 @@ export class Replies extends Context.Service<Replies, {
       deliver: (client, response) => {
         const waiting = waiters.get(client)
         if (waiting === undefined) return false
-        const seq = hosted.kvOutcome(response).seq
+        const seq = hosted.api.answers(response)
         let delivered = false
         for (const waiter of waiting) {
           if (waiter.seq === seq) delivered = Deferred.doneUnsafe(waiter.done, Effect.succeed(response)) || delivered

@@ -1,21 +1,24 @@
 /**
- * The client API's routes, read from a request line before any body:
- *   GET    /v1/status                 this node's role, term, leader, commit and applied index
- *   PUT    /v1/kv/{key}               body is the value; 200 once committed
- *   GET    /v1/kv/{key}               200 with the value, 404 when absent
- *   DELETE /v1/kv/{key}
- *   POST   /v1/kv/{key}/cas           body {"expected": string | null, "value": string}
+ * The client API's routes, read from a request line before any body: the
+ * hosted spec's own (its `api.routes`, such as the key-value store's) and
+ * the host's:
+ *   GET    /v1/status                 this node's id, the spec's status fields, the nodes it blocks
  *   POST   /v1/admin/partition        body {"blocked": [node ids]}: drop traffic with them
- * Key-value routes take `?timeout=MS` (default 5000): how long to wait for a
- * leader to commit the operation before answering 503.
+ * Every spec route takes `?timeout=MS` (default 5000): how long to wait for
+ * the cluster's answer before answering 503.
  */
+import type { ClientRoute } from "@parley/core"
 
-export type KvAction = "put" | "get" | "delete" | "cas"
-
-export type Route =
+export type Route<Req, A> =
   | { readonly _tag: "Status" }
-  | { readonly _tag: "Kv"; readonly action: KvAction; readonly key: string; readonly timeoutMs: number }
   | { readonly _tag: "Partition" }
+  | {
+    readonly _tag: "Call"
+    readonly route: ClientRoute<Req, A>
+    /** The path's parameters, percent-decoded, over the query's (but `timeout`, which is the host's). */
+    readonly params: Readonly<Record<string, string>>
+    readonly timeoutMs: number
+  }
 
 export interface RouteError {
   readonly _tag: "RouteError"
@@ -26,48 +29,82 @@ export interface RouteError {
 
 export const defaultTimeoutMs = 5000
 export const maxTimeoutMs = 60_000
-export const maxKeyBytes = 1024
+export const maxParamBytes = 1024
 export const maxBodyBytes = 1024 * 1024
 
 const refuse = (status: number, error: string, allow?: string): RouteError =>
   allow === undefined ? { _tag: "RouteError", status, error } : { _tag: "RouteError", status, error, allow }
 
-const only = (method: string, allowed: string, route: Route): Route | RouteError =>
+const only = <Req, A>(method: string, allowed: string, route: Route<Req, A>): Route<Req, A> | RouteError =>
   method === allowed ? route : refuse(405, `${method} is not allowed here; use ${allowed}`, allowed)
 
-const kvMethods: Readonly<Record<string, KvAction>> = { PUT: "put", GET: "get", DELETE: "delete" }
-
-export const route = (method: string, url: string): Route | RouteError => {
-  let parsed: URL
-  try {
-    parsed = new URL(url, "http://localhost")
-  } catch {
-    return refuse(400, `the request target ${JSON.stringify(url)} is not a valid URL`)
-  }
-  const path = parsed.pathname
-  if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
-  if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
-  if (!path.startsWith("/v1/kv/")) return refuse(404, `no route ${path}; routes: /v1/kv/{key}, /v1/kv/{key}/cas, /v1/status`)
-  const timeoutMs = timeoutOf(parsed.searchParams.get("timeout"))
-  if (typeof timeoutMs === "string") return refuse(400, timeoutMs)
-  const cas = method === "POST" && path.endsWith("/cas")
-  const key = keyOf(path.slice("/v1/kv/".length, cas ? -"/cas".length : undefined))
-  if (key._tag === "RouteError") return key
-  const action = cas ? "cas" : kvMethods[method]
-  if (action === undefined) return refuse(405, `${method} is not allowed on a key; use GET, PUT, DELETE, or POST to {key}/cas`, "GET, PUT, DELETE")
-  return { _tag: "Kv", action, key: key.key, timeoutMs }
+/** A route's path template as a pattern: each `{name}` captures any text, slashes included, up to what follows it. */
+interface Template<Req, A> {
+  readonly route: ClientRoute<Req, A>
+  readonly pattern: RegExp
+  readonly names: ReadonlyArray<string>
+  /** Characters outside the parameters: where two templates match, the one with more is the more specific. */
+  readonly literal: number
 }
 
-const keyOf = (encoded: string): { readonly _tag: "Key"; readonly key: string } | RouteError => {
-  let key: string
-  try {
-    key = decodeURIComponent(encoded)
-  } catch {
-    return refuse(400, `the key ${JSON.stringify(encoded)} is not valid percent-encoding`)
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+
+const templateOf = <Req, A>(route: ClientRoute<Req, A>): Template<Req, A> => {
+  const names: Array<string> = []
+  const parts = route.path.split(/\{([^}]+)\}/)
+  const source = parts.map((part, i) => (i % 2 === 1 ? (names.push(part), "(.*)") : escapeRegExp(part))).join("")
+  const literal = parts.filter((_, i) => i % 2 === 0).join("").length
+  return { route, pattern: new RegExp(`^${source}$`), names, literal }
+}
+
+/** Reads a request line into one of `routes` (a spec's) or a host route, or says why it fits none. */
+export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) => {
+  const templates = routes.map(templateOf)
+  const listed = [...new Set(routes.map((route) => route.path)), "/v1/status"].join(", ")
+  return (method: string, url: string): Route<Req, A> | RouteError => {
+    let parsed: URL
+    try {
+      parsed = new URL(url, "http://localhost")
+    } catch {
+      return refuse(400, `the request target ${JSON.stringify(url)} is not a valid URL`)
+    }
+    const path = parsed.pathname
+    if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
+    if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
+    let chosen: { readonly template: Template<Req, A>; readonly captured: RegExpExecArray } | undefined
+    const allowed: Array<string> = []
+    for (const template of templates) {
+      const captured = template.pattern.exec(path)
+      if (captured === null) continue
+      if (!allowed.includes(template.route.method)) allowed.push(template.route.method)
+      if (template.route.method === method && (chosen === undefined || template.literal > chosen.template.literal)) chosen = { template, captured }
+    }
+    if (allowed.length === 0) return refuse(404, `no route ${path}; routes: ${listed}`)
+    if (chosen === undefined) return refuse(405, `${method} is not allowed on ${path}; use ${allowed.join(", ")}`, allowed.join(", "))
+    const timeoutMs = timeoutOf(parsed.searchParams.get("timeout"))
+    if (typeof timeoutMs === "string") return refuse(400, timeoutMs)
+    const params: Record<string, string> = {}
+    for (const [name, value] of parsed.searchParams) if (name !== "timeout") params[name] = value
+    const { template, captured } = chosen
+    for (let i = 0; i < template.names.length; i++) {
+      const value = paramOf(template.names[i]!, captured[i + 1]!)
+      if (typeof value !== "string") return value
+      params[template.names[i]!] = value
+    }
+    return { _tag: "Call", route: template.route, params, timeoutMs }
   }
-  if (key.length === 0) return refuse(400, "the key is empty")
-  if (Buffer.byteLength(key) > maxKeyBytes) return refuse(400, `the key is longer than ${maxKeyBytes} bytes`)
-  return { _tag: "Key", key }
+}
+
+const paramOf = (name: string, encoded: string): string | RouteError => {
+  let value: string
+  try {
+    value = decodeURIComponent(encoded)
+  } catch {
+    return refuse(400, `the ${name} ${JSON.stringify(encoded)} is not valid percent-encoding`)
+  }
+  if (value.length === 0) return refuse(400, `the ${name} is empty`)
+  if (Buffer.byteLength(value) > maxParamBytes) return refuse(400, `the ${name} is longer than ${maxParamBytes} bytes`)
+  return value
 }
 
 const timeoutOf = (text: string | null): number | string => {

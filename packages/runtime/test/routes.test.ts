@@ -1,13 +1,24 @@
+import { kvRoutes } from "@parley/kv"
 import { describe, expect, it } from "vitest"
-import { defaultTimeoutMs, route } from "../src/routes.ts"
+import { defaultTimeoutMs, makeRouter } from "../src/routes.ts"
+
+const route = makeRouter(kvRoutes)
+
+/** What a request line was read as: the route's method and template with its parameters, or the host route's tag. */
+const read = (method: string, url: string) => {
+  const target = route(method, url)
+  return target._tag === "Call" ? { method: target.route.method, path: target.route.path, params: target.params, timeoutMs: target.timeoutMs } : target
+}
 
 describe("client API routes", () => {
-  it("map methods and paths to key-value operations, with the timeout", () => {
-    expect(route("PUT", "/v1/kv/a")).toEqual({ _tag: "Kv", action: "put", key: "a", timeoutMs: defaultTimeoutMs })
-    expect(route("GET", "/v1/kv/dir%2Fname?timeout=250")).toEqual({ _tag: "Kv", action: "get", key: "dir/name", timeoutMs: 250 })
-    expect(route("DELETE", "/v1/kv/a/b")).toEqual({ _tag: "Kv", action: "delete", key: "a/b", timeoutMs: defaultTimeoutMs })
-    expect(route("POST", "/v1/kv/a/cas")).toEqual({ _tag: "Kv", action: "cas", key: "a", timeoutMs: defaultTimeoutMs })
-    expect(route("GET", "/v1/status")).toEqual({ _tag: "Status" })
+  it("map methods and paths to a spec's routes, with their parameters and the timeout", () => {
+    expect(read("PUT", "/v1/kv/a")).toEqual({ method: "PUT", path: "/v1/kv/{key}", params: { key: "a" }, timeoutMs: defaultTimeoutMs })
+    expect(read("GET", "/v1/kv/dir%2Fname?timeout=250")).toEqual({ method: "GET", path: "/v1/kv/{key}", params: { key: "dir/name" }, timeoutMs: 250 })
+    expect(read("DELETE", "/v1/kv/a/b")).toEqual({ method: "DELETE", path: "/v1/kv/{key}", params: { key: "a/b" }, timeoutMs: defaultTimeoutMs })
+    expect(read("POST", "/v1/kv/a/cas")).toEqual({ method: "POST", path: "/v1/kv/{key}/cas", params: { key: "a" }, timeoutMs: defaultTimeoutMs })
+    expect(read("GET", "/v1/kv/a/cas?flag=on")).toEqual({ method: "GET", path: "/v1/kv/{key}", params: { key: "a/cas", flag: "on" }, timeoutMs: defaultTimeoutMs })
+    expect(read("GET", "/v1/status")).toEqual({ _tag: "Status" })
+    expect(read("POST", "/v1/admin/partition")).toEqual({ _tag: "Partition" })
   })
 
   it("refuse what does not fit, saying why", () => {
@@ -18,6 +29,16 @@ describe("client API routes", () => {
     expect(route("GET", "/v1/kv/a?timeout=1e3")).toMatchObject({ status: 400 })
     expect(route("POST", "/v1/kv/a")).toMatchObject({ status: 405, allow: "GET, PUT, DELETE" })
     expect(route("DELETE", "/v1/status")).toMatchObject({ status: 405, allow: "GET" })
-    expect(route("GET", "/v2/keys/a")).toMatchObject({ status: 404 })
+    expect(route("GET", "/v2/keys/a")).toMatchObject({ status: 404, error: "no route /v2/keys/a; routes: /v1/kv/{key}, /v1/kv/{key}/cas, /v1/status" })
+  })
+
+  it("turn a call into the reducer's request, and its answer into a status and body", () => {
+    const target = route("POST", "/v1/kv/k/cas")
+    if (target._tag !== "Call") throw new Error(`expected a call, got ${JSON.stringify(target)}`)
+    const call = target.route.call(target.params, { expected: null, value: "v" })
+    if (typeof call === "string") throw new Error(call)
+    expect(call.request(7)).toEqual({ seq: 7, op: { _tag: "Cas", key: "k", expected: null, value: "v" } })
+    expect(call.reply({ _tag: "Swapped", ok: true, current: "v" })).toEqual({ status: 200, body: { key: "k", swapped: true, value: "v" } })
+    expect(target.route.call(target.params, { expected: 1 })).toMatch(/^the body does not fit \{"expected": string \| null, "value": string\}: /)
   })
 })

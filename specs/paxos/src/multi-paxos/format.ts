@@ -3,7 +3,7 @@
  * node, so a trace reads like the protocol: `Prepare b2 from s1`,
  * `Promise b2 [s1 b1=c1#1 Put(x=1)]`, `Accept b2 s1 c1#1 Put(x=1)`.
  */
-import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/kv"
 import type { MultiPaxosMessage, MultiPaxosTimer, SlotValue, SlotVote } from "./messages.ts"
 import type { MultiPaxosState } from "./state.ts"
 

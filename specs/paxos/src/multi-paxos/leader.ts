@@ -5,8 +5,9 @@
  * Multi-Paxos cheaper than a Paxos instance per command: a stable leader
  * pays one Accept round trip per command.
  */
-import { bucketGet, reply, send, setTimer } from "@parley/core"
+import { reply, send, setTimer } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
+import { bucketGet } from "@parley/kv"
 import { accept, promise, votesFrom } from "./acceptor.ts"
 import { nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"

@@ -5,7 +5,8 @@
  * later sequence number applied is a retry chosen a second time (in another
  * slot, by another leader) and takes no effect again.
  */
-import { applyKvCommand, reply } from "@parley/core"
+import { reply } from "@parley/core"
+import { applyKvCommand } from "@parley/kv"
 import type { Slot, SlotValue } from "./messages.ts"
 import type { Learned, MultiPaxosState, Outbox } from "./state.ts"
 

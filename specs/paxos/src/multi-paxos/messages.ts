@@ -8,7 +8,7 @@
  * "none", and ballot `b` belongs to node `((b - 1) mod N) + 1`, so no two
  * nodes share one and every node knows who leads a ballot it promised.
  */
-import { KvInput, KvRequest, KvResponse } from "@parley/core"
+import { KvInput, KvRequest, KvResponse } from "@parley/kv"
 import { Schema } from "effect"
 import { Ballot } from "../ballot.ts"
 

@@ -12,8 +12,10 @@
  * log; a crashed node's log is gone, so a choice only it saw may be missed.
  * Every choice reported is a real one.
  */
-import { always, equals, kvRequestSpec, linearizable, sometimes } from "@parley/core"
-import type { KvClientState, KvClientTimer, NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { always, equals, linearizable, sometimes } from "@parley/core"
+import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { kvRequestSpec } from "@parley/kv"
+import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import type {

@@ -6,8 +6,9 @@
  * retries) are the model's boundary, not the reducer's: the reducer is the
  * one a runtime would host.
  */
-import { defineSpec, int, kvClient } from "@parley/core"
+import { defineSpec, int } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
+import { kvClient } from "@parley/kv"
 import { noBugs, paxosVariants } from "../bugs.ts"
 import type { PaxosBugs } from "../bugs.ts"
 import { faultOptions, numberedIds } from "../options.ts"

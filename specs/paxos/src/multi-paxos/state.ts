@@ -4,8 +4,9 @@
  * proposals in flight), and learns (the slots it knows chosen, applied in
  * order to a key-value store).
  */
-import { emptyBuckets } from "@parley/core"
-import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
+import type { NodeId, Output } from "@parley/core"
+import { emptyBuckets } from "@parley/kv"
+import type { Buckets, KvSession } from "@parley/kv"
 import type { Ballot } from "../ballot.ts"
 import type { AcceptorState } from "./acceptor.ts"
 import type { MultiPaxosMessage, MultiPaxosResponse, MultiPaxosTimer, Slot, SlotValue, SlotVote } from "./messages.ts"

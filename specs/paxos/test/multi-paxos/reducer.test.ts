@@ -1,4 +1,4 @@
-import { bucketsFlat } from "@parley/core"
+import { bucketsFlat } from "@parley/kv"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { noBugs } from "../../src/bugs.ts"

@@ -3,7 +3,7 @@
  * etcd/raft's interaction tests (`1->2 MsgVote Term:1 Log:1/2`), and the
  * view of a node a trace shows: what a person reading Raft looks at.
  */
-import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/core"
+import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/kv"
 import { logEntries } from "./log.ts"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"

@@ -1,9 +1,12 @@
 /**
  * Raft as the runtime hosts it: the same reducer the checker explores, with
  * the Schemas of its wire messages, requests, responses and durable state,
- * and timer defaults for a cluster on one machine or one LAN.
+ * timer defaults for a cluster on one machine or one LAN, and the
+ * replicated key-value store's client API.
  */
 import type { HostedSpec } from "@parley/core"
+import { replicatedKvApi } from "@parley/kv"
+import type { KvOutput } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
@@ -42,7 +45,27 @@ export const raftTimerDefaults = {
   "check-quorum": { minMs: 1000, maxMs: 1000 }
 } as const satisfies Record<RaftTimer, { readonly minMs: number; readonly maxMs: number }>
 
-export const raftHosted: HostedSpec<RaftState, RaftMessage, RaftTimer, RaftRequest, RaftResponse, RaftDurable, RaftHostOptions> = {
+/** What `GET /v1/status` reports of a Raft node. */
+export const RaftStatus = Schema.Struct({
+  role: Schema.String,
+  term: Schema.Int,
+  leader: Schema.NullOr(Schema.String),
+  commitIndex: Schema.Int,
+  appliedIndex: Schema.Int
+})
+export type RaftStatus = typeof RaftStatus.Type
+
+export const raftHosted: HostedSpec<
+  RaftState,
+  RaftMessage,
+  RaftTimer,
+  RaftRequest,
+  RaftResponse,
+  RaftDurable,
+  RaftHostOptions,
+  KvOutput,
+  RaftStatus
+> = {
   name: "raft",
   message: RaftMessage,
   request: RaftRequest,
@@ -59,7 +82,8 @@ export const raftHosted: HostedSpec<RaftState, RaftMessage, RaftTimer, RaftReque
     }),
   timerKind: (timer) => timer,
   timers: raftTimerDefaults,
-  kvRequest: (seq, op) => ({ seq, op }),
-  kvOutcome: (response) => response,
-  status: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
+  api: replicatedKvApi((s: RaftState) => s.leader, {
+    schema: RaftStatus,
+    of: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
+  })
 }

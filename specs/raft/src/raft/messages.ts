@@ -4,7 +4,7 @@
  * not fit: node-to-node messages, the client API, timers and the durable
  * state. Types are derived from the Schemas, never written twice.
  */
-import { KvInput, KvRequest, KvResponse } from "@parley/core"
+import { KvInput, KvRequest, KvResponse } from "@parley/kv"
 import { Schema } from "effect"
 import { isLogShape, LogChunk } from "./log.ts"
 import type { ChunkedLog } from "./log.ts"

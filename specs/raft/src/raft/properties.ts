@@ -3,8 +3,10 @@
  * checker explores, and the `sometimes` properties that show the interesting
  * states are reached at all. A crashed node's log is its durable one.
  */
-import { always, alwaysStep, equals, eventually, kvRequestSpec, linearizable, sometimes } from "@parley/core"
-import type { KvClientState, KvClientTimer, NodeSlot, Property, SystemState, TransitionProperty } from "@parley/core"
+import { always, alwaysStep, equals, eventually, linearizable, sometimes } from "@parley/core"
+import type { NodeSlot, Property, SystemState, TransitionProperty } from "@parley/core"
+import { kvRequestSpec } from "@parley/kv"
+import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { entryAt, logLength, logSlice } from "./log.ts"
 import type { RaftLog } from "./messages.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"

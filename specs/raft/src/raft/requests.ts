@@ -1,5 +1,6 @@
-import { bucketGet, readKv, reply } from "@parley/core"
+import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
+import { bucketGet, readKv } from "@parley/kv"
 import { appendToLog, entryAt } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"

@@ -7,8 +7,10 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { defineSpec, flag, inFlight, int, kvClient, linkQueues, lossyFlag, networkChoice } from "@parley/core"
-import type { Envelope, KvClientState, KvClientTimer, OptionsOf, SystemSpec } from "@parley/core"
+import { defineSpec, flag, inFlight, int, linkQueues, lossyFlag, networkChoice } from "@parley/core"
+import type { Envelope, OptionsOf, SystemSpec } from "@parley/core"
+import { kvClient } from "@parley/kv"
+import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"

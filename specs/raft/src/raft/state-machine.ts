@@ -1,4 +1,5 @@
-import { applyKvCommand, reply } from "@parley/core"
+import { reply } from "@parley/core"
+import { applyKvCommand } from "@parley/kv"
 import { entryAt } from "./log.ts"
 import type { Outbox, RaftState } from "./state.ts"
 

@@ -4,8 +4,9 @@
  * as in the paper: entry `i` is `entryAt(log, i)` (see log.ts), and index 0 with term 0 is the
  * empty prefix every log shares.
  */
-import { emptyBuckets } from "@parley/core"
-import type { Buckets, KvSession, NodeId, Output } from "@parley/core"
+import type { NodeId, Output } from "@parley/core"
+import { emptyBuckets } from "@parley/kv"
+import type { Buckets, KvSession } from "@parley/kv"
 import { entryAt, logLength } from "./log.ts"
 import type { RaftLog } from "./messages.ts"
 import type { RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"

@@ -11,7 +11,7 @@
  *   stabilize                                    deliver until no message waits, link by link
  *   crash n2 | restart n2 | messages
  */
-import { parseKvInput } from "@parley/core"
+import { parseKvInput } from "@parley/kv"
 import { noBugs } from "../../../src/bugs.ts"
 import type { PaxosBugs } from "../../../src/bugs.ts"
 import { MultiPaxos } from "../../../src/index.ts"

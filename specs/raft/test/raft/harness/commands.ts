@@ -14,7 +14,7 @@
  *   request c1 n1 [#seq] put x 1 | get x | cas x 1 2 | delete x   (cas x - 1: x absent)
  *   crash n2 | restart n2 | partition n1,n2/n3 | heal | status | messages
  */
-import { parseKvInput } from "@parley/core"
+import { parseKvInput } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest } from "../../../src/raft/format.ts"
 import type { RaftTimer } from "../../../src/raft/messages.ts"
 import { noBugs } from "../../../src/raft/state.ts"

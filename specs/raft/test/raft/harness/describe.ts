@@ -4,8 +4,9 @@
  * scenario against the Raft paper, so they show what the paper's figures
  * show (role, term, vote, log, commit, applied) and leave out bookkeeping.
  */
-import { bucketsFlat, equals } from "@parley/core"
-import type { Buckets } from "@parley/core"
+import { equals } from "@parley/core"
+import { bucketsFlat } from "@parley/kv"
+import type { Buckets } from "@parley/kv"
 import type { Entry } from "../../../src/raft/messages.ts"
 import { formatEntry } from "../../../src/raft/format.ts"
 import { logEntries } from "../../../src/raft/log.ts"

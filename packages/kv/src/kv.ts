@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import { bucketGet, bucketSet, bucketUpdate } from "./buckets.ts"
 import type { Buckets } from "./buckets.ts"
-import type { SequentialSpec } from "./linearizability.ts"
+import type { SequentialSpec } from "@parley/core/model"
 
 export const KvInput = Schema.Union([
   Schema.TaggedStruct("Put", { key: Schema.String, value: Schema.String }),

@@ -1,8 +1,7 @@
+import { equals, fingerprint } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { bucketGet, bucketSet, bucketsFlat, bucketUpdate, emptyBuckets } from "../src/buckets.ts"
 import type { Buckets } from "../src/buckets.ts"
-import { equals } from "../src/equals.ts"
-import { fingerprint } from "../src/fingerprint.ts"
 
 const removed = (map: Buckets<number>, key: string): Buckets<number> =>
   bucketUpdate(map, key, (bucket) => {

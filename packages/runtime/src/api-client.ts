@@ -1,7 +1,7 @@
 /**
- * A small HTTP client for a cluster's API, used by `parley kv`, `parley
- * cluster` and the benchmark. It tries the nodes in turn and returns the
- * first answer any of them gives.
+ * A small HTTP client for a cluster's API, whatever spec it runs, used by
+ * `parley kv`, `parley cluster` and the benchmark. It tries the nodes in
+ * turn and returns the first answer any of them gives.
  */
 import type { NodeId } from "@parley/core"
 import type { NodeEntry } from "./cluster-file.ts"
@@ -52,5 +52,3 @@ export const callCluster = async (
   }
   return undefined
 }
-
-export const kvPath = (key: string): string => `/v1/kv/${encodeURIComponent(key)}`

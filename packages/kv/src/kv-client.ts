@@ -1,5 +1,4 @@
-import type { NodeId } from "./actor.ts"
-import type { Client, ClientStep } from "./client.ts"
+import type { Client, ClientStep, NodeId } from "@parley/core/model"
 import type { KvInput, KvRequest, KvResponse } from "./kv.ts"
 
 /**

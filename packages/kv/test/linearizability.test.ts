@@ -1,7 +1,9 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { checkLinearizability, kvSpec, linearizable, operationsOf } from "../src/index.ts"
-import type { HistoryEvent, KvInput, KvOutput, Operation, SequentialSpec } from "../src/index.ts"
+import { checkLinearizability, linearizable, operationsOf } from "@parley/core"
+import type { HistoryEvent, Operation, SequentialSpec } from "@parley/core"
+import { kvSpec } from "../src/index.ts"
+import type { KvInput, KvOutput } from "../src/index.ts"
 
 type Event = HistoryEvent<KvInput, KvOutput>
 

@@ -1,0 +1,116 @@
+import { clientRoute, noBody, reply, step } from "@parley/core"
+import type { HostedSpec } from "@parley/core"
+import { Effect, Layer, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { nodeLayer } from "../src/host.ts"
+import { NodeConfig } from "../src/node-config.ts"
+import { freeBasePort } from "../src/ports.ts"
+import { Storage } from "../src/storage.ts"
+
+/**
+ * A spec that is neither a key-value store nor led by anyone: named
+ * counters on one node, with a path parameter, a query parameter, a 404 of
+ * its own and no forwarding. The runtime must host it from its API alone.
+ */
+const Counters = Schema.Record(Schema.String, Schema.Int)
+type Counters = typeof Counters.Type
+const CounterRequest = Schema.Struct({ seq: Schema.Int, name: Schema.String, by: Schema.Int })
+type CounterRequest = typeof CounterRequest.Type
+const CounterResponse = Schema.Struct({ seq: Schema.Int, total: Schema.NullOr(Schema.Int) })
+type CounterResponse = typeof CounterResponse.Type
+const CounterStatus = Schema.Struct({ counters: Schema.Int })
+type CounterStatus = typeof CounterStatus.Type
+
+const totalReply = (name: string, total: number | null) =>
+  total === null ? { status: 404, body: { error: `no counter ${JSON.stringify(name)}` } } : { status: 200, body: { name, total } }
+
+const countersHosted: HostedSpec<Counters, never, never, CounterRequest, CounterResponse, Counters, {}, number | null, CounterStatus> = {
+  name: "counters",
+  message: Schema.Never,
+  request: CounterRequest,
+  response: CounterResponse,
+  durable: Counters,
+  options: Schema.Struct({}),
+  actor: () => ({
+    init: () => step({}),
+    onMessage: (s) => step(s),
+    onTimer: (s) => step(s),
+    onRequest: (s, client, { seq, name, by }) => {
+      const total = by === 0 ? (s[name] ?? null) : (s[name] ?? 0) + by
+      return step(total === null || by === 0 ? s : { ...s, [name]: total }, [reply(client, { seq, total })])
+    },
+    durable: (s) => s,
+    recover: (_, d) => step(d)
+  }),
+  timerKind: () => "none",
+  timers: {},
+  api: {
+    routes: [
+      clientRoute({
+        method: "POST",
+        path: "/v1/counters/{name}/add",
+        params: Schema.Struct({ name: Schema.String, by: Schema.NumberFromString.check(Schema.isInt()) }),
+        body: noBody,
+        request: ({ name, by }, _, seq) => ({ seq, name, by }),
+        reply: ({ name }, total) => totalReply(name, total)
+      }),
+      clientRoute({
+        method: "GET",
+        path: "/v1/counters/{name}",
+        params: Schema.Struct({ name: Schema.String }),
+        body: noBody,
+        request: ({ name }, _, seq) => ({ seq, name, by: 0 }),
+        reply: ({ name }, total) => totalReply(name, total)
+      })
+    ],
+    status: { schema: CounterStatus, of: (s) => ({ counters: Object.keys(s).length }) },
+    answers: (response) => response.seq,
+    outcome: (response) => ({ _tag: "Answer", answer: response.total })
+  }
+}
+
+const base = await Effect.runPromise(freeBasePort(1))
+const self = { id: "n1", client: `127.0.0.1:${base + 1}`, peer: `127.0.0.1:${base + 101}` }
+
+const oneNode = nodeLayer(Storage.memory({ value: undefined })).pipe(Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
+  self: self.id,
+  nodes: [self],
+  hosted: countersHosted,
+  options: {},
+  timers: {}
+}))))
+
+const call = (method: string, path: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`http://${self.client}${path}`, { method, headers: { connection: "close" } })
+    return { status: response.status, body: await response.json() as Record<string, unknown> }
+  })
+
+describe("a spec hosted from its API alone", () => {
+  it("serves its routes, its status and its refusals", async () => {
+    const answers = await Effect.runPromise(
+      Effect.gen(function*() {
+        return [
+          yield* call("POST", "/v1/counters/a/add?by=2"),
+          yield* call("POST", "/v1/counters/a/add?by=3"),
+          yield* call("GET", "/v1/counters/a"),
+          yield* call("GET", "/v1/counters/b"),
+          yield* call("GET", "/v1/status"),
+          yield* call("POST", "/v1/counters/a/add?by=two"),
+          yield* call("PUT", "/v1/counters/a"),
+          yield* call("GET", "/v1/kv/a")
+        ]
+      }).pipe(Effect.provide(oneNode), Effect.scoped)
+    )
+    expect(answers).toMatchObject([
+      { status: 200, body: { name: "a", total: 2 } },
+      { status: 200, body: { name: "a", total: 5 } },
+      { status: 200, body: { name: "a", total: 5 } },
+      { status: 404, body: { error: `no counter "b"` } },
+      { status: 200, body: { id: "n1", counters: 1, blocked: [] } },
+      { status: 400, body: { error: expect.stringMatching(/^the request does not fit \/v1\/counters\/\{name\}\/add: .*by/) } },
+      { status: 405, body: { error: "PUT is not allowed on /v1/counters/a; use GET" } },
+      { status: 404, body: { error: "no route /v1/kv/a; routes: /v1/counters/{name}/add, /v1/counters/{name}, /v1/status" } }
+    ])
+  })
+})
