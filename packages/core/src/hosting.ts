@@ -118,8 +118,7 @@ export type Outcome<A> =
   /** `node` is the one this node believes can take it, if it knows one. */
   | { readonly _tag: "Elsewhere"; readonly node: NodeId | null }
 
-/** What `GET /v1/status` reports of a node's state, besides its id and the nodes it blocks. */
-/** The status's fields, which the runtime reports beside its own. */
+/** What `GET /v1/status` reports of a node's state, beside the id and the blocked nodes the runtime adds. */
 export type StatusFields = Readonly<Record<string, unknown>>
 
 export interface StatusDeclaration<S, St extends StatusFields> {
