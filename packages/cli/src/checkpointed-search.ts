@@ -61,14 +61,17 @@ export const runCheckpointed = (run: CheckpointedRun): Promise<CheckResult> => {
     })
     lastWrite = performance.now()
   }
+  const hooks = file === undefined ? {} : {
+    onLevel: (atLevelEnd: SearchPosition) => {
+      if (performance.now() - lastWrite >= run.everyMs) save(atLevelEnd)
+    },
+    onStopped: save
+  }
   return stoppableBySignals((signal) =>
     run.search({
       ...run.options,
       signal,
       ...(run.resume === undefined ? {} : { resume: run.resume.snapshot }),
-      onLevel: (atLevelEnd) => {
-        if (performance.now() - lastWrite >= run.everyMs) save(atLevelEnd)
-      },
-      onStopped: save
+      ...hooks
     }, table), run.onInterrupted)
 }

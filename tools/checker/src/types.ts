@@ -1,5 +1,4 @@
 import type { PropertyKind } from "@parley/core/model"
-import type { SearchSnapshot } from "./search.ts"
 import type { StateTable } from "./state-table.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
@@ -47,6 +46,24 @@ export interface CheckOptions {
   readonly signal?: AbortSignal
   /** BFS: go on from a snapshot, with the table it was taken with passed to the search. */
   readonly resume?: SearchSnapshot
+}
+
+/**
+ * Where a BFS stands, at a level's end or where it was stopped: the
+ * unexpanded states of its level and the states of the next found so far,
+ * by id, and the figures so far. With the table, enough to go on (see
+ * `CheckOptions.resume`).
+ */
+export interface SearchSnapshot {
+  readonly depth: number
+  /** Ids of the states of level `depth` not yet expanded. */
+  readonly pending: ReadonlyArray<number>
+  /** Ids of the states of level `depth + 1` found so far. */
+  readonly next: ReadonlyArray<number>
+  readonly generated: number
+  readonly deepest: number
+  readonly witnesses: ReadonlyArray<number>
+  readonly elapsedMs: number
 }
 
 /** Where a BFS stands: with its state table, enough to go on from (what a checkpoint holds). */
