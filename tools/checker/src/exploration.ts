@@ -159,7 +159,7 @@ export class Exploration<S, A> {
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     if (!enabled && !this.endHolds(state, id)) return false
-    this.countExpanded(frontier.size + pendingInLevel, depth)
+    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
     return true
   }
 
@@ -255,7 +255,10 @@ export class Exploration<S, A> {
 
   /** Counts one more state expanded, reporting progress now and then with `queued` states waiting. */
   countExpanded(queued: number, depth: number): void {
-    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) !== 0) return
+    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(queued, depth)
+  }
+
+  private reportProgress(queued: number, depth: number): void {
     const { onProgress, progressIntervalMs = 1000 } = this.options
     if (onProgress === undefined) return
     const now = performance.now()
