@@ -3,7 +3,10 @@ import type { StateTable } from "./state-table.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
 
-/** How the search runs. Bounds make a run `bounded` instead of exhaustive. */
+/**
+ * How the search runs. Bounds make a run `bounded` instead of exhaustive.
+ * Which options go together is checked in one place, `validateCheckOptions`.
+ */
 export interface CheckOptions {
   /** `sim` runs random walks instead of exhausting the states: never `ok`, at best `bounded`. */
   readonly strategy: Strategy
@@ -33,9 +36,9 @@ export interface CheckOptions {
    * cycle in it need not replay as a cycle.
    */
   readonly symmetry?: boolean
-  /** BFS: called at the end of every level, where a checkpoint may be taken. */
+  /** BFS without liveness: called at the end of every level, where a checkpoint may be taken. */
   readonly onLevel?: (atLevelEnd: SearchPosition) => void
-  /** BFS: called once a stop asked for through `signal` has taken effect, with where the search stood. */
+  /** BFS without liveness: called once a stop asked for through `signal` has taken effect, with where the search stood. */
   readonly onStopped?: (stoppedAt: SearchPosition) => void
   /**
    * Stops the search after the state it is on, as `Search.requestStop` does:
@@ -44,7 +47,7 @@ export interface CheckOptions {
    * aborted from a signal handler.
    */
   readonly signal?: AbortSignal
-  /** BFS: go on from a snapshot, with the table it was taken with passed to the search. */
+  /** BFS without liveness: go on from a snapshot, with the table it was taken with passed to the search. */
   readonly resume?: SearchSnapshot
 }
 
