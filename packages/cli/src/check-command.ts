@@ -1,11 +1,11 @@
-import { buildTrace, checkParallel, CheckpointError, readCheckpoint, Search, StateTable, toModel } from "@parley/checker"
-import type { CheckOptions, CheckResult, Progress, Strategy } from "@parley/checker"
-import type { SpecConfig } from "@parley/core"
+import { buildTrace, checkParallel, CheckpointError, readCheckpoint, Search, StateTable, toModel, validateCheckOptions } from "@parley/checker"
+import type { Checkpoint, CheckOptions, CheckResult, OptionName, Progress, Strategy, Violation } from "@parley/checker"
+import type { Model, SpecConfig, SpecDefinition } from "@parley/core"
 import { renderSwimLanes } from "@parley/trace"
 import { availableParallelism } from "node:os"
 import { Console, Effect, FileSystem, Path } from "effect"
 import { CheckInterrupted, SpecFailed, UsageError, ViolationFound } from "./errors.ts"
-import { runCheckpointed } from "./checkpointed-search.ts"
+import { checkpointHooks, stoppableBySignals } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -35,6 +35,33 @@ export interface CheckInput {
   readonly json: boolean
 }
 
+/** A check the command line asked for, decoded and checked: ready to run. */
+interface CheckPlan {
+  readonly spec: SpecDefinition
+  readonly config: SpecConfig
+  readonly model: Model<unknown, unknown>
+  /** Every option but the signal that stops the search. */
+  readonly options: CheckOptions
+  readonly workers: number
+  readonly table: StateTable
+  /** Progress rewritten in place on the terminal, which is cleared after. */
+  readonly onTerminal: boolean
+}
+
+/** The checker's options by the flags that set them, so that its messages name the flags. */
+const flags: Record<OptionName, string> = {
+  strategy: "--strategy",
+  maxDepth: "--max-depth",
+  maxStates: "--max-states",
+  walks: "--walks",
+  seed: "--seed",
+  liveness: "--liveness",
+  symmetry: "--symmetry",
+  workers: "--workers",
+  checkpoint: "--checkpoint",
+  resume: "--resume"
+}
+
 /** A progress line: on a terminal rewritten in place once a second, elsewhere one line each. */
 const progressLine = (p: Progress, inPlace: boolean): string =>
   `${inPlace ? "\r\x1b[2K" : ""}  states ${count(p.distinctStates)}  queue ${count(p.queued)}  depth ${p.depth}  ` +
@@ -43,115 +70,107 @@ const progressLine = (p: Progress, inPlace: boolean): string =>
 const defaultTracePath = (spec: string, config: SpecConfig, property: string): string =>
   `traces/${spec}-${String(config.variant)}-${property}.trace.json`
 
+const specFailed = (spec: string) => (cause: unknown) =>
+  new SpecFailed({ spec, message: `spec ${spec} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+/** `parley check`: the check planned, the search run, the counterexample written, the summary printed. */
 export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
+  const plan = yield* planCheck(input)
+  const result = yield* search(plan, input)
+  const traceFile = result.violation === undefined ? null : yield* writeTrace(plan, result.violation, input)
+  // A stopped search has printed its summary already (see `reportStopped`).
+  if (result.interrupted === true) return yield* new CheckInterrupted()
+  const summary = summarize(plan.spec.name, plan.config, input.strategy, result, traceFile)
+  yield* Console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
+  if (result.violation !== undefined) return yield* new ViolationFound({ property: result.violation.property })
+})
+
+/**
+ * The spec, its configuration and model, a checkpoint to resume, and the
+ * checker's options, each checked: the options by the checker itself
+ * (`validateCheckOptions`), whose messages name the flags.
+ */
+const planCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const spec = findSpec(registry, input.spec)
   if (spec instanceof UsageError) return yield* spec
   const config = resolveConfig(spec, input.specOptions, input.variant)
   if (config instanceof UsageError) return yield* config
-  for (const [flag, value] of [["--max-depth", input.maxDepth], ["--max-states", input.maxStates], ["--walks", input.walks]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      return yield* new UsageError({ message: `${flag} must be a positive integer, got ${value}` })
-    }
-  }
-  if (input.strategy !== "sim") {
-    for (const [flag, value] of [["--walks", input.walks], ["--seed", input.seed]] as const) {
-      if (value !== undefined) return yield* new UsageError({ message: `${flag} goes with --strategy sim, not ${input.strategy}` })
-    }
-  }
-
-  const failed = (cause: unknown) =>
-    new SpecFailed({ spec: spec.name, message: `spec ${spec.name} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
-  const model = yield* Effect.try({ try: () => toModel(spec.build(config)), catch: failed })
-  if (input.symmetry && model.symmetryFingerprint === undefined) {
-    return yield* new UsageError({ message: `${spec.name} declares no interchangeable nodes, so --symmetry has nothing to reduce` })
-  }
-  const checkpointed = input.checkpoint !== undefined || input.resume !== undefined
-  const checkpointable = input.strategy === "bfs" && !input.liveness
-  if (checkpointed && !checkpointable) {
-    return yield* new UsageError({ message: "--checkpoint and --resume go with --strategy bfs, without --liveness" })
-  }
   if (!Number.isInteger(input.checkpointEverySeconds) || input.checkpointEverySeconds < 0) {
     return yield* new UsageError({ message: `--checkpoint-every must be a whole number of seconds, got ${input.checkpointEverySeconds}` })
   }
+  const model = yield* Effect.try({ try: () => toModel(spec.build(config)), catch: specFailed(spec.name) })
   const resume = input.resume === undefined ? undefined : yield* loadCheckpoint(input.resume, spec.name, config, input.symmetry)
-  const parallelizable = input.strategy === "bfs"
-  const workers = input.workers ?? (parallelizable ? availableParallelism() : 1)
-  if (!Number.isInteger(workers) || workers < 1) {
-    return yield* new UsageError({ message: `--workers must be a positive integer, got ${workers}` })
-  }
-  if (workers > 1 && !parallelizable) {
-    return yield* new UsageError({ message: "--workers above 1 goes with --strategy bfs" })
-  }
-  if (input.symmetry && input.liveness) {
-    return yield* new UsageError({ message: "--symmetry and --liveness do not go together: a reduced graph's cycles need not be real cycles" })
-  }
+  const workers = input.workers ?? (input.strategy === "bfs" ? availableParallelism() : 1)
   const onTerminal = !input.json && process.stderr.isTTY === true
-  const showProgress = onTerminal || input.progress
-  const options: CheckOptions = {
-    strategy: input.strategy,
-    deadlock: input.deadlock,
-    liveness: input.liveness,
-    symmetry: input.symmetry,
-    ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
-    ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
-    ...(input.walks === undefined ? {} : { walks: input.walks }),
-    ...(input.seed === undefined ? {} : { seed: input.seed }),
-    ...(showProgress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p, onTerminal)) } : {})
-  }
+  const options = checkOptions(input, spec.name, config, resume, onTerminal)
+  const problems = validateCheckOptions(options, { model, workers, optionName: (option) => flags[option], modelName: spec.name })
+  if (problems.length > 0) return yield* new UsageError({ message: problems.join("; ") })
+  const table = resume === undefined ? new StateTable() : StateTable.restored(resume.table)
+  return { spec, config, model, options, workers, table, onTerminal } satisfies CheckPlan
+})
+
+/** The checker's options the flags ask for, with the hooks that write checkpoints and report progress. */
+const checkOptions = (input: CheckInput, spec: string, config: SpecConfig, resume: Checkpoint | undefined, onTerminal: boolean): CheckOptions => ({
+  strategy: input.strategy,
+  deadlock: input.deadlock,
+  liveness: input.liveness,
+  symmetry: input.symmetry,
+  ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
+  ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
+  ...(input.walks === undefined ? {} : { walks: input.walks }),
+  ...(input.seed === undefined ? {} : { seed: input.seed }),
+  ...(onTerminal || input.progress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p, onTerminal)) } : {}),
+  ...(input.checkpoint === undefined
+    ? {}
+    : checkpointHooks(input.checkpoint, input.checkpointEverySeconds * 1000, { spec, config, symmetry: input.symmetry })),
+  ...(resume === undefined ? {} : { resume: resume.snapshot })
+})
+
+/**
+ * The search, on one thread or several, stopped by Ctrl-C rather than
+ * ended: uninterruptible, since Ctrl-C stops the search itself (see
+ * `stoppableBySignals`), which then reports what it found.
+ */
+const search = (plan: CheckPlan, input: CheckInput) => {
+  const { spec, config, model, options, workers, table } = plan
   const workerInput: WorkerModelInput = { spec: spec.name, config, ...(spec.module === undefined ? {} : { module: spec.module }) }
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
-  const checkpointedRun = {
-    options,
-    search: (options: CheckOptions, table: StateTable) =>
-      workers > 1 ? checkParallel(source, options, workers, { table }) : new Search(model, options, table).runInterruptibly(),
-    spec: spec.name,
-    config,
-    file: input.checkpoint,
-    everyMs: input.checkpointEverySeconds * 1000,
-    resume,
-    onInterrupted: (stopped: CheckResult) => {
-      const summary = summarize(spec.name, config, input.strategy, stopped, null)
-      console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
-      console.error(input.checkpoint !== undefined
-        ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
-        : checkpointable
-        ? "stopped; without --checkpoint nothing was kept"
-        : "stopped")
-    }
-  }
-  // Uninterruptible: Ctrl-C stops the search itself (see `stoppableBySignals`), which then reports what it found.
-  const search = Effect.uninterruptible(Effect.tryPromise({
-    try: () => runCheckpointed(checkpointedRun),
-    catch: failed
-  }))
-  const result = yield* search.pipe(
-    Effect.ensuring(Effect.sync(() => onTerminal && process.stderr.write("\r\x1b[2K")))
+  const run = (signal: AbortSignal) =>
+    workers > 1
+      ? checkParallel(source, { ...options, signal }, workers, { table })
+      : new Search(model, { ...options, signal }, table).runInterruptibly()
+  return Effect.uninterruptible(Effect.tryPromise({
+    try: () => stoppableBySignals(run, (stopped) => reportStopped(plan, input, stopped)),
+    catch: specFailed(spec.name)
+  })).pipe(Effect.ensuring(Effect.sync(() => plan.onTerminal && process.stderr.write("\r\x1b[2K"))))
+}
+
+/** A search Ctrl-C stopped: its figures, and what was kept. The process may be about to exit. */
+const reportStopped = (plan: CheckPlan, input: CheckInput, stopped: CheckResult): void => {
+  const summary = summarize(plan.spec.name, plan.config, input.strategy, stopped, null)
+  console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
+  console.error(input.checkpoint !== undefined
+    ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`
+    : input.strategy === "bfs" && !input.liveness
+    ? "stopped; without --checkpoint nothing was kept"
+    : "stopped")
+}
+
+/** The counterexample as a trace file, shown as swim lanes unless the summary is JSON; the file's path. */
+const writeTrace = Effect.fnUntraced(function*(plan: CheckPlan, violation: Violation, input: CheckInput) {
+  const { spec, config, model } = plan
+  const { property, kind, path, loopStart } = violation
+  const meta = { spec: spec.name, config, property: { name: property, kind }, ...(loopStart === undefined ? {} : { loopStart }) }
+  const trace = yield* Effect.try({ try: () => buildTrace(model, meta, path), catch: specFailed(spec.name) })
+  const file = input.traceOut ?? defaultTracePath(spec.name, config, property)
+  const fs = yield* FileSystem.FileSystem
+  const paths = yield* Path.Path
+  yield* fs.makeDirectory(paths.dirname(file), { recursive: true }).pipe(
+    Effect.andThen(fs.writeFileString(file, JSON.stringify(trace, null, 2) + "\n")),
+    Effect.mapError((error) => new UsageError({ message: `cannot write the trace to ${file}: ${error.message}` }))
   )
-
-  let traceFile: string | null = null
-  if (result.violation !== undefined) {
-    const { property, kind, path, loopStart } = result.violation
-    const meta = { spec: spec.name, config, property: { name: property, kind }, ...(loopStart === undefined ? {} : { loopStart }) }
-    const trace = yield* Effect.try({
-      try: () => buildTrace(model, meta, path),
-      catch: failed
-    })
-    traceFile = input.traceOut ?? defaultTracePath(spec.name, config, property)
-    const fs = yield* FileSystem.FileSystem
-    const paths = yield* Path.Path
-    const file = traceFile
-    yield* fs.makeDirectory(paths.dirname(file), { recursive: true }).pipe(
-      Effect.andThen(fs.writeFileString(file, JSON.stringify(trace, null, 2) + "\n")),
-      Effect.mapError((error) => new UsageError({ message: `cannot write the trace to ${file}: ${error.message}` }))
-    )
-    if (!input.json) yield* Console.log(renderSwimLanes(trace, { color: process.stdout.isTTY === true }))
-  }
-
-  // A stopped search has printed its summary already (see `onInterrupted`).
-  if (result.interrupted === true) return yield* new CheckInterrupted()
-  const summary = summarize(spec.name, config, input.strategy, result, traceFile)
-  yield* Console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
-  if (result.violation !== undefined) return yield* new ViolationFound({ property: result.violation.property })
+  if (!input.json) yield* Console.log(renderSwimLanes(trace, { color: process.stdout.isTTY === true }))
+  return file
 })
 
 /** The checkpoint in `file`, refused unless it is of this spec, configuration and reduction. */

@@ -1,19 +1,36 @@
-import { StateTable, writeCheckpoint } from "@parley/checker"
-import type { Checkpoint, CheckOptions, CheckResult, SearchPosition } from "@parley/checker"
+import { writeCheckpoint } from "@parley/checker"
+import type { CheckOptions, CheckResult, SearchPosition } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 
-export interface CheckpointedRun {
-  readonly options: CheckOptions
+/** What a checkpoint names, so that only the same check resumes from it. */
+export interface CheckpointIdentity {
   readonly spec: string
   readonly config: SpecConfig
-  /** Where to write checkpoints, if anywhere. */
-  readonly file: string | undefined
-  readonly everyMs: number
-  readonly resume: Checkpoint | undefined
-  /** The search itself, on one thread or several, with the table it is to use. */
-  readonly search: (options: CheckOptions, table: StateTable) => Promise<CheckResult>
-  /** Called when a signal has stopped the search and its checkpoint is written: the process may be about to exit. */
-  readonly onInterrupted: (result: CheckResult) => void
+  readonly symmetry: boolean
+}
+
+/**
+ * The hooks that make a BFS write a checkpoint to `file`: at the end of a
+ * level once `everyMs` have passed since the last one, and where a stop
+ * left the search. Written to a temporary file and renamed, so a crash
+ * mid-write keeps the previous one (see `writeCheckpoint`).
+ */
+export const checkpointHooks = (
+  file: string,
+  everyMs: number,
+  identity: CheckpointIdentity
+): Required<Pick<CheckOptions, "onLevel" | "onStopped">> => {
+  let lastWrite = performance.now()
+  const save = (at: SearchPosition) => {
+    writeCheckpoint(file, { ...identity, snapshot: at.snapshot(), table: at.stateTable.saved() })
+    lastWrite = performance.now()
+  }
+  return {
+    onLevel: (atLevelEnd) => {
+      if (performance.now() - lastWrite >= everyMs) save(atLevelEnd)
+    },
+    onStopped: save
+  }
 }
 
 /**
@@ -39,36 +56,4 @@ export const stoppableBySignals = async (
     process.off("SIGINT", stop)
     process.off("SIGTERM", stop)
   }
-}
-
-/**
- * A search that Ctrl-C stops (see `stoppableBySignals`). A BFS writes a
- * checkpoint (when asked for one) at the end of a level once `everyMs` have
- * passed since the last, and where it was stopped; or goes on from one.
- */
-export const runCheckpointed = (run: CheckpointedRun): Promise<CheckResult> => {
-  const { file } = run
-  const table = run.resume === undefined ? new StateTable() : StateTable.restored(run.resume.table)
-  let lastWrite = performance.now()
-  const save = (at: SearchPosition) => {
-    if (file === undefined) return
-    writeCheckpoint(file, {
-      spec: run.spec,
-      config: run.config,
-      symmetry: run.options.symmetry === true,
-      snapshot: at.snapshot(),
-      table: at.stateTable.saved()
-    })
-    lastWrite = performance.now()
-  }
-  return stoppableBySignals((signal) =>
-    run.search({
-      ...run.options,
-      signal,
-      ...(run.resume === undefined ? {} : { resume: run.resume.snapshot }),
-      onLevel: (atLevelEnd) => {
-        if (performance.now() - lastWrite >= run.everyMs) save(atLevelEnd)
-      },
-      onStopped: save
-    }, table), run.onInterrupted)
 }

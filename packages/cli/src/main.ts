@@ -61,19 +61,22 @@ const check = Command.make(
     liveness: offByDefault("liveness", "Also check the spec's liveness properties (eventually, leads-to) under weak fairness; keeps the state graph"),
     workers: Flag.Int("workers").pipe(
       Flag.optional,
-      Flag.withDescription("Worker threads for a breadth-first search (default: every core for bfs without --liveness, else 1)")
+      Flag.withDescription("Worker threads for a breadth-first search, with or without --liveness (default: every core for bfs, else 1)")
     ),
     symmetry: offByDefault("symmetry", "Store one state per orbit of the spec's interchangeable nodes (specs that declare them)"),
     progress: offByDefault("progress", "Print a progress line on stderr about once a second, one line each when stderr is not a terminal (a CI log, say)"),
     checkpoint: Flag.String("checkpoint").pipe(
       Flag.optional,
-      Flag.withDescription("Write the search's state to this file now and then, and when Ctrl-C stops it (bfs, one worker)")
+      Flag.withDescription("Write the search's state to this file now and then, and when Ctrl-C stops it (bfs without --liveness, any number of workers)")
     ),
     checkpointEvery: Flag.Int("checkpoint-every").pipe(
       Flag.withDefault(60),
       Flag.withDescription("Seconds between checkpoints, taken at the end of a BFS level (default 60)")
     ),
-    resume: Flag.String("resume").pipe(Flag.optional, Flag.withDescription("Go on with the search a checkpoint holds")),
+    resume: Flag.String("resume").pipe(
+      Flag.optional,
+      Flag.withDescription("Go on with the search a checkpoint holds, given the same spec, options and --symmetry, on any number of workers")
+    ),
     traceOut: Flag.String("trace-out").pipe(
       Flag.optional,
       Flag.withDescription("Where to write the counterexample (default traces/SPEC-VARIANT-PROPERTY.trace.json)")

@@ -5,14 +5,15 @@
  * for the protocol, `level-share.ts` for how a level is shared out).
  */
 import { parentPort, workerData } from "node:worker_threads"
+import { BreadthFirst } from "./bfs.ts"
+import { Exploration } from "./exploration.ts"
+import type { SearchSummary } from "./exploration.ts"
 import { GrowthBarrier } from "./growth-barrier.ts"
 import { LevelClaims } from "./level-claims.ts"
 import { LevelShare } from "./level-share.ts"
 import type { SegmentBuffers } from "./level-share.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
-import { Search } from "./search.ts"
-import type { SearchSummary } from "./search.ts"
 import type { GraphPart } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { StateTableBuffers } from "./state-table.ts"
@@ -52,7 +53,8 @@ const setup = workerData as WorkerSetup
 const model = await loadModel(setup.source)
 const table = new StateTable(setup.buffers, RECENT_ENTRIES)
 const barrier = new GrowthBarrier(new Int32Array(setup.control), table)
-const search = new Search(model, setup.options, table, () => barrier.checkpoint(), false)
+const explored = new Exploration(model, setup.options, table, () => barrier.checkpoint())
+const search = new BreadthFirst(explored)
 const claims = new LevelClaims(setup.claims)
 const share = new LevelShare(search, setup.segments, setup.segment, claims, barrier, table)
 
@@ -61,13 +63,13 @@ const post = (message: FromWorker) => port.postMessage(message)
 port.on("message", (message: ToWorker) => {
   try {
     if (message._tag === "SendGraph") {
-      const part = search.graphPart()
+      const part = explored.graphPart()
       // Moved, not copied: the arrays may hold hundreds of megabytes, and this thread is done with them.
       port.postMessage({ _tag: "Graph", part } satisfies FromWorker, part === undefined ? [] : [part.targets, part.actions, part.classes, part.first, part.count, part.bits].map((array) => array.buffer))
       return
     }
     const next = share.expand(message.depth, message.sizes, message.steal)
-    post({ _tag: "Expanded", queued: next.size, summary: search.summary() })
+    post({ _tag: "Expanded", queued: next.size, summary: explored.summary() })
   } catch (error) {
     post({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })
   }

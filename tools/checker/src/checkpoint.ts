@@ -10,7 +10,7 @@
 import { SpecConfig } from "@parley/core"
 import { Schema } from "effect"
 import { readFileSync, renameSync, writeFileSync } from "node:fs"
-import type { SearchSnapshot } from "./search.ts"
+import type { SearchSnapshot } from "./types.ts"
 import type { SavedTable } from "./state-table.ts"
 
 export const CheckpointFormat = "parley-checkpoint/1"

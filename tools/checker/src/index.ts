@@ -1,5 +1,8 @@
 export * from "./types.ts"
 export * from "./search.ts"
+export { validateCheckOptions } from "./options.ts"
+export type { OptionName, OptionsContext } from "./options.ts"
+export type { SearchSummary } from "./exploration.ts"
 export * from "./replay.ts"
 export * from "./trace-file.ts"
 export * from "./actor-system.ts"

@@ -1,8 +1,8 @@
+import type { BreadthFirst } from "./bfs.ts"
 import type { GrowthBarrier } from "./growth-barrier.ts"
 import { CHUNK } from "./level-claims.ts"
 import type { LevelClaims } from "./level-claims.ts"
 import type { Level, LevelBuffers } from "./level.ts"
-import type { Search } from "./search.ts"
 import type { StateTable } from "./state-table.ts"
 
 const YIELD_EVERY_MS = 20
@@ -26,7 +26,7 @@ export class LevelShare<S> {
   private stoppedInside: { readonly segment: number; readonly end: number } | undefined
 
   constructor(
-    private readonly search: Search<S, unknown>,
+    private readonly search: BreadthFirst<S, unknown>,
     segments: SegmentBuffers,
     readonly segment: number,
     private readonly claims: LevelClaims,

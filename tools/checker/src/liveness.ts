@@ -1,4 +1,6 @@
+import type { Property } from "@parley/core/model"
 import type { StateGraph } from "./state-graph.ts"
+import type { Path, Violation } from "./types.ts"
 
 /**
  * A fair behaviour that never reaches a goal state, as a lasso: from state
@@ -20,6 +22,39 @@ export interface LivenessQuery {
   readonly premiseBit: number | undefined
   readonly initialStates: ReadonlyArray<number>
   readonly stateCount: number
+}
+
+/**
+ * The first of `properties` (liveness ones, property `i` with bits `2i` and
+ * `2i + 1` in the graph) that a fair lasso breaks, as a violation whose path
+ * runs from an initial state through the lasso's stem and cycle; or
+ * undefined when each holds. `graph` holds states with ids below `stateCount`.
+ */
+export const livenessViolation = <S>(
+  graph: StateGraph,
+  properties: ReadonlyArray<Property<S>>,
+  initialStates: ReadonlyArray<number>,
+  stateCount: number,
+  pathTo: (id: number) => Path
+): Violation | undefined => {
+  for (let i = 0; i < properties.length; i++) {
+    const property = properties[i]!
+    const lasso = findLasso(graph, {
+      goalBit: 2 * i,
+      premiseBit: property.kind === "leadsTo" ? 2 * i + 1 : undefined,
+      initialStates,
+      stateCount
+    })
+    if (lasso === undefined) continue
+    const prefix = pathTo(lasso.from)
+    return {
+      property: property.name,
+      kind: property.kind === "leadsTo" ? "leadsTo" : "eventually",
+      path: { initIndex: prefix.initIndex, actionIndices: [...prefix.actionIndices, ...lasso.stem, ...lasso.cycle] },
+      loopStart: prefix.actionIndices.length + lasso.stem.length
+    }
+  }
+  return undefined
 }
 
 /**

@@ -1,6 +1,10 @@
 import { isLiveness } from "@parley/core/model"
+import type { Model } from "@parley/core/model"
 import { Worker } from "node:worker_threads"
+import { BreadthFirst } from "./bfs.ts"
 import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import { Exploration, rate } from "./exploration.ts"
+import type { SearchSummary } from "./exploration.ts"
 import { BUSY, CONTROL_FIELDS, GrowthBarrier } from "./growth-barrier.ts"
 import { LevelClaims } from "./level-claims.ts"
 import { LevelShare } from "./level-share.ts"
@@ -8,8 +12,8 @@ import type { SegmentBuffers } from "./level-share.ts"
 import { Level } from "./level.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
+import { assertValidOptions } from "./options.ts"
 import { Search } from "./search.ts"
-import type { SearchSummary } from "./search.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
@@ -45,100 +49,179 @@ export const checkParallel = async (
   workers: number,
   { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT }: ParallelOptions = {}
 ): Promise<CheckResult> => {
-  if (options.strategy !== "bfs") throw new RangeError("several workers search breadth first only")
   const startedAt = performance.now()
-  const elapsedBefore = options.resume?.elapsedMs ?? 0
   const model = await loadModel(source)
+  assertValidOptions(options, { model, workers })
   if (workers <= 1) return new Search(model, options, table).runInterruptibly()
-
-  const control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
-  const busy = (threads: number) => Atomics.store(new Int32Array(control), BUSY, threads)
-  const barrier = new GrowthBarrier(new Int32Array(control), table)
-  const search = new Search(model, options, table, () => barrier.checkpoint(), false)
-  const segments: SegmentBuffers = Array.from({ length: workers }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
-  const claims = LevelClaims.create(segments.length)
-  const share = new LevelShare(search, segments, 0, claims, barrier, table)
-  const setup = (segment: number): WorkerSetup => ({ source, options: forWorkers(options), buffers: table.buffers, control, claims: claims.buffer, segments, segment })
-  const starting = Array.from({ length: workers - 1 }, (_, i) => startWorker(setup(i + 1)))
-  // A thread that fails to start is reported when the search needs it; until then its rejection is not unhandled.
-  starting.forEach((worker) => worker.catch(() => {}))
-  const frontierBytes = () => model.codec === undefined ? undefined : segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
+  const threads = new Threads(source, model, options, table, workers, startedAt)
   try {
-    busy(1)
-    const shared = await searchUntilShared(search, share, () => claims.readyWorkers === starting.length, statesPerWorkerToSplit * workers, options)
-    // Ended before the workers took part: the main thread's graph is the whole graph.
-    if (shared === undefined) return withFrontier(search.finish(), frontierBytes())
-    const pool = await Promise.all(starting)
-    const summaries: Array<SearchSummary> = pool.map(() => emptySummary(search.summary().witnesses.length))
-    /** Where the search stands with `pending` states of the level at `depth` still to expand and `found` states of the next stored. */
-    const position = (depth: number, pending: () => Array<number>, found: ReadonlyArray<number>): SearchPosition => ({
-      stateTable: table,
-      snapshot: () => {
-        const all = [search.summary(), ...summaries]
-        return {
-          depth,
-          pending: pending(),
-          next: found.some((size) => size > 0) ? share.idsOf(depth + 1, found) : [],
-          generated: total(all),
-          deepest: Math.max(...all.map((s) => s.deepest)),
-          witnesses: firstWitnesses(all),
-          elapsedMs: elapsedBefore + performance.now() - startedAt
-        }
-      }
+    return await threads.search(statesPerWorkerToSplit * workers)
+  } finally {
+    await threads.stop()
+  }
+}
+
+/**
+ * The threads of one parallel search and what they share: the table, the
+ * control words of the growth barrier, the levels' segments and the claims
+ * on them. The main thread's own BFS writes segment 0.
+ */
+class Threads {
+  private readonly control = new SharedArrayBuffer(CONTROL_FIELDS * 4)
+  private readonly explored: Exploration<unknown, unknown>
+  private readonly bfs: BreadthFirst<unknown, unknown>
+  private readonly segments: SegmentBuffers
+  private readonly claims: LevelClaims
+  private readonly share: LevelShare<unknown>
+  private readonly starting: ReadonlyArray<Promise<PoolWorker>>
+  /** Per worker, what it reported of the last level it expanded. */
+  private summaries: Array<SearchSummary> = []
+  private readonly elapsedBefore: number
+
+  constructor(
+    source: ModelSource,
+    private readonly model: Model<unknown, unknown>,
+    private readonly options: CheckOptions,
+    private readonly table: StateTable,
+    workers: number,
+    private readonly startedAt: number
+  ) {
+    this.elapsedBefore = options.resume?.elapsedMs ?? 0
+    const barrier = new GrowthBarrier(new Int32Array(this.control), table)
+    this.explored = new Exploration(model, options, table, () => barrier.checkpoint())
+    this.bfs = new BreadthFirst(this.explored)
+    this.segments = Array.from({ length: workers }, () => [Level.sharedBuffers(model.codec), Level.sharedBuffers(model.codec)] as const)
+    this.claims = LevelClaims.create(this.segments.length)
+    this.share = new LevelShare(this.bfs, this.segments, 0, this.claims, barrier, table)
+    const setup = (segment: number): WorkerSetup => ({
+      source,
+      options: forWorkers(options),
+      buffers: table.buffers,
+      control: this.control,
+      claims: this.claims.buffer,
+      segments: this.segments,
+      segment
     })
+    this.starting = Array.from({ length: workers - 1 }, (_, i) => startWorker(setup(i + 1)))
+    // A thread that fails to start is reported when the search needs it; until then its rejection is not unhandled.
+    this.starting.forEach((worker) => worker.catch(() => {}))
+  }
+
+  /** The search: the main thread's alone until a level has `wide` states, then every thread's. */
+  async search(wide: number): Promise<CheckResult> {
+    this.busy(1)
+    const shared = await searchUntilShared(this.bfs, this.share, () => this.claims.readyWorkers === this.starting.length, wide, this.options)
+    // Ended before the workers took part: the main thread's graph is the whole graph.
+    if (shared === undefined) return withFrontier(this.bfs.finish(), this.frontierBytes())
+    const pool = await Promise.all(this.starting)
+    this.summaries = pool.map(() => emptySummary(this.explored.summary().witnesses.length))
+    const interrupted = await this.expandTogether(pool, shared)
+    const exhaustive = !interrupted && !this.all().some((s) => s.violation !== undefined || s.bounded || s.interrupted)
+    if (this.options.liveness === true && exhaustive) await this.checkLiveness(pool)
+    const names = this.model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
+    const liveness = this.options.liveness === true && !exhaustive ? this.model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name) : undefined
+    const result = merge(names, this.explored, this.summaries, this.table, this.startedAt - this.elapsedBefore, interrupted, liveness)
+    return withFrontier(result, this.frontierBytes())
+  }
+
+  /**
+   * Every thread expands the levels from `shared` on, one at a time, until
+   * the search is done, a thread finds a violation or a bound, or a stop
+   * is asked for; whether it was stopped.
+   */
+  private async expandTogether(pool: ReadonlyArray<PoolWorker>, shared: { readonly size: number; readonly depth: number }): Promise<boolean> {
+    const { options } = this
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
-    let interrupted = false
     for (let depth = shared.depth; ; ) {
-      claims.reset()
-      busy(workers)
-      const steal = model.codec !== undefined || depth === shared.depth
-      const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
-      // The main thread takes its part while the workers take theirs.
-      const mine = (await share.expandYielding(depth, sizes, steal)).size
-      const results = await Promise.all(answers)
-      results.forEach((result, i) => (summaries[i] = result.summary))
-      const queued = [mine, ...results.map((result) => result.queued)]
-      const all = [search.summary(), ...summaries]
+      // Taking a state another thread kept live costs a replay: without a codec, only the level the main thread hands over is shared out.
+      const steal = this.model.codec !== undefined || depth === shared.depth
+      const queued = await this.expandLevel(pool, depth, sizes, steal)
+      const all = this.all()
       if (all.some((s) => s.interrupted)) {
-        interrupted = true
         // A thread stopped by a bound or a violation meanwhile leaves a chunk part-expanded that is not kept: the last checkpoint stands.
         if (!all.some((s) => s.bounded || s.violation !== undefined)) {
           const levelSizes = sizes
-          options.onStopped?.(position(depth, () => share.unexpandedIds(depth, levelSizes), queued))
+          options.onStopped?.(this.position(depth, () => this.share.unexpandedIds(depth, levelSizes), queued))
         }
-        break
+        return true
       }
       depth++
-      options.onProgress?.({
-        distinctStates: table.size,
-        generatedStates: total(all),
-        queued: queued.reduce((a, b) => a + b, 0),
-        depth,
-        elapsedMs: elapsedBefore + performance.now() - startedAt,
-        statesPerSec: rate(table.size, performance.now() - startedAt)
-      })
-      const done = queued.every((q) => q === 0)
-      if (done || all.some((s) => s.violation !== undefined || s.bounded)) break
+      this.reportLevel(depth, queued)
+      if (queued.every((q) => q === 0) || all.some((s) => s.violation !== undefined || s.bounded)) return false
       sizes = queued
-      const atLevelEnd = position(depth, () => share.idsOf(depth, queued), [])
+      const atLevelEnd = this.position(depth, () => this.share.idsOf(depth, queued), [])
       options.onLevel?.(atLevelEnd)
       if (options.signal?.aborted === true) {
-        interrupted = true
         options.onStopped?.(atLevelEnd)
-        break
+        return true
       }
     }
-    const all = [search.summary(), ...summaries]
-    const exhaustive = !interrupted && !all.some((s) => s.violation !== undefined || s.bounded || s.interrupted)
-    if (options.liveness === true && exhaustive) {
-      const parts = [search.graphPart()!, ...(await Promise.all(pool.map((worker) => worker.ask({ _tag: "SendGraph" }, "Graph")))).map((answer) => answer.part!)]
-      search.checkLiveness(StateGraph.merged(parts, table.idsHandedOut), table.idsHandedOut)
+  }
+
+  /** One level, whose segments hold `sizes` states, expanded by every thread: the states each queued of the next. */
+  private async expandLevel(pool: ReadonlyArray<PoolWorker>, depth: number, sizes: ReadonlyArray<number>, steal: boolean): Promise<Array<number>> {
+    this.claims.reset()
+    this.busy(pool.length + 1)
+    const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
+    // The main thread takes its part while the workers take theirs.
+    const mine = (await this.share.expandYielding(depth, sizes, steal)).size
+    const results = await Promise.all(answers)
+    results.forEach((result, i) => (this.summaries[i] = result.summary))
+    return [mine, ...results.map((result) => result.queued)]
+  }
+
+  private reportLevel(depth: number, queued: ReadonlyArray<number>): void {
+    const { table, startedAt } = this
+    this.options.onProgress?.({
+      distinctStates: table.size,
+      generatedStates: total(this.all()),
+      queued: queued.reduce((a, b) => a + b, 0),
+      depth,
+      elapsedMs: this.elapsedBefore + performance.now() - startedAt,
+      statesPerSec: rate(table.size, performance.now() - startedAt)
+    })
+  }
+
+  /** Liveness, on the graph merged from every thread's part. */
+  private async checkLiveness(pool: ReadonlyArray<PoolWorker>): Promise<void> {
+    const answers = await Promise.all(pool.map((worker) => worker.ask({ _tag: "SendGraph" }, "Graph")))
+    const parts = [this.explored.graphPart()!, ...answers.map((answer) => answer.part!)]
+    this.explored.checkLiveness(StateGraph.merged(parts, this.table.idsHandedOut), this.table.idsHandedOut)
+  }
+
+  /** Where the search stands with `pending` states of the level at `depth` still to expand and `found` states of the next stored. */
+  private position(depth: number, pending: () => Array<number>, found: ReadonlyArray<number>): SearchPosition {
+    return {
+      stateTable: this.table,
+      snapshot: () => {
+        const all = this.all()
+        return {
+          depth,
+          pending: pending(),
+          next: found.some((size) => size > 0) ? this.share.idsOf(depth + 1, found) : [],
+          generated: total(all),
+          deepest: Math.max(...all.map((s) => s.deepest)),
+          witnesses: firstWitnesses(all),
+          elapsedMs: this.elapsedBefore + performance.now() - this.startedAt
+        }
+      }
     }
-    const names = model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
-    const liveness = options.liveness === true && !exhaustive ? model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name) : undefined
-    return withFrontier(merge(names, search, summaries, table, startedAt - elapsedBefore, interrupted, liveness), frontierBytes())
-  } finally {
-    await Promise.all(starting.map((worker) => worker.then((w) => w.stop(), () => {})))
+  }
+
+  private all(): Array<SearchSummary> {
+    return [this.explored.summary(), ...this.summaries]
+  }
+
+  private busy(threads: number): void {
+    Atomics.store(new Int32Array(this.control), BUSY, threads)
+  }
+
+  private frontierBytes(): number | undefined {
+    return this.model.codec === undefined ? undefined : this.segments.flat().reduce((sum, b) => sum + b.ids.byteLength + (b.words?.byteLength ?? 0), 0)
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.starting.map((worker) => worker.then((w) => w.stop(), () => {})))
   }
 }
 
@@ -157,9 +240,9 @@ export interface ParallelOptions {
  * resumed search starts from its snapshot; a level it was stopped inside
  * is finished here, into the part of the next level it had found.
  */
-const searchUntilShared = async (
-  search: Search<unknown, unknown>,
-  share: LevelShare<unknown>,
+const searchUntilShared = async <S>(
+  search: BreadthFirst<S, unknown>,
+  share: LevelShare<S>,
   workersReady: () => boolean,
   wide: number,
   options: CheckOptions
@@ -192,15 +275,15 @@ const withFrontier = (result: CheckResult, frontierBytes: number | undefined): C
 
 const merge = (
   names: ReadonlyArray<string>,
-  search: Search<unknown, unknown>,
+  explored: Exploration<unknown, unknown>,
   summaries: ReadonlyArray<SearchSummary>,
   table: StateTable,
   startedAt: number,
   stoppedBetweenLevels: boolean,
   livenessCutShort: ReadonlyArray<string> | undefined
 ): CheckResult => {
-  const { interrupted: _mainStopped, ...sequential } = search.result()
-  const all = [search.summary(), ...summaries]
+  const { interrupted: _mainStopped, ...sequential } = explored.result()
+  const all = [explored.summary(), ...summaries]
   const interrupted = stoppedBetweenLevels || all.some((s) => s.interrupted)
   const violations = all.flatMap((s) => (s.violation === undefined ? [] : [s.violation]))
   const violation: Violation | undefined = violations.sort(byPath)[0]
@@ -249,7 +332,6 @@ const firstWitnesses = (summaries: ReadonlyArray<SearchSummary>): Array<number> 
     return ids.length === 0 ? -1 : Math.min(...ids)
   })
 
-const rate = (states: number, elapsedMs: number): number => (elapsedMs > 0 ? (states * 1000) / elapsedMs : 0)
 
 const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
 

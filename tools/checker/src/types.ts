@@ -1,10 +1,12 @@
 import type { PropertyKind } from "@parley/core/model"
-import type { SearchSnapshot } from "./search.ts"
 import type { StateTable } from "./state-table.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
 
-/** How the search runs. Bounds make a run `bounded` instead of exhaustive. */
+/**
+ * How the search runs. Bounds make a run `bounded` instead of exhaustive.
+ * Which options go together is checked in one place, `validateCheckOptions`.
+ */
 export interface CheckOptions {
   /** `sim` runs random walks instead of exhausting the states: never `ok`, at best `bounded`. */
   readonly strategy: Strategy
@@ -34,9 +36,9 @@ export interface CheckOptions {
    * cycle in it need not replay as a cycle.
    */
   readonly symmetry?: boolean
-  /** BFS: called at the end of every level, where a checkpoint may be taken. */
+  /** BFS without liveness: called at the end of every level, where a checkpoint may be taken. */
   readonly onLevel?: (atLevelEnd: SearchPosition) => void
-  /** BFS: called once a stop asked for through `signal` has taken effect, with where the search stood. */
+  /** BFS without liveness: called once a stop asked for through `signal` has taken effect, with where the search stood. */
   readonly onStopped?: (stoppedAt: SearchPosition) => void
   /**
    * Stops the search after the state it is on, as `Search.requestStop` does:
@@ -45,8 +47,26 @@ export interface CheckOptions {
    * aborted from a signal handler.
    */
   readonly signal?: AbortSignal
-  /** BFS: go on from a snapshot, with the table it was taken with passed to the search. */
+  /** BFS without liveness: go on from a snapshot, with the table it was taken with passed to the search. */
   readonly resume?: SearchSnapshot
+}
+
+/**
+ * Where a BFS stands, at a level's end or where it was stopped: the
+ * unexpanded states of its level and the states of the next found so far,
+ * by id, and the figures so far. With the table, enough to go on (see
+ * `CheckOptions.resume`).
+ */
+export interface SearchSnapshot {
+  readonly depth: number
+  /** Ids of the states of level `depth` not yet expanded. */
+  readonly pending: ReadonlyArray<number>
+  /** Ids of the states of level `depth + 1` found so far. */
+  readonly next: ReadonlyArray<number>
+  readonly generated: number
+  readonly deepest: number
+  readonly witnesses: ReadonlyArray<number>
+  readonly elapsedMs: number
 }
 
 /** Where a BFS stands: with its state table, enough to go on from (what a checkpoint holds). */

@@ -1,0 +1,353 @@
+import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core/model"
+import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core/model"
+import { livenessViolation } from "./liveness.ts"
+import { StateGraph } from "./state-graph.ts"
+import type { GraphPart } from "./state-graph.ts"
+import { StateTable } from "./state-table.ts"
+import type { CheckOptions, CheckResult, Path, Progress, SearchSnapshot, Violation } from "./types.ts"
+
+/**
+ * Where a strategy keeps a state until it is expanded; `encoded` holds its
+ * words when the model has a codec. `revisit` hears of a state met again,
+ * for a strategy that may expand it once more (DFS under a depth bound).
+ */
+export interface Frontier<S> {
+  push(state: S, id: number, depth: number, encoded?: Uint32Array): void
+  readonly size: number
+  revisit?(state: S, id: number, parent: number, action: number, depth: number): void
+}
+
+/** What a thread of a parallel search reports of its share of the search. */
+export interface SearchSummary {
+  readonly generated: number
+  readonly deepest: number
+  readonly bounded: boolean
+  /** Stopped on request before the search was done. */
+  readonly interrupted: boolean
+  /** Per `sometimes` property, the id of a first witness, or -1. */
+  readonly witnesses: ReadonlyArray<number>
+  readonly violation?: Violation
+}
+
+/** A strategy as `Search` runs it: the search in slices (see `Search.runInterruptibly`), then its result. */
+export interface StrategyRun {
+  slices(): Generator<void, void>
+  finish(): CheckResult
+}
+
+/** What only one strategy adds to a result. */
+export type StrategyFigures = Pick<CheckResult, "frontierBytes" | "walks">
+
+const DEADLOCK = "Deadlock"
+const PROGRESS_CHECK_EVERY = 1024
+
+/**
+ * The bookkeeping every strategy shares, as TLC and Stateright keep it: the
+ * table of fingerprints with parent links (see `StateTable`), the properties
+ * checked on each new state and step, the counts, the violation, and the
+ * result with its counterexample paths. A strategy decides only which state
+ * to expand next; `admit` and `expand` do the rest.
+ *
+ * A model with liveness properties also has its state graph kept (see
+ * `StateGraph`); they are checked on it once an exhaustive search ends.
+ */
+export class Exploration<S, A> {
+  private readonly fingerprint = new Uint32Array(2)
+  private readonly codec: StateCodec<S> | undefined
+  /** The words of the state `admit` is looking at, when the model has a codec. */
+  private readonly encoded: Uint32Array
+  private readonly invariants: ReadonlyArray<Property<S>>
+  private readonly reachability: ReadonlyArray<Property<S>>
+  private readonly transitions: ReadonlyArray<TransitionProperty<S>>
+  private readonly liveness: ReadonlyArray<Property<S>>
+  private readonly skippedLiveness: ReadonlyArray<string>
+  private readonly symmetry: ((state: S, out: Uint32Array) => void) | undefined
+  private readonly graph: StateGraph | undefined
+  private readonly initialIds: Array<number> = []
+  /** For each `sometimes` property, the id of its first witness, or -1. */
+  private readonly witnesses: Array<number>
+  private readonly startedAt = performance.now()
+  /** A resumed search's time before it was stopped. */
+  private readonly elapsedBefore: number
+  private lastProgressAt = this.startedAt
+  private stopRequested = false
+  private expanded = 0
+  /** The id of the state `admit` last met, or -1 when it was outside the boundary. */
+  lastTarget = -1
+  generated = 0
+  deepest = 0
+  /** A bound cut the search short: the result can be no better than `bounded`. */
+  bounded = false
+  interrupted = false
+  violation: Violation | undefined
+
+  /**
+   * `table` may be shared with other threads; then `joinRehash` is called
+   * between two states, where this thread joins the others when one of them
+   * finds the table crowded, and this thread never rehashes on its own.
+   * The options are taken as valid (see `validateCheckOptions`).
+   */
+  constructor(
+    readonly model: Model<S, A>,
+    readonly options: CheckOptions,
+    readonly table = new StateTable(),
+    readonly joinRehash?: () => void
+  ) {
+    const properties = model.properties
+    this.invariants = properties.filter((p) => p.kind === "always")
+    this.reachability = properties.filter((p) => p.kind === "sometimes")
+    this.transitions = model.transitions ?? []
+    this.liveness = options.liveness === true ? properties.filter((p) => isLiveness(p.kind)) : []
+    this.skippedLiveness = options.liveness === true ? [] : properties.filter((p) => isLiveness(p.kind)).map((p) => p.name)
+    this.graph = this.liveness.length > 0 ? new StateGraph() : undefined
+    this.codec = model.codec
+    this.encoded = new Uint32Array(model.codec?.words ?? 0)
+    const symmetryFingerprint = model.symmetryFingerprint
+    this.symmetry = options.symmetry === true && symmetryFingerprint !== undefined ? symmetryFingerprint.bind(model) : undefined
+    options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
+    if (options.signal?.aborted === true) this.requestStop()
+    const resume = options.resume
+    this.elapsedBefore = resume?.elapsedMs ?? 0
+    this.generated = resume?.generated ?? 0
+    this.deepest = resume?.deepest ?? 0
+    this.witnesses = resume?.witnesses.slice() ?? this.reachability.map(() => -1)
+  }
+
+  /** Asks a running search to stop after the state it is expanding. */
+  requestStop(): void {
+    this.stopRequested = true
+  }
+
+  /** Whether a stop was asked for; if so the search is marked interrupted and must return. */
+  stopping(): boolean {
+    if (this.stopRequested) this.interrupted = true
+    return this.stopRequested
+  }
+
+  /** Stores and checks the initial states, queueing them in `frontier`. False when the search must stop. */
+  seed(frontier: Frontier<S>): boolean {
+    const initial = this.model.init()
+    for (let index = 0; index < initial.length; index++) {
+      this.generated++
+      if (!this.admit(initial[index]!, -1, index, 0, frontier)) return false
+      if (this.lastTarget >= 0) this.initialIds.push(this.lastTarget)
+    }
+    return true
+  }
+
+  /**
+   * Generates the successors of one state into `frontier`. False when the
+   * search must stop: a violation, or the state bound reached.
+   * `pendingInLevel` counts the states queued elsewhere, for progress reports.
+   */
+  expand(state: S, id: number, depth: number, frontier: Frontier<S>, pendingInLevel: number): boolean {
+    const { model, options, graph } = this
+    if (options.maxDepth !== undefined && depth >= options.maxDepth) {
+      if (!this.bounded && this.hasSuccessor(state)) this.bounded = true
+      return true
+    }
+    const actions = model.actions(state)
+    graph?.beginState(id)
+    let enabled = false
+    for (let index = 0; index < actions.length; index++) {
+      const next = model.next(state, actions[index]!)
+      if (next === undefined) continue
+      enabled = true
+      this.generated++
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index)) return false
+      if (!this.admit(next, id, index, depth + 1, frontier)) return false
+      graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
+    }
+    if (!enabled && !this.endHolds(state, id)) return false
+    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
+    return true
+  }
+
+  /**
+   * Stores a state if it is new and inside the boundary, checks it, and
+   * queues it; `lastTarget` is then its id. False when the search must stop.
+   */
+  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+    const { model, options, table, codec } = this
+    this.lastTarget = -1
+    if (model.within !== undefined && !model.within(state)) return true
+    if (codec !== undefined) codec.encode(state, this.encoded, 0)
+    if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
+    else if (codec !== undefined) fingerprintWordsInto(this.encoded, 0, codec.words, this.fingerprint, 0)
+    else fingerprintInto(state, this.fingerprint, 0)
+    const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
+    if (id < 0) {
+      this.lastTarget = ~id
+      frontier.revisit?.(state, ~id, parent, action, depth)
+      return true
+    }
+    this.lastTarget = id
+    if (this.joinRehash === undefined && table.crowded) table.rehash()
+    if (this.graph !== undefined) this.graph.setBits(id, this.livenessBits(state))
+    if (depth > this.deepest) this.deepest = depth
+    if (!this.stateHolds(state, id)) return false
+    if (options.maxStates !== undefined && table.size >= options.maxStates) {
+      this.bounded = true
+      return false
+    }
+    frontier.push(state, id, depth, codec === undefined ? undefined : this.encoded)
+    return true
+  }
+
+  /** Checks the invariants on a new state and notes the `sometimes` properties it is a first witness of. */
+  private stateHolds(state: S, id: number): boolean {
+    for (const property of this.invariants) {
+      if (!property.holds(state)) {
+        this.violation = { property: property.name, kind: "always", path: this.table.pathTo(id) }
+        return false
+      }
+    }
+    for (let i = 0; i < this.reachability.length; i++) {
+      if (this.witnesses[i] === -1 && this.reachability[i]!.holds(state)) this.witnesses[i] = id
+    }
+    return true
+  }
+
+  /**
+   * Checks the transition properties on one step inside the boundary. The
+   * successor may have been stored with another parent, so the violation's
+   * path is the path to `state` and then this action.
+   */
+  stepHolds(state: S, next: S, id: number, action: number): boolean {
+    const { model } = this
+    if (this.transitions.length === 0 || (model.within !== undefined && !model.within(next))) return true
+    for (const property of this.transitions) {
+      if (!property.holds(state, next)) {
+        const path = this.table.pathTo(id)
+        this.violation = { property: property.name, kind: "always", path: { ...path, actionIndices: [...path.actionIndices, action] } }
+        return false
+      }
+    }
+    return true
+  }
+
+  /** A state with no successor: a deadlock, when asked for and the model does not call it terminal. */
+  endHolds(state: S, id: number): boolean {
+    if (this.options.deadlock !== true || (this.model.terminal?.(state) ?? false)) return true
+    this.violation = { property: DEADLOCK, kind: "deadlock", path: this.table.pathTo(id) }
+    return false
+  }
+
+  /** Whether the depth bound hides anything: a successor inside the boundary. */
+  private hasSuccessor(state: S): boolean {
+    const { model } = this
+    for (const action of model.actions(state)) {
+      const next = model.next(state, action)
+      if (next !== undefined && (model.within === undefined || model.within(next))) return true
+    }
+    return false
+  }
+
+  private livenessBits(state: S): number {
+    let bits = 0
+    for (let i = 0; i < this.liveness.length; i++) {
+      const property = this.liveness[i]!
+      if (property.holds(state)) bits |= 1 << (2 * i)
+      if (property.premise?.(state) === true) bits |= 1 << (2 * i + 1)
+    }
+    return bits
+  }
+
+  /** Counts one more state expanded, reporting progress now and then with `queued` states waiting. */
+  countExpanded(queued: number, depth: number): void {
+    if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(queued, depth)
+  }
+
+  private reportProgress(queued: number, depth: number): void {
+    const { onProgress, progressIntervalMs = 1000 } = this.options
+    if (onProgress === undefined) return
+    const now = performance.now()
+    if (now - this.lastProgressAt < progressIntervalMs) return
+    this.lastProgressAt = now
+    const progress: Progress = {
+      distinctStates: this.table.size,
+      generatedStates: this.generated,
+      queued,
+      depth,
+      elapsedMs: now - this.startedAt,
+      statesPerSec: rate(this.table.size, now - this.startedAt)
+    }
+    onProgress(progress)
+  }
+
+  /**
+   * Checks the liveness properties on `graph`, of states with ids below
+   * `stateCount`: this search's own graph, or the whole graph of a parallel
+   * search, merged from every thread's part. The first violated one becomes
+   * the violation.
+   */
+  checkLiveness(graph = this.graph, stateCount = this.table.size): void {
+    if (graph === undefined) return
+    this.violation = livenessViolation(graph, this.liveness, this.initialIds, stateCount, (id) => this.table.pathTo(id))
+  }
+
+  /** The part of the state graph this thread built, for a parallel search to merge; the graph is not used after. */
+  graphPart(): GraphPart | undefined {
+    return this.graph?.part()
+  }
+
+  /** Where a BFS stands with `pending` states of level `depth` and `next` of the one after it: see `SearchSnapshot`. */
+  snapshot(depth: number, pending: ReadonlyArray<number>, next: ReadonlyArray<number>): SearchSnapshot {
+    return {
+      depth,
+      pending,
+      next,
+      generated: this.generated,
+      deepest: this.deepest,
+      witnesses: this.witnesses.slice(),
+      elapsedMs: this.elapsedBefore + performance.now() - this.startedAt
+    }
+  }
+
+  /** What a thread reports of its share of the search. */
+  summary(): SearchSummary {
+    return {
+      generated: this.generated,
+      deepest: this.deepest,
+      bounded: this.bounded,
+      interrupted: this.interrupted,
+      witnesses: this.witnesses.slice(),
+      ...(this.violation === undefined ? {} : { violation: this.violation })
+    }
+  }
+
+  /** The result once the search has run: liveness is checked on the graph when the search was exhaustive. */
+  finish(figures: StrategyFigures = {}): CheckResult {
+    if (this.violation === undefined && !this.bounded && !this.interrupted) this.checkLiveness()
+    return this.result(figures)
+  }
+
+  result(figures: StrategyFigures = {}): CheckResult {
+    const elapsedMs = this.elapsedBefore + performance.now() - this.startedAt
+    const reached: Array<{ property: string; path: Path }> = []
+    const unreached: Array<string> = []
+    this.reachability.forEach((property, i) => {
+      const witness = this.witnesses[i]!
+      if (witness === -1) unreached.push(property.name)
+      else reached.push({ property: property.name, path: this.table.pathTo(witness) })
+    })
+    const cutShort = this.bounded || this.interrupted
+    return {
+      result: this.violation !== undefined ? "violation" : cutShort ? "bounded" : "ok",
+      ...(this.interrupted ? { interrupted: true } : {}),
+      ...(this.violation === undefined ? {} : { violation: this.violation }),
+      distinctStates: this.table.size,
+      generatedStates: this.generated,
+      maxDepth: this.deepest,
+      elapsedMs,
+      statesPerSec: rate(this.table.size, elapsedMs),
+      reached,
+      unreached,
+      tableBytes: this.table.bytes,
+      ...figures,
+      livenessUnchecked: [...this.skippedLiveness, ...(cutShort ? this.liveness.map((p) => p.name) : [])]
+    }
+  }
+}
+
+export const rate = (states: number, elapsedMs: number): number => (elapsedMs > 0 ? (states * 1000) / elapsedMs : 0)
