@@ -15,7 +15,7 @@
  * Rehashing the index is not: it needs every other thread stopped (see
  * `crowded` and `rehash`).
  */
-import type { Path } from "./types.ts"
+import type { Path } from "./path.ts"
 
 const EMPTY = 0
 /** A slot claimed by an insert that has not yet published its id. */

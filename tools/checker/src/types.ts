@@ -1,5 +1,8 @@
 import type { PropertyKind } from "@parley/core/model"
+import type { Path } from "./path.ts"
 import type { StateTable } from "./state-table.ts"
+
+export type { Path } from "./path.ts"
 
 export type Strategy = "bfs" | "dfs" | "sim"
 
@@ -85,15 +88,6 @@ export interface Progress {
   readonly statesPerSec: number
 }
 
-/**
- * A path from an initial state: the index of the initial state in
- * `model.init()`, then, for each step, the index of the action taken in
- * `model.actions(state)`. Replaying it rebuilds every state.
- */
-export interface Path {
-  readonly initIndex: number
-  readonly actionIndices: ReadonlyArray<number>
-}
 
 export interface Violation {
   readonly property: string
