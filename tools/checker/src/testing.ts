@@ -5,7 +5,7 @@
  * `checkScenarioFile` runs a reducer's scenario file.
  */
 export { explore } from "./testing/explore.ts"
-export type { ExploreOptions, Explored } from "./testing/explore.ts"
+export type { ExploreOptions, Explored, Overrides } from "./testing/explore.ts"
 export { expectCaught, expectHolds } from "./testing/claims.ts"
 export type { Caught, Holds } from "./testing/claims.ts"
 export { checkScenarioFile } from "./testing/scenario-file.ts"

@@ -1,4 +1,4 @@
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { causalBroadcastSpec, causalDelivery } from "../../src/index.ts"
@@ -12,33 +12,23 @@ describe("causal broadcast, checked exhaustively", () => {
     [{ network: "ordered" }, 16_032],
     [{ broadcasts: 1, "max-messages": 0 }, 690]
   ] as const)("%j: deliveries respect happens-before and clocks match it in all %i states", (overrides, states) => {
-    const { result } = explore(causalBroadcastSpec, overrides)
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["MessageWaited", "CausalChain", "ConcurrentBroadcasts"]))
-    expect(result.distinctStates).toBe(states)
+    expectHolds(causalBroadcastSpec, overrides, { states, reached: ["MessageWaited", "CausalChain", "ConcurrentBroadcasts"] })
   })
 })
 
 describe("causal broadcast's known bugs, each caught", () => {
   it("fifo-only: n3 delivers n2's message before the n1 message n2 had delivered when it sent it", () => {
-    const { result, trace } = explore(causalBroadcastSpec, { variant: "fifo-only" })
-    expect(result.violation).toMatchObject({ property: "CausalDelivery", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(4)
+    const { trace } = expectCaught(causalBroadcastSpec, { variant: "fifo-only" }, { property: "CausalDelivery", depth: 4 })
     expect((trace().steps.at(-1)!.lanes["n3"] as Lane).log).toEqual(["n2#1 [n1:1 n2:1]"])
   })
 
   it("own-counter: a reply's clock omits what it answers, so the clocks call the two concurrent", () => {
-    const { result, trace } = explore(causalBroadcastSpec, { variant: "own-counter" })
-    expect(result.violation).toMatchObject({ property: "ClocksMatchHappensBefore", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(3)
+    const { trace } = expectCaught(causalBroadcastSpec, { variant: "own-counter" }, { property: "ClocksMatchHappensBefore", depth: 3 })
     expect((trace().steps.at(-1)!.lanes["n2"] as Lane).log).toEqual(["n1#1 [n1:1]", "n2#1 [n2:1]"])
   })
 
   it("own-counter breaks causal delivery too, once the clocks are not watched", () => {
     const adjust = (system: AnySystemSpec): AnySystemSpec => ({ ...system, properties: [causalDelivery] as AnySystemSpec["properties"] })
-    const { result } = explore(causalBroadcastSpec, { variant: "own-counter" }, { adjust })
-    expect(result.violation).toMatchObject({ property: "CausalDelivery", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(4)
+    expectCaught(causalBroadcastSpec, { variant: "own-counter" }, { property: "CausalDelivery", depth: 4, adjust })
   })
 })
