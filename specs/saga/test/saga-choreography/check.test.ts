@@ -1,4 +1,4 @@
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { choreographySpec } from "../../src/index.ts"
 
@@ -7,18 +7,11 @@ type Lane = { readonly ledger?: ReadonlyArray<string>; readonly outcome?: string
 
 describe("saga-choreography, checked exhaustively", () => {
   it("the defaults (3 steps, FIFO links, one resend, no crash): safety and SagaEnds hold in all 123,947 states", () => {
-    const { result } = explore(choreographySpec, {}, { liveness: true })
-    expect(result.result).toBe("ok")
-    expect(result.livenessUnchecked).toEqual([])
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining([
-      "SagaCompleted",
-      "CompensatedAfterT1Refused",
-      "CompensatedAfterT2Refused",
-      "CompensatedAfterT3Refused",
-      "RetryDeduplicated"
-    ]))
-    expect(result.distinctStates).toBe(123_947)
+    expectHolds(choreographySpec, {}, {
+      liveness: true,
+      states: 123_947,
+      reached: ["SagaCompleted", "CompensatedAfterT1Refused", "CompensatedAfterT2Refused", "CompensatedAfterT3Refused", "RetryDeduplicated"]
+    })
   })
 
   it.each([
@@ -26,17 +19,18 @@ describe("saga-choreography, checked exhaustively", () => {
     [{ steps: 2, network: "unordered" }, 10_191],
     [{ steps: 2, network: "duplicating" }, 6_715]
   ] as const)("%j: every safety property holds and every sometimes is reached, in all %i states", (overrides, states) => {
-    const { result } = explore(choreographySpec, overrides)
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.distinctStates).toBe(states)
+    expectHolds(choreographySpec, overrides, { states })
   })
 
   it("with a crash budget SagaEnds fails, a node may stay down, though safety holds and a saga ends after a restart", () => {
-    const { result, trace } = explore(choreographySpec, { steps: 2, crashes: 1, retries: 0, network: "unordered" }, { liveness: true })
-    expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
-    expect(result.distinctStates).toBe(5_296)
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["EndedDespiteRestart", "RetryDeduplicated"]))
+    const { trace } = expectCaught(choreographySpec, { steps: 2, crashes: 1, retries: 0, network: "unordered" }, {
+      liveness: true,
+      property: "SagaEnds",
+      kind: "eventually",
+      depth: 3,
+      states: 5_296,
+      reached: ["EndedDespiteRestart", "RetryDeduplicated"]
+    })
     const steps = trace().steps
     expect(trace().loopStart).toBe(steps.length)
     expect(steps.map((s) => s.event._tag)).toContain("Crash")
@@ -46,18 +40,12 @@ describe("saga-choreography, checked exhaustively", () => {
 
 describe("saga-choreography's known bugs, each caught with the property it breaks", () => {
   it("no-idempotency: the reservation's Done is resent, and payment charges twice", () => {
-    const { result, trace } = explore(choreographySpec, { variant: "no-idempotency" })
-    expect(result.violation).toMatchObject({ property: "AtMostOnce", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(7)
-    expect(result.distinctStates).toBe(296)
+    const { trace } = expectCaught(choreographySpec, { variant: "no-idempotency" }, { property: "AtMostOnce", depth: 7, states: 296 })
     expect((trace().steps.at(-1)!.lanes["payment"] as Lane).ledger).toEqual(["charge", "charge"])
   })
 
   it("compensate-early: inventory gives up on an unacknowledged Done and releases, then payment charges", () => {
-    const { result, trace } = explore(choreographySpec, { variant: "compensate-early" })
-    expect(result.violation).toMatchObject({ property: "ReverseOrder", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(6)
-    expect(result.distinctStates).toBe(158)
+    const { trace } = expectCaught(choreographySpec, { variant: "compensate-early" }, { property: "ReverseOrder", depth: 6, states: 158 })
     const last = trace().steps.at(-1)!.lanes
     expect((last["inventory"] as Lane).ledger).toEqual(["reserve", "release"])
     expect((last["payment"] as Lane).ledger).toEqual(["charge"])

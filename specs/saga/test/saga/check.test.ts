@@ -1,4 +1,4 @@
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { sagaSpec } from "../../src/index.ts"
 
@@ -25,27 +25,25 @@ describe("saga, checked exhaustively", () => {
     [{ crashes: 0, lossy: true }, 10_165],
     [{ network: "ordered" }, 28_205]
   ] as const)("%j: every safety property holds and every sometimes is reached, in all %i states", (overrides, states) => {
-    const { result } = explore(sagaSpec, overrides)
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(everyWitness))
-    expect(result.distinctStates).toBe(states)
+    expectHolds(sagaSpec, overrides, { states, reached: everyWitness })
   })
 })
 
 describe("saga liveness: SagaEnds under weak fairness of deliveries and timers", () => {
   it("holds with no crash: every fair behaviour ends the saga, completed or compensated", () => {
-    const { result } = explore(sagaSpec, { crashes: 0 }, { liveness: true })
-    expect(result.result).toBe("ok")
-    expect(result.livenessUnchecked).toEqual([])
+    expectHolds(sagaSpec, { crashes: 0 }, { liveness: true, states: 4_306, reached: everyWitness })
   })
 
   it("fails with the default crash budget: the orchestrator may crash and stay down, and the saga never ends (safety still holds in all 69,194 states)", () => {
-    const { result, trace } = explore(sagaSpec, {}, { liveness: true })
-    expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
-    expect(result.distinctStates).toBe(69_194)
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining([...everyWitness, "RecoveredMidSagaAndEnded"]))
+    const { trace } = expectCaught(sagaSpec, {}, {
+      liveness: true,
+      property: "SagaEnds",
+      kind: "eventually",
+      depth: 4,
+      states: 69_194,
+      unreached: [],
+      reached: [...everyWitness, "RecoveredMidSagaAndEnded"]
+    })
     const steps = trace().steps
     expect(steps).toHaveLength(4)
     expect(steps.map((s) => s.event._tag)).toContain("Crash")
@@ -56,36 +54,26 @@ describe("saga liveness: SagaEnds under weak fairness of deliveries and timers",
   })
 
   it("fails on a lossy network: a request and its resends may all be lost, and the retry budget is spent", () => {
-    const { result } = explore(sagaSpec, { crashes: 0, lossy: true }, { liveness: true })
-    expect(result.violation).toMatchObject({ property: "SagaEnds", kind: "eventually" })
-    expect(result.violation!.path.actionIndices).toHaveLength(4)
+    expectCaught(sagaSpec, { crashes: 0, lossy: true }, { liveness: true, property: "SagaEnds", kind: "eventually", depth: 4 })
   })
 })
 
 describe("saga's known bugs, each caught with the property it breaks", () => {
   it("no-idempotency: a resent charge is applied twice", () => {
-    const { result, trace } = explore(sagaSpec, { variant: "no-idempotency" })
-    expect(result.violation).toMatchObject({ property: "AtMostOnce", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(8)
-    expect(result.distinctStates).toBe(305)
+    const { trace } = expectCaught(sagaSpec, { variant: "no-idempotency" }, { property: "AtMostOnce", depth: 8, states: 305 })
     const steps = trace().steps
     expect(steps.filter((s) => s.event._tag === "Timer" && s.event.timer === "Retry order-1:charge")).toHaveLength(1)
     expect((steps.at(-1)!.lanes["payment"] as Lane).ledger).toEqual(["charge", "charge"])
   })
 
   it("compensate-early: a step given up on succeeds late and is left uncompensated", () => {
-    const { result, trace } = explore(sagaSpec, { variant: "compensate-early" })
-    expect(result.violation).toMatchObject({ property: "AllOrNothing", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(4)
-    expect(result.distinctStates).toBe(28)
+    const { trace } = expectCaught(sagaSpec, { variant: "compensate-early" }, { property: "AllOrNothing", depth: 4, states: 28 })
     const last = trace().steps.at(-1)!.lanes
     expect((last["orchestrator"] as Lane).log).toEqual(["GaveUp T1"])
     expect((last["inventory"] as Lane).ledger).toEqual(["reserve"])
   })
 
   it("compensate-early is caught when the orchestrator cannot crash too", () => {
-    const { result } = explore(sagaSpec, { variant: "compensate-early", crashes: 0, retries: 0 })
-    expect(result.violation).toMatchObject({ property: "AllOrNothing", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(3)
+    expectCaught(sagaSpec, { variant: "compensate-early", crashes: 0, retries: 0 }, { property: "AllOrNothing", depth: 3 })
   })
 })
