@@ -1,19 +1,20 @@
-import { explore as exploreSpec } from "@parley/checker/testing"
-import type { ConfigValue } from "@parley/core"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
+import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { multiPaxosSpec } from "../../src/index.ts"
 
 /**
  * The checker over `multi-paxos` as `parley check multi-paxos` builds it, on
  * one thread, so a counterexample and the states counted when it is found
- * are the same on every run; `setAside` drops properties first. State counts
- * are pinned so that a change to the spec or the checker that alters the
- * search is noticed.
+ * are the same on every run. State counts are pinned so that a change to the
+ * spec or the checker that alters the search is noticed.
  */
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, setAside: ReadonlyArray<string> = []) =>
-  exploreSpec(multiPaxosSpec, overrides, {
-    adjust: (system) => ({ ...system, properties: system.properties.filter((p) => !setAside.includes(p.name)) })
-  })
+
+/** The system without the properties named. */
+const settingAside = (names: ReadonlyArray<string>) => (system: AnySystemSpec): AnySystemSpec => ({
+  ...system,
+  properties: system.properties.filter((p) => !names.includes(p.name))
+})
 
 type Lane = { readonly accepted?: ReadonlyArray<string>; readonly log?: ReadonlyArray<string> }
 
@@ -25,20 +26,13 @@ describe("multi-paxos, checked exhaustively", () => {
     // One client whose operation a retry may take to a second node.
     [{ crashes: 0, clients: 1, retries: 1 }, 13_217, ["CommandChosen", "ClientsFinished", "LeaderReproposed"]]
   ] as const)("%j: every property holds and every sometimes is reached, in all %i states", (overrides, states, sometimes) => {
-    const { result } = explore(overrides)
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property).sort()).toEqual([...sometimes].sort())
-    expect(result.distinctStates).toBe(states)
+    expectHolds(multiPaxosSpec, overrides, { states, reached: sometimes, reachedOnly: true })
   })
 })
 
 describe("multi-paxos's known bugs, each caught with the property it breaks", () => {
   it("forget-promise: a restarted acceptor takes a stale Accept below the promise it forgot, and two commands are chosen in one slot", () => {
-    const { result, trace } = explore({ variant: "forget-promise" })
-    expect(result.violation).toMatchObject({ property: "AtMostOneChosenPerSlot", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(13)
-    expect(result.distinctStates).toBe(108_777)
+    const { trace } = expectCaught(multiPaxosSpec, { variant: "forget-promise" }, { property: "AtMostOneChosenPerSlot", depth: 13, states: 108_777 })
     const steps = trace().steps
     const crashed = steps.find((s) => s.event._tag === "Crash")?.event as { readonly node: string } | undefined
     expect(crashed).toBeDefined()
@@ -49,10 +43,7 @@ describe("multi-paxos's known bugs, each caught with the property it breaks", ()
   })
 
   it("ignore-accepted: a new leader proposes a no-op over a command its quorum reported chosen", () => {
-    const { result, trace } = explore({ variant: "ignore-accepted" })
-    expect(result.violation).toMatchObject({ property: "AtMostOneChosenPerSlot", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(10)
-    expect(result.distinctStates).toBe(21_054)
+    const { trace } = expectCaught(multiPaxosSpec, { variant: "ignore-accepted" }, { property: "AtMostOneChosenPerSlot", depth: 10, states: 21_054 })
     const steps = trace().steps
     expect(steps.some((s) => s.event._tag === "Deliver" && /^Promise b2 \[s1 b1=c1#1 Put\(x=1\)\]$/.test(s.event.message))).toBe(true)
     expect(steps.some((s) => s.event._tag === "Deliver" && s.event.message === "Accept b2 s1 noop")).toBe(true)
@@ -65,10 +56,12 @@ describe("multi-paxos's known bugs, each caught with the property it breaks", ()
     ["ignore-accepted", 18, 33_848]
   ] as const)("%s: a client sees it too: after its Put is acknowledged, its Get finds the key absent", (variant, depth, states) => {
     // One client whose two operations are sequential, and the agreement property set aside, so the history must show the bug.
-    const { result, trace } = explore({ variant, clients: 1, requests: 2 }, ["AtMostOneChosenPerSlot"])
-    expect(result.violation).toMatchObject({ property: "Linearizable", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(depth)
-    expect(result.distinctStates).toBe(states)
+    const { trace } = expectCaught(multiPaxosSpec, { variant, clients: 1, requests: 2 }, {
+      property: "Linearizable",
+      depth,
+      states,
+      adjust: settingAside(["AtMostOneChosenPerSlot"])
+    })
     const answers = trace().steps.flatMap((s) => (s.event._tag === "Deliver" && s.event.to === "c1" && !s.event.message.includes("Redirect") ? [s.event.message] : []))
     expect(answers).toEqual(["#1 Written", "#2 Value(absent)"])
   })

@@ -1,4 +1,4 @@
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { paxosSpec } from "../../src/index.ts"
 
@@ -14,19 +14,13 @@ describe("paxos, checked exhaustively", () => {
     [{ crashes: 0 }, 18_274],
     [{ crashes: 0, learners: 2 }, 88_114]
   ] as const)("%j: every property holds and every sometimes is reached, in all %i states", (overrides, states) => {
-    const { result } = explore(paxosSpec, overrides)
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["ValueChosen", "ValueAdopted", "CompetingVotes"]))
-    expect(result.distinctStates).toBe(states)
+    expectHolds(paxosSpec, overrides, { states, reached: ["ValueChosen", "ValueAdopted", "CompetingVotes"] })
   })
 })
 
 describe("paxos's known bugs, each caught with the property it breaks", () => {
   it("forget-promise: a restarted acceptor votes below the promise it forgot, and a second value is chosen", () => {
-    const { result, trace } = explore(paxosSpec, { variant: "forget-promise" })
-    expect(result.violation).toMatchObject({ property: "AtMostOneChosen", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(20)
+    const { trace } = expectCaught(paxosSpec, { variant: "forget-promise" }, { property: "AtMostOneChosen", depth: 20 })
     const steps = trace().steps
     const crashed = steps.find((s) => s.event._tag === "Crash")?.event
     expect(crashed).toMatchObject({ node: expect.stringMatching(/^a/) })
@@ -36,9 +30,7 @@ describe("paxos's known bugs, each caught with the property it breaks", () => {
   })
 
   it("ignore-accepted: a later ballot proposes its own value over a chosen one", () => {
-    const { result, trace } = explore(paxosSpec, { variant: "ignore-accepted" })
-    expect(result.violation).toMatchObject({ property: "AtMostOneChosen", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(18)
+    const { trace } = expectCaught(paxosSpec, { variant: "ignore-accepted" }, { property: "AtMostOneChosen", depth: 18 })
     const steps = trace().steps
     expect(steps.some((s) => s.event._tag === "Deliver" && /^Promise b2 \(voted b1=v1\)$/.test(s.event.message))).toBe(true)
     expect((steps.at(-1)!.lanes["p2"] as Lane).proposal).toBe("v2")

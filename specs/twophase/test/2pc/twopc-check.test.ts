@@ -1,7 +1,7 @@
 import { check, replay, systemModel } from "@parley/checker"
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { CorrectVariant } from "@parley/core"
-import type { AnySystemSpec, ConfigValue } from "@parley/core"
+import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { twoPhaseCommitSpec, twoPhaseCommitSystem } from "../../src/2pc/spec.ts"
 import type { TwoPhaseCommitOptions } from "../../src/2pc/spec.ts"
@@ -11,9 +11,6 @@ import type { TwoPhaseCommitOptions } from "../../src/2pc/spec.ts"
  * Examples manifest and Stateright's tests pin theirs, so that a change to
  * the spec or to the checker that alters the search is noticed.
  */
-const explore2pc = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) =>
-  explore(twoPhaseCommitSpec, overrides, { liveness })
-
 /** The model for checks `explore` does not run (deadlock, symmetry): the spec's defaults, overridden. */
 const modelOf = (given: Partial<TwoPhaseCommitOptions>, variant: string = CorrectVariant) =>
   systemModel(twoPhaseCommitSystem(twoPhaseCommitSpec.resolve(given), twoPhaseCommitSpec.bugsOf(variant)))
@@ -34,18 +31,12 @@ describe("2pc, correct, checked exhaustively", () => {
     [2, 1, "unordered", true, 9_029],
     [2, 1, "ordered", true, 7_034]
   ] as const)("%i participants, %i crashes, %s network, lossy %s: every property holds in all %i states", (participants, crashes, network, lossy, states) => {
-    const model = modelOf({ participants, crashes, network, lossy })
     // Without loss every behaviour ends with every participant committed or aborted: no deadlock.
-    const result = check(model, { strategy: "bfs", deadlock: !lossy })
-    expect(result.violation).toBeUndefined()
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.distinctStates).toBe(states)
+    expectHolds(twoPhaseCommitSpec, { participants, crashes, network, lossy }, { states, deadlock: !lossy })
   })
 
   it("reaches 2PC's blocking: a participant that voted yes waits, undecided, while the coordinator is down", () => {
-    const { result } = explore2pc({ participants: 2 })
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["BlockedWhileCoordinatorDown", "CoordinatorRecoveredCommit"]))
+    expectHolds(twoPhaseCommitSpec, { participants: 2 }, { states: 3_284, reached: ["BlockedWhileCoordinatorDown", "CoordinatorRecoveredCommit"] })
   })
 })
 
@@ -53,23 +44,17 @@ describe("2pc, no-durable-decision: the checker finds the lost decision", () => 
   const config = { participants: 2, crashes: 1, variant: "no-durable-decision" }
 
   it.each(["unordered", "ordered", "duplicating"] as const)(
-    "%s network: the restarted coordinator presumes abort after a participant committed",
+    "%s network: the restarted coordinator presumes abort after a participant committed, in 10 steps",
     (network) => {
-      const { result, trace: traceOf } = explore2pc({ ...config, network })
-      expect(result.result).toBe("violation")
-      expect(result.violation).toMatchObject({ property: "CoordinatorAgrees", kind: "always" })
-      const trace = traceOf()
+      const trace = expectCaught(twoPhaseCommitSpec, { ...config, network }, { property: "CoordinatorAgrees", depth: 10 }).trace()
       expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
       expect(trace.steps.at(-1)!.lanes["coordinator"]).toMatchObject({ phase: "decided", decision: "abort", logged: false, recovered: true })
     }
   )
 
   it("breaks Agreement: one participant committed, the other aborted", () => {
-    const onlyAgreement = { adjust: (system: AnySystemSpec) => ({ ...system, properties: system.properties.filter((p) => p.name === "Agreement") }) }
-    const { result, trace: traceOf } = explore(twoPhaseCommitSpec, config, onlyAgreement)
-    expect(result.result).toBe("violation")
-    expect(result.violation).toMatchObject({ property: "Agreement", kind: "always" })
-    const trace = traceOf()
+    const onlyAgreement = (system: AnySystemSpec): AnySystemSpec => ({ ...system, properties: system.properties.filter((p) => p.name === "Agreement") })
+    const trace = expectCaught(twoPhaseCommitSpec, config, { property: "Agreement", depth: 11, adjust: onlyAgreement }).trace()
     expect(trace.steps.map((s) => s.event)).toContainEqual({ _tag: "Crash", node: "coordinator" })
     // The shortest counterexample, step by step.
     expect(trace.steps.map((s) => s.action)).toEqual([
@@ -97,22 +82,26 @@ describe("2pc, no-durable-decision: the checker finds the lost decision", () => 
   })
 
   it("is harmless without crashes: the log write always completes before anyone can ask", () => {
-    const { result } = explore2pc({ ...config, crashes: 0 })
-    expect(result.result).toBe("ok")
-    expect(result.distinctStates).toBe(617)
+    expectHolds(twoPhaseCommitSpec, { ...config, crashes: 0 }, { states: 617 })
   })
 })
 
 describe("2pc liveness, under weak fairness of deliveries and timers", () => {
-  it.each([2, 3])("with %i participants and no crash, every prepared participant decides and every live one ends", (participants) => {
-    const { result } = explore2pc({ participants, crashes: 0 }, true)
-    expect(result.result).toBe("ok")
-    expect(result.livenessUnchecked).toEqual([])
+  it.each([
+    // participants, distinct states
+    [2, 321],
+    [3, 3_597]
+  ])("with %i participants and no crash, every prepared participant decides and every live one ends, in all %i states", (participants, states) => {
+    expectHolds(twoPhaseCommitSpec, { participants, crashes: 0 }, { liveness: true, states })
   })
 
   it("with one crash, 2PC blocks: the lasso ends with the coordinator down and a participant prepared, forever", () => {
-    const { result, trace: traceOf } = explore2pc({ participants: 2, crashes: 1 }, true)
-    expect(result.violation).toMatchObject({ property: "PreparedDecides", kind: "leadsTo" })
+    const { result, trace: traceOf } = expectCaught(twoPhaseCommitSpec, { participants: 2, crashes: 1 }, {
+      liveness: true,
+      property: "PreparedDecides",
+      kind: "leadsTo",
+      depth: 8
+    })
     const trace = traceOf()
     expect(trace.loopStart).toBe(result.violation!.loopStart)
     expect(trace.loopStart).toBe(trace.steps.length)

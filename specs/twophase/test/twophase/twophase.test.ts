@@ -1,5 +1,5 @@
 import { check, replay } from "@parley/checker"
-import { explore } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { CorrectVariant, defaultConfig, fingerprint, SetOf } from "@parley/core"
 import type { Model, Property, StepEvent } from "@parley/core"
 import { describe, expect, it } from "vitest"
@@ -402,28 +402,19 @@ describe("twoPhaseSpec", () => {
 
 describe("checked by @parley/checker", () => {
   it.each([[1, 12], [2, 56], [3, 288], [4, 1568], [5, 8832]])("with %i RMs: ok, %i distinct states, every sometimes reached", (n, count) => {
-    const { result } = explore(twoPhaseSpec, { rms: n })
-    expect(result.result).toBe("ok")
-    expect(result.distinctStates).toBe(count)
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property).sort()).toEqual(["AbortedAfterPrepare", "AllAborted", "AllCommitted"])
+    expectHolds(twoPhaseSpec, { rms: n }, { states: count, reached: ["AbortedAfterPrepare", "AllAborted", "AllCommitted"], reachedOnly: true })
   })
 
   it("finds no deadlock: every state without successors is terminal", () => {
-    const result = check(twoPhaseModel(3), { strategy: "bfs", deadlock: true })
-    expect(result.result).toBe("ok")
+    expectHolds(twoPhaseSpec, { rms: 3 }, { states: 288, deadlock: true })
   })
 
   it.each(shortest)(
     "%s: with 3 RMs, a shortest counterexample to TCConsistent (%i steps with 2 RMs, %i with 3) that replays",
     (variant, _two, steps) => {
-      const { model, result } = explore(twoPhaseSpec, { rms: 3, variant })
-      expect(result.result).toBe("violation")
-      expect(result.violation?.property).toBe("TCConsistent")
-      expect(result.violation?.kind).toBe("always")
+      const { model, result } = expectCaught(twoPhaseSpec, { rms: 3, variant }, { property: "TCConsistent", depth: steps })
       const path = result.violation?.path
       if (path === undefined) throw new Error("no path")
-      expect(path.actionIndices).toHaveLength(steps)
       const replayed = replay(model, path)
       const last = replayed.steps.at(-1)?.state
       if (last === undefined) throw new Error("empty counterexample")
