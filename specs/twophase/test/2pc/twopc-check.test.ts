@@ -11,7 +11,8 @@ import type { TwoPhaseCommitOptions } from "../../src/2pc/spec.ts"
  * Examples manifest and Stateright's tests pin theirs, so that a change to
  * the spec or to the checker that alters the search is noticed.
  */
-/** The model for checks `explore` does not run (deadlock, symmetry): the spec's defaults, overridden. */
+
+/** The model for the checks `explore` does not run (symmetry reduction): the spec's defaults, overridden. */
 const modelOf = (given: Partial<TwoPhaseCommitOptions>, variant: string = CorrectVariant) =>
   systemModel(twoPhaseCommitSystem(twoPhaseCommitSpec.resolve(given), twoPhaseCommitSpec.bugsOf(variant)))
 
