@@ -1,9 +1,6 @@
-import type { ConfigValue } from "@parley/core"
-import { explore as exploreSpec } from "@parley/checker/testing"
+import { expectCaught, expectHolds } from "@parley/checker/testing"
 import { describe, expect, it } from "vitest"
 import { raftSpec } from "../../src/index.ts"
-
-const explore = (overrides: Readonly<Record<string, ConfigValue>>, liveness = false) => exploreSpec(raftSpec, overrides, { liveness })
 
 /**
  * Figure 8 needs four terms: the entry's, a rival's, the term that commits it
@@ -20,63 +17,40 @@ const leadersOf = (lanes: Readonly<Record<string, unknown>>): ReadonlyArray<[str
 
 describe("raft liveness, under weak fairness of deliveries and timers", () => {
   it.each([
-    [{ clients: 0 }],
-    [{ clients: 0, nodes: 2, "max-term": 2 }],
-    [{ clients: 0, nodes: 2, "max-term": 3 }]
-  ])("with no crash and no loss a leader is eventually elected (%o)", (overrides) => {
-    const { result } = explore(overrides, true)
-    expect(result.violation).toBeUndefined()
-    expect(result.result).toBe("ok")
-    expect(result.livenessUnchecked).toEqual([])
+    // overrides, distinct states
+    [{ clients: 0 }, 4_265],
+    [{ clients: 0, nodes: 2, "max-term": 2 }, 206],
+    [{ clients: 0, nodes: 2, "max-term": 3 }, 797]
+  ] as const)("with no crash and no loss a leader is eventually elected (%j), in all %i states", (overrides, states) => {
+    expectHolds(raftSpec, overrides, { liveness: true, states })
   })
 })
 
-describe("raft, checked exhaustively", () => {
-  it("the default check (3 nodes, one client's Put and Get with a retry, max term 1) holds every property and reaches every sometimes", () => {
-    const { result } = explore({})
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toEqual(expect.arrayContaining(["LeaderElected", "WriteCommitted", "ClientsFinished"]))
-    expect(result.distinctStates).toBe(452_045)
-  })
-
-  it("a node crashes and rejoins: a crash budget of one", () => {
-    const { result } = explore({ clients: 0, crashes: 1 })
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.reached.map((r) => r.property)).toContain("NodeRejoined")
-    expect(result.distinctStates).toBe(51_763)
-  })
-
-  it("two elections and a leader change with no client keep every property", () => {
-    const { result } = explore({ clients: 0, "max-term": 2 })
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.distinctStates).toBe(822_933)
-  })
-
-  it("PreVote and CheckQuorum together keep every property with no client, exhaustively", () => {
-    const { result } = explore({ clients: 0, prevote: true, checkquorum: true })
-    expect(result.result).toBe("ok")
-    expect(result.unreached).toEqual([])
-    expect(result.distinctStates).toBe(345_798)
+describe("raft, checked exhaustively: every property holds and every sometimes is reached", () => {
+  it.each([
+    [
+      "the default check (3 nodes, one client's Put and Get with a retry, max term 1)",
+      {},
+      { states: 452_045, reached: ["LeaderElected", "WriteCommitted", "ClientsFinished"] }
+    ],
+    ["a node crashes and rejoins: a crash budget of one", { clients: 0, crashes: 1 }, { states: 51_763, reached: ["NodeRejoined"] }],
+    ["two elections and a leader change with no client", { clients: 0, "max-term": 2 }, { states: 822_933 }],
+    ["PreVote and CheckQuorum together with no client", { clients: 0, prevote: true, checkquorum: true }, { states: 345_798 }]
+  ] as const)("%s: %j", (_, overrides, claim) => {
+    expectHolds(raftSpec, overrides, claim)
   })
 })
 
 describe("raft's known bugs, each caught with the property it breaks", () => {
   it("forget-vote: a restarted voter forgot its vote and elects a second leader of term 1", () => {
-    const { result, trace } = explore({ variant: "forget-vote", clients: 0, crashes: 1 })
-    expect(result.violation).toMatchObject({ property: "ElectionSafety", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(8)
+    const { trace } = expectCaught(raftSpec, { variant: "forget-vote", clients: 0, crashes: 1 }, { property: "ElectionSafety", depth: 8 })
     const steps = trace().steps
     expect(steps.map((s) => s.event._tag)).toEqual(expect.arrayContaining(["Crash", "Restart"]))
     expect(leadersOf(steps.at(-1)!.lanes)).toEqual([["n1", 1], ["n3", 1]])
   })
 
   it("no-log-check: a voter elects a candidate that lacks a committed entry", () => {
-    const { result, trace } = explore({ variant: "no-log-check", clients: 0, "max-term": 2 })
-    expect(result.violation).toMatchObject({ property: "LeaderCompleteness", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(9)
+    const { trace } = expectCaught(raftSpec, { variant: "no-log-check", clients: 0, "max-term": 2 }, { property: "LeaderCompleteness", depth: 9 })
     const last = trace().steps.at(-1)!.lanes as Record<string, { role?: string; term?: number; log?: ReadonlyArray<string>; commit?: number }>
     const [leader] = leadersOf(last).filter(([, term]) => term === 2)
     expect(leader).toBeDefined()
@@ -85,17 +59,14 @@ describe("raft's known bugs, each caught with the property it breaks", () => {
   })
 
   it("stale-read: a deposed leader answers a Get from its own store after a newer leader committed a Put", () => {
-    const { result, trace } = explore({ variant: "stale-read", "max-term": 2 })
-    expect(result.violation).toMatchObject({ property: "Linearizable", kind: "always" })
-    expect(result.violation!.path.actionIndices).toHaveLength(15)
+    const { trace } = expectCaught(raftSpec, { variant: "stale-read", "max-term": 2 }, { property: "Linearizable", depth: 15 })
     const steps = trace().steps
     const leaders = steps.flatMap((s) => leadersOf(s.lanes))
     expect(new Set(leaders.map(([, term]) => term))).toEqual(new Set([1, 2]))
   })
 
   it("commit-prior-term: a term-3 leader commits a term-1 entry by counting replicas; a term-4 leader overwrites it (Figure 8)", () => {
-    const { result, trace } = explore(figure8)
-    expect(result.violation).toMatchObject({ property: "LeaderCompleteness", kind: "always" })
+    const { trace } = expectCaught(raftSpec, figure8, { property: "LeaderCompleteness", depth: 28, states: 1_347_665 })
     const last = trace().steps.at(-1)!.lanes as Record<string, { role?: string; term?: number; log?: ReadonlyArray<string>; commit?: number }>
     const leader = leadersOf(last).find(([, term]) => term === 4)?.[0]
     expect(leader).toBeDefined()
@@ -105,7 +76,6 @@ describe("raft's known bugs, each caught with the property it breaks", () => {
   })
 
   it("the correct reducer keeps LeaderCompleteness within the bounds that expose commit-prior-term", () => {
-    const { result } = explore({ ...figure8, variant: "correct" })
-    expect(result.result).toBe("ok")
+    expectHolds(raftSpec, { ...figure8, variant: "correct" }, { states: 2_725_958 })
   })
 })
