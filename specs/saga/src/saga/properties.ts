@@ -5,15 +5,15 @@
  * answered from an idempotency table, a restart mid-saga that still ends.
  */
 import { inFlight, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
 import { ledgersOf, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
 import { outcomeOf } from "./log.ts"
-import type { LogEntry, SagaDurable, SagaMessage, SagaRequest, SagaResponse, SagaTimer } from "./messages.ts"
-import type { SagaNodeState } from "./node.ts"
+import type { LogEntry, SagaDurable, SagaTimer } from "./messages.ts"
+import type { SagaActor, SagaNodeState } from "./node.ts"
 
-export type SagaSystem = SystemSpec<SagaNodeState, SagaMessage, SagaTimer, SagaRequest, SagaResponse, SagaDurable>
+export type SagaSystem = SystemSpecOf<SagaActor>
 export type SagaSystemState = SystemStateOf<SagaSystem>
 
 type Slot = NodeSlot<SagaNodeState, SagaTimer, SagaDurable>
