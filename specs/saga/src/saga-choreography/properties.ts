@@ -5,7 +5,7 @@
 import { inFlight, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
-import { ledgersOf, sagaChecks } from "../properties.ts"
+import { readSaga, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
 import type { SagaStep } from "../steps.ts"
 import { predecessor, sagaEvent } from "./chain.ts"
@@ -38,20 +38,15 @@ export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>)
     const slot = s.nodes[nodes.indexOf(to)]
     return slot !== undefined && recordOf(slot).inbox.includes(id)
   }
-  return {
-    steps,
-    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
-    outcome,
-    ended: (s) => {
-      if (outcome(s) === undefined) return false
-      for (const slot of s.nodes) {
-        const r = recordOf(slot)
-        if (!isOrder(r) && r.deciding) return false
-      }
-      return inFlight(s.network).every((envelope) =>
-        envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
+  const settled = (s: ChoreographySystemState): boolean => {
+    for (const slot of s.nodes) {
+      const r = recordOf(slot)
+      if (!isOrder(r) && r.deciding) return false
     }
+    return inFlight(s.network).every((envelope) =>
+      envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
   }
+  return readSaga(steps, { ledgerOf, outcome, settled })
 }
 
 export const choreographyProperties = (
