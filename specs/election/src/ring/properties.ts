@@ -5,6 +5,7 @@
  */
 import { always, inFlight, sometimes } from "@parley/core"
 import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import { followsHighestWhenQuiet } from "../agreement.ts"
 import type { RingDurable, RingMessage, RingTimer } from "./messages.ts"
 import type { RingState } from "./node.ts"
 
@@ -35,13 +36,7 @@ export const oneLeaderPerEpoch = always<RingSystemState>("OneLeaderPerEpoch", (s
 })
 
 /** Once quiet, every live node follows the highest live node. */
-export const ringAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) =>
-  always<RingSystemState>("AgreementWhenQuiet", (s) => {
-    if (!quietRing(s, ids)) return true
-    const live = liveRing(s)
-    const highest = live.at(-1)?.self
-    return live.every((n) => n.leader === highest)
-  })
+export const ringAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) => followsHighestWhenQuiet<RingSystemState>((s) => quietRing(s, ids), liveRing)
 
 export const ringLeaderElected = (ids: ReadonlyArray<NodeId>) =>
   sometimes<RingSystemState>("LeaderElected", (s) => quietRing(s, ids) && liveRing(s).some((n) => n.leader === n.self))
