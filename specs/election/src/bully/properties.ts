@@ -6,12 +6,12 @@
  * lead at once (README: "Bully under message delays").
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import { followsHighestWhenQuiet } from "../agreement.ts"
-import type { BullyDurable, BullyMessage, BullyTimer } from "./messages.ts"
-import type { BullyState } from "./node.ts"
+import type { BullyMessage } from "./messages.ts"
+import type { BullyActor, BullyState } from "./node.ts"
 
-export type BullySystem = SystemSpec<BullyState, BullyMessage, BullyTimer, never, never, BullyDurable>
+export type BullySystem = SystemSpecOf<BullyActor>
 export type BullySystemState = SystemStateOf<BullySystem>
 
 /** The live nodes, in rank order (lowest first). */

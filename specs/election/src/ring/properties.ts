@@ -4,12 +4,11 @@
  * quiet every live node follows the highest live node.
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import { followsHighestWhenQuiet } from "../agreement.ts"
-import type { RingDurable, RingMessage, RingTimer } from "./messages.ts"
-import type { RingState } from "./node.ts"
+import type { RingActor, RingState } from "./node.ts"
 
-export type RingSystem = SystemSpec<RingState, RingMessage, RingTimer, never, never, RingDurable>
+export type RingSystem = SystemSpecOf<RingActor>
 export type RingSystemState = SystemStateOf<RingSystem>
 
 export const liveRing = (s: RingSystemState): ReadonlyArray<RingState> => s.nodes.flatMap((slot) => (slot.up ? [slot.state] : []))
