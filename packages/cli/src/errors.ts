@@ -1,22 +1,20 @@
-import { Runtime, Schema } from "effect"
+import { ClusterControlError, ClusterFileError, ListenError, StorageError } from "@parley/runtime"
+import { Cause, Console, Effect, Runtime, Schema } from "effect"
 
 /**
  * Bad usage: the command line names something that does not exist or gives a
  * value that does not fit. The message names the culprit and lists what is
- * allowed; the process exits with 2, as usage errors conventionally do. `main` prints
- * these messages itself, so the runtime does not log them again.
+ * allowed; the process exits with 2, as usage errors conventionally do.
  */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
   message: Schema.String
 }) {
   override readonly [Runtime.errorExitCode] = 2
-  override readonly [Runtime.errorReported] = false
 }
 
 /** effect/cli has printed a parse error with the help already; only the usage exit code remains. */
 export class CommandLineRejected extends Schema.TaggedError<CommandLineRejected>()("CommandLineRejected", {}) {
   override readonly [Runtime.errorExitCode] = 2
-  override readonly [Runtime.errorReported] = false
 }
 
 /** A file the command was asked to read does not exist or does not decode. */
@@ -25,7 +23,6 @@ export class InputFileError extends Schema.TaggedError<InputFileError>()("InputF
   message: Schema.String
 }) {
   override readonly [Runtime.errorExitCode] = 2
-  override readonly [Runtime.errorReported] = false
 }
 
 /** The check found a violation; it has been printed already, so only the exit code remains. */
@@ -33,7 +30,6 @@ export class ViolationFound extends Schema.TaggedError<ViolationFound>()("Violat
   property: Schema.String
 }) {
   override readonly [Runtime.errorExitCode] = 1
-  override readonly [Runtime.errorReported] = false
 }
 
 /**
@@ -45,11 +41,29 @@ export class SpecFailed extends Schema.TaggedError<SpecFailed>()("SpecFailed", {
   message: Schema.String
 }) {
   override readonly [Runtime.errorExitCode] = 3
-  override readonly [Runtime.errorReported] = false
 }
 
 /** The check was stopped with Ctrl-C; what it had found so far has been printed. 130 is the shell's code for SIGINT. */
 export class CheckInterrupted extends Schema.TaggedError<CheckInterrupted>()("CheckInterrupted", {}) {
   override readonly [Runtime.errorExitCode] = 130
-  override readonly [Runtime.errorReported] = false
+}
+
+/** parley's failures whose message is a whole sentence for the user, printed as `parley: …`. */
+const printed = [UsageError, InputFileError, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError] as const
+
+/** parley's failures the command has reported before it ends with one: only the exit code remains. */
+const reportedAlready = [CommandLineRejected, ViolationFound, CheckInterrupted] as const
+
+/**
+ * How `parley` reports the failure it ends with, in place of the runtime's
+ * log (`main` runs with the runtime's reporting off): its own errors once, as
+ * a sentence; anything else, unexpected, logged with its cause as the runtime
+ * would. The exit code is still each error's `Runtime.errorExitCode`.
+ */
+export const reportFailure = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+  if (Cause.hasInterruptsOnly(cause)) return Effect.void
+  const error = Cause.squash(cause)
+  for (const kind of printed) if (error instanceof kind) return Console.error(`parley: ${error.message}`)
+  for (const kind of reportedAlready) if (error instanceof kind) return Effect.void
+  return Effect.logError(cause)
 }

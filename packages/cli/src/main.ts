@@ -1,8 +1,8 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { runCheck } from "./check-command.ts"
-import { CommandLineRejected } from "./errors.ts"
+import { CommandLineRejected, reportFailure } from "./errors.ts"
 import { runList } from "./list-command.ts"
 import { nodeCommand } from "./node-command.ts"
 import { clusterCommand } from "./cluster-command.ts"
@@ -146,13 +146,7 @@ const parley = Command.make("parley").pipe(
 
 Command.run(parley, { version: "0.1.0" }).pipe(
   Effect.catchTag("ShowHelp", (help) => help.errors.length === 0 ? Effect.void : Effect.fail(new CommandLineRejected())),
-  Effect.tapError((error) =>
-    error._tag === "UsageError" || error._tag === "InputFileError" || error._tag === "SpecFailed" ||
-      error._tag === "ClusterFileError" || error._tag === "StorageError" || error._tag === "ListenError" ||
-      error._tag === "ClusterControlError"
-      ? Console.error(`parley: ${error.message}`)
-      : Effect.void
-  ),
   Effect.provide(NodeServices.layer),
-  NodeRuntime.runMain
+  Effect.tapCause(reportFailure),
+  NodeRuntime.runMain({ disableErrorReporting: true })
 )

@@ -159,5 +159,13 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   readonly api: HostedApi<S, Req, Res, A, St>
 }
 
+/**
+ * A hosted spec, its type parameters inferred from its Schemas, its actor and
+ * its API, so none is written by hand.
+ */
+export const hostedSpec = <S, M, T, Req, Res, D, O, A, St extends StatusFields>(
+  spec: HostedSpec<S, M, T, Req, Res, D, O, A, St>
+): HostedSpec<S, M, T, Req, Res, D, O, A, St> => spec
+
 /** Erased where hosted specs are listed by name; each is typed where it is defined. */
 export type AnyHostedSpec = HostedSpec<unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, StatusFields>

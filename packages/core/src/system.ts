@@ -102,3 +102,11 @@ export const linkQueues = <M, Req, Res>(network: NetworkState<Envelope<M, Req, R
 export type SystemStateOf<Spec> = Spec extends SystemSpec<infer S, infer M, infer T, infer Req, infer Res, infer D, infer CS, infer CT>
   ? SystemState<S, M, T, Req, Res, D, CS, CT>
   : never
+
+/**
+ * The system spec of one actor type and its clients' state and timers, so a
+ * spec that names its actor's six type parameters does not name them again.
+ */
+export type SystemSpecOf<A, CS = never, CT = never> = A extends Actor<infer S, infer M, infer T, infer Req, infer Res, infer D>
+  ? SystemSpec<S, M, T, Req, Res, D, CS, CT>
+  : never

@@ -6,7 +6,8 @@
 import { Schema } from "effect"
 import { bucketGet, bucketSet, bucketUpdate } from "./buckets.ts"
 import type { Buckets } from "./buckets.ts"
-import type { SequentialSpec } from "@parley/core/model"
+import { reply } from "@parley/core/model"
+import type { ClientId, Output, SequentialSpec } from "@parley/core/model"
 
 export const KvInput = Schema.Union([
   Schema.TaggedStruct("Put", { key: Schema.String, value: Schema.String }),
@@ -128,6 +129,24 @@ export const KvDone = Schema.TaggedStruct("Done", { seq: Schema.Int, output: KvO
 export const KvRedirect = Schema.TaggedStruct("Redirect", { seq: Schema.Int, leader: Schema.NullOr(Schema.String) })
 export const KvResponse = Schema.Union([KvDone, KvRedirect])
 export type KvResponse = typeof KvResponse.Type
+
+/**
+ * A leader's answer to a request that its client's session shows applied
+ * already: the latest is answered again with its remembered output (a retry
+ * whose answer was lost), an older one is dropped (its client has moved on).
+ * False, with nothing sent, for a request not yet applied.
+ */
+export const answeredFromSession = <M, T>(
+  sessions: Buckets<KvSession>,
+  client: ClientId,
+  seq: number,
+  out: Array<Output<M, T, KvResponse>>
+): boolean => {
+  const session = bucketGet(sessions, client)
+  if (session === undefined || seq > session.seq) return false
+  if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
+  return true
+}
 
 /** The key-value map as a sequential specification of whole requests and responses, so client histories need no translation. */
 export const kvRequestSpec: SequentialSpec<KvStore, KvRequest, KvResponse> = {

@@ -1,6 +1,6 @@
 import { Runtime, Schema } from "effect"
 
-// Each error's message is a whole sentence; the command prints it, so the runtime does not log it again.
+// Each error's message is a whole sentence, which the command that hosts the node prints as it is.
 
 /** The cluster file is missing, is not JSON, or does not fit its Schema; `message` names the file and the problem. */
 export class ClusterFileError extends Schema.TaggedError<ClusterFileError>()("ClusterFileError", {
@@ -8,28 +8,21 @@ export class ClusterFileError extends Schema.TaggedError<ClusterFileError>()("Cl
   message: Schema.String
 }) {
   override readonly [Runtime.errorExitCode] = 2
-  override readonly [Runtime.errorReported] = false
 }
 
 /** The durable state could not be read or written. A node that cannot persist must stop: it may not send what it has not stored. */
 export class StorageError extends Schema.TaggedError<StorageError>()("StorageError", {
   path: Schema.String,
   message: Schema.String
-}) {
-  override readonly [Runtime.errorReported] = false
-}
+}) {}
 
 /** A node could not listen on one of its addresses. */
 export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", {
   address: Schema.String,
   message: Schema.String
-}) {
-  override readonly [Runtime.errorReported] = false
-}
+}) {}
 
 /** `parley cluster` or `parley kv` could not do what it was asked; `message` says why. */
 export class ClusterControlError extends Schema.TaggedError<ClusterControlError>()("ClusterControlError", {
   message: Schema.String
-}) {
-  override readonly [Runtime.errorReported] = false
-}
+}) {}

@@ -57,12 +57,26 @@ export const sagaSafety = <S>(r: SagaReading<S>): ReadonlyArray<Property<S>> => 
   atMostOnce(r)
 ]
 
-/** Every service's ledger among `slots`, where `ledgerOf` finds one (live or durable); other nodes have none. */
-export const ledgersOf = <Slot>(slots: ReadonlyArray<Slot>, ledgerOf: (slot: Slot) => Ledger | undefined): ReadonlyArray<Ledger> =>
-  slots.flatMap((slot) => {
-    const ledger = ledgerOf(slot)
-    return ledger === undefined ? [] : [ledger]
-  })
+/** What a spec tells of its own states, from which `readSaga` reads them as a saga. */
+export interface SagaStates<S, Slot> {
+  /** A service's ledger in its node's slot, live or as its durable record keeps it; undefined for a node that has none. */
+  ledgerOf(slot: Slot): Ledger | undefined
+  outcome(state: S): Outcome | undefined
+  /** No service has a decision pending, and every request or event in flight is one its receiver has handled already. */
+  settled(state: S): boolean
+}
+
+/** A spec's states read as a saga: the ledgers of its nodes, and ended once an outcome is recorded and all has settled. */
+export const readSaga = <S extends { readonly nodes: ReadonlyArray<Slot> }, Slot>(steps: number, states: SagaStates<S, Slot>): SagaReading<S> => ({
+  steps,
+  ledgers: (s) =>
+    s.nodes.flatMap((slot) => {
+      const ledger = states.ledgerOf(slot)
+      return ledger === undefined ? [] : [ledger]
+    }),
+  outcome: states.outcome,
+  ended: (s) => states.outcome(s) !== undefined && states.settled(s)
+})
 
 /** What a spec tells of its own states for the witnesses both specs show reached. */
 export interface SagaWitnesses<S> {

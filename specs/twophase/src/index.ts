@@ -40,5 +40,5 @@ export {
   twoPcProperties,
   twoPcTerminal
 } from "./2pc/properties.ts"
-export type { TwoPcSystemState } from "./2pc/properties.ts"
+export type { TwoPcSystemState, TwoPhaseCommitSystem } from "./2pc/properties.ts"
 export * from "./2pc/spec.ts"

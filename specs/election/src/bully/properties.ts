@@ -6,11 +6,12 @@
  * lead at once (README: "Bully under message delays").
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
-import type { BullyDurable, BullyMessage, BullyTimer } from "./messages.ts"
-import type { BullyState } from "./node.ts"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
+import { followsHighestWhenQuiet } from "../agreement.ts"
+import type { BullyMessage } from "./messages.ts"
+import type { BullyActor, BullyState } from "./node.ts"
 
-export type BullySystem = SystemSpec<BullyState, BullyMessage, BullyTimer, never, never, BullyDurable>
+export type BullySystem = SystemSpecOf<BullyActor>
 export type BullySystemState = SystemStateOf<BullySystem>
 
 /** The live nodes, in rank order (lowest first). */
@@ -42,12 +43,7 @@ export const oneLeader = always<BullySystemState>("OneLeader", (s) => {
 
 /** Once quiet, every live node follows the highest live node, and that node leads. */
 export const agreementWhenQuiet = (ids: ReadonlyArray<NodeId>) =>
-  always<BullySystemState>("AgreementWhenQuiet", (s) => {
-    if (!quiet(s, ids)) return true
-    const live = liveBully(s)
-    const highest = live.at(-1)?.self
-    return live.every((n) => n.leader === highest)
-  })
+  followsHighestWhenQuiet<BullySystemState>((s) => quiet(s, ids), liveBully)
 
 export const leaderElected = (ids: ReadonlyArray<NodeId>) =>
   sometimes<BullySystemState>("LeaderElected", (s) => quiet(s, ids) && liveBully(s).some((n) => n.phase === "leader"))

@@ -4,11 +4,11 @@
  * quiet every live node follows the highest live node.
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
-import type { RingDurable, RingMessage, RingTimer } from "./messages.ts"
-import type { RingState } from "./node.ts"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
+import { followsHighestWhenQuiet } from "../agreement.ts"
+import type { RingActor, RingState } from "./node.ts"
 
-export type RingSystem = SystemSpec<RingState, RingMessage, RingTimer, never, never, RingDurable>
+export type RingSystem = SystemSpecOf<RingActor>
 export type RingSystemState = SystemStateOf<RingSystem>
 
 export const liveRing = (s: RingSystemState): ReadonlyArray<RingState> => s.nodes.flatMap((slot) => (slot.up ? [slot.state] : []))
@@ -35,13 +35,7 @@ export const oneLeaderPerEpoch = always<RingSystemState>("OneLeaderPerEpoch", (s
 })
 
 /** Once quiet, every live node follows the highest live node. */
-export const ringAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) =>
-  always<RingSystemState>("AgreementWhenQuiet", (s) => {
-    if (!quietRing(s, ids)) return true
-    const live = liveRing(s)
-    const highest = live.at(-1)?.self
-    return live.every((n) => n.leader === highest)
-  })
+export const ringAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) => followsHighestWhenQuiet<RingSystemState>((s) => quietRing(s, ids), liveRing)
 
 export const ringLeaderElected = (ids: ReadonlyArray<NodeId>) =>
   sometimes<RingSystemState>("LeaderElected", (s) => quietRing(s, ids) && liveRing(s).some((n) => n.leader === n.self))

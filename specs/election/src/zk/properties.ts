@@ -7,13 +7,12 @@
  * sessions and why a leader's writes need fencing (the zxid, or a token).
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
-import type { ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
-import type { ZkNodeState, ZkState } from "./node.ts"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
+import type { ZkActor, ZkNodeState } from "./node.ts"
 import { sessionOf } from "./service.ts"
 import type { ZkServerState } from "./service.ts"
 
-export type ZkSystem = SystemSpec<ZkState, ZkMessage, ZkTimer, never, never, ZkDurable>
+export type ZkSystem = SystemSpecOf<ZkActor>
 export type ZkSystemState = SystemStateOf<ZkSystem>
 
 export const zkService = (s: ZkSystemState): ZkServerState | undefined => {

@@ -7,18 +7,17 @@
  * own lease.
  */
 import { alwaysStep, always, equals, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf, TransitionProperty } from "@parley/core"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf, TransitionProperty } from "@parley/core"
 import { liveInRole } from "../cluster.ts"
 import { believesHeld } from "./client.ts"
 import type { ClientState } from "./client.ts"
 import { LockServer } from "./config.ts"
 import type { LeaseBugs } from "./config.ts"
-import type { LeaseDurable, LeaseMessage, LeaseTimer } from "./messages.ts"
-import type { LeaseNodeState } from "./node.ts"
+import type { LeaseActor } from "./node.ts"
 import type { ResourceState } from "./resource.ts"
 import type { ServerState } from "./server.ts"
 
-export type LeaseSystem = SystemSpec<LeaseNodeState, LeaseMessage, LeaseTimer, never, never, LeaseDurable>
+export type LeaseSystem = SystemSpecOf<LeaseActor>
 export type LeaseSystemState = SystemStateOf<LeaseSystem>
 
 export const serverOf = (s: LeaseSystemState): ServerState | undefined => liveInRole(s.nodes, "server")[0]

@@ -7,14 +7,13 @@
  * of every lease), which is why the exclusion is among live sessions.
  */
 import { always, inFlight, sometimes } from "@parley/core"
-import type { NodeId, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeId, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import { liveInRole } from "../cluster.ts"
 import type { ZkClientState } from "./client.ts"
-import type { ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
-import type { ZkNodeState } from "./node.ts"
+import type { ZkActor } from "./node.ts"
 import type { ZkServerState } from "./server.ts"
 
-export type ZkSystem = SystemSpec<ZkNodeState, ZkMessage, ZkTimer, never, never, ZkDurable>
+export type ZkSystem = SystemSpecOf<ZkActor>
 export type ZkSystemState = SystemStateOf<ZkSystem>
 
 export const zkServerOf = (s: ZkSystemState): ZkServerState | undefined => liveInRole(s.nodes, "server")[0]

@@ -7,7 +7,7 @@
  */
 import { reply, send, setTimer } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
-import { bucketGet } from "@parley/kv"
+import { answeredFromSession } from "@parley/kv"
 import { accept, promise, votesFrom } from "./acceptor.ts"
 import { nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
@@ -129,11 +129,6 @@ export const onClientRequest = (config: MultiPaxosConfig, s: MultiPaxosState, cl
     out.push(reply(client, { _tag: "Redirect", seq, leader: knownLeader(config, s) }))
     return s
   }
-  const session = bucketGet(s.sessions, client)
-  if (session !== undefined && seq <= session.seq) {
-    if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
-    return s
-  }
-  if (inProgress(s, client, seq)) return s
+  if (answeredFromSession(s.sessions, client, seq, out) || inProgress(s, client, seq)) return s
   return propose(config, s, nextFreeSlot(s), { client, seq, op }, out)
 }

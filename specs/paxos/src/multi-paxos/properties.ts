@@ -13,34 +13,16 @@
  * Every choice reported is a real one.
  */
 import { always, equals, linearizable, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import { kvRequestSpec } from "@parley/kv"
 import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
-import type {
-  Command,
-  MultiPaxosDurable,
-  MultiPaxosMessage,
-  MultiPaxosRequest,
-  MultiPaxosResponse,
-  MultiPaxosTimer,
-  Slot,
-  SlotValue,
-  SlotVote
-} from "./messages.ts"
+import type { Command, MultiPaxosDurable, MultiPaxosTimer, Slot, SlotValue, SlotVote } from "./messages.ts"
+import type { MultiPaxosActor } from "./node.ts"
 import type { MultiPaxosState } from "./state.ts"
 
-export type MultiPaxosSystem = SystemSpec<
-  MultiPaxosState,
-  MultiPaxosMessage,
-  MultiPaxosTimer,
-  MultiPaxosRequest,
-  MultiPaxosResponse,
-  MultiPaxosDurable,
-  KvClientState,
-  KvClientTimer
->
+export type MultiPaxosSystem = SystemSpecOf<MultiPaxosActor, KvClientState, KvClientTimer>
 export type MultiPaxosSystemState = SystemStateOf<MultiPaxosSystem>
 
 type Node = NodeSlot<MultiPaxosState, MultiPaxosTimer, MultiPaxosDurable>

@@ -6,14 +6,14 @@
  * break every one of them, and Paxos does not claim otherwise.
  */
 import { always, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { PaxosConfig } from "./config.ts"
 import { inputOf } from "./config.ts"
 import { chosenValues } from "./learner.ts"
-import type { HeardVote, PaxosDurable, PaxosMessage, PaxosRequest, PaxosResponse, PaxosTimer, Value, Vote } from "./messages.ts"
-import type { PaxosState } from "./node.ts"
+import type { HeardVote, PaxosDurable, PaxosTimer, Value, Vote } from "./messages.ts"
+import type { PaxosActor, PaxosState } from "./node.ts"
 
-export type PaxosSystem = SystemSpec<PaxosState, PaxosMessage, PaxosTimer, PaxosRequest, PaxosResponse, PaxosDurable>
+export type PaxosSystem = SystemSpecOf<PaxosActor>
 export type PaxosSystemState = SystemStateOf<PaxosSystem>
 
 type Slot = NodeSlot<PaxosState, PaxosTimer, PaxosDurable>

@@ -4,9 +4,8 @@
  * timer defaults for a cluster on one machine or one LAN, and the
  * replicated key-value store's client API.
  */
-import type { HostedSpec } from "@parley/core"
+import { hostedSpec } from "@parley/core"
 import { replicatedKvApi } from "@parley/kv"
-import type { KvOutput } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
@@ -55,17 +54,7 @@ export const RaftStatus = Schema.Struct({
 })
 export type RaftStatus = typeof RaftStatus.Type
 
-export const raftHosted: HostedSpec<
-  RaftState,
-  RaftMessage,
-  RaftTimer,
-  RaftRequest,
-  RaftResponse,
-  RaftDurable,
-  RaftHostOptions,
-  KvOutput,
-  RaftStatus
-> = {
+export const raftHosted = hostedSpec({
   name: "raft",
   message: RaftMessage,
   request: RaftRequest,
@@ -86,4 +75,4 @@ export const raftHosted: HostedSpec<
     schema: RaftStatus,
     of: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
   })
-}
+})

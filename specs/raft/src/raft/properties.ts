@@ -4,24 +4,17 @@
  * states are reached at all. A crashed node's log is its durable one.
  */
 import { always, alwaysStep, equals, eventually, linearizable, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemState, TransitionProperty } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf, TransitionProperty } from "@parley/core"
 import { kvRequestSpec } from "@parley/kv"
 import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { entryAt, logLength, logSlice } from "./log.ts"
-import type { RaftLog } from "./messages.ts"
-import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftDurable, RaftLog, RaftTimer } from "./messages.ts"
+import type { RaftActor } from "./node.ts"
 import type { RaftState } from "./state.ts"
 
-export type RaftSystemState = SystemState<
-  RaftState,
-  RaftMessage,
-  RaftTimer,
-  RaftRequest,
-  RaftResponse,
-  RaftDurable,
-  KvClientState,
-  KvClientTimer
->
+/** Raft's nodes with the key-value store's scripted clients; spec.ts builds one. */
+export type RaftSystem = SystemSpecOf<RaftActor, KvClientState, KvClientTimer>
+export type RaftSystemState = SystemStateOf<RaftSystem>
 
 type Slot = NodeSlot<RaftState, RaftTimer, RaftDurable>
 

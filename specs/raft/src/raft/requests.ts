@@ -1,6 +1,6 @@
 import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
-import { bucketGet, readKv } from "@parley/kv"
+import { answeredFromSession, readKv } from "@parley/kv"
 import { appendToLog, entryAt } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
@@ -32,12 +32,7 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
     out.push(reply(client, { _tag: "Done", seq, output: readKv(s.store, op.key) }))
     return s
   }
-  const session = bucketGet(s.sessions, client)
-  if (session !== undefined && seq <= session.seq) {
-    if (seq === session.seq) out.push(reply(client, { _tag: "Done", seq, output: session.output }))
-    return s
-  }
-  if (inLog(s, client, seq)) return s
+  if (answeredFromSession(s.sessions, client, seq, out) || inLog(s, client, seq)) return s
   const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command: { client, seq, op } }]) }
   for (const peer in leader.progress) {
     if (leader.progress[peer]!.next === lastIndex(leader)) appendTo(config, leader, peer, out)

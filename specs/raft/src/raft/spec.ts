@@ -8,27 +8,15 @@
  * search about three times smaller than an unordered one.
  */
 import { defineSpec, flag, inFlight, int, linkQueues, lossyFlag, networkChoice } from "@parley/core"
-import type { Envelope, OptionsOf, SystemSpec } from "@parley/core"
+import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
-import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
-import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
-import type { RaftSystemState } from "./properties.ts"
+import type { RaftSystem, RaftSystemState } from "./properties.ts"
 import { noBugs } from "./state.ts"
-import type { RaftBugs, RaftState } from "./state.ts"
-
-export type RaftSystem = SystemSpec<
-  RaftState,
-  RaftMessage,
-  RaftTimer,
-  RaftRequest,
-  RaftResponse,
-  RaftDurable,
-  KvClientState,
-  KvClientTimer
->
+import type { RaftBugs } from "./state.ts"
 
 /**
  * Every term, live or durable, at most `maxTerm`, and no PreVote round for

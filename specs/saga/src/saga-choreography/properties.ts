@@ -3,29 +3,16 @@
  * same promises as the orchestrated one, and its `sometimes` properties.
  */
 import { inFlight, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
-import { ledgersOf, sagaChecks } from "../properties.ts"
+import { readSaga, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
 import type { SagaStep } from "../steps.ts"
 import { predecessor, sagaEvent } from "./chain.ts"
-import type {
-  ChoreographyDurable,
-  ChoreographyMessage,
-  ChoreographyRequest,
-  ChoreographyResponse,
-  ChoreographyTimer
-} from "./messages.ts"
-import type { ChoreographyNodeState } from "./node.ts"
+import type { ChoreographyDurable, ChoreographyTimer } from "./messages.ts"
+import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
 
-export type ChoreographySystem = SystemSpec<
-  ChoreographyNodeState,
-  ChoreographyMessage,
-  ChoreographyTimer,
-  ChoreographyRequest,
-  ChoreographyResponse,
-  ChoreographyDurable
->
+export type ChoreographySystem = SystemSpecOf<ChoreographyActor>
 export type ChoreographySystemState = SystemStateOf<ChoreographySystem>
 
 type Slot = NodeSlot<ChoreographyNodeState, ChoreographyTimer, ChoreographyDurable>
@@ -51,20 +38,15 @@ export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>)
     const slot = s.nodes[nodes.indexOf(to)]
     return slot !== undefined && recordOf(slot).inbox.includes(id)
   }
-  return {
-    steps,
-    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
-    outcome,
-    ended: (s) => {
-      if (outcome(s) === undefined) return false
-      for (const slot of s.nodes) {
-        const r = recordOf(slot)
-        if (!isOrder(r) && r.deciding) return false
-      }
-      return inFlight(s.network).every((envelope) =>
-        envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
+  const settled = (s: ChoreographySystemState): boolean => {
+    for (const slot of s.nodes) {
+      const r = recordOf(slot)
+      if (!isOrder(r) && r.deciding) return false
     }
+    return inFlight(s.network).every((envelope) =>
+      envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
   }
+  return readSaga(steps, { ledgerOf, outcome, settled })
 }
 
 export const choreographyProperties = (

@@ -5,15 +5,15 @@
  * answered from an idempotency table, a restart mid-saga that still ends.
  */
 import { inFlight, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemSpec, SystemStateOf } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { Ledger } from "../ledger.ts"
-import { ledgersOf, sagaChecks } from "../properties.ts"
-import type { Outcome, SagaReading } from "../properties.ts"
+import { readSaga, sagaChecks } from "../properties.ts"
+import type { SagaReading } from "../properties.ts"
 import { outcomeOf } from "./log.ts"
-import type { LogEntry, SagaDurable, SagaMessage, SagaRequest, SagaResponse, SagaTimer } from "./messages.ts"
-import type { SagaNodeState } from "./node.ts"
+import type { LogEntry, SagaDurable, SagaTimer } from "./messages.ts"
+import type { SagaActor, SagaNodeState } from "./node.ts"
 
-export type SagaSystem = SystemSpec<SagaNodeState, SagaMessage, SagaTimer, SagaRequest, SagaResponse, SagaDurable>
+export type SagaSystem = SystemSpecOf<SagaActor>
 export type SagaSystemState = SystemStateOf<SagaSystem>
 
 type Slot = NodeSlot<SagaNodeState, SagaTimer, SagaDurable>
@@ -38,19 +38,13 @@ const answeredBy = (slot: Slot | undefined, key: string): boolean => {
 
 /** `nodes` names each slot, in the system's order. */
 export const sagaReading = (steps: number, nodes: ReadonlyArray<string>): SagaReading<SagaSystemState> => {
-  const outcome = (s: SagaSystemState): Outcome | undefined => outcomeOf(steps, sagaLog(s))
-  return {
-    steps,
-    ledgers: (s) => ledgersOf(s.nodes, ledgerOf),
-    outcome,
-    ended: (s) => {
-      if (outcome(s) === undefined) return false
-      for (const slot of s.nodes) if (slot.up && slot.state.role === "service" && slot.state.pending.length > 0) return false
-      return inFlight(s.network).every((envelope) =>
-        envelope.kind !== "message" || (envelope.body._tag !== "Do" && envelope.body._tag !== "Undo") ||
-        answeredBy(s.nodes[nodes.indexOf(envelope.to)], envelope.body.key))
-    }
+  const settled = (s: SagaSystemState): boolean => {
+    for (const slot of s.nodes) if (slot.up && slot.state.role === "service" && slot.state.pending.length > 0) return false
+    return inFlight(s.network).every((envelope) =>
+      envelope.kind !== "message" || (envelope.body._tag !== "Do" && envelope.body._tag !== "Undo") ||
+      answeredBy(s.nodes[nodes.indexOf(envelope.to)], envelope.body.key))
   }
+  return readSaga(steps, { ledgerOf, outcome: (s) => outcomeOf(steps, sagaLog(s)), settled })
 }
 
 export const sagaProperties = (

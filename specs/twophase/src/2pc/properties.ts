@@ -4,30 +4,14 @@
  * still committed.
  */
 import { always, eventually, leadsTo, sometimes } from "@parley/core"
-import type { NodeSlot, Property, SystemState } from "@parley/core"
+import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { TwoPcClientState } from "./client.ts"
-import type { TwoPcNodeState } from "./node.ts"
-import type {
-  ParticipantPhase,
-  TwoPcDecision,
-  TwoPcLog,
-  TwoPcMessage,
-  TwoPcRequest,
-  TwoPcResponse,
-  TwoPcTimer,
-  TwoPcVote
-} from "./messages.ts"
+import type { TwoPcActor, TwoPcNodeState } from "./node.ts"
+import type { ParticipantPhase, TwoPcDecision, TwoPcLog, TwoPcTimer, TwoPcVote } from "./messages.ts"
 
-export type TwoPcSystemState = SystemState<
-  TwoPcNodeState,
-  TwoPcMessage,
-  TwoPcTimer,
-  TwoPcRequest,
-  TwoPcResponse,
-  TwoPcLog,
-  TwoPcClientState,
-  never
->
+/** The coordinator, the participants and the one client; spec.ts builds one. */
+export type TwoPhaseCommitSystem = SystemSpecOf<TwoPcActor, TwoPcClientState>
+export type TwoPcSystemState = SystemStateOf<TwoPhaseCommitSystem>
 
 type Slot = NodeSlot<TwoPcNodeState, TwoPcTimer, TwoPcLog>
 

@@ -10,27 +10,14 @@
  * their Schemas in messages.ts, the properties in properties.ts.
  */
 import { defineSpec, int, lossyFlag, networkChoice } from "@parley/core"
-import type { NodeId, OptionsOf, SystemSpec } from "@parley/core"
+import type { NodeId, OptionsOf } from "@parley/core"
 import { twoPcClient } from "./client.ts"
-import type { TwoPcClientState } from "./client.ts"
 import { COORDINATOR, twoPcCorrect } from "./coordinator.ts"
 import type { TwoPcBugs } from "./coordinator.ts"
 import { formatTwoPcMessage, formatTwoPcRequest, formatTwoPcResponse, formatTwoPcTimer, twoPcView } from "./format.ts"
-import type { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcTimer } from "./messages.ts"
 import { twoPcActor } from "./node.ts"
-import type { TwoPcNodeState } from "./node.ts"
 import { twoPcProperties, twoPcTerminal } from "./properties.ts"
-
-export type TwoPhaseCommitSystem = SystemSpec<
-  TwoPcNodeState,
-  TwoPcMessage,
-  TwoPcTimer,
-  TwoPcRequest,
-  TwoPcResponse,
-  TwoPcLog,
-  TwoPcClientState,
-  never
->
+import type { TwoPhaseCommitSystem } from "./properties.ts"
 
 const twoPcOptions = {
   participants: int("number of participants (resource managers)", { default: 3, min: 1, max: 6 }),
