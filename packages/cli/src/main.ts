@@ -2,6 +2,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { runCheck } from "./check-command.ts"
+import { runExplore } from "./explore-command.ts"
 import { CommandLineRejected, reportFailure } from "./errors.ts"
 import { runList } from "./list-command.ts"
 import { nodeCommand } from "./node-command.ts"
@@ -40,6 +41,13 @@ const specOptionFlags = Object.fromEntries(
     ]
   })
 ) as Record<string, Flag.Flag<Option.Option<string | boolean>>>
+
+/** The spec options given, by name: the flags `check` and `explore` share. */
+const givenSpecOptions = (flags: Record<string, Option.Option<string | boolean>>): RawSpecOptions => {
+  const given: Record<string, string | boolean> = {}
+  for (const [name, value] of Object.entries(flags)) if (Option.isSome(value)) given[name] = value.value
+  return given
+}
 
 const check = Command.make(
   "check",
@@ -84,14 +92,10 @@ const check = Command.make(
     json,
     specOptionFlags
   },
-  (input) => {
-    const specOptions: Record<string, string | boolean> = {}
-    for (const [name, value] of Object.entries(input.specOptionFlags)) {
-      if (Option.isSome(value)) specOptions[name] = value.value
-    }
-    return runCheck({
+  (input) =>
+    runCheck({
       spec: input.spec,
-      specOptions: specOptions satisfies RawSpecOptions,
+      specOptions: givenSpecOptions(input.specOptionFlags),
       variant: Option.getOrUndefined(input.variant),
       strategy: input.strategy,
       maxDepth: Option.getOrUndefined(input.maxDepth),
@@ -109,7 +113,6 @@ const check = Command.make(
       traceOut: Option.getOrUndefined(input.traceOut),
       json: input.json
     })
-  }
 ).pipe(
   Command.withDescription("Explore every reachable state of a spec and report the first property it breaks"),
   Command.withExamples([
@@ -118,6 +121,30 @@ const check = Command.make(
       command: "parley check 2pc --variant no-durable-decision",
       description: "Find the bug in a coordinator that sends its decision before logging it"
     }
+  ])
+)
+
+const explore = Command.make(
+  "explore",
+  {
+    spec: Argument.String("spec").pipe(Argument.withDescription("The spec to explore; `parley list` shows them")),
+    variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("A known-buggy variant of the spec")),
+    path: Flag.String("path").pipe(Flag.optional, Flag.withDescription("Start at the state this path reaches: action indices separated by dots, as in the page's URL")),
+    port: Flag.Int("port").pipe(Flag.withDefault(0), Flag.withDescription("The port on 127.0.0.1 to serve on (default: a free one, printed)")),
+    specOptionFlags
+  },
+  (input) =>
+    runExplore({
+      spec: input.spec,
+      specOptions: givenSpecOptions(input.specOptionFlags),
+      variant: Option.getOrUndefined(input.variant),
+      path: Option.getOrUndefined(input.path),
+      port: input.port
+    })
+).pipe(
+  Command.withDescription("Walk a spec's states by hand in the browser: enabled actions, each node's state, properties, check from here"),
+  Command.withExamples([
+    { command: "parley explore raft --nodes 3", description: "Serve the explorer for Raft on a free port and print its URL" }
   ])
 )
 
@@ -141,7 +168,7 @@ const trace = Command.make("trace").pipe(
 
 const parley = Command.make("parley").pipe(
   Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples, run clusters"),
-  Command.withSubcommands([list, check, trace, nodeCommand, clusterCommand, kvCommand])
+  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(
