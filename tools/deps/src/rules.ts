@@ -7,7 +7,7 @@
  * see `@parley/checker` as `tools/checker/src/index.ts`.
  *
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
- *   trace -> core         kv -> core          cli, bench -> anything
+ *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -54,7 +54,8 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
     [core, kv, "^specs/"],
     "a runtime test needs an algorithm to host, so it may take a spec as its fixture; never the checker or the cli"
   ),
-  onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract")
+  onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract"),
+  onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker")
 ]
 
 const otherRules: ReadonlyArray<IForbiddenRuleType> = [

@@ -1,4 +1,7 @@
 export { decodeTrace, readTraceFile, TraceFileError } from "./read.ts"
 export { escapeMermaid, renderMermaid } from "./mermaid.ts"
 export { renderSwimLanes, type SwimLaneOptions } from "./swim-lanes.ts"
+export { verdict } from "./describe.ts"
+export { describeProperty } from "./swim-lanes.ts"
+export { laneNames, participants } from "./lanes.ts"
 export { diffLanes, type LaneChange } from "./diff.ts"

@@ -155,7 +155,8 @@ const showChange = (paint: Paint, change: LaneChange): string => {
   }
 }
 
-const describeProperty = (trace: TraceFile): string => {
+/** One sentence: what the trace shows about its property. */
+export const describeProperty = (trace: TraceFile): string => {
   const { name, kind } = trace.property
   switch (kind) {
     case "always":
