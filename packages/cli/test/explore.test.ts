@@ -73,7 +73,7 @@ describe("parley explore serving", () => {
     expect(first).toBeDefined()
     const next = await post("/api/view", { spec, options: {}, init: 0, path: [first!.index] })
     expect(next.status).toBe(200)
-    expect(next.body["steps"]).toHaveLength(1)
+    expect((next.body["trace"] as { steps: unknown[] }).steps).toHaveLength(1)
   })
 
   it("refuses a URL's option out of range in the command line's words", async () => {

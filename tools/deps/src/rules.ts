@@ -8,6 +8,7 @@
  *
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
+ *   explore -> core, checker, trace, web (its tests: specs too)
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -55,7 +56,14 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
     "a runtime test needs an algorithm to host, so it may take a spec as its fixture; never the checker or the cli"
   ),
   onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract"),
-  onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker")
+  onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker"),
+  onlyImports(
+    "explore-imports-no-spec",
+    "^tools/explore/src/",
+    "^tools/explore/",
+    [core, checker, "^tools/trace/", "^tools/web/"],
+    "the explorer walks any spec the cli hands it; only its tests take specs as fixtures"
+  )
 ]
 
 const otherRules: ReadonlyArray<IForbiddenRuleType> = [

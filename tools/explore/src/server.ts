@@ -36,7 +36,7 @@ const explainUnfitRequests = HttpRouter.middleware((httpEffect) =>
       }, { status: 400 }))
       : Effect.die(defect)), { global: true })
 
-const pageRoute = HttpRouter.add("GET", "/", Effect.sync(() => HttpServerResponse.html(explorerPage())))
+const pageRoute = HttpRouter.add("GET", "/", Effect.promise(explorerPage).pipe(Effect.map((page) => HttpServerResponse.html(page))))
 
 /** The explorer's routes: the page at `/`, the JSON API under `/api`, its OpenAPI description at `/api/openapi.json`. */
 export const explorerRoutes = (options: Pick<ExplorerOptions, "catalog" | "start">) =>

@@ -1,4 +1,7 @@
-import type { Model, Property, TraceStep, TransitionProperty } from "@parley/core"
+import { TraceFormat } from "@parley/core"
+import type { Model, Property, TraceFile, TraceStep, TransitionProperty } from "@parley/core"
+import { traceView } from "@parley/web"
+import type { TraceView } from "@parley/web"
 import { diffLanes } from "@parley/trace"
 import type { LaneChange as TraceLaneChange } from "@parley/trace"
 import type { Built } from "./catalog.ts"
@@ -81,19 +84,30 @@ const traceSteps = <S, A>(model: Model<S, A>, walked: Walk<S, A>): ReadonlyArray
     return { action: actionName(model, before, action), event: model.describe(before, action), lanes: jsonLanes(model, walked.states[i + 1]!) }
   })
 
+/** The path as the trace viewer draws a trace: no property is broken on it, so no verdict. */
+const pathView = (built: Built, walked: Walk<unknown, unknown>): TraceView => {
+  const { model, definition, config } = built
+  const trace: TraceFile = {
+    format: TraceFormat,
+    spec: definition.name,
+    config,
+    property: { name: "path", kind: "always" },
+    initial: jsonLanes(model, walked.states[0]!),
+    steps: traceSteps(model, walked)
+  }
+  return { ...traceView(trace), title: `${definition.name}: the path so far`, verdict: null }
+}
+
 /** The explorer's view of the state a walked location reaches. */
 export const stateView = (built: Built, location: Location, walked: Walk<unknown, unknown>): StateView => {
   const { model, config } = built
   const { states } = walked
   const here = states[states.length - 1]!
-  const lanes = jsonLanes(model, here)
-  const steps = traceSteps(model, walked)
-  const actions = actionViews(model, here, lanes)
+  const actions = actionViews(model, here, jsonLanes(model, here))
   return {
     location,
     config,
-    initial: jsonLanes(model, states[0]!),
-    steps,
+    trace: pathView(built, walked),
     actions,
     properties: [
       ...model.properties.map((property) => stateProperty(property, states)),

@@ -1,4 +1,5 @@
-import { SpecConfig, StepEvent, TraceStep } from "@parley/core"
+import { SpecConfig, StepEvent } from "@parley/core"
+import { TraceView } from "@parley/web/view-model"
 import { Schema } from "effect"
 import { Location } from "./location.ts"
 
@@ -48,13 +49,12 @@ export const PropertyView = Schema.Struct({
 })
 export type PropertyView = typeof PropertyView.Type
 
-/** The explorer at one location: the path as a trace, the state's lanes, the actions it enables, the properties. */
+/** The explorer at one location: the path as the trace viewer draws a trace, the actions the state enables, the properties. */
 export const StateView = Schema.Struct({
   location: Location,
   config: SpecConfig,
-  /** Every lane's state initially; the current state's lanes are the last step's, or these. */
-  initial: Schema.Record(Schema.String, Schema.Unknown),
-  steps: Schema.Array(TraceStep),
+  /** The path so far, with no verdict; the current state's lanes are its last step's, or its initial ones. */
+  trace: TraceView,
   actions: Schema.Array(ActionView),
   properties: Schema.Array(PropertyView),
   /** Whether the state is within the spec's boundary (the checker neither checks nor explores beyond it). */

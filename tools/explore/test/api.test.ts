@@ -33,7 +33,7 @@ const find = (state: StateView, pattern: RegExp): ActionView => {
   return action
 }
 
-const lanesOf = (state: StateView): Readonly<Record<string, unknown>> => state.steps[state.steps.length - 1]?.lanes ?? state.initial
+const lanesOf = (state: StateView): Readonly<Record<string, unknown>> => state.trace.steps[state.trace.steps.length - 1]?.lanes ?? state.trace.initial
 
 describe("the page and the API's description", () => {
   it("serves the page at / and the OpenAPI description of the API", async () => {
@@ -55,7 +55,7 @@ describe("walking a spec", () => {
     const initial = await view(at("raft", []))
     const timeout = find(initial, /^n1 timer election$/)
     const candidate = await view(at("raft", [timeout.index]))
-    expect(candidate.steps[0]?.action).toBe("n1 timer election")
+    expect(candidate.trace.steps[0]?.action).toBe("n1 timer election")
     const vote = find(candidate, /^n2 receives MsgVote .* from n1$/)
     expect(vote.changes).toContainEqual(expect.objectContaining({ lane: "n2", kind: "field", field: "votedFor", after: "n1" }))
     const voted = await view(at("raft", [timeout.index, vote.index]))

@@ -11,6 +11,8 @@ export interface PageParts {
   /** Read by the script from the element with id `dataId`. */
   readonly data: unknown
   readonly dataId: string
+  /** `self`: the page may call the server that served it (an explorer's API); by default it reaches nothing. */
+  readonly connect?: "self"
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }
@@ -27,7 +29,8 @@ export const embedJson = (data: unknown): string =>
 /** A script that cannot end its `<script>` element early (`<\/` means `</` in JavaScript strings and regexes). */
 const embedScript = (script: string): string => script.replace(/<\/(script)/gi, "<\\/$1")
 
-const POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+const policy = (parts: PageParts): string =>
+  `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${parts.connect === "self" ? "; connect-src 'self'" : ""}`
 
 export const pageDocument = (parts: PageParts): string =>
   [
@@ -35,7 +38,7 @@ export const pageDocument = (parts: PageParts): string =>
     `<html lang="en">`,
     "<head>",
     `<meta charset="utf-8">`,
-    `<meta http-equiv="Content-Security-Policy" content="${POLICY}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${policy(parts)}">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(parts.title)}</title>`,
     `<style>${parts.style.replace(/<\/style/gi, "<\\/style")}</style>`,
