@@ -29,7 +29,7 @@ const actionItem = (action: ActionView, take: (index: number) => void): HTMLElem
     ...sentLines(action)
   ]
   const classes = ["action", action.idle ? "idle" : "", action.outside ? "outside" : ""].filter((c) => c !== "").join(" ")
-  return html("li", { class: classes }, button, notes.length === 0 ? null : html("ul", { class: "preview" }, ...notes.map((note) => html("li", {}, note))))
+  return html("li", { class: classes }, button, notes.length === 0 ? null : html("ul", { class: "action-preview" }, ...notes.map((note) => html("li", {}, note))))
 }
 
 /** The actions the current state enables, each with its preview; clicking one takes it. */
