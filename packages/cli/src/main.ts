@@ -11,7 +11,7 @@ import { kvCommand } from "./kv-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds, specsWithOption } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
-import { runTraceShow } from "./trace-command.ts"
+import { runTraceShow, runTraceView } from "./trace-command.ts"
 
 /** A flag that is off unless given. */
 const offByDefault = (name: string, description: string) =>
@@ -161,9 +161,19 @@ const show = Command.make(
   ({ file, format, color }) => runTraceShow(file, format, color || process.stdout.isTTY === true)
 ).pipe(Command.withDescription("Render a counterexample trace"))
 
+const view = Command.make(
+  "view",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("A trace file written by `parley check`")),
+    out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("Where to write the page (default: beside the trace, FILE.html)")),
+    open: offByDefault("open", "Open the page in the desktop's browser")
+  },
+  ({ file, out, open }) => runTraceView(file, Option.getOrUndefined(out), open)
+).pipe(Command.withDescription("Write a counterexample as one self-contained interactive HTML page and print its path"))
+
 const trace = Command.make("trace").pipe(
   Command.withDescription("Read counterexample traces"),
-  Command.withSubcommands([show])
+  Command.withSubcommands([show, view])
 )
 
 const parley = Command.make("parley").pipe(

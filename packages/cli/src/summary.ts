@@ -81,7 +81,10 @@ export const formatSummary = (summary: CheckSummary): string => {
       break
     case "violation":
       lines.push(`violation: ${brokenClaim(summary)}; ${stats}`)
-      if (summary.traceFile !== null) lines.push(`trace written to ${summary.traceFile}`)
+      if (summary.traceFile !== null) {
+        lines.push(`trace written to ${summary.traceFile}`)
+        lines.push(`  step through it in a browser: parley trace view ${summary.traceFile}`)
+      }
       break
   }
   for (const name of summary.livenessUnchecked) {

@@ -1,5 +1,7 @@
 import { html } from "./dom.ts"
 
+const CLICKABLE_INPUTS: ReadonlySet<string> = new Set(["checkbox", "radio", "button", "submit", "reset"])
+
 export interface StepperOptions {
   /** The last position (the number of steps). */
   readonly last: number
@@ -11,7 +13,7 @@ export interface StepperOptions {
 /**
  * A slider over positions with first/previous/next/last buttons, and the
  * keyboard: ← and → step, Home and End jump, anywhere on the page but in a
- * text field.
+ * text field or a list.
  */
 export class Stepper {
   readonly element: HTMLElement
@@ -51,8 +53,10 @@ export class Stepper {
 
   private onKey(event: KeyboardEvent): void {
     const target = event.target
-    if (target instanceof HTMLInputElement && target !== this.slider) return
-    if (target instanceof HTMLTextAreaElement || event.altKey || event.ctrlKey || event.metaKey) return
+    // Arrows move the caret in a text field; a checkbox or button has no use for them.
+    const typing = target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement ||
+      (target instanceof HTMLInputElement && target !== this.slider && !CLICKABLE_INPUTS.has(target.type))
+    if (typing || event.altKey || event.ctrlKey || event.metaKey) return
     const moves: Readonly<Record<string, () => number>> = {
       ArrowLeft: () => this.step(-1),
       ArrowRight: () => this.step(1),
