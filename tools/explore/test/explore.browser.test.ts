@@ -1,4 +1,10 @@
+import { buildTrace, toModel } from "@parley/checker"
+import { defaultConfig } from "@parley/core"
+import { twoPhaseCommitSpec } from "@parley/twophase"
 import { boxesOf, openPage, useBrowser } from "@parley/web/testing"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type { Page } from "puppeteer-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startExplorer } from "./explorer.ts"
@@ -9,6 +15,8 @@ beforeAll(async () => {
   explorer = await startExplorer({ spec: "raft", options: {}, init: 0, path: [] })
 })
 afterAll(() => explorer.close())
+const workDir = mkdtempSync(join(tmpdir(), "parley-explore-"))
+afterAll(() => rmSync(workDir, { recursive: true, force: true }))
 
 /** Clicks the enabled action whose name matches, and waits for the path to grow by it. */
 const take = async (page: Page, name: RegExp): Promise<void> => {
@@ -28,6 +36,13 @@ const take = async (page: Page, name: RegExp): Promise<void> => {
 /** How many steps the path on show has, from the viewer's heading ("Step 2 of 2", "Initial state (of 0 steps)"). */
 const stepsShown = (page: Page): Promise<number> =>
   page.$eval("#position-label", (element) => Number(/of (\d+)/.exec(element.textContent ?? "")?.[1] ?? "-1"))
+
+/** Chooses `file` in the page's "Open a trace file" input, as a user would. */
+const upload = async (page: Page, file: string): Promise<void> => {
+  const input = await page.$("input#trace-file")
+  if (input === null) throw new Error("the page has no trace file input")
+  await input.uploadFile(file)
+}
 
 const laneField = (page: Page, lane: string, field: string): Promise<string> =>
   page.$eval(`.lane-state[data-lane="${lane}"] [data-path="${field}"]`, (element) => element.textContent ?? "")
@@ -91,6 +106,37 @@ describe("parley explore in a browser", () => {
     await unknown.page.waitForSelector("#problem:not([hidden])")
     expect(await unknown.page.$eval("#problem", (element) => element.textContent)).toMatch(/^unknown spec "nope"/)
     await unknown.page.close()
+    await page.close()
+  })
+})
+
+describe("a trace file in the explorer", () => {
+  it("opens a 2pc counterexample at its last step, in the spec's own configuration, and walks on from there", async () => {
+    const config = { ...defaultConfig(twoPhaseCommitSpec), variant: "no-durable-decision" }
+    const path = [0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 4, 3]
+    const trace = buildTrace(toModel(twoPhaseCommitSpec.build(config)), { spec: "2pc", config, property: { name: "CoordinatorAgrees", kind: "always" } }, { initIndex: 0, actionIndices: path })
+    const file = join(workDir, "2pc.trace.json")
+    writeFileSync(file, JSON.stringify(trace))
+    const { page, errors } = await openPage(browser(), explorer.url)
+    await page.waitForSelector("#actions button.take")
+    await upload(page, file)
+    await page.waitForFunction((steps) => document.querySelector("#position-label")?.textContent?.includes(`of ${steps}`) === true, {}, path.length)
+    expect(await page.$eval("#explore-title", (element) => element.textContent)).toBe("parley explore: 2pc")
+    expect(new URL(page.url()).searchParams.get("variant")).toBe("no-durable-decision")
+    expect(new URL(page.url()).searchParams.get("path")).toBe(path.join("."))
+    expect(await page.$eval(".property[data-property=\"CoordinatorAgrees\"] .reading", (element) => element.textContent)).toBe("broken here")
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it("says what is wrong with a file that is no trace", async () => {
+    const file = join(workDir, "notes.json")
+    writeFileSync(file, "{\"hello\": 1}")
+    const { page } = await openPage(browser(), explorer.url)
+    await page.waitForSelector("#actions button.take")
+    await upload(page, file)
+    await page.waitForSelector("#problem:not([hidden])")
+    expect(await page.$eval("#problem", (element) => element.textContent)).toMatch(/^notes\.json: The trace has no "format" field/)
     await page.close()
   })
 })
