@@ -1,3 +1,4 @@
+import { VerdictView } from "@parley/web/view-model"
 import { Schema } from "effect"
 import { Location } from "./location.ts"
 
@@ -36,6 +37,8 @@ export const CheckOutcome = Schema.Struct({
   counterexample: Schema.optionalKey(Location),
   /** A liveness counterexample's cycle starts at this step of `counterexample`. */
   loopStart: Schema.optionalKey(Schema.Int),
+  /** What the counterexample shows, as a trace page says it (a lasso's loop marked): the page shows it at `counterexample`. */
+  verdict: Schema.optionalKey(VerdictView),
   /** `sometimes` properties no state the check reached satisfied. */
   unreached: Schema.Array(Schema.String)
 })

@@ -1,5 +1,7 @@
-import { Search, validateCheckOptions } from "@parley/checker"
+import { buildTrace, Search, validateCheckOptions } from "@parley/checker"
 import type { CheckOptions, CheckResult, Progress } from "@parley/checker"
+import { traceView } from "@parley/web"
+import type { Built } from "./catalog.ts"
 import { Context, Effect, FiberMap, Layer } from "effect"
 import { CheckNotFound, CheckRunning, Refused } from "./api.ts"
 import { buildModel } from "./catalog.ts"
@@ -20,18 +22,24 @@ const progressOf = (p: Progress): CheckProgress => ({
   elapsedMs: p.elapsedMs
 })
 
-/** A check's result, its counterexample's path continued from the path checked from. */
-const outcomeOf = (request: CheckRequest, result: CheckResult): CheckOutcome => {
+/** A check's result, its counterexample's path continued from the path checked from, and what it shows. */
+const outcomeOf = (request: CheckRequest, built: Built, result: CheckResult): CheckOutcome => {
   const { location } = request
   const violation = result.violation
   const base = { result: result.result, distinctStates: result.distinctStates, maxDepth: result.maxDepth, unreached: result.unreached }
   if (violation === undefined) return base
+  const path = { initIndex: location.init, actionIndices: [...location.path, ...violation.path.actionIndices] }
+  const loopStart = violation.loopStart === undefined ? undefined : location.path.length + violation.loopStart
+  const meta = { spec: built.definition.name, config: built.config, property: { name: violation.property, kind: violation.kind }, ...(loopStart === undefined ? {} : { loopStart }) }
+  // The counterexample as `parley check` would write it, read as its trace page reads it.
+  const verdict = traceView(buildTrace(built.model, meta, path)).verdict
   return {
     ...base,
     property: violation.property,
     kind: violation.kind,
-    counterexample: { ...location, path: [...location.path, ...violation.path.actionIndices] },
-    ...(violation.loopStart === undefined ? {} : { loopStart: location.path.length + violation.loopStart })
+    counterexample: { ...location, path: path.actionIndices },
+    ...(loopStart === undefined ? {} : { loopStart }),
+    ...(verdict === null ? {} : { verdict })
   }
 }
 
@@ -101,7 +109,7 @@ export class Checks extends Context.Service<Checks, {
             update(id, {
               status: "done",
               progress: { distinctStates: result.distinctStates, depth: result.maxDepth, statesPerSec: result.statesPerSec, elapsedMs: result.elapsedMs },
-              outcome: outcomeOf(request, result)
+              outcome: outcomeOf(request, own, result)
             }),
           onFailure: (error) => update(id, { status: "failed", error: `${request.location.spec} failed while being checked: ${error}` })
         }),

@@ -1,5 +1,6 @@
 import { equals } from "@parley/core"
 import type { Model, TraceFile } from "@parley/core"
+import { traceView } from "@parley/web"
 import type { ModelCache } from "./catalog.ts"
 import type { Location } from "./location.ts"
 import { jsonLanes } from "./view.ts"
@@ -45,5 +46,6 @@ export const walkTrace = (models: ModelCache, trace: TraceFile): TraceWalk | str
     path.push(matched.index)
     state = matched.next
   }
-  return { location: { ...start, init, path }, steps: trace.steps.length, matched: trace.steps.length }
+  const verdict = traceView(trace).verdict
+  return { location: { ...start, init, path }, steps: trace.steps.length, matched: trace.steps.length, ...(verdict === null ? {} : { verdict }) }
 }

@@ -1,5 +1,5 @@
 import { SpecConfig, StepEvent } from "@parley/core"
-import { TraceView } from "@parley/web/view-model"
+import { TraceView, VerdictView } from "@parley/web/view-model"
 import { Schema } from "effect"
 import { Location } from "./location.ts"
 
@@ -91,6 +91,8 @@ export const TraceWalk = Schema.Struct({
   location: Location,
   steps: Schema.Int,
   matched: Schema.Int,
-  problem: Schema.optionalKey(Schema.String)
+  problem: Schema.optionalKey(Schema.String),
+  /** The property the trace breaks and where (a lasso's loop too), when every step fits: the page shows it at `location`. */
+  verdict: Schema.optionalKey(VerdictView)
 })
 export type TraceWalk = typeof TraceWalk.Type

@@ -119,6 +119,7 @@ describe("check from here", () => {
     const done = await pollUntilDone((started.body as CheckStatus).id)
     expect(done).toMatchObject({ status: "done", outcome: { result: "violation", property: "CoordinatorAgrees" } })
     expect(done.outcome?.counterexample?.path.slice(0, 2)).toEqual([0, 0])
+    expect(done.outcome?.verdict).toMatchObject({ name: "CoordinatorAgrees", kind: "always", brokenAt: done.outcome?.counterexample?.path.length, loop: null })
   })
 
   it("runs one check at a time, and a cancelled check stops", async () => {

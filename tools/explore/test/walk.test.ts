@@ -45,7 +45,8 @@ describe("walkTrace", () => {
     expect(walked).toEqual({
       location: { spec: "2pc", options: { variant: "no-durable-decision", participants: "3", crashes: "1", network: "unordered", lossy: "false" }, init: 0, path: violation.path.actionIndices },
       steps: trace.steps.length,
-      matched: trace.steps.length
+      matched: trace.steps.length,
+      verdict: expect.objectContaining({ name: "CoordinatorAgrees", kind: "always", brokenAt: trace.steps.length, loop: null })
     })
   })
 

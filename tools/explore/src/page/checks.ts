@@ -1,4 +1,5 @@
 import { html, replaceChildren } from "@parley/web/page"
+import type { VerdictView } from "@parley/web/page"
 import type { CheckRequest, CheckStatus } from "../check-status.ts"
 import type { Location } from "../location.ts"
 import { api } from "./client.ts"
@@ -41,7 +42,7 @@ export class CheckPanel {
   private readonly status = html("div", { class: "check-status", id: "check-status" })
   private running: string | undefined
 
-  constructor(private readonly here: () => Location, private readonly open: (location: Location) => void) {
+  constructor(private readonly here: () => Location, private readonly open: (location: Location, verdict: VerdictView | undefined) => void) {
     this.start.addEventListener("click", () => void this.begin())
     this.cancel.addEventListener("click", () => void this.stop())
     replaceChildren(
@@ -91,7 +92,7 @@ export class CheckPanel {
     replaceChildren(this.status, html("span", { class: `check-${status}` }, statusLine(check)))
     if (counterexample !== undefined) {
       const button = html("button", { type: "button", id: "open-counterexample" }, "Open the counterexample")
-      button.addEventListener("click", () => this.open(counterexample))
+      button.addEventListener("click", () => this.open(counterexample, check.outcome?.verdict))
       this.status.append(" ", button)
     }
     if (check.status !== "running") {

@@ -1,4 +1,5 @@
 import { html, replaceChildren, TraceViewer } from "@parley/web/page"
+import type { VerdictView } from "@parley/web/page"
 import type { Location } from "../location.ts"
 import type { StateView } from "../views.ts"
 import { ActionList } from "./actions.ts"
@@ -19,6 +20,8 @@ class Explorer {
   private viewer: TraceViewer | undefined
   /** The steps Back took off the path, for Forward to put back. */
   private redo: Array<number> = []
+  /** What a counterexample opened from a check or a trace file shows, kept for its location (by URL). */
+  private pinned: { readonly url: string; readonly verdict: VerdictView } | undefined
   private readonly problem = html("div", { class: "problem", id: "problem", role: "alert", hidden: true })
   private readonly title = html("h1", { id: "explore-title" }, "parley explore")
   private readonly back = html("button", { type: "button", id: "back", title: "Take the last step back" }, "← Back")
@@ -28,7 +31,7 @@ class Explorer {
   private readonly pathView = html("div", { class: "path-view", id: "path-view" })
   private readonly actions = new ActionList((index) => void this.take(index))
   private readonly properties = new PropertyList()
-  private readonly check = new CheckPanel(() => this.here(), (location) => void this.go(location, "push"))
+  private readonly check = new CheckPanel(() => this.here(), (location, verdict) => void this.open(location, verdict))
 
   constructor(root: HTMLElement, private readonly start: Location) {
     this.back.addEventListener("click", () => void this.stepBack())
@@ -62,6 +65,12 @@ class Explorer {
     return true
   }
 
+  /** Opens a counterexample, its verdict (the property broken, a lasso's loop) shown while on it. */
+  private async open(location: Location, verdict: VerdictView | undefined): Promise<void> {
+    this.pinned = verdict === undefined ? undefined : { url: urlOf(location), verdict }
+    if (await this.go(location, "push")) this.setRedo([])
+  }
+
   private async take(index: number): Promise<void> {
     const here = this.here()
     if (await this.go({ ...here, path: [...here.path, index] }, "push")) this.setRedo([])
@@ -92,7 +101,7 @@ class Explorer {
     const answer = await api.walkTrace(await file.text())
     this.traceInput.value = ""
     if (!answer.ok) return this.say(`${file.name}: ${answer.message}`)
-    if (await this.go(answer.value.location, "push")) this.setRedo([])
+    await this.open(answer.value.location, answer.value.verdict)
     if (answer.value.problem !== undefined) this.say(`${file.name}: ${answer.value.problem}`)
   }
 
@@ -108,8 +117,9 @@ class Explorer {
     this.back.disabled = steps === 0
     this.forward.disabled = this.redo.length === 0
     this.share.href = urlOf(view.location)
-    if (this.viewer === undefined) this.viewer = new TraceViewer(this.pathView, view.trace, { position: steps })
-    else this.viewer.show(view.trace, steps)
+    const trace = this.pinned?.url === urlOf(view.location) ? { ...view.trace, verdict: this.pinned.verdict } : view.trace
+    if (this.viewer === undefined) this.viewer = new TraceViewer(this.pathView, trace, { position: steps })
+    else this.viewer.show(trace, steps)
     this.actions.show(view.actions, view.terminal)
     this.properties.show(view.properties, steps, view.within)
   }
