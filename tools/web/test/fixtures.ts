@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs"
  * before its decision is durable, and restarts into abort.
  */
 export const twoPhaseTrace: TraceFile = Schema.decodeUnknownSync(TraceFile)(
-  JSON.parse(readFileSync(new URL("./fixtures/2pc-no-durable-decision.trace.json", import.meta.url), "utf8"))
+  JSON.parse(readFileSync(new URL("./fixtures/2pc-no-durable-decision.json", import.meta.url), "utf8"))
 )
 
 /** The same behaviour read as a lasso whose steps from `loopStart` on repeat forever. */

@@ -43,11 +43,12 @@ class ChangeIndex {
   }
 }
 
+/** Whether a path leads to something in the lanes (a key that went does not). */
 const lookup = (lanes: Readonly<Record<string, unknown>>, path: ReadonlyArray<string>): boolean => {
   let value: unknown = lanes
   for (const key of path) {
     if (!isContainer(value) || !Object.hasOwn(value, key)) return false
-    value = Array.isArray(value) ? value[Number(key)] : (value as Readonly<Record<string, unknown>>)[key]
+    value = Object.getOwnPropertyDescriptor(value, key)?.value
   }
   return true
 }

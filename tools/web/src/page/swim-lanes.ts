@@ -127,8 +127,8 @@ export class SwimLanes {
     return svg(
       "g",
       { class: "loop-mark" },
-      svg("path", { d: `M 14 ${top + 2} H 8 V ${bottom - 2} H 14` }),
-      svg("text", { x: 4, y: (top + bottom) / 2, transform: `rotate(-90 4 ${(top + bottom) / 2})`, "text-anchor": "middle" }, "loop ↺"),
+      svg("path", { d: `M 21 ${top + 2} H 15 V ${bottom - 2} H 21` }),
+      svg("text", { x: 12, y: (top + bottom) / 2, transform: `rotate(-90 12 ${(top + bottom) / 2})`, "text-anchor": "middle" }, "loop"),
       svg("title", {}, `steps ${loop.first}–${loop.last} repeat forever`)
     )
   }
@@ -148,7 +148,7 @@ export class SwimLanes {
     }
     if (shown[position] !== true) return row
     row.appendChild(svg("text", { class: "step-number", x: GUTTER_WIDTH - 10, y: y + 4, "text-anchor": "end" }, position === 0 ? "init" : String(position)))
-    if (broken) row.appendChild(svg("text", { class: "broken-mark", x: 18, y: y + 5 }, "✗"))
+    if (broken) row.appendChild(svg("text", { class: "broken-mark", x: 24, y: y + 5 }, "✗"))
     if (step === undefined) {
       row.appendChild(svg("text", { class: "action", x: actionX, y: y + 4 }, "initial state"))
       return row
