@@ -1,7 +1,7 @@
 import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath, peerKeyOf, secretPath } from "@parley/runtime"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import { tmpdir } from "node:os"
@@ -231,10 +231,17 @@ describe("parley cluster and parley kv", () => {
   it("starts a cluster, writes, reads, deletes, partitions, heals and stops it", async () => {
     // Stopped and removed by `stopAll` after the test, whatever happens in it.
     const dir = clusterDir()
-    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)))
+    // With --require-token every call must carry client.token: parley kv and parley cluster send it.
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token")
     expect(up.stderr).toBe("")
     expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
     expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
+    expect(statSync(join(dir, "cluster.secret")).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, "client.token")).mode & 0o777).toBe(0o600)
+    const cluster = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as { nodes: Array<{ client: string }> }
+    const anonymous = await fetch(`http://${cluster.nodes[0]!.client}/v1/kv/greeting`)
+    expect(anonymous.status).toBe(401)
+    expect(((await anonymous.json()) as { error: string }).error).toMatch(/requires a bearer token/)
 
     expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
     expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")

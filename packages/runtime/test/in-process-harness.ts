@@ -68,7 +68,12 @@ export interface InProcessCluster {
 }
 
 /** Three raft nodes in this process, each with memory storage and the given transport; all stop when the scope closes. */
-export const startCluster = (transport: TransportLayer, file: { readonly requireClientToken?: boolean } = {}) =>
+export const startCluster = (
+  transport: TransportLayer,
+  file: { readonly requireClientToken?: boolean } = {},
+  /** A node given a secret of its own instead of the cluster's, as a misconfigured node would have. */
+  stranger?: string
+) =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "parley-in-process-"))),
@@ -78,8 +83,18 @@ export const startCluster = (transport: TransportLayer, file: { readonly require
     const clusterFile = join(dir, "cluster.json")
     writeFileSync(clusterFile, JSON.stringify({ spec: "raft", nodes, timers, ...file }))
     yield* Effect.orDie(ensureCredentials(dir))
+    const strangerSecret = join(dir, "stranger.secret")
+    writeFileSync(strangerSecret, "cd".repeat(32), { mode: 0o600 })
     for (const node of nodes) {
-      const config = nodeConfigLayer({ clusterFile, id: node.id, spec: "raft", dataDir: dir, logLevel: "Warn", hostedSpecs: [raftHosted] })
+      const config = nodeConfigLayer({
+        clusterFile,
+        id: node.id,
+        spec: "raft",
+        dataDir: dir,
+        logLevel: "Warn",
+        hostedSpecs: [raftHosted],
+        ...(node.id === stranger ? { secretFile: strangerSecret } : {})
+      })
       yield* Layer.build(nodeLayer(Storage.memory({ value: undefined }), transport).pipe(Layer.provide(config))).pipe(
         Effect.annotateLogs({ node: node.id })
       )

@@ -114,6 +114,22 @@ describe("peers prove the cluster secret", () => {
       yield* eventually("the follower to commit the insider's entry", Effect.map(status(follower), (report) => (report.commitIndex === now.commitIndex + 1 ? report : undefined)))
     }).pipe(Effect.provide(logs.layer)))
   }, 60_000)
+
+  it("a node with another secret is shut out, and both sides log why; the others elect a leader and serve", () => {
+    const logs = capturedLogs()
+    return run(Effect.gen(function*() {
+      const { nodes } = yield* startCluster(tcpTransport, {}, "n3")
+      const members = nodes.filter((node) => node.id !== "n3")
+      const leader = yield* agreedLeader(members)
+      expect(yield* put(leader, "k", "v")).toMatchObject({ status: 200 })
+      yield* eventually("both sides to log the refusal", Effect.sync(() => {
+        const refusedBy = logs.lines.some((line) => line.includes("refused a peer connection") && line.includes("does not hold the cluster secret"))
+        const told = logs.lines.some((line) => line.includes("a peer refused this node's connection") && line.includes(`"node":"n3"`))
+        return refusedBy && told ? true : undefined
+      }))
+      expect(yield* status(nodes[2]!)).toMatchObject({ leader: null, commitIndex: 0 })
+    }).pipe(Effect.provide(logs.layer)))
+  }, 60_000)
 })
 
 describe("client tokens", () => {

@@ -43,7 +43,7 @@ export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
         const context = yield* Effect.context<never>()
         const log: Log = (effect) => Effect.runForkWith(context)(effect)
         yield* listen(config, key, log, metrics, acceptor(config, metrics, receive, log))
-        return yield* dialPeers(config, key, metrics)
+        return yield* dialPeers(config, key, metrics, log)
       })
   })
 }))
@@ -155,12 +155,14 @@ const listen = (
   })
 
 /** One Dialer per peer, closed with the scope. */
-const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetrics["Service"]) =>
+const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
   Effect.gen(function*() {
     const dialers = new Map<NodeId, Dialer>()
     for (const node of config.nodes) {
       if (node.id === config.self) continue
-      dialers.set(node.id, new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes)))
+      const refused = (reason: string) =>
+        log(Effect.logWarning("a peer refused this node's connection").pipe(Effect.annotateLogs({ peerNode: node.id, peer: node.peer, reason })))
+      dialers.set(node.id, new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused))
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => dialers.forEach((dialer) => dialer.close())))
     const frames = peerFrameJson(config.hosted)
@@ -186,11 +188,14 @@ class Dialer {
   private backoffMs = 50
   private retry: ReturnType<typeof setTimeout> | undefined
   private pending: Array<Buffer> = []
+  private refusedAlready = false
 
   constructor(
     private readonly address: { readonly host: string; readonly port: number },
     private readonly credentials: Credentials,
-    private readonly wrote: (bytes: number) => void
+    private readonly wrote: (bytes: number) => void,
+    /** Called once for each run of failed handshakes (not for a peer that is down): a key or an identity the peer does not take. */
+    private readonly refused: (reason: string) => void
   ) {
     this.dial()
   }
@@ -216,6 +221,11 @@ class Dialer {
     this.socket?.destroy()
   }
 
+  private refusedOnce(reason: string): void {
+    if (!this.refusedAlready) this.refused(reason)
+    this.refusedAlready = true
+  }
+
   private dial(): void {
     const { identity, key } = this.credentials
     const socket = tls.connect({
@@ -230,12 +240,21 @@ class Dialer {
     socket.setNoDelay(true)
     socket.on("secureConnect", () => {
       // A server that shows a certificate has not proved the key; only a PSK handshake counts.
-      if (Object.keys(socket.getPeerCertificate()).length > 0) return void socket.destroy()
+      if (Object.keys(socket.getPeerCertificate()).length > 0) {
+        this.refusedOnce("the peer showed a certificate instead of proving the cluster secret")
+        return void socket.destroy()
+      }
       this.connected = true
+      this.refusedAlready = false
       this.backoffMs = 50
     })
     socket.on("data", () => socket.destroy())
-    socket.on("error", () => socket.destroy())
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code?.startsWith("ERR_SSL") === true) {
+        this.refusedOnce(`TLS handshake failed (${error.code}): do both nodes hold the same cluster secret, and is this node in the peer's cluster file?`)
+      }
+      socket.destroy()
+    })
     socket.on("close", () => {
       this.connected = false
       this.pending = []
