@@ -44,19 +44,26 @@ const up = Command.make(
       Flag.withDefault(7000),
       Flag.withDescription("Node i serves clients on base-port + i and peers on base-port + 100 + i")
     ),
+    requireToken: Flag.Boolean("require-token").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("Clients must send the token in DIR/client.token even on loopback (a shared machine); parley kv does")
+    ),
     dir,
     json
   },
-  ({ spec, nodes, basePort, dir, json }) =>
+  ({ spec, nodes, basePort, requireToken, dir, json }) =>
     Effect.gen(function*() {
-      const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher })
+      const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher, requireClientToken: requireToken })
       if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
       const term = leader.status?.["term"]
       yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id}${term === undefined ? "" : ` in term ${cell(term)}`}\n`)
       yield* Console.log(table(reports))
       yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
+      yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
-).pipe(Command.withDescription("Start a local cluster, one process per node, and wait until every node answers and a majority names one leader"))
+).pipe(Command.withDescription(
+  "Start a local cluster, one process per node, and wait until every node answers and a majority names one leader; creates the cluster secret and the client token (mode 0600) unless the directory has them"
+))
 
 const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {

@@ -1,4 +1,4 @@
-import { ClusterControlError, ClusterFileError, ListenError, StorageError } from "@parley/runtime"
+import { ClusterControlError, ClusterFileError, CredentialError, ListenError, NodeStopped, StorageError } from "@parley/runtime"
 import { Cause, Console, Effect, Runtime, Schema } from "effect"
 
 /**
@@ -49,7 +49,7 @@ export class CheckInterrupted extends Schema.TaggedError<CheckInterrupted>()("Ch
 }
 
 /** parley's failures whose message is a whole sentence for the user, printed as `parley: …`. */
-const printed = [UsageError, InputFileError, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError] as const
+const printed = [UsageError, InputFileError, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError, CredentialError, NodeStopped] as const
 
 /** parley's failures the command has reported before it ends with one: only the exit code remains. */
 const reportedAlready = [CommandLineRejected, ViolationFound, CheckInterrupted] as const

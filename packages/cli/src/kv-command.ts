@@ -1,5 +1,5 @@
 import { kvPath } from "@parley/kv"
-import { callCluster, ClusterControlError, readCluster } from "@parley/runtime"
+import { callCluster, ClusterControlError, readClientToken, readCluster } from "@parley/runtime"
 import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
@@ -7,11 +7,11 @@ const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.wi
 const node = Flag.String("node").pipe(Flag.optional, Flag.withDescription("Ask this node first (any node forwards to the leader)"))
 const key = Argument.String("key")
 
-/** Sends one request to the first node that answers; a refusal is an error with the server's own words. */
+/** Sends one request, with the cluster directory's client token, to the first node that answers; a refusal is an error with the server's own words. */
 const call = (dir: string, first: string | undefined, method: string, path: string, body?: string) =>
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(readCluster(dir))
-    const answer = yield* Effect.promise(() => callCluster(file.nodes, method, path, body, first))
+    const answer = yield* Effect.promise(() => callCluster(file.nodes, method, path, body, first, readClientToken(dir)))
     if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered` })
     return answer
   })

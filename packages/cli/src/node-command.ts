@@ -15,15 +15,25 @@ export const nodeCommand = Command.make(
       Flag.optional,
       Flag.withDescription("Where ID.sqlite keeps the durable state (default: the cluster file's directory)")
     ),
+    secretFile: Flag.String("secret-file").pipe(
+      Flag.optional,
+      Flag.withDescription("The cluster secret peers prove to each other (default: cluster.secret beside the cluster file)")
+    ),
+    tokenFile: Flag.String("token-file").pipe(
+      Flag.optional,
+      Flag.withDescription("The bearer token clients send; required to serve clients beyond loopback (default: client.token beside the cluster file)")
+    ),
     logLevel: Flag.Literals("log-level", logLevels).pipe(Flag.withDefault("Info"), Flag.withDescription("The least severe log level printed"))
   },
-  ({ spec, id, cluster, dataDir, logLevel }) =>
+  ({ spec, id, cluster, dataDir, secretFile, tokenFile, logLevel }) =>
     runHost({
       clusterFile: cluster,
       id,
       spec,
       dataDir: dataDir._tag === "Some" ? dataDir.value : dirname(cluster),
       logLevel,
-      hostedSpecs
+      hostedSpecs,
+      ...(secretFile._tag === "Some" ? { secretFile: secretFile.value } : {}),
+      ...(tokenFile._tag === "Some" ? { tokenFile: tokenFile.value } : {})
     })
-).pipe(Command.withDescription("Run one node of a cluster in this process, until it is stopped"))
+).pipe(Command.withDescription("Run one node of a cluster in this process, until it is stopped or its loop fails (then it exits non-zero)"))

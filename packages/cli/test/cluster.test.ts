@@ -1,8 +1,9 @@
-import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath } from "@parley/runtime"
+import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath, peerKeyOf, secretPath } from "@parley/runtime"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
+import * as tls from "node:tls"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -62,6 +63,22 @@ const rawExchange = (address: string, bytes: Buffer | string): Promise<string> =
     socket.on("data", (chunk) => (received += chunk.toString()))
     socket.on("close", () => resolve(received))
     socket.on("error", () => resolve(received))
+    socket.setTimeout(5000, () => socket.destroy())
+  })
+
+/** As rawExchange, over a link that proves `secret` as node `identity`: what a member (or a holder of the secret) can send. */
+const peerExchange = (address: string, secret: string, identity: string, bytes: Buffer): Promise<void> =>
+  new Promise((resolve) => {
+    const [host, port] = address.split(":") as [string, string]
+    const socket = tls.connect({
+      host,
+      port: Number(port),
+      minVersion: "TLSv1.3",
+      pskCallback: () => ({ identity, psk: peerKeyOf(secret) }),
+      checkServerIdentity: () => undefined
+    }, () => socket.end(bytes))
+    socket.on("close", () => resolve())
+    socket.on("error", () => resolve())
     socket.setTimeout(5000, () => socket.destroy())
   })
 
@@ -153,12 +170,20 @@ describe("a real raft cluster on loopback", () => {
   it("answers garbage on a peer port and malformed HTTP with errors, and keeps serving", async () => {
     const cluster = await startCluster(3)
     const target = cluster.nodes[0]!
+    // Without the cluster secret nothing gets past the handshake.
     await rawExchange(target.peer, "hello, this is not a frame")
-    await rawExchange(target.peer, frame(`{"_tag":"Hello","from":"n2"}`).subarray(0, 10))
-    await rawExchange(target.peer, Buffer.concat([frame(`{"_tag":"Hello","from":"n2"}`), frame(`{"_tag":"Message","body":{"_tag":"Vote","term":-1,"pre":false,"granted":true}}`)]))
-    await rawExchange(target.peer, Buffer.concat([frame(`{"_tag":"Hello","from":"n3"}`), frame(`{"_tag":"Forward","client":"c","request":{"seq":0}}`)]))
-    await rawExchange(target.peer, frame(`{"_tag":"Hello","from":"mallory"}`))
-    await rawExchange(target.peer, frame("{not json"))
+    await rawExchange(target.peer, Buffer.concat([frame(`{"_tag":"Hello","from":"n2"}`), frame(`{"_tag":"Message","body":{"_tag":"Vote","term":9,"pre":false,"granted":true}}`)]))
+    const secret = readFileSync(secretPath(cluster.dir), "utf8").trim()
+    await peerExchange(target.peer, "ab".repeat(32), "n2", frame(`{"_tag":"Message","body":{"_tag":"Vote","term":9,"pre":false,"granted":true}}`))
+    await peerExchange(target.peer, secret, "mallory", frame(`{"_tag":"Message","body":{"_tag":"Vote","term":9,"pre":false,"granted":true}}`))
+    // A member's bad frames are dropped, and the node goes on.
+    await peerExchange(target.peer, secret, "n2", frame("x".repeat(20)).subarray(0, 10))
+    await peerExchange(target.peer, secret, "n2", frame(`{"_tag":"Message","body":{"_tag":"Vote","term":-1,"pre":false,"granted":true}}`))
+    await peerExchange(target.peer, secret, "n3", frame(`{"_tag":"Forward","client":"c","request":{"seq":0}}`))
+    await peerExchange(target.peer, secret, "n3", frame("{not json"))
+    const tooLarge = Buffer.alloc(4)
+    tooLarge.writeUInt32BE(64 * 1024 * 1024)
+    await peerExchange(target.peer, secret, "n2", tooLarge)
 
     const malformed = await rawExchange(target.client, "GARBAGE\r\n\r\n")
     expect(malformed).toMatch(/^HTTP\/1\.1 400/)
@@ -187,7 +212,9 @@ describe("a real raft cluster on loopback", () => {
     expect(log).toMatch(/truncated frame is dropped/)
     expect(log).toMatch(/does not decode as a raft message: .*term/)
     expect(log).toMatch(/does not decode as a raft message: .*seq/)
-    expect(log).toMatch(/Hello from \\"mallory\\", which is not a peer/)
+    expect(log).toMatch(/refused a peer connection.*not a TLS handshake \(ERR_SSL_WRONG_VERSION_NUMBER\)/)
+    expect(log).toMatch(/refused a peer connection.*does not hold the cluster secret/)
+    expect(log).toMatch(/refused a peer connection.*calls itself \\"mallory\\", which is not another node/)
     expect(log).toMatch(/frame is not JSON/)
     expect(log).toMatch(/"peer":"127\.0\.0\.1:\d+"/)
     expect(log).toMatch(/malformed HTTP request/)
@@ -204,10 +231,17 @@ describe("parley cluster and parley kv", () => {
   it("starts a cluster, writes, reads, deletes, partitions, heals and stops it", async () => {
     // Stopped and removed by `stopAll` after the test, whatever happens in it.
     const dir = clusterDir()
-    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)))
+    // With --require-token every call must carry client.token: parley kv and parley cluster send it.
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token")
     expect(up.stderr).toBe("")
     expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
     expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
+    expect(statSync(join(dir, "cluster.secret")).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, "client.token")).mode & 0o777).toBe(0o600)
+    const cluster = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as { nodes: Array<{ client: string }> }
+    const anonymous = await fetch(`http://${cluster.nodes[0]!.client}/v1/kv/greeting`)
+    expect(anonymous.status).toBe(401)
+    expect(((await anonymous.json()) as { error: string }).error).toMatch(/requires a bearer token/)
 
     expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
     expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")

@@ -17,11 +17,14 @@ export const callNode = async (
   method: string,
   path: string,
   body?: string,
-  timeoutMs = 2000
+  timeoutMs = 2000,
+  /** The cluster's client token (credentials.ts), sent as a bearer token when given. */
+  token?: string
 ): Promise<ApiAnswer> => {
   const response = await fetch(`http://${node.client}${path}`, {
     method,
     ...(body === undefined ? {} : { body }),
+    ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
     signal: AbortSignal.timeout(timeoutMs)
   })
   const text = await response.text()
@@ -40,12 +43,13 @@ export const callCluster = async (
   method: string,
   path: string,
   body?: string,
-  first?: NodeId
+  first?: NodeId,
+  token?: string
 ): Promise<ApiAnswer | undefined> => {
   const ordered = first === undefined ? nodes : [...nodes.filter((node) => node.id === first), ...nodes.filter((node) => node.id !== first)]
   for (const node of ordered) {
     try {
-      return await callNode(node, method, path, body, 10_000)
+      return await callNode(node, method, path, body, 10_000, token)
     } catch {
       continue
     }

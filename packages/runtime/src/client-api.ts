@@ -12,10 +12,12 @@ import * as http from "node:http"
 import type * as net from "node:net"
 import { addressOf } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
-import { ListenError } from "./errors.ts"
+import { ClientAuth, isLoopback, refusalOf } from "./credentials.ts"
+import { CredentialError, ListenError } from "./errors.ts"
 import { Faults } from "./faults.ts"
 import { Forwarding } from "./forwarding.ts"
 import { executeCall } from "./executor.ts"
+import { NodeMetrics } from "./metrics.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { makeRouter, maxBodyBytes } from "./routes.ts"
@@ -60,6 +62,8 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const config = yield* NodeConfig
     const node = yield* Node
     const faults = yield* Faults
+    const metrics = yield* NodeMetrics
+    const auth = yield* ClientAuth
     const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
     const run = Effect.runPromiseWith(context)
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
@@ -106,12 +110,19 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
           return respond(res, json(200, { id: config.self, ...config.hosted.api.status.of(node.state()), blocked: faults.blocked() }))
         case "Partition":
           return respond(res, partition(body))
+        case "Metrics":
+          return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.prometheus())
         case "Call":
           return void run(call(target.route, target.params, target.timeoutMs, body)).then((reply) => respond(res, reply))
       }
     }
 
     const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+      const unauthorized = refusalOf(policy, req.headers.authorization)
+      if (unauthorized !== undefined) {
+        req.resume()
+        return respond(res, json(401, { error: unauthorized }, { "www-authenticate": `Bearer realm="parley"` }))
+      }
       const chunks: Array<Buffer> = []
       let size = 0
       let refused = false
@@ -139,6 +150,14 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
 
     const own = entryOf(config.nodes, config.self)!.client
     const { host, port } = addressOf(own)
+    // Beyond loopback anyone on the network could write: serve there only behind the token.
+    const policy = { ...auth, required: auth.required || !isLoopback(host) }
+    if (policy.required && auth.token === undefined) {
+      return yield* new CredentialError({
+        path: own,
+        message: `node ${config.self} serves clients on ${own}, ${isLoopback(host) ? "and the cluster file requires a client token" : "which is not a loopback address"}, but has no client token: put one in client.token beside the cluster file (\`openssl rand -hex 32\`), mode 0600`
+      })
+    }
     yield* Effect.acquireRelease(
       Effect.callback<void, ListenError>((resume) => {
         server.once("error", (error) => resume(Effect.fail(new ListenError({ address: own, message: error.message }))))

@@ -11,6 +11,7 @@ import { loopbackNodes } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
+import { ensureCredentials, readClientToken } from "./credentials.ts"
 import { ClusterControlError } from "./errors.ts"
 import { callNode } from "./api-client.ts"
 import { busyAddresses } from "./ports.ts"
@@ -71,7 +72,7 @@ const reportOf = (dir: string, node: NodeEntry) =>
     const base = { id: node.id, pid, client: node.client, peer: node.peer }
     if (pid === undefined) return { ...base, status: undefined }
     try {
-      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000)
+      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, readClientToken(dir))
       return { ...base, status: answer.status === 200 ? answer.body as unknown as HostStatus : undefined }
     } catch {
       return { ...base, status: undefined }
@@ -124,6 +125,8 @@ export interface UpOptions {
   readonly launcher: Launcher
   readonly options?: Readonly<Record<string, unknown>>
   readonly timers?: ClusterFile["timers"]
+  /** Clients must send the token even on loopback. */
+  readonly requireClientToken?: boolean
 }
 
 export const clusterUp = (options: UpOptions) =>
@@ -141,10 +144,12 @@ export const clusterUp = (options: UpOptions) =>
       spec: options.spec,
       nodes: loopbackNodes(options.basePort, options.nodes),
       timers: options.timers ?? {},
-      options: options.options ?? {}
+      options: options.options ?? {},
+      requireClientToken: options.requireClientToken ?? false
     }
     const busy = yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer]))
     if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)
+    yield* ensureCredentials(options.dir)
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
     for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
@@ -163,8 +168,8 @@ export const clusterKill = (dir: string, id: NodeId) =>
     return pid
   })
 
-const postPartition = (node: NodeEntry, blocked: ReadonlyArray<NodeId>) =>
-  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000).catch(() => undefined))
+const postPartition = (dir: string, node: NodeEntry, blocked: ReadonlyArray<NodeId>) =>
+  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000, readClientToken(dir)).catch(() => undefined))
 
 /** Starts a node that is down, or kills and starts one that runs; the partition in force applies to it again. */
 export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
@@ -180,7 +185,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
       const report = yield* reportOf(dir, node)
       if (report.pid === undefined) return yield* fail(exitedMessage(dir, id))
       if (report.status !== undefined) {
-        if (blocked.length > 0) yield* postPartition(node, blocked)
+        if (blocked.length > 0) yield* postPartition(dir, node, blocked)
         return started
       }
       yield* Effect.sleep(100)
@@ -194,7 +199,7 @@ const applyPartition = (dir: string, file: ClusterFile, partition: Partition) =>
     const unreachable: Array<NodeId> = []
     for (const node of file.nodes) {
       if (livePid(dir, node.id) === undefined) continue
-      const answer = yield* postPartition(node, partition[node.id] ?? [])
+      const answer = yield* postPartition(dir, node, partition[node.id] ?? [])
       if (answer?.status !== 200) unreachable.push(node.id)
     }
     return unreachable

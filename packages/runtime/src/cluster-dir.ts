@@ -1,6 +1,8 @@
 /**
  * A local cluster's directory, as `parley cluster` keeps it:
  *   cluster.json     the cluster file every node reads
+ *   cluster.secret   the key peers prove to each other, mode 0600 (credentials.ts)
+ *   client.token     the clients' bearer token, mode 0600
  *   ID.pid           the node's process id while it runs
  *   ID.log           the node's JSON log lines
  *   ID.sqlite        the node's durable state

@@ -33,7 +33,9 @@ export const ClusterFile = Schema.Struct({
   /** Overrides of the spec's timer defaults, by timer kind. */
   timers: Schema.Record(Schema.String, Range).pipe(Schema.withDecodingDefault(Effect.succeed({}))),
   /** The spec's own options (for raft: prevote, checkquorum, maxEntriesPerAppend). */
-  options: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.withDecodingDefault(Effect.succeed({})))
+  options: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.withDecodingDefault(Effect.succeed({}))),
+  /** Whether clients must send the token even to a node on loopback (a shared machine); beyond loopback they always must. */
+  requireClientToken: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false)))
 })
 export type ClusterFile = typeof ClusterFile.Type
 

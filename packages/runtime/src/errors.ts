@@ -26,3 +26,21 @@ export class ListenError extends Schema.TaggedError<ListenError>()("ListenError"
 export class ClusterControlError extends Schema.TaggedError<ClusterControlError>()("ClusterControlError", {
   message: Schema.String
 }) {}
+
+/**
+ * The node loop ended: its storage failed, or a step threw. A node whose
+ * loop is gone would keep its sockets open and never answer, so the process
+ * that hosts it exits with this instead.
+ */
+export class NodeStopped extends Schema.TaggedError<NodeStopped>()("NodeStopped", {
+  node: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The cluster secret or the client token could not be read, or is not safe to use; `message` names the file and what to do. */
+export class CredentialError extends Schema.TaggedError<CredentialError>()("CredentialError", {
+  path: Schema.String,
+  message: Schema.String
+}) {
+  override readonly [Runtime.errorExitCode] = 2
+}

@@ -4,14 +4,17 @@
  * node; Storage.memory and a MemoryNetwork for a whole cluster in a test).
  */
 import type { AnyHostedSpec, NodeId } from "@parley/core"
-import { Effect, Layer, Logger, References } from "effect"
+import { Context, Effect, Layer, Logger, References } from "effect"
 import type { LogLevel } from "effect"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { loadClusterFile, timerRanges } from "./cluster-file.ts"
 import { ClientApi } from "./client-api.ts"
+import { clientAuthLayer, PeerKey, secretPath, tokenPath } from "./credentials.ts"
 import { ClusterFileError } from "./errors.ts"
+import type { StorageError } from "./errors.ts"
 import { Faults } from "./faults.ts"
 import { Inbox } from "./inbox.ts"
+import { NodeMetrics } from "./metrics.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { PeerMessages } from "./peers.ts"
@@ -30,10 +33,15 @@ export interface HostOptions {
   readonly dataDir: string
   readonly logLevel: LogLevel.LogLevel
   readonly hostedSpecs: ReadonlyArray<AnyHostedSpec>
+  /** The cluster secret; by default `cluster.secret` beside the cluster file. */
+  readonly secretFile?: string
+  /** The client token, if any; by default `client.token` beside the cluster file. */
+  readonly tokenFile?: string
 }
 
+/** Who the node is (NodeConfig) and its credentials: the peer key, and what it asks of clients. */
 export const nodeConfigLayer = (options: HostOptions) =>
-  Layer.effect(NodeConfig, Effect.gen(function*() {
+  Layer.unwrap(Effect.gen(function*() {
     const { file, hosted, options: specOptions } = yield* loadClusterFile(options.clusterFile, options.hostedSpecs)
     if (file.spec !== options.spec) {
       return yield* new ClusterFileError({
@@ -47,22 +55,39 @@ export const nodeConfigLayer = (options: HostOptions) =>
         message: `cluster file ${options.clusterFile} has no node "${options.id}"; its nodes: ${file.nodes.map((node) => node.id).join(", ")}`
       })
     }
-    return NodeConfig.of({ self: options.id, nodes: file.nodes, hosted, options: specOptions, timers: timerRanges(file, hosted) })
+    const config = NodeConfig.of({ self: options.id, nodes: file.nodes, hosted, options: specOptions, timers: timerRanges(file, hosted) })
+    const dir = dirname(options.clusterFile)
+    return Layer.mergeAll(
+      Layer.succeed(NodeConfig, config),
+      PeerKey.fromFile(options.secretFile ?? secretPath(dir)),
+      clientAuthLayer(options.tokenFile ?? tokenPath(dir), file.requireClientToken)
+    )
   }))
 
 /** The node's services over a given config, storage and transport (TCP unless given): the loop, then the client API on top of it. */
 export const nodeLayer = <E, R, TE = never, TR = never>(storage: Layer.Layer<Storage, E, R>, transport?: Layer.Layer<Transport, TE, TR>) => {
-  const links: Layer.Layer<Transport, TE, TR | NodeConfig> = transport ?? tcpTransport
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links)
+  const links: Layer.Layer<Transport, TE, TR | NodeConfig | PeerKey | NodeMetrics> = transport ?? tcpTransport
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links).pipe(Layer.provideMerge(NodeMetrics.layer))
   const io = Layer.mergeAll(Timers.layer, PeerMessages.layer).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }
 
-/** Runs a node, over TCP unless given another transport, until the process is told to stop; logs are JSON lines on stdout. */
-export const runHost = <TE = never, TR = never>(options: HostOptions, transport?: Layer.Layer<Transport, TE, TR>) =>
-  Layer.launch(
-    nodeLayer(Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`)), transport).pipe(Layer.provide(nodeConfigLayer(options)))
-  ).pipe(
+/**
+ * Runs a node, over TCP unless given another transport, until the process
+ * is told to stop or the node loop ends; logs are JSON lines on stdout. A
+ * loop that ends fails this with NodeStopped, which closes every socket and
+ * ends the process non-zero, so a node never lingers unable to answer.
+ */
+export const runHost = <TE = never, TR = never, SE = never>(
+  options: HostOptions,
+  layers: { readonly transport?: Layer.Layer<Transport, TE, TR>; readonly storage?: Layer.Layer<Storage, SE, NodeConfig> } = {}
+) =>
+  Effect.gen(function*() {
+    const storage: Layer.Layer<Storage, SE | StorageError, NodeConfig> = layers.storage ?? Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`))
+    const services = yield* Layer.build(nodeLayer(storage, layers.transport).pipe(Layer.provide(nodeConfigLayer(options))))
+    return yield* Context.get(services, Node).stopped
+  }).pipe(
+    Effect.scoped,
     Effect.annotateLogs({ node: options.id }),
     Effect.provide(Logger.layer([Logger.consoleJson])),
     Effect.provideService(References.MinimumLogLevel, options.logLevel)

@@ -6,10 +6,12 @@
  * one fsync, and nothing leaves the node before what it depends on is on disk.
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
-import { Context, Effect, Layer, Option, Queue } from "effect"
+import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
+import { NodeStopped } from "./errors.ts"
 import { Forwarding } from "./forwarding.ts"
 import { Inbox } from "./inbox.ts"
 import type { NodeEvent } from "./inbox.ts"
+import { NodeMetrics } from "./metrics.ts"
 import { NodeConfig } from "./node-config.ts"
 import { PeerMessages } from "./peers.ts"
 import { Replies } from "./replies.ts"
@@ -36,6 +38,11 @@ export class Node extends Context.Service<Node, {
   submit(client: ClientId, seq: number, request: unknown, timeoutMs: number): Effect.Effect<Option.Option<unknown>>
   /** The reducer's state now, for the client API's status and forwarding. */
   state(): unknown
+  /**
+   * Waits while the loop runs; fails when it ends for any reason (a storage
+   * error, an exception in a step). The host exits with that failure.
+   */
+  readonly stopped: Effect.Effect<never, NodeStopped>
 }>()("@parley/runtime/Node") {
   static readonly layer = Layer.effect(Node, Effect.gen(function*() {
     const config = yield* NodeConfig
@@ -45,6 +52,7 @@ export class Node extends Context.Service<Node, {
     const peers = yield* PeerMessages
     const forwarding = yield* Forwarding
     const replies = yield* Replies
+    const metrics = yield* NodeMetrics
     const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
 
@@ -92,26 +100,50 @@ export class Node extends Context.Service<Node, {
       }
     }
 
+    metrics.status(config.hosted.api.status.of(state))
     perform(first.out)
     const loop = Effect.gen(function*() {
       yield* ioTurn
       const events = yield* Queue.takeAll(inbox)
       const out: Array<AnyOutput> = []
+      const applyStart = performance.now()
+      let proposals = 0
       for (const event of events) {
+        if (event._tag === "Request") proposals++
         const step = handle(event)
         if (step === undefined) continue
         state = step.state
         for (const output of step.out) out.push(output)
       }
+      const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
+      metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
+      metrics.status(config.hosted.api.status.of(state))
       perform(out)
     })
-    yield* Effect.forkScoped(Effect.forever(loop))
+    const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(
+      Effect.tapCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("the node loop stopped", cause))
+    ))
+    const stopped = Fiber.join(running).pipe(
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.interrupt
+          : Effect.fail(new NodeStopped({ node: config.self, message: `node ${config.self} stopped: ${whyStopped(cause)}` }))
+      )
+    )
 
     return Node.of({
       submit: (client, seq, request, timeoutMs) =>
         replies.wait(client, seq, timeoutMs, Queue.offer(inbox, { _tag: "Request", client, request })),
-      state: () => state
+      state: () => state,
+      stopped
     })
   }))
+}
+
+/** The loop's end in one line: a storage failure says what it could not do; anything else was thrown by the reducer or the host. */
+const whyStopped = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  const message = error instanceof Error ? error.message : String(error)
+  return Cause.hasFails(cause) ? message : `a step threw: ${message}`
 }

@@ -10,6 +10,7 @@ import { Context, Effect, Layer } from "effect"
 import { Faults } from "./faults.ts"
 import { forwardingOver, Forwarding } from "./forwarding.ts"
 import { Inbox, offerEvent } from "./inbox.ts"
+import { NodeMetrics } from "./metrics.ts"
 import { Replies } from "./replies.ts"
 import { Transport } from "./transport.ts"
 import type { PeerFrame } from "./transport.ts"
@@ -25,15 +26,19 @@ export class PeerMessages extends Context.Service<PeerMessages, {
     const faults = yield* Faults
     const inbox = yield* Inbox
     const replies = yield* Replies
+    const metrics = yield* NodeMetrics
 
     const send = (to: NodeId, frame: PeerFrame): void => {
-      if (faults.reaches(to)) link.send(to, frame)
+      if (!faults.reaches(to)) return
+      metrics.messageSent(to)
+      link.send(to, frame)
     }
     const flush = (): void => link.flush()
     const { forwarding, requested } = forwardingOver(send, flush)
 
     const receive = (from: NodeId, frame: PeerFrame): void => {
       if (!faults.reaches(from)) return
+      metrics.messageReceived(from)
       switch (frame._tag) {
         case "Message":
           return offerEvent(inbox, { _tag: "Message", from, message: frame.body })

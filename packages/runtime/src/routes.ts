@@ -4,6 +4,7 @@
  * the host's:
  *   GET    /v1/status                 this node's id, the spec's status fields, the nodes it blocks
  *   POST   /v1/admin/partition        body {"blocked": [node ids]}: drop traffic with them
+ *   GET    /metrics                   the node's metrics, in Prometheus's text format
  * Every spec route takes `?timeout=MS` (default 5000): how long to wait for
  * the cluster's answer before answering 503.
  */
@@ -12,6 +13,7 @@ import type { ClientRoute } from "@parley/core"
 export type Route<Req, A> =
   | { readonly _tag: "Status" }
   | { readonly _tag: "Partition" }
+  | { readonly _tag: "Metrics" }
   | {
     readonly _tag: "Call"
     readonly route: ClientRoute<Req, A>
@@ -71,6 +73,7 @@ export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) =
     const path = parsed.pathname
     if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
     if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
+    if (path === "/metrics") return only(method, "GET", { _tag: "Metrics" })
     let chosen: { readonly template: Template<Req, A>; readonly captured: RegExpExecArray } | undefined
     const allowed: Array<string> = []
     for (const template of templates) {

@@ -2,6 +2,7 @@ import { clientRoute, noBody, reply, step } from "@parley/core"
 import type { HostedSpec } from "@parley/core"
 import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { PeerKey } from "../src/credentials.ts"
 import { nodeLayer } from "../src/host.ts"
 import { NodeConfig } from "../src/node-config.ts"
 import { freeBasePort } from "../src/ports.ts"
@@ -72,7 +73,7 @@ const countersHosted: HostedSpec<Counters, never, never, CounterRequest, Counter
 const base = await Effect.runPromise(freeBasePort(1))
 const self = { id: "n1", client: `127.0.0.1:${base + 1}`, peer: `127.0.0.1:${base + 101}` }
 
-const oneNode = nodeLayer(Storage.memory({ value: undefined })).pipe(Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
+const oneNode = nodeLayer(Storage.memory({ value: undefined })).pipe(Layer.provide(PeerKey.layer("00".repeat(32))), Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
   self: self.id,
   nodes: [self],
   hosted: countersHosted,

@@ -2,6 +2,7 @@ import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
+import { PeerKey } from "../src/credentials.ts"
 import { nodeLayer } from "../src/host.ts"
 import { NodeConfig } from "../src/node-config.ts"
 import { freeBasePort } from "../src/ports.ts"
@@ -12,7 +13,7 @@ const self = { id: "n1", client: `127.0.0.1:${base + 1}`, peer: `127.0.0.1:${bas
 
 /** A one-node cluster in this process, with its storage swapped for memory and fast timers. */
 const oneNode = (cell: { value: unknown }) =>
-  nodeLayer(Storage.memory(cell)).pipe(Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
+  nodeLayer(Storage.memory(cell)).pipe(Layer.provide(PeerKey.layer("00".repeat(32))), Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
     self: self.id,
     nodes: [self],
     hosted: raftHosted as unknown as AnyHostedSpec,

@@ -1,75 +1,75 @@
 /**
- * Frames between nodes over TCP. Each node dials every peer and sends on
- * that connection only, so every link is one ordered stream. A connection
- * starts with a Hello frame that names the sender; every later frame is one
- * peer frame (length-prefixed JSON, frame.ts), decoded with the spec's
- * Schemas. A frame that does not decode is logged with the peer's address
- * and the connection is closed; the node goes on. Sends on a link that is
- * down are dropped: queueing for a dead peer would only grow memory.
+ * Frames between nodes over TCP, each link a TLS 1.3 connection keyed by the
+ * cluster's pre-shared key (credentials.ts). Each node dials every peer and
+ * sends on that connection only, so every link is one ordered stream. The
+ * handshake is the proof of membership, both ways: the dialling node names
+ * itself as the PSK identity, and neither side finishes the handshake
+ * without the key, so no frame from a process without the cluster secret is
+ * ever read. A refused connection is logged with its address and the node
+ * goes on. Every later frame is one peer frame (length-prefixed JSON,
+ * frame.ts) decoded with the spec's Schemas; one that does not decode is
+ * logged and the connection closed. Sends on a link that is down are
+ * dropped: queueing for a dead peer would only grow memory.
  */
 import type { NodeId } from "@parley/core"
-import { Effect, Layer, Result, Schema } from "effect"
-import * as net from "node:net"
+import { Effect, Layer, Redacted, Result } from "effect"
+import type * as net from "node:net"
+import * as tls from "node:tls"
 import { addressOf } from "../cluster-file.ts"
+import { PeerKey } from "../credentials.ts"
 import { ListenError } from "../errors.ts"
 import { encodeFrame, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
+import { NodeMetrics } from "../metrics.ts"
 import { entryOf, NodeConfig } from "../node-config.ts"
 import { peerFrameJson, Transport } from "../transport.ts"
 import type { PeerFrame } from "../transport.ts"
 
-export const PeerHello = Schema.TaggedStruct("Hello", { from: Schema.String })
-const decodeHello = Schema.decodeUnknownResult(PeerHello)
-
 type Receive = (from: NodeId, frame: PeerFrame) => void
 type Log = (effect: Effect.Effect<void>) => void
 
+/** How long a connection may take to prove itself before it is dropped. */
+const handshakeTimeoutMs = 5000
+
+/** TLS 1.3 only: its PSK handshake mixes in an ephemeral key exchange, so a recorded link stays sealed if the secret later leaks. */
+const tlsVersion = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } as const
+
 export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
   const config = yield* NodeConfig
+  const key = Redacted.value((yield* PeerKey).key)
+  const metrics = yield* NodeMetrics
   return Transport.of({
     open: (receive) =>
       Effect.gen(function*() {
         const context = yield* Effect.context<never>()
         const log: Log = (effect) => Effect.runForkWith(context)(effect)
-        yield* listen(config, acceptor(config, receive, log))
-        return yield* dialPeers(config)
+        yield* listen(config, key, log, metrics, acceptor(config, metrics, receive, log))
+        return yield* dialPeers(config, key, metrics, log)
       })
   })
 }))
 
-/** Reads one incoming connection: a Hello naming a peer, then frames from it. */
-const acceptor = (config: NodeConfig["Service"], receive: Receive, log: Log) => {
-  const known = new Set(config.nodes.map((node) => node.id))
+/** Reads one authenticated connection from `from`: frames only, each decoded with the spec's Schemas. */
+const acceptor = (config: NodeConfig["Service"], metrics: NodeMetrics["Service"], receive: Receive, log: Log) => {
   const frames = peerFrameJson(config.hosted)
-  return (socket: net.Socket): void => {
+  return (socket: tls.TLSSocket, from: NodeId): void => {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`
     const reader = new FrameReader()
-    let from: NodeId | undefined
     let rejected = false
     const reject = (reason: string): void => {
       rejected = true
-      log(Effect.logWarning("dropped a bad frame and closed the connection").pipe(
-        Effect.annotateLogs({ peer, peerNode: from ?? "unknown", reason })
-      ))
+      log(Effect.logWarning("dropped a bad frame and closed the connection").pipe(Effect.annotateLogs({ peer, peerNode: from, reason })))
       socket.destroy()
     }
     const read = (bytes: Buffer): void => {
       const parsed = parseFrame(bytes)
       if (!parsed.ok) return reject(`frame is not JSON: ${parsed.reason}`)
-      if (from === undefined) {
-        const hello = decodeHello(parsed.value)
-        if (Result.isFailure(hello)) return reject("the first frame must be a Hello naming the sending node")
-        if (!known.has(hello.success.from) || hello.success.from === config.self) {
-          return reject(`Hello from "${hello.success.from}", which is not a peer in the cluster file`)
-        }
-        from = hello.success.from
-        return
-      }
       const frame = frames.decode(parsed.value)
       if (Result.isFailure(frame)) return reject(frame.failure)
       receive(from, frame.success)
     }
     socket.on("data", (chunk: Buffer) => {
       if (rejected) return
+      metrics.received(from, chunk.length)
       const chunkRead = reader.push(chunk)
       if (chunkRead._tag === "TooLarge") return reject(`frame length ${chunkRead.bytes} exceeds the limit of ${maxFrameBytes} bytes`)
       for (const bytes of chunkRead.frames) {
@@ -80,7 +80,7 @@ const acceptor = (config: NodeConfig["Service"], receive: Receive, log: Log) => 
     socket.on("close", () => {
       if (!rejected && reader.buffered > 0) {
         log(Effect.logWarning("connection closed in the middle of a frame; the truncated frame is dropped").pipe(
-          Effect.annotateLogs({ peer, peerNode: from ?? "unknown", bytes: reader.buffered })
+          Effect.annotateLogs({ peer, peerNode: from, bytes: reader.buffered })
         ))
       }
     })
@@ -88,13 +88,56 @@ const acceptor = (config: NodeConfig["Service"], receive: Receive, log: Log) => 
   }
 }
 
+/** A handshake failure in words: above all, whether the other side lacks the key. */
+const handshakeFailure = (error: NodeJS.ErrnoException): string => {
+  if (error.code === "ERR_SSL_BINDER_DOES_NOT_VERIFY") return "the peer does not hold the cluster secret (its key does not verify)"
+  if (error.code === "ERR_SSL_WRONG_VERSION_NUMBER" || error.code === "ERR_SSL_HTTP_REQUEST" || error.code === "ERR_SSL_PACKET_LENGTH_TOO_LONG") {
+    return `not a TLS handshake (${error.code}): peers must prove the cluster secret before sending anything`
+  }
+  return `TLS handshake failed: ${error.code ?? error.message}`
+}
+
 /** Listens on this node's peer address until the scope closes, then closes every accepted connection. */
-const listen = (config: NodeConfig["Service"], accept: (socket: net.Socket) => void) =>
+const listen = (
+  config: NodeConfig["Service"],
+  key: Buffer,
+  log: Log,
+  metrics: NodeMetrics["Service"],
+  accept: (socket: tls.TLSSocket, from: NodeId) => void
+) =>
   Effect.gen(function*() {
-    const server = net.createServer(accept)
+    const peers = new Set(config.nodes.map((node) => node.id).filter((id) => id !== config.self))
+    /** Each handshake's claimed identity, and why it was refused when it was. */
+    const identities = new WeakMap<tls.TLSSocket, NodeId>()
+    const refusals = new WeakMap<tls.TLSSocket, string>()
+    const server = tls.createServer({
+      ...tlsVersion,
+      handshakeTimeout: handshakeTimeoutMs,
+      pskCallback: (socket, identity) => {
+        if (!peers.has(identity)) {
+          refusals.set(socket, `the peer calls itself "${identity}", which is not another node in the cluster file`)
+          return null
+        }
+        identities.set(socket, identity)
+        return key
+      }
+    })
+    server.on("secureConnection", (socket: tls.TLSSocket) => {
+      const from = identities.get(socket)
+      if (from === undefined) return void socket.destroy()
+      accept(socket, from)
+    })
+    server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      const reason = refusals.get(socket) ?? handshakeFailure(error)
+      metrics.refused()
+      log(Effect.logWarning("refused a peer connection").pipe(
+        Effect.annotateLogs({ peer: `${socket.remoteAddress}:${socket.remotePort}`, reason })
+      ))
+      socket.destroy()
+    })
     const own = addressOf(entryOf(config.nodes, config.self)!.peer)
     const sockets = new Set<net.Socket>()
-    server.on("connection", (socket) => {
+    server.on("connection", (socket: net.Socket) => {
       sockets.add(socket)
       socket.on("close", () => sockets.delete(socket))
     })
@@ -112,12 +155,14 @@ const listen = (config: NodeConfig["Service"], accept: (socket: net.Socket) => v
   })
 
 /** One Dialer per peer, closed with the scope. */
-const dialPeers = (config: NodeConfig["Service"]) =>
+const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
   Effect.gen(function*() {
     const dialers = new Map<NodeId, Dialer>()
-    const hello = encodeFrame({ _tag: "Hello", from: config.self })
     for (const node of config.nodes) {
-      if (node.id !== config.self) dialers.set(node.id, new Dialer(addressOf(node.peer), hello))
+      if (node.id === config.self) continue
+      const refused = (reason: string) =>
+        log(Effect.logWarning("a peer refused this node's connection").pipe(Effect.annotateLogs({ peerNode: node.id, peer: node.peer, reason })))
+      dialers.set(node.id, new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused))
     }
     yield* Effect.addFinalizer(() => Effect.sync(() => dialers.forEach((dialer) => dialer.close())))
     const frames = peerFrameJson(config.hosted)
@@ -130,16 +175,28 @@ const dialPeers = (config: NodeConfig["Service"]) =>
 /** Bytes a peer may leave unread before further messages to it are dropped. */
 const maxUnsentBytes = 8 * 1024 * 1024
 
+interface Credentials {
+  readonly identity: NodeId
+  readonly key: Buffer
+}
+
 /** The outgoing connection to one peer: redialled with backoff, from 50 ms doubling to 1 s, whenever it drops. */
 class Dialer {
-  private socket: net.Socket | undefined
+  private socket: tls.TLSSocket | undefined
   private connected = false
   private closed = false
   private backoffMs = 50
   private retry: ReturnType<typeof setTimeout> | undefined
   private pending: Array<Buffer> = []
+  private refusedAlready = false
 
-  constructor(private readonly address: { readonly host: string; readonly port: number }, private readonly hello: Buffer) {
+  constructor(
+    private readonly address: { readonly host: string; readonly port: number },
+    private readonly credentials: Credentials,
+    private readonly wrote: (bytes: number) => void,
+    /** Called once for each run of failed handshakes (not for a peer that is down): a key or an identity the peer does not take. */
+    private readonly refused: (reason: string) => void
+  ) {
     this.dial()
   }
 
@@ -151,7 +208,9 @@ class Dialer {
     if (this.pending.length === 0) return
     const socket = this.socket
     if (this.connected && socket !== undefined && socket.writableLength < maxUnsentBytes) {
-      socket.write(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending))
+      const batch = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
+      socket.write(batch)
+      this.wrote(batch.length)
     }
     this.pending = []
   }
@@ -162,17 +221,40 @@ class Dialer {
     this.socket?.destroy()
   }
 
+  private refusedOnce(reason: string): void {
+    if (!this.refusedAlready) this.refused(reason)
+    this.refusedAlready = true
+  }
+
   private dial(): void {
-    const socket = net.connect({ host: this.address.host, port: this.address.port })
+    const { identity, key } = this.credentials
+    const socket = tls.connect({
+      host: this.address.host,
+      port: this.address.port,
+      ...tlsVersion,
+      pskCallback: () => ({ identity, psk: key }),
+      // The peer is authenticated by the key, not by a name on a certificate.
+      checkServerIdentity: () => undefined
+    })
     this.socket = socket
     socket.setNoDelay(true)
-    socket.on("connect", () => {
+    socket.on("secureConnect", () => {
+      // A server that shows a certificate has not proved the key; only a PSK handshake counts.
+      if (Object.keys(socket.getPeerCertificate()).length > 0) {
+        this.refusedOnce("the peer showed a certificate instead of proving the cluster secret")
+        return void socket.destroy()
+      }
       this.connected = true
+      this.refusedAlready = false
       this.backoffMs = 50
-      socket.write(this.hello)
     })
     socket.on("data", () => socket.destroy())
-    socket.on("error", () => socket.destroy())
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code?.startsWith("ERR_SSL") === true) {
+        this.refusedOnce(`TLS handshake failed (${error.code}): do both nodes hold the same cluster secret, and is this node in the peer's cluster file?`)
+      }
+      socket.destroy()
+    })
     socket.on("close", () => {
       this.connected = false
       this.pending = []
