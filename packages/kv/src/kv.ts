@@ -4,7 +4,7 @@
  * are checked against for linearizability.
  */
 import { Schema } from "effect"
-import { bucketGet, bucketSet, bucketUpdate } from "./buckets.ts"
+import { bucketGet, bucketSet, bucketUpdate, setEntry } from "./buckets.ts"
 import type { Buckets } from "./buckets.ts"
 import { reply } from "@parley/core/model"
 import type { ClientId, Output, SequentialSpec } from "@parley/core/model"
@@ -42,7 +42,7 @@ export const applyKvInPlace = (store: Record<string, string>, input: KvInput): K
   const current = Object.hasOwn(store, input.key) ? store[input.key]! : null
   switch (input._tag) {
     case "Put":
-      store[input.key] = input.value
+      setEntry(store, input.key, input.value)
       return written
     case "Get":
       return { _tag: "Value", value: current }
@@ -51,7 +51,7 @@ export const applyKvInPlace = (store: Record<string, string>, input: KvInput): K
       return { _tag: "Deleted", existed: current !== null }
     case "Cas":
       if (current !== input.expected) return { _tag: "Swapped", ok: false, current }
-      store[input.key] = input.value
+      setEntry(store, input.key, input.value)
       return { _tag: "Swapped", ok: true, current: input.value }
   }
 }
