@@ -69,6 +69,9 @@ const countKeys = (record: object | undefined): number => {
   return count
 }
 
+/** How many keys the map holds. */
+export const bucketCount = <V>(map: Buckets<V>): number => (isFlat(map) ? countKeys(map.entries) : map.size)
+
 /** The map holding `entries` (`size` of them), in the form its size calls for. */
 const fromEntries = <V>(entries: Record<string, V>, size: number): Buckets<V> => {
   if (size <= MOST_KEPT_FLAT) return { entries }

@@ -5,7 +5,7 @@
  * replicated key-value store's client API.
  */
 import { hostedSpec } from "@parley/core"
-import { replicatedKvApi } from "@parley/kv"
+import { bucketCount, replicatedKvApi } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
@@ -50,7 +50,9 @@ export const RaftStatus = Schema.Struct({
   term: Schema.Int,
   leader: Schema.NullOr(Schema.String),
   commitIndex: Schema.Int,
-  appliedIndex: Schema.Int
+  appliedIndex: Schema.Int,
+  /** Client sessions the applied state keeps (thesis §6.3). */
+  sessions: Schema.Int
 })
 export type RaftStatus = typeof RaftStatus.Type
 
@@ -73,6 +75,13 @@ export const raftHosted = hostedSpec({
   timers: raftTimerDefaults,
   api: replicatedKvApi((s: RaftState) => s.leader, {
     schema: RaftStatus,
-    of: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
+    of: (s) => ({
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      commitIndex: s.commitIndex,
+      appliedIndex: s.lastApplied,
+      sessions: bucketCount(s.sessions)
+    })
   })
 })
