@@ -7,6 +7,7 @@
 import { kvPath } from "@parley/kv"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { callExactlyOnce } from "../src/api-client.ts"
 import { MemoryNetwork } from "../src/transport/memory.ts"
 import { agreedLeader, call, eventually, partition, run, startCluster } from "./in-process-harness.ts"
 
@@ -104,5 +105,26 @@ describe("client sessions named in headers", () => {
         status: 503,
         body: { outcome: "unknown", retry: expect.stringMatching(/named no session.*send Parley-Client \(a name of yours\) and Parley-Seq/) }
       })
+    })), 60_000)
+
+  it("callExactlyOnce, as parley kv sends, retries a CAS after 503s and reports the swap its first attempt made", () =>
+    run(Effect.gen(function*() {
+      const nodes = yield* startCluster(new MemoryNetwork().transport, { timers: patientTimers })
+      const leader = yield* agreedLeader(nodes)
+      const followers = nodes.filter((node) => node.id !== leader.id)
+      expect(yield* call(leader, "PUT", kvPath("k"), "old")).toMatchObject({ status: 200 })
+      yield* partition(leader, followers.map((node) => node.id))
+      // The partition heals while the client goes on retrying: the leader commits the first attempt's entry.
+      yield* Effect.forkScoped(Effect.sleep(700).pipe(Effect.andThen(partition(leader, []))))
+      const answer = yield* Effect.promise(() =>
+        callExactlyOnce(nodes, "POST", `${kvPath("k")}/cas`, JSON.stringify({ expected: "old", value: "new" }), {
+          session: { client: "retrying", seq: 1 },
+          deadlineMs: 20_000,
+          attemptMs: 250,
+          first: leader.id
+        })
+      )
+      expect(answer).toEqual({ node: expect.any(String), status: 200, body: { key: "k", swapped: true, value: "new" } })
+      expect(yield* call(followers[0]!, "GET", kvPath("k"))).toEqual({ status: 200, body: { key: "k", value: "new" } })
     })), 60_000)
 })
