@@ -114,6 +114,39 @@ export const bucketUpdate = <V, R>(
   return { map: { size, buckets }, result }
 }
 
+/** `map` without the entries `drop` picks; `map` itself when it picks none. Only the buckets that lose an entry are copied. */
+export const bucketsWithout = <V>(map: Buckets<V>, drop: (value: V, key: string) => boolean): Buckets<V> => {
+  /** The record without what `drop` picks, built afresh rather than copied and `delete`d (see `bucketUpdate`); undefined when it picks nothing. */
+  const kept = (record: Readonly<Record<string, V>>): Record<string, V> | undefined => {
+    let dropping = false
+    for (const key in record) if (drop(record[key]!, key)) dropping = true
+    if (!dropping) return undefined
+    const copy: Record<string, V> = {}
+    for (const key in record) if (!drop(record[key]!, key)) setEntry(copy, key, record[key]!)
+    return copy
+  }
+  if (isFlat(map)) {
+    const entries = kept(map.entries)
+    return entries === undefined ? map : { entries }
+  }
+  let size = 0
+  let changed = false
+  const buckets: Record<string, Readonly<Record<string, V>>> = {}
+  for (const name in map.buckets) {
+    const bucket = map.buckets[name]!
+    const smaller = kept(bucket)
+    const count = countKeys(smaller ?? bucket)
+    changed ||= smaller !== undefined
+    if (count > 0) buckets[name] = smaller ?? bucket
+    size += count
+  }
+  if (!changed) return map
+  if (size > MOST_KEPT_FLAT) return { size, buckets }
+  const entries: Record<string, V> = {}
+  for (const name in buckets) copyEntries(entries, buckets[name])
+  return { entries }
+}
+
 export const bucketSet = <V>(map: Buckets<V>, key: string, value: V): Buckets<V> =>
   bucketUpdate(map, key, (bucket) => {
     setEntry(bucket, key, value)
