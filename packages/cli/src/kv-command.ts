@@ -1,6 +1,6 @@
 import { kvPath } from "@parley/kv"
 import { callExactlyOnce, ClusterControlError, freshSession, readCluster } from "@parley/runtime"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
 const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.withDescription("The cluster's directory"))
@@ -13,7 +13,7 @@ const key = Argument.String("key")
 
 interface Target {
   readonly dir: string
-  readonly node: { readonly _tag: "Some"; readonly value: string } | { readonly _tag: "None" }
+  readonly node: Option.Option<string>
   readonly timeout: number
 }
 
@@ -29,7 +29,7 @@ const call = ({ dir, node, timeout }: Target, method: string, key: string, suffi
     }
     if (timeout < 1) return yield* new ClusterControlError({ message: `--timeout must be at least 1 ms, got ${timeout}` })
     const file = yield* Effect.fromResult(readCluster(dir))
-    const options = { session: freshSession("kv"), deadlineMs: timeout, ...(node._tag === "Some" ? { first: node.value } : {}) }
+    const options = { session: freshSession("kv"), deadlineMs: timeout, ...(Option.isSome(node) ? { first: node.value } : {}) }
     const answer = yield* Effect.promise(() => callExactlyOnce(file.nodes, method, `${kvPath(key)}${suffix}`, body, options))
     if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms` })
     return answer
@@ -66,7 +66,7 @@ const expected = Flag.String("expected").pipe(
 
 const cas = Command.make("cas", { key, value: Argument.String("value"), expected, dir, node, timeout }, (target) =>
   Effect.gen(function*() {
-    const body = JSON.stringify({ expected: target.expected._tag === "Some" ? target.expected.value : null, value: target.value })
+    const body = JSON.stringify({ expected: Option.getOrNull(target.expected), value: target.value })
     const answer = yield* call(target, "POST", target.key, "/cas", body)
     if (answer.status !== 200) return yield* refused(answer)
     if (answer.body["swapped"] === true) return yield* Console.log("swapped")

@@ -57,18 +57,12 @@ export const namedSession = (
  * What a 503 after the deadline says: the operation may yet take effect,
  * and how to retry it so that it takes effect at most once.
  */
-export const unknownOutcome = (reason: string, named: ClientSlot | undefined) =>
-  named === undefined
-    ? {
-      error: `${reason}; the outcome is unknown: the operation may still take effect`,
-      outcome: "unknown",
-      retry: `this request named no session, so a retry is a new operation and may take effect a second time; ` +
-        `send ${clientHeader} (a name of yours) and ${seqHeader} (1, 2, … one operation at a time) ` +
-        `to make a retry the same operation`
-    }
-    : {
-      error: `${reason}; the outcome is unknown: the operation may still take effect`,
-      outcome: "unknown",
-      retry: `send the same request again with the same ${clientHeader} and ${seqHeader}: ` +
-        `it takes effect at most once, and the answer is the first attempt's`
-    }
+export const unknownOutcome = (reason: string, named: ClientSlot | undefined) => ({
+  error: `${reason}; the outcome is unknown: the operation may still take effect`,
+  outcome: "unknown",
+  retry: named === undefined
+    ? `this request named no session, so a retry is a new operation and may take effect a second time; ` +
+      `send ${clientHeader} (a name of yours) and ${seqHeader} (1, 2, … one operation at a time) to make a retry the same operation`
+    : `send the same request again with the same ${clientHeader} and ${seqHeader}: ` +
+      `it takes effect at most once, and the answer is the first attempt's`
+})
