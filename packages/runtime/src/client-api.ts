@@ -107,7 +107,12 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     }
 
     /** The spec's status fields, and the host's: the nodes it blocks, the forwarded requests it holds the way back for. */
-    const status = () => ({ id: config.self, ...config.hosted.api.status.of(node.state()), blocked: faults.blocked(), forwarding: forwarding.pending() })
+    const status = () => ({
+      id: config.self,
+      ...config.hosted.api.status.of(node.state()),
+      blocked: faults.blocked(),
+      forwarding: forwarding.pending()
+    })
 
     const serve = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
       const target = router(req.method ?? "GET", req.url ?? "/")
