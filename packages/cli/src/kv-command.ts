@@ -1,46 +1,86 @@
 import { kvPath } from "@parley/kv"
-import { callCluster, ClusterControlError, readClientToken, readCluster } from "@parley/runtime"
-import { Console, Effect } from "effect"
+import { callExactlyOnce, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
 const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.withDescription("The cluster's directory"))
 const node = Flag.String("node").pipe(Flag.optional, Flag.withDescription("Ask this node first (any node forwards to the leader)"))
+const timeout = Flag.Int("timeout").pipe(
+  Flag.withDefault(15_000),
+  Flag.withDescription("Milliseconds to keep trying: an answer that says the outcome is unknown (503) is retried as the same operation")
+)
 const key = Argument.String("key")
 
-/** Sends one request, with the cluster directory's client token, to the first node that answers; a refusal is an error with the server's own words. */
-const call = (dir: string, first: string | undefined, method: string, path: string, body?: string) =>
+interface Target {
+  readonly dir: string
+  readonly node: Option.Option<string>
+  readonly timeout: number
+}
+
+/**
+ * Sends one operation to the cluster under a session of its own, and sends
+ * it again on a 503 or when no node answers: the same operation, so it
+ * takes effect once. A refusal is an error with the server's own words.
+ */
+const call = ({ dir, node, timeout }: Target, method: string, key: string, suffix = "", body?: string) =>
   Effect.gen(function*() {
+    if (key === "." || key === "..") {
+      return yield* new ClusterControlError({ message: `the key ${JSON.stringify(key)} cannot be sent: a URL reads it as a path step` })
+    }
+    if (timeout < 1) return yield* new ClusterControlError({ message: `--timeout must be at least 1 ms, got ${timeout}` })
     const file = yield* Effect.fromResult(readCluster(dir))
-    const answer = yield* Effect.promise(() => callCluster(file.nodes, method, path, body, first, readClientToken(dir)))
-    if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered` })
+    const token = readClientToken(dir)
+    const options = {
+      session: freshSession("kv"),
+      deadlineMs: timeout,
+      ...(Option.isSome(node) ? { first: node.value } : {}),
+      ...(token === undefined ? {} : { token })
+    }
+    const answer = yield* Effect.promise(() => callExactlyOnce(file.nodes, method, `${kvPath(key)}${suffix}`, body, options))
+    if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms` })
     return answer
   })
 
 const refused = (answer: { readonly status: number; readonly body: Record<string, unknown> }) =>
   new ClusterControlError({ message: `${answer.status}: ${String(answer.body["error"] ?? JSON.stringify(answer.body))}` })
 
-const put = Command.make("put", { key, value: Argument.String("value"), dir, node }, ({ key, value, dir, node }) =>
+const put = Command.make("put", { key, value: Argument.String("value"), dir, node, timeout }, (target) =>
   Effect.gen(function*() {
-    const answer = yield* call(dir, node._tag === "Some" ? node.value : undefined, "PUT", kvPath(key), value)
+    const answer = yield* call(target, "PUT", target.key, "", target.value)
     if (answer.status !== 200) return yield* refused(answer)
     yield* Console.log("OK")
   })).pipe(Command.withDescription("Set KEY to VALUE; answers once the write is committed"))
 
-const get = Command.make("get", { key, dir, node }, ({ key, dir, node }) =>
+const get = Command.make("get", { key, dir, node, timeout }, (target) =>
   Effect.gen(function*() {
-    const answer = yield* call(dir, node._tag === "Some" ? node.value : undefined, "GET", kvPath(key))
+    const answer = yield* call(target, "GET", target.key)
     if (answer.status !== 200) return yield* refused(answer)
     yield* Console.log(String(answer.body["value"]))
   })).pipe(Command.withDescription("Print KEY's value (a linearizable read through the leader's log)"))
 
-const del = Command.make("del", { key, dir, node }, ({ key, dir, node }) =>
+const del = Command.make("del", { key, dir, node, timeout }, (target) =>
   Effect.gen(function*() {
-    const answer = yield* call(dir, node._tag === "Some" ? node.value : undefined, "DELETE", kvPath(key))
+    const answer = yield* call(target, "DELETE", target.key)
     if (answer.status !== 200) return yield* refused(answer)
     yield* Console.log(answer.body["deleted"] === true ? "deleted" : "absent")
   })).pipe(Command.withDescription("Delete KEY"))
 
+const expected = Flag.String("expected").pipe(
+  Flag.optional,
+  Flag.withDescription("The value KEY must hold for the swap; without it, KEY must be absent")
+)
+
+const cas = Command.make("cas", { key, value: Argument.String("value"), expected, dir, node, timeout }, (target) =>
+  Effect.gen(function*() {
+    const body = JSON.stringify({ expected: Option.getOrNull(target.expected), value: target.value })
+    const answer = yield* call(target, "POST", target.key, "/cas", body)
+    if (answer.status !== 200) return yield* refused(answer)
+    if (answer.body["swapped"] === true) return yield* Console.log("swapped")
+    const current = answer.body["value"]
+    return yield* new ClusterControlError({ message: `not swapped: ${target.key} is ${typeof current === "string" ? JSON.stringify(current) : "absent"}` })
+  })).pipe(Command.withDescription("Set KEY to VALUE if it holds --expected (or is absent without it); fails when it does not"))
+
 export const kvCommand = Command.make("kv").pipe(
-  Command.withDescription("Read and write a running cluster's key-value store"),
-  Command.withSubcommands([put, get, del])
+  Command.withDescription("Read and write a running cluster's key-value store; every operation takes effect at most once, retries included"),
+  Command.withSubcommands([put, get, del, cas])
 )

@@ -248,6 +248,10 @@ describe("parley cluster and parley kv", () => {
     const absent = await parley("kv", "get", "nothing", "--dir", dir)
     expect(absent.code).not.toBe(0)
     expect(absent.stderr).toMatch(/404: key "nothing" not found/)
+    expect((await parley("kv", "cas", "greeting", "hi", "--expected", "hello", "--dir", dir)).stdout.trim()).toBe("swapped")
+    const notSwapped = await parley("kv", "cas", "greeting", "again", "--expected", "hello", "--dir", dir)
+    expect(notSwapped.code).not.toBe(0)
+    expect(notSwapped.stderr).toMatch(/not swapped: greeting is "hi"/)
     expect((await parley("kv", "del", "greeting", "--dir", dir)).stdout.trim()).toBe("deleted")
 
     const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)

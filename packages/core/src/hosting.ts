@@ -3,7 +3,9 @@
  * cluster: the Schemas of everything that crosses the process boundary (a
  * frame, a client request, a stored record, the cluster file's options),
  * the default delay of each timer kind, and the spec's client API as data.
- * Durations are configuration the host reads; the reducer never sees a clock.
+ * Durations are configuration the host reads; the reducer never reads a
+ * clock, and sees the time only where the spec asks the host to stamp it on
+ * a request (`stampRequest`).
  *
  * The client API is the spec's own: the routes it serves (each with the
  * Schemas of what it decodes and how an answer becomes a status code and a
@@ -157,6 +159,13 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>
   readonly api: HostedApi<S, Req, Res, A, St>
+  /**
+   * The request as this node's reducer takes it, given the host's clock as it
+   * hands the request over (milliseconds since the epoch). The clock reaches a
+   * reducer only as data on a request, so a model, which never stamps, never
+   * sees one. Absent: requests go in as they came.
+   */
+  stampRequest?(request: Req, nowMs: number): Req
 }
 
 /**

@@ -4,7 +4,7 @@
  * are checked against for linearizability.
  */
 import { Schema } from "effect"
-import { bucketGet, bucketSet, bucketUpdate } from "./buckets.ts"
+import { bucketGet, bucketSet, bucketsWithout, bucketUpdate, setEntry } from "./buckets.ts"
 import type { Buckets } from "./buckets.ts"
 import { reply } from "@parley/core/model"
 import type { ClientId, Output, SequentialSpec } from "@parley/core/model"
@@ -42,7 +42,7 @@ export const applyKvInPlace = (store: Record<string, string>, input: KvInput): K
   const current = Object.hasOwn(store, input.key) ? store[input.key]! : null
   switch (input._tag) {
     case "Put":
-      store[input.key] = input.value
+      setEntry(store, input.key, input.value)
       return written
     case "Get":
       return { _tag: "Value", value: current }
@@ -51,7 +51,7 @@ export const applyKvInPlace = (store: Record<string, string>, input: KvInput): K
       return { _tag: "Deleted", existed: current !== null }
     case "Cas":
       if (current !== input.expected) return { _tag: "Swapped", ok: false, current }
-      store[input.key] = input.value
+      setEntry(store, input.key, input.value)
       return { _tag: "Swapped", ok: true, current: input.value }
   }
 }
@@ -68,17 +68,30 @@ export const applyKv = (store: KvStore, input: KvInput): { readonly store: KvSto
   return { store: changed ? copy : store, output }
 }
 
-/** A client's session with a replicated store (Raft thesis §6.3): its last applied command and that command's output. */
+/**
+ * A client's session with a replicated store (Raft thesis §6.3): its last
+ * applied command, that command's output, and the log time it was stamped
+ * with (0 where commands carry no time, as in a model).
+ */
 export interface KvSession {
   readonly seq: number
   readonly output: KvOutput
+  readonly at: number
 }
 
-/** A replicated store's command: whose, which of theirs, and what. */
+/**
+ * A replicated store's command: whose, which of theirs, and what; `at`, the
+ * time the leader stamped on it, when it has a clock (a runtime's); and
+ * `expireBefore` on the commands that also end the sessions idle since
+ * before that time. Both are read from the log, so every replica keeps and
+ * drops the same sessions.
+ */
 export interface KvCommand {
   readonly client: string
   readonly seq: number
   readonly op: KvInput
+  readonly at?: number
+  readonly expireBefore?: number
 }
 
 /**
@@ -100,8 +113,18 @@ export const applyKvCommand = (
     return { changed: bucket[command.op.key] !== before, result: output }
   })
   const output = applied.result
-  return { store: applied.map, sessions: bucketSet(sessions, command.client, { seq: command.seq, output }), output }
+  const updated: KvSession = { seq: command.seq, output, at: command.at ?? 0 }
+  return { store: applied.map, sessions: bucketSet(sessions, command.client, updated), output }
 }
+
+/**
+ * The sessions without those whose last command was stamped before
+ * `before` (thesis §6.3): a client idle that long has given up retrying.
+ * A request of an ended session is a new operation again, so a retry
+ * after its session ended may take effect twice.
+ */
+export const expireSessions = (sessions: Buckets<KvSession>, before: number): Buckets<KvSession> =>
+  bucketsWithout(sessions, (session) => session.at < before)
 
 /** A Get answered from a replicated store kept in buckets, without going through the log. */
 export const readKv = (store: Buckets<string>, key: string): KvOutput => ({ _tag: "Value", value: bucketGet(store, key) ?? null })
@@ -120,7 +143,12 @@ export const kvSpec: SequentialSpec<KvStore, KvInput, KvOutput> = {
  * A client's request to a replicated store: the client's own sequence
  * number makes a retried command take effect once.
  */
-export const KvRequest = Schema.Struct({ seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), op: KvInput })
+export const KvRequest = Schema.Struct({
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  op: KvInput,
+  /** The host's clock when the request reached the reducer (a hosted spec's `stampRequest`); never set by a client. */
+  at: Schema.optionalKey(Schema.Int)
+})
 export type KvRequest = typeof KvRequest.Type
 
 /** The command with this `seq` was applied, with this output. */

@@ -1,6 +1,7 @@
 import { equals, fingerprint } from "@parley/core"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { bucketGet, bucketSet, bucketsFlat, bucketUpdate, emptyBuckets } from "../src/buckets.ts"
+import { bucketCount, bucketGet, bucketSet, bucketsFlat, bucketsWithout, bucketUpdate, emptyBuckets } from "../src/buckets.ts"
 import type { Buckets } from "../src/buckets.ts"
 
 const removed = (map: Buckets<number>, key: string): Buckets<number> =>
@@ -52,5 +53,20 @@ describe("Buckets", () => {
     const one = bucketSet(emptyBuckets as Buckets<number>, "x", 1)
     expect(removed(one, "x")).toEqual(emptyBuckets)
     expect(removed(one, "y")).toBe(one)
+  })
+
+  it("drops what a sweep picks, into the same data as a map built without it", () => {
+    const entries = fc.uniqueArray(fc.tuple(fc.string({ maxLength: 4 }), fc.nat(9)), { maxLength: 120, selector: ([key]) => key })
+    fc.assert(fc.property(entries, fc.nat(9), (pairs, threshold) => {
+      let map: Buckets<number> = emptyBuckets
+      for (const [key, value] of pairs) map = bucketSet(map, key, value)
+      const swept = bucketsWithout(map, (value) => value < threshold)
+      let built: Buckets<number> = emptyBuckets
+      for (const [key, value] of [...pairs].reverse()) if (value >= threshold) built = bucketSet(built, key, value)
+      expect(equals(swept, built)).toBe(true)
+      expect(fingerprint(swept)).toBe(fingerprint(built))
+      expect(bucketCount(swept)).toBe(pairs.filter(([, value]) => value >= threshold).length)
+      if (pairs.every(([, value]) => value >= threshold)) expect(swept).toBe(map)
+    }), { numRuns: 300 })
   })
 })

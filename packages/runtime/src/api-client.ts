@@ -1,10 +1,12 @@
 /**
  * A small HTTP client for a cluster's API, whatever spec it runs, used by
  * `parley kv`, `parley cluster` and the benchmark. It tries the nodes in
- * turn and returns the first answer any of them gives.
+ * turn and returns the first answer any of them gives; `callExactlyOnce`
+ * names a session so that it can send an operation again safely.
  */
 import type { NodeId } from "@parley/core"
 import type { NodeEntry } from "./cluster-file.ts"
+import { clientHeader, seqHeader } from "./session-headers.ts"
 
 export interface ApiAnswer {
   readonly node: NodeId
@@ -12,19 +14,22 @@ export interface ApiAnswer {
   readonly body: Record<string, unknown>
 }
 
+/** The cluster's client token (credentials.ts) as a bearer token; no header when there is none. */
+export const bearer = (token: string | undefined): Readonly<Record<string, string>> =>
+  token === undefined ? {} : { authorization: `Bearer ${token}` }
+
 export const callNode = async (
   node: NodeEntry,
   method: string,
   path: string,
   body?: string,
   timeoutMs = 2000,
-  /** The cluster's client token (credentials.ts), sent as a bearer token when given. */
-  token?: string
+  headers?: Readonly<Record<string, string>>
 ): Promise<ApiAnswer> => {
   const response = await fetch(`http://${node.client}${path}`, {
     method,
     ...(body === undefined ? {} : { body }),
-    ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    ...(headers === undefined ? {} : { headers }),
     signal: AbortSignal.timeout(timeoutMs)
   })
   const text = await response.text()
@@ -37,6 +42,9 @@ export const callNode = async (
   return { node: node.id, status: response.status, body: parsed }
 }
 
+const startingFrom = (nodes: ReadonlyArray<NodeEntry>, first: NodeId | undefined): ReadonlyArray<NodeEntry> =>
+  first === undefined ? nodes : [...nodes.filter((node) => node.id === first), ...nodes.filter((node) => node.id !== first)]
+
 /** The first node that answers at all, starting from `first` when given; undefined when none does. */
 export const callCluster = async (
   nodes: ReadonlyArray<NodeEntry>,
@@ -46,13 +54,66 @@ export const callCluster = async (
   first?: NodeId,
   token?: string
 ): Promise<ApiAnswer | undefined> => {
-  const ordered = first === undefined ? nodes : [...nodes.filter((node) => node.id === first), ...nodes.filter((node) => node.id !== first)]
-  for (const node of ordered) {
+  for (const node of startingFrom(nodes, first)) {
     try {
-      return await callNode(node, method, path, body, 10_000, token)
+      return await callNode(node, method, path, body, 10_000, bearer(token))
     } catch {
       continue
     }
   }
   return undefined
+}
+
+/** A session of one's own (Raft thesis §6.3): a name unlikely to be anyone else's, and the operation's number in it. */
+export interface NamedSession {
+  readonly client: string
+  readonly seq: number
+}
+
+export const freshSession = (prefix: string): NamedSession => ({ client: `${prefix}-${crypto.randomUUID()}`, seq: 1 })
+
+/** How long one attempt lets the cluster take before it answers 503, unless told. */
+const defaultAttemptMs = 5000
+/** The pause before the next attempt after a 503 or no answer. */
+const retryPauseMs = 100
+
+/**
+ * One operation, sent under `session` (Parley-Client and Parley-Seq) and
+ * sent again, to the next node, whenever the answer is a 503 (the outcome
+ * unknown) or no node answered, until `deadlineMs` from now. Every attempt
+ * is the same operation, so it takes effect once and the answer is the
+ * first attempt's. The last 503 when the deadline passes; undefined when
+ * no node ever answered.
+ */
+export const callExactlyOnce = async (
+  nodes: ReadonlyArray<NodeEntry>,
+  method: string,
+  path: string,
+  body: string | undefined,
+  options: {
+    readonly session: NamedSession
+    readonly deadlineMs: number
+    readonly first?: NodeId
+    readonly attemptMs?: number
+    readonly token?: string
+  }
+): Promise<ApiAnswer | undefined> => {
+  const headers = { ...bearer(options.token), [clientHeader]: options.session.client, [seqHeader]: String(options.session.seq) }
+  const deadline = Date.now() + options.deadlineMs
+  const ordered = startingFrom(nodes, options.first)
+  let last: ApiAnswer | undefined
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const node = ordered[attempt % ordered.length]!
+    const waitMs = Math.max(1, Math.min(options.attemptMs ?? defaultAttemptMs, deadline - Date.now()))
+    const separator = path.includes("?") ? "&" : "?"
+    try {
+      const answer = await callNode(node, method, `${path}${separator}timeout=${waitMs}`, body, waitMs + 2000, headers)
+      if (answer.status !== 503) return answer
+      last = answer
+    } catch {
+      // No answer from this node: the next one may give it.
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryPauseMs))
+  }
+  return last
 }

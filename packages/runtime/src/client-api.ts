@@ -22,6 +22,7 @@ import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
 import { makeRouter, maxBodyBytes } from "./routes.ts"
 import { Replies } from "./replies.ts"
+import { namedSession, unknownOutcome } from "./session-headers.ts"
 
 /** Operations one node's API keeps in flight at once; more get 429. */
 const maxInFlight = 4096
@@ -64,6 +65,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const faults = yield* Faults
     const metrics = yield* NodeMetrics
     const auth = yield* ClientAuth
+    const forwarding = yield* Forwarding
     const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
     const run = Effect.runPromiseWith(context)
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
@@ -72,17 +74,25 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const known = new Set(config.nodes.map((entry) => entry.id))
     const router = makeRouter(config.hosted.api.routes)
 
-    const call = (route: ClientRoute<unknown, unknown>, params: Readonly<Record<string, string>>, timeoutMs: number, body: Buffer) =>
+    const call = (
+      route: ClientRoute<unknown, unknown>,
+      params: Readonly<Record<string, string>>,
+      timeoutMs: number,
+      headers: http.IncomingHttpHeaders,
+      body: Buffer
+    ) =>
       Effect.gen(function*() {
+        const named = namedSession(headers)
+        if (Result.isFailure(named)) return refusal(400, named.failure)
         const raw = rawBody(route.body, body)
         if (Result.isFailure(raw)) return refusal(400, raw.failure)
         const decoded = route.call(params, raw.success)
         if (typeof decoded === "string") return refusal(400, decoded)
-        const slot = slots.lease()
-        if (slot === undefined) return refusal(429, `more than ${maxInFlight} operations are in flight on this node`)
-        const result = yield* executeCall(slot, decoded, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(slot))))
+        const lease = slots.lease(named.success)
+        if (lease === undefined) return refusal(429, `more than ${maxInFlight} operations are in flight on this node`)
+        const result = yield* executeCall(lease.slot, decoded, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(lease))))
         if (result._tag === "Answer") return decoded.reply(result.answer)
-        return json(503, { error: result.reason }, { "retry-after": "1" })
+        return json(503, unknownOutcome(result.reason, named.success), { "retry-after": "1" })
       })
 
     const partition = (body: Buffer): Reply => {
@@ -100,6 +110,14 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       res.end(text)
     }
 
+    /** The spec's status fields, and the host's: the nodes it blocks, the forwarded requests it holds the way back for. */
+    const status = () => ({
+      id: config.self,
+      ...config.hosted.api.status.of(node.state()),
+      blocked: faults.blocked(),
+      forwarding: forwarding.pending()
+    })
+
     const serve = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
       const target = router(req.method ?? "GET", req.url ?? "/")
       if (target._tag === "RouteError") {
@@ -107,13 +125,13 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       }
       switch (target._tag) {
         case "Status":
-          return respond(res, json(200, { id: config.self, ...config.hosted.api.status.of(node.state()), blocked: faults.blocked() }))
+          return respond(res, json(200, status()))
         case "Partition":
           return respond(res, partition(body))
         case "Metrics":
           return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.prometheus())
         case "Call":
-          return void run(call(target.route, target.params, target.timeoutMs, body)).then((reply) => respond(res, reply))
+          return void run(call(target.route, target.params, target.timeoutMs, req.headers, body)).then((reply) => respond(res, reply))
       }
     }
 

@@ -13,7 +13,7 @@ import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, 
 import type { Partition } from "./cluster-dir.ts"
 import { ensureCredentials, readClientToken } from "./credentials.ts"
 import { ClusterControlError } from "./errors.ts"
-import { callNode } from "./api-client.ts"
+import { bearer, callNode } from "./api-client.ts"
 import { busyAddresses } from "./ports.ts"
 
 /** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
@@ -72,7 +72,7 @@ const reportOf = (dir: string, node: NodeEntry) =>
     const base = { id: node.id, pid, client: node.client, peer: node.peer }
     if (pid === undefined) return { ...base, status: undefined }
     try {
-      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, readClientToken(dir))
+      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, bearer(readClientToken(dir)))
       return { ...base, status: answer.status === 200 ? answer.body as unknown as HostStatus : undefined }
     } catch {
       return { ...base, status: undefined }
@@ -169,7 +169,7 @@ export const clusterKill = (dir: string, id: NodeId) =>
   })
 
 const postPartition = (dir: string, node: NodeEntry, blocked: ReadonlyArray<NodeId>) =>
-  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000, readClientToken(dir)).catch(() => undefined))
+  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000, bearer(readClientToken(dir))).catch(() => undefined))
 
 /** Starts a node that is down, or kills and starts one that runs; the partition in force applies to it again. */
 export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>

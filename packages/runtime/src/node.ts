@@ -55,6 +55,7 @@ export class Node extends Context.Service<Node, {
     const metrics = yield* NodeMetrics
     const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
+    const stamp = config.hosted.stampRequest?.bind(config.hosted)
 
     const stored = yield* storage.load
     const first = Option.isSome(stored) ? actor.recover(context, stored.value) : actor.init(context)
@@ -96,7 +97,7 @@ export class Node extends Context.Service<Node, {
         case "Timer":
           return timers.isCurrent(event.key, event.generation) ? actor.onTimer(state, event.timer) : undefined
         case "Request":
-          return actor.onRequest(state, event.client, event.request)
+          return actor.onRequest(state, event.client, stamp === undefined ? event.request : stamp(event.request, Date.now()))
       }
     }
 

@@ -2,11 +2,13 @@
  * The client API's routes, read from a request line before any body: the
  * hosted spec's own (its `api.routes`, such as the key-value store's) and
  * the host's:
- *   GET    /v1/status                 this node's id, the spec's status fields, the nodes it blocks
+ *   GET    /v1/status                 this node's id, the spec's status fields, the nodes it blocks,
+ *                                      the forwarded requests it holds the way back for
  *   POST   /v1/admin/partition        body {"blocked": [node ids]}: drop traffic with them
  *   GET    /metrics                   the node's metrics, in Prometheus's text format
  * Every spec route takes `?timeout=MS` (default 5000): how long to wait for
- * the cluster's answer before answering 503.
+ * the cluster's answer before answering 503, and the headers Parley-Client
+ * and Parley-Seq that name the client's own session (session-headers.ts).
  */
 import type { ClientRoute } from "@parley/core"
 

@@ -20,7 +20,7 @@ describe("the cluster file", () => {
   it("decodes with defaults for timers and options, and lets the file override a timer", () => {
     const decoded = decodeClusterFile("c.json", JSON.stringify({ spec: "raft", nodes, timers: { heartbeat: { minMs: 20, maxMs: 20 } } }), hosted)
     if (Result.isFailure(decoded)) throw new Error(decoded.failure.message)
-    expect(decoded.success.options).toEqual({ prevote: true, checkquorum: true, maxEntriesPerAppend: 256 })
+    expect(decoded.success.options).toEqual({ prevote: true, checkquorum: true, maxEntriesPerAppend: 256, sessionExpiryMs: 600_000 })
     expect(timerRanges(decoded.success.file, decoded.success.hosted)).toEqual({
       election: { minMs: 500, maxMs: 1000 },
       heartbeat: { minMs: 20, maxMs: 20 },
@@ -38,6 +38,7 @@ describe("the cluster file", () => {
     expect(problem({ spec: "raft", nodes, timers: { lease: { minMs: 1, maxMs: 2 } } })).toMatch(/no timer "lease"; its timers: election, heartbeat, check-quorum/)
     expect(problem({ spec: "raft", nodes, timers: { election: { minMs: 9, maxMs: 2 } } })).toMatch(/minMs 9 above maxMs 2/)
     expect(problem({ spec: "raft", nodes, options: { prevote: "yes" } })).toMatch(/options: .*prevote/)
+    expect(problem({ spec: "raft", nodes, options: { sessionExpiryMs: 5 } })).toMatch(/options: .*sessionExpiryMs/)
   })
 })
 

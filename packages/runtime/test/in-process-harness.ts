@@ -25,7 +25,7 @@ import type { Transport } from "../src/transport.ts"
 export type TransportLayer = Layer.Layer<Transport, never, NodeConfig | PeerKey | NodeMetrics>
 
 /** Timers ten times as fast as the defaults: elections settle in a second, even on a busy machine. */
-const timers = {
+export const fastTimers = {
   election: { minMs: 150, maxMs: 300 },
   heartbeat: { minMs: 30, maxMs: 30 },
   "check-quorum": { minMs: 300, maxMs: 300 }
@@ -56,6 +56,8 @@ const Status = Schema.Struct({
   leader: Schema.NullOr(Schema.String),
   commitIndex: Schema.Number,
   appliedIndex: Schema.Number,
+  sessions: Schema.Number,
+  forwarding: Schema.Number,
   blocked: Schema.Array(Schema.String)
 })
 export const status = (node: NodeEntry) =>
@@ -67,13 +69,17 @@ export interface InProcessCluster {
   readonly nodes: ReadonlyArray<NodeEntry>
 }
 
-/** Three raft nodes in this process, each with memory storage and the given transport; all stop when the scope closes. */
-export const startCluster = (
-  transport: TransportLayer,
-  file: { readonly requireClientToken?: boolean } = {},
+export interface ClusterSetup {
+  readonly timers?: Readonly<Record<string, { readonly minMs: number; readonly maxMs: number }>>
+  /** The cluster file's options for the spec. */
+  readonly options?: Readonly<Record<string, unknown>>
+  readonly requireClientToken?: boolean
   /** A node given a secret of its own instead of the cluster's, as a misconfigured node would have. */
-  stranger?: string
-) =>
+  readonly stranger?: string
+}
+
+/** Three raft nodes in this process, each with memory storage and the given transport; all stop when the scope closes. */
+export const startCluster = (transport: TransportLayer, setup: ClusterSetup = {}) =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "parley-in-process-"))),
@@ -81,7 +87,13 @@ export const startCluster = (
     )
     const nodes = loopbackNodes(yield* freeBasePort(3), 3)
     const clusterFile = join(dir, "cluster.json")
-    writeFileSync(clusterFile, JSON.stringify({ spec: "raft", nodes, timers, ...file }))
+    writeFileSync(clusterFile, JSON.stringify({
+      spec: "raft",
+      nodes,
+      timers: setup.timers ?? fastTimers,
+      options: setup.options ?? {},
+      ...(setup.requireClientToken === undefined ? {} : { requireClientToken: setup.requireClientToken })
+    }))
     yield* Effect.orDie(ensureCredentials(dir))
     const strangerSecret = join(dir, "stranger.secret")
     writeFileSync(strangerSecret, "cd".repeat(32), { mode: 0o600 })
@@ -93,7 +105,7 @@ export const startCluster = (
         dataDir: dir,
         logLevel: "Warn",
         hostedSpecs: [raftHosted],
-        ...(node.id === stranger ? { secretFile: strangerSecret } : {})
+        ...(node.id === setup.stranger ? { secretFile: strangerSecret } : {})
       })
       yield* Layer.build(nodeLayer(Storage.memory({ value: undefined }), transport).pipe(Layer.provide(config))).pipe(
         Effect.annotateLogs({ node: node.id })
@@ -123,5 +135,5 @@ export const agreedLeader = (nodes: ReadonlyArray<NodeEntry>) =>
     return leader !== undefined && followers.length > nodes.length / 2 ? nodes.find((node) => node.id === leader.id) : undefined
   }))
 
-export const run = <A>(test: Effect.Effect<A, unknown, Scope.Scope>) =>
-  Effect.runPromise(test.pipe(Effect.scoped, Effect.timeout(50_000), Effect.provideService(References.MinimumLogLevel, "Warn")))
+export const run = <A>(test: Effect.Effect<A, unknown, Scope.Scope>, timeoutMs = 50_000) =>
+  Effect.runPromise(test.pipe(Effect.scoped, Effect.timeout(timeoutMs), Effect.provideService(References.MinimumLogLevel, "Warn")))

@@ -118,7 +118,7 @@ describe("peers prove the cluster secret", () => {
   it("a node with another secret is shut out, and both sides log why; the others elect a leader and serve", () => {
     const logs = capturedLogs()
     return run(Effect.gen(function*() {
-      const { nodes } = yield* startCluster(tcpTransport, {}, "n3")
+      const { nodes } = yield* startCluster(tcpTransport, { stranger: "n3" })
       const members = nodes.filter((node) => node.id !== "n3")
       const leader = yield* agreedLeader(members)
       expect(yield* put(leader, "k", "v")).toMatchObject({ status: 200 })

@@ -1,15 +1,17 @@
 /**
  * Raft as the runtime hosts it: the same reducer the checker explores, with
  * the Schemas of its wire messages, requests, responses and durable state,
- * timer defaults for a cluster on one machine or one LAN, and the
- * replicated key-value store's client API.
+ * timer defaults for a cluster on one machine or one LAN, the replicated
+ * key-value store's client API, and the leader's clock stamped on each
+ * request, from which the log's time and the end of idle sessions follow.
  */
 import { hostedSpec } from "@parley/core"
-import { replicatedKvApi } from "@parley/kv"
+import { bucketCount, replicatedKvApi } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
+import { defaultSessionExpiryMs } from "./state-machine.ts"
 import { noBugs } from "./state.ts"
 import type { RaftState } from "./state.ts"
 
@@ -24,6 +26,10 @@ export const RaftHostOptions = Schema.Struct({
   /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
   maxEntriesPerAppend: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(256))
+  ),
+  /** A client session idle this long by the log's time ends (thesis §6.3); a retry after that is a new operation. */
+  sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
+    Schema.withDecodingDefault(Effect.succeed(defaultSessionExpiryMs))
   )
 })
 export type RaftHostOptions = typeof RaftHostOptions.Type
@@ -50,7 +56,9 @@ export const RaftStatus = Schema.Struct({
   term: Schema.Int,
   leader: Schema.NullOr(Schema.String),
   commitIndex: Schema.Int,
-  appliedIndex: Schema.Int
+  appliedIndex: Schema.Int,
+  /** Client sessions the applied state keeps (thesis §6.3). */
+  sessions: Schema.Int
 })
 export type RaftStatus = typeof RaftStatus.Type
 
@@ -67,12 +75,22 @@ export const raftHosted = hostedSpec({
       preVote: options.prevote,
       checkQuorum: options.checkquorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,
+      sessionExpiryMs: options.sessionExpiryMs,
       bugs: noBugs
     }),
+  // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
+  stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),
   timerKind: (timer) => timer,
   timers: raftTimerDefaults,
   api: replicatedKvApi((s: RaftState) => s.leader, {
     schema: RaftStatus,
-    of: (s) => ({ role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.lastApplied })
+    of: (s) => ({
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      commitIndex: s.commitIndex,
+      appliedIndex: s.lastApplied,
+      sessions: bucketCount(s.sessions)
+    })
   })
 })

@@ -13,8 +13,19 @@ const Term = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const Index = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const NodeId = Schema.String
 
-/** A client's command as the log carries it: who asked, their sequence number (for deduplication), what. */
-export const Command = Schema.Struct({ client: Schema.String, seq: Schema.Int, op: KvInput })
+/**
+ * A client's command as the log carries it: who asked, their sequence number
+ * (for deduplication), what; and, from a leader with a clock, the time it
+ * appended the command and, every so often, the time before which idle
+ * client sessions end (state-machine.ts).
+ */
+export const Command = Schema.Struct({
+  client: Schema.String,
+  seq: Schema.Int,
+  op: KvInput,
+  at: Schema.optionalKey(Schema.Int),
+  expireBefore: Schema.optionalKey(Schema.Int)
+})
 export type Command = typeof Command.Type
 
 /** A log entry. `command` is null for the empty entry a new leader appends to commit its predecessors' entries. */

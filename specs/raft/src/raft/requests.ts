@@ -4,6 +4,7 @@ import { answeredFromSession, readKv } from "@parley/kv"
 import { appendToLog, entryAt } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
+import { commandFor } from "./state-machine.ts"
 import { lastIndex } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -33,7 +34,8 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
     return s
   }
   if (answeredFromSession(s.sessions, client, seq, out) || inLog(s, client, seq)) return s
-  const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command: { client, seq, op } }]) }
+  const command = commandFor(config, lastIndex(s) + 1, client, request)
+  const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
   for (const peer in leader.progress) {
     if (leader.progress[peer]!.next === lastIndex(leader)) appendTo(config, leader, peer, out)
   }

@@ -1,7 +1,39 @@
 import { reply } from "@parley/core"
-import { applyKvCommand } from "@parley/kv"
+import type { ClientId } from "@parley/core"
+import { applyKvCommand, expireSessions } from "@parley/kv"
 import { entryAt } from "./log.ts"
-import type { Outbox, RaftState } from "./state.ts"
+import type { Command, RaftRequest } from "./messages.ts"
+import type { Outbox, RaftConfig, RaftState } from "./state.ts"
+
+/**
+ * How long a client session lives idle, by the log's time, unless the
+ * cluster file says otherwise: long past any retry of a timed-out request
+ * (a request waits at most 60 s), short enough that a load which names a
+ * new client for every operation keeps a bounded number of sessions.
+ */
+export const defaultSessionExpiryMs = 10 * 60_000
+
+/**
+ * Every this many log indices a leader's stamped command also ends the
+ * sessions idle past the bound: a sweep costs as much as there are
+ * sessions, so it is spread over this many entries.
+ */
+export const sessionSweepEvery = 256
+
+/**
+ * The log entry's command for a client request a leader appends at `index`.
+ * A request the host stamped with its clock (`at`, see hosting.ts) gives the
+ * command that time, and at every `sessionSweepEvery`th index the time before
+ * which idle sessions end: a leader's clock, read once, written into the
+ * log, so every replica drops the same sessions when it applies the entry
+ * (thesis §6.3). A model's requests carry no time, so its sessions never end.
+ */
+export const commandFor = (config: RaftConfig, index: number, client: ClientId, request: RaftRequest): Command => {
+  const { seq, op, at } = request
+  if (at === undefined) return { client, seq, op }
+  if (index % sessionSweepEvery !== 0) return { client, seq, op, at }
+  return { client, seq, op, at, expireBefore: at - (config.sessionExpiryMs ?? defaultSessionExpiryMs) }
+}
 
 /**
  * Applies the committed entries not yet applied, in log order, to the
@@ -9,6 +41,8 @@ import type { Outbox, RaftState } from "./state.ts"
  * sequence number applied is a retry and takes no effect again (thesis §6.3).
  * A leader answers the client of each command it applies; whoever leads when
  * an entry is applied answers, so a client whose leader failed still hears.
+ * A command that names a time before which sessions end ends them, whether
+ * or not it is a retry.
  */
 export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
   if (s.lastApplied >= s.commitIndex) return s
@@ -17,10 +51,12 @@ export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
     const command = entryAt(s.log, index)!.command
     if (command === null) continue
     const applied = applyKvCommand(store, sessions, command)
-    if (applied === undefined) continue
-    store = applied.store
-    sessions = applied.sessions
-    if (s.role === "leader") out.push(reply(command.client, { _tag: "Done", seq: command.seq, output: applied.output }))
+    if (applied !== undefined) {
+      store = applied.store
+      sessions = applied.sessions
+      if (s.role === "leader") out.push(reply(command.client, { _tag: "Done", seq: command.seq, output: applied.output }))
+    }
+    if (command.expireBefore !== undefined) sessions = expireSessions(sessions, command.expireBefore)
   }
   return { ...s, lastApplied: s.commitIndex, store, sessions }
 }

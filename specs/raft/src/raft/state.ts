@@ -75,6 +75,8 @@ export interface RaftConfig {
   readonly checkQuorum: boolean
   /** At most this many entries per AppendEntries (etcd's MaxSizePerMsg, counted in entries). */
   readonly maxEntriesPerAppend: number
+  /** Client sessions idle this long by the log's time end (thesis §6.3); the default is state-machine.ts's. Only stamped requests carry time. */
+  readonly sessionExpiryMs?: number
   readonly bugs: RaftBugs
 }
 
