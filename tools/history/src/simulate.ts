@@ -133,11 +133,12 @@ export const simulateHistory = (options: SimulationOptions): Array<HistoryRecord
       }
       continue
     }
-    const crashes = next() < options.crashRate / 2
-    if (crashes) crash(client)
-    else if (client.phase === "called") apply(client)
-    else complete(client)
-    if (client.phase === "idle") busy--
+    if (next() < options.crashRate / 2) crash(client)
+    else if (client.phase === "called") {
+      apply(client)
+      continue
+    } else complete(client)
+    busy--
   }
   return records
 }
