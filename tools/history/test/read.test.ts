@@ -1,6 +1,6 @@
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { checkHistory, findModel, formatOf, pairOperations, readEdn, readRecords } from "../src/index.ts"
+import { checkHistory, findModel, formatOf, pairOperations, readEdn, readRecords, renderHistoryHtml } from "../src/index.ts"
 import type { HistoryFormat } from "../src/index.ts"
 
 const model = (name: string) => findModel(name)!
@@ -116,5 +116,26 @@ describe("reading Jepsen's EDN", () => {
     expect(formatOf("h.jsonl", "")).toBe("jsonl")
     expect(formatOf("history", ' {"process":0}')).toBe("jsonl")
     expect(formatOf("history", "{:process 0}")).toBe("edn")
+  })
+})
+
+describe("the HTML view", () => {
+  it("draws the partition at fault with the prefix numbered and the blocked operation marked", () => {
+    const text = jsonl(
+      { process: 0, type: "invoke", f: "write", value: 1 },
+      { process: 0, type: "ok", f: "write", value: 1 },
+      { process: 1, type: "invoke", f: "write", value: "<2>" },
+      { process: 1, type: "ok", f: "write", value: "<2>" },
+      { process: 2, type: "invoke", f: "read", value: null },
+      { process: 2, type: "ok", f: "read", value: 1 }
+    )
+    const history = read(text, "register")
+    if (Result.isFailure(history)) throw new Error(history.failure)
+    const checked = checkHistory(model("register"), history.success, {})
+    const page = renderHistoryHtml(model("register"), checked, "h.jsonl")
+    expect(page).toContain('<g class="prefix"><title>process 0, lines 1-2: write 1 → &quot;ok&quot;\nlinearized #1; the model holds 1 after it</title>')
+    expect(page).toContain("#2 write &quot;&lt;2&gt;&quot;")
+    expect(page).toMatch(/<g class="blocked" id="blocked"><title>process 2, lines 5-6: read → 1\ncannot be placed/)
+    expect(page).not.toMatch(/<script src|<link/)
   })
 })
