@@ -49,6 +49,7 @@ export interface PartitionLimits {
 
 const TRY_RETURNED = 0
 const TRY_PENDING = 1
+const EXHAUSTED = 2
 const NONE = EventLists.none
 /** Steps between two looks at the clock and the memo's size. */
 const BUDGET_EVERY = 1024
@@ -65,7 +66,7 @@ interface Node<M> {
   readonly previousFrontier: number
   readonly previousHighest: number
   readonly previousPendingWords: number
-  phase: typeof TRY_RETURNED | typeof TRY_PENDING
+  phase: typeof TRY_RETURNED | typeof TRY_PENDING | typeof EXHAUSTED
   /** The returned operation's call entry tried last; NONE before the first. */
   cursor: number
   choices: Array<number> | undefined
@@ -86,6 +87,8 @@ class PartitionSearch<M, I, O> {
   private readonly returnedBits: Uint32Array
   private readonly pendingBits: Uint32Array
   private readonly keys: Int32Array
+  /** 1 for a returned operation the spec says is read-only. */
+  private readonly readOnly: Uint8Array
   private readonly pendingClass: Int32Array
   private readonly classSeen: Int32Array
   private readonly memo: DominanceMemo<M>
@@ -122,6 +125,7 @@ class PartitionSearch<M, I, O> {
     this.returnedBits = new Uint32Array((this.returned.length >>> 5) + 1)
     this.pendingBits = new Uint32Array((this.pending.length >>> 5) + 1)
     this.keys = zobristKeys(this.returned.length)
+    this.readOnly = Uint8Array.from(this.returned, (index) => (spec.readOnly?.(operations[index]!.input) === true ? 1 : 0))
     this.pendingClass = classesOfEqualInputs(this.pending.map((index) => operations[index]!.input))
     this.classSeen = new Int32Array(this.pending.length)
     this.memo = new DominanceMemo(spec.equal ?? equals)
@@ -145,7 +149,7 @@ class PartitionSearch<M, I, O> {
         node = this.nextReturned(node) ?? node
         continue
       }
-      const child = this.nextPending(node)
+      const child = node.phase === TRY_PENDING ? this.nextPending(node) : undefined
       if (child !== undefined) {
         node = child
         continue
@@ -158,12 +162,16 @@ class PartitionSearch<M, I, O> {
 
   /** The next returned operation that can go after `node`, entered; undefined when none is left. */
   private nextReturned(node: Node<M>): Node<M> | undefined {
+    if (node.cursor === NONE) {
+      const read = this.readNow(node)
+      if (read !== NONE) return this.onlyChild(node, read)
+    }
     let entry = node.cursor === NONE ? this.lists.first() : this.lists.after(node.cursor)
     for (; !EventLists.isReturn(entry); entry = this.lists.after(entry)) {
       const slot = EventLists.operationOf(entry)
       const operation = this.operations[this.returned[slot]!]!
       const applied = this.spec.apply(node.model, operation.input)
-      if (operation.outcome._tag !== "Returned" || !equals(applied.output, operation.outcome.output)) continue
+      if (!this.returns(applied.output, operation)) continue
       const child = this.enterReturned(node, slot, applied.model)
       if (child !== undefined) {
         node.cursor = entry
@@ -173,6 +181,33 @@ class PartitionSearch<M, I, O> {
     this.noteBlocked(node, EventLists.operationOf(entry))
     node.phase = TRY_PENDING
     return undefined
+  }
+
+  /**
+   * A read-only operation that may go next and returns what it returned at
+   * `node` can go first in every completion from `node` (it changes nothing,
+   * and moving it earlier frees the rest), so when there is one it is the
+   * node's only child. Its call entry, or NONE.
+   */
+  private readNow(node: Node<M>): number {
+    if (this.spec.readOnly === undefined) return NONE
+    for (let entry = this.lists.first(); !EventLists.isReturn(entry); entry = this.lists.after(entry)) {
+      const slot = EventLists.operationOf(entry)
+      if (this.readOnly[slot] === 0) continue
+      const operation = this.operations[this.returned[slot]!]!
+      if (this.returns(this.spec.apply(node.model, operation.input).output, operation)) return entry
+    }
+    return NONE
+  }
+
+  private onlyChild(node: Node<M>, entry: number): Node<M> | undefined {
+    node.phase = EXHAUSTED
+    node.cursor = entry
+    return this.enterReturned(node, EventLists.operationOf(entry), node.model)
+  }
+
+  private returns(output: O, operation: Operation<I, O>): boolean {
+    return operation.outcome._tag === "Returned" && equals(output, operation.outcome.output)
   }
 
   private enterReturned(node: Node<M>, slot: number, model: M): Node<M> | undefined {
