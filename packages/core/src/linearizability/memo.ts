@@ -15,7 +15,7 @@
  */
 
 const NONE = -1
-const INITIAL_CAPACITY = 1024
+const INITIAL_CAPACITY = 16
 
 /** The configuration to admit, as the search holds it. */
 export interface Configuration<M> {

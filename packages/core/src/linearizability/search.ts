@@ -397,6 +397,7 @@ const structuralHash = (value: unknown): number => {
 /** For each input, the index of the first input equal to it: its class. */
 const classesOfEqualInputs = (inputs: ReadonlyArray<unknown>): Int32Array => {
   const classes = new Int32Array(inputs.length)
+  if (inputs.length < 2) return classes
   const byHash = new Map<number, Array<number>>()
   inputs.forEach((input, index) => {
     const hash = structuralHash(input)
