@@ -57,3 +57,29 @@ export interface SearchStats {
 
 /** Why a search gave up: its time or its memory ran out. */
 export type BudgetExhausted = "time" | "memory"
+
+/** Indices into the partition's operations. */
+export type PartitionVerdict<M> =
+  | { readonly _tag: "Linearizable"; readonly order: ReadonlyArray<number>; readonly stats: SearchStats }
+  | {
+    readonly _tag: "NotLinearizable"
+    /** The longest linearization of a prefix the search found, then the returned operation it could not place after it. */
+    readonly prefix: ReadonlyArray<number>
+    readonly blocked: number
+    readonly model: M
+    readonly stats: SearchStats
+  }
+  | {
+    readonly _tag: "Unknown"
+    readonly reason: BudgetExhausted
+    readonly prefix: ReadonlyArray<number>
+    readonly blocked: number | undefined
+    readonly stats: SearchStats
+  }
+
+export interface PartitionLimits {
+  /** When, by `now`, the search gives up. */
+  readonly deadline: number
+  readonly maxMemoryBytes: number
+  readonly now: () => number
+}

@@ -15,37 +15,11 @@
  * interchangeable, so only the earliest called of each is tried.
  */
 import { equals } from "../equals.ts"
-import { fingerprintInto } from "../fingerprint.ts"
 import { EventLists } from "./event-lists.ts"
+import { classesOfEqualInputs, clearBit, hasBit, mix, setBit, structuralHash, zobristKeys } from "./keys.ts"
 import { DominanceMemo } from "./memo.ts"
 import type { Configuration } from "./memo.ts"
-import type { BudgetExhausted, Operation, SearchStats, SequentialSpec } from "./operation.ts"
-
-/** Indices into the partition's operations. */
-export type PartitionVerdict<M> =
-  | { readonly _tag: "Linearizable"; readonly order: ReadonlyArray<number>; readonly stats: SearchStats }
-  | {
-    readonly _tag: "NotLinearizable"
-    /** The longest linearization of a prefix the search found, then the returned operation it could not place after it. */
-    readonly prefix: ReadonlyArray<number>
-    readonly blocked: number
-    readonly model: M
-    readonly stats: SearchStats
-  }
-  | {
-    readonly _tag: "Unknown"
-    readonly reason: BudgetExhausted
-    readonly prefix: ReadonlyArray<number>
-    readonly blocked: number | undefined
-    readonly stats: SearchStats
-  }
-
-export interface PartitionLimits {
-  /** When, by `now`, the search gives up. */
-  readonly deadline: number
-  readonly maxMemoryBytes: number
-  readonly now: () => number
-}
+import type { BudgetExhausted, Operation, PartitionLimits, PartitionVerdict, SearchStats, SequentialSpec } from "./operation.ts"
 
 const TRY_RETURNED = 0
 const TRY_PENDING = 1
@@ -353,59 +327,4 @@ const chain = <M>(node: Node<M>): Array<number> => {
   const order: Array<number> = []
   for (let at: Node<M> | undefined = node; at !== undefined && at.operation !== -1; at = at.parent) order.push(at.operation)
   return order.reverse()
-}
-
-const setBit = (bits: Uint32Array, i: number): void => {
-  bits[i >>> 5]! |= 1 << (i & 31)
-}
-
-const clearBit = (bits: Uint32Array, i: number): void => {
-  bits[i >>> 5]! &= ~(1 << (i & 31))
-}
-
-const hasBit = (bits: Uint32Array, i: number): boolean => (bits[i >>> 5]! & (1 << (i & 31))) !== 0
-
-/** Zobrist keys: the set of returned operations linearized hashes as the xor of its members' keys, kept as it changes. */
-const zobristKeys = (count: number): Int32Array => {
-  const keys = new Int32Array(count)
-  let x = 0x2545f491
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    keys[i] = x
-  }
-  return keys
-}
-
-/** murmur3's finaliser. */
-const mix = (h: number): number => {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return h ^ (h >>> 16)
-}
-
-const fingerprintScratch = new Uint32Array(2)
-
-const structuralHash = (value: unknown): number => {
-  fingerprintInto(value, fingerprintScratch, 0)
-  return fingerprintScratch[0]! | 0
-}
-
-/** For each input, the index of the first input equal to it: its class. */
-const classesOfEqualInputs = (inputs: ReadonlyArray<unknown>): Int32Array => {
-  const classes = new Int32Array(inputs.length)
-  if (inputs.length < 2) return classes
-  const byHash = new Map<number, Array<number>>()
-  inputs.forEach((input, index) => {
-    const hash = structuralHash(input)
-    const members = byHash.get(hash) ?? []
-    const same = members.find((member) => equals(inputs[member], input))
-    classes[index] = same ?? index
-    if (same === undefined) members.push(index)
-    byHash.set(hash, members)
-  })
-  return classes
 }
