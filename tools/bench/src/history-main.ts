@@ -2,8 +2,8 @@
  * `npm run bench:history`: the linearizability checker on histories
  * simulated from a seed (`tools/history/src/simulate.ts`): a 50-client
  * key-value history of about 1,700 operations with a stale read injected,
- * and 10-client register histories of 10,000 operations with a few hundred
- * crashed clients. One JSON line per history: its verdict, the check's
+ * 10-client register histories of 10,000 operations with a few hundred
+ * crashed clients, and 80-operation ones where two in five crash. One JSON line per history: its verdict, the check's
  * time, the configurations explored, the largest memo, and the peak
  * resident memory of the process (each history is checked in a fresh one,
  * generation included). Arguments, if any, pick histories by name;
@@ -34,6 +34,12 @@ const scenarios: ReadonlyArray<Scenario> = [
   { name: "register-10k", model: "cas-register", simulation: jepsenRegister },
   { name: "register-10k-stale-read", model: "cas-register", simulation: { ...jepsenRegister, staleReadAt: 0.5 } },
   { name: "register-10k-unique-values", model: "cas-register", simulation: { ...jepsenRegister, values: "unique", crashRate: 0.04 } },
+  { name: "register-80-many-crashes", model: "cas-register", simulation: { ...jepsenRegister, clients: 5, operations: 80, crashRate: 0.4, seed: 5 } },
+  {
+    name: "register-80-many-crashes-stale-read",
+    model: "cas-register",
+    simulation: { ...jepsenRegister, clients: 5, operations: 80, crashRate: 0.4, seed: 5, values: "unique", staleReadAt: 0.7 }
+  },
   { name: "register-10k-unique-values-stale-read", model: "cas-register", simulation: { ...jepsenRegister, values: "unique", crashRate: 0.04, staleReadAt: 0.5 } }
 ]
 
@@ -68,7 +74,7 @@ const run = (scenario: Scenario, writeTo: string | undefined) => {
 const args = process.argv.slice(2)
 const writeAt = args.indexOf("--write")
 const writeTo = writeAt === -1 ? undefined : args[writeAt + 1]
-const names = args.filter((arg, index) => index !== writeAt && index !== writeAt + 1 && arg !== "--child")
+const names = args.filter((arg, index) => (writeAt === -1 || (index !== writeAt && index !== writeAt + 1)) && arg !== "--child")
 const chosen = scenarios.filter((scenario) => names.length === 0 || names.includes(scenario.name))
 if (args.includes("--child")) for (const scenario of chosen) run(scenario, writeTo)
 else {
