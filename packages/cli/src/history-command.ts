@@ -93,7 +93,7 @@ const check = Command.make(
     file: Argument.String("file").pipe(Argument.withDescription("A history: JSON lines ({\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":3}) or Jepsen's history.edn")),
     model: Flag.String("model").pipe(
       Flag.withDefault("cas-register"),
-      Flag.withDescription(`The object the history ran against: ${models.map((model) => `${model.name} (${model.summary})`).join("; ")}`)
+      Flag.withDescription(`The object the history ran against (default cas-register): ${models.map((model) => `${model.name} (${model.summary})`).join("; ")}`)
     ),
     modelFile: Flag.String("model-file").pipe(Flag.optional, Flag.withDescription("A TypeScript module whose default export is your own model (see docs/commands/history.md)")),
     format: Flag.Literals("format", ["auto", "jsonl", "edn"]).pipe(
