@@ -74,6 +74,9 @@ const timeline = (model: AnyHistoryModel, operations: ReadonlyArray<HistoryOpera
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${end}" height="${height}">${labels.join("")}${bars.join("\n")}</svg>`
 }
 
+/** Nothing from the network: the page works from file://, in a mail attachment, offline, and cannot leak. */
+const POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+
 const STYLE = `
 body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222 }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto }
@@ -97,7 +100,7 @@ export const renderHistoryHtml = (model: AnyHistoryModel, checked: CheckedHistor
 <div class="scroll">${timeline(model, result.operations, result.prefix, result.blocked)}</div>
 <script>document.getElementById("blocked")?.scrollIntoView({ inline: "center", block: "nearest" })</script>`
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(source)}: ${checked.verdict.verdict}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${POLICY}"><title>${escape(source)}: ${checked.verdict.verdict}</title><style>${STYLE}</style></head>
 <body><h1>${escape(source)}: ${checked.verdict.verdict}</h1>
 ${body}
 </body></html>
