@@ -28,6 +28,11 @@ const NONE = EventLists.none
 /** Steps between two looks at the clock and the memo's size. */
 const BUDGET_EVERY = 1024
 
+interface PendingChoices<M> {
+  readonly slots: ReadonlyArray<number>
+  readonly models: ReadonlyArray<M>
+}
+
 interface Node<M> {
   readonly parent: Node<M> | undefined
   /** The partition's operation linearized to reach this node; -1 at the root. */
@@ -43,8 +48,8 @@ interface Node<M> {
   phase: typeof TRY_RETURNED | typeof TRY_PENDING | typeof EXHAUSTED
   /** The returned operation's call entry tried last; NONE before the first. */
   cursor: number
-  choices: Array<number> | undefined
-  choiceModels: Array<M> | undefined
+  /** The pending operations admitted after this node, each with the model it leads to, and the next to enter. */
+  choices: PendingChoices<M> | undefined
   nextChoice: number
 }
 
@@ -204,15 +209,13 @@ class PartitionSearch<M, I, O> {
 
   /** The next pending operation to put after `node`, entered; undefined when none is left. */
   private nextPending(node: Node<M>): Node<M> | undefined {
-    if (node.choices === undefined) this.choosePending(node)
-    const choices = node.choices!
-    if (node.nextChoice === choices.length) {
+    const choices = node.choices ?? this.choosePending(node)
+    if (node.nextChoice === choices.slots.length) {
       node.choices = undefined
-      node.choiceModels = undefined
       return undefined
     }
-    const slot = choices[node.nextChoice]!
-    const model = node.choiceModels![node.nextChoice++]!
+    const slot = choices.slots[node.nextChoice]!
+    const model = choices.models[node.nextChoice++]!
     const child = this.child(node, this.pending[slot]!, slot, true, model)
     setBit(this.pendingBits, slot)
     this.pendingWords = Math.max(this.pendingWords, (slot >>> 5) + 1)
@@ -221,8 +224,8 @@ class PartitionSearch<M, I, O> {
   }
 
   /** Admits every pending operation that may go after `node` before entering any of them. */
-  private choosePending(node: Node<M>): void {
-    const choices: Array<number> = []
+  private choosePending(node: Node<M>): PendingChoices<M> {
+    const slots: Array<number> = []
     const models: Array<M> = []
     const latestCall = this.lists.firstReturnTime()
     const stamp = ++this.stamp
@@ -235,14 +238,14 @@ class PartitionSearch<M, I, O> {
       setBit(this.pendingBits, slot)
       const words = Math.max(this.pendingWords, (slot >>> 5) + 1)
       if (this.admit(this.frontier, this.highest, this.zobrist, words, model)) {
-        choices.push(slot)
+        slots.push(slot)
         models.push(model)
       }
       clearBit(this.pendingBits, slot)
     }
-    node.choices = choices
-    node.choiceModels = models
+    node.choices = { slots, models }
     node.nextChoice = 0
+    return node.choices
   }
 
   private admit(frontier: number, highest: number, zobrist: number, pendingWords: number, model: M): boolean {
@@ -286,7 +289,7 @@ class PartitionSearch<M, I, O> {
     return {
       parent, operation, slot, pending, model, linearizedReturned,
       previousFrontier: this.frontier, previousHighest: this.highest, previousPendingWords: this.pendingWords,
-      phase: TRY_RETURNED, cursor: NONE, choices: undefined, choiceModels: undefined, nextChoice: 0
+      phase: TRY_RETURNED, cursor: NONE, choices: undefined, nextChoice: 0
     }
   }
 
