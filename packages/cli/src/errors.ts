@@ -48,11 +48,18 @@ export class CheckInterrupted extends Schema.TaggedError<CheckInterrupted>()("Ch
   override readonly [Runtime.errorExitCode] = 130
 }
 
+/** A history check ran out of its time or memory budget before a verdict; the verdict `unknown` has been printed. */
+export class HistoryUndecided extends Schema.TaggedError<HistoryUndecided>()("HistoryUndecided", {
+  reason: Schema.Literals(["time", "memory"])
+}) {
+  override readonly [Runtime.errorExitCode] = 4
+}
+
 /** parley's failures whose message is a whole sentence for the user, printed as `parley: …`. */
 const printed = [UsageError, InputFileError, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError, CredentialError, NodeStopped] as const
 
 /** parley's failures the command has reported before it ends with one: only the exit code remains. */
-const reportedAlready = [CommandLineRejected, ViolationFound, CheckInterrupted] as const
+const reportedAlready = [CommandLineRejected, ViolationFound, CheckInterrupted, HistoryUndecided] as const
 
 /**
  * How `parley` reports the failure it ends with, in place of the runtime's

@@ -2,37 +2,20 @@
  * Linearizability of a client history against a sequential specification
  * (Herlihy and Wing): every operation appears to take effect at one instant
  * between its invocation and its return, in an order the sequential
- * specification accepts. The search is Wing and Gong's, with Lowe's memo of
- * (operations linearized, model) pairs already explored; a specification
- * that names a partition (a key) is checked one partition at a time, which
- * linearizability's locality makes sound.
+ * specification accepts. A specification that names a partition (a key) is
+ * checked one partition at a time, which linearizability's locality makes
+ * sound; each partition by the search in `linearizability/search.ts`.
+ * `parley check`'s `linearizable` properties and `parley history check` use
+ * this one checker.
  */
 import type { ClientId } from "./actor.ts"
 import type { HistoryEvent } from "./client.ts"
-import { equals } from "./equals.ts"
-import { fingerprint } from "./fingerprint.ts"
+import { searchPartition } from "./linearizability/search.ts"
+import type { BudgetExhausted, Operation, SearchBudget, SearchStats, SequentialSpec } from "./linearizability/operation.ts"
 import { always } from "./property.ts"
 import type { Property } from "./property.ts"
 
-export interface SequentialSpec<M, I, O> {
-  readonly name: string
-  init(): M
-  apply(model: M, input: I): { readonly model: M; readonly output: O }
-  /** Operations in different partitions never affect each other (different keys of a map). */
-  partition?(input: I): string
-}
-
-/**
- * One operation of a history. A pending operation (its client never saw a
- * response) may have taken effect at any instant after its invocation, or
- * not at all.
- */
-export interface Operation<I, O> {
-  readonly client: ClientId
-  readonly input: I
-  readonly invokedAt: number
-  readonly outcome: { readonly _tag: "Returned"; readonly output: O; readonly returnedAt: number } | { readonly _tag: "Pending" }
-}
+export type { BudgetExhausted, Operation, SearchBudget, SearchStats, SequentialSpec } from "./linearizability/operation.ts"
 
 /** Pairs each invocation with its client's next return; an invocation with none is pending. */
 export const operationsOf = <I, O>(history: ReadonlyArray<HistoryEvent<I, O>>): ReadonlyArray<Operation<I, O>> => {
@@ -53,83 +36,103 @@ export const operationsOf = <I, O>(history: ReadonlyArray<HistoryEvent<I, O>>): 
   return operations.sort((a, b) => a.invokedAt - b.invokedAt)
 }
 
-export type LinearizabilityResult<I, O> =
-  | { readonly _tag: "Linearizable"; readonly order: ReadonlyArray<Operation<I, O>> }
-  | { readonly _tag: "NotLinearizable"; readonly partition: string | undefined; readonly operations: ReadonlyArray<Operation<I, O>> }
-
-const returnedAt = (operation: Operation<unknown, unknown>): number =>
-  operation.outcome._tag === "Returned" ? operation.outcome.returnedAt : Number.POSITIVE_INFINITY
-
-/**
- * A linearization of `operations` (sorted by invocation) in which every
- * returned operation appears, with the output it returned, and a pending one
- * appears or not; undefined when there is none.
- */
-const linearize = <M, I, O>(
-  spec: SequentialSpec<M, I, O>,
-  operations: ReadonlyArray<Operation<I, O>>
-): ReadonlyArray<Operation<I, O>> | undefined => {
-  const done = new Uint8Array(operations.length)
-  const order: Array<Operation<I, O>> = []
-  let returnedLeft = operations.filter((operation) => operation.outcome._tag === "Returned").length
-  // Lowe's memo: a (done set, model) pair once explored fails every time.
-  const explored = new Map<string, Array<M>>()
-  const alreadyExplored = (model: M): boolean => {
-    const key = `${done.join("")}:${fingerprint(model)}`
-    const models = explored.get(key)
-    if (models === undefined) {
-      explored.set(key, [model])
-      return false
-    }
-    if (models.some((seen) => equals(seen, model))) return true
-    models.push(model)
-    return false
-  }
-  const search = (model: M): boolean => {
-    if (returnedLeft === 0) return true
-    if (alreadyExplored(model)) return false
-    // An operation can go next only if it was invoked before every operation not yet placed returned.
-    let deadline = Number.POSITIVE_INFINITY
-    for (let i = 0; i < operations.length; i++) if (done[i] === 0) deadline = Math.min(deadline, returnedAt(operations[i]!))
-    for (let i = 0; i < operations.length; i++) {
-      const operation = operations[i]!
-      if (operation.invokedAt > deadline) break
-      if (done[i] === 1) continue
-      const applied = spec.apply(model, operation.input)
-      const returned = operation.outcome._tag === "Returned"
-      if (returned && !equals(applied.output, (operation.outcome as { output: O }).output)) continue
-      done[i] = 1
-      order.push(operation)
-      if (returned) returnedLeft--
-      if (search(applied.model)) return true
-      if (returned) returnedLeft++
-      order.pop()
-      done[i] = 0
-    }
-    return false
-  }
-  return search(spec.init()) ? order : undefined
+/** The figures of a whole check: every partition's added up, and the largest memo. */
+export interface CheckStats extends SearchStats {
+  readonly partitions: number
+  readonly decided: number
+  readonly milliseconds: number
 }
 
-export const checkLinearizability = <M, I, O>(
-  spec: SequentialSpec<M, I, O>,
-  operations: ReadonlyArray<Operation<I, O>>
-): LinearizabilityResult<I, O> => {
-  const partitions = new Map<string | undefined, Array<Operation<I, O>>>()
+export type LinearizabilityResult<Op, M = unknown> =
+  | { readonly _tag: "Linearizable"; readonly order: ReadonlyArray<Op>; readonly stats: CheckStats }
+  | {
+    readonly _tag: "NotLinearizable"
+    readonly partition: string | undefined
+    /** Every operation of the partition that is not linearizable. */
+    readonly operations: ReadonlyArray<Op>
+    /** The longest linearization of a prefix the search found, the model after it, and the returned operation that cannot follow. */
+    readonly prefix: ReadonlyArray<Op>
+    readonly model: M
+    readonly blocked: Op
+    readonly stats: CheckStats
+  }
+  | {
+    readonly _tag: "Unknown"
+    readonly reason: BudgetExhausted
+    /** The partition the budget ran out in, and how far its search had got. */
+    readonly partition: string | undefined
+    readonly operations: ReadonlyArray<Op>
+    readonly prefix: ReadonlyArray<Op>
+    readonly blocked: Op | undefined
+    readonly stats: CheckStats
+  }
+
+export interface CheckOptions {
+  readonly budget?: SearchBudget
+  /** The clock the time budget is read from, in milliseconds. */
+  readonly now?: () => number
+}
+
+const partitionsOf = <I, Op extends Operation<I, unknown>>(
+  partitionOf: ((input: I) => string) | undefined,
+  operations: ReadonlyArray<Op>
+): Array<[string | undefined, Array<Op>]> => {
+  const partitions = new Map<string | undefined, Array<Op>>()
   for (const operation of operations) {
-    const key = spec.partition?.(operation.input)
+    const key = partitionOf?.(operation.input)
     const members = partitions.get(key)
     if (members === undefined) partitions.set(key, [operation])
     else members.push(operation)
   }
-  const order: Array<Operation<I, O>> = []
+  // The small partitions first: one that is not linearizable is usually found at once.
+  return [...partitions].sort((a, b) => a[1].length - b[1].length)
+}
+
+/**
+ * Whether `operations` are linearizable against `spec`, partition by
+ * partition; with a budget, `Unknown` when it runs out before a verdict.
+ * A partition whose memo outgrows the budget is left undecided and the
+ * others are still checked, since one of them may be not linearizable.
+ */
+export const checkLinearizability = <M, I, O, Op extends Operation<I, O> = Operation<I, O>>(
+  spec: SequentialSpec<M, I, O>,
+  operations: ReadonlyArray<Op>,
+  options: CheckOptions = {}
+): LinearizabilityResult<Op, M> => {
+  const now = options.now ?? (() => performance.now())
+  const started = now()
+  const limits = {
+    deadline: started + (options.budget?.maxMilliseconds ?? Number.POSITIVE_INFINITY),
+    maxMemoryBytes: options.budget?.maxMemoryBytes ?? Number.POSITIVE_INFINITY,
+    now
+  }
+  const partitions = partitionsOf(spec.partition?.bind(spec), operations)
+  const totals = { partitions: partitions.length, decided: 0, explored: 0, memoEntries: 0, memoBytes: 0, milliseconds: 0 }
+  const stats = (): CheckStats => ({ ...totals, milliseconds: now() - started })
+  const order: Array<Op> = []
+  let undecided: LinearizabilityResult<Op, M> | undefined
   for (const [partition, members] of partitions) {
     members.sort((a, b) => a.invokedAt - b.invokedAt)
-    const linearization = linearize(spec, members)
-    if (linearization === undefined) return { _tag: "NotLinearizable", partition, operations: members }
-    order.push(...linearization)
+    const verdict = searchPartition(spec, members, limits)
+    totals.explored += verdict.stats.explored
+    totals.memoEntries = Math.max(totals.memoEntries, verdict.stats.memoEntries)
+    totals.memoBytes = Math.max(totals.memoBytes, verdict.stats.memoBytes)
+    const pick = (indices: ReadonlyArray<number>) => indices.map((index) => members[index]!)
+    if (verdict._tag === "Linearizable") {
+      totals.decided++
+      order.push(...pick(verdict.order))
+    } else if (verdict._tag === "NotLinearizable") {
+      totals.decided++
+      const { prefix, model, blocked } = verdict
+      return { _tag: "NotLinearizable", partition, operations: members, prefix: pick(prefix), model, blocked: members[blocked]!, stats: stats() }
+    } else {
+      const blocked = verdict.blocked === undefined ? undefined : members[verdict.blocked]
+      undecided ??= { _tag: "Unknown", reason: verdict.reason, partition, operations: members, prefix: pick(verdict.prefix), blocked, stats: stats() }
+      if (verdict.reason === "time") break
+    }
   }
-  return { _tag: "Linearizable", order }
+  if (undecided !== undefined) return { ...undecided, stats: stats() }
+  return { _tag: "Linearizable", order, stats: stats() }
 }
 
 /**
