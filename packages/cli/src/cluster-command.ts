@@ -1,7 +1,8 @@
-import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp } from "@parley/runtime"
+import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
 
 /** Nodes are this same `parley`, run again by the same Node binary. */
@@ -10,6 +11,19 @@ const launcher: Launcher = { executable: process.execPath, args: [process.argv[1
 const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.withDescription("The cluster's directory"))
 const json = Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print JSON instead of a table"))
 const nodeId = Argument.String("node").pipe(Argument.withDescription("A node id, such as n1"))
+
+/** `variant` if the hosted spec has it; "correct" or nothing means the correct algorithm. */
+export const hostableVariant = (spec: string, variant: string | undefined) => {
+  if (variant === undefined || variant === "correct") return Effect.succeed(undefined)
+  const variants = hostedSpecs.find((hosted) => hosted.name === spec)?.variants ?? []
+  if (variants.some((known) => known.name === variant)) return Effect.succeed(variant)
+  const known = variants.length === 0 ? `${spec} hosts none` : `${spec} hosts ${variants.map((known) => known.name).join(", ")}`
+  return Effect.fail(new UsageError({ message: `no variant "${variant}" to host; ${known}` }))
+}
+
+/** Said on every start of a known-buggy cluster: it is there to break. */
+export const variantWarning = (spec: string, variant: string): string =>
+  `WARNING: hosting the known-buggy variant "${variant}" of ${spec}, for demonstration; it is not correct, and every node's status says so`
 
 /** A status field as a table cell: text as it is, null as "-", anything else as JSON. */
 const cell = (value: unknown): string => (typeof value === "string" ? value : value === null ? "-" : JSON.stringify(value) ?? "")
@@ -48,12 +62,26 @@ const up = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("Clients must send the token in DIR/client.token even on loopback (a shared machine); parley kv does")
     ),
+    variant: Flag.String("variant").pipe(
+      Flag.optional,
+      Flag.withDescription("Host a known-buggy variant of the spec (`parley list` names them), to see a bug happen on real processes; never for real use")
+    ),
     dir,
     json
   },
-  ({ spec, nodes, basePort, requireToken, dir, json }) =>
+  ({ spec, nodes, basePort, requireToken, variant, dir, json }) =>
     Effect.gen(function*() {
-      const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher, requireClientToken: requireToken })
+      const buggy = yield* hostableVariant(spec, Option.getOrUndefined(variant))
+      if (buggy !== undefined) yield* Console.error(variantWarning(spec, buggy))
+      const { leader, reports } = yield* clusterUp({
+        spec,
+        nodes,
+        dir,
+        basePort,
+        launcher,
+        requireClientToken: requireToken,
+        ...(buggy === undefined ? {} : { variant: buggy })
+      })
       if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
       const term = leader.status?.["term"]
       yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id}${term === undefined ? "" : ` in term ${cell(term)}`}\n`)
@@ -69,6 +97,9 @@ const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {
     const reports = yield* clusterStatus(dir)
     yield* Console.log(json ? JSON.stringify(reports) : table(reports))
+    const buggy = reports.map((report) => report.status?.["variant"]).find((variant) => typeof variant === "string")
+    const file = readCluster(dir)
+    if (!json && typeof buggy === "string" && Result.isSuccess(file)) yield* Console.error(variantWarning(file.success.spec, buggy))
   })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index)"))
 
 const kill = Command.make("kill", { node: nodeId, dir }, ({ node, dir }) =>

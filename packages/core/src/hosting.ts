@@ -154,7 +154,13 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   readonly durable: Schema.Codec<D, unknown>
   /** The cluster file's `options` for this spec; every field has a default, so `{}` decodes. */
   readonly options: Schema.Codec<O, unknown>
-  actor(nodes: ReadonlyArray<NodeId>, options: O): Actor<S, M, T, Req, Res, D>
+  /**
+   * Known-buggy variants the runtime may host for demonstration (a cluster
+   * file's `variant`), as `parley list` names them; absent: none.
+   */
+  readonly variants?: ReadonlyArray<{ readonly name: string; readonly description: string }>
+  /** `variant` is one of `variants` when the cluster runs a known-buggy one; undefined for the correct algorithm. */
+  actor(nodes: ReadonlyArray<NodeId>, options: O, variant?: string): Actor<S, M, T, Req, Res, D>
   /** The name of a timer's kind, under which its delay is configured. */
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>

@@ -114,6 +114,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const status = () => ({
       id: config.self,
       ...config.hosted.api.status.of(node.state()),
+      ...(config.variant === undefined ? {} : { variant: config.variant }),
       blocked: faults.blocked(),
       forwarding: forwarding.pending()
     })

@@ -127,6 +127,8 @@ export interface UpOptions {
   readonly timers?: ClusterFile["timers"]
   /** Clients must send the token even on loopback. */
   readonly requireClientToken?: boolean
+  /** A known-buggy variant of the spec, for demonstration. */
+  readonly variant?: string
 }
 
 export const clusterUp = (options: UpOptions) =>
@@ -145,7 +147,8 @@ export const clusterUp = (options: UpOptions) =>
       nodes: loopbackNodes(options.basePort, options.nodes),
       timers: options.timers ?? {},
       options: options.options ?? {},
-      requireClientToken: options.requireClientToken ?? false
+      requireClientToken: options.requireClientToken ?? false,
+      ...(options.variant === undefined ? {} : { variant: options.variant })
     }
     const busy = yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer]))
     if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)

@@ -34,6 +34,8 @@ export const ClusterFile = Schema.Struct({
   timers: Schema.Record(Schema.String, Range).pipe(Schema.withDecodingDefault(Effect.succeed({}))),
   /** The spec's own options (for raft: prevote, checkquorum, maxEntriesPerAppend). */
   options: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.withDecodingDefault(Effect.succeed({}))),
+  /** A known-buggy variant of the spec to host, for demonstration; every node warns of it, and its status names it. */
+  variant: Schema.optional(Schema.String),
   /** Whether clients must send the token even to a node on loopback (a shared machine); beyond loopback they always must. */
   requireClientToken: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false)))
 })
@@ -76,6 +78,11 @@ const inconsistency = (file: ClusterFile, hosted: AnyHostedSpec): string | undef
   for (const [kind, range] of Object.entries(file.timers)) {
     if (!(kind in hosted.timers)) return `spec ${hosted.name} has no timer "${kind}"; its timers: ${Object.keys(hosted.timers).join(", ")}`
     if (range.minMs > range.maxMs) return `timer "${kind}" has minMs ${range.minMs} above maxMs ${range.maxMs}`
+  }
+  const variants = hosted.variants ?? []
+  if (file.variant !== undefined && !variants.some((variant) => variant.name === file.variant)) {
+    const known = variants.length === 0 ? "it hosts none" : `its variants: ${variants.map((variant) => variant.name).join(", ")}`
+    return `spec ${hosted.name} has no variant "${file.variant}"; ${known}`
   }
   return undefined
 }

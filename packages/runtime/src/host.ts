@@ -55,7 +55,14 @@ export const nodeConfigLayer = (options: HostOptions) =>
         message: `cluster file ${options.clusterFile} has no node "${options.id}"; its nodes: ${file.nodes.map((node) => node.id).join(", ")}`
       })
     }
-    const config = NodeConfig.of({ self: options.id, nodes: file.nodes, hosted, options: specOptions, timers: timerRanges(file, hosted) })
+    const config = NodeConfig.of({
+      self: options.id,
+      nodes: file.nodes,
+      hosted,
+      options: specOptions,
+      timers: timerRanges(file, hosted),
+      variant: file.variant
+    })
     const dir = dirname(options.clusterFile)
     return Layer.mergeAll(
       Layer.succeed(NodeConfig, config),

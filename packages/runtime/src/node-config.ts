@@ -10,6 +10,8 @@ export class NodeConfig extends Context.Service<NodeConfig, {
   /** The spec's options, decoded with its Schema. */
   readonly options: unknown
   readonly timers: Readonly<Record<string, TimerRange>>
+  /** The known-buggy variant this node runs, if the cluster file names one. */
+  readonly variant?: string | undefined
 }>()("@parley/runtime/NodeConfig") {}
 
 export const entryOf = (nodes: ReadonlyArray<NodeEntry>, id: NodeId): NodeEntry | undefined => nodes.find((node) => node.id === id)

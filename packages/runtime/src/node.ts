@@ -53,10 +53,13 @@ export class Node extends Context.Service<Node, {
     const forwarding = yield* Forwarding
     const replies = yield* Replies
     const metrics = yield* NodeMetrics
-    const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options)
+    const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options, config.variant)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
     const stamp = config.hosted.stampRequest?.bind(config.hosted)
 
+    if (config.variant !== undefined) {
+      yield* Effect.logWarning(`running the known-buggy variant "${config.variant}" of ${config.hosted.name}, for demonstration: it is not correct`)
+    }
     const stored = yield* storage.load
     const first = Option.isSome(stored) ? actor.recover(context, stored.value) : actor.init(context)
     let state = first.state

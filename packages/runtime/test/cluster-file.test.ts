@@ -39,6 +39,12 @@ describe("the cluster file", () => {
     expect(problem({ spec: "raft", nodes, timers: { election: { minMs: 9, maxMs: 2 } } })).toMatch(/minMs 9 above maxMs 2/)
     expect(problem({ spec: "raft", nodes, options: { prevote: "yes" } })).toMatch(/options: .*prevote/)
     expect(problem({ spec: "raft", nodes, options: { sessionExpiryMs: 5 } })).toMatch(/options: .*sessionExpiryMs/)
+    expect(problem({ spec: "raft", nodes, variant: "fast-read" })).toMatch(/no variant "fast-read"; its variants: .*stale-read/)
+  })
+
+  it("hosts a known-buggy variant the spec declares", () => {
+    const decoded = decodeClusterFile("c.json", JSON.stringify({ spec: "raft", nodes, variant: "stale-read" }), hosted)
+    expect(Result.isSuccess(decoded) && decoded.success.file.variant).toBe("stale-read")
   })
 })
 

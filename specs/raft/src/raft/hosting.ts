@@ -5,14 +5,14 @@
  * key-value store's client API, and the leader's clock stamped on each
  * request, from which the log's time and the end of idle sessions follow.
  */
-import { hostedSpec } from "@parley/core"
+import { CorrectVariant, hostedSpec } from "@parley/core"
 import { bucketCount, replicatedKvApi } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { defaultSessionExpiryMs } from "./state-machine.ts"
-import { noBugs } from "./state.ts"
+import { raftSpec } from "./spec.ts"
 import type { RaftState } from "./state.ts"
 
 /**
@@ -69,14 +69,16 @@ export const raftHosted = hostedSpec({
   response: RaftResponse,
   durable: RaftDurable,
   options: RaftHostOptions,
-  actor: (nodes, options) =>
+  // Every variant the checker catches can run as a real cluster too, to show it caught there (`parley test`).
+  variants: raftSpec.variants,
+  actor: (nodes, options, variant) =>
     raftActor({
       nodes,
       preVote: options.prevote,
       checkQuorum: options.checkquorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,
       sessionExpiryMs: options.sessionExpiryMs,
-      bugs: noBugs
+      bugs: raftSpec.bugsOf(variant ?? CorrectVariant)
     }),
   // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
   stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),
