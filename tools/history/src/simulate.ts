@@ -44,7 +44,7 @@ interface Write {
 }
 
 /** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
-const random = (seed: number): (() => number) => {
+export const seededRandom = (seed: number): (() => number) => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) | 0
@@ -55,7 +55,7 @@ const random = (seed: number): (() => number) => {
 }
 
 export const simulateHistory = (options: SimulationOptions): Array<HistoryRecord> => {
-  const next = random(options.seed)
+  const next = seededRandom(options.seed)
   const pick = (n: number) => Math.floor(next() * n)
   const records: Array<HistoryRecord> = []
   const store = new Map<string | undefined, Scalar | null>()

@@ -1,0 +1,161 @@
+/**
+ * `parley test SPEC`: a Jepsen-style test of a real cluster of the spec
+ * (any hosted as a key-value store): concurrent clients, a nemesis, the
+ * history checked, a report directory. Exit codes: 0 no anomaly, 1 an
+ * anomaly (not linearizable, or the cluster did not recover), 2 bad usage,
+ * 4 unknown (the check ran out of its budget).
+ */
+import { defaultTimings, findWorkload, NemesisKind, runTest, workloads, writeReport } from "@parley/jepsen"
+import type { TestOptions } from "@parley/jepsen"
+import { freeBasePort, logPath } from "@parley/runtime"
+import type { Launcher } from "@parley/runtime"
+import { Console, Effect, Option, Schema } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { hostableVariant } from "./cluster-command.ts"
+import { HistoryUndecided, UsageError, ViolationFound } from "./errors.ts"
+import { hostedSpecs } from "./hosted.ts"
+
+/** Nodes are this same `parley`, run again by the same Node binary. */
+const launcher: Launcher = { executable: process.execPath, args: [process.argv[1]!] }
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `90`, `90s`, `1.5m`, `500ms` as milliseconds; undefined for anything else. */
+export const parseDuration = (text: string): number | undefined => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  return match === null ? undefined : Number(match[1]) * units[match[2] ?? "s"]!
+}
+
+const decodeKind = Schema.decodeUnknownResult(NemesisKind)
+
+/** `kill,pause` as the nemesis's kinds; `none` or nothing for no faults. */
+export const parseNemesis = (text: string): Array<NemesisKind> | string => {
+  const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "" && name !== "none")
+  const kinds: Array<NemesisKind> = []
+  for (const name of names) {
+    const kind = decodeKind(name)
+    if (kind._tag === "Failure") return `--nemesis: no fault "${name}"; there are kill, pause, partition, restart (or none)`
+    if (!kinds.includes(kind.success)) kinds.push(kind.success)
+  }
+  return kinds
+}
+
+export interface TestInput {
+  readonly spec: string
+  readonly time: string
+  readonly clients: number
+  readonly keys: number
+  readonly nemesis: string
+  readonly seed: number | undefined
+  readonly variant: string | undefined
+  readonly nodes: number
+  readonly rate: number
+  readonly workload: string
+  readonly dir: string | undefined
+  readonly report: string | undefined
+  readonly checkLimitSeconds: number
+}
+
+const usage = (message: string) => new UsageError({ message })
+
+export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
+  const durationMs = parseDuration(input.time)
+  if (durationMs === undefined || durationMs < 1000) return yield* usage(`--time must be a duration of at least 1 s, such as 60s, 2m or 90; got "${input.time}"`)
+  if (input.clients < 1 || input.clients > 256) return yield* usage(`--clients must be from 1 to 256, got ${input.clients}`)
+  if (input.keys < 1 || input.keys > 1000) return yield* usage(`--keys must be from 1 to 1000, got ${input.keys}`)
+  if (!(input.rate > 0)) return yield* usage(`--rate must be above 0, got ${input.rate}`)
+  if (input.checkLimitSeconds <= 0) return yield* usage("--check-time-limit must be above 0")
+  const kinds = parseNemesis(input.nemesis)
+  if (typeof kinds === "string") return yield* usage(kinds)
+  const workload = findWorkload(input.workload)
+  if (workload === undefined) return yield* usage(`no workload "${input.workload}"; there are ${workloads.map((known) => known.name).join(", ")}`)
+  const variant = yield* hostableVariant(input.spec, input.variant)
+  const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const started = new Date().toISOString().replace(/[:.]/g, "-")
+  const reportDir = input.report ?? join(".parley", "test", `${input.spec}${variant === undefined ? "" : `-${variant}`}-${started}`)
+  const clusterDir = input.dir ?? mkdtempSync(join(tmpdir(), "parley-test-"))
+  const options: TestOptions = {
+    spec: input.spec,
+    variant,
+    nodes: input.nodes,
+    dir: clusterDir,
+    basePort: yield* freeBasePort(input.nodes),
+    launcher,
+    durationMs,
+    clients: input.clients,
+    keys: input.keys,
+    nemesis: kinds,
+    timings: defaultTimings,
+    seed,
+    ratePerSecond: input.rate,
+    workload,
+    timeouts: { operationMs: 3000, attemptMs: 1000 },
+    budget: { maxMilliseconds: input.checkLimitSeconds * 1000, maxMemoryBytes: 1024 * 1024 * 1024 },
+    progress: (line) => console.error(line)
+  }
+  if (variant !== undefined) yield* Console.error(`WARNING: testing the known-buggy variant "${variant}" of ${input.spec}; an anomaly is expected`)
+  const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed }
+  const { verdict, text } = yield* runTest(options).pipe(
+    Effect.map((run) => writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)))),
+    // A directory of our own making goes once the report has the nodes' logs; one the user named stays.
+    Effect.ensuring(Effect.sync(() => {
+      if (input.dir === undefined) rmSync(clusterDir, { recursive: true, force: true })
+    }))
+  )
+  yield* Console.log(text)
+  yield* Console.log(`  report: ${reportDir} (timeline.html${verdict.history.verdict === "linearizable" ? "" : ", anomaly.html"}, history.jsonl, nemesis.jsonl, verdict.json, logs/)`)
+  if (verdict.verdict === "invalid") return yield* new ViolationFound({ property: verdict.anomalies.join("; ") })
+  if (verdict.verdict === "unknown") return yield* new HistoryUndecided({ reason: verdict.history.reason ?? "time" })
+})
+
+export const testCommand = Command.make(
+  "test",
+  {
+    spec: Argument.Literals("spec", hostedSpecs.map((spec) => spec.name) as [string, ...Array<string>]).pipe(
+      Argument.withDescription("A spec hosted as a key-value store (parley cluster up runs it)")
+    ),
+    time: Flag.String("time").pipe(Flag.withDefault("60s"), Flag.withDescription("How long the clients and the nemesis run: 60s, 2m, 500ms (default 60s)")),
+    clients: Flag.Int("clients").pipe(Flag.withDefault(8), Flag.withDescription("Concurrent clients (default 8)")),
+    keys: Flag.Int("keys").pipe(Flag.withDefault(4), Flag.withDescription("Keys in use at once (default 4); each is retired after a few hundred operations")),
+    nemesis: Flag.String("nemesis").pipe(
+      Flag.withDefault("kill,pause,partition,restart"),
+      Flag.withDescription("The faults, comma-separated: kill (-9, started again later), pause (SIGSTOP, SIGCONT later), partition, restart (kill -9 and start at once); none for no faults")
+    ),
+    seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("The seed of the operations and the fault schedule (default: a fresh one, printed); timing still varies")),
+    variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("Host a known-buggy variant (parley list names them): the test should catch it")),
+    nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (default 3)")),
+    rate: Flag.Finite("rate").pipe(Flag.withDefault(200), Flag.withDescription("Operations a second over all clients, roughly (default 200)")),
+    workload: Flag.String("workload").pipe(
+      Flag.withDefault("register"),
+      Flag.withDescription(`What the clients do: ${workloads.map((known) => `${known.name} (${known.description})`).join("; ")}`)
+    ),
+    dir: Flag.String("dir").pipe(Flag.optional, Flag.withDescription("The cluster's directory, kept afterwards (default: a temporary one, removed)")),
+    report: Flag.String("report").pipe(Flag.optional, Flag.withDescription("Where to write the report (default .parley/test/SPEC-TIME)")),
+    checkTimeLimit: Flag.Finite("check-time-limit").pipe(Flag.withDefault(120), Flag.withDescription("Seconds the history check may take before its verdict is unknown (default 120)"))
+  },
+  (input) =>
+    runTestCommand({
+      spec: input.spec,
+      time: input.time,
+      clients: input.clients,
+      keys: input.keys,
+      nemesis: input.nemesis,
+      seed: Option.getOrUndefined(input.seed),
+      variant: Option.getOrUndefined(input.variant),
+      nodes: input.nodes,
+      rate: input.rate,
+      workload: input.workload,
+      dir: Option.getOrUndefined(input.dir),
+      report: Option.getOrUndefined(input.report),
+      checkLimitSeconds: input.checkTimeLimit
+    })
+).pipe(
+  Command.withDescription("Test a real cluster as Jepsen does: concurrent clients, faults, the history checked for linearizability (exit 0 none found, 1 anomaly, 4 unknown)"),
+  Command.withExamples([
+    { command: "parley test raft --time 60s", description: "Every fault for a minute; the report goes to .parley/test/" },
+    { command: "parley test raft --variant stale-read --nemesis partition", description: "Watch a leader that reads its own store without checking it still leads get caught" }
+  ])
+)
