@@ -6,7 +6,7 @@
  * 4 unknown (the check ran out of its budget).
  */
 import { defaultTimings, findWorkload, NemesisKind, runTest, workloads, writeReport } from "@parley/jepsen"
-import type { TestOptions } from "@parley/jepsen"
+import type { NemesisTarget, TestOptions } from "@parley/jepsen"
 import { freeBasePort, logPath } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
@@ -49,6 +49,7 @@ export interface TestInput {
   readonly clients: number
   readonly keys: number
   readonly nemesis: string
+  readonly target: NemesisTarget
   readonly seed: number | undefined
   readonly variant: string | undefined
   readonly nodes: number
@@ -89,6 +90,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     keys: input.keys,
     nemesis: kinds,
     timings: defaultTimings,
+    target: input.target,
     seed,
     ratePerSecond: input.rate,
     workload,
@@ -124,6 +126,10 @@ export const testCommand = Command.make(
       Flag.withDefault("kill,pause,partition,restart"),
       Flag.withDescription("The faults, comma-separated: kill (-9, started again later), pause (SIGSTOP, SIGCONT later), partition, restart (kill -9 and start at once); none for no faults")
     ),
+    target: Flag.Literals("target", ["mixed", "leader", "any"]).pipe(
+      Flag.withDefault("mixed"),
+      Flag.withDescription("Which node a fault strikes: the leader, any node, or mixed (the leader half of the time; the default)")
+    ),
     seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("The seed of the operations and the fault schedule (default: a fresh one, printed); timing still varies")),
     variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("Host a known-buggy variant (parley list names them): the test should catch it")),
     nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (default 3)")),
@@ -143,6 +149,7 @@ export const testCommand = Command.make(
       clients: input.clients,
       keys: input.keys,
       nemesis: input.nemesis,
+      target: input.target,
       seed: Option.getOrUndefined(input.seed),
       variant: Option.getOrUndefined(input.variant),
       nodes: input.nodes,

@@ -9,6 +9,7 @@
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
  *   explore -> core, checker, trace, web (its tests: specs too)
+ *   jepsen -> core, kv, runtime, history
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -57,6 +58,13 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
   ),
   onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract"),
   onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker"),
+  onlyImports(
+    "jepsen-imports-no-spec",
+    "^tools/jepsen/",
+    "^tools/jepsen/",
+    [core, kv, "^packages/runtime/", "^tools/history/"],
+    "parley test drives any hosted spec's cluster through the runtime; the cli hands it the launcher"
+  ),
   onlyImports(
     "explore-imports-no-spec",
     "^tools/explore/src/",

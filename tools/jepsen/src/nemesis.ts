@@ -2,7 +2,7 @@
  * The nemesis: one fault at a time, on a seeded schedule. After a quiet
  * spell it picks a kind among those asked for and a target (the leader half
  * of the time, since faults of the leader are the ones that test a
- * consensus protocol hardest; otherwise any node), holds the fault a while,
+ * consensus protocol hardest; otherwise any node; or always one or the other), holds the fault a while,
  * and undoes it: a killed node is started again, a paused one continued, a
  * partition healed; `restart` (kill -9 and start at once) is over as soon as
  * it is done. Every step is logged through the recorder; a step the cluster
@@ -35,10 +35,14 @@ const pick = <A>(random: () => number, items: ReadonlyArray<A>): A => items[Math
 
 const between = (random: () => number, [low, high]: readonly [number, number]): number => low + random() * (high - low)
 
-/** The leader half of the time, if there is one; any node otherwise. */
-const target = (control: ClusterControl, random: () => number) =>
+/** Which node a fault strikes: the leader (if there is one), any node, or the leader half of the time. */
+export type NemesisTarget = "leader" | "any" | "mixed"
+
+const leaderShare: Record<NemesisTarget, number> = { leader: 1, any: 0, mixed: 0.5 }
+
+const target = (control: ClusterControl, random: () => number, aim: NemesisTarget) =>
   Effect.gen(function*() {
-    const leader = random() < 0.5 ? yield* control.leader : undefined
+    const leader = random() < leaderShare[aim] ? yield* control.leader : undefined
     return leader === undefined ? { node: pick(random, control.nodes), role: "" } : { node: leader, role: " (the leader)" }
   })
 
@@ -86,6 +90,7 @@ const logged = (recorder: Recorder, fault: Fault, phase: "start" | "end", step: 
 export interface NemesisOptions {
   readonly kinds: ReadonlyArray<NemesisKind>
   readonly timings: NemesisTimings
+  readonly target: NemesisTarget
   /** When the schedule stops (a `Date.now()` time): no fault starts after it, and the one running is undone by then. */
   readonly endAt: number
 }
@@ -98,7 +103,7 @@ export const runNemesis = (control: ClusterControl, recorder: Recorder, random: 
       const quietMs = between(random, options.timings.quietMs)
       if (Date.now() + quietMs >= options.endAt) return
       yield* Effect.sleep(quietMs)
-      const { node, role } = yield* target(control, random)
+      const { node, role } = yield* target(control, random, options.target)
       const fault = faultOf(control, pick(random, options.kinds), node, role)
       const started = yield* logged(recorder, fault, "start", act(control, fault))
       if (!started || fault.undo === undefined) continue

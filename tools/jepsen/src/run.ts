@@ -17,7 +17,7 @@ import type { ClientTimeouts } from "./client.ts"
 import { localControl } from "./control.ts"
 import type { ClusterControl } from "./control.ts"
 import { runNemesis } from "./nemesis.ts"
-import type { NemesisTimings } from "./nemesis.ts"
+import type { NemesisTarget, NemesisTimings } from "./nemesis.ts"
 import { Recorder } from "./recorder.ts"
 import type { NemesisEvent, NemesisKind, TestRecord } from "./recorder.ts"
 import type { ClusterClient, Invocation, Workload, WorkloadFactory } from "./workload.ts"
@@ -34,6 +34,7 @@ export interface TestOptions {
   readonly keys: number
   readonly nemesis: ReadonlyArray<NemesisKind>
   readonly timings: NemesisTimings
+  readonly target: NemesisTarget
   readonly seed: number
   /** Operations a second over every client, roughly: each client waits a random time, on average clients/rate seconds, between its operations. */
   readonly ratePerSecond: number
@@ -133,7 +134,7 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
       options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
 
-      const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, endAt }))
+      const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
       const slots = Array.from({ length: options.clients }, (_, slot) => slot)
       const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workload, recorder, clients, slot, options.clients, seededRandom(options.seed + 7919 * (slot + 1)), endAt, meanPauseMs), {
         concurrency: "unbounded"
