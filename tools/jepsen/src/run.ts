@@ -113,7 +113,7 @@ const withCluster = <A, E>(options: TestOptions, use: (control: ClusterControl, 
       basePort: options.basePort,
       launcher: options.launcher,
       ...(options.variant === undefined ? {} : { variant: options.variant })
-    }),
+    }).pipe(Effect.onError(() => Effect.ignore(clusterDown(options.dir)))), // nodes it started before it failed
     ({ reports }) => {
       const nodes: ReadonlyArray<NodeId> = reports.map((report) => report.id)
       const entries = reports.map((report) => ({ id: report.id, client: report.client, peer: report.peer }))
