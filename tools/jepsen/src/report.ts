@@ -8,7 +8,7 @@
 import { HistoryVerdict, renderHistoryHtml, renderVerdict } from "@parley/history"
 import { Schema } from "effect"
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import type { NemesisEvent } from "./recorder.ts"
 import type { TestRun } from "./run.ts"
 import { describeOperation, faultSpans, operationsOf, timelineStyle, timelineSvg } from "./timeline.ts"
@@ -160,6 +160,6 @@ export const writeReport = (dir: string, run: TestRun, settings: ReportSettings,
   writeFileSync(join(dir, "summary.txt"), text + "\n")
   writeFileSync(join(dir, "timeline.html"), timelinePage(run, verdict, operations, text))
   if (run.checked.verdict.verdict !== "linearizable") writeFileSync(join(dir, "anomaly.html"), renderHistoryHtml(run.model, run.checked, historyFile))
-  for (const log of logs) if (existsSync(log)) copyFileSync(log, join(dir, "logs", log.split("/").at(-1)!))
+  for (const log of logs) if (existsSync(log)) copyFileSync(log, join(dir, "logs", basename(log)))
   return { verdict, text }
 }
