@@ -5,7 +5,7 @@
  * anomaly (not linearizable, or the cluster did not recover), 2 bad usage,
  * 4 unknown (the check ran out of its budget).
  */
-import { defaultTimings, findWorkload, NemesisKind, runTest, workloads, writeReport } from "@parley/jepsen"
+import { findWorkload, NemesisKind, runTest, timingsWithInterval, workloads, writeReport } from "@parley/jepsen"
 import type { NemesisTarget, TestOptions } from "@parley/jepsen"
 import { freeBasePort, logPath } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
@@ -50,6 +50,7 @@ export interface TestInput {
   readonly keys: number
   readonly nemesis: string
   readonly target: NemesisTarget
+  readonly interval: string
   readonly seed: number | undefined
   readonly variant: string | undefined
   readonly nodes: number
@@ -69,6 +70,8 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   if (input.keys < 1 || input.keys > 1000) return yield* usage(`--keys must be from 1 to 1000, got ${input.keys}`)
   if (!(input.rate > 0)) return yield* usage(`--rate must be above 0, got ${input.rate}`)
   if (input.checkLimitSeconds <= 0) return yield* usage("--check-time-limit must be above 0")
+  const intervalMs = parseDuration(input.interval)
+  if (intervalMs === undefined || intervalMs < 100) return yield* usage(`--interval must be a duration of at least 100ms, such as 3.5s; got "${input.interval}"`)
   const kinds = parseNemesis(input.nemesis)
   if (typeof kinds === "string") return yield* usage(kinds)
   const workload = findWorkload(input.workload)
@@ -89,12 +92,12 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     clients: input.clients,
     keys: input.keys,
     nemesis: kinds,
-    timings: defaultTimings,
+    timings: timingsWithInterval(intervalMs),
     target: input.target,
     seed,
     ratePerSecond: input.rate,
     workload,
-    timeouts: { operationMs: 3000, attemptMs: 1000 },
+    timeouts: { operationMs: 3000, attemptMs: 500 },
     budget: { maxMilliseconds: input.checkLimitSeconds * 1000, maxMemoryBytes: 1024 * 1024 * 1024 },
     progress: (line) => console.error(line)
   }
@@ -130,6 +133,10 @@ export const testCommand = Command.make(
       Flag.withDefault("mixed"),
       Flag.withDescription("Which node a fault strikes: the leader, any node, or mixed (the leader half of the time; the default)")
     ),
+    interval: Flag.String("interval").pipe(
+      Flag.withDefault("3.5s"),
+      Flag.withDescription("The quiet between one fault's end and the next one's start, on average (default 3.5s; drawn from half to one and a half times it); a fault lasts 2 to 6 s")
+    ),
     seed: Flag.Int("seed").pipe(Flag.optional, Flag.withDescription("The seed of the operations and the fault schedule (default: a fresh one, printed); timing still varies")),
     variant: Flag.String("variant").pipe(Flag.optional, Flag.withDescription("Host a known-buggy variant (parley list names them): the test should catch it")),
     nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (default 3)")),
@@ -150,6 +157,7 @@ export const testCommand = Command.make(
       keys: input.keys,
       nemesis: input.nemesis,
       target: input.target,
+      interval: input.interval,
       seed: Option.getOrUndefined(input.seed),
       variant: Option.getOrUndefined(input.variant),
       nodes: input.nodes,

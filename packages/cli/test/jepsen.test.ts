@@ -62,7 +62,7 @@ describe("parley test", () => {
   }, 120_000)
 
   it("catches the stale-read variant: a read answered by a partitioned leader", async () => {
-    const run = await parleyTest(["--time", "25s", "--seed", "3", "--nemesis", "partition", "--target", "leader", "--variant", "stale-read"])
+    const run = await parleyTest(["--time", "25s", "--seed", "3", "--nemesis", "partition", "--target", "leader", "--interval", "1s", "--variant", "stale-read"])
     expect(run.stderr).toMatch(/known-buggy variant "stale-read"/)
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/^parley test raft --variant stale-read: ANOMALY: not linearizable/)
@@ -73,5 +73,7 @@ describe("parley test", () => {
     expect(verdict.culprit?.faults.join(" ")).toContain(`partition ${verdict.culprit?.node} (the leader)`)
     expect(readFileSync(join(run.report, "anomaly.html"), "utf8")).toContain('id="blocked"')
     expect(readFileSync(join(run.report, "timeline.html"), "utf8")).toContain('class="op read ok blocked')
+    // Hosted loudly: every node said which variant it runs.
+    for (const id of ["n1", "n2", "n3"]) expect(readFileSync(join(run.report, "logs", `${id}.log`), "utf8")).toMatch(/known-buggy variant \\"stale-read\\"/)
   }, 120_000)
 })

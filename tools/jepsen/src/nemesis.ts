@@ -23,6 +23,9 @@ export interface NemesisTimings {
 
 export const defaultTimings: NemesisTimings = { quietMs: [2000, 5000], faultMs: [2000, 6000] }
 
+/** The default timings with quiet spells of `intervalMs` on average (from half of it to one and a half times it). */
+export const timingsWithInterval = (intervalMs: number): NemesisTimings => ({ ...defaultTimings, quietMs: [intervalMs / 2, intervalMs * 1.5] })
+
 interface Fault {
   readonly kind: NemesisKind
   readonly nodes: ReadonlyArray<NodeId>

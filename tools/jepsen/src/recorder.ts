@@ -31,6 +31,8 @@ export class Recorder {
   private readonly origin = performance.now()
   readonly records: Array<TestRecord> = []
   readonly faults: Array<NemesisEvent> = []
+  /** Completions so far, by type. */
+  readonly completed = { ok: 0, fail: 0, info: 0 }
 
   /** `onFault` hears of each nemesis event as it is recorded (a progress line, say). */
   constructor(private readonly onFault: (event: NemesisEvent) => void = () => {}) {}
@@ -45,6 +47,7 @@ export class Recorder {
   }
 
   complete(process: Scalar, operation: Invocation, completion: Completion): void {
+    this.completed[completion.type]++
     const node = completion.node === undefined ? {} : { node: completion.node }
     const base = { process, type: completion.type, f: operation.f, ...keyOf(operation), time: this.now(), ...node }
     this.records.push(completion.type === "ok" ? { ...base, value: completion.value } : { ...base, value: operation.value, error: completion.error })

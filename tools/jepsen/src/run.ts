@@ -104,6 +104,18 @@ const clientLoop = (workload: Workload, recorder: Recorder, clients: Clients, sl
     return process
   })
 
+/** How often a running test says how far it has got. */
+const progressEveryMs = 10_000
+
+/** A line every 10 s: the time and the operations completed so far. */
+const reportProgress = (recorder: Recorder, progress: (line: string) => void) =>
+  Effect.forever(
+    Effect.sleep(progressEveryMs).pipe(Effect.andThen(Effect.sync(() => {
+      const { ok, fail, info } = recorder.completed
+      progress(`${(recorder.now() / 1000).toFixed(1)} s  ${ok + fail + info} operations: ${ok} ok, ${fail} failed, ${info} unknown`)
+    })))
+  )
+
 const withCluster = <A, E>(options: TestOptions, use: (control: ClusterControl, nodes: ReadonlyArray<NodeEntry>) => Effect.Effect<A, E>) =>
   Effect.acquireUseRelease(
     clusterUp({
@@ -134,12 +146,14 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
       options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
 
+      const ticker = yield* Effect.forkChild(reportProgress(recorder, options.progress))
       const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
       const slots = Array.from({ length: options.clients }, (_, slot) => slot)
       const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workload, recorder, clients, slot, options.clients, seededRandom(options.seed + 7919 * (slot + 1)), endAt, meanPauseMs), {
         concurrency: "unbounded"
       })
       yield* Fiber.join(nemesis)
+      yield* Fiber.interrupt(ticker)
 
       options.progress("faults over; waiting for the cluster to recover")
       const recovery = yield* Effect.result(control.recover)
