@@ -8,7 +8,7 @@
  *
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
- *   explore -> core, checker, trace, web (its tests: specs too)
+ *   explore -> core, checker, trace, web (its tests: specs too)     history -> core, web
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -57,6 +57,7 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
   ),
   onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract"),
   onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker"),
+  onlyImports("history-imports-only-core-and-web", "^tools/history/", "^tools/history/", [core, "^tools/web/"], "recorded histories are anyone's: no spec, no checker"),
   onlyImports(
     "explore-imports-no-spec",
     "^tools/explore/src/",
