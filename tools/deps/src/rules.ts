@@ -8,8 +8,8 @@
  *
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
- *   explore -> core, checker, trace, web (its tests: specs too)
- *   jepsen -> core, kv, runtime, history
+ *   explore -> core, checker, trace, web (its tests: specs too)     history -> core, web
+ *   jepsen -> core, kv, runtime, history, web
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -58,11 +58,12 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
   ),
   onlyImports("trace-imports-only-core", "^tools/trace/", "^tools/trace/", [core], "trace files are part of the contract"),
   onlyImports("web-imports-only-core-and-trace", "^tools/web/", "^tools/web/", [core, "^tools/trace/"], "pages draw traces; they never run a spec or the checker"),
+  onlyImports("history-imports-only-core-and-web", "^tools/history/", "^tools/history/", [core, "^tools/web/"], "recorded histories are anyone's: no spec, no checker"),
   onlyImports(
     "jepsen-imports-no-spec",
     "^tools/jepsen/",
     "^tools/jepsen/",
-    [core, kv, "^packages/runtime/", "^tools/history/"],
+    [core, kv, "^packages/runtime/", "^tools/history/", "^tools/web/"],
     "parley test drives any hosted spec's cluster through the runtime; the cli hands it the launcher"
   ),
   onlyImports(

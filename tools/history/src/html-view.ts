@@ -6,6 +6,7 @@
  * each, and the operation that cannot be placed after it in red. No script
  * or style is fetched; the page opens scrolled to that operation.
  */
+import { escapeHtml as escape, staticDocument } from "@parley/web"
 import type { CheckedHistory } from "./check.ts"
 import type { HistoryOperation } from "./history.ts"
 import type { AnyHistoryModel } from "./model.ts"
@@ -15,9 +16,6 @@ const ROW_HEIGHT = 26
 const BAR_HEIGHT = 18
 const STEP = 14
 const LABEL_WIDTH = 90
-
-const escape = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 interface Placement {
   /** 1-based position in the prefix's linearization, and the model after it. */
@@ -74,9 +72,6 @@ const timeline = (model: AnyHistoryModel, operations: ReadonlyArray<HistoryOpera
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${end}" height="${height}">${labels.join("")}${bars.join("\n")}</svg>`
 }
 
-/** Nothing from the network: the page works from file://, in a mail attachment, offline, and cannot leak. */
-const POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
-
 const STYLE = `
 body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222 }
 pre { background: #f6f6f6; padding: 1em; overflow-x: auto }
@@ -92,17 +87,14 @@ g.other rect { fill: #e4e4e4 } g.pending rect { fill: #fff; stroke-dasharray: 4 
 export const renderHistoryHtml = (model: AnyHistoryModel, checked: CheckedHistory, source: string): string => {
   const { result } = checked
   const summary = `<pre>${escape(renderVerdict(checked.verdict, source))}</pre>`
-  const body = result._tag === "Linearizable"
-    ? `${summary}<p>Every operation has a place in a linearization; there is nothing to show.</p>`
-    : `${summary}
+  const title = `${source}: ${checked.verdict.verdict}`
+  const heading = `<h1>${escape(title)}</h1>`
+  if (result._tag === "Linearizable") {
+    return staticDocument({ title, style: STYLE, body: `${heading}${summary}<p>Every operation has a place in a linearization; there is nothing to show.</p>` })
+  }
+  const body = `${heading}${summary}
 <p class="legend"><span style="background:#b8e0b8">#n: the nth operation of the longest linearizable prefix found</span><span style="background:#f08080">cannot be placed after it</span><span style="background:#e4e4e4">not in the prefix</span><span style="border-style:dashed">outcome unknown</span></p>
 <p>${result.partition === undefined ? "" : `Key ${escape(JSON.stringify(result.partition))}: `}${result.operations.length} operations, one row per process; time runs left to right in the order of the history's lines. Hover over an operation for its lines, its result and the model after it.</p>
-<div class="scroll">${timeline(model, result.operations, result.prefix, result.blocked)}</div>
-<script>document.getElementById("blocked")?.scrollIntoView({ inline: "center", block: "nearest" })</script>`
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${POLICY}"><title>${escape(source)}: ${checked.verdict.verdict}</title><style>${STYLE}</style></head>
-<body><h1>${escape(source)}: ${checked.verdict.verdict}</h1>
-${body}
-</body></html>
-`
+<div class="scroll">${timeline(model, result.operations, result.prefix, result.blocked)}</div>`
+  return staticDocument({ title, style: STYLE, body, script: `document.getElementById("blocked")?.scrollIntoView({ inline: "center", block: "nearest" })` })
 }

@@ -29,25 +29,36 @@ export const embedJson = (data: unknown): string =>
 /** A script that cannot end its `<script>` element early (`<\/` means `</` in JavaScript strings and regexes). */
 const embedScript = (script: string): string => script.replace(/<\/(script)/gi, "<\\/$1")
 
-const policy = (parts: PageParts): string =>
-  `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${parts.connect === "self" ? "; connect-src 'self'" : ""}`
+const policy = (connect: PageParts["connect"]): string =>
+  `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${connect === "self" ? "; connect-src 'self'" : ""}`
 
-export const pageDocument = (parts: PageParts): string =>
+/** The one head and body every page has, so every page gets the same policy and escaping. */
+const shell = (head: { readonly title: string; readonly style: string; readonly connect?: "self" | undefined }, body: ReadonlyArray<string>): string =>
   [
     "<!doctype html>",
     `<html lang="en">`,
     "<head>",
     `<meta charset="utf-8">`,
-    `<meta http-equiv="Content-Security-Policy" content="${policy(parts)}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${policy(head.connect)}">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<title>${escapeHtml(parts.title)}</title>`,
-    `<style>${parts.style.replace(/<\/style/gi, "<\\/style")}</style>`,
+    `<title>${escapeHtml(head.title)}</title>`,
+    `<style>${head.style.replace(/<\/style/gi, "<\\/style")}</style>`,
     "</head>",
     "<body>",
-    `<div id="app"></div>`,
-    `<script type="application/json" id="${escapeHtml(parts.dataId)}">${embedJson(parts.data)}</script>`,
-    `<script>${embedScript(parts.script)}</script>`,
+    ...body,
     "</body>",
     "</html>",
     ""
   ].join("\n")
+
+/** A page drawn by its script from its data. */
+export const pageDocument = (parts: PageParts): string =>
+  shell(parts, [
+    `<div id="app"></div>`,
+    `<script type="application/json" id="${escapeHtml(parts.dataId)}">${embedJson(parts.data)}</script>`,
+    `<script>${embedScript(parts.script)}</script>`
+  ])
+
+/** A page whose HTML (an SVG, a table) is drawn ahead of time; `script`, if any, only adjusts it (scrolling, say). */
+export const staticDocument = (parts: { readonly title: string; readonly style: string; readonly body: string; readonly script?: string }): string =>
+  shell(parts, [parts.body, ...(parts.script === undefined ? [] : [`<script>${embedScript(parts.script)}</script>`])])

@@ -5,7 +5,7 @@
  * headless-browser test harness is `@parley/web/testing`.
  */
 export { bundlePage, pageStyle, tracePageEntry } from "./bundle.ts"
-export { embedJson, escapeHtml, pageDocument, type PageParts } from "./document.ts"
+export { embedJson, escapeHtml, pageDocument, type PageParts, staticDocument } from "./document.ts"
 export { changedParts } from "./state-diff.ts"
 export { renderTracePage, TRACE_DATA_ID } from "./trace-page.ts"
 export { inFlightAt, messageHistory, traceView } from "./trace-view.ts"
