@@ -6,6 +6,7 @@
  * history checker's own view of the key at fault.
  */
 import { HistoryVerdict, renderHistoryHtml, renderVerdict } from "@parley/history"
+import { escapeHtml as escape, staticDocument } from "@parley/web"
 import { Schema } from "effect"
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { basename, join } from "node:path"
@@ -105,10 +106,8 @@ export const renderTestVerdict = (verdict: TestVerdict, historyFile: string): st
   return lines.join("\n")
 }
 
-const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
-
-/** Nothing from the network, as the history view: the page works offline and from file://. */
-const POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+const PAGE_STYLE = `body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222 } pre { background: #f6f6f6; padding: 1em; overflow-x: auto }
+.scroll { overflow-x: auto; border: 1px solid #ddd } ${timelineStyle}`
 
 /** Widest the whole-test timeline is drawn, in pixels. */
 const overviewWidth = 16_000
@@ -127,19 +126,14 @@ const timelinePage = (run: TestRun, verdict: TestVerdict, operations: ReadonlyAr
   const zoom = at === undefined ? "" : `<h2>Around the operation at fault (key ${escape(verdict.history.partition ?? "")}, ±${zoomMs / 1000} s)</h2>
 <div class="scroll" id="zoom">${timelineSvg(operations, spans, { ...base, fromMs: Math.max(0, at - zoomMs), toMs: at + zoomMs, pxPerMs: 0.6, labels: true })}</div>`
   const anomaly = verdict.history.verdict === "linearizable" ? "" : `<p>The checker's view of the key: <a href="anomaly.html">anomaly.html</a>.</p>`
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${POLICY}"><title>parley test: ${verdict.verdict}</title>
-<style>body { font: 14px system-ui, sans-serif; margin: 1.5em; color: #222 } pre { background: #f6f6f6; padding: 1em; overflow-x: auto }
-.scroll { overflow-x: auto; border: 1px solid #ddd } ${timelineStyle}</style></head>
-<body><h1>parley test ${escape(verdict.spec)}${verdict.variant === null ? "" : ` --variant ${escape(verdict.variant)}`}: ${verdict.verdict}</h1>
+  const title = `parley test ${verdict.spec}${verdict.variant === null ? "" : ` --variant ${verdict.variant}`}: ${verdict.verdict}`
+  const body = `<h1>${escape(title)}</h1>
 <pre>${escape(text)}</pre>${anomaly}
 <p>One row per client, time left to right; each operation a bar from its call to its answer: reads blue, writes green, compare-and-sets violet, refused grey, unknown outcome yellow and dashed. Faults are bands: kill red, pause blue, partition orange, restart violet. ${verdict.history.partition === undefined ? "" : "Operations of other keys are faded; the operation that cannot be linearized is red, the last operations linearized before it outlined. "}Hover for details.</p>
 ${zoom}
 <h2>The whole test</h2>
-<div class="scroll">${overview}</div>
-<script>document.querySelector("#zoom g.blocked")?.scrollIntoView({ inline: "center", block: "nearest" })</script>
-</body></html>
-`
+<div class="scroll">${overview}</div>`
+  return staticDocument({ title, style: PAGE_STYLE, body, script: `document.querySelector("#zoom g.blocked")?.scrollIntoView({ inline: "center", block: "nearest" })` })
 }
 
 export interface WrittenReport {

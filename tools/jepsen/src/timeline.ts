@@ -6,6 +6,7 @@
  * forward and the rest faded, and some marked (the one that cannot be
  * linearized, the prefix before it).
  */
+import { escapeHtml as escape } from "@parley/web"
 import type { NemesisEvent, TestRecord } from "./recorder.ts"
 
 /** An operation: its invocation and completion records (none when it never completed). */
@@ -55,7 +56,6 @@ export const faultSpans = (faults: ReadonlyArray<NemesisEvent>, endMs: number): 
     return [{ kind: event.fault, description: event.description, fromMs: event.time, toMs, failed: event.phase === "error" }]
   })
 
-const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const show = (value: unknown): string => (value === undefined ? "" : JSON.stringify(value))
 
