@@ -82,14 +82,25 @@ const operate = (workload: Workload, recorder: Recorder, client: ClusterClient, 
     return completion.type !== "info"
   })
 
+/** What every client loop shares. */
+interface Workers {
+  readonly workload: Workload
+  readonly recorder: Recorder
+  readonly clients: Clients
+  readonly count: number
+  readonly endAt: number
+  readonly meanPauseMs: number
+}
+
 /**
  * Client `slot`'s loop until `endAt`: process `slot` first; after an
  * operation of unknown outcome the process is retired (the operation may
- * still be running) and the slot goes on as process `slot + clients`, as
+ * still be running) and the slot goes on as process `slot + count`, as
  * Jepsen's workers do.
  */
-const clientLoop = (workload: Workload, recorder: Recorder, clients: Clients, slot: number, count: number, random: () => number, endAt: number, meanPauseMs: number) =>
+const clientLoop = (workers: Workers, slot: number, random: () => number) =>
   Effect.gen(function*() {
+    const { workload, recorder, clients, count, endAt, meanPauseMs } = workers
     let process = slot
     let client = clientOf(clients, process)
     while (Date.now() < endAt) {
@@ -149,9 +160,8 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const ticker = yield* Effect.forkChild(reportProgress(recorder, options.progress))
       const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
       const slots = Array.from({ length: options.clients }, (_, slot) => slot)
-      const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workload, recorder, clients, slot, options.clients, seededRandom(options.seed + 7919 * (slot + 1)), endAt, meanPauseMs), {
-        concurrency: "unbounded"
-      })
+      const workers: Workers = { workload, recorder, clients, count: options.clients, endAt, meanPauseMs }
+      const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workers, slot, seededRandom(options.seed + 7919 * (slot + 1))), { concurrency: "unbounded" })
       yield* Fiber.join(nemesis)
       yield* Fiber.interrupt(ticker)
 
