@@ -11,7 +11,7 @@ import { freeBasePort, logPath } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { mkdtempSync, rmSync } from "node:fs"
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { hostableVariant } from "./cluster-command.ts"
@@ -81,6 +81,14 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   const started = new Date().toISOString().replace(/[:.]/g, "-")
   const reportDir = input.report ?? join(".parley", "test", `${input.spec}${variant === undefined ? "" : `-${variant}`}-${started}`)
   const clusterDir = input.dir ?? mkdtempSync(join(tmpdir(), "parley-test-"))
+  // The history goes to the report as it is made: a test stopped half-way (Ctrl-C, a crash) keeps it for `parley history check`.
+  mkdirSync(reportDir, { recursive: true })
+  const historyFile = openSync(join(reportDir, "history.jsonl"), "w")
+  let historyOpen = true
+  const closeHistory = () => {
+    if (historyOpen) closeSync(historyFile)
+    historyOpen = false
+  }
   const options: TestOptions = {
     spec: input.spec,
     variant,
@@ -99,14 +107,20 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     workload,
     timeouts: { operationMs: 3000, attemptMs: 500 },
     budget: { maxMilliseconds: input.checkLimitSeconds * 1000, maxMemoryBytes: 1024 * 1024 * 1024 },
-    progress: (line) => console.error(line)
+    progress: (line) => console.error(line),
+    onRecord: (record) => void writeSync(historyFile, JSON.stringify(record) + "\n")
   }
   if (variant !== undefined) yield* Console.error(`WARNING: testing the known-buggy variant "${variant}" of ${input.spec}; an anomaly is expected`)
   const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed }
   const { verdict, text } = yield* runTest(options).pipe(
-    Effect.map((run) => writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)))),
+    Effect.map((run) => {
+      closeHistory()
+      return writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)))
+    }),
+    Effect.onInterrupt(() => Effect.sync(() => console.error(`stopped; the history so far is in ${join(reportDir, "history.jsonl")}`))),
     // A directory of our own making goes once the report has the nodes' logs; one the user named stays.
     Effect.ensuring(Effect.sync(() => {
+      closeHistory()
       if (input.dir === undefined) rmSync(clusterDir, { recursive: true, force: true })
     }))
   )

@@ -34,8 +34,20 @@ export class Recorder {
   /** Completions so far, by type. */
   readonly completed = { ok: 0, fail: 0, info: 0 }
 
-  /** `onFault` hears of each nemesis event as it is recorded (a progress line, say). */
-  constructor(private readonly onFault: (event: NemesisEvent) => void = () => {}) {}
+  /**
+   * `onFault` hears of each nemesis event as it is recorded (a progress line,
+   * say); `onRecord` of each record (a file it goes to at once, so that a test
+   * stopped half-way keeps what it recorded).
+   */
+  constructor(
+    private readonly onFault: (event: NemesisEvent) => void = () => {},
+    private readonly onRecord: (record: TestRecord) => void = () => {}
+  ) {}
+
+  private push(record: TestRecord): void {
+    this.records.push(record)
+    this.onRecord(record)
+  }
 
   /** Milliseconds since the test began, to a hundredth. */
   now(): number {
@@ -43,21 +55,21 @@ export class Recorder {
   }
 
   invoke(process: Scalar, operation: Invocation): void {
-    this.records.push({ process, type: "invoke", f: operation.f, ...keyOf(operation), value: operation.value, time: this.now() })
+    this.push({ process, type: "invoke", f: operation.f, ...keyOf(operation), value: operation.value, time: this.now() })
   }
 
   complete(process: Scalar, operation: Invocation, completion: Completion): void {
     this.completed[completion.type]++
     const node = completion.node === undefined ? {} : { node: completion.node }
     const base = { process, type: completion.type, f: operation.f, ...keyOf(operation), time: this.now(), ...node }
-    this.records.push(completion.type === "ok" ? { ...base, value: completion.value } : { ...base, value: operation.value, error: completion.error })
+    this.push(completion.type === "ok" ? { ...base, value: completion.value } : { ...base, value: operation.value, error: completion.error })
   }
 
   nemesis(event: Omit<NemesisEvent, "time">): NemesisEvent {
     const recorded = { ...event, time: this.now() }
     this.faults.push(recorded)
     this.onFault(recorded)
-    this.records.push({
+    this.push({
       process: "nemesis",
       type: "info",
       f: `${event.phase === "end" ? "end" : "start"}-${event.fault}`,

@@ -43,6 +43,8 @@ export interface TestOptions {
   readonly budget: SearchBudget
   /** Told what happens as it happens: the cluster up, each fault, the check. */
   readonly progress: (line: string) => void
+  /** Given each record of the history as it is made. */
+  readonly onRecord?: (record: TestRecord) => void
 }
 
 export interface TestRun {
@@ -150,7 +152,10 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
   withCluster(options, (control, nodes) =>
     Effect.gen(function*() {
       const started = Date.now()
-      const recorder = new Recorder((event) => options.progress(`${(event.time / 1000).toFixed(1)} s  ${event.phase === "error" ? "FAILED " : ""}${event.description}`))
+      const recorder = new Recorder(
+        (event) => options.progress(`${(event.time / 1000).toFixed(1)} s  ${event.phase === "error" ? "FAILED " : ""}${event.description}`),
+        options.onRecord
+      )
       const workload = options.workload.make({ keys: options.keys })
       const clients: Clients = { nodes, token: readClientToken(options.dir), runId: `t${options.seed.toString(36)}x${started.toString(36)}`, timeouts: options.timeouts }
       const endAt = started + options.durationMs
