@@ -119,15 +119,22 @@ export const countAccepted = (config: MultiPaxosConfig, s: MultiPaxosState, ball
 /**
  * The leader's heartbeat: to every peer, a Commit saying what it learned and
  * how far every node's snapshot reaches, and again each Accept not yet
- * answered, in case a partition or a broken connection lost it.
+ * answered, in case a partition or a broken connection lost it. Without
+ * `resendIdle` (a model) a Commit goes only to a peer not known to have
+ * applied what the leader did, and the leader then takes it as told, as
+ * Raft's leader advances nextIndex optimistically: the peer's Progress
+ * corrects it, and what the peer cannot learn from its votes comes by Learn.
  */
 export const heartbeat = (config: MultiPaxosConfig, s: MultiPaxosState, out: Outbox): MultiPaxosState => {
   const lead = s.leadership
   if (lead.role !== "leading") return s
   const idleToo = config.resendIdle === true
+  let peers = lead.peers
   for (const peer of peersOf(config, s.self)) {
-    if (idleToo || (lead.peers[peer]?.applied ?? 0) < s.applied) {
+    const known = lead.peers[peer]
+    if (idleToo || (known?.applied ?? 0) < s.applied) {
       out.push(send(peer, { _tag: "Commit", ballot: lead.ballot, chosen: s.applied, compacted: s.compacted }))
+      if (!idleToo) peers = { ...peers, [peer]: { applied: s.applied, saved: known?.saved ?? 0 } }
     }
     if (!idleToo) continue
     for (const p of lead.proposals) {
@@ -135,7 +142,7 @@ export const heartbeat = (config: MultiPaxosConfig, s: MultiPaxosState, out: Out
     }
   }
   out.push(setTimer("heartbeat"))
-  return s
+  return peers === lead.peers ? s : { ...s, leadership: { ...lead, peers } }
 }
 
 /**
