@@ -35,9 +35,11 @@ export const clusterDir = (): string => {
   return dir
 }
 
-export const startCluster = async (nodes = 3): Promise<TestCluster> => {
+/** A cluster of `spec` (raft unless named), with the cluster file's `options` for it. */
+export const startCluster = async (nodes = 3, spec = "raft", options?: Readonly<Record<string, unknown>>): Promise<TestCluster> => {
   const dir = clusterDir()
-  const { leader } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: await freeBase(nodes), launcher }))
+  const basePort = await freeBase(nodes)
+  const { leader } = await Effect.runPromise(clusterUp({ spec, nodes, dir, basePort, launcher, ...(options === undefined ? {} : { options }) }))
   return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: leader.id }
 }
 

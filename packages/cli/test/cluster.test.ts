@@ -1,93 +1,14 @@
-import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath, peerKeyOf, secretPath } from "@parley/runtime"
+import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath, secretPath } from "@parley/runtime"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import * as net from "node:net"
-import * as tls from "node:tls"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { bin, clusterDir, eventually, get, launcher, leaderNow, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
-import type { TestCluster } from "./cluster-harness.ts"
+import { expectAllReadable, frame, keepWriting, peerExchange, rawExchange, sleep } from "./cluster-faults.ts"
 
 afterEach(stopAll)
-
-/**
- * Writers that keep writing fresh keys through every node in turn until
- * stopped, and remember which writes were acknowledged: the writes that
- * must survive whatever happens meanwhile.
- */
-const keepWriting = (cluster: TestCluster, prefix: string, writers = 4) => {
-  const acknowledged = new Map<string, string>()
-  let running = true
-  const writer = async (w: number) => {
-    for (let i = 0; running; i++) {
-      const key = `${prefix}-${w}-${i}`
-      const value = `v${i}`
-      const answer = await put(cluster.nodes[(w + i) % cluster.nodes.length]!, key, value, 3000).catch(() => undefined)
-      if (answer?.status === 200) acknowledged.set(key, value)
-    }
-  }
-  const done = Promise.all(Array.from({ length: writers }, (_, w) => writer(w)))
-  return {
-    acknowledged,
-    stop: async () => {
-      running = false
-      await done
-      return acknowledged
-    }
-  }
-}
-
-/** Reads every write back through one node, 32 reads at a time. */
-const expectAllReadable = async (cluster: TestCluster, through: string, writes: ReadonlyMap<string, string>) => {
-  const entries = [...writes]
-  for (let start = 0; start < entries.length; start += 32) {
-    const batch = entries.slice(start, start + 32)
-    const answers = await Promise.all(batch.map(([key]) => get(nodeOf(cluster, through), key)))
-    answers.forEach((answer, i) => {
-      const [key, value] = batch[i]!
-      expect({ key, status: answer.status, value: answer.body["value"] }).toEqual({ key, status: 200, value })
-    })
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Sends raw bytes to a port, then returns whatever came back before the server closed the connection. */
-const rawExchange = (address: string, bytes: Buffer | string): Promise<string> =>
-  new Promise((resolve) => {
-    const [host, port] = address.split(":") as [string, string]
-    const socket = net.connect({ host, port: Number(port) }, () => socket.end(bytes))
-    let received = ""
-    socket.on("data", (chunk) => (received += chunk.toString()))
-    socket.on("close", () => resolve(received))
-    socket.on("error", () => resolve(received))
-    socket.setTimeout(5000, () => socket.destroy())
-  })
-
-/** As rawExchange, over a link that proves `secret` as node `identity`: what a member (or a holder of the secret) can send. */
-const peerExchange = (address: string, secret: string, identity: string, bytes: Buffer): Promise<void> =>
-  new Promise((resolve) => {
-    const [host, port] = address.split(":") as [string, string]
-    const socket = tls.connect({
-      host,
-      port: Number(port),
-      minVersion: "TLSv1.3",
-      pskCallback: () => ({ identity, psk: peerKeyOf(secret) }),
-      checkServerIdentity: () => undefined
-    }, () => socket.end(bytes))
-    socket.on("close", () => resolve())
-    socket.on("error", () => resolve())
-    socket.setTimeout(5000, () => socket.destroy())
-  })
-
-const frame = (json: string): Buffer => {
-  const body = Buffer.from(json)
-  const header = Buffer.alloc(4)
-  header.writeUInt32BE(body.length)
-  return Buffer.concat([header, body])
-}
 
 describe("a real raft cluster on loopback", () => {
   it("elects a leader, and a write through any node is readable through every node", async () => {

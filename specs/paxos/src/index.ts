@@ -13,3 +13,4 @@ export * from "./paxos/spec.ts"
 // Multi-Paxos reuses single-decree names (acceptor, Promise, ChosenWasProposed), so its module is a namespace.
 export * as MultiPaxos from "./multi-paxos/index.ts"
 export { multiPaxosSpec } from "./multi-paxos/spec.ts"
+export { multiPaxosHosted } from "./multi-paxos/hosting.ts"

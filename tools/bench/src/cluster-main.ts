@@ -1,6 +1,6 @@
 /**
- * `npm run bench:cluster`: a 3-node parley raft cluster, and a 3-member
- * etcd cluster when `etcd` is on the PATH, under the same closed-loop load
+ * `npm run bench:cluster`: 3-node parley clusters of raft and multi-paxos,
+ * and a 3-member etcd cluster when `etcd` is on the PATH, under the same closed-loop load
  * of 100-byte writes at concurrency 1 and 64, then three kill -9s of the
  * leader each. One JSON line per figure, then a side-by-side table.
  * Arguments: seconds per load phase (default 10).
@@ -30,6 +30,7 @@ const measure = async (target: ClusterTarget): Promise<SystemFigures> => {
     }
     const spread = await closedLoop(target, target.members, 64, seconds)
     console.log(JSON.stringify({ bench: "cluster-writes", system: target.system, target: "every member", ...spread }))
+    if (target.rssMiB !== undefined) console.log(JSON.stringify({ bench: "cluster-rss", system: target.system, after: "the load phases", rssMiB: await target.rssMiB() }))
     const failoverMs: Array<number> = []
     for (let round = 0; round < 3; round++) {
       const windowMs = await failoverWindowMs(target)
@@ -42,20 +43,27 @@ const measure = async (target: ClusterTarget): Promise<SystemFigures> => {
   }
 }
 
-const results: Array<SystemFigures> = [await measure(await startParley(26_000))]
+const results: Array<SystemFigures> = [await measure(await startParley(26_000)), await measure(await startParley(26_200, "multi-paxos"))]
 if (etcdOnPath()) results.push(await measure(await startEtcd(26_400)))
 else console.log(JSON.stringify({ bench: "cluster-writes", system: "etcd", skipped: "etcd is not on the PATH (Debian package etcd-server)" }))
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const etcd = results.find((r) => r.system === "etcd")
+const parleys = results.filter((r) => r !== etcd)
+/** Each parley system's figure over etcd's, when etcd ran: the columns `raft/etcd`, `multi-paxos/etcd`. */
+const ratios = (figure: (r: SystemFigures) => number): ReadonlyArray<string> =>
+  etcd === undefined ? [] : parleys.map((r) => String(Math.round(figure(r) / figure(etcd) * 100) / 100))
+const row = (label: string, figure: (r: SystemFigures) => number): ReadonlyArray<string> =>
+  [label, ...results.map((r) => String(figure(r))), ...ratios(figure)]
 const rows = [
-  ["", ...results.map((r) => r.system), ...(results.length === 2 ? ["parley/etcd"] : [])],
+  ["", ...results.map((r) => r.system), ...(etcd === undefined ? [] : parleys.map((r) => `${r.system.replace("parley ", "")}/etcd`))],
   ...["c=1 to leader", "c=64 to leader", "c=64 to every member"].flatMap((label, i) => [
-    [`${label} ops/s`, ...results.map((r) => String(r.load[i]!.opsPerSecond))],
-    [`${label} p50 ms`, ...results.map((r) => String(r.load[i]!.p50Ms))],
-    [`${label} p99 ms`, ...results.map((r) => String(r.load[i]!.p99Ms))]
+    row(`${label} ops/s`, (r) => r.load[i]!.opsPerSecond),
+    row(`${label} p50 ms`, (r) => r.load[i]!.p50Ms),
+    row(`${label} p99 ms`, (r) => r.load[i]!.p99Ms)
   ]),
-  ["failover window ms (median of 3)", ...results.map((r) => String(median(r.failoverMs)))],
-  ["failover window ms (worst of 3)", ...results.map((r) => String(Math.max(...r.failoverMs)))]
-].map((row) => results.length === 2 && row.length === 3 ? [...row, String(Math.round(Number(row[1]) / Number(row[2]) * 100) / 100)] : row)
+  row("failover window ms (median of 3)", (r) => median(r.failoverMs)),
+  row("failover window ms (worst of 3)", (r) => Math.max(...r.failoverMs))
+]
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)))
 for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "))

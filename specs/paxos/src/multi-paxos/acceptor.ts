@@ -8,7 +8,7 @@
  */
 import type { Ballot } from "../ballot.ts"
 import type { PaxosBugs } from "../bugs.ts"
-import type { MultiPaxosDurable, Slot, SlotValue, SlotVote } from "./messages.ts"
+import type { MultiPaxosDurable, Slot, SlotValue, SlotVote, Snapshot } from "./messages.ts"
 
 export interface AcceptorState {
   readonly promised: Ballot
@@ -31,13 +31,40 @@ export const promise = <A extends AcceptorState>(a: A, ballot: Ballot): A | unde
  */
 export const accept = <A extends AcceptorState>(a: A, ballot: Ballot, slot: Slot, command: SlotValue): A | undefined => {
   if (ballot < a.promised) return undefined
+  const last = a.accepted.at(-1)
+  // A resent Accept changes nothing: the same array keeps the durable save empty.
+  if (ballot === a.promised && last !== undefined && last.slot >= slot && voteAt(a.accepted, slot)?.ballot === ballot) return a
   const vote: SlotVote = { slot, ballot, command }
-  const others = a.accepted.filter((v) => v.slot !== slot)
-  const accepted = [...others, vote].sort((x, y) => x.slot - y.slot)
+  // The usual case, a slot past every vote, appends: the votes before it stay where they were, so the disk rewrites nothing of them.
+  const accepted = last === undefined || slot > last.slot
+    ? [...a.accepted, vote]
+    : [...a.accepted.filter((v) => v.slot !== slot), vote].sort((x, y) => x.slot - y.slot)
   return { ...a, promised: ballot, accepted }
 }
 
-export const acceptorDurable = (a: AcceptorState): MultiPaxosDurable => ({ promised: a.promised, accepted: a.accepted })
+/** The vote in `slot`, by binary search over the sorted votes. */
+export const voteAt = (votes: ReadonlyArray<SlotVote>, slot: Slot): SlotVote | undefined => {
+  let low = 0
+  let high = votes.length - 1
+  while (low <= high) {
+    const middle = (low + high) >> 1
+    const vote = votes[middle]!
+    if (vote.slot === slot) return vote
+    if (vote.slot < slot) low = middle + 1
+    else high = middle - 1
+  }
+  return undefined
+}
+
+/** The votes after `through`: those at or below it are in every node's snapshot. */
+export const votesAfter = (votes: ReadonlyArray<SlotVote>, through: Slot | 0): ReadonlyArray<SlotVote> =>
+  votes.length === 0 || votes[0]!.slot > through ? votes : votes.filter((vote) => vote.slot > through)
+
+export const acceptorDurable = (a: AcceptorState & { readonly snapshot: Snapshot }): MultiPaxosDurable => ({
+  promised: a.promised,
+  accepted: a.accepted,
+  snapshot: a.snapshot
+})
 
 /** After a restart: what the disk kept. forget-promise: only the votes were written, so the promise falls back to their highest ballot. */
 export const recoveredAcceptor = (bugs: PaxosBugs, d: MultiPaxosDurable): AcceptorState => ({

@@ -22,6 +22,12 @@ export const formatMultiPaxosMessage = (m: MultiPaxosMessage): string => {
       return `Accept b${m.ballot} s${m.slot} ${formatSlotValue(m.command)}`
     case "Accepted":
       return `Accepted b${m.ballot} s${m.slot}`
+    case "Commit":
+      return `Commit b${m.ballot} chosen s${m.chosen} compacted s${m.compacted}`
+    case "Progress":
+      return `Progress b${m.ballot} applied s${m.applied} saved s${m.saved}`
+    case "Learn":
+      return `Learn b${m.ballot}${m.snapshot === null ? "" : ` snapshot s${m.snapshot.through}`} [${m.entries.map((e) => `s${e.slot} ${formatSlotValue(e.command)}`).join(", ")}]`
   }
 }
 
@@ -41,8 +47,16 @@ export const multiPaxosView = (s: MultiPaxosState): unknown => {
       ballot: lead.ballot,
       acceptors: lead.acceptors,
       proposals: lead.proposals.map((p) => `s${p.slot} ${formatSlotValue(p.command)} acks [${p.acks.join(", ")}]`),
-      reproposed: lead.reproposed
+      reproposed: lead.reproposed,
+      peers: Object.fromEntries(Object.entries(lead.peers).map(([peer, p]) => [peer, `applied s${p.applied} saved s${p.saved}`]))
     })
   }
-  return { ...view, log: s.log.map((entry) => `s${entry.slot} ${formatSlotValue(entry.command)}`), applied: s.applied, kv: bucketsFlat(s.store) }
+  return {
+    ...view,
+    log: s.log.map((entry) => `s${entry.slot} ${formatSlotValue(entry.command)}`),
+    applied: s.applied,
+    kv: bucketsFlat(s.store),
+    snapshot: s.snapshot.through,
+    compacted: s.compacted
+  }
 }

@@ -9,9 +9,10 @@ import { reply, send, setTimer } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
 import { answeredFromSession } from "@parley/kv"
 import { accept, promise, votesFrom } from "./acceptor.ts"
-import { nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
+import { catchUpBatchOf, nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
-import { learn, learnedAt, nextFreeSlot } from "./log.ts"
+import { chosenFrom, compact, learn, learnedAt, nextFreeSlot } from "./log.ts"
+import { commandFor } from "./sessions.ts"
 import type { MultiPaxosRequest, Slot, SlotValue, SlotVote } from "./messages.ts"
 import type { Leadership, MultiPaxosState, Outbox } from "./state.ts"
 
@@ -61,14 +62,15 @@ export const onPromise = (config: MultiPaxosConfig, s: MultiPaxosState, from: No
  * With a quorum of promises (its own among them) the node leads. For every
  * slot up to the last one reported it proposes the highest-ballot command a
  * promise reported there, since that command may already be chosen, and a
- * no-op in a gap nobody reported, so later slots can be applied. Phase 2
- * goes to the peers that promised: they are the quorum known to listen.
+ * no-op in a gap nobody reported, so later slots can be applied. Its
+ * heartbeat starts: the followers hear it leads and what it learned.
  */
 const takeOverWithQuorum = (config: MultiPaxosConfig, s: MultiPaxosState, out: Outbox): MultiPaxosState => {
   const lead = s.leadership
   if (lead.role !== "preparing" || 1 + lead.promisedBy.length < quorumOf(config)) return s
   const lastReported = lead.reported.at(-1)?.slot ?? 0
-  let node: MultiPaxosState = { ...s, leadership: { role: "leading", ballot: lead.ballot, acceptors: lead.promisedBy, proposals: [], reproposed: 0 } }
+  if (config.heartbeats === true) out.push(setTimer("heartbeat"))
+  let node: MultiPaxosState = { ...s, leadership: { role: "leading", ballot: lead.ballot, acceptors: acceptorsOf(config, s.self, lead.promisedBy), proposals: [], reproposed: 0, peers: {} } }
   let reproposed = 0
   for (let slot = lead.fromSlot; slot <= lastReported; slot++) {
     if (learnedAt(node, slot) !== undefined) continue
@@ -80,7 +82,16 @@ const takeOverWithQuorum = (config: MultiPaxosConfig, s: MultiPaxosState, out: O
   return node.leadership.role === "leading" && reproposed > 0 ? { ...node, leadership: { ...node.leadership, reproposed } } : node
 }
 
-/** Phase 2a in the leader's ballot: it votes first itself, then asks the peers of its quorum. */
+/**
+ * Where phase 2 goes. With heartbeats (a host), to every peer, so any
+ * majority can choose and the loss of one promiser costs nothing; without
+ * (the papers' Multi-Paxos, and the default check's), to the peers whose
+ * promise made the quorum, the ones known to listen.
+ */
+const acceptorsOf = (config: MultiPaxosConfig, self: NodeId, promisedBy: ReadonlyArray<NodeId>): ReadonlyArray<NodeId> =>
+  config.heartbeats === true ? peersOf(config, self) : promisedBy
+
+/** Phase 2a in the leader's ballot: it votes first itself, then asks its acceptors. */
 const propose = (config: MultiPaxosConfig, s: MultiPaxosState, slot: Slot, command: SlotValue, out: Outbox): MultiPaxosState => {
   const lead = s.leadership as Leading
   const voted = accept(s, lead.ballot, slot, command)
@@ -102,7 +113,68 @@ export const countAccepted = (config: MultiPaxosConfig, s: MultiPaxosState, ball
     return { ...s, leadership: { ...lead, proposals: lead.proposals.map((p) => (p === proposal ? { ...p, acks } : p)) } }
   }
   const chosen: MultiPaxosState = { ...s, leadership: { ...lead, proposals: lead.proposals.filter((p) => p !== proposal) } }
-  return learn(chosen, slot, proposal.command, out)
+  return learn(config, chosen, slot, proposal.command, out)
+}
+
+/**
+ * The leader's heartbeat: to every peer, a Commit saying what it learned and
+ * how far every node's snapshot reaches, and again each Accept not yet
+ * answered, in case a partition or a broken connection lost it. Without
+ * `resendIdle` (a model) a Commit goes only to a peer not known to have
+ * applied what the leader did, and the leader then takes it as told, as
+ * Raft's leader advances nextIndex optimistically: the peer's Progress
+ * corrects it, and what the peer cannot learn from its votes comes by Learn.
+ */
+export const heartbeat = (config: MultiPaxosConfig, s: MultiPaxosState, out: Outbox): MultiPaxosState => {
+  const lead = s.leadership
+  if (lead.role !== "leading") return s
+  const idleToo = config.resendIdle === true
+  let peers = lead.peers
+  for (const peer of peersOf(config, s.self)) {
+    const known = lead.peers[peer]
+    if (idleToo || (known?.applied ?? 0) < s.applied) {
+      out.push(send(peer, { _tag: "Commit", ballot: lead.ballot, chosen: s.applied, compacted: s.compacted }))
+      if (!idleToo) peers = { ...peers, [peer]: { applied: s.applied, saved: known?.saved ?? 0 } }
+    }
+    if (!idleToo) continue
+    for (const p of lead.proposals) {
+      if (!p.acks.includes(peer)) out.push(send(peer, { _tag: "Accept", ballot: lead.ballot, slot: p.slot, command: p.command }))
+    }
+  }
+  out.push(setTimer("heartbeat"))
+  return peers === lead.peers ? s : { ...s, leadership: { ...lead, peers } }
+}
+
+/**
+ * A follower's progress: the leader notes how far its snapshot reaches,
+ * forgets what every node's snapshot holds, and sends the chosen slots the
+ * follower lacks (its own snapshot first, when its log no longer reaches
+ * back to them).
+ */
+export const onProgress = (config: MultiPaxosConfig, s: MultiPaxosState, from: NodeId, ballot: number, applied: number, saved: number, out: Outbox): MultiPaxosState => {
+  const lead = s.leadership
+  if (lead.role !== "leading" || lead.ballot !== ballot) return s
+  const known = lead.peers[from]
+  const reported = { applied, saved: Math.max(saved, known?.saved ?? 0) }
+  const updated = known !== undefined && known.applied === reported.applied && known.saved === reported.saved
+    ? s
+    : { ...s, leadership: { ...lead, peers: { ...lead.peers, [from]: reported } } }
+  const node = reported.saved > (known?.saved ?? -1) ? withCompaction(config, updated) : updated
+  if (applied < node.applied) {
+    const entries = chosenFrom(node, applied + 1, catchUpBatchOf(config))
+    const snapshot = entries === undefined ? node.snapshot : null
+    const after = entries ?? chosenFrom(node, node.snapshot.through + 1, catchUpBatchOf(config)) ?? []
+    out.push(send(from, { _tag: "Learn", ballot, snapshot, entries: after }))
+  }
+  return node
+}
+
+/** The slots every node's snapshot reaches, once every peer reported one, dropped. */
+const withCompaction = (config: MultiPaxosConfig, s: MultiPaxosState): MultiPaxosState => {
+  const lead = s.leadership as Leading
+  let through = s.snapshot.through
+  for (const peer of peersOf(config, s.self)) through = Math.min(through, lead.peers[peer]?.saved ?? 0)
+  return compact(s, through)
 }
 
 /** Whether `client`'s command `seq` is proposed or learned and not yet applied: it will be answered when it is. */
@@ -124,11 +196,12 @@ export const knownLeader = (config: MultiPaxosConfig, s: MultiPaxosState): NodeI
  * one still in progress waits for it.
  */
 export const onClientRequest = (config: MultiPaxosConfig, s: MultiPaxosState, client: ClientId, request: MultiPaxosRequest, out: Outbox): MultiPaxosState => {
-  const { seq, op } = request
+  const { seq } = request
   if (s.leadership.role !== "leading") {
     out.push(reply(client, { _tag: "Redirect", seq, leader: knownLeader(config, s) }))
     return s
   }
   if (answeredFromSession(s.sessions, client, seq, out) || inProgress(s, client, seq)) return s
-  return propose(config, s, nextFreeSlot(s), { client, seq, op }, out)
+  const slot = nextFreeSlot(s)
+  return propose(config, s, slot, commandFor(config, slot, client, request), out)
 }

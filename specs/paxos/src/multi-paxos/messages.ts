@@ -8,7 +8,7 @@
  * "none", and ballot `b` belongs to node `((b - 1) mod N) + 1`, so no two
  * nodes share one and every node knows who leads a ballot it promised.
  */
-import { KvInput, KvRequest, KvResponse } from "@parley/kv"
+import { KvInput, KvOutput, KvRequest, KvResponse } from "@parley/kv"
 import { Schema } from "effect"
 import { Ballot } from "../ballot.ts"
 
@@ -17,8 +17,19 @@ export type Slot = typeof Slot.Type
 
 const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
-/** A client's command as a slot carries it: who asked, their sequence number (so a retry takes effect once), what. */
-export const Command = Schema.Struct({ client: Schema.String, seq: Seq, op: KvInput })
+/**
+ * A client's command as a slot carries it: who asked, their sequence number
+ * (so a retry takes effect once), what; and, from a leader with a clock, the
+ * time it proposed the command and, every so often, the time before which
+ * idle client sessions end (see sessions.ts). A model's commands carry no time.
+ */
+export const Command = Schema.Struct({
+  client: Schema.String,
+  seq: Seq,
+  op: KvInput,
+  at: Schema.optionalKey(Schema.Int),
+  expireBefore: Schema.optionalKey(Schema.Int)
+})
 export type Command = typeof Command.Type
 
 /** What a slot decides: a client's command, or null for the no-op a new leader fills a gap with. */
@@ -38,16 +49,55 @@ export const AcceptMessage = Schema.TaggedStruct("Accept", { ballot: Ballot, slo
 /** 2b: the acceptor tells the leader of `ballot` it accepted the leader's command in `slot`. */
 export const AcceptedMessage = Schema.TaggedStruct("Accepted", { ballot: Ballot, slot: Slot })
 
-export const MultiPaxosMessage = Schema.Union([PrepareMessage, PromiseMessage, AcceptMessage, AcceptedMessage])
+/**
+ * The leader's heartbeat: it leads `ballot` and has learned every slot up to
+ * `chosen`; every node has a snapshot through `compacted`, so the slots up to
+ * it may be forgotten. A follower learns the slots up to `chosen` in which it
+ * voted in `ballot` (the leader proposes one command per slot in a ballot),
+ * and stays a follower while heartbeats come.
+ */
+export const CommitMessage = Schema.TaggedStruct("Commit", { ballot: Ballot, chosen: Schema.Int, compacted: Schema.Int })
+/** A follower's answer to a heartbeat or a catch-up: the slots it applied, and the slot its durable snapshot reaches. */
+export const ProgressMessage = Schema.TaggedStruct("Progress", { ballot: Ballot, applied: Schema.Int, saved: Schema.Int })
+/** A slot chosen, as the leader's log tells it to a follower that lacks it. */
+export const Chosen = Schema.Struct({ slot: Slot, command: SlotValue })
+export type Chosen = typeof Chosen.Type
+
+const KvSession = Schema.Struct({ seq: Schema.Int, output: KvOutput, at: Schema.Int })
+/** `Buckets<V>` of @parley/kv as it crosses a boundary: one record, or a record of bucket records. */
+const bucketsOf = <V extends Schema.Constraint>(value: V) =>
+  Schema.Union([
+    Schema.Struct({ entries: Schema.Record(Schema.String, value) }),
+    Schema.Struct({ size: Schema.Int, buckets: Schema.Record(Schema.String, Schema.Record(Schema.String, value)) })
+  ])
+
+/** The store and sessions with every slot up to `through` applied: what a node keeps of the slots it forgot. */
+export const Snapshot = Schema.Struct({
+  through: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  store: bucketsOf(Schema.String),
+  sessions: bucketsOf(KvSession)
+})
+export type Snapshot = typeof Snapshot.Type
+
+/**
+ * Catch-up: the chosen slots after the follower's `applied`, from the
+ * leader's log, preceded by the leader's snapshot when its log no longer
+ * reaches back that far (a follower that restarted from an older snapshot).
+ */
+export const LearnMessage = Schema.TaggedStruct("Learn", { ballot: Ballot, snapshot: Schema.NullOr(Snapshot), entries: Schema.Array(Chosen) })
+
+export const MultiPaxosMessage = Schema.Union([PrepareMessage, PromiseMessage, AcceptMessage, AcceptedMessage, CommitMessage, ProgressMessage, LearnMessage])
 export type MultiPaxosMessage = typeof MultiPaxosMessage.Type
 
 /**
- * A node's one timer: try to lead, with its next ballot. It stands for the
- * failure detector that makes a node suspect the leader; the checker fires
- * it at any moment, so every leader change is explored, and the runtime
- * would give it a randomised timeout.
+ * `campaign`: try to lead, with the next ballot. It stands for the failure
+ * detector that makes a node suspect the leader: a follower sets it again
+ * on every heartbeat, so it fires only when the leader went quiet. The
+ * checker fires it at any moment, so every leader change is explored; the
+ * runtime gives it a randomised timeout. `heartbeat`: a leader's periodic
+ * Commit, and the resend of its proposals not yet chosen.
  */
-export const MultiPaxosTimer = Schema.Literal("campaign")
+export const MultiPaxosTimer = Schema.Literals(["campaign", "heartbeat"])
 export type MultiPaxosTimer = typeof MultiPaxosTimer.Type
 
 /** Multi-Paxos serves the replicated key-value store's requests and responses as they are. */
@@ -60,7 +110,9 @@ export type MultiPaxosResponse = KvResponse
  * What survives a crash: the acceptor's promise and its vote in each slot
  * (the highest-ballot one, sorted by slot). Losing either can let two
  * commands be chosen in one slot. The promise also keeps the node from
- * reusing a ballot: its next is always above what it promised.
+ * reusing a ballot: its next is always above what it promised. The votes
+ * kept are those above the snapshot's slot: what the snapshot covers, every
+ * node has applied and saved (see compaction.ts).
  */
-export const MultiPaxosDurable = Schema.Struct({ promised: Ballot, accepted: Schema.Array(SlotVote) })
+export const MultiPaxosDurable = Schema.Struct({ promised: Ballot, accepted: Schema.Array(SlotVote), snapshot: Snapshot })
 export type MultiPaxosDurable = typeof MultiPaxosDurable.Type

@@ -8,17 +8,14 @@ import { send, setTimer, step, withFingerprintMemo } from "@parley/core"
 import type { Actor, NodeId, Step } from "@parley/core"
 import { accept, acceptorDurable, promise, recoveredAcceptor, votesFrom } from "./acceptor.ts"
 import type { MultiPaxosConfig } from "./config.ts"
-import { campaign, countAccepted, onClientRequest, onPromise } from "./leader.ts"
+import { onCommit, onLearn, stepDownBelow } from "./follower.ts"
+import { campaign, countAccepted, heartbeat, knownLeader, onClientRequest, onProgress, onPromise } from "./leader.ts"
 import type { MultiPaxosDurable, MultiPaxosMessage, MultiPaxosRequest, MultiPaxosResponse, MultiPaxosTimer } from "./messages.ts"
-import { follower, initialState, ownBallot } from "./state.ts"
+import { emptySnapshot, initialState } from "./state.ts"
 import type { MultiPaxosState, Outbox } from "./state.ts"
 
 export type MultiPaxosActor = Actor<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, MultiPaxosRequest, MultiPaxosResponse, MultiPaxosDurable>
 type MultiPaxosStep = Step<MultiPaxosState, MultiPaxosMessage, MultiPaxosTimer, MultiPaxosResponse>
-
-/** A node that promises a ballot above its own stops preparing or leading it: that ballot can no longer win. */
-const stepDownBelow = (s: MultiPaxosState): MultiPaxosState =>
-  s.leadership.role !== "follower" && ownBallot(s) < s.promised ? { ...s, leadership: follower } : s
 
 const onMessage = (config: MultiPaxosConfig, s: MultiPaxosState, from: NodeId, m: MultiPaxosMessage, out: Outbox): MultiPaxosState => {
   switch (m._tag) {
@@ -40,6 +37,12 @@ const onMessage = (config: MultiPaxosConfig, s: MultiPaxosState, from: NodeId, m
     }
     case "Accepted":
       return countAccepted(config, s, m.ballot, m.slot, from, out)
+    case "Commit":
+      return onCommit(config, s, from, m.ballot, m.chosen, m.compacted, out)
+    case "Progress":
+      return onProgress(config, s, from, m.ballot, m.applied, m.saved, out)
+    case "Learn":
+      return onLearn(config, s, from, m.ballot, m.snapshot, m.entries, out)
   }
 }
 
@@ -50,9 +53,9 @@ const onMessage = (config: MultiPaxosConfig, s: MultiPaxosState, from: NodeId, m
  * it, and the checker then hashes it once for all of them. The reducer is
  * no different for it; freezing only forbids what it never does.
  */
-const handled = (handle: (out: Outbox) => MultiPaxosState): MultiPaxosStep => {
+const handled = (config: MultiPaxosConfig, handle: (out: Outbox) => MultiPaxosState): MultiPaxosStep => {
   const out: Outbox = []
-  const state = handle(out)
+  const state = withLeaderNoted(config, handle(out))
   for (const output of out) {
     if (output._tag === "Send") withFingerprintMemo(output.message)
     else if (output._tag === "Reply") withFingerprintMemo(output.response)
@@ -60,12 +63,18 @@ const handled = (handle: (out: Outbox) => MultiPaxosState): MultiPaxosStep => {
   return step(withFingerprintMemo(state), out)
 }
 
+/** The state with `leader` as its leadership and promise say; a function of them, so it adds no state to a search. */
+const withLeaderNoted = (config: MultiPaxosConfig, s: MultiPaxosState): MultiPaxosState => {
+  const leader = s.leadership.role === "leading" ? s.self : knownLeader(config, s)
+  return leader === s.leader ? s : { ...s, leader }
+}
+
 export const multiPaxosActor = (config: MultiPaxosConfig): MultiPaxosActor => ({
-  init: (ctx) => step(initialState(ctx.self, { promised: 0, accepted: [] }), [setTimer("campaign")]),
-  onMessage: (s, from, m) => handled((out) => onMessage(config, s, from, m, out)),
-  onTimer: (s) => handled((out) => campaign(config, s, out)),
-  onRequest: (s, client, request) => handled((out) => onClientRequest(config, s, client, request, out)),
+  init: (ctx) => step(initialState(ctx.self, { promised: 0, accepted: [] }, emptySnapshot), [setTimer("campaign")]),
+  onMessage: (s, from, m) => handled(config, (out) => onMessage(config, s, from, m, out)),
+  onTimer: (s, timer) => handled(config, (out) => (timer === "campaign" ? campaign(config, s, out) : heartbeat(config, s, out))),
+  onRequest: (s, client, request) => handled(config, (out) => onClientRequest(config, s, client, request, out)),
   durable: acceptorDurable,
-  // The log and the store are not durable: a restarted node learns the chosen slots again when it next leads.
-  recover: (ctx, d) => step(initialState(ctx.self, recoveredAcceptor(config.bugs, d)), [setTimer("campaign")])
+  // The log is not durable: a restarted node resumes from its snapshot and learns the slots after it from the leader.
+  recover: (ctx, d) => step(withLeaderNoted(config, initialState(ctx.self, recoveredAcceptor(config.bugs, d), d.snapshot)), [setTimer("campaign")])
 })

@@ -12,6 +12,7 @@ import { kvClient } from "@parley/kv"
 import { noBugs, paxosVariants } from "../bugs.ts"
 import type { PaxosBugs } from "../bugs.ts"
 import { faultOptions, numberedIds } from "../options.ts"
+import { heartbeatsWithin } from "./bounds.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { formatMultiPaxosMessage, formatMultiPaxosRequest, formatMultiPaxosResponse, formatMultiPaxosTimer, multiPaxosView } from "./format.ts"
 import { multiPaxosActor } from "./node.ts"
@@ -59,7 +60,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions, bugs: PaxosBugs): M
     lossy: options.lossy,
     maxCrashes: options.crashes,
     properties: multiPaxosProperties(config, { ...options, maxSlot: options.slots }),
-    within: (s) => withinBounds(s, options.maxBallot, options.slots),
+    within: (s) => withinBounds(s, options.maxBallot, options.slots) && heartbeatsWithin(s.network),
     formatMessage: formatMultiPaxosMessage,
     formatTimer: formatMultiPaxosTimer,
     formatRequest: formatMultiPaxosRequest,

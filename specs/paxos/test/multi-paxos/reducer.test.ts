@@ -49,18 +49,21 @@ describe("acceptor", () => {
   })
 
   it("restarts with its promise; forget-promise restarts promised only to its highest vote's ballot", () => {
-    const durable = MultiPaxos.acceptorDurable({ ...voted, promised: 5 })
+    const durable = MultiPaxos.acceptorDurable({ ...voted, promised: 5, snapshot: MultiPaxos.emptySnapshot })
     expect(MultiPaxos.recoveredAcceptor(noBugs, durable)).toEqual({ ...voted, promised: 5 })
     expect(MultiPaxos.recoveredAcceptor({ ...noBugs, forgetPromise: true }, durable).promised).toBe(2)
-    expect(MultiPaxos.recoveredAcceptor({ ...noBugs, forgetPromise: true }, { promised: 5, accepted: [] }).promised).toBe(0)
+    expect(MultiPaxos.recoveredAcceptor({ ...noBugs, forgetPromise: true }, { promised: 5, accepted: [], snapshot: MultiPaxos.emptySnapshot }).promised).toBe(0)
   })
 })
 
 describe("log", () => {
-  const leader = (): MultiPaxos.MultiPaxosState => MultiPaxos.initialState("n1", { promised: 1, accepted: [] })
+  const leader = (): MultiPaxos.MultiPaxosState => ({
+    ...MultiPaxos.initialState("n1", { promised: 1, accepted: [] }, MultiPaxos.emptySnapshot),
+    leadership: { role: "leading", ballot: 1, acceptors: ["n2", "n3"], proposals: [], reproposed: 0, peers: {} }
+  })
   const learn = (s: MultiPaxos.MultiPaxosState, slot: number, command: MultiPaxos.SlotValue) => {
     const out: MultiPaxos.Outbox = []
-    return { state: MultiPaxos.learn(s, slot, command, out), out }
+    return { state: MultiPaxos.learn(config, s, slot, command, out), out }
   }
   /** What was applied, with the store and sessions as flat records. */
   const applied = (s: MultiPaxos.MultiPaxosState) => ({ applied: s.applied, store: bucketsFlat(s.store), sessions: bucketsFlat(s.sessions) })
@@ -94,19 +97,19 @@ describe("a node that does not lead", () => {
   const redirect = (s: MultiPaxos.MultiPaxosState) => actor.onRequest(s, "c1", { seq: 1, op: { _tag: "Get", key: "x" } }).out
 
   it("redirects to the owner of the ballot it promised, and names nobody before any promise or for its own lost ballot", () => {
-    expect(redirect(MultiPaxos.initialState("n3", { promised: 2, accepted: [] }))).toEqual([
+    expect(redirect(MultiPaxos.initialState("n3", { promised: 2, accepted: [] }, MultiPaxos.emptySnapshot))).toEqual([
       { _tag: "Reply", client: "c1", response: { _tag: "Redirect", seq: 1, leader: "n2" } }
     ])
-    expect(redirect(MultiPaxos.initialState("n3", { promised: 0, accepted: [] }))).toEqual([
+    expect(redirect(MultiPaxos.initialState("n3", { promised: 0, accepted: [] }, MultiPaxos.emptySnapshot))).toEqual([
       { _tag: "Reply", client: "c1", response: { _tag: "Redirect", seq: 1, leader: null } }
     ])
-    expect(redirect(MultiPaxos.initialState("n2", { promised: 2, accepted: [] }))).toEqual([
+    expect(redirect(MultiPaxos.initialState("n2", { promised: 2, accepted: [] }, MultiPaxos.emptySnapshot))).toEqual([
       { _tag: "Reply", client: "c1", response: { _tag: "Redirect", seq: 1, leader: null } }
     ])
   })
 
   it("ignores Accepted it did not ask for", () => {
-    const s = MultiPaxos.initialState("n1", { promised: 1, accepted: [] })
+    const s = MultiPaxos.initialState("n1", { promised: 1, accepted: [] }, MultiPaxos.emptySnapshot)
     expect(actor.onMessage(s, "n2", { _tag: "Accepted", ballot: 1, slot: 1 })).toEqual({ state: s, out: [] })
   })
 })
@@ -120,8 +123,12 @@ describe("schemas", () => {
     expect(() => Schema.decodeUnknownSync(MultiPaxos.MultiPaxosMessage)({ _tag: "Accept", ballot: 1, slot: 1, command: { client: "c1", seq: 1, op: { _tag: "Put", key: "x" } } })).toThrow()
     expect(Schema.decodeUnknownSync(MultiPaxos.MultiPaxosRequest)({ seq: 1, op: { _tag: "Get", key: "x" } })).toEqual({ seq: 1, op: { _tag: "Get", key: "x" } })
     expect(() => Schema.decodeUnknownSync(MultiPaxos.MultiPaxosRequest)({ seq: 0, op: { _tag: "Get", key: "x" } })).toThrow()
-    expect(Schema.decodeUnknownSync(MultiPaxos.MultiPaxosDurable)({ promised: 3, accepted: [] })).toEqual({ promised: 3, accepted: [] })
+    expect(Schema.decodeUnknownSync(MultiPaxos.MultiPaxosDurable)({ promised: 3, accepted: [], snapshot: MultiPaxos.emptySnapshot })).toEqual({
+      promised: 3,
+      accepted: [],
+      snapshot: MultiPaxos.emptySnapshot
+    })
     expect(() => Schema.decodeUnknownSync(MultiPaxos.MultiPaxosDurable)({ promised: 3 })).toThrow()
-    expect(() => Schema.decodeUnknownSync(MultiPaxos.MultiPaxosTimer)("heartbeat")).toThrow()
+    expect(() => Schema.decodeUnknownSync(MultiPaxos.MultiPaxosTimer)("election")).toThrow()
   })
 })

@@ -1,7 +1,7 @@
-import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Effect, Result } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -12,15 +12,25 @@ const launcher: Launcher = {
   args: [fileURLToPath(new URL("../../../../packages/cli/bin/parley.mjs", import.meta.url))]
 }
 
-/** A 3-node `parley cluster` of raft with its default timers, in a fresh directory. */
-export const startParley = async (basePort: number): Promise<ClusterTarget> => {
+/** A process's resident set in MiB, from /proc (Linux); undefined where there is none. */
+const rssMiB = (pid: number): number | undefined => {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))
+  return line === undefined ? undefined : Math.round(Number(line.replace(/\D+/g, "")) / 1024)
+}
+
+/** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory. */
+export const startParley = async (basePort: number, spec = "raft"): Promise<ClusterTarget> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"))
-  await Effect.runPromise(clusterUp({ spec: "raft", nodes: 3, dir, basePort, launcher }))
+  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
   const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
   return {
-    system: "parley",
+    system: `parley ${spec}`,
     members,
+    rssMiB: async () => {
+      const reports = await Effect.runPromise(clusterStatus(dir))
+      return reports.map((report) => (report.pid === undefined ? undefined : rssMiB(report.pid)) ?? 0)
+    },
     put: async (member, key, value) => {
       const response = await fetch(`${member.url}/v1/kv/${key}?timeout=10000`, { method: "PUT", body: value })
       await response.arrayBuffer()

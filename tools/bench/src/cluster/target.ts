@@ -14,5 +14,7 @@ export interface ClusterTarget {
   /** kill -9 */
   kill(member: Member): Promise<void>
   restart(member: Member): Promise<void>
+  /** Each member's resident memory in MiB, where the bench can read it. */
+  rssMiB?(): Promise<ReadonlyArray<number>>
   stop(): Promise<void>
 }

@@ -4,8 +4,9 @@
  * are printed, not delivered. Each command returns what every node did: the
  * fields of its view that changed, then what it sent.
  *
- *   add-nodes 3 [bug=forgetPromise|ignoreAccepted]
+ *   add-nodes 3 [bug=forgetPromise|ignoreAccepted] [heartbeats]
  *   campaign n1                                  fire n1's campaign timer
+ *   heartbeat n1                                 fire n1's heartbeat timer
  *   request c1 n1 [#seq] put x 1 | get x | delete x | cas x 1 2 (cas x - 1: x absent)
  *   deliver n1->n2 [k] | drop n1->n2 [k]         the k-th message waiting on the link (default the oldest)
  *   stabilize                                    deliver until no message waits, link by link
@@ -50,6 +51,8 @@ export class Cluster {
         return this.addNodes(args)
       case "campaign":
         return this.step(args[0]!, (s) => this.need().onTimer(s, "campaign"))
+      case "heartbeat":
+        return this.step(args[0]!, (s) => this.need().onTimer(s, "heartbeat"))
       case "request": {
         const [client, node, ...rest] = args
         const seq = rest[0]?.startsWith("#") ? Number(rest.shift()!.slice(1)) : 1
@@ -81,13 +84,14 @@ export class Cluster {
   private addNodes(args: ReadonlyArray<string>): ReadonlyArray<string> {
     const [size, ...flags] = args
     let bugs: PaxosBugs = noBugs
-    for (const flag of flags) {
+    const heartbeats = flags.includes("heartbeats")
+    for (const flag of flags.filter((f) => f !== "heartbeats")) {
       const bug = flag.replace(/^bug=/, "")
       if (!flag.startsWith("bug=") || !Object.hasOwn(noBugs, bug)) throw new Error(`add-nodes has no option ${flag}`)
       bugs = { ...bugs, [bug]: true }
     }
     this.nodes = Array.from({ length: Number(size) }, (_, i) => `n${i + 1}`)
-    this.actor = MultiPaxos.multiPaxosActor({ nodes: this.nodes, bugs })
+    this.actor = MultiPaxos.multiPaxosActor({ nodes: this.nodes, bugs, heartbeats })
     for (const self of this.nodes) this.states.set(self, this.actor.init({ self, nodes: this.nodes }).state)
     return []
   }
