@@ -1,4 +1,5 @@
 import type { BuiltSpec, Model, SystemSpec, SystemState } from "@parley/core/model"
+import { CachedSteps } from "./cached-steps.ts"
 import { systemSymmetry } from "./symmetry.ts"
 import { SystemSteps } from "./system-steps.ts"
 import type { SystemAction } from "./system-steps.ts"
@@ -13,18 +14,22 @@ export const toModel = (built: BuiltSpec): Model<unknown, unknown> =>
 
 /**
  * Turns actors, clients, network semantics and a crash budget into a Model:
- * its steps are `SystemSteps`', its trace events and lanes `system-view.ts`'s.
+ * its steps are `SystemSteps`', taken through `CachedSteps` so that states
+ * are kept as words (its `codec`) and each node's step is computed once per
+ * slot and event; its trace events and lanes are `system-view.ts`'s.
  */
 export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   spec: SystemSpec<S, M, T, Req, Res, D, CS, CT>
 ): Model<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
   type State = SystemState<S, M, T, Req, Res, D, CS, CT>
   const steps = new SystemSteps(spec)
+  const cached = new CachedSteps(steps)
   const { within, terminal, symmetric } = spec
   return {
-    init: () => [steps.initialState()],
-    actions: (state) => steps.actions(state),
-    next: (state, action) => steps.next(state, action),
+    init: () => [cached.initialState()],
+    actions: (state) => cached.actions(state),
+    next: (state, action) => cached.next(state, action),
+    codec: cached.store.codec(),
     properties: spec.properties,
     ...(spec.transitions === undefined ? {} : { transitions: spec.transitions }),
     ...(within === undefined ? {} : { within: (state: State) => within.call(spec, state) }),

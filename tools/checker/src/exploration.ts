@@ -173,6 +173,7 @@ export class Exploration<S, A> {
     if (model.within !== undefined && !model.within(state)) return true
     if (codec !== undefined) codec.encode(state, this.encoded, 0)
     if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
+    else if (codec?.fingerprint !== undefined) codec.fingerprint(this.encoded, 0, this.fingerprint)
     else if (codec !== undefined) fingerprintWordsInto(this.encoded, 0, codec.words, this.fingerprint, 0)
     else fingerprintInto(state, this.fingerprint, 0)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)

@@ -133,8 +133,8 @@ class Threads {
     const { options } = this
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
     for (let depth = shared.depth; ; ) {
-      // Taking a state another thread kept live costs a replay: without a codec, only the level the main thread hands over is shared out.
-      const steal = this.model.codec !== undefined || depth === shared.depth
+      // Taking a state another thread kept live, or as thread-local words, costs a replay: then only the level the main thread hands over is shared out.
+      const steal = (this.model.codec !== undefined && this.model.codec.threadLocal !== true) || depth === shared.depth
       const queued = await this.expandLevel(pool, depth, sizes, steal)
       const all = this.all()
       if (all.some((s) => s.interrupted)) {
