@@ -3,38 +3,23 @@ import type { Envelope, NetworkState, SystemState } from "@parley/core/model"
 import type { Slot } from "./network.ts"
 import type { SystemAction, SystemSteps } from "./system-steps.ts"
 import { SystemStore } from "./system-store.ts"
+import { PairMap } from "./tuple-table.ts"
 
-/** 2^32: a cache key is an event's code times this plus a slot's id. */
-const SLOT_RANGE = 0x100000000
-/** Codes of events that are not deliveries (see `eventCode`); a delivery's code is four times its envelope's id. */
+/**
+ * An event's code: a delivery's is four times its envelope's id, a timer's
+ * four times its index plus `TIMER`, and a restart and a crash have theirs.
+ */
 const TIMER = 1
 const RESTART = 2
 const CRASH = 3
-/** Events whose code would not fit a safe-integer key are stepped each time rather than cached. */
-const MAX_CODE = 0x200000
-
-/** What a node's step did: the node's new slot and what it sent, by id. */
-interface NodeEffect {
-  readonly slot: number
-  readonly sent: number
-}
+/** Steps that take a message from a slot up to this index have their network cached. */
+const SLOTS_CACHED = 64
 
 /** What a client's step did: its new slot, what it sent, and the history after it. */
 interface ClientEffect {
   readonly slot: number
   readonly sent: number
   readonly history: number
-}
-
-/** What the checker may do with one network: its slots, each slot's actions, and, once asked, each message and the network after it. */
-interface NetworkInfo {
-  readonly slots: ReadonlyArray<Slot>
-  readonly deliveries: ReadonlyArray<SystemAction>
-  readonly drops: ReadonlyArray<SystemAction>
-  /** Per slot, the id of the envelope at its head, and of the network once it is delivered or dropped; -1 until asked. */
-  readonly heads: Array<number>
-  readonly delivered: Array<number>
-  readonly dropped: Array<number>
 }
 
 type State<S, M, T, Req, Res, D, CS, CT> = SystemState<S, M, T, Req, Res, D, CS, CT>
@@ -53,14 +38,19 @@ type State<S, M, T, Req, Res, D, CS, CT> = SystemState<S, M, T, Req, Res, D, CS,
  */
 export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   readonly store: SystemStore<S, M, T, Req, Res, D, CS, CT>
-  private readonly nodeEffects: ReadonlyArray<Map<number, NodeEffect>>
+  /** Per node, (slot, event code) to the index of what the step did: the new slot and the list sent, in `effectSlots` and `effectSent`. */
+  private readonly nodeEffects: ReadonlyArray<PairMap>
+  private readonly effectSlots: Array<number> = []
+  private readonly effectSent: Array<number> = []
   private readonly clientEffects: ReadonlyArray<Map<string, ClientEffect>>
-  private readonly networkInfo: Array<NetworkInfo | undefined> = []
+  /** The actions on a slot, made once: the same slot in every network gets the same action objects. */
+  private readonly deliveries = new Map<Slot, SystemAction>()
+  private readonly drops = new Map<Slot, SystemAction>()
   /** Lists of envelopes sent in one step, by id; 0 is the empty one. */
   private readonly sentLists: Array<ReadonlyArray<number>> = [[]]
   private readonly sentIds = new Map<string, number>([["", 0]])
-  /** The network after a list is sent, keyed by list id times 2^32 plus the network's id. */
-  private readonly afterSend = new Map<number, number>()
+  /** The network after a step, by (network, what it sent times 64 plus the slot it took a message from, plus one). */
+  private readonly afterStep = new PairMap()
   /** Per envelope, a network holding it alone and its slot there: where a message is delivered to find out what a step does. */
   private readonly alone: Array<{ readonly network: NetworkState<Envelope<M, Req, Res>>; readonly slot: Slot } | undefined> = []
   private readonly targets: Array<number> = []
@@ -74,8 +64,8 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
 
   constructor(private readonly steps: SystemSteps<S, M, T, Req, Res, D, CS, CT>) {
     const { nodeIds, clientIds, spec } = steps
-    this.store = new SystemStore(nodeIds.length, clientIds.length)
-    this.nodeEffects = nodeIds.map(() => new Map())
+    this.store = new SystemStore(nodeIds, clientIds, spec.network)
+    this.nodeEffects = nodeIds.map(() => new PairMap())
     this.clientEffects = clientIds.map(() => new Map())
     this.nodeTimers = nodeIds.map(() => [])
     this.clientTimers = clientIds.map(() => [])
@@ -96,9 +86,10 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   actions(state: State<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<SystemAction> {
     const { store } = this
     const words = store.wordsOf(state)
-    const network = this.infoOf(words[store.networkAt]!)
-    const enabled: Array<SystemAction> = network.deliveries.slice()
-    if (this.steps.spec.lossy) for (const drop of network.drops) enabled.push(drop)
+    const slots = store.network.slots(words[store.networkAt]!)
+    const enabled: Array<SystemAction> = []
+    for (const slot of slots) enabled.push(slotAction(this.deliveries, slot, "Deliver"))
+    if (this.steps.spec.lossy) for (const slot of slots) enabled.push(slotAction(this.drops, slot, "Drop"))
     for (let i = 0; i < store.nodeCount; i++) {
       const slot = store.slots.values[words[i]!]!
       if (slot.up) for (let t = 0; t < slot.timers.length; t++) enabled.push(timerAction(this.nodeTimers[i]!, t, (timer) => ({ _tag: "NodeTimer", node: i, timer })))
@@ -121,58 +112,57 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     switch (action._tag) {
       case "Deliver":
         return this.deliver(words, action)
-      case "Drop": {
-        const { info, index } = this.slotOf(words, action)
-        return this.with(words, this.store.networkAt, this.droppedFrom(info, words[this.store.networkAt]!, index))
-      }
+      case "Drop":
+        return this.with(words, this.store.networkAt, this.moved(words[this.store.networkAt]!, this.slotIndex(words, action), 0))
       case "NodeTimer":
-        return this.nodeStep(words, action.node, action.timer * 4 + TIMER, action, words[this.store.networkAt]!)
+        return this.nodeStep(words, action.node, action.timer * 4 + TIMER, action, -1)
       case "ClientTimer":
-        return this.clientStep(words, action.client, action.timer * 4 + TIMER, action, words[this.store.networkAt]!)
+        return this.clientStep(words, action.client, action.timer * 4 + TIMER, action, -1)
       case "Crash": {
         if (!this.store.slots.values[words[action.node]!]!.up || words[this.store.crashesAt]! >= this.steps.spec.maxCrashes || this.crashable[action.node] !== true) return undefined
-        const after = this.nodeStep(words, action.node, CRASH, action, words[this.store.networkAt]!)
+        const after = this.nodeStep(words, action.node, CRASH, action, -1)
         return after === undefined ? undefined : this.with(this.store.wordsOf(after), this.store.crashesAt, words[this.store.crashesAt]! + 1)
       }
       case "Restart":
         if (this.store.slots.values[words[action.node]!]!.up) return undefined
-        return this.nodeStep(words, action.node, RESTART, action, words[this.store.networkAt]!)
+        return this.nodeStep(words, action.node, RESTART, action, -1)
     }
   }
 
   private deliver(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" }>): State<S, M, T, Req, Res, D, CS, CT> | undefined {
     const { store } = this
-    const { info, index } = this.slotOf(words, action)
-    const networkId = words[store.networkAt]!
-    const envelope = this.headOf(info, networkId, index)
-    const remaining = this.deliveredFrom(info, networkId, index)
-    const target = this.targets[envelope]!
-    if (store.envelopes.values[envelope]!.kind === "response") return this.clientStep(words, target, envelope * 4, undefined, remaining)
-    if (!store.slots.values[words[target]!]!.up) return remaining === networkId ? undefined : this.with(words, store.networkAt, remaining)
-    return this.nodeStep(words, target, envelope * 4, undefined, remaining)
+    const index = this.slotIndex(words, action)
+    const network = words[store.networkAt]!
+    const envelope = store.network.head(network, index)
+    const removed = store.network.deliveryRemoves ? index : -1
+    const target = this.targetOf(envelope)
+    if (store.envelopes.values[envelope]!.kind === "response") return this.clientStep(words, target, envelope * 4, undefined, removed)
+    if (!store.slots.values[words[target]!]!.up) return removed < 0 ? undefined : this.with(words, store.networkAt, this.moved(network, removed, 0))
+    return this.nodeStep(words, target, envelope * 4, undefined, removed)
   }
 
-  /** Node `node`'s step on event `code` (`action`, or the delivery of the envelope the code names), with `network` the network before its sends. */
+  /** Node `node`'s step on event `code` (`action`, or the delivery of the envelope the code names, taken from slot `removed`, or -1). */
   private nodeStep(
     words: ReadonlyArray<number>,
     node: number,
     code: number,
     action: SystemAction | undefined,
-    network: number
+    removed: number
   ): State<S, M, T, Req, Res, D, CS, CT> | undefined {
     const slot = words[node]!
-    const key = code * SLOT_RANGE + slot
     const cache = this.nodeEffects[node]!
-    let effect = code < MAX_CODE ? cache.get(key) : undefined
-    if (effect === undefined) {
+    let effect = cache.get(slot, code)
+    if (effect < 0) {
       const after = this.stepAlone(words, code, action)
       if (after === undefined) return undefined
-      effect = { slot: this.store.slots.intern(after.state.nodes[node]!), sent: this.sentOf(after) }
-      if (code < MAX_CODE) cache.set(key, effect)
+      effect = this.effectSlots.length
+      this.effectSlots.push(this.store.slots.intern(after.state.nodes[node]!))
+      this.effectSent.push(this.sentOf(after))
+      cache.set(slot, code, effect)
     }
     const next = words.slice()
-    next[node] = effect.slot
-    next[this.store.networkAt] = this.sendInto(network, effect.sent)
+    next[node] = this.effectSlots[effect]!
+    next[this.store.networkAt] = this.moved(words[this.store.networkAt]!, removed, this.effectSent[effect]!)
     return this.store.live(next)
   }
 
@@ -182,7 +172,7 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     client: number,
     code: number,
     action: SystemAction | undefined,
-    network: number
+    removed: number
   ): State<S, M, T, Req, Res, D, CS, CT> | undefined {
     const { store } = this
     const at = store.nodeCount + client
@@ -198,7 +188,7 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     const next = words.slice()
     next[at] = effect.slot
     next[store.historyAt] = effect.history
-    next[store.networkAt] = this.sendInto(network, effect.sent)
+    next[store.networkAt] = this.moved(words[store.networkAt]!, removed, effect.sent)
     return store.live(next)
   }
 
@@ -222,7 +212,7 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
 
   private sentOf(after: { readonly state: State<S, M, T, Req, Res, D, CS, CT>; readonly delivered: Envelope<M, Req, Res> | undefined }): number {
     const ids: Array<number> = []
-    for (const envelope of inFlight(after.state.network)) if (envelope !== after.delivered) ids.push(this.envelopeId(envelope))
+    for (const envelope of inFlight(after.state.network)) if (envelope !== after.delivered) ids.push(this.store.envelopes.intern(envelope))
     const key = ids.join(",")
     let id = this.sentIds.get(key)
     if (id === undefined) {
@@ -233,24 +223,28 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     return id
   }
 
-  private sendInto(network: number, sent: number): number {
-    if (sent === 0) return network
-    const key = sent * SLOT_RANGE + network
-    let after = this.afterSend.get(key)
-    if (after === undefined) {
-      const envelopes = this.sentLists[sent]!.map((id) => this.store.envelopes.values[id]!)
-      after = this.store.networks.intern(this.steps.network.send(this.store.networks.values[network]!, envelopes))
-      this.afterSend.set(key, after)
+  /** The network after a step took the message in slot `removed` (none when -1) and sent list `sent`. */
+  private moved(network: number, removed: number, sent: number): number {
+    if (sent === 0 && removed < 0) return network
+    const cached = removed < SLOTS_CACHED
+    const key = sent * SLOTS_CACHED + removed + 1
+    let after = cached ? this.afterStep.get(network, key) : -1
+    if (after < 0) {
+      after = this.store.network.after(network, removed, this.sentLists[sent]!)
+      if (cached) this.afterStep.set(network, key, after)
     }
     return after
   }
 
-  private envelopeId(envelope: Envelope<M, Req, Res>): number {
-    const id = this.store.envelopes.intern(envelope)
-    if (this.targets[id] === undefined) {
-      this.targets[id] = (envelope.kind === "response" ? this.clientIndex : this.nodeIndex).get(envelope.to) ?? -1
+  /** The index of the node or client an envelope goes to. */
+  private targetOf(envelope: number): number {
+    let target = this.targets[envelope]
+    if (target === undefined) {
+      const { kind, to } = this.store.envelopes.values[envelope]!
+      target = (kind === "response" ? this.clientIndex : this.nodeIndex).get(to)!
+      this.targets[envelope] = target
     }
-    return id
+    return target
   }
 
   private aloneOf(envelope: number) {
@@ -263,44 +257,10 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     return alone
   }
 
-  private infoOf(network: number): NetworkInfo {
-    let info = this.networkInfo[network]
-    if (info === undefined) {
-      const slots = this.steps.network.slots(this.store.networks.values[network]!)
-      info = {
-        slots,
-        deliveries: slots.map((slot) => ({ _tag: "Deliver", slot })),
-        drops: slots.map((slot) => ({ _tag: "Drop", slot })),
-        heads: slots.map(() => -1),
-        delivered: slots.map(() => -1),
-        dropped: slots.map(() => -1)
-      }
-      this.networkInfo[network] = info
-    }
-    return info
-  }
-
-  private slotOf(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" | "Drop" }>): { info: NetworkInfo; index: number } {
-    const info = this.infoOf(words[this.store.networkAt]!)
-    let index = (action._tag === "Deliver" ? info.deliveries : info.drops).indexOf(action)
-    if (index < 0) index = info.slots.indexOf(action.slot)
+  private slotIndex(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" | "Drop" }>): number {
+    const index = this.store.network.slots(words[this.store.networkAt]!).indexOf(action.slot)
     if (index < 0) throw new RangeError(`no in-flight message in slot ${String(action.slot)}`)
-    return { info, index }
-  }
-
-  private headOf(info: NetworkInfo, network: number, index: number): number {
-    if (info.heads[index]! < 0) info.heads[index] = this.envelopeId(this.steps.network.peek(this.store.networks.values[network]!, info.slots[index]!))
-    return info.heads[index]!
-  }
-
-  private deliveredFrom(info: NetworkInfo, network: number, index: number): number {
-    if (info.delivered[index]! < 0) info.delivered[index] = this.store.networks.intern(this.steps.network.deliver(this.store.networks.values[network]!, info.slots[index]!))
-    return info.delivered[index]!
-  }
-
-  private droppedFrom(info: NetworkInfo, network: number, index: number): number {
-    if (info.dropped[index]! < 0) info.dropped[index] = this.store.networks.intern(this.steps.network.drop(this.store.networks.values[network]!, info.slots[index]!))
-    return info.dropped[index]!
+    return index
   }
 
   /** The state of `words` with the word at `at` replaced. */
@@ -309,6 +269,15 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     next[at] = value
     return this.store.live(next)
   }
+}
+
+/** The action on `slot`, made once. */
+const slotAction = (actions: Map<Slot, SystemAction>, slot: Slot, tag: "Deliver" | "Drop"): SystemAction => {
+  const made = actions.get(slot)
+  if (made !== undefined) return made
+  const action: SystemAction = { _tag: tag, slot }
+  actions.set(slot, action)
+  return action
 }
 
 /** The action firing timer `t`, made once. */

@@ -1,6 +1,8 @@
 import { fingerprintWordsInto } from "@parley/core/model"
-import type { ClientSlot, Envelope, HistoryEvent, NodeSlot, NetworkState, StateCodec, SystemState } from "@parley/core/model"
+import type { ClientSlot, Envelope, HistoryEvent, NetworkSemantics, NodeSlot, StateCodec, SystemState } from "@parley/core/model"
 import { Interner } from "./interner.ts"
+import { networkIdsFor } from "./network-ids.ts"
+import type { NetworkIds } from "./network-ids.ts"
 
 /** Where a live state built by the store keeps its words, so they need not be worked out again. */
 const WORDS: unique symbol = Symbol("SystemStore.words")
@@ -22,9 +24,9 @@ type Stored<State> = State & { readonly [WORDS]?: ReadonlyArray<number> }
 export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
   readonly slots = new Interner<NodeSlot<S, T, D>>()
   readonly clientSlots = new Interner<ClientSlot<CS, CT>>()
-  readonly networks = new Interner<NetworkState<Envelope<M, Req, Res>>>()
   readonly histories = new Interner<ReadonlyArray<HistoryEvent<Req, Res>>>()
   readonly envelopes = new Interner<Envelope<M, Req, Res>>()
+  readonly network: NetworkIds<Envelope<M, Req, Res>>
   /** Index of the network's word; the crash count's and the history's follow it. */
   readonly networkAt: number
   readonly crashesAt: number
@@ -32,7 +34,14 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
   readonly width: number
   private readonly lanes: Uint32Array
 
-  constructor(readonly nodeCount: number, readonly clientCount: number) {
+  readonly nodeCount: number
+  readonly clientCount: number
+
+  constructor(nodeIds: ReadonlyArray<string>, clientIds: ReadonlyArray<string>, semantics: NetworkSemantics) {
+    this.nodeCount = nodeIds.length
+    this.clientCount = clientIds.length
+    this.network = networkIdsFor(semantics, this.envelopes, [...nodeIds, ...clientIds])
+    const { nodeCount, clientCount } = this
     this.networkAt = nodeCount + clientCount
     this.crashesAt = this.networkAt + 1
     this.historyAt = this.networkAt + 2
@@ -49,7 +58,7 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     const state: Stored<SystemState<S, M, T, Req, Res, D, CS, CT>> = {
       nodes,
       clients,
-      network: this.networks.values[words[this.networkAt]!]!,
+      network: this.network.live(words[this.networkAt]!),
       crashes: words[this.crashesAt]!,
       history: this.histories.values[words[this.historyAt]!]!,
       [WORDS]: words
@@ -64,7 +73,7 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     const words = new Array<number>(this.width)
     for (let i = 0; i < this.nodeCount; i++) words[i] = this.slots.intern(state.nodes[i]!)
     for (let j = 0; j < this.clientCount; j++) words[this.nodeCount + j] = this.clientSlots.intern(state.clients[j]!)
-    words[this.networkAt] = this.networks.intern(state.network)
+    words[this.networkAt] = this.network.idOf(state.network)
     words[this.crashesAt] = state.crashes
     words[this.historyAt] = this.histories.intern(state.history)
     return words
@@ -92,13 +101,13 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
   /** A hash of the parts' fingerprints in order, and the crash count. */
   private fingerprintInto(words: Uint32Array, offset: number, out: Uint32Array): void {
     const { lanes, nodeCount, networkAt } = this
-    const lane = (at: number, interner: Interner<unknown>, id: number) => {
+    const lane = (at: number, interner: { readonly lanesA: ReadonlyArray<number>; readonly lanesB: ReadonlyArray<number> }, id: number) => {
       lanes[2 * at] = interner.lanesA[id]!
       lanes[2 * at + 1] = interner.lanesB[id]!
     }
     for (let i = 0; i < nodeCount; i++) lane(i, this.slots, words[offset + i]!)
     for (let j = nodeCount; j < networkAt; j++) lane(j, this.clientSlots, words[offset + j]!)
-    lane(networkAt, this.networks, words[offset + networkAt]!)
+    lane(networkAt, this.network, words[offset + networkAt]!)
     lanes[2 * this.crashesAt] = words[offset + this.crashesAt]!
     lanes[2 * this.crashesAt + 1] = 0
     lane(this.historyAt, this.histories, words[offset + this.historyAt]!)
