@@ -12,8 +12,6 @@ import { PairMap } from "./tuple-table.ts"
 const TIMER = 1
 const RESTART = 2
 const CRASH = 3
-/** Steps that take a message from a slot up to this index have their network cached. */
-const SLOTS_CACHED = 64
 
 /** What a client's step did: its new slot, what it sent, and the history after it. */
 interface ClientEffect {
@@ -49,8 +47,6 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   /** Lists of envelopes sent in one step, by id; 0 is the empty one. */
   private readonly sentLists: Array<ReadonlyArray<number>> = [[]]
   private readonly sentIds = new Map<string, number>([["", 0]])
-  /** The network after a step, by (network, what it sent times 64 plus the slot it took a message from, plus one). */
-  private readonly afterStep = new PairMap()
   /** Per envelope, a network holding it alone and its slot there: where a message is delivered to find out what a step does. */
   private readonly alone: Array<{ readonly network: NetworkState<Envelope<M, Req, Res>>; readonly slot: Slot } | undefined> = []
   private readonly targets: Array<number> = []
@@ -223,17 +219,14 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     return id
   }
 
-  /** The network after a step took the message in slot `removed` (none when -1) and sent list `sent`. */
+  /**
+   * The network after a step took the message in slot `removed` (none when
+   * -1) and sent list `sent`. Not cached: nearly every step makes a network
+   * no step made before, and a cache as large as the networks costs more in
+   * memory traffic than the few integer operations it saves.
+   */
   private moved(network: number, removed: number, sent: number): number {
-    if (sent === 0 && removed < 0) return network
-    const cached = removed < SLOTS_CACHED
-    const key = sent * SLOTS_CACHED + removed + 1
-    let after = cached ? this.afterStep.get(network, key) : -1
-    if (after < 0) {
-      after = this.store.network.after(network, removed, this.sentLists[sent]!)
-      if (cached) this.afterStep.set(network, key, after)
-    }
-    return after
+    return sent === 0 && removed < 0 ? network : this.store.network.after(network, removed, this.sentLists[sent]!)
   }
 
   /** The index of the node or client an envelope goes to. */

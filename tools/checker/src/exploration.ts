@@ -154,8 +154,10 @@ export class Exploration<S, A> {
       if (next === undefined) continue
       enabled = true
       this.generated++
-      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index)) return false
-      if (!this.admit(next, id, index, depth + 1, frontier)) return false
+      // The boundary is asked once a step: both the step's and the state's checks need it.
+      const inside = model.within === undefined || model.within(next)
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index, inside)) return false
+      if (!this.admit(next, id, index, depth + 1, frontier, inside)) return false
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     if (!enabled && !this.endHolds(state, id)) return false
@@ -164,13 +166,14 @@ export class Exploration<S, A> {
   }
 
   /**
-   * Stores a state if it is new and inside the boundary, checks it, and
-   * queues it; `lastTarget` is then its id. False when the search must stop.
+   * Stores a state if it is new and inside the boundary (`inside`, when the
+   * caller asked already), checks it, and queues it; `lastTarget` is then
+   * its id. False when the search must stop.
    */
-  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>, inside?: boolean): boolean {
     const { model, options, table, codec } = this
     this.lastTarget = -1
-    if (model.within !== undefined && !model.within(state)) return true
+    if (!(inside ?? (model.within === undefined || model.within(state)))) return true
     if (codec !== undefined) codec.encode(state, this.encoded, 0)
     if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
     else if (codec?.fingerprint !== undefined) codec.fingerprint(this.encoded, 0, this.fingerprint)
@@ -210,13 +213,14 @@ export class Exploration<S, A> {
   }
 
   /**
-   * Checks the transition properties on one step inside the boundary. The
+   * Checks the transition properties on one step inside the boundary
+   * (`inside`, when the caller asked already). The
    * successor may have been stored with another parent, so the violation's
    * path is the path to `state` and then this action.
    */
-  stepHolds(state: S, next: S, id: number, action: number): boolean {
+  stepHolds(state: S, next: S, id: number, action: number, inside?: boolean): boolean {
     const { model } = this
-    if (this.transitions.length === 0 || (model.within !== undefined && !model.within(next))) return true
+    if (this.transitions.length === 0 || !(inside ?? (model.within === undefined || model.within(next)))) return true
     for (const property of this.transitions) {
       if (!property.holds(state, next)) {
         const path = this.table.pathTo(id)

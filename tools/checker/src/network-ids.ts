@@ -29,6 +29,9 @@ export interface NetworkIds<E> {
 
 type E<M, Req, Res> = Envelope<M, Req, Res>
 
+/** How many live networks, and slot lists, are kept. */
+const RECENT = 1 << 14
+
 export const networkIdsFor = <M, Req, Res>(
   semantics: NetworkSemantics,
   envelopes: Interner<E<M, Req, Res>>,
@@ -41,19 +44,37 @@ abstract class Networks<M, Req, Res> {
   readonly tuples = new TupleTable()
   readonly lanesA: Array<number> = []
   readonly lanesB: Array<number> = []
-  private readonly networks: Array<NetworkState<E<M, Req, Res>> | undefined> = []
-  private readonly slotLists: Array<ReadonlyArray<Slot> | undefined> = []
+  /**
+   * The live networks and slot lists lately asked for, by id modulo their
+   * size: a network is read by the states that hold it, which are met close
+   * together, and keeping every one would leave the garbage collector a
+   * million objects to trace.
+   */
+  private readonly recentIds = new Int32Array(RECENT).fill(-1)
+  private readonly recentNetworks = new Array<NetworkState<E<M, Req, Res>>>(RECENT)
+  private readonly recentSlotIds = new Int32Array(RECENT).fill(-1)
+  private readonly recentSlots = new Array<ReadonlyArray<Slot>>(RECENT)
   private readonly lanes = new Uint32Array(2)
   protected words = new Uint32Array(64)
 
   constructor(protected readonly envelopes: Interner<E<M, Req, Res>>) {}
 
   live(network: number): NetworkState<E<M, Req, Res>> {
-    return this.networks[network] ?? (this.networks[network] = this.liveOf(this.tuples.tuples[network]!))
+    const at = network & (RECENT - 1)
+    if (this.recentIds[at] !== network) {
+      this.recentNetworks[at] = this.liveOf(this.tuples.toArray(network))
+      this.recentIds[at] = network
+    }
+    return this.recentNetworks[at]!
   }
 
   slots(network: number): ReadonlyArray<Slot> {
-    return this.slotLists[network] ?? (this.slotLists[network] = this.slotsOf(this.tuples.tuples[network]!))
+    const at = network & (RECENT - 1)
+    if (this.recentSlotIds[at] !== network) {
+      this.recentSlots[at] = this.slotsOf(this.tuples.toArray(network))
+      this.recentSlotIds[at] = network
+    }
+    return this.recentSlots[at]!
   }
 
   /** The id of `tuple`, with its fingerprint when it is new. */
@@ -98,11 +119,11 @@ class SortedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds
   }
 
   head(network: number, index: number): number {
-    return this.tuples.tuples[network]![this.slots(network)[index] as number]!
+    return this.tuples.at(network, this.slots(network)[index] as number)
   }
 
   after(network: number, removed: number, sent: ReadonlyArray<number>): number {
-    const ids = this.tuples.tuples[network]!.slice()
+    const ids = this.tuples.toArray(network)
     if (removed >= 0) ids.splice(this.slots(network)[removed] as number, 1)
     for (const envelope of sent) {
       let at = 0
@@ -170,13 +191,13 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
   }
 
   head(network: number, index: number): number {
-    return this.queues.tuples[this.tuples.tuples[network]![2 * index + 1]!]![0]!
+    return this.queues.at(this.tuples.at(network, 2 * index + 1), 0)
   }
 
   after(network: number, removed: number, sent: ReadonlyArray<number>): number {
-    const pairs = this.tuples.tuples[network]!.slice()
+    const pairs = this.tuples.toArray(network)
     if (removed >= 0) {
-      const rest = this.queues.tuples[pairs[2 * removed + 1]!]!.slice(1)
+      const rest = this.queues.toArray(pairs[2 * removed + 1]!).slice(1)
       if (rest.length === 0) pairs.splice(2 * removed, 2)
       else pairs[2 * removed + 1] = this.queue(rest)
     }
@@ -184,7 +205,7 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
       const link = this.linkOf(envelope)
       let at = 0
       while (at < pairs.length && pairs[at]! < link) at += 2
-      if (pairs[at] === link) pairs[at + 1] = this.queue([...this.queues.tuples[pairs[at + 1]!]!, envelope])
+      if (pairs[at] === link) pairs[at + 1] = this.queue([...this.queues.toArray(pairs[at + 1]!), envelope])
       else pairs.splice(at, 0, link, this.queue([envelope]))
     }
     return this.add(pairs)
@@ -216,7 +237,7 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
 
   private itemsOf(queue: number): ReadonlyArray<E<M, Req, Res>> {
     return this.queueItems[queue] ??
-      (this.queueItems[queue] = withFingerprintMemo(this.queues.tuples[queue]!.map((envelope) => this.envelopes.values[envelope]!)))
+      (this.queueItems[queue] = withFingerprintMemo(this.queues.toArray(queue).map((envelope) => this.envelopes.values[envelope]!)))
   }
 
   protected fingerprintWords(pairs: ReadonlyArray<number>): number {

@@ -100,17 +100,23 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
 
   /** A hash of the parts' fingerprints in order, and the crash count. */
   private fingerprintInto(words: Uint32Array, offset: number, out: Uint32Array): void {
-    const { lanes, nodeCount, networkAt } = this
-    const lane = (at: number, interner: { readonly lanesA: ReadonlyArray<number>; readonly lanesB: ReadonlyArray<number> }, id: number) => {
-      lanes[2 * at] = interner.lanesA[id]!
-      lanes[2 * at + 1] = interner.lanesB[id]!
+    const { lanes, nodeCount, networkAt, slots, clientSlots, network, histories } = this
+    for (let i = 0; i < nodeCount; i++) {
+      lanes[2 * i] = slots.lanesA[words[offset + i]!]!
+      lanes[2 * i + 1] = slots.lanesB[words[offset + i]!]!
     }
-    for (let i = 0; i < nodeCount; i++) lane(i, this.slots, words[offset + i]!)
-    for (let j = nodeCount; j < networkAt; j++) lane(j, this.clientSlots, words[offset + j]!)
-    lane(networkAt, this.network, words[offset + networkAt]!)
+    for (let j = nodeCount; j < networkAt; j++) {
+      lanes[2 * j] = clientSlots.lanesA[words[offset + j]!]!
+      lanes[2 * j + 1] = clientSlots.lanesB[words[offset + j]!]!
+    }
+    const networkId = words[offset + networkAt]!
+    lanes[2 * networkAt] = network.lanesA[networkId]!
+    lanes[2 * networkAt + 1] = network.lanesB[networkId]!
     lanes[2 * this.crashesAt] = words[offset + this.crashesAt]!
     lanes[2 * this.crashesAt + 1] = 0
-    lane(this.historyAt, this.histories, words[offset + this.historyAt]!)
+    const historyId = words[offset + this.historyAt]!
+    lanes[2 * this.historyAt] = histories.lanesA[historyId]!
+    lanes[2 * this.historyAt + 1] = histories.lanesB[historyId]!
     fingerprintWordsInto(lanes, 0, 2 * this.width, out, 0)
   }
 }
