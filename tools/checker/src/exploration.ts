@@ -154,10 +154,7 @@ export class Exploration<S, A> {
       if (next === undefined) continue
       enabled = true
       this.generated++
-      // The boundary is asked once a step: both the step's and the state's checks need it.
-      const inside = model.within === undefined || model.within(next)
-      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index, inside)) return false
-      if (!this.admit(next, id, index, depth + 1, frontier, inside)) return false
+      if (!this.step(state, next, id, index, depth, frontier)) return false
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     if (!enabled && !this.endHolds(state, id)) return false
@@ -166,19 +163,43 @@ export class Exploration<S, A> {
   }
 
   /**
-   * Stores a state if it is new and inside the boundary (`inside`, when the
-   * caller asked already), checks it, and queues it; `lastTarget` is then
-   * its id. False when the search must stop.
+   * Checks one step to a successor and admits it. The boundary is asked
+   * once a step, both the step's and the state's checks needing it, and
+   * not at all for a successor stored before: only states inside the
+   * boundary are stored, and most successors were met before.
    */
-  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>, inside?: boolean): boolean {
-    const { model, options, table, codec } = this
-    this.lastTarget = -1
-    if (!(inside ?? (model.within === undefined || model.within(state)))) return true
+  private step(state: S, next: S, id: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+    const { model } = this
+    let inside = true
+    if (model.within !== undefined) {
+      this.fingerprintOf(next)
+      inside = this.table.has(this.fingerprint[0]!, this.fingerprint[1]!) || model.within(next)
+    }
+    if (this.transitions.length > 0 && !this.stepHolds(state, next, id, action, inside)) return false
+    return this.admit(next, id, action, depth + 1, frontier, inside, model.within !== undefined)
+  }
+
+  /** Writes the fingerprint of `state` (and, with a codec, its words) where `admit` reads them. */
+  private fingerprintOf(state: S): void {
+    const { codec } = this
     if (codec !== undefined) codec.encode(state, this.encoded, 0)
     if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
     else if (codec?.fingerprint !== undefined) codec.fingerprint(this.encoded, 0, this.fingerprint)
     else if (codec !== undefined) fingerprintWordsInto(this.encoded, 0, codec.words, this.fingerprint, 0)
     else fingerprintInto(state, this.fingerprint, 0)
+  }
+
+  /**
+   * Stores a state if it is new and inside the boundary (`inside`, when the
+   * caller asked already), checks it, and queues it; `lastTarget` is then
+   * its id. `fingerprinted`: the caller wrote its fingerprint already (see
+   * `fingerprintOf`). False when the search must stop.
+   */
+  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>, inside?: boolean, fingerprinted = false): boolean {
+    const { model, options, table, codec } = this
+    this.lastTarget = -1
+    if (!(inside ?? (model.within === undefined || model.within(state)))) return true
+    if (!fingerprinted) this.fingerprintOf(state)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
     if (id < 0) {
       this.lastTarget = ~id

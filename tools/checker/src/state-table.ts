@@ -156,6 +156,29 @@ export class StateTable {
     return result
   }
 
+  /**
+   * Whether the fingerprint `(a, b)` is stored. A state another thread is
+   * storing at this moment may be missed; never a stored one claimed.
+   */
+  has(a: number, b: number): boolean {
+    const recent = this.recent
+    if (recent !== undefined) {
+      const entry = (a ^ Math.imul(b, 0x85ebca6b)) & (recent.id.length - 1)
+      if (recent.a[entry] === a && recent.b[entry] === b && recent.id[entry]! >= 0) return true
+    }
+    if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
+    const slots = this.slots
+    const mask = slots.length - 1
+    for (let slot = slotOf(a, b) & mask, probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
+      const probe = Atomics.load(slots, slot)
+      if (probe === EMPTY || probe === RESERVED) return false
+      const id = probe - 1
+      this.covering(id)
+      if (this.laneA[id] === a && this.laneB[id] === b) return true
+    }
+    return false
+  }
+
   private insertShared(a: number, b: number, parent: number, action: number): number {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots
