@@ -1,16 +1,20 @@
-import { equals, fingerprintInto } from "@parley/core/model"
-
-/** 2^21: the fingerprint's second lane contributes this many values to a key, so a key stays a safe integer. */
-const LANE_B_RANGE = 0x200000
+import { fingerprintInto } from "@parley/core/model"
 
 /**
- * Hash-consing of plain immutable values: each value structurally distinct
- * from the others seen gets the next id, and `values[id]` is the one copy
- * every state that holds an equal value shares. Values are found by their
- * fingerprint (see `fingerprintInto`, memoised on frozen values) and
- * confirmed by `equals`, so two distinct values never share an id, whatever
- * their fingerprints; the fingerprint of each id is kept for hashing the
- * states made of them.
+ * Hash-consing of plain immutable values: each value gets an id, and
+ * `values[id]` is the one copy every state that holds it shares, with the
+ * id's structural fingerprint (see `fingerprintInto`, memoised on frozen
+ * values) kept for hashing the states made of them.
+ *
+ * Ids are exact, not structural: two values get one id only when they are
+ * the same down to the order of their keys and of their unordered
+ * collections (their JSON), and their fingerprints agree. Values equal as
+ * plain data but written in another order get ids of their own, with equal
+ * fingerprints, so a state is still one state; but the value a state gives
+ * back is the very one it was built with, so a step taken from it (whose
+ * outputs may follow the order of a set in it, or of its timers) is the
+ * step the search took before ids existed, and a search meets its states
+ * in the same order.
  *
  * One thread's ids mean nothing in another thread: they are given in the
  * order this thread meets values.
@@ -20,27 +24,22 @@ export class Interner<T> {
   /** The two 32-bit lanes of each id's fingerprint. */
   readonly lanesA: Array<number> = []
   readonly lanesB: Array<number> = []
-  private readonly ids = new Map<number, number>()
+  private readonly ids = new Map<string, number>()
   private readonly lanes = new Uint32Array(2)
 
   get size(): number {
     return this.values.length
   }
 
-  /** The id of `value`: of an equal value met before, or a new one. */
+  /** The id of `value`: of the same value met before, or a new one. */
   intern(value: T): number {
     fingerprintInto(value, this.lanes, 0)
     const a = this.lanes[0]!
     const b = this.lanes[1]!
-    // Keys are probed onwards from the fingerprint's: a key taken by another value (53 bits of 64 alike, or a true collision) moves on.
-    for (let key = a * LANE_B_RANGE + (b & (LANE_B_RANGE - 1)); ; key++) {
-      const found = this.ids.get(key)
-      if (found === undefined) return this.add(key, value, a, b)
-      if (this.lanesA[found] === a && this.lanesB[found] === b && (this.values[found] === value || equals(this.values[found], value))) return found
-    }
-  }
-
-  private add(key: number, value: T, a: number, b: number): number {
+    // JSON writes NaN and null alike; the fingerprint tells them apart.
+    const key = `${a} ${b} ${JSON.stringify(value)}`
+    const found = this.ids.get(key)
+    if (found !== undefined) return found
     const id = this.values.length
     this.ids.set(key, id)
     this.values.push(value)

@@ -37,7 +37,7 @@ export const networkIdsFor = <M, Req, Res>(
   envelopes: Interner<E<M, Req, Res>>,
   addresses: ReadonlyArray<string>
 ): NetworkIds<E<M, Req, Res>> =>
-  semantics === "ordered" ? new OrderedIds(envelopes, addresses) : new SortedIds(envelopes, semantics === "duplicating")
+  semantics === "ordered" ? new OrderedIds(envelopes, addresses) : new ListIds(envelopes, semantics === "duplicating")
 
 /** What every kind keeps per network id: the tuple, the fingerprint's lanes, and once asked for, the live network and its slots. */
 abstract class Networks<M, Req, Res> {
@@ -101,11 +101,13 @@ abstract class Networks<M, Req, Res> {
 }
 
 /**
- * A multiset (or, `duplicating`, a set) as its envelope ids sorted; the
- * fingerprint sums the envelopes' lanes, which is order-free. A slot is the
- * first index of each distinct envelope, as `Network` names slots.
+ * A multiset (or, `duplicating`, a set) as its envelope ids in the order
+ * `Network` keeps them (sent last, taken out where they stood), so its slots
+ * are in the same order; the fingerprint sums the envelopes' lanes, which
+ * is order-free. A slot is the first index of each distinct envelope, as
+ * `Network` names slots.
  */
-class SortedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E<M, Req, Res>> {
+class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E<M, Req, Res>> {
   readonly deliveryRemoves: boolean
 
   constructor(envelopes: Interner<E<M, Req, Res>>, private readonly duplicating: boolean) {
@@ -114,8 +116,7 @@ class SortedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds
   }
 
   idOf(network: NetworkState<E<M, Req, Res>>): number {
-    const ids = (network as ReadonlyArray<E<M, Req, Res>>).map((envelope) => this.envelopes.intern(envelope))
-    return this.add(ids.sort((a, b) => a - b))
+    return this.add((network as ReadonlyArray<E<M, Req, Res>>).map((envelope) => this.envelopes.intern(envelope)))
   }
 
   head(network: number, index: number): number {
@@ -124,14 +125,22 @@ class SortedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds
 
   after(network: number, removed: number, sent: ReadonlyArray<number>): number {
     const ids = this.tuples.toArray(network)
-    if (removed >= 0) ids.splice(this.slots(network)[removed] as number, 1)
-    for (const envelope of sent) {
-      let at = 0
-      while (at < ids.length && ids[at]! < envelope) at++
-      if (this.duplicating && ids[at] === envelope) continue
-      ids.splice(at, 0, envelope)
+    if (removed >= 0) {
+      const at = this.slots(network)[removed] as number
+      // A set loses every copy equal to the one taken out: it holds one.
+      ids.splice(at, 1)
     }
+    for (const envelope of sent) if (!(this.duplicating && this.indexOfEqual(ids, envelope) >= 0)) ids.push(envelope)
     return this.add(ids)
+  }
+
+  /** Where an envelope equal to `envelope` as plain data stands in `ids` (ids are exact, equality structural, as `Network`'s), or -1. */
+  private indexOfEqual(ids: ReadonlyArray<number>, envelope: number): number {
+    const { lanesA, lanesB } = this.envelopes
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === envelope || (lanesA[ids[i]!] === lanesA[envelope] && lanesB[ids[i]!] === lanesB[envelope])) return i
+    }
+    return -1
   }
 
   protected fingerprintWords(ids: ReadonlyArray<number>): number {
@@ -156,7 +165,7 @@ class SortedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds
 
   protected slotsOf(ids: ReadonlyArray<number>): ReadonlyArray<Slot> {
     const slots: Array<number> = []
-    for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) slots.push(i)
+    for (let i = 0; i < ids.length; i++) if (this.indexOfEqual(ids, ids[i]!) === i) slots.push(i)
     return slots
   }
 }
