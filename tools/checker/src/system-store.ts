@@ -7,6 +7,8 @@ import type { NetworkIds } from "./network-ids.ts"
 /** Where a live state built by the store keeps its words, so they need not be worked out again. */
 const WORDS: unique symbol = Symbol("SystemStore.words")
 
+const KEPT: ReadonlyArray<string> = ["nodes", "clients", "network", "crashes", "history"]
+
 type Stored<State> = State & { readonly [WORDS]?: ReadonlyArray<number> }
 
 /**
@@ -47,6 +49,11 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     this.historyAt = this.networkAt + 2
     this.width = this.networkAt + 3
     this.lanes = new Uint32Array(2 * this.width)
+  }
+
+  /** Whether a system state has only the parts the store keeps as words: nodes, clients, network, crashes and history. */
+  static keeps(state: object): boolean {
+    return Object.keys(state).every((part) => KEPT.includes(part))
   }
 
   /** The live state of `words`, which it keeps. */

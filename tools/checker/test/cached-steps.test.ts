@@ -3,6 +3,7 @@ import type { Actor, Client, Model, NetworkSemantics, SystemSpec, SystemState } 
 import { describe, expect, it } from "vitest"
 import { check, replay, systemModel } from "../src/index.ts"
 import { SystemSteps } from "../src/system-steps.ts"
+import { SystemStore } from "../src/system-store.ts"
 import type { SystemAction } from "../src/system-steps.ts"
 
 /**
@@ -99,5 +100,12 @@ describe("CachedSteps", () => {
       expect(equals(replayed, state)).toBe(true)
     }
     expect(answered.holds(state)).toBe(false)
+  })
+
+  it("is used only for states made of the parts the store keeps: another part is explored live", () => {
+    const state = new SystemSteps(spec("ordered")).initialState()
+    expect(SystemStore.keeps(state)).toBe(true)
+    expect(SystemStore.keeps({ ...state, ghost: [] })).toBe(false)
+    expect(systemModel(spec("ordered")).codec?.threadLocal).toBe(true)
   })
 })
