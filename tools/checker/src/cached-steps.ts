@@ -28,8 +28,8 @@ type State<S, M, T, Req, Res, D, CS, CT> = SystemState<S, M, T, Req, Res, D, CS,
  * its slot and the message or timer, so it is computed once per (slot,
  * event) however many states share them, by `SystemSteps` itself on a
  * state holding just that message; a client's step depends on the history
- * too. What remains per step is putting words together: the network after
- * a delivery and after a send are remembered per network as well.
+ * too. What remains per step is putting words together, and one lookup of
+ * the network it leaves (see `NetworkIds`).
  *
  * The spec's handlers are pure, which is what makes this sound; the states
  * it builds are equal, as plain data, to what `SystemSteps` builds.
