@@ -170,13 +170,19 @@ export class Exploration<S, A> {
    */
   private step(state: S, next: S, id: number, action: number, depth: number, frontier: Frontier<S>): boolean {
     const { model } = this
-    let inside = true
-    if (model.within !== undefined) {
-      this.fingerprintOf(next)
-      inside = this.table.has(this.fingerprint[0]!, this.fingerprint[1]!) || model.within(next)
+    if (model.within === undefined) {
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, action, true)) return false
+      return this.admit(next, id, action, depth + 1, frontier, true)
     }
+    this.fingerprintOf(next)
+    const known = this.table.find(this.fingerprint[0]!, this.fingerprint[1]!)
+    const inside = known >= 0 || model.within(next)
     if (this.transitions.length > 0 && !this.stepHolds(state, next, id, action, inside)) return false
-    return this.admit(next, id, action, depth + 1, frontier, inside, model.within !== undefined)
+    if (known < 0) return this.admit(next, id, action, depth + 1, frontier, inside, true)
+    // Met before: what `admit` does with a state the table already holds.
+    this.lastTarget = known
+    frontier.revisit?.(next, known, id, action, depth + 1)
+    return true
   }
 
   /** Writes the fingerprint of `state` (and, with a codec, its words) where `admit` reads them. */
