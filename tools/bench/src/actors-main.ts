@@ -1,14 +1,17 @@
 /**
- * `npm run bench:actors`: specs written as actors (no state codec, states
- * kept live and hashed structurally) checked exhaustively through the
- * `parley` command as a user runs it, on one worker and on two, one JSON
- * line each: distinct states, elapsed, states/s, and the two-worker speedup.
- * Each run is a fresh process. Arguments, if any, pick specs by name.
+ * `npm run bench:actors`: specs written as actors (their states kept as
+ * words of hash-consed parts, see `tools/checker/src/system-store.ts`)
+ * checked exhaustively through the `parley` command as a user runs it, on
+ * one worker and on two, one JSON line each: distinct states, elapsed,
+ * states/s, the process's peak resident memory and that per distinct state
+ * (the runtime's own hundred-odd megabytes included), and the two-worker
+ * speedup. Each run is a fresh process. Arguments, if any, pick specs by name.
  */
-import { execFileSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const parley = fileURLToPath(new URL("../../../packages/cli/bin/parley.mjs", import.meta.url))
+const peakMemory = fileURLToPath(new URL("./peak-memory.ts", import.meta.url))
 
 const configurations: ReadonlyArray<{ readonly spec: string; readonly options: ReadonlyArray<string> }> = [
   { spec: "raft", options: [] },
@@ -29,8 +32,13 @@ const chosen = process.argv.slice(2)
 for (const { spec, options } of configurations.filter((c) => chosen.length === 0 || chosen.includes(c.spec))) {
   const rates: Array<number> = []
   for (const workers of ["1", "2"]) {
-    const output = execFileSync(process.execPath, [parley, "check", spec, ...options, "--workers", workers, "--json"], { encoding: "utf8" })
-    const summary = JSON.parse(output.trim().split("\n").at(-1)!) as Summary
+    const run = spawnSync(process.execPath, ["--import", peakMemory, parley, "check", spec, ...options, "--workers", workers, "--json"], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024
+    })
+    if (run.status !== 0) throw new Error(`parley check ${spec} exited with ${run.status}: ${run.stderr}`)
+    const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Summary
+    const { peakRssBytes } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number }
     rates.push(summary.statesPerSec)
     console.log(JSON.stringify({
       bench: "actors",
@@ -40,7 +48,9 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       result: summary.result,
       distinctStates: summary.distinctStates,
       elapsedMs: Math.round(summary.elapsedMs),
-      statesPerSec: Math.round(summary.statesPerSec)
+      statesPerSec: Math.round(summary.statesPerSec),
+      peakRssMB: Math.round(peakRssBytes / 2 ** 20),
+      rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates)
     }))
   }
   console.log(JSON.stringify({ bench: "actors-speedup", spec, options: options.join(" "), twoWorkersOverOne: Number((rates[1]! / rates[0]!).toFixed(2)) }))

@@ -1,4 +1,6 @@
 import type { BuiltSpec, Model, SystemSpec, SystemState } from "@parley/core/model"
+import { CachedSteps } from "./cached-steps.ts"
+import { SystemStore } from "./system-store.ts"
 import { systemSymmetry } from "./symmetry.ts"
 import { SystemSteps } from "./system-steps.ts"
 import type { SystemAction } from "./system-steps.ts"
@@ -13,18 +15,23 @@ export const toModel = (built: BuiltSpec): Model<unknown, unknown> =>
 
 /**
  * Turns actors, clients, network semantics and a crash budget into a Model:
- * its steps are `SystemSteps`', its trace events and lanes `system-view.ts`'s.
+ * its steps are `SystemSteps`', taken through `CachedSteps` so that states
+ * are kept as words (its `codec`) and each node's step is computed once per
+ * slot and event; its trace events and lanes are `system-view.ts`'s.
  */
 export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   spec: SystemSpec<S, M, T, Req, Res, D, CS, CT>
 ): Model<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
   type State = SystemState<S, M, T, Req, Res, D, CS, CT>
   const steps = new SystemSteps(spec)
+  const cached = storable(steps) ? new CachedSteps(steps) : undefined
+  const stepper = cached ?? steps
   const { within, terminal, symmetric } = spec
   return {
-    init: () => [steps.initialState()],
-    actions: (state) => steps.actions(state),
-    next: (state, action) => steps.next(state, action),
+    init: () => [stepper.initialState()],
+    actions: (state) => stepper.actions(state),
+    next: (state, action) => stepper.next(state, action),
+    ...(cached === undefined ? {} : { codec: cached.store.codec() }),
     properties: spec.properties,
     ...(spec.transitions === undefined ? {} : { transitions: spec.transitions }),
     ...(within === undefined ? {} : { within: (state: State) => within.call(spec, state) }),
@@ -34,4 +41,20 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     describe: (state, action) => describeStep(steps, state, action),
     lanes: (state) => systemLanes(steps, state)
   }
+}
+
+/**
+ * Whether the system's states are made of the parts `SystemStore` keeps;
+ * one with other parts is explored live, as `SystemSteps` builds it. A
+ * system that cannot even start (it sends to a node it does not declare)
+ * fails when the search starts it, as it would without the store.
+ */
+const storable = <S, M, T, Req, Res, D, CS, CT>(steps: SystemSteps<S, M, T, Req, Res, D, CS, CT>): boolean => {
+  let initial: object
+  try {
+    initial = steps.initialState()
+  } catch {
+    return true
+  }
+  return SystemStore.keeps(initial)
 }

@@ -154,8 +154,7 @@ export class Exploration<S, A> {
       if (next === undefined) continue
       enabled = true
       this.generated++
-      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index)) return false
-      if (!this.admit(next, id, index, depth + 1, frontier)) return false
+      if (!this.step(state, next, id, index, depth, frontier)) return false
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     if (!enabled && !this.endHolds(state, id)) return false
@@ -164,17 +163,49 @@ export class Exploration<S, A> {
   }
 
   /**
-   * Stores a state if it is new and inside the boundary, checks it, and
-   * queues it; `lastTarget` is then its id. False when the search must stop.
+   * Checks one step to a successor and admits it. The boundary is asked
+   * once a step, both the step's and the state's checks needing it, and
+   * not at all for a successor stored before: only states inside the
+   * boundary are stored, and most successors were met before.
    */
-  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>): boolean {
-    const { model, options, table, codec } = this
-    this.lastTarget = -1
-    if (model.within !== undefined && !model.within(state)) return true
+  private step(state: S, next: S, id: number, action: number, depth: number, frontier: Frontier<S>): boolean {
+    const { model } = this
+    if (model.within === undefined) {
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, action, true)) return false
+      return this.admit(next, id, action, depth + 1, frontier, true)
+    }
+    this.fingerprintOf(next)
+    const known = this.table.find(this.fingerprint[0]!, this.fingerprint[1]!)
+    const inside = known >= 0 || model.within(next)
+    if (this.transitions.length > 0 && !this.stepHolds(state, next, id, action, inside)) return false
+    if (known < 0) return this.admit(next, id, action, depth + 1, frontier, inside, true)
+    // Met before: what `admit` does with a state the table already holds.
+    this.lastTarget = known
+    frontier.revisit?.(next, known, id, action, depth + 1)
+    return true
+  }
+
+  /** Writes the fingerprint of `state` (and, with a codec, its words) where `admit` reads them. */
+  private fingerprintOf(state: S): void {
+    const { codec } = this
     if (codec !== undefined) codec.encode(state, this.encoded, 0)
     if (this.symmetry !== undefined) this.symmetry(state, this.fingerprint)
+    else if (codec?.fingerprint !== undefined) codec.fingerprint(this.encoded, 0, this.fingerprint)
     else if (codec !== undefined) fingerprintWordsInto(this.encoded, 0, codec.words, this.fingerprint, 0)
     else fingerprintInto(state, this.fingerprint, 0)
+  }
+
+  /**
+   * Stores a state if it is new and inside the boundary (`inside`, when the
+   * caller asked already), checks it, and queues it; `lastTarget` is then
+   * its id. `fingerprinted`: the caller wrote its fingerprint already (see
+   * `fingerprintOf`). False when the search must stop.
+   */
+  admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>, inside?: boolean, fingerprinted = false): boolean {
+    const { model, options, table, codec } = this
+    this.lastTarget = -1
+    if (!(inside ?? (model.within === undefined || model.within(state)))) return true
+    if (!fingerprinted) this.fingerprintOf(state)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
     if (id < 0) {
       this.lastTarget = ~id
@@ -209,13 +240,14 @@ export class Exploration<S, A> {
   }
 
   /**
-   * Checks the transition properties on one step inside the boundary. The
+   * Checks the transition properties on one step inside the boundary
+   * (`inside`, when the caller asked already). The
    * successor may have been stored with another parent, so the violation's
    * path is the path to `state` and then this action.
    */
-  stepHolds(state: S, next: S, id: number, action: number): boolean {
+  stepHolds(state: S, next: S, id: number, action: number, inside?: boolean): boolean {
     const { model } = this
-    if (this.transitions.length === 0 || (model.within !== undefined && !model.within(next))) return true
+    if (this.transitions.length === 0 || !(inside ?? (model.within === undefined || model.within(next)))) return true
     for (const property of this.transitions) {
       if (!property.holds(state, next)) {
         const path = this.table.pathTo(id)

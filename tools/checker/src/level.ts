@@ -28,6 +28,8 @@ export class Level<S> {
   private readonly states: Array<S> = []
   private readonly width: number
   private count = 0
+  /** Written by another thread (see `filledTo`): its words, if thread-local, cannot be decoded here. */
+  private foreign = false
 
   /**
    * `rebuild` gives back a state of a level another thread wrote without a
@@ -79,9 +81,9 @@ export class Level<S> {
 
   /** The state at `i`: decoded from its words, as kept, or rebuilt from its id. */
   stateAt(i: number): S {
-    if (this.codec !== undefined) return this.codec.decode(this.words, i * this.width)
+    if (this.codec !== undefined && !(this.foreign && this.codec.threadLocal === true)) return this.codec.decode(this.words, i * this.width)
     if (i < this.states.length) return this.states[i]!
-    if (this.rebuild === undefined) throw new RangeError("a level written by another thread, without a codec, needs a way to rebuild its states")
+    if (this.rebuild === undefined) throw new RangeError("a level written by another thread, without a codec it can decode, needs a way to rebuild its states")
     return this.rebuild(this.ids[i]!)
   }
 
@@ -92,12 +94,14 @@ export class Level<S> {
   /** Empties the level, keeping its buffers, for a thread that writes it again. */
   clear(): void {
     this.count = 0
+    this.foreign = false
     this.states.length = 0
   }
 
   /** Sets the size of a level another thread wrote, whose states this thread can only read as ids and words. */
   filledTo(count: number): void {
     this.count = count
+    this.foreign = true
     this.states.length = 0
     this.view()
   }

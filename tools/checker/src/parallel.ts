@@ -35,8 +35,10 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * until they are ready and a level is wide enough to share: a thread takes
  * a tenth of a second or more to load the checker and the model's module,
  * which the main thread spends searching. A level kept as words (a
- * model with a codec) is read by any thread; without a codec a thread
- * rebuilds a state another stored by replaying its path.
+ * model with a codec) is read by any thread; without a codec, or with
+ * thread-local words (an actor system's, see `SystemStore`), a thread
+ * rebuilds a state another stored by replaying its path, so then only the
+ * level the main thread hands over is shared out.
  *
  * Checkpoints are taken by the main thread between levels, when no thread
  * is expanding, or where a stop left a level part-expanded. For liveness
@@ -133,8 +135,8 @@ class Threads {
     const { options } = this
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
     for (let depth = shared.depth; ; ) {
-      // Taking a state another thread kept live costs a replay: without a codec, only the level the main thread hands over is shared out.
-      const steal = this.model.codec !== undefined || depth === shared.depth
+      // Taking a state another thread kept live, or as thread-local words, costs a replay: then only the level the main thread hands over is shared out.
+      const steal = (this.model.codec !== undefined && this.model.codec.threadLocal !== true) || depth === shared.depth
       const queued = await this.expandLevel(pool, depth, sizes, steal)
       const all = this.all()
       if (all.some((s) => s.interrupted)) {

@@ -156,6 +156,30 @@ export class StateTable {
     return result
   }
 
+  /**
+   * The id of the fingerprint `(a, b)` if it is stored, or -1. A state
+   * another thread is storing at this moment may be missed; never a stored
+   * one claimed.
+   */
+  find(a: number, b: number): number {
+    const recent = this.recent
+    if (recent !== undefined) {
+      const entry = (a ^ Math.imul(b, 0x85ebca6b)) & (recent.id.length - 1)
+      if (recent.a[entry] === a && recent.b[entry] === b && recent.id[entry]! >= 0) return recent.id[entry]!
+    }
+    if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
+    const slots = this.slots
+    const mask = slots.length - 1
+    for (let slot = slotOf(a, b) & mask, probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
+      const probe = Atomics.load(slots, slot)
+      if (probe === EMPTY || probe === RESERVED) return -1
+      const id = probe - 1
+      this.covering(id)
+      if (this.laneA[id] === a && this.laneB[id] === b) return id
+    }
+    return -1
+  }
+
   private insertShared(a: number, b: number, parent: number, action: number): number {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots

@@ -1,0 +1,276 @@
+import { Bag, fingerprintWordsInto, SetOf, withFingerprintMemo } from "@parley/core/model"
+import type { Envelope, NetworkSemantics, NetworkState } from "@parley/core/model"
+import type { Interner } from "./interner.ts"
+import type { Slot } from "./network.ts"
+import { TupleTable } from "./tuple-table.ts"
+
+/**
+ * The in-flight messages as ids (see `Network` for the semantics): a
+ * network is a tuple of envelope ids, or of (link, queue) ids on an ordered
+ * network, so a step's change to it is a few integer operations and an
+ * exact lookup, never a structural hash. Each id gives the live network the
+ * spec reads, shaped exactly as `Network` shapes it and built when first
+ * asked for, and its fingerprint, made of the envelopes' structural
+ * fingerprints, so the same in every thread.
+ */
+export interface NetworkIds<E> {
+  readonly lanesA: ReadonlyArray<number>
+  readonly lanesB: ReadonlyArray<number>
+  /** Whether a delivered message leaves the network (all but a duplicating one). */
+  readonly deliveryRemoves: boolean
+  idOf(network: NetworkState<E>): number
+  live(network: number): NetworkState<E>
+  slots(network: number): ReadonlyArray<Slot>
+  /** The envelope at the head of the `index`th slot. */
+  head(network: number, index: number): number
+  /** The network with the head of slot `removed` taken out (none when -1), then `sent` sent. */
+  after(network: number, removed: number, sent: ReadonlyArray<number>): number
+}
+
+type E<M, Req, Res> = Envelope<M, Req, Res>
+
+/** How many live networks, and slot lists, are kept. */
+const RECENT = 1 << 14
+
+export const networkIdsFor = <M, Req, Res>(
+  semantics: NetworkSemantics,
+  envelopes: Interner<E<M, Req, Res>>,
+  addresses: ReadonlyArray<string>
+): NetworkIds<E<M, Req, Res>> =>
+  semantics === "ordered" ? new OrderedIds(envelopes, addresses) : new ListIds(envelopes, semantics === "duplicating")
+
+/** What every kind keeps per network id: the tuple, the fingerprint's lanes, and once asked for, the live network and its slots. */
+abstract class Networks<M, Req, Res> {
+  readonly tuples = new TupleTable()
+  readonly lanesA: Array<number> = []
+  readonly lanesB: Array<number> = []
+  /**
+   * The live networks and slot lists lately asked for, by id modulo their
+   * size: a network is read by the states that hold it, which are met close
+   * together, and keeping every one would leave the garbage collector a
+   * million objects to trace.
+   */
+  private readonly recentIds = new Int32Array(RECENT).fill(-1)
+  private readonly recentNetworks = new Array<NetworkState<E<M, Req, Res>>>(RECENT)
+  private readonly recentSlotIds = new Int32Array(RECENT).fill(-1)
+  private readonly recentSlots = new Array<ReadonlyArray<Slot>>(RECENT)
+  private readonly lanes = new Uint32Array(2)
+  protected words = new Uint32Array(64)
+
+  constructor(protected readonly envelopes: Interner<E<M, Req, Res>>) {}
+
+  live(network: number): NetworkState<E<M, Req, Res>> {
+    const at = network & (RECENT - 1)
+    if (this.recentIds[at] !== network) {
+      this.recentNetworks[at] = this.liveOf(this.tuples.toArray(network))
+      this.recentIds[at] = network
+    }
+    return this.recentNetworks[at]!
+  }
+
+  slots(network: number): ReadonlyArray<Slot> {
+    const at = network & (RECENT - 1)
+    if (this.recentSlotIds[at] !== network) {
+      this.recentSlots[at] = this.slotsOf(this.tuples.toArray(network))
+      this.recentSlotIds[at] = network
+    }
+    return this.recentSlots[at]!
+  }
+
+  /** The id of `tuple`, with its fingerprint when it is new. */
+  protected add(tuple: ReadonlyArray<number>): number {
+    const id = this.tuples.intern(tuple)
+    if (id < this.lanesA.length) return id
+    const count = this.fingerprintWords(tuple)
+    fingerprintWordsInto(this.words, 0, count, this.lanes, 0)
+    this.lanesA.push(this.lanes[0]!)
+    this.lanesB.push(this.lanes[1]!)
+    return id
+  }
+
+  /** Room for `count` words in `words`. */
+  protected room(count: number): Uint32Array {
+    if (this.words.length < count) this.words = new Uint32Array(2 * count)
+    return this.words
+  }
+
+  /** Writes in `words` what the fingerprint of `tuple` hashes; how many. */
+  protected abstract fingerprintWords(tuple: ReadonlyArray<number>): number
+  protected abstract liveOf(tuple: ReadonlyArray<number>): NetworkState<E<M, Req, Res>>
+  protected abstract slotsOf(tuple: ReadonlyArray<number>): ReadonlyArray<Slot>
+}
+
+/**
+ * A multiset (or, `duplicating`, a set) as its envelope ids in the order
+ * `Network` keeps them (sent last, taken out where they stood), so its slots
+ * are in the same order; the fingerprint sums the envelopes' lanes, which
+ * is order-free. A slot is the first index of each distinct envelope, as
+ * `Network` names slots.
+ */
+class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E<M, Req, Res>> {
+  readonly deliveryRemoves: boolean
+
+  constructor(envelopes: Interner<E<M, Req, Res>>, private readonly duplicating: boolean) {
+    super(envelopes)
+    this.deliveryRemoves = !duplicating
+  }
+
+  idOf(network: NetworkState<E<M, Req, Res>>): number {
+    return this.add((network as ReadonlyArray<E<M, Req, Res>>).map((envelope) => this.envelopes.intern(envelope)))
+  }
+
+  head(network: number, index: number): number {
+    return this.tuples.at(network, this.slots(network)[index] as number)
+  }
+
+  after(network: number, removed: number, sent: ReadonlyArray<number>): number {
+    const ids = this.tuples.toArray(network)
+    if (removed >= 0) {
+      const at = this.slots(network)[removed] as number
+      // A set loses every copy equal to the one taken out: it holds one.
+      ids.splice(at, 1)
+    }
+    for (const envelope of sent) if (!(this.duplicating && this.indexOfEqual(ids, envelope) >= 0)) ids.push(envelope)
+    return this.add(ids)
+  }
+
+  /** Where an envelope equal to `envelope` as plain data stands in `ids` (ids are exact, equality structural, as `Network`'s), or -1. */
+  private indexOfEqual(ids: ReadonlyArray<number>, envelope: number): number {
+    const { lanesA, lanesB } = this.envelopes
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === envelope || (lanesA[ids[i]!] === lanesA[envelope] && lanesB[ids[i]!] === lanesB[envelope])) return i
+    }
+    return -1
+  }
+
+  protected fingerprintWords(ids: ReadonlyArray<number>): number {
+    let sumA = 0
+    let sumB = 0
+    for (const id of ids) {
+      sumA = (sumA + this.envelopes.lanesA[id]!) | 0
+      sumB = (sumB + this.envelopes.lanesB[id]!) | 0
+    }
+    const words = this.room(4)
+    words[0] = this.duplicating ? 2 : 1
+    words[1] = sumA
+    words[2] = sumB
+    words[3] = ids.length
+    return 4
+  }
+
+  protected liveOf(ids: ReadonlyArray<number>): NetworkState<E<M, Req, Res>> {
+    const items = ids.map((id) => this.envelopes.values[id]!)
+    return this.duplicating ? SetOf.from(items) : Bag.from(items)
+  }
+
+  protected slotsOf(ids: ReadonlyArray<number>): ReadonlyArray<Slot> {
+    const slots: Array<number> = []
+    for (let i = 0; i < ids.length; i++) if (this.indexOfEqual(ids, ids[i]!) === i) slots.push(i)
+    return slots
+  }
+}
+
+/**
+ * FIFO per link: a network is the list of (link, queue) of its non-empty
+ * links, links numbered in the order of their `from->to` keys, which is the
+ * order `Network` lists the slots in; a queue is a tuple of envelope ids.
+ */
+class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E<M, Req, Res>> {
+  readonly deliveryRemoves = true
+  private readonly keys: ReadonlyArray<string>
+  private readonly linkOfKey: ReadonlyMap<string, number>
+  private readonly queues = new TupleTable()
+  private readonly queueItems: Array<ReadonlyArray<E<M, Req, Res>> | undefined> = []
+  private readonly queueLanes: Array<number> = []
+  private readonly links: Array<number> = []
+
+  constructor(envelopes: Interner<E<M, Req, Res>>, addresses: ReadonlyArray<string>) {
+    super(envelopes)
+    this.keys = addresses.flatMap((from) => addresses.map((to) => `${from}->${to}`)).sort()
+    this.linkOfKey = new Map(this.keys.map((key, link) => [key, link]))
+  }
+
+  idOf(network: NetworkState<E<M, Req, Res>>): number {
+    const pairs: Array<number> = []
+    const links = network as Readonly<Record<string, ReadonlyArray<E<M, Req, Res>>>>
+    for (const key of Object.keys(links).sort()) {
+      pairs.push(this.linkOfKey.get(key)!, this.queue(links[key]!.map((envelope) => this.envelopes.intern(envelope))))
+    }
+    return this.add(pairs)
+  }
+
+  head(network: number, index: number): number {
+    return this.queues.at(this.tuples.at(network, 2 * index + 1), 0)
+  }
+
+  after(network: number, removed: number, sent: ReadonlyArray<number>): number {
+    const pairs = this.tuples.toArray(network)
+    if (removed >= 0) {
+      const rest = this.queues.toArray(pairs[2 * removed + 1]!).slice(1)
+      if (rest.length === 0) pairs.splice(2 * removed, 2)
+      else pairs[2 * removed + 1] = this.queue(rest)
+    }
+    for (const envelope of sent) {
+      const link = this.linkOf(envelope)
+      let at = 0
+      while (at < pairs.length && pairs[at]! < link) at += 2
+      if (pairs[at] === link) pairs[at + 1] = this.queue([...this.queues.toArray(pairs[at + 1]!), envelope])
+      else pairs.splice(at, 0, link, this.queue([envelope]))
+    }
+    return this.add(pairs)
+  }
+
+  private linkOf(envelope: number): number {
+    let link = this.links[envelope]
+    if (link === undefined) {
+      const { from, to } = this.envelopes.values[envelope]!
+      link = this.linkOfKey.get(`${from}->${to}`)!
+      this.links[envelope] = link
+    }
+    return link
+  }
+
+  private queue(ids: ReadonlyArray<number>): number {
+    const id = this.queues.intern(ids)
+    if (2 * id < this.queueLanes.length) return id
+    const words = this.room(2 * ids.length)
+    ids.forEach((envelope, i) => {
+      words[2 * i] = this.envelopes.lanesA[envelope]!
+      words[2 * i + 1] = this.envelopes.lanesB[envelope]!
+    })
+    const lanes = new Uint32Array(2)
+    fingerprintWordsInto(words, 0, 2 * ids.length, lanes, 0)
+    this.queueLanes.push(lanes[0]!, lanes[1]!)
+    return id
+  }
+
+  private itemsOf(queue: number): ReadonlyArray<E<M, Req, Res>> {
+    return this.queueItems[queue] ??
+      (this.queueItems[queue] = withFingerprintMemo(this.queues.toArray(queue).map((envelope) => this.envelopes.values[envelope]!)))
+  }
+
+  protected fingerprintWords(pairs: ReadonlyArray<number>): number {
+    const count = 1 + (3 * pairs.length) / 2
+    const words = this.room(count)
+    words[0] = 3
+    for (let i = 0, at = 1; i < pairs.length; i += 2, at += 3) {
+      const queue = pairs[i + 1]!
+      words[at] = pairs[i]!
+      words[at + 1] = this.queueLanes[2 * queue]!
+      words[at + 2] = this.queueLanes[2 * queue + 1]!
+    }
+    return count
+  }
+
+  protected liveOf(pairs: ReadonlyArray<number>): NetworkState<E<M, Req, Res>> {
+    const network: Record<string, ReadonlyArray<E<M, Req, Res>>> = {}
+    for (let i = 0; i < pairs.length; i += 2) network[this.keys[pairs[i]!]!] = this.itemsOf(pairs[i + 1]!)
+    return network
+  }
+
+  protected slotsOf(pairs: ReadonlyArray<number>): ReadonlyArray<Slot> {
+    const slots: Array<string> = []
+    for (let i = 0; i < pairs.length; i += 2) slots.push(this.keys[pairs[i]!]!)
+    return slots
+  }
+}

@@ -1,0 +1,129 @@
+import { fingerprintWordsInto } from "@parley/core/model"
+import type { ClientSlot, Envelope, HistoryEvent, NetworkSemantics, NodeSlot, StateCodec, SystemState } from "@parley/core/model"
+import { Interner } from "./interner.ts"
+import { networkIdsFor } from "./network-ids.ts"
+import type { NetworkIds } from "./network-ids.ts"
+
+/** Where a live state built by the store keeps its words, so they need not be worked out again. */
+const WORDS: unique symbol = Symbol("SystemStore.words")
+
+const KEPT: ReadonlyArray<string> = ["nodes", "clients", "network", "crashes", "history"]
+
+type Stored<State> = State & { readonly [WORDS]?: ReadonlyArray<number> }
+
+/**
+ * An actor system's states as words: one id per node slot, per client slot,
+ * the network's id, the crash count and the history's id, each id naming a
+ * hash-consed value (see `Interner`). A step changes one or two of them, so
+ * a state costs its words in a BFS level, and its values are shared with
+ * every other state that holds them.
+ *
+ * The live states handed out are built from the shared values, so equal
+ * parts of two states are the same objects; each keeps its words. The
+ * fingerprint is made of the parts' structural fingerprints, never of the
+ * ids, so every thread gives a state the same one.
+ */
+export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
+  readonly slots = new Interner<NodeSlot<S, T, D>>()
+  readonly clientSlots = new Interner<ClientSlot<CS, CT>>()
+  readonly histories = new Interner<ReadonlyArray<HistoryEvent<Req, Res>>>()
+  readonly envelopes = new Interner<Envelope<M, Req, Res>>()
+  readonly network: NetworkIds<Envelope<M, Req, Res>>
+  /** Index of the network's word; the crash count's and the history's follow it. */
+  readonly networkAt: number
+  readonly crashesAt: number
+  readonly historyAt: number
+  readonly width: number
+  private readonly lanes: Uint32Array
+
+  readonly nodeCount: number
+  readonly clientCount: number
+
+  constructor(nodeIds: ReadonlyArray<string>, clientIds: ReadonlyArray<string>, semantics: NetworkSemantics) {
+    this.nodeCount = nodeIds.length
+    this.clientCount = clientIds.length
+    this.network = networkIdsFor(semantics, this.envelopes, [...nodeIds, ...clientIds])
+    const { nodeCount, clientCount } = this
+    this.networkAt = nodeCount + clientCount
+    this.crashesAt = this.networkAt + 1
+    this.historyAt = this.networkAt + 2
+    this.width = this.networkAt + 3
+    this.lanes = new Uint32Array(2 * this.width)
+  }
+
+  /** Whether a system state has only the parts the store keeps as words: nodes, clients, network, crashes and history. */
+  static keeps(state: object): boolean {
+    return Object.keys(state).every((part) => KEPT.includes(part))
+  }
+
+  /** The live state of `words`, which it keeps. */
+  live(words: ReadonlyArray<number>): SystemState<S, M, T, Req, Res, D, CS, CT> {
+    const nodes = new Array<NodeSlot<S, T, D>>(this.nodeCount)
+    for (let i = 0; i < this.nodeCount; i++) nodes[i] = this.slots.values[words[i]!]!
+    const clients = new Array<ClientSlot<CS, CT>>(this.clientCount)
+    for (let j = 0; j < this.clientCount; j++) clients[j] = this.clientSlots.values[words[this.nodeCount + j]!]!
+    const state: Stored<SystemState<S, M, T, Req, Res, D, CS, CT>> = {
+      nodes,
+      clients,
+      network: this.network.live(words[this.networkAt]!),
+      crashes: words[this.crashesAt]!,
+      history: this.histories.values[words[this.historyAt]!]!,
+      [WORDS]: words
+    }
+    return state
+  }
+
+  /** The words of a state: kept by one the store built, worked out (by interning each part) for any other. */
+  wordsOf(state: SystemState<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<number> {
+    const kept = (state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>)[WORDS]
+    if (kept !== undefined) return kept
+    const words = new Array<number>(this.width)
+    for (let i = 0; i < this.nodeCount; i++) words[i] = this.slots.intern(state.nodes[i]!)
+    for (let j = 0; j < this.clientCount; j++) words[this.nodeCount + j] = this.clientSlots.intern(state.clients[j]!)
+    words[this.networkAt] = this.network.idOf(state.network)
+    words[this.crashesAt] = state.crashes
+    words[this.historyAt] = this.histories.intern(state.history)
+    return words
+  }
+
+  /** The state as a `StateCodec`: its words, thread-local, with a fingerprint every thread agrees on. */
+  codec(): StateCodec<SystemState<S, M, T, Req, Res, D, CS, CT>> {
+    const { width } = this
+    return {
+      words: width,
+      threadLocal: true,
+      encode: (state, out, offset) => {
+        const words = this.wordsOf(state)
+        for (let i = 0; i < width; i++) out[offset + i] = words[i]!
+      },
+      decode: (words, offset) => {
+        const copy = new Array<number>(width)
+        for (let i = 0; i < width; i++) copy[i] = words[offset + i]!
+        return this.live(copy)
+      },
+      fingerprint: (words, offset, out) => this.fingerprintInto(words, offset, out)
+    }
+  }
+
+  /** A hash of the parts' fingerprints in order, and the crash count. */
+  private fingerprintInto(words: Uint32Array, offset: number, out: Uint32Array): void {
+    const { lanes, nodeCount, networkAt, slots, clientSlots, network, histories } = this
+    for (let i = 0; i < nodeCount; i++) {
+      lanes[2 * i] = slots.lanesA[words[offset + i]!]!
+      lanes[2 * i + 1] = slots.lanesB[words[offset + i]!]!
+    }
+    for (let j = nodeCount; j < networkAt; j++) {
+      lanes[2 * j] = clientSlots.lanesA[words[offset + j]!]!
+      lanes[2 * j + 1] = clientSlots.lanesB[words[offset + j]!]!
+    }
+    const networkId = words[offset + networkAt]!
+    lanes[2 * networkAt] = network.lanesA[networkId]!
+    lanes[2 * networkAt + 1] = network.lanesB[networkId]!
+    lanes[2 * this.crashesAt] = words[offset + this.crashesAt]!
+    lanes[2 * this.crashesAt + 1] = 0
+    const historyId = words[offset + this.historyAt]!
+    lanes[2 * this.historyAt] = histories.lanesA[historyId]!
+    lanes[2 * this.historyAt + 1] = histories.lanesB[historyId]!
+    fingerprintWordsInto(lanes, 0, 2 * this.width, out, 0)
+  }
+}
