@@ -1,5 +1,6 @@
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
+import { twoPcHosted } from "@parley/twophase"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, twoPcHosted]
