@@ -10,9 +10,9 @@
  *   again (another transaction may have prepared meanwhile).
  * - Voting yes, it becomes prepared and locks the keys — durably, as the
  *   host persists `durable(state)` before sending Vote(yes) — and from then
- *   on it may not decide alone. It sets InDoubt: if that fires before the
- *   decision, it asks the coordinator (Inquire) and reports the transaction
- *   blocked, as it is while the coordinator is down.
+ *   on it may not decide alone. It sets InDoubt: each time that fires
+ *   before the decision, it asks the coordinator (Inquire) and reports the
+ *   transaction blocked, as it is while the coordinator is down.
  * - Voting no, it aborts at once (unilateral abort is allowed before yes).
  * - A Decision ends a working or prepared transaction; a commit applies its
  *   writes. A Decision for a transaction it never saw is kept too (an Abort
@@ -144,7 +144,11 @@ export const participantOnTimer = (config: ParticipantConfig, state: Participant
   if (timer._tag !== "CastVote" && timer._tag !== "InDoubt") return step(state)
   const tx = state.txs.find((tx) => tx.id === timer.tx)
   if (timer._tag === "InDoubt") {
-    return tx?.phase === "prepared" ? step(withTx(state, { ...tx, blocked: true }), [send(COORDINATOR, inquire(tx.id))]) : step(state)
+    // It asks again each time InDoubt fires, for as long as it is prepared: an answer, or an Abort sent while the link
+    // was down, may be lost, and it may not decide alone.
+    return tx?.phase === "prepared"
+      ? step(withTx(state, { ...tx, blocked: true }), [send(COORDINATOR, inquire(tx.id)), setTimer(inDoubt(tx.id))])
+      : step(state)
   }
   if (tx?.phase !== "working") return step(state)
   const cancelOther = [cancelTimer(castVote(tx.id, other(timer.vote)))]

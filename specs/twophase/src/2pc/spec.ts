@@ -11,7 +11,7 @@
  * The protocol is in coordinator.ts and participant.ts, the messages and
  * their Schemas in messages.ts, the properties in properties.ts.
  */
-import { defineSpec, flag, int, lossyFlag, networkChoice } from "@parley/core"
+import { defineSpec, flag, inFlight, int, lossyFlag, networkChoice } from "@parley/core"
 import type { NodeId, OptionsOf } from "@parley/core"
 import { clientWrites, twoPcClient } from "./client.ts"
 import { COORDINATOR, twoPcCorrect } from "./coordinator.ts"
@@ -19,7 +19,12 @@ import type { TwoPcBugs } from "./coordinator.ts"
 import { formatTwoPcMessage, formatTwoPcRequest, formatTwoPcResponse, formatTwoPcTimer, twoPcView } from "./format.ts"
 import { twoPcActor } from "./node.ts"
 import { twoPcProperties, twoPcTerminal } from "./properties.ts"
-import type { TwoPhaseCommitSystem } from "./properties.ts"
+import type { TwoPcMessage } from "./messages.ts"
+import type { TwoPcSystemState, TwoPhaseCommitSystem } from "./properties.ts"
+
+/** How many messages of one kind the network holds. */
+const inFlightOf = (s: TwoPcSystemState, tag: TwoPcMessage["_tag"]): number =>
+  inFlight(s.network).filter((envelope) => envelope.kind === "message" && envelope.body._tag === tag).length
 
 const twoPcOptions = {
   participants: int("number of participants (resource managers)", { default: 3, min: 1, max: 6 }),
@@ -54,6 +59,9 @@ export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions, bugs: TwoPc
     // of their keys, which no step nor property compares. A second transaction wants p1's key alone: no symmetry.
     ...(options.transactions === 1 ? { symmetric: participants } : {}),
     properties: twoPcProperties(nodes, options.crashes, options.transactions),
+    // A prepared participant asks again and again while in doubt, and each answer is a Decision: the search goes no
+    // further than one question in flight and the answers to it, which every outcome of asking needs and no more.
+    ...(options.inquire ? { within: (s: TwoPcSystemState) => inFlightOf(s, "Inquire") <= 1 && inFlightOf(s, "Decision") <= 2 * participants.length } : {}),
     terminal: twoPcTerminal,
     formatMessage: formatTwoPcMessage,
     formatTimer: formatTwoPcTimer,

@@ -248,7 +248,7 @@ const participantScenarios: ReadonlyArray<Scenario> = [
       { on: { init: "p2" }, out: [] },
       { on: { from: "coordinator", message: prepare("t1", "k1", "a") }, out: ["set CastVote t1 yes", "set CastVote t1 no"] },
       { on: { timer: castVote("t1", "yes") }, out: ["cancel CastVote t1 no", "set InDoubt t1", "coordinator <- Vote t1 yes"] },
-      { on: { timer: { _tag: "InDoubt", tx: "t1" } }, out: ["coordinator <- Inquire t1"] },
+      { on: { timer: { _tag: "InDoubt", tx: "t1" } }, out: ["coordinator <- Inquire t1", "set InDoubt t1"] },
       { on: { request: { _tag: "TxQuery", seq: 1, tx: "t1" } }, out: ["client <- #1 TxView t1 p2 blocked"] },
       { on: { from: "coordinator", message: decision("t1", "commit") }, out: ["cancel InDoubt t1"] },
       { on: { request: { _tag: "TxQuery", seq: 2, tx: "t1" } }, out: ["client <- #2 TxView t1 p2 committed"] }
