@@ -3,11 +3,13 @@
  * processes of the real `parley` binary on loopback, crashed with kill -9
  * and cut off with partitions, as `parley cluster` does it.
  */
-import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, decodeClusterFile, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { ownerOf, participantIds } from "@parley/twophase"
 import { Effect, Result } from "effect"
 import { execFile } from "node:child_process"
+import { rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
 import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
@@ -173,5 +175,23 @@ describe("2pc as a cluster of processes", () => {
     expect(await warmUp(cluster)).toMatch(/^t\d+$/)
     const bad = await parley("tx", "put", "novalue", "--dir", cluster.dir)
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining(`expected KEY=VALUE, got "novalue"`) })
+  })
+
+  it("refuses to start a participant whose log is torn, naming the file", async () => {
+    const cluster = await startTx(5000)
+    await Effect.runPromise(clusterKill(cluster.dir, "p2"))
+    const file = join(cluster.dir, "p2.sqlite")
+    for (const extra of ["-wal", "-shm"]) rmSync(`${file}${extra}`, { force: true })
+    writeFileSync(file, "SQLite format 3\0 and then nothing that a database holds")
+    const failure = await Effect.runPromise(Effect.flip(clusterRestart(cluster.dir, "p2", launcher)))
+    expect(failure.message).toMatch(/^node p2 exited while starting: .*p2\.sqlite/)
+    // The others go on serving.
+    expect((await txAt(node(cluster, "p1"), "t1")).status).toBe(404)
+  })
+
+  it("refuses a cluster file whose nodes do not fit 2pc's roles", () => {
+    const nodes = [{ id: "n1", peer: "127.0.0.1:7101", client: "127.0.0.1:7001" }, { id: "n2", peer: "127.0.0.1:7102", client: "127.0.0.1:7002" }]
+    const decoded = decodeClusterFile("c.json", JSON.stringify({ spec: "2pc", nodes }), hostedSpecs)
+    expect(Result.isFailure(decoded) && decoded.failure.message).toBe(`cluster file c.json: a 2pc cluster needs a node "coordinator"; the others are participants`)
   })
 })
