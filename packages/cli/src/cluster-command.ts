@@ -1,4 +1,5 @@
-import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
+import { agreedLeader, clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
+import { ClusterControlError } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -31,7 +32,8 @@ const cell = (value: unknown): string => (typeof value === "string" ? value : va
 const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
-    return [r.id, r.pid === undefined ? "-" : String(r.pid), r.pid === undefined ? "down" : "no answer", ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
+    const state = r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
+    return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
   }
   return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
 }
@@ -54,6 +56,10 @@ const up = Command.make(
   {
     spec: Argument.Literals("spec", hostedSpecs.map((spec) => spec.name) as [string, ...Array<string>]),
     nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (1 to 9)")),
+    participants: Flag.Int("participants").pipe(
+      Flag.optional,
+      Flag.withDescription("For 2pc: how many participants (1 to 9) beside the coordinator; --nodes counts them too")
+    ),
     basePort: Flag.Int("base-port").pipe(
       Flag.withDefault(7000),
       Flag.withDescription("Node i serves clients on base-port + i and peers on base-port + 100 + i")
@@ -69,33 +75,38 @@ const up = Command.make(
     dir,
     json
   },
-  ({ spec, nodes, basePort, requireToken, variant, dir, json }) =>
+  ({ spec, nodes, participants, basePort, requireToken, variant, dir, json }) =>
     Effect.gen(function*() {
+      const counts = hostedSpecs.find((hosted) => hosted.name === spec)?.layout?.counts ?? "nodes"
+      if (Option.isSome(participants) && counts !== "participants") {
+        return yield* Effect.fail(new ClusterControlError({ message: `${spec} has no participants; use --nodes` }))
+      }
+      const count = Option.getOrElse(participants, () => nodes)
       const buggy = yield* hostableVariant(spec, Option.getOrUndefined(variant))
       if (buggy !== undefined) yield* Console.error(variantWarning(spec, buggy))
-      const { leader, reports } = yield* clusterUp({
+      const { summary, reports } = yield* clusterUp({
         spec,
-        nodes,
+        nodes: count,
         dir,
         basePort,
         launcher,
         requireClientToken: requireToken,
+        hosts: hostedSpecs,
         ...(buggy === undefined ? {} : { variant: buggy })
       })
-      if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
-      const term = leader.status?.["term"]
-      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id}${term === undefined ? "" : ` in term ${cell(term)}`}\n`)
+      if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
+      yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
+      yield* Console.log(`\ntry: ${spec === "2pc" ? "parley tx put k1=v1 k2=v2" : "parley kv put greeting hello"} --dir ${dir}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(
-  "Start a local cluster, one process per node, and wait until every node answers and a majority names one leader; creates the cluster secret and the client token (mode 0600) unless the directory has them"
+  "Start a local cluster, one process per node, and wait until every node answers and the cluster is ready as its spec tells (raft: a majority names one leader); creates the cluster secret and the client token (mode 0600) unless the directory has them"
 ))
 
 const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {
-    const reports = yield* clusterStatus(dir)
+    const reports = yield* clusterStatus(dir, hostedSpecs)
     yield* Console.log(json ? JSON.stringify(reports) : table(reports))
     const buggy = reports.map((report) => report.status?.["variant"]).find((variant) => typeof variant === "string")
     const file = readCluster(dir)

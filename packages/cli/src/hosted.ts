@@ -1,6 +1,7 @@
 import type { AnyHostedSpec } from "@parley/core"
 import { multiPaxosHosted } from "@parley/paxos"
 import { raftHosted } from "@parley/raft"
+import { twoPcHosted } from "@parley/twophase"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted, twoPcHosted]

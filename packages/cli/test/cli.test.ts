@@ -77,8 +77,8 @@ describe("parley check", () => {
 
   it.each([
     ["twophase, whose states the workers share as words", ["twophase", "--rms", "6"], 50_816, 256_002],
-    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc"], 49_393, 232_999],
-    ["2pc with --symmetry, one state per orbit on either", ["2pc", "--symmetry"], 9_559, 45_150]
+    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc", "--participants", "2"], 9_024, 27_540],
+    ["2pc with --symmetry, one state per orbit on either", ["2pc", "--participants", "2", "--symmetry"], 9_023, 27_538]
   ])("finds the same states on one worker and on two: %s", async (_, args, distinct, generated) => {
     const one = summaryOf(await parley("check", ...args, "--workers", "1", "--json"))
     const two = summaryOf(await parley("check", ...args, "--workers", "2", "--json"))

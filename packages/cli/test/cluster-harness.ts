@@ -5,6 +5,7 @@
  * whatever a test leaves running.
  */
 import { kvPath } from "@parley/kv"
+import { hostedSpecs } from "../src/hosted.ts"
 import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, freeBasePort, readCluster } from "@parley/runtime"
 import type { ApiAnswer, Launcher, NodeReport } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
@@ -38,9 +39,10 @@ export const clusterDir = (): string => {
 /** A cluster of `spec` (raft unless named), with the cluster file's `options` for it. */
 export const startCluster = async (nodes = 3, spec = "raft", options?: Readonly<Record<string, unknown>>): Promise<TestCluster> => {
   const dir = clusterDir()
-  const basePort = await freeBase(nodes)
-  const { leader } = await Effect.runPromise(clusterUp({ spec, nodes, dir, basePort, launcher, ...(options === undefined ? {} : { options }) }))
-  return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: leader.id }
+  const { reports } = await Effect.runPromise(
+    clusterUp({ spec, nodes, dir, basePort: await freeBase(nodes), launcher, hosts: hostedSpecs, ...(options === undefined ? {} : { options }) })
+  )
+  return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: agreedLeader(reports)!.id }
 }
 
 export const stopAll = async (): Promise<void> => {

@@ -42,7 +42,7 @@ describe("a checkpoint of a parallel search of actors", () => {
 describe("liveness on two threads, each building part of the state graph", () => {
   it.each([
     ["fails with a coordinator crash: a prepared participant may wait forever", {}, "PreparedDecides"],
-    ["holds with no crash", { crashes: 0, participants: 4 }, undefined]
+    ["holds with no crash", { crashes: 0, participants: 3 }, undefined]
   ] as const)("2pc %s, as on one thread", async (_, overrides, violated) => {
     const given = { ...config, ...overrides }
     const model = toModel(twoPc.build(given))

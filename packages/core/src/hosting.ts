@@ -15,6 +15,7 @@
  */
 import { Result, Schema } from "effect"
 import type { Actor, NodeId } from "./actor.ts"
+import type { Readiness, ReportedStatus } from "./readiness.ts"
 
 /** A timer's delay in milliseconds, drawn uniformly from [minMs, maxMs] each time the timer is set. */
 export interface TimerRange {
@@ -144,6 +145,26 @@ export interface HostedApi<S, Req, Res, A, St extends StatusFields> {
   outcome(response: Res): Outcome<A>
   /** Absent: a node serves only what its own reducer answers, and follows no `Elsewhere`. */
   readonly forwarding?: Forwarding<S, Req>
+  /**
+   * When a local cluster is ready for clients, from every node's status
+   * (`parley cluster up` also waits for every node to answer). Absent:
+   * `leaderAgreed`, a majority naming one leader.
+   */
+  ready?(nodes: ReadonlyArray<ReportedStatus<St>>): Readiness
+}
+
+/**
+ * The nodes of a spec whose nodes play fixed roles, as ids: which role a
+ * node plays is its id in the cluster file (data), as in the spec's own
+ * systems, never code in the runtime.
+ */
+export interface NodeLayout {
+  /** What `parley cluster up` counts, such as "participants". */
+  readonly counts: string
+  /** The ids of a local cluster of `count`. */
+  ids(count: number): ReadonlyArray<NodeId>
+  /** Why a cluster file's ids do not fit the roles, or undefined. */
+  check(ids: ReadonlyArray<NodeId>): string | undefined
 }
 
 export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends StatusFields = StatusFields> {
@@ -161,6 +182,8 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   readonly variants?: ReadonlyArray<{ readonly name: string; readonly description: string }>
   /** `variant` is one of `variants` when the cluster runs a known-buggy one; undefined for the correct algorithm. */
   actor(nodes: ReadonlyArray<NodeId>, options: O, variant?: string): Actor<S, M, T, Req, Res, D>
+  /** Absent: any ids, and a local cluster of N nodes is `n1`…`nN`. */
+  readonly layout?: NodeLayout
   /** The name of a timer's kind, under which its delay is configured. */
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>

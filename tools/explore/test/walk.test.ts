@@ -43,7 +43,7 @@ describe("walkTrace", () => {
   it("finds the path a counterexample took, step by step", () => {
     const walked = walkTrace(new ModelCache(testCatalog), trace)
     expect(walked).toEqual({
-      location: { spec: "2pc", options: { variant: "no-durable-decision", participants: "3", crashes: "1", network: "unordered", lossy: "false" }, init: 0, path: violation.path.actionIndices },
+      location: { spec: "2pc", options: { variant: "no-durable-decision", participants: "3", transactions: "1", crashes: "1", inquire: "false", network: "unordered", lossy: "false" }, init: 0, path: violation.path.actionIndices },
       steps: trace.steps.length,
       matched: trace.steps.length,
       verdict: expect.objectContaining({ name: "CoordinatorAgrees", kind: "always", brokenAt: trace.steps.length, loop: null })
