@@ -23,7 +23,7 @@ import { cancelTimer, send, setTimer, step } from "@parley/core"
 import type { NodeId, Step } from "@parley/core"
 import { ledgerEntry } from "../ledger.ts"
 import type { Ledger } from "../ledger.ts"
-import { operationKey } from "../steps.ts"
+import { operationKey, SAGA_ID } from "../steps.ts"
 import type { SagaStep } from "../steps.ts"
 import { predecessor, sagaEvent, successor } from "./chain.ts"
 import type {
@@ -76,7 +76,7 @@ const publish = (s: ChoreographyServiceState, to: NodeId, event: SagaEvent, out:
 /** Ck, if Tk took effect here, and `Compensated` to the predecessor. */
 const compensate = (config: ServiceConfig, s: ChoreographyServiceState, out: ReadonlyArray<ChoreographyOutput>): ServiceStep => {
   const took = s.ledger.some((entry) => entry.op === "do")
-  const ledger = took ? [...s.ledger, ledgerEntry(config.step, "undo", operationKey(config.steps, config.step, "undo"))] : s.ledger
+  const ledger = took ? [...s.ledger, ledgerEntry(SAGA_ID, config.step, "undo", operationKey(config.steps, SAGA_ID, config.step, "undo"))] : s.ledger
   return publish({ ...s, ledger }, predecessor(config.steps, config.step), sagaEvent(config.steps, "Compensated", config.step), out)
 }
 
@@ -114,7 +114,7 @@ export const choreographyServiceOnTimer = (config: ServiceConfig, s: Choreograph
     if (timer.result === "refused") {
       return publish(decided, predecessor(config.steps, config.step), sagaEvent(config.steps, "Failed", config.step), cancel)
     }
-    const ledger = [...s.ledger, ledgerEntry(config.step, "do", operationKey(config.steps, config.step, "do"))]
+    const ledger = [...s.ledger, ledgerEntry(SAGA_ID, config.step, "do", operationKey(config.steps, SAGA_ID, config.step, "do"))]
     return publish({ ...decided, ledger }, successor(config.steps, config.step), sagaEvent(config.steps, "Done", config.step), cancel)
   }
   const outcome = resend(s.outbox, timer.id, config.retries)

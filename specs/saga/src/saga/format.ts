@@ -23,7 +23,10 @@ export const formatLogEntry = (entry: LogEntry): string => `${entry._tag} T${ent
 
 /** The log as `Done T1, Refused T2, Compensated T1`; ledgers as the effects by name (`charge`, `refund`). */
 export const sagaView = (steps: ReadonlyArray<SagaStep>) => (s: SagaNodeState): unknown => {
-  if (s.role === "orchestrator") return { log: s.log.map(formatLogEntry), attempts: s.attempts, ...(s.recovered ? { recovered: true } : {}) }
+  if (s.role === "orchestrator") {
+    const sagas = Object.fromEntries(s.sagas.map((run) => [run.saga, { log: run.log.map(formatLogEntry), attempts: run.attempts }]))
+    return { sagas, ...(s.recovered ? { recovered: true } : {}) }
+  }
   return {
     ledger: s.ledger.map((entry) => {
       const named = stepAt(steps, entry.step)
