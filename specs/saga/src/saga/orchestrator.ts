@@ -26,6 +26,7 @@ import type { SagaBugs, SagaStep } from "../steps.ts"
 import { nextOperation, outcomeOf } from "./log.ts"
 import type { LogEntry, OrchestratorDurable, SagaMessage, SagaRecord, SagaTimer } from "./messages.ts"
 import type { SagaRequest, SagaResponse } from "./requests.ts"
+import { sagaState, sagaReport } from "./view.ts"
 
 export interface OrchestratorConfig {
   readonly steps: ReadonlyArray<SagaStep>
@@ -151,10 +152,15 @@ export const orchestratorOnRequest = (config: OrchestratorConfig, s: Orchestrato
       const started = startSaga(config, s, saga)
       return step(started.state, [...started.out, reply(client, { _tag: "Started", seq: request.seq, saga, created: started.state !== s })])
     }
-    case "Show":
-      return step(s, [reply(client, { _tag: "Shown", seq: request.seq, saga: request.saga, log: runOf(s, request.saga)?.log ?? null })])
-    case "List":
-      return step(s, [reply(client, { _tag: "Listed", seq: request.seq, sagas: orchestratorDurable(s).sagas })])
+    case "Show": {
+      const run = runOf(s, request.saga)
+      const view = run === undefined ? null : sagaReport(config.steps, run.saga, run.log)
+      return step(s, [reply(client, { _tag: "Shown", seq: request.seq, saga: request.saga, view })])
+    }
+    case "List": {
+      const sagas = s.sagas.map((run) => ({ id: run.saga, state: sagaState(config.steps.length, run.log) }))
+      return step(s, [reply(client, { _tag: "Listed", seq: request.seq, sagas })])
+    }
     case "Ledger":
     case "SetPolicy":
       return step(s, [reply(client, {

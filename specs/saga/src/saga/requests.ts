@@ -8,7 +8,8 @@
  */
 import { Schema } from "effect"
 import { LedgerEntry } from "../ledger.ts"
-import { LogEntry, Policy, SagaId, SagaRecord } from "./messages.ts"
+import { Policy, SagaId } from "./messages.ts"
+import { SagaState, SagaReport } from "./view.ts"
 
 const seq = Schema.Int
 
@@ -24,9 +25,10 @@ export type SagaRequest = typeof SagaRequest.Type
 
 /** The saga exists: `created` is false when it existed before this request (a retry, or an id already used). */
 export const StartedResponse = Schema.TaggedStruct("Started", { seq, saga: SagaId, created: Schema.Boolean })
-/** Saga `saga`'s log, or null when the orchestrator has none by that id. */
-export const ShownResponse = Schema.TaggedStruct("Shown", { seq, saga: SagaId, log: Schema.NullOr(Schema.Array(LogEntry)) })
-export const ListedResponse = Schema.TaggedStruct("Listed", { seq, sagas: Schema.Array(SagaRecord) })
+/** Saga `saga` step by step, or null when the orchestrator has none by that id. */
+export const ShownResponse = Schema.TaggedStruct("Shown", { seq, saga: SagaId, view: Schema.NullOr(SagaReport) })
+export const SagaSummary = Schema.Struct({ id: SagaId, state: SagaState })
+export const ListedResponse = Schema.TaggedStruct("Listed", { seq, sagas: Schema.Array(SagaSummary) })
 export const LedgerResponse = Schema.TaggedStruct("LedgerShown", { seq, ledger: Schema.Array(LedgerEntry), policy: Policy })
 /** This node does not take the request; `node` does (the orchestrator), or none does (a service request at the orchestrator). */
 export const ElsewhereResponse = Schema.TaggedStruct("Elsewhere", { seq, node: Schema.NullOr(Schema.String), reason: Schema.String })
