@@ -1,4 +1,4 @@
-import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp } from "@parley/runtime"
+import { agreedLeader, clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
 import { Console, Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -17,7 +17,8 @@ const cell = (value: unknown): string => (typeof value === "string" ? value : va
 const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
-    return [r.id, r.pid === undefined ? "-" : String(r.pid), r.pid === undefined ? "down" : "no answer", ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
+    const state = r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
+    return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
   }
   return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
 }
@@ -53,21 +54,20 @@ const up = Command.make(
   },
   ({ spec, nodes, basePort, requireToken, dir, json }) =>
     Effect.gen(function*() {
-      const { leader, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher, requireClientToken: requireToken })
-      if (json) return yield* Console.log(JSON.stringify({ dir, leader: leader.id, nodes: reports }))
-      const term = leader.status?.["term"]
-      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; leader ${leader.id}${term === undefined ? "" : ` in term ${cell(term)}`}\n`)
+      const { summary, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher, requireClientToken: requireToken, hosts: hostedSpecs })
+      if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
+      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
       yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(
-  "Start a local cluster, one process per node, and wait until every node answers and a majority names one leader; creates the cluster secret and the client token (mode 0600) unless the directory has them"
+  "Start a local cluster, one process per node, and wait until every node answers and the cluster is ready as its spec tells (raft: a majority names one leader); creates the cluster secret and the client token (mode 0600) unless the directory has them"
 ))
 
 const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {
-    const reports = yield* clusterStatus(dir)
+    const reports = yield* clusterStatus(dir, hostedSpecs)
     yield* Console.log(json ? JSON.stringify(reports) : table(reports))
   })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index)"))
 

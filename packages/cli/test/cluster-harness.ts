@@ -37,8 +37,8 @@ export const clusterDir = (): string => {
 
 export const startCluster = async (nodes = 3): Promise<TestCluster> => {
   const dir = clusterDir()
-  const { leader } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: await freeBase(nodes), launcher }))
-  return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: leader.id }
+  const { reports } = await Effect.runPromise(clusterUp({ spec: "raft", nodes, dir, basePort: await freeBase(nodes), launcher }))
+  return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: agreedLeader(reports)!.id }
 }
 
 export const stopAll = async (): Promise<void> => {

@@ -15,6 +15,7 @@
  */
 import { Result, Schema } from "effect"
 import type { Actor, NodeId } from "./actor.ts"
+import type { Readiness, ReportedStatus } from "./readiness.ts"
 
 /** A timer's delay in milliseconds, drawn uniformly from [minMs, maxMs] each time the timer is set. */
 export interface TimerRange {
@@ -144,6 +145,12 @@ export interface HostedApi<S, Req, Res, A, St extends StatusFields> {
   outcome(response: Res): Outcome<A>
   /** Absent: a node serves only what its own reducer answers, and follows no `Elsewhere`. */
   readonly forwarding?: Forwarding<S, Req>
+  /**
+   * When a local cluster is ready for clients, from every node's status
+   * (`parley cluster up` also waits for every node to answer). Absent:
+   * `leaderAgreed`, a majority naming one leader.
+   */
+  ready?(nodes: ReadonlyArray<ReportedStatus<St>>): Readiness
 }
 
 export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends StatusFields = StatusFields> {

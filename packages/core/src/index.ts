@@ -1,4 +1,5 @@
 export * from "./model-kit.ts"
 export * from "./trace.ts"
 export * from "./hosting.ts"
+export * from "./readiness.ts"
 export * from "./scenario-file.ts"

@@ -3,11 +3,12 @@
  * detached, logging to its own file, so a cluster outlives the command that
  * started it; the directory (cluster-dir.ts) is the only record of it.
  */
-import type { NodeId } from "@parley/core"
-import { Effect } from "effect"
+import { leaderAgreed, majorityLeader } from "@parley/core"
+import type { AnyHostedSpec, NodeId, Readiness } from "@parley/core"
+import { Effect, Result, Schema } from "effect"
 import { spawn } from "node:child_process"
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
-import { loopbackNodes } from "./cluster-file.ts"
+import { loopbackNodes, oneLine } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
@@ -34,8 +35,10 @@ export interface NodeReport {
   readonly pid: number | undefined
   readonly client: string
   readonly peer: string
-  /** The node's own answer to GET /v1/status; undefined when it is down or did not answer. */
+  /** The node's own answer to GET /v1/status; undefined when it is down, did not answer, or answered what does not decode. */
   readonly status: HostStatus | undefined
+  /** Why an answer was not taken: it does not fit the spec's status Schema. */
+  readonly problem?: string
 }
 
 const fail = (message: string) => Effect.fail(new ClusterControlError({ message }))
@@ -66,55 +69,103 @@ const exitedMessage = (dir: string, id: NodeId): string => {
   return `node ${id} exited while starting${last === undefined || last === "" ? "" : `: ${last}`}; its log is ${logPath(dir, id)}`
 }
 
-const reportOf = (dir: string, node: NodeEntry) =>
+/** The host's own status fields; the rest are the spec's, kept as they came unless the spec's Schema is known. */
+const HostFields = Schema.StructWithRest(Schema.Struct({ id: Schema.String, blocked: Schema.Array(Schema.String) }), [
+  Schema.Record(Schema.String, Schema.Unknown)
+])
+const decodeHostFields = Schema.decodeUnknownResult(HostFields)
+
+/**
+ * A status answer decoded: the host's fields, and the spec's by its status
+ * Schema when the spec is one this build hosts (else taken as they came).
+ */
+const decodeStatus = (body: unknown, hosted: AnyHostedSpec | undefined): Result.Result<HostStatus, string> => {
+  const host = decodeHostFields(body)
+  if (Result.isFailure(host)) return Result.fail(`its status does not fit {id, blocked}: ${oneLine(host.failure.message)}`)
+  if (hosted === undefined) return Result.succeed(host.success)
+  const fields = Schema.decodeUnknownResult(hosted.api.status.schema)(body)
+  if (Result.isFailure(fields)) return Result.fail(`its status does not fit ${hosted.name}'s: ${oneLine(fields.failure.message)}`)
+  return Result.succeed({ ...fields.success, ...host.success })
+}
+
+/** The hosted spec a cluster file names, among those this build hosts. */
+const hostedOf = (file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) => hosts.find((hosted) => hosted.name === file.spec)
+
+const reportOf = (dir: string, node: NodeEntry, hosted: AnyHostedSpec | undefined) =>
   Effect.promise(async (): Promise<NodeReport> => {
     const pid = livePid(dir, node.id)
     const base = { id: node.id, pid, client: node.client, peer: node.peer }
     if (pid === undefined) return { ...base, status: undefined }
     try {
       const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, bearer(readClientToken(dir)))
-      return { ...base, status: answer.status === 200 ? answer.body as unknown as HostStatus : undefined }
+      if (answer.status !== 200) return { ...base, status: undefined }
+      const status = decodeStatus(answer.body, hosted)
+      return Result.isSuccess(status) ? { ...base, status: status.success } : { ...base, status: undefined, problem: status.failure }
     } catch {
       return { ...base, status: undefined }
     }
   })
 
-export const clusterStatus = (dir: string) =>
+const reportsOf = (dir: string, file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) =>
+  Effect.forEach(file.nodes, (node) => reportOf(dir, node, hostedOf(file, hosts)), { concurrency: "unbounded" })
+
+/** Every node's process and status; `hosts` are the specs this build hosts, whose status Schemas decode the answers. */
+export const clusterStatus = (dir: string, hosts: ReadonlyArray<AnyHostedSpec> = []) =>
   Effect.gen(function*() {
     const file = yield* cluster(dir)
-    return yield* Effect.forEach(file.nodes, (node) => reportOf(dir, node), { concurrency: "unbounded" })
+    return yield* reportsOf(dir, file, hosts)
   })
 
-/**
- * A node that names itself leader (its status's `leader` field) and that a
- * majority of the nodes name too, in the same `term` where the status has
- * one; undefined when there is none.
- */
-export const agreedLeader = (reports: ReadonlyArray<NodeReport>): NodeReport | undefined => {
-  const leaders = reports.filter((report) => report.status?.["leader"] === report.id)
-  return leaders.find((leader) =>
-    reports.filter((report) => report.status?.["leader"] === leader.id && report.status["term"] === leader.status!["term"]).length >
-      reports.length / 2
-  )
-}
+/** A node that names itself leader and that a majority of the nodes name too, in the same term; undefined when there is none. */
+export const agreedLeader = (reports: ReadonlyArray<NodeReport>): NodeReport | undefined => majorityLeader(reports)
 
-/** Polls until a majority agrees on a leader (and, with `everyNode`, every node answers), or `timeoutMs` passes. */
-export const awaitLeader = (dir: string, timeoutMs: number, everyNode = false) =>
+/**
+ * Polls until `ready` says so of the nodes' statuses (and, with `everyNode`,
+ * every node answers), or `timeoutMs` passes; with `everyNode`, a node whose
+ * process exits ends the wait at once.
+ */
+const awaitReadiness = (
+  dir: string,
+  hosts: ReadonlyArray<AnyHostedSpec>,
+  ready: (reports: ReadonlyArray<NodeReport>) => Readiness,
+  timeoutMs: number,
+  everyNode: boolean
+) =>
   Effect.gen(function*() {
+    const file = yield* cluster(dir)
     const deadline = Date.now() + timeoutMs
     while (true) {
-      const reports = yield* clusterStatus(dir)
-      const leader = agreedLeader(reports)
-      if (leader !== undefined && (!everyNode || reports.every((report) => report.status !== undefined))) return { leader, reports }
-      const exited = everyNode ? reports.find((report) => report.pid === undefined) : undefined
+      const reports = yield* reportsOf(dir, file, hosts)
+      const readiness = ready(reports)
+      const silent = everyNode ? reports.filter((report) => report.status === undefined) : []
+      if (readiness._tag === "Ready" && silent.length === 0) return { summary: readiness.summary, reports }
+      const exited = silent.find((report) => report.pid === undefined)
       if (exited !== undefined) return yield* fail(exitedMessage(dir, exited.id))
       if (Date.now() > deadline) {
-        const what = leader === undefined ? "no leader" : "not every node answering"
-        return yield* fail(`${what} within ${timeoutMs} ms; the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`)
+        const problems = silent.flatMap((report) => (report.problem === undefined ? [] : [`${report.id}: ${report.problem}`]))
+        const what = readiness._tag === "Waiting" ? readiness.reason : `no answer from ${silent.map((report) => report.id).join(", ")}`
+        return yield* fail(
+          `${what} within ${timeoutMs} ms${problems.length === 0 ? "" : ` (${problems.join("; ")})`}; ` +
+            `the nodes' logs are ${reports.map((report) => logPath(dir, report.id)).join(", ")}`
+        )
       }
       yield* Effect.sleep(100)
     }
   })
+
+/** Polls until every node answers and the cluster is ready as its spec tells it (by default: a majority-agreed leader). */
+export const awaitReady = (dir: string, hosts: ReadonlyArray<AnyHostedSpec>, timeoutMs: number) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    const ready = hostedOf(file, hosts)?.api.ready ?? leaderAgreed
+    return yield* awaitReadiness(dir, hosts, ready, timeoutMs, true)
+  })
+
+/** Polls until a majority agrees on a leader (and, with `everyNode`, every node answers), or `timeoutMs` passes. */
+export const awaitLeader = (dir: string, timeoutMs: number, everyNode = false) =>
+  awaitReadiness(dir, [], leaderAgreed, timeoutMs, everyNode).pipe(
+    Effect.map(({ reports }) => ({ leader: agreedLeader(reports)!, reports }))
+  )
 
 export interface UpOptions {
   readonly spec: string
@@ -127,6 +178,8 @@ export interface UpOptions {
   readonly timers?: ClusterFile["timers"]
   /** Clients must send the token even on loopback. */
   readonly requireClientToken?: boolean
+  /** The specs this build hosts: the one named `spec` says when the cluster is ready and decodes its statuses; absent, a majority-agreed leader. */
+  readonly hosts?: ReadonlyArray<AnyHostedSpec>
 }
 
 export const clusterUp = (options: UpOptions) =>
@@ -153,7 +206,7 @@ export const clusterUp = (options: UpOptions) =>
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
     for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
-    return yield* awaitLeader(options.dir, 30_000, true)
+    return yield* awaitReady(options.dir, options.hosts ?? [], 30_000)
   })
 
 /** `kill -9`: the process gets no chance to flush or say goodbye, as in a power cut. */
@@ -182,7 +235,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
     const blocked = readPartition(dir)[id] ?? []
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
-      const report = yield* reportOf(dir, node)
+      const report = yield* reportOf(dir, node, undefined)
       if (report.pid === undefined) return yield* fail(exitedMessage(dir, id))
       if (report.status !== undefined) {
         if (blocked.length > 0) yield* postPartition(dir, node, blocked)
