@@ -1,20 +1,21 @@
 /**
  * The orchestrated saga as the runtime hosts it: the very reducers `parley
- * check saga` explores with the bugs off, one process for the orchestrator
- * (node id `orchestrator`) and one per step's service (node ids as the
- * steps name them: `inventory`, `payment`, `shipping`). What the hosted
- * cluster adds is configuration: sagas are started by clients, not at
- * start-up; the orchestrator never stops resending (a service down for a
- * while delays a saga, it does not strand it); and each service decides by
- * its policy, to accept unless it is told to refuse, instead of both ways.
+ * check saga` explores with the bugs off. The cluster's first node is the
+ * orchestrator and node i+1 runs step i (so `parley cluster up saga
+ * --nodes 4` runs three steps); each node's id names its service in
+ * requests, views and ledgers. What the hosted cluster adds is
+ * configuration: sagas are started by clients, not at start-up; the
+ * orchestrator never stops resending (a service down for a while delays a
+ * saga, it does not strand it); and each service decides by its policy, to
+ * accept unless it is told to refuse, instead of both ways.
  */
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Effect, Schema } from "effect"
-import { MAX_STEPS, noBugs, sagaSteps } from "../steps.ts"
+import { noBugs, sagaSteps } from "../steps.ts"
 import type { SagaStep } from "../steps.ts"
 import { failedStep } from "./log.ts"
-import { ORCHESTRATOR, Policy, SagaDurable, SagaMessage } from "./messages.ts"
+import { Policy, SagaDurable, SagaMessage } from "./messages.ts"
 import type { SagaTimer } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
@@ -23,50 +24,53 @@ import { sagaApi } from "./routes.ts"
 
 const Name = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9-]{0,31}$/))
 
-/** A step as the cluster file may declare it: the service (its node's id) and the names of its action and compensation. */
-export const HostedStep = Schema.Struct({ service: Name, action: Name, compensation: Name })
+/** A step as the cluster file may declare it: the names of its action and its compensation. */
+export const HostedStep = Schema.Struct({ action: Name, compensation: Name })
 
-const defaultSteps = sagaSteps(3).map(({ service, action, compensation }) => ({ service, action, compensation }))
+const defaultSteps = sagaSteps(3).map(({ action, compensation }) => ({ action, compensation }))
 
 /** The cluster file's `options` for `saga`. */
 export const SagaHostOptions = Schema.Struct({
-  /** T1…Tn in order; by default the model's three (inventory, payment, shipping). */
-  steps: Schema.Array(HostedStep).check(Schema.isMinLength(1), Schema.isMaxLength(2 * MAX_STEPS)).pipe(
+  /** T1…Tn in order; by default the model's three: reserve/release, charge/refund, ship/recall. */
+  steps: Schema.Array(HostedStep).check(Schema.isMinLength(1), Schema.isMaxLength(8)).pipe(
     Schema.withDecodingDefault(Effect.succeed(defaultSteps))
   ),
-  /** Services that refuse every new request from the start, until an admin request says otherwise. */
-  refuse: Schema.Array(Name).pipe(Schema.withDecodingDefault(Effect.succeed([])))
-}).check(Schema.makeFilter((options) => {
-  const services = options.steps.map((entry) => entry.service)
-  const twice = services.find((service, i) => services.indexOf(service) !== i)
-  if (twice !== undefined) return `service "${twice}" runs two steps; each step needs a service of its own`
-  if (services.includes(ORCHESTRATOR)) return `"${ORCHESTRATOR}" is the orchestrator's node, not a service`
-  const unknown = options.refuse.find((service) => !services.includes(service))
-  return unknown === undefined || `refuse names "${unknown}", which runs no step; the services: ${services.join(", ")}`
-}))
+  /** Ids of service nodes that refuse every new request from the start, until an admin request says otherwise. */
+  refuse: Schema.Array(Schema.String).pipe(Schema.withDecodingDefault(Effect.succeed([])))
+})
 export type SagaHostOptions = typeof SagaHostOptions.Type
 
-export const hostedSteps = (options: SagaHostOptions): ReadonlyArray<SagaStep> =>
-  options.steps.map((entry, index) => ({ ...entry, step: index + 1 }))
-
-/** The one actor every node of the cluster runs; which part it plays follows from its id. */
-export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): SagaActor => {
-  const steps = hostedSteps(options)
-  const missing = [ORCHESTRATOR, ...steps.map((entry) => entry.service)].filter((id) => !nodes.includes(id))
-  if (missing.length > 0) {
-    throw new Error(`saga: the cluster has no node ${missing.join(", ")}; its nodes must be ${ORCHESTRATOR} and one per service`)
+/** The saga's steps on these nodes: step i runs on node i+1; the first node is the orchestrator. */
+export const hostedSteps = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ReadonlyArray<SagaStep> => {
+  if (nodes.length !== options.steps.length + 1) {
+    throw new Error(
+      `saga: ${options.steps.length} steps run on ${options.steps.length + 1} nodes, the orchestrator and one service per step; ` +
+        `the cluster has ${nodes.length} (${nodes.join(", ")})`
+    )
   }
+  const unknown = options.refuse.filter((id) => !nodes.slice(1).includes(id))
+  if (unknown.length > 0) throw new Error(`saga: refuse names ${unknown.join(", ")}, which runs no step; the services: ${nodes.slice(1).join(", ")}`)
+  return options.steps.map((entry, index) => ({ ...entry, service: nodes[index + 1]!, step: index + 1 }))
+}
+
+/** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
+export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): SagaActor => {
+  const steps = hostedSteps(nodes, options)
+  const orchestratorId = nodes[0]!
   const orchestrator = orchestratorActor({ steps, retries: Number.POSITIVE_INFINITY, bugs: noBugs, initialSagas: [] })
   const policy = (self: NodeId): Policy => (options.refuse.includes(self) ? "refuse" : "accept")
-  const service = (self: NodeId) => serviceActor({ orchestrator: ORCHESTRATOR, idempotent: true }, policy(self))
-  const byState = (s: SagaNodeState) => (s.role === "orchestrator" ? orchestrator : service(""))
+  const service = (self: NodeId) => serviceActor({ orchestrator: orchestratorId, idempotent: true }, policy(self))
+  // Past start-up a service's policy is in its state, so any service's actor serves every service.
+  const anyService = service("")
+  const byState = (s: SagaNodeState) => (s.role === "orchestrator" ? orchestrator : anyService)
+  const bySelf = (self: NodeId) => (self === orchestratorId ? orchestrator : service(self))
   return {
-    init: (ctx) => (ctx.self === ORCHESTRATOR ? orchestrator : service(ctx.self)).init(ctx),
+    init: (ctx) => bySelf(ctx.self).init(ctx),
     onMessage: (s, from, m) => byState(s).onMessage(s, from, m),
     onTimer: (s, timer) => byState(s).onTimer(s, timer),
     onRequest: (s, client, request) => byState(s).onRequest(s, client, request),
     durable: (s) => byState(s).durable(s),
-    recover: (ctx, d) => (ctx.self === ORCHESTRATOR ? orchestrator : service(ctx.self)).recover(ctx, d)
+    recover: (ctx, d) => bySelf(ctx.self).recover(ctx, d)
   }
 }
 

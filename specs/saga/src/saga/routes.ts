@@ -14,7 +14,7 @@
  * - `PUT /v1/admin/policy` with `{"policy": "refuse"}` or `"accept"` (a
  *   service): how it decides requests from now on.
  */
-import { clientRoute, jsonBody, noBody } from "@parley/core"
+import { clientRoute, everyNodeAnswers, jsonBody, noBody } from "@parley/core"
 import type { HostedApi, HttpReply, RouteBody, StatusDeclaration, StatusFields } from "@parley/core"
 import { Result, Schema } from "effect"
 import { SagaId } from "./messages.ts"
@@ -125,6 +125,8 @@ export const sagaApi = <St extends StatusFields>(status: StatusDeclaration<SagaN
   answers: (response) => response.seq,
   outcome: (response) =>
     response._tag === "Elsewhere" && response.node !== null ? { _tag: "Elsewhere", node: response.node } : { _tag: "Answer", answer: response },
+  // No node leads: the cluster is ready once the orchestrator and every service answer.
+  ready: everyNodeAnswers,
   // A saga request at a service goes to the orchestrator, which the service's own answer names.
   forwarding: {
     target: () => null,
