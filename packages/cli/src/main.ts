@@ -9,6 +9,7 @@ import { nodeCommand } from "./node-command.ts"
 import { clusterCommand } from "./cluster-command.ts"
 import { historyCommand } from "./history-command.ts"
 import { kvCommand } from "./kv-command.ts"
+import { sagaCommand } from "./saga-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds, specsWithOption } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
@@ -179,7 +180,7 @@ const trace = Command.make("trace").pipe(
 
 const parley = Command.make("parley").pipe(
   Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples, run clusters"),
-  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, historyCommand])
+  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, sagaCommand, historyCommand])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(
