@@ -2,7 +2,8 @@ import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ChoreographyDurable, ChoreographyMessage, ChoreographyTimer } from "../src/saga-choreography/messages.ts"
 import { SagaDurable, SagaMessage, SagaTimer } from "../src/saga/messages.ts"
-import { SagaRequest, SagaResponse } from "../src/saga/requests.ts"
+import { SagaRequest } from "../src/requests.ts"
+import { SagaResponse } from "../src/saga/responses.ts"
 
 describe("every message, timer and durable record has a Schema that decodes it and rejects what does not fit", () => {
   it.each([
@@ -17,7 +18,7 @@ describe("every message, timer and durable record has a Schema that decodes it a
       policy: "refuse"
     }],
     [SagaRequest, { _tag: "Start", seq: 1, saga: null }],
-    [SagaResponse, { _tag: "Shown", seq: 2, saga: "trip-7", log: [{ _tag: "Done", step: 1 }] }],
+    [SagaResponse, { _tag: "Shown", seq: 2, saga: "trip-7", view: null }],
     [ChoreographyMessage, { _tag: "Event", event: { id: "order-1:placed", kind: "Placed", step: 0 } }],
     [ChoreographyMessage, { _tag: "Ack", id: "order-1:charge:done" }],
     [ChoreographyTimer, { _tag: "Resend", id: "order-1:charge:done" }],

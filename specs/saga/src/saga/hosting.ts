@@ -15,12 +15,14 @@ import { Effect, Schema } from "effect"
 import { noBugs, sagaSteps } from "../steps.ts"
 import type { SagaStep } from "../steps.ts"
 import { failedStep } from "./log.ts"
-import { Policy, SagaDurable, SagaMessage } from "./messages.ts"
+import { Policy } from "../policy.ts"
+import { SagaDurable, SagaMessage } from "./messages.ts"
 import type { SagaTimer } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
-import { SagaRequest, SagaResponse } from "./requests.ts"
-import { sagaApi } from "./routes.ts"
+import { SagaRequest } from "../requests.ts"
+import { sagaApi } from "../routes.ts"
+import { SagaResponse } from "./responses.ts"
 
 const Name = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9-]{0,31}$/))
 
@@ -119,5 +121,5 @@ export const sagaHosted = hostedSpec({
   actor: hostedSagaActor,
   timerKind: (timer: SagaTimer) => timer._tag.toLowerCase(),
   timers: sagaTimerDefaults,
-  api: sagaApi({ schema: SagaStatus, of: statusOf })
+  api: sagaApi<SagaNodeState, SagaResponse, SagaStatus>({ schema: SagaStatus, of: statusOf })
 })

@@ -7,13 +7,10 @@
  */
 import { Schema } from "effect"
 import { LedgerEntry, StepNumber } from "../ledger.ts"
+import { Policy, SagaId } from "../policy.ts"
 
 export const StepResult = Schema.Literals(["ok", "refused"])
 export type StepResult = typeof StepResult.Type
-
-/** A saga's id, named by the client that starts it or made up by the orchestrator: letters, digits, `.`, `_` and `-`. */
-export const SagaId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/))
-export type SagaId = typeof SagaId.Type
 
 const operation = { saga: SagaId, step: StepNumber, key: Schema.String }
 
@@ -65,15 +62,6 @@ export type OrchestratorDurable = typeof OrchestratorDurable.Type
 /** A recorded answer: the idempotency table maps a key to the outcome first given for it. */
 export const Answer = Schema.Struct({ key: Schema.String, result: StepResult })
 export type Answer = typeof Answer.Type
-
-/**
- * How a service decides a new request: `either` is the model's choice, both
- * outcomes explored; a hosted service accepts, or refuses when it is told to
- * (a flag in the cluster file, an admin request), as a real one would be out
- * of stock.
- */
-export const Policy = Schema.Literals(["either", "accept", "refuse"])
-export type Policy = typeof Policy.Type
 
 /** A service keeps its ledger, its idempotency table and its policy; a decision still pending is lost in a crash and asked again by a resend. */
 export const ServiceDurable = Schema.TaggedStruct("Service", {

@@ -14,8 +14,10 @@ import {
   orchestratorRecover
 } from "./orchestrator.ts"
 import type { OrchestratorConfig, OrchestratorState } from "./orchestrator.ts"
-import type { Policy, SagaDurable, SagaMessage, SagaTimer } from "./messages.ts"
-import type { SagaRequest, SagaResponse } from "./requests.ts"
+import type { Policy } from "../policy.ts"
+import type { SagaDurable, SagaMessage, SagaTimer } from "./messages.ts"
+import type { SagaRequest } from "../requests.ts"
+import type { SagaResponse } from "./responses.ts"
 import { initialService, serviceDurable, serviceOnMessage, serviceOnRequest, serviceOnTimer, serviceRecover } from "./service.ts"
 import type { SagaServiceConfig, ServiceState } from "./service.ts"
 

@@ -25,7 +25,8 @@ import { operationKey, stepAt } from "../steps.ts"
 import type { SagaBugs, SagaStep } from "../steps.ts"
 import { nextOperation, outcomeOf } from "./log.ts"
 import type { LogEntry, OrchestratorDurable, SagaMessage, SagaRecord, SagaTimer } from "./messages.ts"
-import type { SagaRequest, SagaResponse } from "./requests.ts"
+import type { SagaRequest } from "../requests.ts"
+import type { SagaResponse } from "./responses.ts"
 import { sagaState, sagaReport } from "./view.ts"
 
 export interface OrchestratorConfig {

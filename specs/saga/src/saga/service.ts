@@ -22,8 +22,11 @@ import { cancelTimer, reply, send, setTimer, step } from "@parley/core"
 import type { ClientId, NodeId, Step } from "@parley/core"
 import { ledgerEntry } from "../ledger.ts"
 import type { Ledger } from "../ledger.ts"
-import type { Answer, Policy, SagaMessage, SagaTimer, ServiceDurable, StepResult } from "./messages.ts"
-import type { SagaRequest, SagaResponse } from "./requests.ts"
+import { choices } from "../policy.ts"
+import type { Policy } from "../policy.ts"
+import type { Answer, SagaMessage, SagaTimer, ServiceDurable, StepResult } from "./messages.ts"
+import type { SagaRequest } from "../requests.ts"
+import type { SagaResponse } from "./responses.ts"
 
 export interface SagaServiceConfig {
   /** The node that sends it requests and takes its answers. */
@@ -59,10 +62,6 @@ const answerFor = (s: ServiceState, key: string): Answer | undefined => s.answer
 
 const answer = (m: Extract<SagaMessage, { _tag: "Do" | "Undo" }>, result: StepResult): SagaMessage =>
   m._tag === "Do" ? { _tag: "Done", saga: m.saga, step: m.step, key: m.key, result } : { _tag: "Undone", saga: m.saga, step: m.step, key: m.key }
-
-/** The outcomes a policy lets a new request have, each armed as a `Decide` timer. */
-const choices = (policy: Policy): ReadonlyArray<StepResult> =>
-  policy === "either" ? ["ok", "refused"] : policy === "accept" ? ["ok"] : ["refused"]
 
 export const serviceOnMessage = (config: SagaServiceConfig, s: ServiceState, message: SagaMessage): ServiceStep => {
   if (message._tag !== "Do" && message._tag !== "Undo") return step(s)

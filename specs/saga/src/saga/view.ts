@@ -8,12 +8,11 @@ import type { SagaStep } from "../steps.ts"
 import { formatLogEntry } from "./format.ts"
 import { nextOperation, outcomeOf } from "./log.ts"
 import type { LogEntry } from "./messages.ts"
+import { SagaState } from "../requests.ts"
 
 export const StepState = Schema.Literals(["pending", "running", "done", "refused", "compensating", "compensated", "not run"])
 export type StepState = typeof StepState.Type
 
-export const SagaState = Schema.Literals(["running", "compensating", "completed", "compensated"])
-export type SagaState = typeof SagaState.Type
 
 export const StepView = Schema.Struct({
   step: Schema.Int,

@@ -153,10 +153,19 @@ describe("the hosted orchestrator: many sagas, started by clients", () => {
     const next = orchestratorOnMessage(hosted, two, { _tag: "Done", saga: "b", step: 1, key: "b:reserve", result: "refused" })
     expect(next.state.sagas.map((run) => [run.saga, run.log.map(formatLogEntry)])).toEqual([["a", []], ["b", ["Refused T1"]]])
     expect(orchestratorOnRequest(hosted, next.state, "c", { _tag: "Show", seq: 3, saga: "b" }).out).toEqual([
-      { _tag: "Reply", client: "c", response: { _tag: "Shown", seq: 3, saga: "b", log: [refused(1)] } }
+      { _tag: "Reply", client: "c", response: { _tag: "Shown", seq: 3, saga: "b", view: {
+        id: "b",
+        state: "compensated",
+        steps: [
+          { step: 1, service: "inventory", action: "reserve", compensation: "release", state: "refused" },
+          { step: 2, service: "payment", action: "charge", compensation: "refund", state: "not run" },
+          { step: 3, service: "shipping", action: "ship", compensation: "recall", state: "not run" }
+        ],
+        log: ["Refused T1"]
+      } } }
     ])
     expect(orchestratorOnRequest(hosted, next.state, "c", { _tag: "Show", seq: 4, saga: "zzz" }).out).toEqual([
-      { _tag: "Reply", client: "c", response: { _tag: "Shown", seq: 4, saga: "zzz", log: null } }
+      { _tag: "Reply", client: "c", response: { _tag: "Shown", seq: 4, saga: "zzz", view: null } }
     ])
   })
 

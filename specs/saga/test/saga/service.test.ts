@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
-import type { Policy, SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
+import type { Policy } from "../../src/policy.ts"
+import type { SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
 import { initialService, serviceDurable, serviceOnMessage, serviceOnRequest, serviceOnTimer, serviceRecover } from "../../src/saga/service.ts"
 import type { SagaServiceConfig, ServiceState } from "../../src/saga/service.ts"
 import { render } from "../render.ts"

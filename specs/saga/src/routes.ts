@@ -1,13 +1,14 @@
 /**
- * The saga cluster's client API, as data the runtime serves. Saga routes
- * go to the orchestrator from any node (a service answers `Elsewhere` and
- * the host hands the request on); a service's own routes show its
- * reservations and set its policy.
+ * A saga cluster's client API, orchestrated or choreographed, as data the
+ * runtime serves. Saga routes go to the node that keeps sagas (the
+ * orchestrator, the order service) from any node: a service answers
+ * `Elsewhere` and the host hands the request on. A service's own routes
+ * show its reservations and set its policy.
  *
  * - `POST /v1/sagas` with no body, or `{"id": "trip-7"}`: starts a saga and
  *   answers its id (201), or 200 when that id had started already (a retry).
  * - `GET /v1/sagas`: every saga's id and state.
- * - `GET /v1/sagas/{id}`: each step's state, and the log (404 for an
+ * - `GET /v1/sagas/{id}`: the saga as its spec shows it (404 for an
  *   unknown id).
  * - `GET /v1/reservations` (a service): its ledger, the sagas whose action
  *   it holds, and its policy.
@@ -17,10 +18,8 @@
 import { clientRoute, everyNodeAnswers, jsonBody, noBody } from "@parley/core"
 import type { HostedApi, HttpReply, RouteBody, StatusDeclaration, StatusFields } from "@parley/core"
 import { Result, Schema } from "effect"
-import { SagaId } from "./messages.ts"
-import type { SagaResponse } from "./requests.ts"
-import type { SagaRequest } from "./requests.ts"
-import type { SagaNodeState } from "./node.ts"
+import { SagaId } from "./policy.ts"
+import type { SagaAnswer, SagaRequest } from "./requests.ts"
 
 const StartBody = Schema.Struct({ id: Schema.optional(SagaId) })
 const startShape = `{"id"?: string of letters, digits, ".", "_" or "-", at most 64}`
@@ -50,11 +49,11 @@ const noParams = Schema.Struct({})
 const byId = Schema.Struct({ id: SagaId })
 const PolicyBody = Schema.Struct({ policy: Schema.Literals(["accept", "refuse"]) })
 
-const notHere = (answer: SagaResponse): HttpReply | undefined =>
+const notHere = (answer: SagaAnswer): HttpReply | undefined =>
   answer._tag === "Elsewhere" ? { status: 404, body: { error: answer.reason } } : undefined
 
 /** The answer a route did not expect: a reducer and its routes out of step, which the client should hear about as a server error. */
-const unexpected = (answer: SagaResponse): HttpReply => ({ status: 500, body: { error: `unexpected answer ${answer._tag}` } })
+const unexpected = (answer: SagaAnswer): HttpReply => ({ status: 500, body: { error: `unexpected answer ${answer._tag}` } })
 
 export const sagaRoutes = [
   clientRoute({
@@ -63,7 +62,7 @@ export const sagaRoutes = [
     params: noParams,
     body: startBody,
     request: (_, saga, seq): SagaRequest => ({ _tag: "Start", seq, saga }),
-    reply: (_, answer: SagaResponse) =>
+    reply: (_, answer: SagaAnswer) =>
       notHere(answer) ?? (answer._tag === "Started"
         ? { status: answer.created ? 201 : 200, body: { id: answer.saga, created: answer.created } }
         : unexpected(answer))
@@ -74,7 +73,7 @@ export const sagaRoutes = [
     params: noParams,
     body: noBody,
     request: (_, __, seq): SagaRequest => ({ _tag: "List", seq }),
-    reply: (_, answer: SagaResponse) =>
+    reply: (_, answer: SagaAnswer) =>
       notHere(answer) ?? (answer._tag === "Listed" ? { status: 200, body: { sagas: answer.sagas } } : unexpected(answer))
   }),
   clientRoute({
@@ -83,7 +82,7 @@ export const sagaRoutes = [
     params: byId,
     body: noBody,
     request: ({ id }, _, seq): SagaRequest => ({ _tag: "Show", seq, saga: id }),
-    reply: ({ id }, answer: SagaResponse) => {
+    reply: ({ id }, answer: SagaAnswer) => {
       if (answer._tag !== "Shown") return notHere(answer) ?? unexpected(answer)
       return answer.view === null ? { status: 404, body: { error: `no saga ${JSON.stringify(id)}` } } : { status: 200, body: answer.view }
     }
@@ -94,7 +93,7 @@ export const sagaRoutes = [
     params: noParams,
     body: noBody,
     request: (_, __, seq): SagaRequest => ({ _tag: "Ledger", seq }),
-    reply: (_, answer: SagaResponse) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
+    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
   }),
   clientRoute({
     method: "PUT",
@@ -102,12 +101,12 @@ export const sagaRoutes = [
     params: noParams,
     body: jsonBody(PolicyBody, `{"policy": "accept" | "refuse"}`),
     request: (_, { policy }, seq): SagaRequest => ({ _tag: "SetPolicy", seq, policy }),
-    reply: (_, answer: SagaResponse) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
+    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
   })
 ]
 
 /** A service's ledger: every effect in the order applied, and the sagas whose action stands uncompensated. */
-const reservations = (answer: Extract<SagaResponse, { _tag: "LedgerShown" }>): HttpReply => {
+const reservations = (answer: Extract<SagaAnswer, { _tag: "LedgerShown" }>): HttpReply => {
   const undone = new Set(answer.ledger.flatMap((entry) => (entry.op === "undo" ? [entry.saga] : [])))
   return {
     status: 200,
@@ -119,7 +118,9 @@ const reservations = (answer: Extract<SagaResponse, { _tag: "LedgerShown" }>): H
   }
 }
 
-export const sagaApi = <St extends StatusFields>(status: StatusDeclaration<SagaNodeState, St>): HostedApi<SagaNodeState, SagaRequest, SagaResponse, SagaResponse, St> => ({
+export const sagaApi = <S, Res extends SagaAnswer, St extends StatusFields>(
+  status: StatusDeclaration<S, St>
+): HostedApi<S, SagaRequest, Res, SagaAnswer, St> => ({
   routes: sagaRoutes,
   status,
   answers: (response) => response.seq,
@@ -127,11 +128,11 @@ export const sagaApi = <St extends StatusFields>(status: StatusDeclaration<SagaN
     response._tag === "Elsewhere" && response.node !== null ? { _tag: "Elsewhere", node: response.node } : { _tag: "Answer", answer: response },
   // No node leads: the cluster is ready once the orchestrator and every service answer.
   ready: everyNodeAnswers,
-  // A saga request at a service goes to the orchestrator, which the service's own answer names.
+  // A saga request at a service goes to the node that keeps sagas, which the service's own answer names.
   forwarding: {
     target: () => null,
     unavailable: (lastKnown, timeoutMs) =>
-      `${lastKnown ?? "the orchestrator"} did not answer within ${timeoutMs} ms; the request may yet take effect: ` +
+      `${lastKnown ?? "the node that keeps sagas"} did not answer within ${timeoutMs} ms; the request may yet take effect: ` +
       `retry it with the same saga id, which starts it at most once`
   }
 })
