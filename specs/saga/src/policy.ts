@@ -20,3 +20,10 @@ export type Policy = typeof Policy.Type
 /** The outcomes a policy lets a new request have, each armed as a `Decide` timer. */
 export const choices = (policy: Policy): ReadonlyArray<"ok" | "refused"> =>
   policy === "either" ? ["ok", "refused"] : policy === "accept" ? ["ok"] : ["refused"]
+
+/** An id none of `taken` is: `saga-N`, N one past their number, or the first free one above it. */
+export const freshSagaId = (taken: ReadonlyArray<string>): string => {
+  let n = taken.length + 1
+  while (taken.includes(`saga-${n}`)) n++
+  return `saga-${n}`
+}

@@ -19,10 +19,15 @@ describe("every message, timer and durable record has a Schema that decodes it a
     }],
     [SagaRequest, { _tag: "Start", seq: 1, saga: null }],
     [SagaResponse, { _tag: "Shown", seq: 2, saga: "trip-7", view: null }],
-    [ChoreographyMessage, { _tag: "Event", event: { id: "order-1:placed", kind: "Placed", step: 0 } }],
+    [ChoreographyMessage, { _tag: "Event", event: { id: "order-1:placed", saga: "order-1", kind: "Placed", step: 0 } }],
     [ChoreographyMessage, { _tag: "Ack", id: "order-1:charge:done" }],
     [ChoreographyTimer, { _tag: "Resend", id: "order-1:charge:done" }],
-    [ChoreographyDurable, { _tag: "Order", outcome: null, inbox: [], outbox: [{ to: "inventory", event: { id: "order-1:placed", kind: "Placed", step: 0 } }] }]
+    [ChoreographyDurable, {
+      _tag: "Order",
+      sagas: [{ saga: "order-1", outcome: null }],
+      inbox: [],
+      outbox: [{ to: "inventory", event: { id: "order-1:placed", saga: "order-1", kind: "Placed", step: 0 } }]
+    }]
   ] as const)("%#: decodes %j", (schema, value) => {
     expect(Schema.decodeUnknownSync(schema as Schema.Codec<unknown, unknown>)(value)).toEqual(value)
   })
@@ -33,7 +38,7 @@ describe("every message, timer and durable record has a Schema that decodes it a
     [SagaDurable, { _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [{ _tag: "Done", step: 1.5 }] }] }],
     [SagaDurable, { _tag: "Service", ledger: [], answers: [], policy: "sometimes" }],
     [SagaRequest, { _tag: "Start", seq: 1, saga: "no spaces" }],
-    [ChoreographyMessage, { _tag: "Event", event: { id: "order-1:placed", kind: "Shipped", step: 0 } }],
+    [ChoreographyMessage, { _tag: "Event", event: { id: "order-1:placed", saga: "order-1", kind: "Shipped", step: 0 } }],
     [ChoreographyDurable, { _tag: "Service", ledger: [], inbox: [], outbox: [] }]
   ] as const)("%#: rejects %j", (schema, value) => {
     expect(() => Schema.decodeUnknownSync(schema as Schema.Codec<unknown, unknown>)(value)).toThrow()

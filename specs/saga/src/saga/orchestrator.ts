@@ -21,6 +21,7 @@
  */
 import { cancelTimer, reply, send, setTimer, step } from "@parley/core"
 import type { NodeId, Output, Step } from "@parley/core"
+import { freshSagaId } from "../policy.ts"
 import { operationKey, stepAt } from "../steps.ts"
 import type { SagaBugs, SagaStep } from "../steps.ts"
 import { nextOperation, outcomeOf } from "./log.ts"
@@ -88,13 +89,6 @@ export const startSaga = (config: OrchestratorConfig, s: OrchestratorState, saga
   return step({ ...s, sagas: [...s.sagas, run] }, sendNext(config, run))
 }
 
-/** An id no saga has: `saga-N`, N one past the number of sagas, or the first free one above it. */
-export const freshSagaId = (s: OrchestratorState): string => {
-  let n = s.sagas.length + 1
-  while (s.sagas.some((run) => run.saga === `saga-${n}`)) n++
-  return `saga-${n}`
-}
-
 export const orchestratorInit = (config: OrchestratorConfig): OrchestratorStep =>
   config.initialSagas.reduce<OrchestratorStep>((acc, saga) => {
     const started = startSaga(config, acc.state, saga)
@@ -149,7 +143,7 @@ export const orchestratorRecover = (config: OrchestratorConfig, d: OrchestratorD
 export const orchestratorOnRequest = (config: OrchestratorConfig, s: OrchestratorState, client: string, request: SagaRequest): OrchestratorStep => {
   switch (request._tag) {
     case "Start": {
-      const saga = request.saga ?? freshSagaId(s)
+      const saga = request.saga ?? freshSagaId(s.sagas.map((run) => run.saga))
       const started = startSaga(config, s, saga)
       return step(started.state, [...started.out, reply(client, { _tag: "Started", seq: request.seq, saga, created: started.state !== s })])
     }
