@@ -1,6 +1,6 @@
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
-import { sagaHosted } from "@parley/saga"
+import { choreographyHosted, sagaHosted } from "@parley/saga"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, sagaHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, sagaHosted, choreographyHosted]

@@ -1,12 +1,12 @@
 /**
  * `parley saga`: start and read sagas on a running saga cluster (`parley
- * cluster up saga --nodes 4`). Any node takes a saga request and hands it
- * to the orchestrator; a start names its saga's id (made up here unless
+ * cluster up saga --nodes 4`, or `saga-choreography`). Any node takes a
+ * saga request and hands it to the node that keeps sagas; a start names its saga's id (made up here unless
  * given), so a retry after a lost answer starts it at most once.
  */
 import { callExactlyOnce, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
 import type { ApiAnswer } from "@parley/runtime"
-import { SagaReport, SagaSummary } from "@parley/saga"
+import { ChoreographyReport, SagaReport, SagaSummary } from "@parley/saga"
 import { Console, Effect, Option, Result, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { randomBytes } from "node:crypto"
@@ -44,18 +44,23 @@ const decoded = <A>(schema: Schema.Codec<A, unknown>, what: string) => {
   }
 }
 
-const report = decoded(SagaReport, "a saga")
+/** Either cluster's saga: the orchestrator's, step by step; the order service's, with the events that came back to it. */
+const AnyReport = Schema.Union([SagaReport, ChoreographyReport])
+type AnyReport = typeof AnyReport.Type
+
+const report = decoded(AnyReport, "a saga")
 const sagaList = decoded(Schema.Struct({ sagas: Schema.Array(SagaSummary) }), "a list of sagas")
 
-/** A saga as a table: each step, its service and its state, then the log. */
-export const formatReport = (saga: SagaReport): string => {
+/** A saga as a table: each step, its service and its state, then the log; a choreographed one as its state and events. */
+export const formatReport = (saga: AnyReport): string => {
+  if (!("steps" in saga)) return [`saga ${saga.id}: ${saga.state}`, `events at the order service: ${saga.events.join(", ") || "(none)"}`].join("\n")
   const rows = [["step", "service", "action", "compensation", "state"], ...saga.steps.map((s) => [`T${s.step}`, s.service, s.action, s.compensation, s.state])]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd())
   return [`saga ${saga.id}: ${saga.state}`, ...table, `log: ${saga.log.join(", ") || "(empty)"}`].join("\n")
 }
 
-const ended = (saga: SagaReport) => saga.state === "completed" || saga.state === "compensated"
+const ended = (saga: AnyReport) => saga.state === "completed" || saga.state === "compensated"
 
 const show = (target: { readonly dir: string; readonly timeout: number }, id: string) =>
   call(target, "GET", `/v1/sagas/${encodeURIComponent(id)}`).pipe(Effect.flatMap(report))
@@ -106,6 +111,6 @@ const list = Command.make("list", { dir, timeout, json }, (target) =>
   })).pipe(Command.withDescription("Every saga the orchestrator has, with its state"))
 
 export const sagaCommand = Command.make("saga").pipe(
-  Command.withDescription("Start and show sagas on a running saga cluster (parley cluster up saga --nodes 4)"),
+  Command.withDescription("Start and show sagas on a running saga or saga-choreography cluster (parley cluster up saga --nodes 4)"),
   Command.withSubcommands([start, showCommand, list])
 )

@@ -21,10 +21,16 @@ interface SagaCluster {
   readonly node: (id: string) => NodeEntry
 }
 
-const startSagaCluster = async (setup: { options?: Record<string, unknown>; timers?: Record<string, { minMs: number; maxMs: number }> } = {}): Promise<SagaCluster> => {
+interface Setup {
+  readonly spec?: "saga" | "saga-choreography"
+  readonly options?: Record<string, unknown>
+  readonly timers?: Record<string, { minMs: number; maxMs: number }>
+}
+
+const startSagaCluster = async (setup: Setup = {}): Promise<SagaCluster> => {
   const dir = clusterDir()
   await Effect.runPromise(clusterUp({
-    spec: "saga",
+    spec: setup.spec ?? "saga",
     nodes: 4,
     dir,
     basePort: await freeBase(4),
@@ -158,5 +164,27 @@ describe("a saga cluster of real processes", () => {
     expect(started.stdout).toMatch(/^saga cli-1: completed\nstep +service +action +compensation +state\nT1 +n2 +reserve +release +done/)
     expect((await parley("saga", "show", "cli-1")).stdout).toMatch(/log: Done T1, Done T2, Done T3/)
     expect(await parley("saga", "show", "nope")).toMatchObject({ code: 1, stderr: expect.stringMatching(/404: no saga "nope"/) })
+  }, 120_000)
+})
+
+describe("a saga-choreography cluster of real processes: no orchestrator, events through outboxes and inboxes", () => {
+  it("a refusal at step 3 is compensated up the chain; a service down for a while delays a saga, which then completes once", async () => {
+    const cluster = await startSagaCluster({ spec: "saga-choreography", options: { refuse: ["n4"] } })
+    expect(await start(cluster, "c1", "n4")).toMatchObject({ status: 201, body: { id: "c1", created: true } })
+    expect(await ended(cluster, "c1")).toEqual({ id: "c1", state: "compensated", events: ["c1:release:done"] })
+    expect((await ledger(cluster, "n3")).map((line) => line.key)).toEqual(["c1:charge", "c1:refund"])
+    expect((await ledger(cluster, "n2")).map((line) => line.key)).toEqual(["c1:reserve", "c1:release"])
+    expect(await ledger(cluster, "n4")).toEqual([])
+
+    expect(await call(cluster.node("n4"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "accept" }))).toMatchObject({ status: 200 })
+    await Effect.runPromise(clusterKill(cluster.dir, "n3"))
+    await start(cluster, "c2", "n2")
+    // Inventory reserved and keeps resending its Done to payment, which is down.
+    await eventually("inventory to reserve for c2", async () => ((await ledger(cluster, "n2")).some((line) => line.key === "c2:reserve") ? true : undefined))
+    expect(await call(cluster.node("n1"), "GET", "/v1/sagas/c2")).toMatchObject({ status: 200, body: { state: "running" } })
+    await Effect.runPromise(clusterRestart(cluster.dir, "n3", launcher))
+    expect(await ended(cluster, "c2")).toEqual({ id: "c2", state: "completed", events: ["c2:ship:done"] })
+    await expectEachEffectOnce(cluster)
+    expect((await ledger(cluster, "n4")).map((line) => line.key)).toEqual(["c2:ship"])
   }, 120_000)
 })

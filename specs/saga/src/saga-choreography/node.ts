@@ -45,7 +45,7 @@ export const orderActor = (chain: Chain, retries: number, initialSagas: Readonly
 
 /** `policy`: how the service decides until told otherwise (the model's `either`). */
 export const choreographyServiceActor = (config: ServiceConfig, policy: Policy): ChoreographyActor => ({
-  init: () => step(initialChoreographyService(policy)),
+  init: () => step(initialChoreographyService(config.step, policy)),
   onMessage: (s, from, m) => (s.role === "service" ? choreographyServiceOnMessage(config, s, from, m) : step(s)),
   onTimer: (s, timer) => (s.role === "service" ? choreographyServiceOnTimer(config, s, timer) : step(s)),
   onRequest: (s, client, request) => (s.role === "service" ? choreographyServiceOnRequest(config, s, client, request) : step(s)),

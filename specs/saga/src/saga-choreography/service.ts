@@ -46,6 +46,8 @@ export interface ServiceConfig extends Chain {
 
 export interface ChoreographyServiceState {
   readonly role: "service"
+  /** The step it runs (its configuration's, kept in the state so a host can tell its services apart). */
+  readonly step: number
   readonly ledger: Ledger
   /** Ids of the events handled, sorted. */
   readonly inbox: ReadonlyArray<string>
@@ -59,8 +61,8 @@ export interface ChoreographyServiceState {
 
 type ServiceStep = Step<ChoreographyServiceState, ChoreographyMessage, ChoreographyTimer, ChoreographyResponse>
 
-export const initialChoreographyService = (policy: Policy): ChoreographyServiceState =>
-  Object.freeze({ role: "service", ledger: [], inbox: [], outbox: [], deciding: [], replayed: [], policy })
+export const initialChoreographyService = (step: number, policy: Policy): ChoreographyServiceState =>
+  Object.freeze({ role: "service", step, ledger: [], inbox: [], outbox: [], deciding: [], replayed: [], policy })
 
 const publish = (s: ChoreographyServiceState, to: NodeId, event: SagaEvent, out: ReadonlyArray<ChoreographyOutput>): ServiceStep => {
   const emitted = emit(s.outbox, to, event)
@@ -149,7 +151,7 @@ export const choreographyServiceDurable = (s: ChoreographyServiceState): Choreog
 export const choreographyServiceRecover = (config: ServiceConfig, d: ChoreographyServiceDurable): ServiceStep => {
   const again = republish(d.outbox)
   return step(
-    { ...initialChoreographyService(d.policy), ledger: d.ledger, inbox: d.inbox, outbox: again.outbox, deciding: d.deciding },
+    { ...initialChoreographyService(config.step, d.policy), ledger: d.ledger, inbox: d.inbox, outbox: again.outbox, deciding: d.deciding },
     [...again.out, ...d.deciding.flatMap((saga) => decisions(config, saga, d.policy))]
   )
 }

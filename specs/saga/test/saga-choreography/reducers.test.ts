@@ -16,7 +16,7 @@ import { render } from "../render.ts"
 
 const steps = sagaSteps(3)
 const chain = { steps, order: "order" }
-const fresh = initialChoreographyService("either")
+const fresh = initialChoreographyService(2, "either")
 const lines = (out: Parameters<typeof render<ChoreographyMessage, ChoreographyTimer>>[0]) =>
   render(out, formatChoreographyMessage, formatChoreographyTimer)
 
@@ -104,7 +104,7 @@ describe("a service of the choreographed saga", () => {
   it.each([["accept", ["set Decide order-1 T2 ok"]], ["refuse", ["set Decide order-1 T2 refused"]]] as const)(
     "hosted, its policy %s arms only its choice",
     (policy, out) => {
-      const next = deliver(payment, initialChoreographyService(policy), "inventory", event("Done", 1))
+      const next = deliver(payment, initialChoreographyService(2, policy), "inventory", event("Done", 1))
       expect(lines(next.out).slice(1)).toEqual(out)
     }
   )
