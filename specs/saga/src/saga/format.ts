@@ -1,7 +1,8 @@
 /** One line per message and timer (`Do charge order-1:charge`, `Done T2 ok`), and a compact view of each node. */
 import type { SagaStep } from "../steps.ts"
 import { stepAt } from "../steps.ts"
-import type { LogEntry, SagaMessage, SagaTimer } from "./messages.ts"
+import { formatLogEntry } from "./log.ts"
+import type { SagaMessage, SagaTimer } from "./messages.ts"
 import type { SagaNodeState } from "./node.ts"
 
 export const formatSagaMessage = (m: SagaMessage): string => {
@@ -18,8 +19,6 @@ export const formatSagaMessage = (m: SagaMessage): string => {
 
 export const formatSagaTimer = (timer: SagaTimer): string =>
   timer._tag === "Retry" ? `Retry ${timer.key}` : `Decide T${timer.step} ${timer.result}`
-
-export const formatLogEntry = (entry: LogEntry): string => `${entry._tag} T${entry.step}`
 
 /** The log as `Done T1, Refused T2, Compensated T1`; ledgers as the effects by name (`charge`, `refund`). */
 export const sagaView = (steps: ReadonlyArray<SagaStep>) => (s: SagaNodeState): unknown => {

@@ -5,8 +5,7 @@
  */
 import { Schema } from "effect"
 import type { SagaStep } from "../steps.ts"
-import { formatLogEntry } from "./format.ts"
-import { nextOperation, outcomeOf } from "./log.ts"
+import { formatLogEntry, nextOperation, outcomeOf } from "./log.ts"
 import type { LogEntry } from "./messages.ts"
 import { SagaState } from "../requests.ts"
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { formatLogEntry, formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
-import { nextOperation, outcomeOf } from "../../src/saga/log.ts"
+import { formatSagaMessage, formatSagaTimer } from "../../src/saga/format.ts"
+import { formatLogEntry, nextOperation, outcomeOf } from "../../src/saga/log.ts"
 import type { LogEntry, SagaMessage, SagaTimer } from "../../src/saga/messages.ts"
 import {
   orchestratorDurable,
