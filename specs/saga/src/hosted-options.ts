@@ -28,16 +28,29 @@ export const SagaHostOptions = Schema.Struct({
 })
 export type SagaHostOptions = typeof SagaHostOptions.Type
 
+/**
+ * A cluster file whose nodes do not fit the saga, found as a node starts.
+ * Its message says all there is to say, so it carries no stack: the last
+ * line a node logs is the one `parley cluster up` repeats.
+ */
+export class ClusterMismatch extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = "ClusterMismatch"
+    this.stack = `${this.name}: ${message}`
+  }
+}
+
 /** The saga's steps on these nodes: step i runs on node i+1; the first node keeps the sagas. */
 export const hostedSteps = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ReadonlyArray<SagaStep> => {
   if (nodes.length !== options.steps.length + 1) {
-    throw new Error(
+    throw new ClusterMismatch(
       `${options.steps.length} steps run on ${options.steps.length + 1} nodes, the node that keeps sagas and one service per step; ` +
-        `the cluster has ${nodes.length} (${nodes.join(", ")})`
+        `the cluster has ${nodes.length} (${nodes.join(", ")}): start it with --nodes ${options.steps.length + 1}`
     )
   }
   const unknown = options.refuse.filter((id) => !nodes.slice(1).includes(id))
-  if (unknown.length > 0) throw new Error(`refuse names ${unknown.join(", ")}, which runs no step; the services: ${nodes.slice(1).join(", ")}`)
+  if (unknown.length > 0) throw new ClusterMismatch(`refuse names ${unknown.join(", ")}, which runs no step; the services: ${nodes.slice(1).join(", ")}`)
   return options.steps.map((entry, index) => ({ ...entry, service: nodes[index + 1]!, step: index + 1 }))
 }
 
