@@ -1,6 +1,7 @@
 import { agreedLeader, clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp } from "@parley/runtime"
+import { ClusterControlError } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { hostedSpecs } from "./hosted.ts"
 
@@ -41,6 +42,10 @@ const up = Command.make(
   {
     spec: Argument.Literals("spec", hostedSpecs.map((spec) => spec.name) as [string, ...Array<string>]),
     nodes: Flag.Int("nodes").pipe(Flag.withDefault(3), Flag.withDescription("How many nodes (1 to 9)")),
+    participants: Flag.Int("participants").pipe(
+      Flag.optional,
+      Flag.withDescription("For 2pc: how many participants (1 to 9) beside the coordinator; --nodes counts them too")
+    ),
     basePort: Flag.Int("base-port").pipe(
       Flag.withDefault(7000),
       Flag.withDescription("Node i serves clients on base-port + i and peers on base-port + 100 + i")
@@ -52,13 +57,18 @@ const up = Command.make(
     dir,
     json
   },
-  ({ spec, nodes, basePort, requireToken, dir, json }) =>
+  ({ spec, nodes, participants, basePort, requireToken, dir, json }) =>
     Effect.gen(function*() {
-      const { summary, reports } = yield* clusterUp({ spec, nodes, dir, basePort, launcher, requireClientToken: requireToken, hosts: hostedSpecs })
+      const counts = hostedSpecs.find((hosted) => hosted.name === spec)?.layout?.counts ?? "nodes"
+      if (Option.isSome(participants) && counts !== "participants") {
+        return yield* Effect.fail(new ClusterControlError({ message: `${spec} has no participants; use --nodes` }))
+      }
+      const count = Option.getOrElse(participants, () => nodes)
+      const { summary, reports } = yield* clusterUp({ spec, nodes: count, dir, basePort, launcher, requireClientToken: requireToken, hosts: hostedSpecs })
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
-      yield* Console.log(`${spec} cluster of ${nodes} up in ${dir}; ${summary}\n`)
+      yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      yield* Console.log(`\ntry: parley kv put greeting hello --dir ${dir}`)
+      yield* Console.log(`\ntry: ${spec === "2pc" ? "parley tx put k1=v1 k2=v2" : "parley kv put greeting hello"} --dir ${dir}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(

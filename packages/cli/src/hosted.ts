@@ -1,6 +1,7 @@
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
 import { choreographyHosted, sagaHosted } from "@parley/saga"
+import { twoPcHosted } from "@parley/twophase"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, sagaHosted, choreographyHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, twoPcHosted, sagaHosted, choreographyHosted]

@@ -153,6 +153,20 @@ export interface HostedApi<S, Req, Res, A, St extends StatusFields> {
   ready?(nodes: ReadonlyArray<ReportedStatus<St>>): Readiness
 }
 
+/**
+ * The nodes of a spec whose nodes play fixed roles, as ids: which role a
+ * node plays is its id in the cluster file (data), as in the spec's own
+ * systems, never code in the runtime.
+ */
+export interface NodeLayout {
+  /** What `parley cluster up` counts, such as "participants". */
+  readonly counts: string
+  /** The ids of a local cluster of `count`. */
+  ids(count: number): ReadonlyArray<NodeId>
+  /** Why a cluster file's ids do not fit the roles, or undefined. */
+  check(ids: ReadonlyArray<NodeId>): string | undefined
+}
+
 export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends StatusFields = StatusFields> {
   readonly name: string
   readonly message: Schema.Codec<M, unknown>
@@ -162,6 +176,8 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   /** The cluster file's `options` for this spec; every field has a default, so `{}` decodes. */
   readonly options: Schema.Codec<O, unknown>
   actor(nodes: ReadonlyArray<NodeId>, options: O): Actor<S, M, T, Req, Res, D>
+  /** Absent: any ids, and a local cluster of N nodes is `n1`…`nN`. */
+  readonly layout?: NodeLayout
   /** The name of a timer's kind, under which its delay is configured. */
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>

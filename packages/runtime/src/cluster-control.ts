@@ -169,6 +169,7 @@ export const awaitLeader = (dir: string, timeoutMs: number, everyNode = false) =
 
 export interface UpOptions {
   readonly spec: string
+  /** How many nodes; for a spec with a layout, what its layout counts (2pc: participants, beside the coordinator). */
   readonly nodes: number
   readonly dir: string
   /** Node i (from 1) serves clients on basePort + i and peers on basePort + 100 + i. */
@@ -184,9 +185,13 @@ export interface UpOptions {
 
 export const clusterUp = (options: UpOptions) =>
   Effect.gen(function*() {
-    if (options.nodes < 1 || options.nodes > 9) return yield* fail(`--nodes must be from 1 to 9, got ${options.nodes}`)
-    if (options.basePort < 1024 || options.basePort + 100 + options.nodes > 65535) {
-      return yield* fail(`--base-port must leave room for ports ${options.basePort + 1} to ${options.basePort + 100 + options.nodes} (1024 to 65535)`)
+    // A spec whose nodes play roles names them (a coordinator and its participants); `nodes` counts what it counts.
+    const layout = options.hosts?.find((hosted) => hosted.name === options.spec)?.layout
+    if (options.nodes < 1 || options.nodes > 9) return yield* fail(`--${layout?.counts ?? "nodes"} must be from 1 to 9, got ${options.nodes}`)
+    const ids = layout?.ids(options.nodes)
+    const count = ids?.length ?? options.nodes
+    if (options.basePort < 1024 || options.basePort + 100 + count > 65535) {
+      return yield* fail(`--base-port must leave room for ports ${options.basePort + 1} to ${options.basePort + 100 + count} (1024 to 65535)`)
     }
     mkdirSync(options.dir, { recursive: true })
     const running = readCluster(options.dir)
@@ -195,7 +200,7 @@ export const clusterUp = (options: UpOptions) =>
     }
     const file: ClusterFile = {
       spec: options.spec,
-      nodes: loopbackNodes(options.basePort, options.nodes),
+      nodes: loopbackNodes(options.basePort, count, ids),
       timers: options.timers ?? {},
       options: options.options ?? {},
       requireClientToken: options.requireClientToken ?? false

@@ -54,10 +54,10 @@ export function parseAddress(text: string): HostAndPort | undefined {
 
 export const addressOf = (text: string): HostAndPort => parseAddress(text)!
 
-/** A local cluster's nodes on loopback: node i (from 1) serves clients on basePort + i and peers on basePort + 100 + i. */
-export const loopbackNodes = (basePort: number, count: number): Array<NodeEntry> =>
+/** A local cluster's nodes on loopback: node i (from 1) serves clients on basePort + i and peers on basePort + 100 + i; ids `n1`… unless given. */
+export const loopbackNodes = (basePort: number, count: number, ids?: ReadonlyArray<string>): Array<NodeEntry> =>
   Array.from({ length: count }, (_, i) => ({
-    id: `n${i + 1}`,
+    id: ids?.[i] ?? `n${i + 1}`,
     client: `127.0.0.1:${basePort + i + 1}`,
     peer: `127.0.0.1:${basePort + 100 + i + 1}`
   }))
@@ -73,6 +73,8 @@ const inconsistency = (file: ClusterFile, hosted: AnyHostedSpec): string | undef
       seen.add(address)
     }
   }
+  const roles = hosted.layout?.check(file.nodes.map((node) => node.id))
+  if (roles !== undefined) return roles
   for (const [kind, range] of Object.entries(file.timers)) {
     if (!(kind in hosted.timers)) return `spec ${hosted.name} has no timer "${kind}"; its timers: ${Object.keys(hosted.timers).join(", ")}`
     if (range.minMs > range.maxMs) return `timer "${kind}" has minMs ${range.minMs} above maxMs ${range.maxMs}`

@@ -1,11 +1,12 @@
 /**
  * What crosses a boundary in the `2pc` spec, each as an effect Schema so the
  * runtime can decode a frame (or a stored log record) and reject what does
- * not fit: the node-to-node messages, the client's request and response,
+ * not fit: the node-to-node messages, the clients' requests and responses,
  * the timers and the durable log records. Every type is derived from its
  * Schema, never written twice.
  *
- * The spec covers one transaction, so no message carries a transaction id.
+ * Many transactions run at once, each named by the id the coordinator gives
+ * it (`t1`, `t2`, …), so every message names its transaction.
  */
 import { Schema } from "effect"
 
@@ -15,52 +16,113 @@ export type TwoPcVote = typeof TwoPcVote.Type
 export const TwoPcDecision = Schema.Literals(["commit", "abort"])
 export type TwoPcDecision = typeof TwoPcDecision.Type
 
+export const TxId = Schema.String
+export type TxId = typeof TxId.Type
+
+/** One key a transaction sets, and its new value. */
+export const Write = Schema.Struct({ key: Schema.String, value: Schema.String })
+export type Write = typeof Write.Type
+
 // Messages between the coordinator and the participants.
 
-/** coordinator → participant: phase one, "can you commit?" */
-export const PrepareMessage = Schema.TaggedStruct("Prepare", {})
+/** coordinator → participant: phase one, "can you commit these writes, your shard of `tx`?" */
+export const PrepareMessage = Schema.TaggedStruct("Prepare", { tx: TxId, writes: Schema.Array(Write) })
 /** participant → coordinator: the answer to Prepare. */
-export const VoteMessage = Schema.TaggedStruct("Vote", { vote: TwoPcVote })
+export const VoteMessage = Schema.TaggedStruct("Vote", { tx: TxId, vote: TwoPcVote })
 /** coordinator → participant: phase two, the outcome, sent only once it is in the coordinator's log. */
-export const DecisionMessage = Schema.TaggedStruct("Decision", { decision: TwoPcDecision })
-/** participant → coordinator: a participant restarted in doubt (prepared) asks for the outcome. */
-export const InquireMessage = Schema.TaggedStruct("Inquire", {})
+export const DecisionMessage = Schema.TaggedStruct("Decision", { tx: TxId, decision: TwoPcDecision })
+/** participant → coordinator: a participant in doubt (prepared, and the decision is late or was lost) asks for it. */
+export const InquireMessage = Schema.TaggedStruct("Inquire", { tx: TxId })
 
 export const TwoPcMessage = Schema.Union([PrepareMessage, VoteMessage, DecisionMessage, InquireMessage])
 export type TwoPcMessage = typeof TwoPcMessage.Type
 
-// The client's API.
+// The clients' API. `seq` is the client's own number for the request, which its response repeats.
 
-export const BeginRequest = Schema.TaggedStruct("Begin", {})
-export const TwoPcRequest = BeginRequest
+/** A new transaction: the coordinator names it, prepares it and answers its outcome. */
+export const BeginRequest = Schema.TaggedStruct("Begin", { seq: Schema.Int, writes: Schema.Array(Write) })
+/** A key's committed value, read at the participant that owns it. */
+export const ReadRequest = Schema.TaggedStruct("Read", { seq: Schema.Int, key: Schema.String })
+/** What the node asked knows of a transaction. */
+export const TxQueryRequest = Schema.TaggedStruct("TxQuery", { seq: Schema.Int, tx: TxId })
+
+export const TwoPcRequest = Schema.Union([BeginRequest, ReadRequest, TxQueryRequest])
 export type TwoPcRequest = typeof TwoPcRequest.Type
 
-export const OutcomeResponse = Schema.TaggedStruct("Outcome", { decision: TwoPcDecision })
-export const TwoPcResponse = OutcomeResponse
+/** A participant's vote as the coordinator has it; null while it has not voted. */
+export const VoteOf = Schema.Struct({ participant: Schema.String, vote: Schema.NullOr(TwoPcVote) })
+export type VoteOf = typeof VoteOf.Type
+
+export const OutcomeResponse = Schema.TaggedStruct("Outcome", {
+  seq: Schema.Int,
+  tx: TxId,
+  decision: TwoPcDecision,
+  votes: Schema.Array(VoteOf)
+})
+export const ValueResponse = Schema.TaggedStruct("Value", { seq: Schema.Int, key: Schema.String, value: Schema.NullOr(Schema.String) })
+
+/**
+ * A transaction as one node sees it. The coordinator: `collecting` votes,
+ * `committed` or `aborted`. A participant: `working` (deciding its vote),
+ * `prepared` (voted yes, waiting for the decision), `blocked` (prepared, and
+ * the decision is overdue: it has asked the coordinator and must wait, as it
+ * may not decide alone), `committed` or `aborted`. `unknown`: never heard of.
+ */
+export const TxState = Schema.Literals(["unknown", "collecting", "working", "prepared", "blocked", "committed", "aborted"])
+export type TxState = typeof TxState.Type
+
+export const TxViewResponse = Schema.TaggedStruct("TxView", {
+  seq: Schema.Int,
+  tx: TxId,
+  node: Schema.String,
+  state: TxState,
+  votes: Schema.Array(VoteOf)
+})
+/** The request belongs at another node: the coordinator for a transaction, a key's owner for a read. */
+export const ElsewhereResponse = Schema.TaggedStruct("Elsewhere", { seq: Schema.Int, node: Schema.String })
+
+export const TwoPcResponse = Schema.Union([OutcomeResponse, ValueResponse, TxViewResponse, ElsewhereResponse])
 export type TwoPcResponse = typeof TwoPcResponse.Type
 
 // Timers: data that fires any time after it is set. The runtime gives each kind its own duration range.
 
-/** The coordinator stops waiting for votes and aborts. */
-export const VoteTimeoutTimer = Schema.TaggedStruct("VoteTimeout", {})
-/** `no-durable-decision` only: the lagging log write of the decision completes. */
-export const FlushLogTimer = Schema.TaggedStruct("FlushLog", {})
+/** The coordinator stops waiting for `tx`'s votes and aborts it. */
+export const VoteTimeoutTimer = Schema.TaggedStruct("VoteTimeout", { tx: TxId })
+/** `no-durable-decision` only: the lagging log write of `tx`'s decision completes. */
+export const FlushLogTimer = Schema.TaggedStruct("FlushLog", { tx: TxId })
 /**
- * A prepared participant's choice, made locally: on Prepare it sets both
+ * A participant's choice, made locally: on Prepare it sets both
  * `CastVote(yes)` and `CastVote(no)`; the first to fire is its vote and
- * cancels the other. The checker explores both; the runtime picks by timing.
+ * cancels the other. The checker explores both; a real cluster draws the
+ * yes at once and the no (a local failure) after minutes.
  */
-export const CastVoteTimer = Schema.TaggedStruct("CastVote", { vote: TwoPcVote })
+export const CastVoteTimer = Schema.TaggedStruct("CastVote", { tx: TxId, vote: TwoPcVote })
+/** A prepared participant's decision is overdue: it asks the coordinator, and reports itself blocked. */
+export const InDoubtTimer = Schema.TaggedStruct("InDoubt", { tx: TxId })
 
-export const TwoPcTimer = Schema.Union([VoteTimeoutTimer, FlushLogTimer, CastVoteTimer])
+export const TwoPcTimer = Schema.Union([VoteTimeoutTimer, FlushLogTimer, CastVoteTimer, InDoubtTimer])
 export type TwoPcTimer = typeof TwoPcTimer.Type
 
 // Durable log records: what survives a crash.
 
-/** The coordinator's log: its decision, once written. No record means presumed abort. */
+/**
+ * A transaction in the coordinator's log: written when it begins, with the
+ * participants asked (so a restart knows whom to tell), and again with its
+ * decision. No decision logged means presumed abort.
+ */
+export const CoordinatorTxLog = Schema.Struct({
+  id: TxId,
+  participants: Schema.Array(Schema.String),
+  decision: Schema.NullOr(TwoPcDecision),
+  votes: Schema.Array(Schema.NullOr(TwoPcVote))
+})
+export type CoordinatorTxLog = typeof CoordinatorTxLog.Type
+
 export const CoordinatorLog = Schema.Struct({
   role: Schema.Literal("coordinator"),
-  decision: Schema.NullOr(TwoPcDecision)
+  /** The number of the next transaction: ids are never reused. */
+  next: Schema.Int,
+  txs: Schema.Array(CoordinatorTxLog)
 })
 export type CoordinatorLog = typeof CoordinatorLog.Type
 
@@ -68,37 +130,40 @@ export const ParticipantPhase = Schema.Literals(["working", "prepared", "committ
 export type ParticipantPhase = typeof ParticipantPhase.Type
 
 /**
- * A participant's log: `working` means no record (its work is lost in a
- * crash); `voted` is what it answered to Prepare, kept so the properties can
- * ask whether a commit had every participant's yes.
+ * A transaction at a participant: its shard of the writes, its phase and
+ * what it answered to Prepare (kept so the properties can ask whether a
+ * commit had every yes). `working` is never logged: its work is lost in a
+ * crash.
  */
+export const ParticipantTxLog = Schema.Struct({
+  id: TxId,
+  phase: ParticipantPhase,
+  voted: Schema.NullOr(TwoPcVote),
+  writes: Schema.Array(Write)
+})
+export type ParticipantTxLog = typeof ParticipantTxLog.Type
+
+/** A participant's committed values: a persistent map (`@parley/kv`'s buckets). */
+export const Store = Schema.Union([
+  Schema.Struct({ entries: Schema.Record(Schema.String, Schema.String) }),
+  Schema.Struct({ size: Schema.Int, buckets: Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.String)) })
+])
+
 export const ParticipantLog = Schema.Struct({
   role: Schema.Literal("participant"),
-  phase: ParticipantPhase,
-  voted: Schema.NullOr(TwoPcVote)
+  txs: Schema.Array(ParticipantTxLog),
+  store: Store
 })
 export type ParticipantLog = typeof ParticipantLog.Type
 
 export const TwoPcLog = Schema.Union([CoordinatorLog, ParticipantLog])
 export type TwoPcLog = typeof TwoPcLog.Type
 
-// The values reducers send, built once: messages are immutable data, so one object serves every send.
-
-const voteYes: TwoPcMessage = Object.freeze({ _tag: "Vote", vote: "yes" })
-const voteNo: TwoPcMessage = Object.freeze({ _tag: "Vote", vote: "no" })
-const commit: TwoPcMessage = Object.freeze({ _tag: "Decision", decision: "commit" })
-const abort: TwoPcMessage = Object.freeze({ _tag: "Decision", decision: "abort" })
-const outcomeCommit: TwoPcResponse = Object.freeze({ _tag: "Outcome", decision: "commit" })
-const outcomeAbort: TwoPcResponse = Object.freeze({ _tag: "Outcome", decision: "abort" })
-const castYes: TwoPcTimer = Object.freeze({ _tag: "CastVote", vote: "yes" })
-const castNo: TwoPcTimer = Object.freeze({ _tag: "CastVote", vote: "no" })
-
-export const prepare: TwoPcMessage = Object.freeze({ _tag: "Prepare" })
-export const inquire: TwoPcMessage = Object.freeze({ _tag: "Inquire" })
-export const voteMessage = (vote: TwoPcVote): TwoPcMessage => (vote === "yes" ? voteYes : voteNo)
-export const decisionMessage = (decision: TwoPcDecision): TwoPcMessage => (decision === "commit" ? commit : abort)
-export const outcome = (decision: TwoPcDecision): TwoPcResponse => (decision === "commit" ? outcomeCommit : outcomeAbort)
-export const castVote = (vote: TwoPcVote): TwoPcTimer => (vote === "yes" ? castYes : castNo)
-export const voteTimeout: TwoPcTimer = Object.freeze({ _tag: "VoteTimeout" })
-export const flushLog: TwoPcTimer = Object.freeze({ _tag: "FlushLog" })
-export const begin: TwoPcRequest = Object.freeze({ _tag: "Begin" })
+export const prepare = (tx: TxId, writes: ReadonlyArray<Write>): TwoPcMessage => ({ _tag: "Prepare", tx, writes })
+export const inquire = (tx: TxId): TwoPcMessage => ({ _tag: "Inquire", tx })
+export const voteMessage = (tx: TxId, vote: TwoPcVote): TwoPcMessage => ({ _tag: "Vote", tx, vote })
+export const decisionMessage = (tx: TxId, decision: TwoPcDecision): TwoPcMessage => ({ _tag: "Decision", tx, decision })
+export const castVote = (tx: TxId, vote: TwoPcVote): TwoPcTimer => ({ _tag: "CastVote", tx, vote })
+export const voteTimeout = (tx: TxId): TwoPcTimer => ({ _tag: "VoteTimeout", tx })
+export const flushLog = (tx: TxId): TwoPcTimer => ({ _tag: "FlushLog", tx })
+export const inDoubt = (tx: TxId): TwoPcTimer => ({ _tag: "InDoubt", tx })

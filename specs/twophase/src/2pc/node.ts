@@ -1,7 +1,7 @@
 /**
  * The one actor every node of the `2pc` system runs, dispatching on its role:
- * the coordinator's reducer (coordinator.ts) or a participant's
- * (participant.ts).
+ * the node `coordinator` runs the coordinator's reducer (coordinator.ts),
+ * every other node a participant's (participant.ts).
  */
 import type { Actor } from "@parley/core"
 import {
@@ -19,6 +19,7 @@ import {
   participantDurable,
   participantInit,
   participantOnMessage,
+  participantOnRequest,
   participantOnTimer,
   participantRecover
 } from "./participant.ts"
@@ -28,18 +29,18 @@ export type TwoPcNodeState = CoordinatorState | ParticipantState
 
 export type TwoPcActor = Actor<TwoPcNodeState, TwoPcMessage, TwoPcTimer, TwoPcRequest, TwoPcResponse, TwoPcLog>
 
-/** The node with id `coordinator` coordinates; every other node is a participant. */
 export const twoPcActor = (config: CoordinatorConfig): TwoPcActor => ({
-  init: (ctx) => (ctx.self === COORDINATOR ? coordinatorInit() : participantInit()),
+  init: (ctx) => (ctx.self === COORDINATOR ? coordinatorInit() : participantInit(ctx.self)),
   onMessage: (state, from, message) =>
     state.role === "coordinator"
       ? coordinatorOnMessage(config, state, from, message)
-      : participantOnMessage(state, from, message),
+      : participantOnMessage(config, state, from, message),
   onTimer: (state, timer) =>
-    state.role === "coordinator" ? coordinatorOnTimer(config, state, timer) : participantOnTimer(state, timer),
-  // Clients talk to the coordinator; a participant has no client API.
+    state.role === "coordinator" ? coordinatorOnTimer(config, state, timer) : participantOnTimer(config, state, timer),
   onRequest: (state, client, request) =>
-    state.role === "coordinator" ? coordinatorOnRequest(config, state, client, request) : { state, out: [] },
+    state.role === "coordinator"
+      ? coordinatorOnRequest(config, state, client, request)
+      : participantOnRequest(config, state, client, request),
   durable: (state) => (state.role === "coordinator" ? coordinatorDurable(state) : participantDurable(state)),
-  recover: (_ctx, log) => (log.role === "coordinator" ? coordinatorRecover(config, log) : participantRecover(log))
+  recover: (ctx, log) => (log.role === "coordinator" ? coordinatorRecover(log) : participantRecover(config, ctx.self, log))
 })

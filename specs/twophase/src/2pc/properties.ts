@@ -1,99 +1,111 @@
 /**
- * What the checker checks of the `2pc` system. A crashed participant counts
- * by its durable log: a participant that committed and then crashed has
- * still committed.
+ * What the checker checks of the `2pc` system, transaction by transaction.
+ * A crashed node counts by its durable log: a participant that committed
+ * and then crashed has still committed.
  */
 import { always, eventually, leadsTo, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/core"
 import type { TwoPcClientState } from "./client.ts"
 import type { TwoPcActor, TwoPcNodeState } from "./node.ts"
-import type { ParticipantPhase, TwoPcDecision, TwoPcLog, TwoPcTimer, TwoPcVote } from "./messages.ts"
+import type { ParticipantPhase, TwoPcDecision, TwoPcLog, TwoPcTimer, TwoPcVote, TxId, Write } from "./messages.ts"
 
-/** The coordinator, the participants and the one client; spec.ts builds one. */
+/** The coordinator, the participants and the clients; spec.ts builds one. */
 export type TwoPhaseCommitSystem = SystemSpecOf<TwoPcActor, TwoPcClientState>
 export type TwoPcSystemState = SystemStateOf<TwoPhaseCommitSystem>
 
 type Slot = NodeSlot<TwoPcNodeState, TwoPcTimer, TwoPcLog>
 
 interface ParticipantRecord {
+  readonly id: TxId
   readonly phase: ParticipantPhase
   readonly voted: TwoPcVote | null
+  readonly writes: ReadonlyArray<Write>
 }
 
-/** A participant's phase and vote, live or from its log; undefined for the coordinator. */
-const participant = (slot: Slot): ParticipantRecord | undefined => {
+interface CoordinatorRecord {
+  readonly id: TxId
+  readonly participants: ReadonlyArray<string>
+  readonly decision: TwoPcDecision | null
+}
+
+/** A participant's transactions, live or from its log; undefined for the coordinator. */
+const participantTxs = (slot: Slot): ReadonlyArray<ParticipantRecord> | undefined => {
   const record = slot.up ? slot.state : slot.durable
-  return record.role === "participant" ? record : undefined
+  return record.role === "participant" ? record.txs : undefined
 }
 
-const someParticipant = (s: TwoPcSystemState, test: (p: ParticipantRecord) => boolean): boolean => {
+/** Whether `test` holds of some participant's transactions. */
+const someParticipant = (s: TwoPcSystemState, test: (txs: ReadonlyArray<ParticipantRecord>, up: boolean) => boolean): boolean => {
   for (const slot of s.nodes) {
-    const p = participant(slot)
-    if (p !== undefined && test(p)) return true
+    const txs = participantTxs(slot)
+    if (txs !== undefined && test(txs, slot.up)) return true
   }
   return false
 }
 
-const everyParticipant = (s: TwoPcSystemState, test: (p: ParticipantRecord) => boolean): boolean =>
-  !someParticipant(s, (p) => !test(p))
+const someTx = (s: TwoPcSystemState, test: (tx: ParticipantRecord) => boolean): boolean => someParticipant(s, (txs) => txs.some(test))
+
+/** The coordinator's transactions: a live one's, or what a crashed one's log holds. */
+const coordinatorTxs = (s: TwoPcSystemState): ReadonlyArray<CoordinatorRecord> => {
+  for (const slot of s.nodes) {
+    if (slot.up && slot.state.role === "coordinator") return slot.state.txs
+    if (!slot.up && slot.durable.role === "coordinator") return slot.durable.txs
+  }
+  return []
+}
 
 const opposite = (decision: TwoPcDecision): ParticipantPhase => (decision === "commit" ? "aborted" : "committed")
 
-const someCommitted = (s: TwoPcSystemState): boolean => someParticipant(s, (p) => p.phase === "committed")
-const someAborted = (s: TwoPcSystemState): boolean => someParticipant(s, (p) => p.phase === "aborted")
-
-/** The coordinator's slot: the live state, or the log of a crashed one. */
-const coordinatorOf = (s: TwoPcSystemState): Slot | undefined => {
-  for (const slot of s.nodes) if ((slot.up ? slot.state : slot.durable).role === "coordinator") return slot
-  return undefined
-}
-
-/** The coordinator's decision: a live one's, or what a crashed one's log holds. */
-const coordinatorDecision = (s: TwoPcSystemState): TwoPcDecision | null => {
-  const c = coordinatorOf(s)
-  if (c === undefined) return null
-  if (!c.up) return c.durable.role === "coordinator" ? c.durable.decision : null
-  return c.state.role === "coordinator" && c.state.phase === "decided" ? c.state.decision : null
-}
+const endedAs = (s: TwoPcSystemState, id: TxId, phase: ParticipantPhase): boolean => someTx(s, (tx) => tx.id === id && tx.phase === phase)
 
 const toldClient = (s: TwoPcSystemState, decision: TwoPcDecision): boolean =>
-  s.history.some((event) => event._tag === "Return" && event.response.decision === decision)
+  s.history.some((event) => event._tag === "Return" && event.response._tag === "Outcome" && event.response.decision === decision)
 
-/** Atomicity (Gray's and Lamport's TCConsistent): no participant commits while another aborts. */
-export const agreement = always<TwoPcSystemState>("Agreement", (s) => !(someCommitted(s) && someAborted(s)))
+const shareKey = (a: ParticipantRecord, b: ParticipantRecord): boolean => a.writes.some((w) => b.writes.some((v) => v.key === w.key))
+
+/** Atomicity (Gray's and Lamport's TCConsistent): no participant commits a transaction another aborts. */
+export const agreement = always<TwoPcSystemState>("Agreement", (s) => !someTx(s, (tx) => tx.phase === "committed" && endedAs(s, tx.id, "aborted")))
 
 /**
- * The decision stands: no participant has ended against the coordinator's
- * decision, live or logged. Agreement among participants alone misses a
- * coordinator that changed its mind after all of them had heard the first
- * decision (a FIFO network delivers that first decision first), and with one
- * participant Agreement says nothing at all.
+ * The decision stands: no participant has ended a transaction against the
+ * coordinator's decision, live or logged. Agreement among participants
+ * alone misses a coordinator that changed its mind after all of them had
+ * heard the first decision, and with one participant it says nothing.
  */
-export const coordinatorAgrees = always<TwoPcSystemState>("CoordinatorAgrees", (s) => {
-  const decision = coordinatorDecision(s)
-  return decision === null || !someParticipant(s, (p) => p.phase === opposite(decision))
-})
+export const coordinatorAgrees = always<TwoPcSystemState>("CoordinatorAgrees", (s) =>
+  coordinatorTxs(s).every((tx) => tx.decision === null || !endedAs(s, tx.id, opposite(tx.decision))))
 
-/** Validity: a participant commits only if every participant voted yes. */
-export const commitNeedsAllYes = always<TwoPcSystemState>(
-  "CommitNeedsAllYes",
-  (s) => !someCommitted(s) || everyParticipant(s, (p) => p.voted === "yes")
-)
+/**
+ * Validity: a participant commits a transaction only if every participant
+ * the coordinator asked voted yes. `nodes` are the system's node ids, in
+ * the order of its slots.
+ */
+export const commitNeedsAllYes = (nodes: ReadonlyArray<string>) =>
+  always<TwoPcSystemState>("CommitNeedsAllYes", (s) =>
+    !someTx(s, (committed) => {
+      if (committed.phase !== "committed") return false
+      const asked = coordinatorTxs(s).find((tx) => tx.id === committed.id)
+      return asked === undefined || s.nodes.some((slot, i) => {
+        const txs = participantTxs(slot)
+        return txs !== undefined && asked.participants.includes(nodes[i]!) && txs.find((tx) => tx.id === committed.id)?.voted !== "yes"
+      })
+    }))
 
 /** The client is never told an outcome a participant contradicts. */
-export const clientOutcomeMatches = always<TwoPcSystemState>("ClientOutcomeMatches", (s) => {
-  for (const event of s.history) {
-    if (event._tag === "Return" && someParticipant(s, (p) => p.phase === opposite(event.response.decision))) return false
-  }
-  return true
-})
+export const clientOutcomeMatches = always<TwoPcSystemState>("ClientOutcomeMatches", (s) =>
+  s.history.every((event) =>
+    event._tag !== "Return" || event.response._tag !== "Outcome" || !endedAs(s, event.response.tx, opposite(event.response.decision))
+  ))
 
-const liveParticipants = (s: TwoPcSystemState, test: (phase: ParticipantPhase) => boolean): boolean => {
-  for (const slot of s.nodes) {
-    if (slot.up && slot.state.role === "participant" && test(slot.state.phase)) return true
-  }
-  return false
-}
+/** Isolation of writes: at a participant, two prepared transactions never hold a lock on one key. */
+export const locksExclusive = always<TwoPcSystemState>("LocksExclusive", (s) =>
+  !someParticipant(s, (txs) => {
+    const prepared = txs.filter((tx) => tx.phase === "prepared")
+    return prepared.some((a, i) => prepared.some((b, j) => j > i && shareKey(a, b)))
+  }))
+
+const liveUndecided = (s: TwoPcSystemState, test: (phase: ParticipantPhase) => boolean): boolean =>
+  someParticipant(s, (txs, up) => up && txs.some((tx) => test(tx.phase)))
 
 /**
  * Liveness, checked with `--liveness`: a participant that voted yes
@@ -103,44 +115,61 @@ const liveParticipants = (s: TwoPcSystemState, test: (phase: ParticipantPhase) =
  */
 export const preparedDecides = leadsTo<TwoPcSystemState>(
   "PreparedDecides",
-  (s) => liveParticipants(s, (phase) => phase === "prepared"),
-  (s) => !liveParticipants(s, (phase) => phase === "prepared")
+  (s) => liveUndecided(s, (phase) => phase === "prepared"),
+  (s) => !liveUndecided(s, (phase) => phase === "prepared")
 )
 
-/** Liveness: every participant that is up ends committed or aborted. */
+/** Liveness: every transaction at a participant that is up ends committed or aborted. */
 export const liveParticipantsDecide = eventually<TwoPcSystemState>(
   "LiveParticipantsDecide",
-  (s) => !liveParticipants(s, (phase) => phase !== "committed" && phase !== "aborted")
+  (s) => !liveUndecided(s, (phase) => phase === "working" || phase === "prepared")
 )
 
+const coordinatorSlot = (s: TwoPcSystemState): Slot | undefined =>
+  s.nodes.find((slot) => (slot.up ? slot.state : slot.durable).role === "coordinator")
+
 /**
- * The properties for a crash budget: the crash-related witnesses only when
- * crashes can happen, so that no configuration reports a witness it cannot
- * reach.
+ * The properties for a crash budget and a number of transactions: the
+ * crash-related witnesses only when crashes can happen, the conflicts only
+ * when transactions can meet, so that no configuration reports a witness it
+ * cannot reach.
  */
-export const twoPcProperties = (maxCrashes: number): ReadonlyArray<Property<TwoPcSystemState>> => [
+export const twoPcProperties = (
+  nodes: ReadonlyArray<string>,
+  maxCrashes: number,
+  transactions: number
+): ReadonlyArray<Property<TwoPcSystemState>> => [
   agreement,
   coordinatorAgrees,
-  commitNeedsAllYes,
+  commitNeedsAllYes(nodes),
   clientOutcomeMatches,
+  locksExclusive,
   preparedDecides,
   liveParticipantsDecide,
-  sometimes("Committed", (s) => everyParticipant(s, (p) => p.phase === "committed")),
-  sometimes("Aborted", someAborted),
+  sometimes("Committed", (s) => coordinatorTxs(s).some((tx) => tx.decision === "commit" && !someTx(s, (p) => p.id === tx.id && p.phase !== "committed"))),
+  sometimes("Aborted", (s) => someTx(s, (tx) => tx.phase === "aborted")),
   /** A participant said yes and still aborted: the coordinator may abort whatever the votes (a no elsewhere, a timeout). */
-  sometimes("AbortedAfterYes", (s) => someParticipant(s, (p) => p.phase === "aborted" && p.voted === "yes")),
+  sometimes("AbortedAfterYes", (s) => someTx(s, (tx) => tx.phase === "aborted" && tx.voted === "yes")),
   sometimes("ClientToldCommit", (s) => toldClient(s, "commit")),
   sometimes("ClientToldAbort", (s) => toldClient(s, "abort")),
+  ...(transactions < 2 ? [] : [
+    /** A conflict refused: a participant holds one transaction's lock and has voted no on another that wants the key. */
+    sometimes<TwoPcSystemState>("ConflictRefused", (s) =>
+      someParticipant(s, (txs) =>
+        txs.some((held) => held.phase === "prepared" && txs.some((refused) => refused.voted === "no" && shareKey(held, refused))))),
+    /** The lock is released at the decision: two transactions on one key both committed, one after the other. */
+    sometimes<TwoPcSystemState>("BothCommittedInTurn", (s) =>
+      someParticipant(s, (txs) => txs.some((a, i) => txs.some((b, j) => j > i && a.phase === "committed" && b.phase === "committed" && shareKey(a, b)))))
+  ]),
   ...(maxCrashes === 0 ? [] : [
     sometimes<TwoPcSystemState>("CoordinatorRecovered", (s) => {
-      const c = coordinatorOf(s)
+      const c = coordinatorSlot(s)
       return c !== undefined && c.up && c.state.role === "coordinator" && c.state.recovered
     }),
-    /** The log at work: a restarted coordinator found commit in its log and sent it again. */
+    /** The log at work: a restarted coordinator found a commit in its log and sent it again. */
     sometimes<TwoPcSystemState>("CoordinatorRecoveredCommit", (s) => {
-      const c = coordinatorOf(s)
-      return c !== undefined && c.up && c.state.role === "coordinator" && c.state.recovered &&
-        c.state.phase === "decided" && c.state.decision === "commit"
+      const c = coordinatorSlot(s)
+      return c !== undefined && c.up && c.state.role === "coordinator" && c.state.recovered && c.state.txs.some((tx) => tx.decision === "commit")
     }),
     /**
      * 2PC's known blocking: a participant that voted yes may not decide
@@ -148,12 +177,12 @@ export const twoPcProperties = (maxCrashes: number): ReadonlyArray<Property<TwoP
      * commit and Paxos Commit (Gray & Lamport) remove this window.
      */
     sometimes<TwoPcSystemState>("BlockedWhileCoordinatorDown", (s) => {
-      const c = coordinatorOf(s)
-      return c !== undefined && !c.up && someParticipant(s, (p) => p.phase === "prepared")
+      const c = coordinatorSlot(s)
+      return c !== undefined && !c.up && someTx(s, (tx) => tx.phase === "prepared")
     })
   ])
 ]
 
-/** Every participant has ended; the network may still hold stale messages. */
+/** Every participant has ended every transaction it knows, and the coordinator collects none; stale messages may remain. */
 export const twoPcTerminal = (s: TwoPcSystemState): boolean =>
-  everyParticipant(s, (p) => p.phase === "committed" || p.phase === "aborted")
+  !someTx(s, (tx) => tx.phase === "working" || tx.phase === "prepared") && coordinatorTxs(s).every((tx) => tx.decision !== null)

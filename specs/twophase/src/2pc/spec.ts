@@ -1,7 +1,9 @@
 /**
  * `2pc`: two-phase commit with presumed abort, as actors over a network — a
- * coordinator, participants `p1`…`pN` and one client that asks for one
- * transaction. Where TwoPhase.tla abstracts the network into a set of
+ * coordinator, participants `p1`…`pN` that each own the keys a hash gives
+ * them, and clients that each ask for one transaction (two that want the
+ * same key meet a lock). The same reducer runs as a real cluster
+ * (hosting.ts). Where TwoPhase.tla abstracts the network into a set of
  * messages that are never lost, this spec runs the protocol the way a
  * database does: messages may be reordered, duplicated or lost as the
  * network semantics say, and nodes crash and recover from their logs.
@@ -9,9 +11,9 @@
  * The protocol is in coordinator.ts and participant.ts, the messages and
  * their Schemas in messages.ts, the properties in properties.ts.
  */
-import { defineSpec, int, lossyFlag, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, lossyFlag, networkChoice } from "@parley/core"
 import type { NodeId, OptionsOf } from "@parley/core"
-import { twoPcClient } from "./client.ts"
+import { clientWrites, twoPcClient } from "./client.ts"
 import { COORDINATOR, twoPcCorrect } from "./coordinator.ts"
 import type { TwoPcBugs } from "./coordinator.ts"
 import { formatTwoPcMessage, formatTwoPcRequest, formatTwoPcResponse, formatTwoPcTimer, twoPcView } from "./format.ts"
@@ -21,7 +23,9 @@ import type { TwoPhaseCommitSystem } from "./properties.ts"
 
 const twoPcOptions = {
   participants: int("number of participants (resource managers)", { default: 3, min: 1, max: 6 }),
+  transactions: int("clients, each asking for one transaction; the second and later want the first's key on p1", { default: 1, min: 1, max: 3 }),
   crashes: int("crash budget: crashes of any nodes in one behaviour", { default: 1, min: 0, max: 3 }),
+  inquire: flag("a prepared participant whose decision is overdue asks for it (InDoubt) and reports itself blocked, as the cluster does; off, it asks only on restart"),
   network: networkChoice("unordered"),
   lossy: lossyFlag
 } as const
@@ -35,16 +39,21 @@ export const participantIds = (count: number): ReadonlyArray<NodeId> =>
 /** The cluster for one configuration; the options are checked by `twoPhaseCommitSpec`. */
 export const twoPhaseCommitSystem = (options: TwoPhaseCommitOptions, bugs: TwoPcBugs = twoPcCorrect): TwoPhaseCommitSystem => {
   const participants = participantIds(options.participants)
-  const actor = twoPcActor({ participants, ...bugs })
+  const actor = twoPcActor({ participants, inquire: options.inquire, ...bugs })
+  const nodes = [COORDINATOR, ...participants]
   return {
-    nodes: [COORDINATOR, ...participants].map((id) => ({ id, actor })),
-    clients: [{ id: "client", client: twoPcClient }],
+    nodes: nodes.map((id) => ({ id, actor })),
+    clients: Array.from({ length: options.transactions }, (_, i) => ({
+      id: i === 0 ? "client" : `client${i + 1}`,
+      client: twoPcClient(clientWrites(participants, i))
+    })),
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
-    // Participants differ only in their ids: the coordinator treats them alike and no property names one.
-    symmetric: participants,
-    properties: twoPcProperties(options.crashes),
+    // With one transaction, writing one key on each participant, participants differ only in their ids and the names
+    // of their keys, which no step nor property compares. A second transaction wants p1's key alone: no symmetry.
+    ...(options.transactions === 1 ? { symmetric: participants } : {}),
+    properties: twoPcProperties(nodes, options.crashes, options.transactions),
     terminal: twoPcTerminal,
     formatMessage: formatTwoPcMessage,
     formatTimer: formatTwoPcTimer,

@@ -3,9 +3,11 @@ import type { NodeContext, Output, Step } from "@parley/core"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import {
+  clientWrites,
   formatTwoPcMessage,
   formatTwoPcResponse,
   formatTwoPcTimer,
+  ownerOf,
   participantIds,
   twoPcActor,
   twoPcClient,
@@ -22,9 +24,10 @@ import type { TwoPcNodeState } from "../../src/index.ts"
 /**
  * Reducer scenarios in the manner of etcd/raft's testdata: each scenario
  * drives one node through a script of events, and each event lists every
- * output of its step as one line (`p1 <- Prepare`, `set VoteTimeout`,
- * `client <- Outcome(commit)`), the state after it where it matters, and
- * the durable log the host would write before performing the outputs.
+ * output of its step as one line (`p1 <- Prepare t1 k2=v`, `set VoteTimeout
+ * t1`, `client <- #1 Outcome t1 commit`), and where it matters the state
+ * after it and the durable log the host would write before the outputs.
+ * With participants p1 and p2, the hash gives k2 to p1 and k1 to p2.
  */
 const participants = participantIds(2)
 const nodes = ["coordinator", ...participants]
@@ -33,20 +36,21 @@ const context = (self: string): NodeContext => ({ self, nodes })
 type Event =
   | { readonly init: string }
   | { readonly recover: string; readonly log: TwoPcLog }
-  | { readonly request: string }
+  | { readonly request: TwoPcRequest; readonly client?: string }
   | { readonly from: string; readonly message: TwoPcMessage }
   | { readonly timer: TwoPcTimer }
 
 interface Expectation {
   readonly on: Event
   readonly out: ReadonlyArray<string>
-  readonly state?: TwoPcNodeState
+  readonly state?: Partial<Record<string, unknown>>
   readonly durable?: TwoPcLog
 }
 
 interface Scenario {
   readonly name: string
   readonly lazyLog?: boolean
+  readonly inquire?: boolean
   readonly script: ReadonlyArray<Expectation>
 }
 
@@ -64,7 +68,7 @@ const line = (output: Output<TwoPcMessage, TwoPcTimer, TwoPcResponse>): string =
 }
 
 const run = (scenario: Scenario): void => {
-  const actor = twoPcActor({ participants, lazyLog: scenario.lazyLog ?? false })
+  const actor = twoPcActor({ participants, lazyLog: scenario.lazyLog ?? false, inquire: scenario.inquire ?? false })
   let state: TwoPcNodeState | undefined
   for (const [index, expected] of scenario.script.entries()) {
     const on = expected.on
@@ -72,272 +76,197 @@ const run = (scenario: Scenario): void => {
     if ("init" in on) result = actor.init(context(on.init))
     else if ("recover" in on) result = actor.recover(context(on.recover), on.log)
     else if (state === undefined) throw new Error(`step ${index + 1}: the script must start with init or recover`)
-    else if ("request" in on) result = actor.onRequest(state, on.request, { _tag: "Begin" })
+    else if ("request" in on) result = actor.onRequest(state, on.client ?? "client", on.request)
     else if ("from" in on) result = actor.onMessage(state, on.from, on.message)
     else result = actor.onTimer(state, on.timer)
     const at = `${scenario.name}, step ${index + 1}`
     expect(result.out.map(line), at).toEqual(expected.out)
-    if (expected.state !== undefined) expect(result.state, at).toEqual(expected.state)
+    if (expected.state !== undefined) expect(result.state, at).toMatchObject(expected.state)
     if (expected.durable !== undefined) expect(actor.durable(result.state), at).toEqual(expected.durable)
     state = result.state
   }
 }
 
-const yes: TwoPcMessage = { _tag: "Vote", vote: "yes" }
-const no: TwoPcMessage = { _tag: "Vote", vote: "no" }
-const commit: TwoPcMessage = { _tag: "Decision", decision: "commit" }
-const abort: TwoPcMessage = { _tag: "Decision", decision: "abort" }
-const prepare: TwoPcMessage = { _tag: "Prepare" }
-const inquire: TwoPcMessage = { _tag: "Inquire" }
-const voteTimeout: TwoPcTimer = { _tag: "VoteTimeout" }
-const flushLog: TwoPcTimer = { _tag: "FlushLog" }
-const castYes: TwoPcTimer = { _tag: "CastVote", vote: "yes" }
-const castNo: TwoPcTimer = { _tag: "CastVote", vote: "no" }
+const writes = [{ key: "k1", value: "a" }, { key: "k2", value: "b" }]
+const begin: TwoPcRequest = { _tag: "Begin", seq: 1, writes }
+const vote = (tx: string, v: "yes" | "no"): TwoPcMessage => ({ _tag: "Vote", tx, vote: v })
+const decision = (tx: string, d: "commit" | "abort"): TwoPcMessage => ({ _tag: "Decision", tx, decision: d })
+const prepare = (tx: string, key: string, value: string): TwoPcMessage => ({ _tag: "Prepare", tx, writes: [{ key, value }] })
+const castVote = (tx: string, v: "yes" | "no"): TwoPcTimer => ({ _tag: "CastVote", tx, vote: v })
 
-const noLog: TwoPcLog = { role: "coordinator", decision: null }
-const commitLog: TwoPcLog = { role: "coordinator", decision: "commit" }
-const abortLog: TwoPcLog = { role: "coordinator", decision: "abort" }
-
-/** The coordinator from Begin to Prepare sent: the opening of most coordinator scenarios. */
 const begun: ReadonlyArray<Expectation> = [
-  { on: { init: "coordinator" }, out: [], state: { role: "coordinator", phase: "idle", recovered: false }, durable: noLog },
+  { on: { init: "coordinator" }, out: [], durable: { role: "coordinator", next: 1, txs: [] } },
   {
-    on: { request: "client" },
-    out: ["p1 <- Prepare", "p2 <- Prepare", "set VoteTimeout"],
-    state: { role: "coordinator", phase: "collecting", client: "client", yes: [], recovered: false },
-    durable: noLog
+    on: { request: begin },
+    out: ["p1 <- Prepare t1 k2=b", "p2 <- Prepare t1 k1=a", "set VoteTimeout t1"],
+    // Logged as begun, with whom to tell, before any Prepare leaves.
+    durable: { role: "coordinator", next: 2, txs: [{ id: "t1", participants: ["p1", "p2"], decision: null, votes: [null, null] }] }
   }
 ]
-
-const decided = (decision: "commit" | "abort", logged = true, recovered = false): TwoPcNodeState => ({
-  role: "coordinator",
-  phase: "decided",
-  decision,
-  logged,
-  recovered
-})
 
 const coordinatorScenarios: ReadonlyArray<Scenario> = [
   {
-    name: "every participant votes yes: commit, in the log in the step that sends it",
+    name: "every participant votes yes: commit, in the log in the step that sends it and answers the client",
     script: [
       ...begun,
-      {
-        on: { from: "p2", message: yes },
-        out: [],
-        state: { role: "coordinator", phase: "collecting", client: "client", yes: ["p2"], recovered: false },
-        durable: noLog
-      },
+      { on: { from: "p2", message: vote("t1", "yes") }, out: [] },
       // A duplicate yes is one vote, not two.
-      { on: { from: "p2", message: yes }, out: [] },
+      { on: { from: "p2", message: vote("t1", "yes") }, out: [] },
       {
-        on: { from: "p1", message: yes },
-        out: ["cancel VoteTimeout", "p1 <- Commit", "p2 <- Commit", "client <- Outcome(commit)"],
-        state: decided("commit"),
-        durable: commitLog
+        on: { from: "p1", message: vote("t1", "yes") },
+        out: ["cancel VoteTimeout t1", "p1 <- Commit t1", "p2 <- Commit t1", "client <- #1 Outcome t1 commit"],
+        durable: { role: "coordinator", next: 2, txs: [{ id: "t1", participants: ["p1", "p2"], decision: "commit", votes: ["yes", "yes"] }] }
       },
-      // Late events change nothing once decided.
-      { on: { timer: voteTimeout }, out: [], state: decided("commit") },
-      { on: { from: "p1", message: no }, out: [], state: decided("commit") }
+      // The host's retry of the same Begin is the same transaction, answered again.
+      { on: { request: begin }, out: ["client <- #1 Outcome t1 commit"] },
+      // Late events change nothing once decided; an Inquire gets the decision.
+      { on: { timer: { _tag: "VoteTimeout", tx: "t1" } }, out: [] },
+      { on: { from: "p1", message: { _tag: "Inquire", tx: "t1" } }, out: ["p1 <- Commit t1"] }
     ]
   },
   {
-    name: "one no: abort at once",
+    name: "a no aborts at once; a timeout aborts too; a second transaction gets the next id",
     script: [
       ...begun,
+      { on: { from: "p1", message: vote("t1", "no") }, out: ["cancel VoteTimeout t1", "p1 <- Abort t1", "p2 <- Abort t1", "client <- #1 Outcome t1 abort"] },
+      { on: { request: { _tag: "Begin", seq: 2, writes: [{ key: "k1", value: "c" }] } }, out: ["p2 <- Prepare t2 k1=c", "set VoteTimeout t2"] },
+      { on: { timer: { _tag: "VoteTimeout", tx: "t2" } }, out: ["cancel VoteTimeout t2", "p2 <- Abort t2", "client <- #2 Outcome t2 abort"] }
+    ]
+  },
+  {
+    name: "a late yes, from a participant that lost its work and took a stale Prepare, gets the decision",
+    script: [
+      ...begun,
+      { on: { timer: { _tag: "VoteTimeout", tx: "t1" } }, out: ["cancel VoteTimeout t1", "p1 <- Abort t1", "p2 <- Abort t1", "client <- #1 Outcome t1 abort"] },
+      { on: { from: "p2", message: vote("t1", "yes") }, out: ["p2 <- Abort t1"] },
+      // Presumed abort: a transaction never logged was never prepared here.
+      { on: { from: "p2", message: { _tag: "Inquire", tx: "t9" } }, out: ["p2 <- Abort t9"] }
+    ]
+  },
+  {
+    name: "recovery: a logged decision is sent again; a transaction logged without one is aborted and told",
+    script: [
       {
-        on: { from: "p1", message: no },
-        out: ["cancel VoteTimeout", "p1 <- Abort", "p2 <- Abort", "client <- Outcome(abort)"],
-        state: decided("abort"),
-        durable: abortLog
+        on: {
+          recover: "coordinator",
+          log: {
+            role: "coordinator",
+            next: 3,
+            txs: [
+              { id: "t1", participants: ["p1", "p2"], decision: "commit", votes: ["yes", "yes"] },
+              { id: "t2", participants: ["p2"], decision: null, votes: ["yes"] }
+            ]
+          }
+        },
+        out: ["p1 <- Commit t1", "p2 <- Commit t1", "p2 <- Abort t2"],
+        state: { recovered: true, next: 3 },
+        durable: {
+          role: "coordinator",
+          next: 3,
+          txs: [
+            { id: "t1", participants: ["p1", "p2"], decision: "commit", votes: ["yes", "yes"] },
+            { id: "t2", participants: ["p2"], decision: "abort", votes: ["yes"] }
+          ]
+        }
       },
-      { on: { from: "p2", message: yes }, out: [], state: decided("abort") }
+      { on: { request: { _tag: "TxQuery", seq: 4, tx: "t2" } }, out: ["client <- #4 TxView t2 coordinator aborted"] }
     ]
   },
   {
-    name: "votes missing at the timeout: abort, even after a yes",
-    script: [
-      ...begun,
-      { on: { from: "p1", message: yes }, out: [] },
-      {
-        on: { timer: voteTimeout },
-        out: ["cancel VoteTimeout", "p1 <- Abort", "p2 <- Abort", "client <- Outcome(abort)"],
-        state: decided("abort"),
-        durable: abortLog
-      },
-      { on: { from: "p2", message: yes }, out: [], state: decided("abort") }
-    ]
-  },
-  {
-    name: "inquiries: ignored while collecting (the decision will go to everyone), answered once decided",
-    script: [
-      ...begun,
-      { on: { from: "p1", message: inquire }, out: [] },
-      { on: { from: "p1", message: yes }, out: [] },
-      { on: { from: "p2", message: yes }, out: ["cancel VoteTimeout", "p1 <- Commit", "p2 <- Commit", "client <- Outcome(commit)"] },
-      { on: { from: "p1", message: inquire }, out: ["p1 <- Commit"] }
-    ]
-  },
-  {
-    name: "Begin again: nothing while collecting, the outcome once decided",
-    script: [
-      ...begun,
-      { on: { request: "client" }, out: [] },
-      { on: { from: "p1", message: no }, out: ["cancel VoteTimeout", "p1 <- Abort", "p2 <- Abort", "client <- Outcome(abort)"] },
-      { on: { request: "client" }, out: ["client <- Outcome(abort)"] }
-    ]
-  },
-  {
-    name: "messages from a node that is not a participant are ignored",
-    script: [
-      ...begun,
-      { on: { from: "p9", message: no }, out: [], state: { role: "coordinator", phase: "collecting", client: "client", yes: [], recovered: false } },
-      { on: { from: "p9", message: inquire }, out: [] }
-    ]
-  },
-  {
-    name: "recovery with commit logged: commit again to every participant; the client's connection is gone",
-    script: [
-      { on: { recover: "coordinator", log: commitLog }, out: ["p1 <- Commit", "p2 <- Commit"], state: decided("commit", true, true), durable: commitLog },
-      { on: { from: "p2", message: inquire }, out: ["p2 <- Commit"] },
-      { on: { request: "client" }, out: ["client <- Outcome(commit)"] }
-    ]
-  },
-  {
-    name: "recovery with nothing logged presumes abort: abort is logged and sent to every participant",
-    script: [
-      { on: { recover: "coordinator", log: noLog }, out: ["p1 <- Abort", "p2 <- Abort"], state: decided("abort", true, true), durable: abortLog },
-      { on: { from: "p1", message: yes }, out: [] },
-      { on: { from: "p1", message: inquire }, out: ["p1 <- Abort"] }
-    ]
-  },
-  {
-    name: "no-durable-decision: commit goes out while the log still has no decision",
+    name: "no-durable-decision: the decision leaves before its log write, which a FlushLog completes",
     lazyLog: true,
     script: [
       ...begun,
-      { on: { from: "p1", message: yes }, out: [] },
+      { on: { from: "p1", message: vote("t1", "yes") }, out: [] },
       {
-        on: { from: "p2", message: yes },
-        out: ["cancel VoteTimeout", "p1 <- Commit", "p2 <- Commit", "client <- Outcome(commit)", "set FlushLog"],
-        state: decided("commit", false),
-        durable: noLog
+        on: { from: "p2", message: vote("t1", "yes") },
+        out: ["cancel VoteTimeout t1", "p1 <- Commit t1", "p2 <- Commit t1", "client <- #1 Outcome t1 commit", "set FlushLog t1"],
+        durable: { role: "coordinator", next: 2, txs: [{ id: "t1", participants: ["p1", "p2"], decision: null, votes: ["yes", "yes"] }] }
       },
-      // The bug's second half: an inquiry is answered from the unlogged decision too.
-      { on: { from: "p1", message: inquire }, out: ["p1 <- Commit"], durable: noLog },
-      { on: { timer: flushLog }, out: [], state: decided("commit"), durable: commitLog }
-    ]
-  },
-  {
-    name: "no-durable-decision: a crash before FlushLog leaves no decision, so recovery aborts what was committed",
-    lazyLog: true,
-    script: [
-      // What `durable` held before FlushLog fired, as the previous scenario shows.
-      { on: { recover: "coordinator", log: noLog }, out: ["p1 <- Abort", "p2 <- Abort", "set FlushLog"], state: decided("abort", false, true) }
-    ]
-  }
-]
-
-const working: TwoPcNodeState = { role: "participant", phase: "working", voted: null }
-const prepared: TwoPcNodeState = { role: "participant", phase: "prepared", voted: "yes" }
-
-const participantScenarios: ReadonlyArray<Scenario> = [
-  {
-    name: "Prepare arms the choice; yes prepares, durably, before Vote(yes) goes out",
-    script: [
-      { on: { init: "p1" }, out: [], state: working, durable: { role: "participant", phase: "working", voted: null } },
-      { on: { from: "coordinator", message: prepare }, out: ["set CastVote(yes)", "set CastVote(no)"], state: working },
       {
-        on: { timer: castYes },
-        out: ["cancel CastVote(no)", "coordinator <- Vote(yes)"],
-        state: prepared,
-        durable: { role: "participant", phase: "prepared", voted: "yes" }
-      },
-      // A prepared participant may not change its mind: a stale CastVote does nothing.
-      { on: { timer: castNo }, out: [], state: prepared },
-      // A duplicate Prepare: it has answered already.
-      { on: { from: "coordinator", message: prepare }, out: [], state: prepared },
-      {
-        on: { from: "coordinator", message: commit },
+        on: { timer: { _tag: "FlushLog", tx: "t1" } },
         out: [],
-        state: { role: "participant", phase: "committed", voted: "yes" },
-        durable: { role: "participant", phase: "committed", voted: "yes" }
-      },
-      // Once ended, a decision changes nothing (here a bug's contradicting Abort).
-      { on: { from: "coordinator", message: abort }, out: [], state: { role: "participant", phase: "committed", voted: "yes" } }
-    ]
-  },
-  {
-    name: "no aborts unilaterally",
-    script: [
-      { on: { init: "p2" }, out: [] },
-      { on: { from: "coordinator", message: prepare }, out: ["set CastVote(yes)", "set CastVote(no)"] },
-      {
-        on: { timer: castNo },
-        out: ["cancel CastVote(yes)", "coordinator <- Vote(no)"],
-        state: { role: "participant", phase: "aborted", voted: "no" },
-        durable: { role: "participant", phase: "aborted", voted: "no" }
+        durable: { role: "coordinator", next: 2, txs: [{ id: "t1", participants: ["p1", "p2"], decision: "commit", votes: ["yes", "yes"] }] }
       }
     ]
   },
   {
-    name: "prepared, then Abort",
+    name: "reads and transactions belong elsewhere: a key's owner, and what the coordinator knows",
     script: [
-      { on: { recover: "p1", log: { role: "participant", phase: "prepared", voted: "yes" } }, out: ["coordinator <- Inquire"] },
-      { on: { from: "coordinator", message: abort }, out: [], state: { role: "participant", phase: "aborted", voted: "yes" } }
+      { on: { init: "coordinator" }, out: [] },
+      { on: { request: { _tag: "Read", seq: 1, key: "k1" } }, out: ["client <- #1 Elsewhere p2"] },
+      { on: { request: { _tag: "TxQuery", seq: 2, tx: "t1" } }, out: ["client <- #2 TxView t1 coordinator unknown"] }
+    ]
+  }
+]
+
+const participantScenarios: ReadonlyArray<Scenario> = [
+  {
+    name: "prepares, votes yes durably, commits and applies the writes",
+    script: [
+      { on: { init: "p2" }, out: [] },
+      { on: { from: "coordinator", message: prepare("t1", "k1", "a") }, out: ["set CastVote t1 yes", "set CastVote t1 no"] },
+      {
+        on: { timer: castVote("t1", "yes") },
+        out: ["cancel CastVote t1 no", "coordinator <- Vote t1 yes"],
+        durable: { role: "participant", txs: [{ id: "t1", phase: "prepared", voted: "yes", writes: [{ key: "k1", value: "a" }] }], store: { entries: {} } }
+      },
+      { on: { request: { _tag: "TxQuery", seq: 1, tx: "t1" } }, out: ["client <- #1 TxView t1 p2 prepared"] },
+      { on: { from: "coordinator", message: decision("t1", "commit") }, out: [], state: { store: { entries: { k1: "a" } } } },
+      { on: { request: { _tag: "Read", seq: 2, key: "k1" } }, out: ["client <- #2 Value k1=a"] },
+      { on: { request: { _tag: "Read", seq: 3, key: "k2" } }, out: ["client <- #3 Elsewhere p1"] },
+      { on: { request: { _tag: "Begin", seq: 4, writes } }, out: ["client <- #4 Elsewhere coordinator"] }
     ]
   },
   {
-    name: "an early Abort (the coordinator timed out) ends a working participant; a late Prepare gets Vote(no)",
+    name: "a key locked by a prepared transaction: the next one is refused at once, and a yes drawn later finds the lock too",
+    script: [
+      { on: { init: "p2" }, out: [] },
+      { on: { from: "coordinator", message: prepare("t1", "k1", "a") }, out: ["set CastVote t1 yes", "set CastVote t1 no"] },
+      { on: { from: "coordinator", message: prepare("t2", "k1", "b") }, out: ["set CastVote t2 yes", "set CastVote t2 no"] },
+      { on: { timer: castVote("t1", "yes") }, out: ["cancel CastVote t1 no", "coordinator <- Vote t1 yes"] },
+      // t2 wanted its yes after t1 took the lock: it must say no.
+      { on: { timer: castVote("t2", "yes") }, out: ["cancel CastVote t2 no", "coordinator <- Vote t2 no"] },
+      { on: { from: "coordinator", message: prepare("t3", "k1", "c") }, out: ["coordinator <- Vote t3 no"] },
+      // The decision releases the lock.
+      { on: { from: "coordinator", message: decision("t1", "abort") }, out: [] },
+      { on: { from: "coordinator", message: prepare("t4", "k1", "d") }, out: ["set CastVote t4 yes", "set CastVote t4 no"] }
+    ]
+  },
+  {
+    name: "an Abort that overtakes its Prepare: the Prepare gets a no",
     script: [
       { on: { init: "p1" }, out: [] },
-      { on: { from: "coordinator", message: prepare }, out: ["set CastVote(yes)", "set CastVote(no)"] },
+      { on: { from: "coordinator", message: decision("t1", "abort") }, out: [] },
+      { on: { from: "coordinator", message: prepare("t1", "k2", "a") }, out: ["coordinator <- Vote t1 no"] }
+    ]
+  },
+  {
+    name: "with InDoubt: an overdue decision is asked for, and the transaction reports blocked",
+    inquire: true,
+    script: [
+      { on: { init: "p2" }, out: [] },
+      { on: { from: "coordinator", message: prepare("t1", "k1", "a") }, out: ["set CastVote t1 yes", "set CastVote t1 no"] },
+      { on: { timer: castVote("t1", "yes") }, out: ["cancel CastVote t1 no", "set InDoubt t1", "coordinator <- Vote t1 yes"] },
+      { on: { timer: { _tag: "InDoubt", tx: "t1" } }, out: ["coordinator <- Inquire t1"] },
+      { on: { request: { _tag: "TxQuery", seq: 1, tx: "t1" } }, out: ["client <- #1 TxView t1 p2 blocked"] },
+      { on: { from: "coordinator", message: decision("t1", "commit") }, out: ["cancel InDoubt t1"] },
+      { on: { request: { _tag: "TxQuery", seq: 2, tx: "t1" } }, out: ["client <- #2 TxView t1 p2 committed"] }
+    ]
+  },
+  {
+    name: "recovery: a prepared transaction is still in doubt and asks; working ones were never logged",
+    script: [
       {
-        on: { from: "coordinator", message: abort },
-        out: ["cancel CastVote(yes)", "cancel CastVote(no)"],
-        state: { role: "participant", phase: "aborted", voted: null }
+        on: {
+          recover: "p2",
+          log: { role: "participant", txs: [{ id: "t1", phase: "prepared", voted: "yes", writes: [{ key: "k1", value: "a" }] }], store: { entries: { k3: "x" } } }
+        },
+        out: ["coordinator <- Inquire t1"],
+        state: { self: "p2", store: { entries: { k3: "x" } } }
       },
-      { on: { timer: castYes }, out: [], state: { role: "participant", phase: "aborted", voted: null } }
-    ]
-  },
-  {
-    name: "restarted in doubt: it stays prepared and asks the coordinator once",
-    script: [
-      { on: { recover: "p2", log: { role: "participant", phase: "prepared", voted: "yes" } }, out: ["coordinator <- Inquire"], state: prepared },
-      { on: { from: "coordinator", message: commit }, out: [], state: { role: "participant", phase: "committed", voted: "yes" } }
-    ]
-  },
-  {
-    name: "restarted with no prepare record: its work is lost, it aborts and votes no",
-    script: [
-      {
-        on: { recover: "p1", log: { role: "participant", phase: "working", voted: null } },
-        out: [],
-        state: { role: "participant", phase: "aborted", voted: null }
-      },
-      {
-        on: { from: "coordinator", message: prepare },
-        out: ["coordinator <- Vote(no)"],
-        state: { role: "participant", phase: "aborted", voted: "no" },
-        durable: { role: "participant", phase: "aborted", voted: "no" }
-      },
-      { on: { from: "coordinator", message: prepare }, out: [] }
-    ]
-  },
-  {
-    name: "restarted after it ended: it stays so and asks nothing",
-    script: [
-      { on: { recover: "p1", log: { role: "participant", phase: "committed", voted: "yes" } }, out: [], state: { role: "participant", phase: "committed", voted: "yes" } },
-      { on: { recover: "p2", log: { role: "participant", phase: "aborted", voted: "no" } }, out: [], state: { role: "participant", phase: "aborted", voted: "no" } }
-    ]
-  },
-  {
-    name: "only the coordinator is listened to",
-    script: [
-      { on: { init: "p1" }, out: [] },
-      { on: { from: "p2", message: prepare }, out: [], state: working },
-      { on: { from: "p2", message: commit }, out: [], state: working },
-      { on: { request: "client" }, out: [], state: working }
+      // Its lock survived the crash.
+      { on: { from: "coordinator", message: prepare("t2", "k1", "b") }, out: ["coordinator <- Vote t2 no"] }
     ]
   }
 ]
@@ -350,53 +279,49 @@ describe("2pc participant", () => {
   it.each(participantScenarios.map((s) => [s.name, s] as const))("%s", (_name, scenario) => run(scenario))
 })
 
-describe("2pc client", () => {
-  it("asks the coordinator for one transaction and keeps the outcome it is told", () => {
-    const started = twoPcClient.init({ self: "client", nodes })
-    expect(started).toEqual({ state: null, out: [{ _tag: "Request", to: "coordinator", request: { _tag: "Begin" } }] })
-    expect(twoPcClient.onResponse(null, "coordinator", { _tag: "Outcome", decision: "commit" })).toEqual({ state: "commit", out: [] })
+describe("2pc keys and clients", () => {
+  it("gives each key one owner among the participants, the same on every node", () => {
+    expect([ownerOf(participants, "k1"), ownerOf(participants, "k2")]).toEqual(["p2", "p1"])
+    const owners = new Set(Array.from({ length: 100 }, (_, i) => ownerOf(participantIds(3), `key-${i}`)))
+    expect(owners).toEqual(new Set(["p1", "p2", "p3"]))
+  })
+
+  it("the first client writes a key on every participant, the others the first participant's key", () => {
+    expect(clientWrites(participants, 0)).toEqual([{ key: "k2", value: "v1" }, { key: "k1", value: "v1" }])
+    expect(clientWrites(participants, 1)).toEqual([{ key: "k2", value: "v2" }])
+    const client = twoPcClient(clientWrites(participants, 1))
+    expect(client.init({ self: "client2", nodes })).toEqual({
+      state: null,
+      out: [{ _tag: "Request", to: "coordinator", request: { _tag: "Begin", seq: 1, writes: [{ key: "k2", value: "v2" }] } }]
+    })
+    expect(client.onResponse(null, "coordinator", { _tag: "Outcome", seq: 1, tx: "t1", decision: "commit", votes: [] })).toEqual({ state: "commit", out: [] })
   })
 })
 
 describe("2pc Schemas", () => {
   const decodeMessage = Schema.decodeUnknownSync(TwoPcMessage)
 
-  it("decode every frame the reducers send, as it comes off the wire", () => {
-    const actor = twoPcActor({ participants, lazyLog: false })
-    const sent: Array<TwoPcMessage> = []
-    const collect = (step: Step<TwoPcNodeState, TwoPcMessage, TwoPcTimer, TwoPcResponse>) => {
-      for (const output of step.out) if (output._tag === "Send") sent.push(output.message)
-      return step.state
-    }
-    const c = collect(actor.onRequest(collect(actor.init(context("coordinator"))), "client", { _tag: "Begin" }))
-    collect(actor.onMessage(c, "p1", inquire))
-    collect(actor.recover(context("coordinator"), commitLog))
-    collect(actor.recover(context("coordinator"), noLog))
-    const p = collect(actor.onMessage(collect(actor.init(context("p1"))), "coordinator", prepare))
-    collect(actor.onTimer(p, castYes))
-    collect(actor.onTimer(p, castNo))
-    collect(actor.recover(context("p1"), { role: "participant", phase: "prepared", voted: "yes" }))
-    expect(new Set(sent.map(formatTwoPcMessage))).toEqual(new Set(["Prepare", "Commit", "Abort", "Vote(yes)", "Vote(no)", "Inquire"]))
-    for (const message of sent) expect(decodeMessage(JSON.parse(JSON.stringify(message)))).toEqual(message)
+  it("decode what the reducers send, as it comes off the wire", () => {
+    const frames: ReadonlyArray<unknown> = [prepare("t1", "k1", "a"), vote("t1", "yes"), decision("t1", "abort"), { _tag: "Inquire", tx: "t1" }]
+    for (const frame of frames) expect(decodeMessage(JSON.parse(JSON.stringify(frame)))).toEqual(frame)
+    expect(Schema.decodeUnknownSync(TwoPcRequest)(begin)).toEqual(begin)
+    expect(Schema.decodeUnknownSync(TwoPcTimer)(castVote("t1", "no"))).toEqual(castVote("t1", "no"))
+    const log = { role: "coordinator", next: 2, txs: [{ id: "t1", participants: ["p1"], decision: null, votes: [null] }] }
+    expect(Schema.decodeUnknownSync(TwoPcLog)(log)).toEqual(log)
   })
 
   it.each([
-    ["an unknown tag", { _tag: "Promise" }, /Expected .*"Prepare".*"Vote".*"Decision".*"Inquire"/s],
-    ["a vote that is neither yes nor no", { _tag: "Vote", vote: "maybe" }, /Expected "yes" \| "no"[\s\S]*at \["vote"\]/],
-    ["a decision without its outcome", { _tag: "Decision" }, /Missing key[\s\S]*at \["decision"\]/],
-    ["a bare string", "Prepare", /Expected/],
-    ["null", null, /Expected/]
+    ["an unknown tag", { _tag: "Promise", tx: "t1" }, /Expected .*"Prepare".*"Vote".*"Decision".*"Inquire"/s],
+    ["a vote that is neither yes nor no", { _tag: "Vote", tx: "t1", vote: "maybe" }, /Expected "yes" \| "no"[\s\S]*at \["vote"\]/],
+    ["a decision without its transaction", { _tag: "Decision", decision: "commit" }, /Missing key[\s\S]*at \["tx"\]/],
+    ["a bare string", "Prepare", /Expected/]
   ] as const)("reject %s, saying what is wrong", (_name, frame, message) => {
     expect(() => decodeMessage(frame)).toThrow(message)
   })
 
-  it("decode and reject requests, responses, timers and logs", () => {
-    expect(Schema.decodeUnknownSync(TwoPcRequest)({ _tag: "Begin" })).toEqual({ _tag: "Begin" })
-    expect(Schema.decodeUnknownSync(TwoPcResponse)({ _tag: "Outcome", decision: "abort" })).toEqual({ _tag: "Outcome", decision: "abort" })
-    expect(() => Schema.decodeUnknownSync(TwoPcResponse)({ _tag: "Outcome", decision: "maybe" })).toThrow(/Expected "commit" \| "abort"/)
-    expect(Schema.decodeUnknownSync(TwoPcTimer)({ _tag: "CastVote", vote: "no" })).toEqual(castNo)
-    expect(Schema.decodeUnknownSync(TwoPcLog)(commitLog)).toEqual(commitLog)
-    expect(() => Schema.decodeUnknownSync(TwoPcLog)({ role: "participant", phase: "in-doubt", voted: null })).toThrow(/Expected/)
+  it("reject a response or a log that does not fit", () => {
+    expect(() => Schema.decodeUnknownSync(TwoPcResponse)({ _tag: "Outcome", seq: 1, tx: "t1", decision: "maybe", votes: [] })).toThrow(/Expected "commit" \| "abort"/)
+    expect(() => Schema.decodeUnknownSync(TwoPcLog)({ role: "participant", txs: [{ id: "t1", phase: "in-doubt", voted: null, writes: [] }], store: { entries: {} } })).toThrow(/Expected/)
   })
 })
 
@@ -410,31 +335,25 @@ describe("2pc spec definition", () => {
     expect(built.system).toMatchObject({ network: "unordered", lossy: false, maxCrashes: 1 })
   })
 
-  it("lists every property, crash witnesses only when crashes can happen", () => {
-    const names = (crashes: number) =>
-      twoPhaseCommitSystem(twoPhaseCommitSpec.resolve({ participants: 2, crashes })).properties.map((p) => `${p.kind} ${p.name}`)
+  it("lists every property: crash witnesses only when crashes can happen, conflict witnesses only with two transactions", () => {
+    const names = (crashes: number, transactions: number) =>
+      twoPhaseCommitSystem(twoPhaseCommitSpec.resolve({ participants: 2, crashes, transactions })).properties.map((p) => `${p.kind} ${p.name}`)
     const always = ["always Agreement", "always CoordinatorAgrees", "always CommitNeedsAllYes", "always ClientOutcomeMatches",
-      "leadsTo PreparedDecides", "eventually LiveParticipantsDecide"]
+      "always LocksExclusive", "leadsTo PreparedDecides", "eventually LiveParticipantsDecide"]
     const witnesses = ["sometimes Committed", "sometimes Aborted", "sometimes AbortedAfterYes", "sometimes ClientToldCommit", "sometimes ClientToldAbort"]
-    expect(names(0)).toEqual([...always, ...witnesses])
-    expect(names(1)).toEqual([...always, ...witnesses, "sometimes CoordinatorRecovered", "sometimes CoordinatorRecoveredCommit", "sometimes BlockedWhileCoordinatorDown"])
+    const crashWitnesses = ["sometimes CoordinatorRecovered", "sometimes CoordinatorRecoveredCommit", "sometimes BlockedWhileCoordinatorDown"]
+    expect(names(0, 1)).toEqual([...always, ...witnesses])
+    expect(names(1, 1)).toEqual([...always, ...witnesses, ...crashWitnesses])
+    expect(names(1, 2)).toEqual([...always, ...witnesses, "sometimes ConflictRefused", "sometimes BothCommittedInTurn", ...crashWitnesses])
   })
 
   it.each([
     [{ variant: "lazy" }, /2pc has no variant "lazy"; its variants: correct, no-durable-decision/],
     [{ participants: 0 }, "2pc needs participants to be an integer from 1 to 6, got 0"],
-    [{ participants: 7 }, "2pc needs participants to be an integer from 1 to 6, got 7"],
+    [{ transactions: 4 }, "2pc needs transactions to be an integer from 1 to 3, got 4"],
     [{ crashes: -1 }, "2pc needs crashes to be an integer from 0 to 3, got -1"],
     [{ network: "carrier-pigeon" }, "2pc needs network to be one of unordered, duplicating, ordered, got \"carrier-pigeon\""]
   ])("refuses %o, saying why", (override, message) => {
     expect(() => twoPhaseCommitSpec.build({ ...defaultConfig(twoPhaseCommitSpec), ...override })).toThrow(message)
-  })
-
-  it("formats messages, timers and responses as one line each", () => {
-    const system = twoPhaseCommitSystem(twoPhaseCommitSpec.resolve({ participants: 1, crashes: 0, network: "ordered", lossy: true }), twoPhaseCommitSpec.bugsOf("no-durable-decision"))
-    expect([prepare, yes, no, commit, abort, inquire].map(system.formatMessage)).toEqual(["Prepare", "Vote(yes)", "Vote(no)", "Commit", "Abort", "Inquire"])
-    expect([voteTimeout, flushLog, castYes, castNo].map(system.formatTimer)).toEqual(["VoteTimeout", "FlushLog", "CastVote(yes)", "CastVote(no)"])
-    expect(system.formatRequest?.({ _tag: "Begin" })).toBe("Begin")
-    expect(system.formatResponse?.({ _tag: "Outcome", decision: "commit" })).toBe("Outcome(commit)")
   })
 })
