@@ -1,7 +1,7 @@
 /**
- * Saga clusters of real `parley node` processes on loopback: an
- * orchestrator (n1) and three services (n2 reserves, n3 charges, n4
- * ships), hosting the reducers `parley check saga` explores. Refusal and
+ * Saga clusters of real `parley node` processes on loopback, as `parley
+ * cluster up saga` starts them: an orchestrator and three services
+ * (inventory reserves, payment charges, shipping ships), hosting the reducers `parley check saga` explores. Refusal and
  * compensation, kill -9 of the orchestrator mid-saga, a service down for a
  * while, and bad input, each against the services' ledgers: the ground
  * truth of what took effect.
@@ -31,7 +31,8 @@ const startSagaCluster = async (setup: Setup = {}): Promise<SagaCluster> => {
   const dir = clusterDir()
   await Effect.runPromise(clusterUp({
     spec: setup.spec ?? "saga",
-    nodes: 4,
+    // With its layout, a saga cluster counts its services; the node that keeps the sagas comes beside them.
+    nodes: 3,
     dir,
     basePort: await freeBase(4),
     launcher,
@@ -45,12 +46,12 @@ const startSagaCluster = async (setup: Setup = {}): Promise<SagaCluster> => {
 
 const call = (node: NodeEntry, method: string, path: string, body?: string): Promise<ApiAnswer> => callNode(node, method, path, body, 10_000)
 
-const start = (cluster: SagaCluster, id: string, at = "n1") => call(cluster.node(at), "POST", "/v1/sagas", JSON.stringify({ id }))
+const start = (cluster: SagaCluster, id: string, at: string) => call(cluster.node(at), "POST", "/v1/sagas", JSON.stringify({ id }))
 
 /** The saga once it has ended, polled through the orchestrator. */
-const ended = (cluster: SagaCluster, id: string, timeoutMs = 30_000) =>
+const ended = (cluster: SagaCluster, id: string, keeper = "orchestrator", timeoutMs = 30_000) =>
   eventually(`saga ${id} to end`, async () => {
-    const answer = await call(cluster.node("n1"), "GET", `/v1/sagas/${id}`)
+    const answer = await call(cluster.node(keeper), "GET", `/v1/sagas/${id}`)
     const state = answer.body["state"]
     return state === "completed" || state === "compensated" ? answer.body : undefined
   }, timeoutMs)
@@ -69,7 +70,7 @@ const ledger = async (cluster: SagaCluster, id: string): Promise<ReadonlyArray<L
 
 /** Each key once in every service's ledger: no action or compensation took effect twice. */
 const expectEachEffectOnce = async (cluster: SagaCluster) => {
-  for (const service of ["n2", "n3", "n4"]) {
+  for (const service of ["inventory", "payment", "shipping"]) {
     const keys = (await ledger(cluster, service)).map((line) => line.key)
     expect(new Set(keys).size, `${service}'s ledger ${keys.join(", ")}`).toBe(keys.length)
   }
@@ -77,45 +78,45 @@ const expectEachEffectOnce = async (cluster: SagaCluster) => {
 
 describe("a saga cluster of real processes", () => {
   it("a refusal at step 3 compensates steps 2 and 1, in that order; told to accept, the service lets the next saga complete", async () => {
-    const cluster = await startSagaCluster({ options: { refuse: ["n4"] } })
-    expect(await start(cluster, "trip-1", "n3")).toMatchObject({ status: 201, body: { id: "trip-1", created: true } })
+    const cluster = await startSagaCluster({ options: { refuse: ["shipping"] } })
+    expect(await start(cluster, "trip-1", "payment")).toMatchObject({ status: 201, body: { id: "trip-1", created: true } })
     const saga = await ended(cluster, "trip-1")
     expect(saga).toMatchObject({ state: "compensated", log: ["Done T1", "Done T2", "Refused T3", "Compensated T2", "Compensated T1"] })
     expect((saga["steps"] as ReadonlyArray<{ state: string }>).map((step) => step.state)).toEqual(["compensated", "compensated", "refused"])
-    expect(await ledger(cluster, "n3")).toEqual([
+    expect(await ledger(cluster, "payment")).toEqual([
       { saga: "trip-1", op: "do", key: "trip-1:charge" },
       { saga: "trip-1", op: "undo", key: "trip-1:refund" }
     ])
-    expect((await ledger(cluster, "n2")).map((line) => line.key)).toEqual(["trip-1:reserve", "trip-1:release"])
-    expect(await ledger(cluster, "n4")).toEqual([])
+    expect((await ledger(cluster, "inventory")).map((line) => line.key)).toEqual(["trip-1:reserve", "trip-1:release"])
+    expect(await ledger(cluster, "shipping")).toEqual([])
 
-    expect(await call(cluster.node("n4"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "accept" }))).toMatchObject({ status: 200 })
-    await start(cluster, "trip-2")
+    expect(await call(cluster.node("shipping"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "accept" }))).toMatchObject({ status: 200 })
+    await start(cluster, "trip-2", "orchestrator")
     expect(await ended(cluster, "trip-2")).toMatchObject({ state: "completed", log: ["Done T1", "Done T2", "Done T3"] })
-    expect((await call(cluster.node("n4"), "GET", "/v1/reservations")).body).toMatchObject({ policy: "accept", holding: ["trip-2"] })
+    expect((await call(cluster.node("shipping"), "GET", "/v1/reservations")).body).toMatchObject({ policy: "accept", holding: ["trip-2"] })
     // A start of an id that exists is a retry: it starts nothing.
-    expect(await start(cluster, "trip-2", "n2")).toMatchObject({ status: 200, body: { id: "trip-2", created: false } })
+    expect(await start(cluster, "trip-2", "inventory")).toMatchObject({ status: 200, body: { id: "trip-2", created: false } })
   }, 120_000)
 
   it("kill -9 of the orchestrator mid-saga, and its restart, ends every saga with each action and compensation applied at most once", async () => {
     // Services slow to decide and resends quicker than that: duplicates reach every service, before and after it decides.
     const cluster = await startSagaCluster({
-      options: { refuse: ["n4"] },
+      options: { refuse: ["shipping"] },
       timers: { decide: { minMs: 200, maxMs: 400 }, retry: { minMs: 100, maxMs: 150 } }
     })
     const ids = ["a", "b", "c", "d"]
-    for (const id of ids) expect(await start(cluster, id)).toMatchObject({ status: 201 })
+    for (const id of ids) expect(await start(cluster, id, "orchestrator")).toMatchObject({ status: 201 })
     await eventually("a saga past its first step", async () => {
-      const answer = await call(cluster.node("n1"), "GET", "/v1/sagas/a")
+      const answer = await call(cluster.node("orchestrator"), "GET", "/v1/sagas/a")
       return (answer.body["log"] as ReadonlyArray<string>).length > 0 ? true : undefined
     })
-    await Effect.runPromise(clusterKill(cluster.dir, "n1"))
-    await Effect.runPromise(clusterRestart(cluster.dir, "n1", launcher))
+    await Effect.runPromise(clusterKill(cluster.dir, "orchestrator"))
+    await Effect.runPromise(clusterRestart(cluster.dir, "orchestrator", launcher))
     for (const id of ids) {
       expect(await ended(cluster, id)).toMatchObject({ state: "compensated", log: ["Done T1", "Done T2", "Refused T3", "Compensated T2", "Compensated T1"] })
     }
     await expectEachEffectOnce(cluster)
-    for (const service of ["n2", "n3"]) {
+    for (const service of ["inventory", "payment"]) {
       const lines = await ledger(cluster, service)
       for (const id of ids) expect(lines.filter((line) => line.saga === id).map((line) => line.op), `${service}, saga ${id}`).toEqual(["do", "undo"])
     }
@@ -123,31 +124,31 @@ describe("a saga cluster of real processes", () => {
 
   it("a service down for a while delays the saga but does not break it", async () => {
     const cluster = await startSagaCluster()
-    await Effect.runPromise(clusterKill(cluster.dir, "n3"))
-    await start(cluster, "slow")
+    await Effect.runPromise(clusterKill(cluster.dir, "payment"))
+    await start(cluster, "slow", "orchestrator")
     const waiting = await eventually("the saga to wait at T2", async () => {
-      const answer = await call(cluster.node("n1"), "GET", "/v1/sagas/slow")
+      const answer = await call(cluster.node("orchestrator"), "GET", "/v1/sagas/slow")
       return (answer.body["log"] as ReadonlyArray<string>).length === 1 ? answer.body : undefined
     })
     expect(waiting).toMatchObject({ state: "running", log: ["Done T1"] })
     expect((waiting["steps"] as ReadonlyArray<{ state: string }>).map((step) => step.state)).toEqual(["done", "running", "pending"])
-    await Effect.runPromise(clusterRestart(cluster.dir, "n3", launcher))
+    await Effect.runPromise(clusterRestart(cluster.dir, "payment", launcher))
     expect(await ended(cluster, "slow")).toMatchObject({ state: "completed", log: ["Done T1", "Done T2", "Done T3"] })
-    expect((await ledger(cluster, "n3")).map((line) => line.key)).toEqual(["slow:charge"])
+    expect((await ledger(cluster, "payment")).map((line) => line.key)).toEqual(["slow:charge"])
     await expectEachEffectOnce(cluster)
   }, 120_000)
 
   it("bad input gets a 4xx JSON error naming the problem, and every node keeps serving", async () => {
     const cluster = await startSagaCluster()
-    const orchestrator = cluster.node("n1")
+    const orchestrator = cluster.node("orchestrator")
     const refusals: ReadonlyArray<readonly [NodeEntry, string, string, string | undefined, number, RegExp]> = [
       [orchestrator, "GET", "/v1/nothing", undefined, 404, /^no route \/v1\/nothing; routes: \/v1\/sagas/],
       [orchestrator, "DELETE", "/v1/sagas", undefined, 405, /^DELETE is not allowed on \/v1\/sagas/],
       [orchestrator, "POST", "/v1/sagas", "{not json", 400, /^the body must be empty or JSON/],
       [orchestrator, "POST", "/v1/sagas", JSON.stringify({ id: "no spaces" }), 400, /^the body does not fit .*id/],
-      [cluster.node("n2"), "GET", "/v1/sagas/unknown", undefined, 404, /^no saga "unknown"$/],
-      [orchestrator, "GET", "/v1/reservations", undefined, 404, /^the orchestrator runs no step; ask a service: n2, n3, n4$/],
-      [cluster.node("n2"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "maybe" }), 400, /^the body does not fit \{"policy"/]
+      [cluster.node("inventory"), "GET", "/v1/sagas/unknown", undefined, 404, /^no saga "unknown"$/],
+      [orchestrator, "GET", "/v1/reservations", undefined, 404, /^the orchestrator runs no step; ask a service: inventory, payment, shipping$/],
+      [cluster.node("inventory"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "maybe" }), 400, /^the body does not fit \{"policy"/]
     ]
     for (const [node, method, path, body, status, error] of refusals) {
       const answer = await call(node, method, path, body)
@@ -161,7 +162,7 @@ describe("a saga cluster of real processes", () => {
           resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }))
       })
     const started = await parley("saga", "start", "--id", "cli-1", "--wait")
-    expect(started.stdout).toMatch(/^saga cli-1: completed\nstep +service +action +compensation +state\nT1 +n2 +reserve +release +done/)
+    expect(started.stdout).toMatch(/^saga cli-1: completed\nstep +service +action +compensation +state\nT1 +inventory +reserve +release +done/)
     expect((await parley("saga", "show", "cli-1")).stdout).toMatch(/log: Done T1, Done T2, Done T3/)
     expect(await parley("saga", "show", "nope")).toMatchObject({ code: 1, stderr: expect.stringMatching(/404: no saga "nope"/) })
   }, 120_000)
@@ -169,22 +170,22 @@ describe("a saga cluster of real processes", () => {
 
 describe("a saga-choreography cluster of real processes: no orchestrator, events through outboxes and inboxes", () => {
   it("a refusal at step 3 is compensated up the chain; a service down for a while delays a saga, which then completes once", async () => {
-    const cluster = await startSagaCluster({ spec: "saga-choreography", options: { refuse: ["n4"] } })
-    expect(await start(cluster, "c1", "n4")).toMatchObject({ status: 201, body: { id: "c1", created: true } })
-    expect(await ended(cluster, "c1")).toEqual({ id: "c1", state: "compensated", events: ["c1:release:done"] })
-    expect((await ledger(cluster, "n3")).map((line) => line.key)).toEqual(["c1:charge", "c1:refund"])
-    expect((await ledger(cluster, "n2")).map((line) => line.key)).toEqual(["c1:reserve", "c1:release"])
-    expect(await ledger(cluster, "n4")).toEqual([])
+    const cluster = await startSagaCluster({ spec: "saga-choreography", options: { refuse: ["shipping"] } })
+    expect(await start(cluster, "c1", "shipping")).toMatchObject({ status: 201, body: { id: "c1", created: true } })
+    expect(await ended(cluster, "c1", "order")).toEqual({ id: "c1", state: "compensated", events: ["c1:release:done"] })
+    expect((await ledger(cluster, "payment")).map((line) => line.key)).toEqual(["c1:charge", "c1:refund"])
+    expect((await ledger(cluster, "inventory")).map((line) => line.key)).toEqual(["c1:reserve", "c1:release"])
+    expect(await ledger(cluster, "shipping")).toEqual([])
 
-    expect(await call(cluster.node("n4"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "accept" }))).toMatchObject({ status: 200 })
-    await Effect.runPromise(clusterKill(cluster.dir, "n3"))
-    await start(cluster, "c2", "n2")
+    expect(await call(cluster.node("shipping"), "PUT", "/v1/admin/policy", JSON.stringify({ policy: "accept" }))).toMatchObject({ status: 200 })
+    await Effect.runPromise(clusterKill(cluster.dir, "payment"))
+    await start(cluster, "c2", "inventory")
     // Inventory reserved and keeps resending its Done to payment, which is down.
-    await eventually("inventory to reserve for c2", async () => ((await ledger(cluster, "n2")).some((line) => line.key === "c2:reserve") ? true : undefined))
-    expect(await call(cluster.node("n1"), "GET", "/v1/sagas/c2")).toMatchObject({ status: 200, body: { state: "running" } })
-    await Effect.runPromise(clusterRestart(cluster.dir, "n3", launcher))
-    expect(await ended(cluster, "c2")).toEqual({ id: "c2", state: "completed", events: ["c2:ship:done"] })
+    await eventually("inventory to reserve for c2", async () => ((await ledger(cluster, "inventory")).some((line) => line.key === "c2:reserve") ? true : undefined))
+    expect(await call(cluster.node("order"), "GET", "/v1/sagas/c2")).toMatchObject({ status: 200, body: { state: "running" } })
+    await Effect.runPromise(clusterRestart(cluster.dir, "payment", launcher))
+    expect(await ended(cluster, "c2", "order")).toEqual({ id: "c2", state: "completed", events: ["c2:ship:done"] })
     await expectEachEffectOnce(cluster)
-    expect((await ledger(cluster, "n4")).map((line) => line.key)).toEqual(["c2:ship"])
+    expect((await ledger(cluster, "shipping")).map((line) => line.key)).toEqual(["c2:ship"])
   }, 120_000)
 })

@@ -1,13 +1,14 @@
 /**
  * The cluster file's options both hosted sagas take, and the rule that
- * gives each node its part: the first node keeps the sagas (the
- * orchestrator, the order service) and node i+1 runs step i, so `parley
- * cluster up saga --nodes 4` runs three steps and the node ids name the
- * services.
+ * gives each node its part, as data in the cluster file: the node with the
+ * keeper's id (`orchestrator`, `order`) keeps the sagas, and the other
+ * nodes, in the file's order, run the steps, so their ids name the
+ * services (`parley cluster up saga` makes `inventory`, `payment`,
+ * `shipping`).
  */
-import type { Actor, NodeId } from "@parley/core"
+import type { Actor, NodeId, NodeLayout } from "@parley/core"
 import { Effect, Schema } from "effect"
-import { sagaSteps } from "./steps.ts"
+import { MAX_STEPS, sagaSteps } from "./steps.ts"
 import type { SagaStep } from "./steps.ts"
 
 const Name = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9-]{0,31}$/))
@@ -41,19 +42,36 @@ export class ClusterMismatch extends Error {
   }
 }
 
-/** The saga's steps on these nodes: step i runs on node i+1; the first node keeps the sagas. */
-export const hostedSteps = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ReadonlyArray<SagaStep> => {
-  if (nodes.length !== options.steps.length + 1) {
+/** The saga's steps on these nodes: the nodes but the keeper run the steps, in the cluster file's order. */
+export const hostedSteps = (nodes: ReadonlyArray<NodeId>, keeper: NodeId, options: SagaHostOptions): ReadonlyArray<SagaStep> => {
+  const services = nodes.filter((id) => id !== keeper)
+  if (services.length === nodes.length) throw new ClusterMismatch(`the cluster has no node "${keeper}", which keeps the sagas; its nodes: ${nodes.join(", ")}`)
+  if (services.length !== options.steps.length) {
     throw new ClusterMismatch(
-      `${options.steps.length} steps run on ${options.steps.length + 1} nodes, the node that keeps sagas and one service per step; ` +
-        `the cluster has ${nodes.length} (${nodes.join(", ")}): start it with --nodes ${options.steps.length + 1}`
+      `a saga of ${options.steps.length} steps runs on "${keeper}" and ${options.steps.length} services, one per step; ` +
+        `the cluster has ${services.length} (${services.join(", ")})`
     )
   }
-  const unknown = options.refuse.filter((id) => !nodes.slice(1).includes(id))
-  if (unknown.length > 0) throw new ClusterMismatch(`refuse names ${unknown.join(", ")}, which runs no step; the services: ${nodes.slice(1).join(", ")}`)
-  return options.steps.map((entry, index) => ({ ...entry, service: nodes[index + 1]!, step: index + 1 }))
+  const unknown = options.refuse.filter((id) => !services.includes(id))
+  if (unknown.length > 0) throw new ClusterMismatch(`refuse names ${unknown.join(", ")}, which runs no step; the services: ${services.join(", ")}`)
+  return options.steps.map((entry, index) => ({ ...entry, service: services[index]!, step: index + 1 }))
 }
 
+/** The services of a local cluster of `count`: the model's names while they last (inventory, payment, shipping, loyalty), then `service-N`. */
+const serviceIds = (count: number): ReadonlyArray<NodeId> =>
+  Array.from({ length: count }, (_, i) => (i < MAX_STEPS ? sagaSteps(MAX_STEPS)[i]!.service : `service-${i + 1}`))
+
+/** How `parley cluster up` names a saga cluster's nodes (`--participants`, or `--nodes`, counts the services), and what a cluster file's ids must hold. */
+export const sagaLayout = (keeper: NodeId): NodeLayout => ({
+  counts: "participants",
+  ids: (count) => [keeper, ...serviceIds(count)],
+  check: (ids) =>
+    !ids.includes(keeper)
+      ? `a saga cluster needs a node "${keeper}", which keeps the sagas; the others run the steps, in order`
+      : ids.length < 2
+      ? "a saga cluster needs at least one service beside the node that keeps the sagas"
+      : undefined
+})
 
 /** How node `self` decides until told otherwise: it refuses if the cluster file says so. */
 export const initialPolicy = (options: SagaHostOptions, self: NodeId): "accept" | "refuse" =>

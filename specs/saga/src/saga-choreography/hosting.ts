@@ -1,8 +1,9 @@
 /**
  * The choreographed saga as the runtime hosts it: the very reducers `parley
  * check saga-choreography` explores with the bugs off, and no orchestrator.
- * The cluster's first node is the order service and node i+1 runs step i
- * (`parley cluster up saga-choreography --nodes 4`). The services publish
+ * The node `order` places orders and records outcomes, and the other
+ * nodes run the steps, in the cluster file's order (`parley cluster up
+ * saga-choreography`: inventory, payment, shipping). The services publish
  * events to each other through their outboxes, resent until acknowledged
  * and without limit, and consume them through their inboxes, once each;
  * orders are placed by clients; each service accepts unless it is told to
@@ -11,11 +12,11 @@
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
-import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions } from "../hosted-options.ts"
+import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
-import { ChoreographyDurable, ChoreographyMessage } from "./messages.ts"
+import { ChoreographyDurable, ChoreographyMessage, ORDER } from "./messages.ts"
 import type { ChoreographyTimer } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
 import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
@@ -23,7 +24,7 @@ import { ChoreographyResponse } from "./responses.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
 export const hostedChoreographyActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ChoreographyActor => {
-  const chain = { steps: hostedSteps(nodes, options), order: nodes[0]! }
+  const chain = { steps: hostedSteps(nodes, ORDER, options), order: ORDER }
   const retries = Number.POSITIVE_INFINITY
   const order = orderActor(chain, retries, [])
   const services = chain.steps.map((entry) =>
@@ -79,6 +80,7 @@ export const choreographyHosted = hostedSpec({
   durable: ChoreographyDurable,
   options: SagaHostOptions,
   actor: hostedChoreographyActor,
+  layout: sagaLayout(ORDER),
   timerKind: (timer: ChoreographyTimer) => timer._tag.toLowerCase(),
   timers: choreographyTimerDefaults,
   api: sagaApi<ChoreographyNodeState, ChoreographyResponse, ChoreographyStatus>({ schema: ChoreographyStatus, of: statusOf })

@@ -1,9 +1,9 @@
 /**
  * The orchestrated saga as the runtime hosts it: the very reducers `parley
- * check saga` explores with the bugs off. The cluster's first node is the
- * orchestrator and node i+1 runs step i (so `parley cluster up saga
- * --nodes 4` runs three steps); each node's id names its service in
- * requests, views and ledgers. What the hosted cluster adds is
+ * check saga` explores with the bugs off. The node `orchestrator` keeps the
+ * sagas and the other nodes run the steps, in the cluster file's order
+ * (`parley cluster up saga`: inventory, payment, shipping); each node's id
+ * names its service in requests, views and ledgers. What the hosted cluster adds is
  * configuration: sagas are started by clients, not at start-up; the
  * orchestrator never stops resending (a service down for a while delays a
  * saga, it does not strand it); and each service decides by its policy, to
@@ -12,13 +12,13 @@
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
-import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions } from "../hosted-options.ts"
+import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
 import { noBugs } from "../steps.ts"
 import { failedStep } from "./log.ts"
-import { SagaDurable, SagaMessage } from "./messages.ts"
+import { ORCHESTRATOR, SagaDurable, SagaMessage } from "./messages.ts"
 import type { SagaTimer } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
@@ -26,14 +26,13 @@ import { SagaResponse } from "./responses.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
 export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): SagaActor => {
-  const steps = hostedSteps(nodes, options)
-  const orchestratorId = nodes[0]!
+  const steps = hostedSteps(nodes, ORCHESTRATOR, options)
   const orchestrator = orchestratorActor({ steps, retries: Number.POSITIVE_INFINITY, bugs: noBugs, initialSagas: [] })
-  const service = (self: NodeId) => serviceActor({ orchestrator: orchestratorId, idempotent: true }, initialPolicy(options, self))
+  const service = (self: NodeId) => serviceActor({ orchestrator: ORCHESTRATOR, idempotent: true }, initialPolicy(options, self))
   // Past start-up a service's policy is in its state, so any service's actor serves every service.
   const anyService = service("")
   return actorOfParts(
-    (self) => (self === orchestratorId ? orchestrator : service(self)),
+    (self) => (self === ORCHESTRATOR ? orchestrator : service(self)),
     (s) => (s.role === "orchestrator" ? orchestrator : anyService)
   )
 }
@@ -81,6 +80,7 @@ export const sagaHosted = hostedSpec({
   durable: SagaDurable,
   options: SagaHostOptions,
   actor: hostedSagaActor,
+  layout: sagaLayout(ORCHESTRATOR),
   timerKind: (timer: SagaTimer) => timer._tag.toLowerCase(),
   timers: sagaTimerDefaults,
   api: sagaApi<SagaNodeState, SagaResponse, SagaStatus>({ schema: SagaStatus, of: statusOf })
