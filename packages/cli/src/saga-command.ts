@@ -1,6 +1,6 @@
 /**
  * `parley saga`: start and read sagas on a running saga cluster (`parley
- * cluster up saga --nodes 4`, or `saga-choreography`). Any node takes a
+ * cluster up saga`, or `saga-choreography`). Any node takes a
  * saga request and hands it to the node that keeps sagas; a start names its saga's id (made up here unless
  * given), so a retry after a lost answer starts it at most once.
  */
@@ -111,6 +111,6 @@ const list = Command.make("list", { dir, timeout, json }, (target) =>
   })).pipe(Command.withDescription("Every saga the orchestrator has, with its state"))
 
 export const sagaCommand = Command.make("saga").pipe(
-  Command.withDescription("Start and show sagas on a running saga or saga-choreography cluster (parley cluster up saga --nodes 4)"),
+  Command.withDescription("Start and show sagas on a running saga or saga-choreography cluster (parley cluster up saga)"),
   Command.withSubcommands([start, showCommand, list])
 )
