@@ -8,7 +8,8 @@
  */
 import { callNode, clusterKill, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
-import { Effect, Result } from "effect"
+import { SagaReport } from "@parley/saga"
+import { Effect, Result, Schema } from "effect"
 import { execFile } from "node:child_process"
 import { afterEach, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
@@ -56,16 +57,15 @@ const ended = (cluster: SagaCluster, id: string, keeper = "orchestrator", timeou
     return state === "completed" || state === "compensated" ? answer.body : undefined
   }, timeoutMs)
 
-interface LedgerLine {
-  readonly saga: string
-  readonly op: "do" | "undo"
-  readonly key: string
-}
+const Reservations = Schema.Struct({ ledger: Schema.Array(Schema.Struct({ saga: Schema.String, op: Schema.Literals(["do", "undo"]), key: Schema.String })) })
+const decodeReport = Schema.decodeUnknownSync(SagaReport)
+const stepStates = (body: unknown) => decodeReport(body).steps.map((step) => step.state)
+const logLength = (body: unknown) => decodeReport(body).log.length
 
-const ledger = async (cluster: SagaCluster, id: string): Promise<ReadonlyArray<LedgerLine>> => {
+const ledger = async (cluster: SagaCluster, id: string) => {
   const answer = await call(cluster.node(id), "GET", "/v1/reservations")
   expect(answer.status).toBe(200)
-  return answer.body["ledger"] as ReadonlyArray<LedgerLine>
+  return Schema.decodeUnknownSync(Reservations)(answer.body).ledger
 }
 
 /** Each key once in every service's ledger: no action or compensation took effect twice. */
@@ -82,7 +82,7 @@ describe("a saga cluster of real processes", () => {
     expect(await start(cluster, "trip-1", "payment")).toMatchObject({ status: 201, body: { id: "trip-1", created: true } })
     const saga = await ended(cluster, "trip-1")
     expect(saga).toMatchObject({ state: "compensated", log: ["Done T1", "Done T2", "Refused T3", "Compensated T2", "Compensated T1"] })
-    expect((saga["steps"] as ReadonlyArray<{ state: string }>).map((step) => step.state)).toEqual(["compensated", "compensated", "refused"])
+    expect(stepStates(saga)).toEqual(["compensated", "compensated", "refused"])
     expect(await ledger(cluster, "payment")).toEqual([
       { saga: "trip-1", op: "do", key: "trip-1:charge" },
       { saga: "trip-1", op: "undo", key: "trip-1:refund" }
@@ -108,7 +108,7 @@ describe("a saga cluster of real processes", () => {
     for (const id of ids) expect(await start(cluster, id, "orchestrator")).toMatchObject({ status: 201 })
     await eventually("a saga past its first step", async () => {
       const answer = await call(cluster.node("orchestrator"), "GET", "/v1/sagas/a")
-      return (answer.body["log"] as ReadonlyArray<string>).length > 0 ? true : undefined
+      return logLength(answer.body) > 0 ? true : undefined
     })
     await Effect.runPromise(clusterKill(cluster.dir, "orchestrator"))
     await Effect.runPromise(clusterRestart(cluster.dir, "orchestrator", launcher))
@@ -128,10 +128,10 @@ describe("a saga cluster of real processes", () => {
     await start(cluster, "slow", "orchestrator")
     const waiting = await eventually("the saga to wait at T2", async () => {
       const answer = await call(cluster.node("orchestrator"), "GET", "/v1/sagas/slow")
-      return (answer.body["log"] as ReadonlyArray<string>).length === 1 ? answer.body : undefined
+      return logLength(answer.body) === 1 ? answer.body : undefined
     })
     expect(waiting).toMatchObject({ state: "running", log: ["Done T1"] })
-    expect((waiting["steps"] as ReadonlyArray<{ state: string }>).map((step) => step.state)).toEqual(["done", "running", "pending"])
+    expect(stepStates(waiting)).toEqual(["done", "running", "pending"])
     await Effect.runPromise(clusterRestart(cluster.dir, "payment", launcher))
     expect(await ended(cluster, "slow")).toMatchObject({ state: "completed", log: ["Done T1", "Done T2", "Done T3"] })
     expect((await ledger(cluster, "payment")).map((line) => line.key)).toEqual(["slow:charge"])
@@ -187,5 +187,17 @@ describe("a saga-choreography cluster of real processes: no orchestrator, events
     expect(await ended(cluster, "c2", "order")).toEqual({ id: "c2", state: "completed", events: ["c2:ship:done"] })
     await expectEachEffectOnce(cluster)
     expect((await ledger(cluster, "shipping")).map((line) => line.key)).toEqual(["c2:ship"])
+
+    // kill -9 of the order service mid-saga: the services carry the saga on, and its outcome waits in shipping's outbox.
+    await Effect.runPromise(clusterKill(cluster.dir, "shipping"))
+    await start(cluster, "c3", "order")
+    await eventually("payment to charge for c3", async () => ((await ledger(cluster, "payment")).some((line) => line.key === "c3:charge") ? true : undefined))
+    await Effect.runPromise(clusterKill(cluster.dir, "order"))
+    await Effect.runPromise(clusterRestart(cluster.dir, "shipping", launcher))
+    await eventually("shipping to ship c3 with the order service down", async () =>
+      ((await ledger(cluster, "shipping")).some((line) => line.key === "c3:ship") ? true : undefined))
+    await Effect.runPromise(clusterRestart(cluster.dir, "order", launcher))
+    expect(await ended(cluster, "c3", "order")).toEqual({ id: "c3", state: "completed", events: ["c3:ship:done"] })
+    await expectEachEffectOnce(cluster)
   }, 120_000)
 })

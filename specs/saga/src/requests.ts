@@ -13,6 +13,15 @@ import { Policy, SagaId } from "./policy.ts"
 
 const seq = Schema.Int
 
+/**
+ * The Start request that created a saga: its client and sequence number,
+ * the same on every retry and forward of that call. A retry of the very
+ * request is answered as the first attempt was (`created`); any other
+ * Start of the id is told the saga existed already.
+ */
+export const Origin = Schema.NullOr(Schema.String)
+export const originOf = (client: string, seq: number): string => `${client}#${seq}`
+
 /** Start saga `saga`, or one with a made-up id; starting an id that exists starts nothing (the idempotent retry). */
 export const StartRequest = Schema.TaggedStruct("Start", { seq, saga: Schema.NullOr(SagaId) })
 export const ShowRequest = Schema.TaggedStruct("Show", { seq, saga: SagaId })

@@ -10,7 +10,7 @@ describe("every message, timer and durable record has a Schema that decodes it a
     [SagaMessage, { _tag: "Do", saga: "order-1", step: 2, key: "order-1:charge" }],
     [SagaMessage, { _tag: "Done", saga: "order-1", step: 2, key: "order-1:charge", result: "refused" }],
     [SagaTimer, { _tag: "Decide", saga: "order-1", step: 3, key: "order-1:ship", result: "ok" }],
-    [SagaDurable, { _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [{ _tag: "Done", step: 1 }, { _tag: "Refused", step: 2 }] }] }],
+    [SagaDurable, { _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [{ _tag: "Done", step: 1 }, { _tag: "Refused", step: 2 }], origin: "c#1" }] }],
     [SagaDurable, {
       _tag: "Service",
       ledger: [{ saga: "order-1", step: 1, op: "do", key: "order-1:reserve" }],
@@ -24,7 +24,7 @@ describe("every message, timer and durable record has a Schema that decodes it a
     [ChoreographyTimer, { _tag: "Resend", id: "order-1:charge:done" }],
     [ChoreographyDurable, {
       _tag: "Order",
-      sagas: [{ saga: "order-1", outcome: null }],
+      sagas: [{ saga: "order-1", outcome: null, origin: null }],
       inbox: [],
       outbox: [{ to: "inventory", event: { id: "order-1:placed", saga: "order-1", kind: "Placed", step: 0 } }]
     }]

@@ -13,6 +13,7 @@
 import { Schema } from "effect"
 import { LedgerEntry } from "../ledger.ts"
 import { Policy, SagaId } from "../policy.ts"
+import { Origin } from "../requests.ts"
 
 export const EventKind = Schema.Literals(["Placed", "Done", "Failed", "Compensated"])
 export type EventKind = typeof EventKind.Type
@@ -61,8 +62,12 @@ export const ChoreographyServiceDurable = Schema.TaggedStruct("Service", {
 })
 export type ChoreographyServiceDurable = typeof ChoreographyServiceDurable.Type
 
-/** A saga the order service placed, and its outcome once it has one. */
-export const OrderRecord = Schema.Struct({ saga: SagaId, outcome: Schema.NullOr(Schema.Literals(["completed", "compensated"])) })
+/** A saga the order service placed, its outcome once it has one, and the request that placed it (none for the model's). */
+export const OrderRecord = Schema.Struct({
+  saga: SagaId,
+  outcome: Schema.NullOr(Schema.Literals(["completed", "compensated"])),
+  origin: Origin
+})
 export type OrderRecord = typeof OrderRecord.Type
 
 /** The order service keeps its sagas with their outcomes, its inbox and its outbox. */

@@ -11,6 +11,7 @@ import { reply, send, step } from "@parley/core"
 import type { ClientId, NodeId, Step } from "@parley/core"
 import { freshSagaId } from "../policy.ts"
 import type { Outcome } from "../properties.ts"
+import { originOf } from "../requests.ts"
 import type { SagaRequest, SagaState } from "../requests.ts"
 import type { SagaStep } from "../steps.ts"
 import { sagaEvent, successor } from "./chain.ts"
@@ -32,15 +33,15 @@ export interface OrderState {
 type OrderStep = Step<OrderState, ChoreographyMessage, ChoreographyTimer, ChoreographyResponse>
 
 /** Places saga `saga` if it is new: recorded, with its `Placed` in the outbox and sent. */
-const place = (chain: Chain, s: OrderState, saga: string): OrderStep => {
+const place = (chain: Chain, s: OrderState, saga: string, origin: string | null): OrderStep => {
   if (s.sagas.some((record) => record.saga === saga)) return step(s)
   const placed = emit(s.outbox, successor(chain, 0), sagaEvent(chain.steps, saga, "Placed", 0))
-  return step({ ...s, sagas: [...s.sagas, { saga, outcome: null }], outbox: placed.outbox }, placed.out)
+  return step({ ...s, sagas: [...s.sagas, { saga, outcome: null, origin }], outbox: placed.outbox }, placed.out)
 }
 
 export const orderInit = (chain: Chain, initialSagas: ReadonlyArray<string>): OrderStep =>
   initialSagas.reduce<OrderStep>((acc, saga) => {
-    const placed = place(chain, acc.state, saga)
+    const placed = place(chain, acc.state, saga, null)
     return step(placed.state, [...acc.out, ...placed.out])
   }, step({ role: "order", sagas: [], inbox: [], outbox: [], replayed: [] }))
 
@@ -51,7 +52,7 @@ const outcomeOf = (steps: ReadonlyArray<SagaStep>, event: SagaEvent): Outcome | 
 }
 
 const recordOutcome = (sagas: ReadonlyArray<OrderRecord>, saga: string, outcome: Outcome | null): ReadonlyArray<OrderRecord> =>
-  outcome === null ? sagas : sagas.map((record) => (record.saga === saga && record.outcome === null ? { saga, outcome } : record))
+  outcome === null ? sagas : sagas.map((record) => (record.saga === saga && record.outcome === null ? { ...record, outcome } : record))
 
 export const orderOnMessage = (chain: Chain, s: OrderState, from: NodeId, message: ChoreographyMessage): OrderStep => {
   if (message._tag === "Ack") {
@@ -79,8 +80,10 @@ export const orderOnRequest = (chain: Chain, s: OrderState, client: ClientId, re
   switch (request._tag) {
     case "Start": {
       const saga = request.saga ?? freshSagaId(s.sagas.map((record) => record.saga))
-      const placed = place(chain, s, saga)
-      return step(placed.state, [...placed.out, answer({ _tag: "Started", seq: request.seq, saga, created: placed.state !== s })])
+      const origin = originOf(client, request.seq)
+      const placed = place(chain, s, saga, origin)
+      const created = (placed.state.sagas.find((record) => record.saga === saga)?.origin ?? null) === origin
+      return step(placed.state, [...placed.out, answer({ _tag: "Started", seq: request.seq, saga, created })])
     }
     case "Show": {
       const record = s.sagas.find((r) => r.saga === request.saga)

@@ -8,6 +8,7 @@
 import { Schema } from "effect"
 import { LedgerEntry, StepNumber } from "../ledger.ts"
 import { Policy, SagaId } from "../policy.ts"
+import { Origin } from "../requests.ts"
 
 export const StepResult = Schema.Literals(["ok", "refused"])
 export type StepResult = typeof StepResult.Type
@@ -51,8 +52,8 @@ export const LogEntry = Schema.Union([
 ])
 export type LogEntry = typeof LogEntry.Type
 
-/** One saga as the orchestrator keeps it: its id and its log. */
-export const SagaRecord = Schema.Struct({ saga: SagaId, log: Schema.Array(LogEntry) })
+/** One saga as the orchestrator keeps it: its id, its log, and the request that started it (none for the model's). */
+export const SagaRecord = Schema.Struct({ saga: SagaId, log: Schema.Array(LogEntry), origin: Origin })
 export type SagaRecord = typeof SagaRecord.Type
 
 /** The orchestrator's durable state is its sagas' logs, in the order they started: from them a restarted orchestrator knows what to send next. */

@@ -26,6 +26,7 @@ import { operationKey, stepAt } from "../steps.ts"
 import type { SagaBugs, SagaStep } from "../steps.ts"
 import { nextOperation, outcomeOf } from "./log.ts"
 import type { LogEntry, OrchestratorDurable, SagaMessage, SagaRecord, SagaTimer } from "./messages.ts"
+import { originOf } from "../requests.ts"
 import type { SagaRequest } from "../requests.ts"
 import type { SagaResponse } from "./responses.ts"
 import { sagaState, sagaReport } from "./view.ts"
@@ -83,9 +84,9 @@ const advance = (config: OrchestratorConfig, s: OrchestratorState, run: SagaRun,
 }
 
 /** Starts saga `saga` if it is new: it joins the state (and so the durable record) with the step that sends T1. */
-export const startSaga = (config: OrchestratorConfig, s: OrchestratorState, saga: string): OrchestratorStep => {
+export const startSaga = (config: OrchestratorConfig, s: OrchestratorState, saga: string, origin: string | null = null): OrchestratorStep => {
   if (s.sagas.some((run) => run.saga === saga)) return step(s)
-  const run: SagaRun = { saga, log: [], attempts: 0 }
+  const run: SagaRun = { saga, log: [], origin, attempts: 0 }
   return step({ ...s, sagas: [...s.sagas, run] }, sendNext(config, run))
 }
 
@@ -124,7 +125,7 @@ export const orchestratorOnTimer = (config: OrchestratorConfig, s: OrchestratorS
 
 export const orchestratorDurable = (s: OrchestratorState): OrchestratorDurable => ({
   _tag: "Orchestrator",
-  sagas: s.sagas.map(({ saga, log }) => ({ saga, log }))
+  sagas: s.sagas.map(({ saga, log, origin }) => ({ saga, log, origin }))
 })
 
 export const orchestratorRecover = (config: OrchestratorConfig, d: OrchestratorDurable): OrchestratorStep => {
@@ -144,8 +145,10 @@ export const orchestratorOnRequest = (config: OrchestratorConfig, s: Orchestrato
   switch (request._tag) {
     case "Start": {
       const saga = request.saga ?? freshSagaId(s.sagas.map((run) => run.saga))
-      const started = startSaga(config, s, saga)
-      return step(started.state, [...started.out, reply(client, { _tag: "Started", seq: request.seq, saga, created: started.state !== s })])
+      const origin = originOf(client, request.seq)
+      const started = startSaga(config, s, saga, origin)
+      const created = (started.state.sagas.find((run) => run.saga === saga)?.origin ?? null) === origin
+      return step(started.state, [...started.out, reply(client, { _tag: "Started", seq: request.seq, saga, created })])
     }
     case "Show": {
       const run = runOf(s, request.saga)

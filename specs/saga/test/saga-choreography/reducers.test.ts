@@ -132,7 +132,7 @@ describe("the order service", () => {
     ["inventory", event("Compensated", 1), "compensated"]
   ] as const)("from %s, %j: %s", (from, m, outcome) => {
     const next = orderOnMessage(chain, orderInit(chain, ["order-1"]).state, from, m)
-    expect(next.state.sagas).toEqual([{ saga: "order-1", outcome }])
+    expect(next.state.sagas).toEqual([{ saga: "order-1", outcome, origin: null }])
     expect(next.out).toEqual([{ _tag: "Send", to: from, message: { _tag: "Ack", id: m._tag === "Event" ? m.event.id : "" } }])
   })
 
@@ -152,12 +152,12 @@ describe("the order service", () => {
 
   it("keeps its first outcome, resends Placed within its budget, and restarts with its outbox", () => {
     const done = orderOnMessage(chain, orderInit(chain, ["order-1"]).state, "shipping", event("Done", 3)).state
-    expect(orderOnMessage(chain, done, "inventory", event("Compensated", 1)).state.sagas).toEqual([{ saga: "order-1", outcome: "completed" }])
+    expect(orderOnMessage(chain, done, "inventory", event("Compensated", 1)).state.sagas).toEqual([{ saga: "order-1", outcome: "completed", origin: null }])
     const resent = orderOnTimer(1, done, { _tag: "Resend", id: "order-1:placed" })
     expect(lines(resent.out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
     expect(orderOnTimer(1, resent.state, { _tag: "Resend", id: "order-1:placed" }).out).toEqual([])
     const back = orderRecover(orderDurable(resent.state))
-    expect(back.state).toMatchObject({ sagas: [{ saga: "order-1", outcome: "completed" }], inbox: ["order-1:ship:done"] })
+    expect(back.state).toMatchObject({ sagas: [{ saga: "order-1", outcome: "completed", origin: null }], inbox: ["order-1:ship:done"] })
     expect(lines(back.out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
   })
 })

@@ -23,7 +23,7 @@ const refused = (step: number): LogEntry => ({ _tag: "Refused", step })
 const compensated = (step: number): LogEntry => ({ _tag: "Compensated", step })
 const at = (log: ReadonlyArray<LogEntry>, attempts = 0): OrchestratorState => ({
   role: "orchestrator",
-  sagas: [{ saga: "order-1", log, attempts }],
+  sagas: [{ saga: "order-1", log, origin: null, attempts }],
   recovered: false
 })
 const logOf = (s: OrchestratorState) => s.sagas[0]!.log
@@ -108,14 +108,14 @@ describe("the orchestrator", () => {
 
   it("keeps only its log across a crash and, restarted mid-saga, resends what it was waiting for under the same key", () => {
     const durable = orchestratorDurable(at([done(1)], 1))
-    expect(durable).toEqual({ _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [done(1)] }] })
+    expect(durable).toEqual({ _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [done(1)], origin: null }] })
     const back = orchestratorRecover(config, durable)
     expect(back.state).toEqual({ ...at([done(1)]), recovered: true })
     expect(lines(back.out)).toEqual(["payment <- Do T2 key=order-1:charge", "set Retry order-1:charge"])
   })
 
   it("restarted after the saga ended, sends nothing and is no mid-saga recovery", () => {
-    const back = orchestratorRecover(config, { _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [refused(1)] }] })
+    const back = orchestratorRecover(config, { _tag: "Orchestrator", sagas: [{ saga: "order-1", log: [refused(1)], origin: null }] })
     expect(back).toEqual({ state: at([refused(1)]), out: [] })
   })
 })
@@ -127,16 +127,19 @@ describe("the hosted orchestrator: many sagas, started by clients", () => {
     const empty = orchestratorInit(hosted)
     expect(empty).toEqual({ state: { role: "orchestrator", sagas: [], recovered: false }, out: [] })
     const started = orchestratorOnRequest(hosted, empty.state, "c1", { _tag: "Start", seq: 1, saga: "trip-1" })
-    expect(orchestratorDurable(started.state)).toEqual({ _tag: "Orchestrator", sagas: [{ saga: "trip-1", log: [] }] })
+    expect(orchestratorDurable(started.state)).toEqual({ _tag: "Orchestrator", sagas: [{ saga: "trip-1", log: [], origin: "c1#1" }] })
     expect(lines(started.out.filter((o) => o._tag !== "Reply"))).toEqual(["inventory <- Do T1 key=trip-1:reserve", "set Retry trip-1:reserve"])
     expect(replies(started.out)).toEqual([{ _tag: "Reply", client: "c1", response: { _tag: "Started", seq: 1, saga: "trip-1", created: true } }])
   })
 
-  it("a Start with an id it has is a retry: it starts nothing and says so", () => {
+  it("a Start with an id it has starts nothing: a retry of the request that created it hears so again, another that it existed", () => {
     const once = orchestratorOnRequest(hosted, orchestratorInit(hosted).state, "c1", { _tag: "Start", seq: 1, saga: "trip-1" }).state
-    const twice = orchestratorOnRequest(hosted, once, "c2", { _tag: "Start", seq: 9, saga: "trip-1" })
-    expect(twice.state).toBe(once)
-    expect(twice.out).toEqual([{ _tag: "Reply", client: "c2", response: { _tag: "Started", seq: 9, saga: "trip-1", created: false } }])
+    const retried = orchestratorOnRequest(hosted, once, "c1", { _tag: "Start", seq: 1, saga: "trip-1" })
+    expect(retried.state).toBe(once)
+    expect(retried.out).toEqual([{ _tag: "Reply", client: "c1", response: { _tag: "Started", seq: 1, saga: "trip-1", created: true } }])
+    const another = orchestratorOnRequest(hosted, once, "c2", { _tag: "Start", seq: 9, saga: "trip-1" })
+    expect(another.state).toBe(once)
+    expect(another.out).toEqual([{ _tag: "Reply", client: "c2", response: { _tag: "Started", seq: 9, saga: "trip-1", created: false } }])
   })
 
   it("names a saga started without an id saga-N, skipping an N a client took", () => {
