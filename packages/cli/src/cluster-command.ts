@@ -51,6 +51,10 @@ const table = (reports: ReadonlyArray<NodeReport>): string => {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
 }
 
+/** What a user types first against a fresh cluster of `spec`. */
+const firstCommand = (spec: string): string =>
+  spec === "2pc" ? "parley tx put k1=v1 k2=v2" : spec.startsWith("saga") ? "parley saga start --wait" : "parley kv put greeting hello"
+
 const up = Command.make(
   "up",
   {
@@ -97,7 +101,7 @@ const up = Command.make(
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
       yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      yield* Console.log(`\ntry: ${spec === "2pc" ? "parley tx put k1=v1 k2=v2" : "parley kv put greeting hello"} --dir ${dir}`)
+      yield* Console.log(`\ntry: ${firstCommand(spec)} --dir ${dir}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(

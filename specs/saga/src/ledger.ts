@@ -12,13 +12,13 @@ export type StepNumber = typeof StepNumber.Type
 export const Operation = Schema.Literals(["do", "undo"])
 export type Operation = typeof Operation.Type
 
-/** One effect a service applied: step `step`'s action (`do`) or compensation (`undo`), under its idempotency key. */
-export const LedgerEntry = Schema.Struct({ step: StepNumber, op: Operation, key: Schema.String })
+/** One effect a service applied for saga `saga`: step `step`'s action (`do`) or compensation (`undo`), under its idempotency key. */
+export const LedgerEntry = Schema.Struct({ saga: Schema.String, step: StepNumber, op: Operation, key: Schema.String })
 export type LedgerEntry = typeof LedgerEntry.Type
 
 export type Ledger = ReadonlyArray<LedgerEntry>
 
-export const ledgerEntry = (step: number, op: Operation, key: string): LedgerEntry => ({ step, op, key })
+export const ledgerEntry = (saga: string, step: number, op: Operation, key: string): LedgerEntry => ({ saga, step, op, key })
 
 /** Whether any service applied step `step`'s `op`. `ledgers` holds every service's ledger. */
 export const applied = (ledgers: ReadonlyArray<Ledger>, step: number, op: Operation): boolean =>

@@ -1,5 +1,6 @@
 /**
- * The saga both specs run: one order, `order-1`, whose steps T1…Tn each run
+ * The saga both specs run: an order (the model checks one, `order-1`; a
+ * hosted cluster runs as many as it is asked to), whose steps T1…Tn each run
  * on a service of their own and each have a compensation C1…Cn. Every
  * operation has an idempotency key derived from the saga and the operation
  * (`order-1:charge`, `order-1:refund`), so a resend carries the same key as
@@ -40,10 +41,10 @@ export const stepAt = (steps: ReadonlyArray<SagaStep>, step: number): SagaStep =
   return found
 }
 
-/** The idempotency key of step `step`'s action (`order-1:charge`) or compensation (`order-1:refund`). */
-export const operationKey = (steps: ReadonlyArray<SagaStep>, step: number, op: "do" | "undo"): string => {
+/** The idempotency key of saga `saga`'s step `step`: its action (`order-1:charge`) or compensation (`order-1:refund`). */
+export const operationKey = (steps: ReadonlyArray<SagaStep>, saga: string, step: number, op: "do" | "undo"): string => {
   const entry = stepAt(steps, step)
-  return `${SAGA_ID}:${op === "do" ? entry.action : entry.compensation}`
+  return `${saga}:${op === "do" ? entry.action : entry.compensation}`
 }
 
 /** Known bugs a variant switches on; every flag off is the saga as it should be written. */

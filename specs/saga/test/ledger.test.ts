@@ -8,7 +8,7 @@ const ledgers = (...specs: ReadonlyArray<string>): ReadonlyArray<Ledger> =>
     spec === "" ? [] : spec.split(", ").map((e) => {
       const [op, step] = e.split(" ") as ["do" | "undo", string]
       if (Number(step) !== i + 1) throw new Error(`ledger ${i + 1} holds only its own step`)
-      return ledgerEntry(i + 1, op, `order-1:${op}${step}`)
+      return ledgerEntry("order-1", i + 1, op, `order-1:${op}${step}`)
     }))
 
 describe("the saga's promises over the services' ledgers", () => {

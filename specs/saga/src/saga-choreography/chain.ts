@@ -6,28 +6,34 @@
  * `order-1:charge:failed`, `order-1:refund:done`.
  */
 import type { NodeId } from "@parley/core"
-import { SAGA_ID, stepAt } from "../steps.ts"
+import { stepAt } from "../steps.ts"
 import type { SagaStep } from "../steps.ts"
-import { ORDER } from "./messages.ts"
 import type { EventKind, SagaEvent } from "./messages.ts"
 
-/** The node after step `step` (0 is the order service): the next service, or the order service after the last. */
-export const successor = (steps: ReadonlyArray<SagaStep>, step: number): NodeId =>
-  step < steps.length ? stepAt(steps, step + 1).service : ORDER
-
-/** The node before step `step`: the previous service, or the order service before the first. */
-export const predecessor = (steps: ReadonlyArray<SagaStep>, step: number): NodeId =>
-  step > 1 ? stepAt(steps, step - 1).service : ORDER
-
-const eventId = (steps: ReadonlyArray<SagaStep>, kind: EventKind, step: number): string => {
-  if (kind === "Placed") return `${SAGA_ID}:placed`
-  const entry = stepAt(steps, step)
-  if (kind === "Compensated") return `${SAGA_ID}:${entry.compensation}:done`
-  return `${SAGA_ID}:${entry.action}:${kind === "Done" ? "done" : "failed"}`
+/** The steps, each on its service's node, and the order service's node at both ends. */
+export interface Chain {
+  readonly steps: ReadonlyArray<SagaStep>
+  readonly order: NodeId
 }
 
-export const sagaEvent = (steps: ReadonlyArray<SagaStep>, kind: EventKind, step: number): SagaEvent => ({
-  id: eventId(steps, kind, step),
+/** The node after step `step` (0 is the order service): the next service, or the order service after the last. */
+export const successor = (chain: Chain, step: number): NodeId =>
+  step < chain.steps.length ? stepAt(chain.steps, step + 1).service : chain.order
+
+/** The node before step `step`: the previous service, or the order service before the first. */
+export const predecessor = (chain: Chain, step: number): NodeId =>
+  step > 1 ? stepAt(chain.steps, step - 1).service : chain.order
+
+const eventId = (steps: ReadonlyArray<SagaStep>, saga: string, kind: EventKind, step: number): string => {
+  if (kind === "Placed") return `${saga}:placed`
+  const entry = stepAt(steps, step)
+  if (kind === "Compensated") return `${saga}:${entry.compensation}:done`
+  return `${saga}:${entry.action}:${kind === "Done" ? "done" : "failed"}`
+}
+
+export const sagaEvent = (steps: ReadonlyArray<SagaStep>, saga: string, kind: EventKind, step: number): SagaEvent => ({
+  id: eventId(steps, saga, kind, step),
+  saga,
   kind,
   step
 })

@@ -7,7 +7,8 @@
  */
 import { cancelTimer, send, setTimer } from "@parley/core"
 import type { NodeId, Output } from "@parley/core"
-import type { ChoreographyMessage, ChoreographyResponse, ChoreographyTimer, Published, SagaEvent } from "./messages.ts"
+import type { ChoreographyMessage, ChoreographyTimer, Published, SagaEvent } from "./messages.ts"
+import type { ChoreographyResponse } from "./responses.ts"
 
 export interface OutboxEntry extends Published {
   /** Resends so far; volatile. */

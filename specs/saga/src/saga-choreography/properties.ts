@@ -7,8 +7,9 @@ import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/co
 import type { Ledger } from "../ledger.ts"
 import { readSaga, sagaChecks } from "../properties.ts"
 import type { Outcome, SagaReading } from "../properties.ts"
-import type { SagaStep } from "../steps.ts"
+import { SAGA_ID } from "../steps.ts"
 import { predecessor, sagaEvent } from "./chain.ts"
+import type { Chain } from "./chain.ts"
 import type { ChoreographyDurable, ChoreographyTimer } from "./messages.ts"
 import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
 
@@ -20,7 +21,7 @@ type Slot = NodeSlot<ChoreographyNodeState, ChoreographyTimer, ChoreographyDurab
 /** A node's record, live or durable: what the properties read of it. */
 const recordOf = (slot: Slot): ChoreographyNodeState | ChoreographyDurable => (slot.up ? slot.state : slot.durable)
 
-const isOrder = (r: ChoreographyNodeState | ChoreographyDurable): r is Extract<typeof r, { outcome: unknown }> =>
+const isOrder = (r: ChoreographyNodeState | ChoreographyDurable): r is Extract<typeof r, { sagas: unknown }> =>
   ("role" in r && r.role === "order") || ("_tag" in r && r._tag === "Order")
 
 const ledgerOf = (slot: Slot): Ledger | undefined => {
@@ -32,7 +33,7 @@ const ledgerOf = (slot: Slot): Ledger | undefined => {
 export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>): SagaReading<ChoreographySystemState> => {
   const outcome = (s: ChoreographySystemState): Outcome | undefined => {
     const r = recordOf(s.nodes[0]!)
-    return isOrder(r) ? r.outcome ?? undefined : undefined
+    return isOrder(r) ? r.sagas.find((record) => record.saga === SAGA_ID)?.outcome ?? undefined : undefined
   }
   const handled = (s: ChoreographySystemState, to: string, id: string): boolean => {
     const slot = s.nodes[nodes.indexOf(to)]
@@ -41,7 +42,7 @@ export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>)
   const settled = (s: ChoreographySystemState): boolean => {
     for (const slot of s.nodes) {
       const r = recordOf(slot)
-      if (!isOrder(r) && r.deciding) return false
+      if (!isOrder(r) && r.deciding.length > 0) return false
     }
     return inFlight(s.network).every((envelope) =>
       envelope.kind !== "message" || envelope.body._tag !== "Event" || handled(s, envelope.to, envelope.body.event.id))
@@ -51,14 +52,14 @@ export const choreographyReading = (steps: number, nodes: ReadonlyArray<string>)
 
 export const choreographyProperties = (
   reading: SagaReading<ChoreographySystemState>,
-  steps: ReadonlyArray<SagaStep>,
+  chain: Chain,
   nodes: ReadonlyArray<string>,
   crashes: number
 ): ReadonlyArray<Property<ChoreographySystemState>> => {
   /** Step k's `Failed` reached its predecessor: Tk was refused. */
   const refused = (k: number) => {
-    const index = nodes.indexOf(predecessor(steps, k))
-    const id = sagaEvent(steps, "Failed", k).id
+    const index = nodes.indexOf(predecessor(chain, k))
+    const id = sagaEvent(chain.steps, SAGA_ID, "Failed", k).id
     return (s: ChoreographySystemState) => recordOf(s.nodes[index]!).inbox.includes(id)
   }
   return [

@@ -14,7 +14,7 @@
 import { defineSpec, lossyFlag, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
 import { budget, sagaOptions, sagaVariants } from "../saga-options.ts"
-import { noBugs, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import { noBugs, PAYMENT_STEP, SAGA_ID, sagaSteps } from "../steps.ts"
 import type { SagaBugs } from "../steps.ts"
 import { choreographyView, formatChoreographyMessage, formatChoreographyTimer } from "./format.ts"
 import { ORDER } from "./messages.ts"
@@ -34,27 +34,28 @@ export type ChoreographyOptions = OptionsOf<typeof choreographyOptions>
 
 const choreographySystem = (options: ChoreographyOptions, bugs: SagaBugs): ChoreographySystem => {
   const steps = sagaSteps(options.steps)
+  const chain = { steps, order: ORDER }
   const ids = [ORDER, ...steps.map((s) => s.service)]
   const reading = choreographyReading(steps.length, ids)
   return {
     nodes: [
-      { id: ORDER, actor: orderActor(steps, options.retries) },
+      { id: ORDER, actor: orderActor(chain, options.retries, [SAGA_ID]) },
       ...steps.map((s) => ({
         id: s.service,
         actor: choreographyServiceActor({
-          steps,
+          ...chain,
           step: s.step,
           retries: options.retries,
           idempotent: !(bugs.noIdempotency && s.step === PAYMENT_STEP),
           compensateEarly: bugs.compensateEarly
-        })
+        }, "either")
       }))
     ],
     clients: [],
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
-    properties: choreographyProperties(reading, steps, ids, options.crashes),
+    properties: choreographyProperties(reading, chain, ids, options.crashes),
     terminal: reading.ended,
     formatMessage: formatChoreographyMessage,
     formatTimer: formatChoreographyTimer,

@@ -1,7 +1,8 @@
 /** One line per message and timer (`Do charge order-1:charge`, `Done T2 ok`), and a compact view of each node. */
 import type { SagaStep } from "../steps.ts"
 import { stepAt } from "../steps.ts"
-import type { LogEntry, SagaMessage, SagaTimer } from "./messages.ts"
+import { formatLogEntry } from "./log.ts"
+import type { SagaMessage, SagaTimer } from "./messages.ts"
 import type { SagaNodeState } from "./node.ts"
 
 export const formatSagaMessage = (m: SagaMessage): string => {
@@ -19,11 +20,12 @@ export const formatSagaMessage = (m: SagaMessage): string => {
 export const formatSagaTimer = (timer: SagaTimer): string =>
   timer._tag === "Retry" ? `Retry ${timer.key}` : `Decide T${timer.step} ${timer.result}`
 
-export const formatLogEntry = (entry: LogEntry): string => `${entry._tag} T${entry.step}`
-
 /** The log as `Done T1, Refused T2, Compensated T1`; ledgers as the effects by name (`charge`, `refund`). */
 export const sagaView = (steps: ReadonlyArray<SagaStep>) => (s: SagaNodeState): unknown => {
-  if (s.role === "orchestrator") return { log: s.log.map(formatLogEntry), attempts: s.attempts, ...(s.recovered ? { recovered: true } : {}) }
+  if (s.role === "orchestrator") {
+    const sagas = Object.fromEntries(s.sagas.map((run) => [run.saga, { log: run.log.map(formatLogEntry), attempts: run.attempts }]))
+    return { sagas, ...(s.recovered ? { recovered: true } : {}) }
+  }
   return {
     ledger: s.ledger.map((entry) => {
       const named = stepAt(steps, entry.step)

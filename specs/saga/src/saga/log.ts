@@ -40,3 +40,6 @@ export const outcomeOf = (steps: number, log: ReadonlyArray<LogEntry>): Outcome 
   if (next._tag === "Compensated") return "compensated"
   return undefined
 }
+
+/** A log entry as `Done T1`, `Refused T2`, `Compensated T1`. */
+export const formatLogEntry = (entry: LogEntry): string => `${entry._tag} T${entry.step}`

@@ -9,13 +9,17 @@ import {
   orchestratorDurable,
   orchestratorInit,
   orchestratorOnMessage,
+  orchestratorOnRequest,
   orchestratorOnTimer,
   orchestratorRecover
 } from "./orchestrator.ts"
 import type { OrchestratorConfig, OrchestratorState } from "./orchestrator.ts"
-import type { SagaDurable, SagaMessage, SagaRequest, SagaResponse, SagaTimer } from "./messages.ts"
-import { initialService, serviceDurable, serviceOnMessage, serviceOnTimer, serviceRecover } from "./service.ts"
-import type { ServiceState } from "./service.ts"
+import type { Policy } from "../policy.ts"
+import type { SagaDurable, SagaMessage, SagaTimer } from "./messages.ts"
+import type { SagaRequest } from "../requests.ts"
+import type { SagaResponse } from "./responses.ts"
+import { initialService, serviceDurable, serviceOnMessage, serviceOnRequest, serviceOnTimer, serviceRecover } from "./service.ts"
+import type { SagaServiceConfig, ServiceState } from "./service.ts"
 
 export type SagaNodeState = OrchestratorState | ServiceState
 
@@ -29,18 +33,17 @@ export const orchestratorActor = (config: OrchestratorConfig): SagaActor => ({
   init: () => orchestratorInit(config),
   onMessage: (s, _from, m) => (s.role === "orchestrator" ? orchestratorOnMessage(config, s, m) : step(s)),
   onTimer: (s, timer) => (s.role === "orchestrator" ? orchestratorOnTimer(config, s, timer) : step(s)),
-  // The saga starts when the orchestrator does; it takes no requests.
-  onRequest: (s) => step(s),
+  onRequest: (s, client, request) => (s.role === "orchestrator" ? orchestratorOnRequest(config, s, client, request) : step(s)),
   durable: (s) => (s.role === "orchestrator" ? orchestratorDurable(s) : serviceDurable(s)),
   recover: (_ctx, d) => (d._tag === "Orchestrator" ? orchestratorRecover(config, d) : wrongRecord("orchestrator", d._tag))
 })
 
-/** `idempotent: false` is the payment service of the `no-idempotency` variant. */
-export const serviceActor = (idempotent: boolean): SagaActor => ({
-  init: () => step(initialService),
-  onMessage: (s, _from, m) => (s.role === "service" ? serviceOnMessage(idempotent, s, m) : step(s)),
-  onTimer: (s, timer) => (s.role === "service" ? serviceOnTimer(s, timer) : step(s)),
-  onRequest: (s) => step(s),
+/** `config.idempotent: false` is the payment service of the `no-idempotency` variant; `policy` is how it decides until told otherwise. */
+export const serviceActor = (config: SagaServiceConfig, policy: Policy): SagaActor => ({
+  init: () => step(initialService(policy)),
+  onMessage: (s, _from, m) => (s.role === "service" ? serviceOnMessage(config, s, m) : step(s)),
+  onTimer: (s, timer) => (s.role === "service" ? serviceOnTimer(config, s, timer) : step(s)),
+  onRequest: (s, client, request) => (s.role === "service" ? serviceOnRequest(config, s, client, request) : step(s)),
   durable: (s) => (s.role === "service" ? serviceDurable(s) : orchestratorDurable(s)),
   recover: (_ctx, d) => (d._tag === "Service" ? serviceRecover(d) : wrongRecord("service", d._tag))
 })

@@ -9,6 +9,7 @@ import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/co
 import type { Ledger } from "../ledger.ts"
 import { readSaga, sagaChecks } from "../properties.ts"
 import type { SagaReading } from "../properties.ts"
+import { SAGA_ID } from "../steps.ts"
 import { outcomeOf } from "./log.ts"
 import type { LogEntry, SagaDurable, SagaTimer } from "./messages.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
@@ -18,11 +19,11 @@ export type SagaSystemState = SystemStateOf<SagaSystem>
 
 type Slot = NodeSlot<SagaNodeState, SagaTimer, SagaDurable>
 
-/** The orchestrator's log, live or durable; node 0 is the orchestrator. */
+/** The model's saga's log at the orchestrator, live or durable; node 0 is the orchestrator. */
 export const sagaLog = (s: SagaSystemState): ReadonlyArray<LogEntry> => {
   const slot = s.nodes[0]!
-  if (slot.up) return slot.state.role === "orchestrator" ? slot.state.log : []
-  return slot.durable._tag === "Orchestrator" ? slot.durable.log : []
+  const sagas = slot.up ? (slot.state.role === "orchestrator" ? slot.state.sagas : []) : (slot.durable._tag === "Orchestrator" ? slot.durable.sagas : [])
+  return sagas.find((run) => run.saga === SAGA_ID)?.log ?? []
 }
 
 const ledgerOf = (slot: Slot): Ledger | undefined => {

@@ -9,7 +9,7 @@
 import { defineSpec, lossyFlag, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
 import { budget, sagaOptions, sagaVariants } from "../saga-options.ts"
-import { noBugs, PAYMENT_STEP, sagaSteps } from "../steps.ts"
+import { noBugs, PAYMENT_STEP, SAGA_ID, sagaSteps } from "../steps.ts"
 import type { SagaBugs } from "../steps.ts"
 import { formatSagaMessage, formatSagaTimer, sagaView } from "./format.ts"
 import { ORCHESTRATOR } from "./messages.ts"
@@ -33,8 +33,11 @@ const sagaSystem = (options: SagaOptions, bugs: SagaBugs): SagaSystem => {
   const reading = sagaReading(steps.length, ids)
   return {
     nodes: [
-      { id: ORCHESTRATOR, actor: orchestratorActor({ steps, retries: options.retries, bugs }) },
-      ...steps.map((s) => ({ id: s.service, actor: serviceActor(!(bugs.noIdempotency && s.step === PAYMENT_STEP)) }))
+      { id: ORCHESTRATOR, actor: orchestratorActor({ steps, retries: options.retries, bugs, initialSagas: [SAGA_ID] }) },
+      ...steps.map((s) => ({
+        id: s.service,
+        actor: serviceActor({ orchestrator: ORCHESTRATOR, idempotent: !(bugs.noIdempotency && s.step === PAYMENT_STEP) }, "either")
+      }))
     ],
     clients: [],
     network: options.network,

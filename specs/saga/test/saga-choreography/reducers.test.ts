@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { sagaEvent } from "../../src/saga-choreography/chain.ts"
 import { formatChoreographyMessage, formatChoreographyTimer } from "../../src/saga-choreography/format.ts"
 import type { ChoreographyMessage, ChoreographyTimer, SagaEvent } from "../../src/saga-choreography/messages.ts"
-import { orderDurable, orderInit, orderOnMessage, orderOnTimer, orderRecover } from "../../src/saga-choreography/order.ts"
+import { orderDurable, orderInit, orderOnMessage, orderOnRequest, orderOnTimer, orderRecover } from "../../src/saga-choreography/order.ts"
 import {
   choreographyServiceDurable,
   choreographyServiceOnMessage,
@@ -15,37 +15,39 @@ import { sagaSteps } from "../../src/steps.ts"
 import { render } from "../render.ts"
 
 const steps = sagaSteps(3)
+const chain = { steps, order: "order" }
+const fresh = initialChoreographyService(2, "either")
 const lines = (out: Parameters<typeof render<ChoreographyMessage, ChoreographyTimer>>[0]) =>
   render(out, formatChoreographyMessage, formatChoreographyTimer)
 
-const payment: ServiceConfig = { steps, step: 2, retries: 1, idempotent: true, compensateEarly: false }
-const event = (kind: SagaEvent["kind"], step: number): ChoreographyMessage => ({ _tag: "Event", event: sagaEvent(steps, kind, step) })
-const decide = (result: "ok" | "refused"): ChoreographyTimer => ({ _tag: "Decide", step: 2, result })
+const payment: ServiceConfig = { ...chain, step: 2, retries: 1, idempotent: true, compensateEarly: false }
+const event = (kind: SagaEvent["kind"], step: number, saga = "order-1"): ChoreographyMessage => ({ _tag: "Event", event: sagaEvent(steps, saga, kind, step) })
+const decide = (result: "ok" | "refused", saga = "order-1"): ChoreographyTimer => ({ _tag: "Decide", saga, step: 2, result })
 
 const deliver = (config: ServiceConfig, s: ChoreographyServiceState, from: string, m: ChoreographyMessage) =>
   choreographyServiceOnMessage(config, s, from, m)
 
 /** Payment after the reservation's Done came and it chose `result`. */
 const decided = (result: "ok" | "refused", config = payment) =>
-  choreographyServiceOnTimer(config, deliver(config, initialChoreographyService, "inventory", event("Done", 1)).state, decide(result))
+  choreographyServiceOnTimer(config, deliver(config, fresh, "inventory", event("Done", 1)).state, decide(result))
 
 describe("a service of the choreographed saga", () => {
   it("acknowledges its predecessor's Done, records it, and arms its two choices", () => {
-    const next = deliver(payment, initialChoreographyService, "inventory", event("Done", 1))
-    expect(next.state).toMatchObject({ inbox: ["order-1:reserve:done"], deciding: true })
-    expect(lines(next.out)).toEqual(["inventory <- Ack order-1:reserve:done", "set Decide T2 ok", "set Decide T2 refused"])
+    const next = deliver(payment, fresh, "inventory", event("Done", 1))
+    expect(next.state).toMatchObject({ inbox: ["order-1:reserve:done"], deciding: ["order-1"] })
+    expect(lines(next.out)).toEqual(["inventory <- Ack order-1:reserve:done", "set Decide order-1 T2 ok", "set Decide order-1 T2 refused"])
   })
 
   it.each([
     // choice, ledger, outputs
     ["ok", ["do order-1:charge"],
-      ["cancel Decide T2 refused", "shipping <- Done T2 id=order-1:charge:done", "set Resend order-1:charge:done"]],
+      ["cancel Decide order-1 T2 refused", "shipping <- Done T2 id=order-1:charge:done", "set Resend order-1:charge:done"]],
     ["refused", [],
-      ["cancel Decide T2 ok", "inventory <- Failed T2 id=order-1:charge:failed", "set Resend order-1:charge:failed"]]
+      ["cancel Decide order-1 T2 ok", "inventory <- Failed T2 id=order-1:charge:failed", "set Resend order-1:charge:failed"]]
   ] as const)("choosing %s: ledger %j, and the event published down or up the chain", (result, ledger, out) => {
     const next = decided(result)
     expect(next.state.ledger.map((e) => `${e.op} ${e.key}`)).toEqual(ledger)
-    expect(next.state.deciding).toBe(false)
+    expect(next.state.deciding).toEqual([])
     expect(next.state.outbox.map((e) => e.to)).toEqual([result === "ok" ? "shipping" : "inventory"])
     expect(lines(next.out)).toEqual(out)
   })
@@ -89,15 +91,29 @@ describe("a service of the choreographed saga", () => {
   it("no-idempotency: a redelivered Done is handled again, and the charge can be applied twice", () => {
     const buggy = { ...payment, idempotent: false }
     const again = deliver(buggy, decided("ok", buggy).state, "inventory", event("Done", 1))
-    expect(again.state.deciding).toBe(true)
+    expect(again.state.deciding).toEqual(["order-1"])
     expect(choreographyServiceOnTimer(buggy, again.state, decide("ok")).state.ledger).toHaveLength(2)
   })
 
+  it("runs sagas side by side: a Failed of one compensates that saga only", () => {
+    const s = decided("ok").state
+    const other = deliver(payment, s, "shipping", event("Failed", 3, "order-2"))
+    expect(other.state.ledger).toEqual(s.ledger)
+  })
+
+  it.each([["accept", ["set Decide order-1 T2 ok"]], ["refuse", ["set Decide order-1 T2 refused"]]] as const)(
+    "hosted, its policy %s arms only its choice",
+    (policy, out) => {
+      const next = deliver(payment, initialChoreographyService(2, policy), "inventory", event("Done", 1))
+      expect(lines(next.out).slice(1)).toEqual(out)
+    }
+  )
+
   it("restarts from its ledger, inbox and outbox: resends the outbox and re-arms a pending choice", () => {
-    const pending = deliver(payment, initialChoreographyService, "inventory", event("Done", 1)).state
+    const pending = deliver(payment, fresh, "inventory", event("Done", 1)).state
     const back = choreographyServiceRecover(payment, choreographyServiceDurable(pending))
     expect(back.state).toEqual(pending)
-    expect(lines(back.out)).toEqual(["set Decide T2 ok", "set Decide T2 refused"])
+    expect(lines(back.out)).toEqual(["set Decide order-1 T2 ok", "set Decide order-1 T2 refused"])
     const published = decided("ok").state
     const republished = choreographyServiceRecover(payment, choreographyServiceDurable(published))
     expect(lines(republished.out)).toEqual(["shipping <- Done T2 id=order-1:charge:done", "set Resend order-1:charge:done"])
@@ -106,7 +122,7 @@ describe("a service of the choreographed saga", () => {
 
 describe("the order service", () => {
   it("places the order on start-up", () => {
-    expect(lines(orderInit(steps).out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
+    expect(lines(orderInit(chain, ["order-1"]).out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
   })
 
   it.each([
@@ -115,19 +131,33 @@ describe("the order service", () => {
     ["inventory", event("Failed", 1), "compensated"],
     ["inventory", event("Compensated", 1), "compensated"]
   ] as const)("from %s, %j: %s", (from, m, outcome) => {
-    const next = orderOnMessage(steps, orderInit(steps).state, from, m)
-    expect(next.state.outcome).toBe(outcome)
+    const next = orderOnMessage(chain, orderInit(chain, ["order-1"]).state, from, m)
+    expect(next.state.sagas).toEqual([{ saga: "order-1", outcome, origin: null }])
     expect(next.out).toEqual([{ _tag: "Send", to: from, message: { _tag: "Ack", id: m._tag === "Event" ? m.event.id : "" } }])
   })
 
+  it("places an order on a client's request, once per id, and tells each saga's state", () => {
+    const empty = orderInit(chain, []).state
+    const placed = orderOnRequest(chain, empty, "c", { _tag: "Start", seq: 1, saga: "trip-1" })
+    expect(lines(placed.out.filter((o) => o._tag !== "Reply"))).toEqual(["inventory <- Placed id=trip-1:placed", "set Resend trip-1:placed"])
+    expect(placed.out.at(-1)).toEqual({ _tag: "Reply", client: "c", response: { _tag: "Started", seq: 1, saga: "trip-1", created: true } })
+    expect(orderOnRequest(chain, placed.state, "c", { _tag: "Start", seq: 2, saga: "trip-1" }).state).toBe(placed.state)
+    const failed = orderOnMessage(chain, placed.state, "inventory", event("Failed", 1, "trip-1")).state
+    expect(orderOnRequest(chain, failed, "c", { _tag: "Show", seq: 3, saga: "trip-1" }).out).toEqual([{
+      _tag: "Reply",
+      client: "c",
+      response: { _tag: "Shown", seq: 3, saga: "trip-1", view: { id: "trip-1", state: "compensated", events: ["trip-1:reserve:failed"] } }
+    }])
+  })
+
   it("keeps its first outcome, resends Placed within its budget, and restarts with its outbox", () => {
-    const done = orderOnMessage(steps, orderInit(steps).state, "shipping", event("Done", 3)).state
-    expect(orderOnMessage(steps, done, "inventory", event("Compensated", 1)).state.outcome).toBe("completed")
+    const done = orderOnMessage(chain, orderInit(chain, ["order-1"]).state, "shipping", event("Done", 3)).state
+    expect(orderOnMessage(chain, done, "inventory", event("Compensated", 1)).state.sagas).toEqual([{ saga: "order-1", outcome: "completed", origin: null }])
     const resent = orderOnTimer(1, done, { _tag: "Resend", id: "order-1:placed" })
     expect(lines(resent.out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
     expect(orderOnTimer(1, resent.state, { _tag: "Resend", id: "order-1:placed" }).out).toEqual([])
     const back = orderRecover(orderDurable(resent.state))
-    expect(back.state).toMatchObject({ outcome: "completed", inbox: ["order-1:ship:done"] })
+    expect(back.state).toMatchObject({ sagas: [{ saga: "order-1", outcome: "completed", origin: null }], inbox: ["order-1:ship:done"] })
     expect(lines(back.out)).toEqual(["inventory <- Placed id=order-1:placed", "set Resend order-1:placed"])
   })
 })

@@ -7,7 +7,11 @@ import { sagaSpec } from "../../src/index.ts"
  * pinned so that a change to the spec or the checker that alters the search
  * is noticed; depths are those of BFS, so each trace is a shortest one.
  */
-type Lane = { readonly log?: ReadonlyArray<string>; readonly ledger?: ReadonlyArray<string>; readonly down?: boolean }
+type Lane = {
+  readonly sagas?: Readonly<Record<string, { readonly log: ReadonlyArray<string> }>>
+  readonly ledger?: ReadonlyArray<string>
+  readonly down?: boolean
+}
 
 const everyWitness = [
   "SagaCompleted",
@@ -69,7 +73,7 @@ describe("saga's known bugs, each caught with the property it breaks", () => {
   it("compensate-early: a step given up on succeeds late and is left uncompensated", () => {
     const { trace } = expectCaught(sagaSpec, { variant: "compensate-early" }, { property: "AllOrNothing", depth: 4, states: 28 })
     const last = trace().steps.at(-1)!.lanes
-    expect((last["orchestrator"] as Lane).log).toEqual(["GaveUp T1"])
+    expect((last["orchestrator"] as Lane).sagas?.["order-1"]?.log).toEqual(["GaveUp T1"])
     expect((last["inventory"] as Lane).ledger).toEqual(["reserve"])
   })
 
