@@ -9,6 +9,7 @@ import { defaultMaxStates } from "./check-status.ts"
 import type { CheckOutcome, CheckProgress, CheckRequest, CheckStatus } from "./check-status.ts"
 import { startingAt } from "./from-state.ts"
 import { reach, Specs } from "./specs.ts"
+import { walk } from "./walk.ts"
 
 /** Finished checks kept for the page to read; older ones are forgotten. */
 const keptFinished = 20
@@ -81,10 +82,14 @@ export class Checks extends Context.Service<Checks, {
     const start = Effect.fnUntraced(function*(request: CheckRequest) {
       const running = [...checks.values()].find((check) => check.status === "running")
       if (running !== undefined) return yield* new CheckRunning({ message: `check ${running.id} is running; cancel it or wait for it to end`, id: running.id })
-      const { built, walked } = yield* reach(models, request.location)
+      const { built } = yield* reach(models, request.location)
       const own = buildModel(built)
       if (typeof own === "string") return yield* new Refused({ message: own })
-      const model = startingAt(own.model, walked.states[walked.states.length - 1])
+      // The state is walked again on the check's own model: an actor system's
+      // states are words of parts that only the model which made them can read.
+      const ownWalk = walk(own.model, request.location.init, request.location.path)
+      if (typeof ownWalk === "string") return yield* new Refused({ message: ownWalk })
+      const model = startingAt(own.model, ownWalk.states[ownWalk.states.length - 1])
       const id = `c${++counter}`
       const options: CheckOptions = {
         strategy: request.strategy,
