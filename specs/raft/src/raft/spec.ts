@@ -11,6 +11,7 @@ import { defineSpec, flag, inFlight, int, linkQueues, lossyFlag, networkChoice }
 import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
+import { raftHistory } from "./history.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
@@ -86,6 +87,7 @@ const raftSystem = (options: RaftOptions, bugs: RaftBugs): RaftSystem => {
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
+    ghost: raftHistory,
     properties: raftProperties(options),
     transitions: raftTransitions,
     within: (s) =>
