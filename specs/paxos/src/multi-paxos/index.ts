@@ -1,6 +1,7 @@
 export * from "./acceptor.ts"
 export * from "./config.ts"
 export * from "./format.ts"
+export * from "./history.ts"
 export * from "./leader.ts"
 export * from "./log.ts"
 export * from "./messages.ts"

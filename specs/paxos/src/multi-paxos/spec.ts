@@ -14,6 +14,7 @@ import type { PaxosBugs } from "../bugs.ts"
 import { faultOptions, numberedIds } from "../options.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { formatMultiPaxosMessage, formatMultiPaxosRequest, formatMultiPaxosResponse, formatMultiPaxosTimer, multiPaxosView } from "./format.ts"
+import { multiPaxosHistory } from "./history.ts"
 import { multiPaxosActor } from "./node.ts"
 import { multiPaxosProperties } from "./properties.ts"
 import type { MultiPaxosSystem, MultiPaxosSystemState } from "./properties.ts"
@@ -58,6 +59,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions, bugs: PaxosBugs): M
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
+    ghost: multiPaxosHistory,
     properties: multiPaxosProperties(config, { ...options, maxSlot: options.slots }),
     within: (s) => withinBounds(s, options.maxBallot, options.slots),
     formatMessage: formatMultiPaxosMessage,
