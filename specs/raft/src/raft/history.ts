@@ -18,7 +18,7 @@ export interface Election {
 }
 
 export interface RaftHistory {
-  /** Every (term, leader) ever elected, in the order first seen. */
+  /** Every (term, leader) ever elected, sorted. */
   readonly elected: ReadonlyArray<Election>
   /** `applied[i - 1]`: every distinct entry some node applied at index `i`; one, in Raft. */
   readonly applied: ReadonlyArray<ReadonlyArray<Entry>>
@@ -29,8 +29,11 @@ export const noHistory: RaftHistory = withFingerprintMemo({ elected: [], applied
 const becameLeader = (before: RaftState | undefined, after: RaftState): boolean =>
   after.role === "leader" && (before === undefined || before.role !== "leader" || before.term !== after.term)
 
+/** Sorted by term, then leader: one order for one set, so equal histories are equal data. */
 const withElection = (elected: ReadonlyArray<Election>, term: number, leader: NodeId): ReadonlyArray<Election> =>
-  elected.some((e) => e.term === term && e.leader === leader) ? elected : [...elected, { term, leader }]
+  elected.some((e) => e.term === term && e.leader === leader)
+    ? elected
+    : [...elected, { term, leader }].sort((a, b) => a.term - b.term || a.leader.localeCompare(b.leader))
 
 /** `applied` with the entries of `node` from `from` to `to` added where they are new. */
 const withApplied = (applied: ReadonlyArray<ReadonlyArray<Entry>>, node: RaftState, from: number, to: number): ReadonlyArray<ReadonlyArray<Entry>> => {

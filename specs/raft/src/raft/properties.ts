@@ -129,6 +129,10 @@ export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =
 const clientsFinished = (requests: number) =>
   sometimes<RaftSystemState>("ClientsFinished", (s) => s.clients.every((client) => client.state.seq > requests))
 
+/** Two nodes each answered a client as leader: client operations on both sides of a change of leader. */
+export const answeredByTwoLeaders = sometimes<RaftSystemState>("AnsweredByTwoLeaders", (s) =>
+  new Set(s.history.flatMap((event) => (event._tag === "Return" ? [event.node] : []))).size >= 2)
+
 /** A node crashed, came back, and caught up with a committed entry. */
 export const nodeRejoined = sometimes<RaftSystemState>("NodeRejoined", (s) =>
   s.crashes > 0 && s.nodes.every((node) => node.up) && up(s).every((node) => node.commitIndex > 0))
@@ -151,6 +155,7 @@ export const raftProperties = ({ clients, crashes, maxTerm, requests }: Property
   leaderEventuallyElected,
   ...(maxTerm >= 2 ? [laterLeaderElected] : []),
   ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
+  ...(clients * requests >= 2 && maxTerm >= 2 ? [answeredByTwoLeaders] : []),
   ...(crashes > 0 ? [nodeRejoined] : [])
 ]
 
