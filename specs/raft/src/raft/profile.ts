@@ -2,9 +2,9 @@
  * What one check of `raft` explores: the options as given (the `model`
  * profile), or the configuration the runtime runs (the `runtime` profile),
  * a preset of PreVote, CheckQuorum, batched appends, pipelined messages, a
- * lossy network, a crash and two clients, within bounds small enough to be
- * exhaustive. The reducer is the same in both; only the cluster around it
- * and the search's boundary differ.
+ * lossy network, a crash and two clients, within small bounds. The reducer
+ * is the same in both; only the cluster around it and the search's
+ * boundary differ.
  */
 import { optionName } from "@parley/core"
 import type { NetworkSemantics } from "@parley/core"

@@ -1,4 +1,4 @@
-import { check, systemModel } from "@parley/checker"
+import { check, replay, systemModel } from "@parley/checker"
 import { expectCaught, expectHolds } from "@parley/checker/testing"
 import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
@@ -72,6 +72,28 @@ describe("every property of raft is falsifiable with the default options", () =>
       adjust: settingAside(["LeaderCompleteness", "AppliedEntriesStay"])
     })
     expect(trace().steps.map((s) => s.event._tag)).toEqual(expect.arrayContaining(["Crash", "Restart"]))
+  })
+})
+
+describe("raft with --symmetry: n2 and n3 interchangeable in the default check", () => {
+  it.each([
+    ["forget-vote", "ElectionSafety"],
+    ["no-log-check", "LeaderCompleteness"],
+    ["duplicate-append", "LogMatching"],
+    ["replay-uncommitted", "AppliedEntriesStay"]
+  ] as const)("still catches %s with %s, and the counterexample replays to a state that breaks it", (variant, property) => {
+    const built = raftSpec.buildWith({}, variant)
+    if (built._tag !== "System") throw new Error("raft builds an actor system")
+    expect(built.system.symmetric).toEqual(["n2", "n3"])
+    const model = systemModel(built.system)
+    const { violation } = check(model, { strategy: "bfs", symmetry: true })
+    expect(violation?.property).toBe(property)
+    const { initial, steps } = replay(model, violation!.path)
+    const last = steps.at(-1)!.state
+    const before = steps.at(-2)?.state ?? initial
+    const invariant = model.properties.find((p) => p.name === property)
+    const transition = model.transitions?.find((p) => p.name === property)
+    expect(invariant === undefined ? transition!.holds(before, last) : invariant.holds(last)).toBe(false)
   })
 })
 
