@@ -51,7 +51,7 @@ export const runtimeProfile: Omit<ClusterShape, "nodes" | "network"> = {
   crashes: 1,
   crashable: 1,
   maxInFlight: 2,
-  maxLog: 3,
+  maxLog: 0,
   lossy: true,
   prevote: true,
   checkquorum: true,
@@ -64,7 +64,7 @@ export const runtimeProfile: Omit<ClusterShape, "nodes" | "network"> = {
 export const runtimeProfileSummary = "PreVote, CheckQuorum, up to 2 entries per AppendEntries, 2 messages of a kind on a link, " +
   `a lossy network, ${runtimeProfile.crashes} crash (of n1), ${runtimeProfile.clients} clients of ${runtimeProfile.requests} operation, ` +
   `no retries, max term ${runtimeProfile.maxTerm}, at most ${runtimeProfile.maxInFlight} messages between servers in flight ` +
-  `(client requests and answers not counted: without retries each client has at most one of each), logs of ${runtimeProfile.maxLog} entries`
+  "(client requests and answers not counted: without retries each client has at most one of each)"
 
 /** The options the runtime profile sets in place of the given ones. */
 const presetKeys = ["clients", "requests", "retries", "maxTerm", "crashes", "crashable", "maxInFlight", "maxLog", "lossy", "prevote", "checkquorum"] as const satisfies ReadonlyArray<

@@ -12,6 +12,7 @@ import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import { raftHistory } from "./history.ts"
+import { logLength } from "./log.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
@@ -42,8 +43,9 @@ const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
   return count
 }
 
+/** Every log, live or durable, at most `maxLog` entries long (a log is kept in chunks: its length is `logLength`). */
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
-  s.nodes.every((node) => logOf(node).length <= maxLog)
+  s.nodes.every((node) => logLength(logOf(node)) <= maxLog)
 
 /**
  * At most `perKind` messages of each kind on a link: RequestVote,
@@ -86,7 +88,7 @@ const raftOptions = {
     min: 0,
     max: 99
   }),
-  maxLog: int("the longest log explored (the search's boundary); 0: no bound", { default: 3, min: 0, max: 99 }),
+  maxLog: int("the longest log explored (the search's boundary); 0: no bound", { default: 0, min: 0, max: 99 }),
   network: networkChoice("ordered"),
   lossy: lossyFlag,
   prevote: flag("PreVote (thesis §9.6)"),
