@@ -37,16 +37,36 @@ export interface ClientSlot<CS, CT> {
   readonly timers: SetOf<CT>
 }
 
-/** A state of the whole system, as properties see it. Nodes and clients are in declaration order. */
-export interface SystemState<S, M, T, Req, Res, D, CS, CT> {
+/**
+ * A state of the whole system, as properties see it. Nodes and clients are in
+ * declaration order. `ghost` is present when the spec declares a `ghost`.
+ */
+export interface SystemState<S, M, T, Req, Res, D, CS, CT, G = unknown> {
   readonly nodes: ReadonlyArray<NodeSlot<S, T, D>>
   readonly clients: ReadonlyArray<ClientSlot<CS, CT>>
   readonly network: NetworkState<Envelope<M, Req, Res>>
   readonly crashes: number
   readonly history: ReadonlyArray<HistoryEvent<Req, Res>>
+  readonly ghost?: G
 }
 
-export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
+/**
+ * A history variable, as TLA+ specs keep one (Raft's `elections` and
+ * `allLogs`): what a behaviour did that the nodes' current states no longer
+ * show, such as every leader ever elected or every command any node ever
+ * applied, crashed or not. The checker keeps it in the system state, so it
+ * is hashed and compared like the rest, and updates it after every step of
+ * a node; the reducers never see it. It must be plain data, and `observe`
+ * returns `ghost` itself when there is nothing new to remember, so that
+ * states differing only in what they forgot stay apart and no others do.
+ */
+export interface GhostHistory<S, G> {
+  readonly init: G
+  /** The history once `node` went from `before` (undefined when it starts or restarts) to `after`. */
+  observe(ghost: G, node: NodeId, before: S | undefined, after: S): G
+}
+
+export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never, G = unknown> {
   readonly nodes: ReadonlyArray<{ readonly id: NodeId; readonly actor: Actor<S, M, T, Req, Res, D> }>
   readonly clients: ReadonlyArray<{ readonly id: ClientId; readonly client: Client<CS, Req, Res, CT> }>
   readonly network: NetworkSemantics
@@ -63,10 +83,12 @@ export interface SystemSpec<S, M, T, Req, Res, D, CS = never, CT = never> {
    * Their ids must appear in states only as ids, never as positions.
    */
   readonly symmetric?: ReadonlyArray<NodeId>
-  readonly properties: ReadonlyArray<Property<SystemState<S, M, T, Req, Res, D, CS, CT>>>
-  readonly transitions?: ReadonlyArray<TransitionProperty<SystemState<S, M, T, Req, Res, D, CS, CT>>>
-  within?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
-  terminal?(state: SystemState<S, M, T, Req, Res, D, CS, CT>): boolean
+  /** A history the properties read as `state.ghost`; none when absent. */
+  readonly ghost?: GhostHistory<S, G>
+  readonly properties: ReadonlyArray<Property<SystemState<S, M, T, Req, Res, D, CS, CT, G>>>
+  readonly transitions?: ReadonlyArray<TransitionProperty<SystemState<S, M, T, Req, Res, D, CS, CT, G>>>
+  within?(state: SystemState<S, M, T, Req, Res, D, CS, CT, G>): boolean
+  terminal?(state: SystemState<S, M, T, Req, Res, D, CS, CT, G>): boolean
   /** One line per message, in the spirit of etcd/raft's `1->2 MsgVote Term:1 Log:1/2`. */
   formatMessage(message: M): string
   formatTimer(timer: T): string
@@ -99,14 +121,15 @@ export const linkQueues = <M, Req, Res>(network: NetworkState<Envelope<M, Req, R
 }
 
 /** The state type of a system spec, so a spec names its eight type parameters once. */
-export type SystemStateOf<Spec> = Spec extends SystemSpec<infer S, infer M, infer T, infer Req, infer Res, infer D, infer CS, infer CT>
-  ? SystemState<S, M, T, Req, Res, D, CS, CT>
+export type SystemStateOf<Spec> = Spec extends SystemSpec<infer S, infer M, infer T, infer Req, infer Res, infer D, infer CS, infer CT, infer G>
+  ? SystemState<S, M, T, Req, Res, D, CS, CT, G>
   : never
 
 /**
- * The system spec of one actor type and its clients' state and timers, so a
- * spec that names its actor's six type parameters does not name them again.
+ * The system spec of one actor type, its clients' state and timers and its
+ * ghost history, so a spec that names its actor's six type parameters does
+ * not name them again.
  */
-export type SystemSpecOf<A, CS = never, CT = never> = A extends Actor<infer S, infer M, infer T, infer Req, infer Res, infer D>
-  ? SystemSpec<S, M, T, Req, Res, D, CS, CT>
+export type SystemSpecOf<A, CS = never, CT = never, G = unknown> = A extends Actor<infer S, infer M, infer T, infer Req, infer Res, infer D>
+  ? SystemSpec<S, M, T, Req, Res, D, CS, CT, G>
   : never

@@ -1,4 +1,5 @@
 export * from "./raft/format.ts"
+export * from "./raft/history.ts"
 export * from "./raft/log.ts"
 export * from "./raft/messages.ts"
 export * from "./raft/node.ts"

@@ -2,6 +2,7 @@ import { inFlight } from "@parley/core/model"
 import type { Envelope, NetworkState, SystemState } from "@parley/core/model"
 import type { Slot } from "./network.ts"
 import type { SystemAction, SystemSteps } from "./system-steps.ts"
+import { GhostSteps } from "./ghost-steps.ts"
 import { SystemStore } from "./system-store.ts"
 import { PairMap } from "./tuple-table.ts"
 
@@ -28,8 +29,9 @@ type State<S, M, T, Req, Res, D, CS, CT> = SystemState<S, M, T, Req, Res, D, CS,
  * its slot and the message or timer, so it is computed once per (slot,
  * event) however many states share them, by `SystemSteps` itself on a
  * state holding just that message; a client's step depends on the history
- * too. What remains per step is putting words together, and one lookup of
- * the network it leaves (see `NetworkIds`).
+ * too, and the ghost history's update depends on the ghost and the node's
+ * step (see `GhostSteps`). What remains per step is putting words together,
+ * and one lookup of the network it leaves (see `NetworkIds`).
  *
  * The spec's handlers are pure, which is what makes this sound; the states
  * it builds are equal, as plain data, to what `SystemSteps` builds.
@@ -41,6 +43,8 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   private readonly effectSlots: Array<number> = []
   private readonly effectSent: Array<number> = []
   private readonly clientEffects: ReadonlyArray<Map<string, ClientEffect>>
+  /** The ghost history's updates; undefined in a system without one. */
+  private readonly ghostSteps: GhostSteps<S, T, D> | undefined
   /** The actions on a slot, made once: the same slot in every network gets the same action objects. */
   private readonly deliveries = new Map<Slot, SystemAction>()
   private readonly drops = new Map<Slot, SystemAction>()
@@ -60,7 +64,8 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
 
   constructor(private readonly steps: SystemSteps<S, M, T, Req, Res, D, CS, CT>) {
     const { nodeIds, clientIds, spec } = steps
-    this.store = new SystemStore(nodeIds, clientIds, spec.network)
+    this.store = new SystemStore(nodeIds, clientIds, spec.network, spec.ghost !== undefined)
+    this.ghostSteps = spec.ghost === undefined ? undefined : new GhostSteps(spec.ghost, this.store.ghosts, this.store.slots, nodeIds)
     this.nodeEffects = nodeIds.map(() => new PairMap())
     this.clientEffects = clientIds.map(() => new Map())
     this.nodeTimers = nodeIds.map(() => [])
@@ -156,10 +161,13 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
       this.effectSent.push(this.sentOf(after))
       cache.set(slot, code, effect)
     }
+    const { store, ghostSteps } = this
     const next = words.slice()
     next[node] = this.effectSlots[effect]!
-    next[this.store.networkAt] = this.moved(words[this.store.networkAt]!, removed, this.effectSent[effect]!)
-    return this.store.live(next)
+    next[store.networkAt] = this.moved(words[store.networkAt]!, removed, this.effectSent[effect]!)
+    // As in `SystemSteps`, a crash is no step of the node's reducer: the ghost does not observe it.
+    if (ghostSteps !== undefined && code !== CRASH) next[store.ghostAt] = ghostSteps.observed(words[store.ghostAt]!, node, slot, next[node]!, effect)
+    return store.live(next)
   }
 
   /** Client `client`'s step on event `code`, which reads and may extend the history. */

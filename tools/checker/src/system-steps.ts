@@ -4,6 +4,7 @@ import type {
   ClientSlot,
   ClientStep,
   Envelope,
+  GhostHistory,
   HistoryEvent,
   NodeContext,
   NodeSlot,
@@ -74,7 +75,8 @@ export class SystemSteps<S, M, T, Req, Res, D, CS, CT> {
       clients: this.clientIds.map(() => ({ state: undefined as CS, timers: SetOf.empty<CT>() })),
       network: this.network.empty,
       crashes: 0,
-      history: []
+      history: [],
+      ...(this.spec.ghost === undefined ? {} : { ghost: this.spec.ghost.init })
     }
     this.nodeIds.forEach((_, index) => {
       state = this.performNode(state, index, this.spec.nodes[index]!.actor.init(this.contexts[index]!), SetOf.empty(), {}, undefined)
@@ -231,12 +233,26 @@ export class SystemSteps<S, M, T, Req, Res, D, CS, CT> {
     const node: NodeSlot<S, T, D> = withFingerprintMemo({ up: true, state: step.state, timers: withTimers(timers, step.out) })
     const envelopes = this.envelopesOf(this.nodeIds[index]!, step.out)
     if (sent !== undefined) sent.push(...envelopes)
-    return {
+    const next = {
       ...state,
       ...rest,
       nodes: replaceAt(state.nodes, index, node),
       network: this.network.send(rest.network ?? state.network, envelopes)
     }
+    const ghost = this.spec.ghost
+    return ghost === undefined ? next : this.observed(ghost, next, index, state.nodes[index]!, step.state)
+  }
+
+  /** `next` with its ghost history updated by the step that took node `index` from `before` to `after`. */
+  private observed(
+    ghost: GhostHistory<S, unknown>,
+    next: SystemState<S, M, T, Req, Res, D, CS, CT>,
+    index: number,
+    before: NodeSlot<S, T, D>,
+    after: S
+  ): SystemState<S, M, T, Req, Res, D, CS, CT> {
+    const history = ghost.observe(next.ghost, this.nodeIds[index]!, before.up ? before.state : undefined, after)
+    return history === next.ghost ? next : { ...next, ghost: history }
   }
 
   /** A client's step performed: its requests put on the network, its first request opening an operation in the history. */

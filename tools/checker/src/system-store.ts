@@ -7,14 +7,15 @@ import type { NetworkIds } from "./network-ids.ts"
 /** Where a live state built by the store keeps its words, so they need not be worked out again. */
 const WORDS: unique symbol = Symbol("SystemStore.words")
 
-const KEPT: ReadonlyArray<string> = ["nodes", "clients", "network", "crashes", "history"]
+const KEPT: ReadonlyArray<string> = ["nodes", "clients", "network", "crashes", "history", "ghost"]
 
 type Stored<State> = State & { readonly [WORDS]?: ReadonlyArray<number> }
 
 /**
  * An actor system's states as words: one id per node slot, per client slot,
- * the network's id, the crash count and the history's id, each id naming a
- * hash-consed value (see `Interner`). A step changes one or two of them, so
+ * the network's id, the crash count, the history's id and, in a system with
+ * one, the ghost history's id, each id naming a hash-consed value (see
+ * `Interner`). A step changes one or two of them, so
  * a state costs its words in a BFS level, and its values are shared with
  * every other state that holds them.
  *
@@ -27,19 +28,22 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
   readonly slots = new Interner<NodeSlot<S, T, D>>()
   readonly clientSlots = new Interner<ClientSlot<CS, CT>>()
   readonly histories = new Interner<ReadonlyArray<HistoryEvent<Req, Res>>>()
+  readonly ghosts = new Interner<unknown>()
   readonly envelopes = new Interner<Envelope<M, Req, Res>>()
   readonly network: NetworkIds<Envelope<M, Req, Res>>
-  /** Index of the network's word; the crash count's and the history's follow it. */
+  /** Index of the network's word; the crash count's, the history's and the ghost's (when kept) follow it. */
   readonly networkAt: number
   readonly crashesAt: number
   readonly historyAt: number
+  /** Index of the ghost history's word; -1 in a system without one, whose states have no `ghost` part. */
+  readonly ghostAt: number
   readonly width: number
   private readonly lanes: Uint32Array
 
   readonly nodeCount: number
   readonly clientCount: number
 
-  constructor(nodeIds: ReadonlyArray<string>, clientIds: ReadonlyArray<string>, semantics: NetworkSemantics) {
+  constructor(nodeIds: ReadonlyArray<string>, clientIds: ReadonlyArray<string>, semantics: NetworkSemantics, hasGhost: boolean) {
     this.nodeCount = nodeIds.length
     this.clientCount = clientIds.length
     this.network = networkIdsFor(semantics, this.envelopes, [...nodeIds, ...clientIds])
@@ -47,11 +51,12 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     this.networkAt = nodeCount + clientCount
     this.crashesAt = this.networkAt + 1
     this.historyAt = this.networkAt + 2
-    this.width = this.networkAt + 3
+    this.ghostAt = hasGhost ? this.networkAt + 3 : -1
+    this.width = this.networkAt + (hasGhost ? 4 : 3)
     this.lanes = new Uint32Array(2 * this.width)
   }
 
-  /** Whether a system state has only the parts the store keeps as words: nodes, clients, network, crashes and history. */
+  /** Whether a system state has only the parts the store keeps as words: nodes, clients, network, crashes, history and ghost. */
   static keeps(state: object): boolean {
     return Object.keys(state).every((part) => KEPT.includes(part))
   }
@@ -68,6 +73,7 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
       network: this.network.live(words[this.networkAt]!),
       crashes: words[this.crashesAt]!,
       history: this.histories.values[words[this.historyAt]!]!,
+      ...(this.ghostAt < 0 ? {} : { ghost: this.ghosts.values[words[this.ghostAt]!] }),
       [WORDS]: words
     }
     return state
@@ -83,6 +89,7 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     words[this.networkAt] = this.network.idOf(state.network)
     words[this.crashesAt] = state.crashes
     words[this.historyAt] = this.histories.intern(state.history)
+    if (this.ghostAt >= 0) words[this.ghostAt] = this.ghosts.intern(state.ghost)
     return words
   }
 
@@ -124,6 +131,11 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     const historyId = words[offset + this.historyAt]!
     lanes[2 * this.historyAt] = histories.lanesA[historyId]!
     lanes[2 * this.historyAt + 1] = histories.lanesB[historyId]!
+    if (this.ghostAt >= 0) {
+      const ghostId = words[offset + this.ghostAt]!
+      lanes[2 * this.ghostAt] = this.ghosts.lanesA[ghostId]!
+      lanes[2 * this.ghostAt + 1] = this.ghosts.lanesB[ghostId]!
+    }
     fingerprintWordsInto(lanes, 0, 2 * this.width, out, 0)
   }
 }

@@ -7,9 +7,10 @@
  *
  * A command is taken as chosen in a slot when the properties can see it:
  * a quorum of acceptors holds a vote for it in one ballot, or a node learned
- * it (a leader heard a quorum's Accepted). Acceptors keep only their latest
- * vote per slot, so a choice later overwritten survives in the learner's
- * log; a crashed node's log is gone, so a choice only it saw may be missed.
+ * it (a leader heard a quorum's Accepted) at any time, crashed since or not:
+ * the checker keeps every slot any node learned (history.ts). Acceptors keep
+ * only their latest vote per slot, so a choice later overwritten survives in
+ * what its leader learned; one nobody learned may be missed.
  * Every choice reported is a real one.
  */
 import { always, equals, linearizable, sometimes } from "@parley/core"
@@ -17,12 +18,14 @@ import type { NodeSlot, Property, SystemSpecOf, SystemStateOf } from "@parley/co
 import { kvRequestSpec } from "@parley/kv"
 import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { quorumOf } from "./config.ts"
+import { noHistory } from "./history.ts"
+import type { MultiPaxosHistory } from "./history.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import type { Command, MultiPaxosDurable, MultiPaxosTimer, Slot, SlotValue, SlotVote } from "./messages.ts"
 import type { MultiPaxosActor } from "./node.ts"
 import type { MultiPaxosState } from "./state.ts"
 
-export type MultiPaxosSystem = SystemSpecOf<MultiPaxosActor, KvClientState, KvClientTimer>
+export type MultiPaxosSystem = SystemSpecOf<MultiPaxosActor, KvClientState, KvClientTimer, MultiPaxosHistory>
 export type MultiPaxosSystemState = SystemStateOf<MultiPaxosSystem>
 
 type Node = NodeSlot<MultiPaxosState, MultiPaxosTimer, MultiPaxosDurable>
@@ -51,8 +54,8 @@ export const chosenPerSlot = (config: MultiPaxosConfig, s: MultiPaxosSystemState
     }
   }
   for (const { vote, count } of tally.values()) if (count >= quorumOf(config)) add(vote.slot, vote.command)
-  // What the live nodes learned.
-  for (const node of s.nodes) if (node.up) for (const entry of node.state.log) add(entry.slot, entry.command)
+  // What any node ever learned, crashed or not (history.ts).
+  for (const entry of (s.ghost ?? noHistory).learned) add(entry.slot, entry.command)
   return chosen
 }
 
@@ -105,6 +108,10 @@ export const gapFilled = (config: MultiPaxosConfig) =>
 export const leaderReproposed = sometimes<MultiPaxosSystemState>("LeaderReproposed", (s) =>
   s.nodes.some((node) => node.up && node.state.leadership.role === "leading" && node.state.leadership.reproposed > 0))
 
+/** Two nodes each answered a client as leader: client operations on both sides of a change of leader. */
+export const answeredByTwoLeaders = sometimes<MultiPaxosSystemState>("AnsweredByTwoLeaders", (s) =>
+  new Set(s.history.flatMap((event) => (event._tag === "Return" ? [event.node] : []))).size >= 2)
+
 /** Every client's script ran to the end: every operation answered. */
 export const clientsFinished = (requests: number) =>
   sometimes<MultiPaxosSystemState>("ClientsFinished", (s) => s.clients.every((client) => client.state.seq > requests))
@@ -134,6 +141,7 @@ export const multiPaxosProperties = (config: MultiPaxosConfig, bounds: PropertyB
   ...(bounds.clients > 0 && bounds.maxSlot >= bounds.clients * bounds.requests ? [clientsFinished(bounds.requests)] : []),
   ...(bounds.clients > 0 && bounds.maxSlot >= 2 && bounds.clients * bounds.requests >= 2 ? [twoSlotsChosen(config)] : []),
   ...(bounds.clients > 0 && bounds.maxBallot >= 2 ? [leaderReproposed] : []),
+  ...(bounds.nodes >= 2 && bounds.clients * bounds.requests >= 2 && bounds.maxBallot >= 2 ? [answeredByTwoLeaders] : []),
   // A gap needs two clients' commands in flight at once, and a quorum that can miss a slot: three nodes or more.
   ...(bounds.nodes >= 3 && bounds.clients >= 2 && bounds.maxSlot >= 2 && bounds.maxBallot >= 2 ? [gapFilled(config)] : []),
   ...(bounds.clients > 0 && bounds.crashes > 0 ? [chosenDespiteRestart(config)] : [])

@@ -15,6 +15,7 @@ import { faultOptions, numberedIds } from "../options.ts"
 import { heartbeatsWithin } from "./bounds.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { formatMultiPaxosMessage, formatMultiPaxosRequest, formatMultiPaxosResponse, formatMultiPaxosTimer, multiPaxosView } from "./format.ts"
+import { multiPaxosHistory } from "./history.ts"
 import { multiPaxosActor } from "./node.ts"
 import { multiPaxosProperties } from "./properties.ts"
 import type { MultiPaxosSystem, MultiPaxosSystemState } from "./properties.ts"
@@ -59,6 +60,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions, bugs: PaxosBugs): M
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
+    ghost: multiPaxosHistory,
     properties: multiPaxosProperties(config, { ...options, maxSlot: options.slots }),
     within: (s) => withinBounds(s, options.maxBallot, options.slots) && heartbeatsWithin(s.network),
     formatMessage: formatMultiPaxosMessage,

@@ -4,6 +4,7 @@ import { onElectionTimeout, onPreVote, onRequestVote, onVote } from "./election.
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { onAppendEntries, onAppendResult, onCheckQuorum, onHeartbeat } from "./replication.ts"
 import { onClientRequest } from "./requests.ts"
+import { replayLog } from "./state-machine.ts"
 import { becomeFollower } from "./roles.ts"
 import { initialState } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
@@ -37,7 +38,7 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
         out.push(send(from, { _tag: "AppendResult", term: s.term, success: false, matchIndex: 0 }))
         return s
       }
-      return onAppendEntries(m.term > s.term ? becomeFollower(s, m.term, from, out) : s, from, m, out)
+      return onAppendEntries(config, m.term > s.term ? becomeFollower(s, m.term, from, out) : s, from, m, out)
     case "AppendResult":
       if (m.term > s.term) return becomeFollower(s, m.term, null, out)
       return m.term < s.term ? s : onAppendResult(config, s, from, m, out)
@@ -72,5 +73,8 @@ export const raftActor = (config: RaftConfig): RaftActor => ({
   onTimer: (s, timer) => handled((out) => onTimer(config, s, timer, out)),
   onRequest: (s, client, request) => handled((out) => onClientRequest(config, s, client, request, out)),
   durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, log: s.log }),
-  recover: (ctx, d) => step(initialState(ctx.self, d.term, d.votedFor, d.log), [setTimer("election")])
+  recover: (ctx, d) => {
+    const recovered = initialState(ctx.self, d.term, d.votedFor, d.log)
+    return step(config.bugs.replayUncommitted ? replayLog(recovered) : recovered, [setTimer("election")])
+  }
 })

@@ -8,12 +8,14 @@ import type { NodeSlot, Property, SystemSpecOf, SystemStateOf, TransitionPropert
 import { kvRequestSpec } from "@parley/kv"
 import type { KvClientState, KvClientTimer } from "@parley/kv"
 import { entryAt, logLength, logSlice } from "./log.ts"
+import { noHistory } from "./history.ts"
+import type { RaftHistory } from "./history.ts"
 import type { RaftDurable, RaftLog, RaftTimer } from "./messages.ts"
 import type { RaftActor } from "./node.ts"
 import type { RaftState } from "./state.ts"
 
-/** Raft's nodes with the key-value store's scripted clients; spec.ts builds one. */
-export type RaftSystem = SystemSpecOf<RaftActor, KvClientState, KvClientTimer>
+/** Raft's nodes with the key-value store's scripted clients and the cluster's history; spec.ts builds one. */
+export type RaftSystem = SystemSpecOf<RaftActor, KvClientState, KvClientTimer, RaftHistory>
 export type RaftSystemState = SystemStateOf<RaftSystem>
 
 type Slot = NodeSlot<RaftState, RaftTimer, RaftDurable>
@@ -27,11 +29,14 @@ const up = (s: RaftSystemState): ReadonlyArray<RaftState> => {
 /** A node's log: its live one, or the durable one a crashed node keeps. */
 export const logOf = (node: Slot): RaftLog => (node.up ? node.state.log : node.durable.log)
 
-/** At most one leader per term. Checked among live nodes: a term's two leaders are live together in any behaviour that has them. */
+/** What the cluster did, crashed nodes included (history.ts). */
+const historyOf = (s: RaftSystemState): RaftHistory => s.ghost ?? noHistory
+
+/** At most one leader per term, among every leader ever elected: a leader that crashed counts. */
 export const electionSafety = always<RaftSystemState>("ElectionSafety", (s) => {
-  const leaders = up(s).filter((node) => node.role === "leader")
-  for (let i = 0; i < leaders.length; i++) {
-    for (let j = i + 1; j < leaders.length; j++) if (leaders[i]!.term === leaders[j]!.term) return false
+  const { elected } = historyOf(s)
+  for (let i = 0; i < elected.length; i++) {
+    for (let j = i + 1; j < elected.length; j++) if (elected[i]!.term === elected[j]!.term) return false
   }
   return true
 })
@@ -71,17 +76,8 @@ export const leaderCompleteness = always<RaftSystemState>("LeaderCompleteness", 
   return true
 })
 
-/** No two nodes apply different entries at one index; together with AppliedEntriesStay, what any node ever applied. */
-export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", (s) => {
-  const nodes = up(s)
-  for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++) {
-      const applied = Math.min(nodes[i]!.lastApplied, nodes[j]!.lastApplied)
-      for (let index = 1; index <= applied; index++) if (!equals(entryAt(nodes[i]!.log, index), entryAt(nodes[j]!.log, index))) return false
-    }
-  }
-  return true
-})
+/** No two nodes ever apply different entries at one index, crashed or not. */
+export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", (s) => historyOf(s).applied.every((entries) => entries.length === 1))
 
 /** The client history is linearizable against a single key-value map. */
 export const clientsLinearizable = linearizable("Linearizable", kvRequestSpec, (s: RaftSystemState) => s.history)
@@ -133,6 +129,10 @@ export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =
 const clientsFinished = (requests: number) =>
   sometimes<RaftSystemState>("ClientsFinished", (s) => s.clients.every((client) => client.state.seq > requests))
 
+/** Two nodes each answered a client as leader: client operations on both sides of a change of leader. */
+export const answeredByTwoLeaders = sometimes<RaftSystemState>("AnsweredByTwoLeaders", (s) =>
+  new Set(s.history.flatMap((event) => (event._tag === "Return" ? [event.node] : []))).size >= 2)
+
 /** A node crashed, came back, and caught up with a committed entry. */
 export const nodeRejoined = sometimes<RaftSystemState>("NodeRejoined", (s) =>
   s.crashes > 0 && s.nodes.every((node) => node.up) && up(s).every((node) => node.commitIndex > 0))
@@ -155,6 +155,7 @@ export const raftProperties = ({ clients, crashes, maxTerm, requests }: Property
   leaderEventuallyElected,
   ...(maxTerm >= 2 ? [laterLeaderElected] : []),
   ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
+  ...(clients * requests >= 2 && maxTerm >= 2 ? [answeredByTwoLeaders] : []),
   ...(crashes > 0 ? [nodeRejoined] : [])
 ]
 

@@ -77,7 +77,7 @@ const merged = (log: RaftLog, prevLogIndex: number, entries: ReadonlyArray<Entry
 }
 
 /** A follower (or a candidate, which yields) takes AppendEntries from the leader of its term. */
-export const onAppendEntries = (s: RaftState, from: NodeId, m: AppendEntriesMessage, out: Outbox): RaftState => {
+export const onAppendEntries = (config: RaftConfig, s: RaftState, from: NodeId, m: AppendEntriesMessage, out: Outbox): RaftState => {
   // Two leaders in one term: only a bug (a vote cast twice) makes this; neither yields.
   if (s.role === "leader") return s
   const node: RaftState = s.role === "follower" && s.leader === from ? s : { ...s, role: "follower", leader: from, votes: [] }
@@ -89,7 +89,8 @@ export const onAppendEntries = (s: RaftState, from: NodeId, m: AppendEntriesMess
   }
   const matchIndex = prev + m.entries.length
   const commitIndex = Math.max(node.commitIndex, Math.min(m.leaderCommit, matchIndex))
-  const log = merged(node.log, prev, m.entries)
+  // duplicate-append: a retransmitted AppendEntries lands after the copies already there.
+  const log = config.bugs.duplicateAppend ? appendToLog(node.log, m.entries) : merged(node.log, prev, m.entries)
   const updated = log === node.log && commitIndex === node.commitIndex ? node : applyCommitted({ ...node, log, commitIndex }, out)
   out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex }))
   return updated

@@ -7,14 +7,18 @@
  * default, because the runtime's transport is TCP, and because it makes the
  * search about three times smaller than an unordered one.
  */
-import { defineSpec, flag, inFlight, int, linkQueues, lossyFlag, networkChoice } from "@parley/core"
+import { choice, defineSpec, flag, inFlight, int, linkQueues, lossyFlag, networkChoice } from "@parley/core"
 import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
+import { raftHistory } from "./history.ts"
+import { logLength } from "./log.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystem, RaftSystemState } from "./properties.ts"
+import { clusterShape, runtimeProfileSummary } from "./profile.ts"
+import type { ClusterShape } from "./profile.ts"
 import { noBugs } from "./state.ts"
 import type { RaftBugs } from "./state.ts"
 
@@ -30,23 +34,39 @@ const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
     node.up ? node.state.term <= maxTerm && (node.state.role !== "precandidate" || node.state.term < maxTerm) : node.durable.term <= maxTerm
   )
 
+/** The messages in flight, or only those between servers. */
+const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
+  const envelopes = inFlight(s.network)
+  if (countsClients) return envelopes.length
+  let count = 0
+  for (const envelope of envelopes) if (envelope.kind === "message") count++
+  return count
+}
+
+/** Every log, live or durable, at most `maxLog` entries long (a log is kept in chunks: its length is `logLength`). */
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
-  s.nodes.every((node) => logOf(node).length <= maxLog)
+  s.nodes.every((node) => logLength(logOf(node)) <= maxLog)
 
 /**
- * At most one message of each kind on a link: one RequestVote, one
- * AppendEntries, one answer of each kind, one client request. Heartbeats and
- * retries would otherwise pile up copies behind each other and multiply the
- * states. It is SPIN's bounded channel, sized per message kind; what it gives
- * up is a second AppendEntries queued behind the first (pipelining, or a
- * stale one from the same leader's earlier term). One message per link
- * in all is too tight: a candidate's RequestVote and its refusal of a rival
+ * At most `perKind` messages of each kind on a link: RequestVote,
+ * AppendEntries, each answer, a client request. Heartbeats and retries
+ * would otherwise pile up copies behind each other and multiply the states.
+ * It is SPIN's bounded channel, sized per message kind. With one of each
+ * (the model profile) what it gives up is a second AppendEntries queued
+ * behind the first (pipelining, or a stale one from the same leader's
+ * earlier term); the runtime profile allows two. One message per link in
+ * all is too tight: a candidate's RequestVote and its refusal of a rival
  * cross on the same pair of links, and a leader's first AppendEntries may
  * follow its RequestVote.
  */
-const oneOfEachKind = (queue: ReadonlyArray<Envelope<RaftMessage, RaftRequest, RaftResponse>>): boolean => {
-  for (let i = 0; i < queue.length; i++) {
-    for (let j = i + 1; j < queue.length; j++) if (kindOf(queue[i]!) === kindOf(queue[j]!)) return false
+const atMostOfEachKind = (queue: ReadonlyArray<Envelope<RaftMessage, RaftRequest, RaftResponse>>, perKind: number): boolean => {
+  if (queue.length <= perKind) return true
+  const counts = new Map<string, number>()
+  for (const envelope of queue) {
+    const kind = kindOf(envelope)
+    const count = (counts.get(kind) ?? 0) + 1
+    if (count > perKind) return false
+    counts.set(kind, count)
   }
   return true
 }
@@ -59,11 +79,12 @@ const raftOptions = {
   nodes: int("cluster size", { default: 3, min: 1, max: 7 }),
   clients: int("clients, each running a short script of operations on one key", { default: 1, min: 0, max: 4 }),
   requests: int("operations in each client's script", { default: 2, min: 1, max: 3 }),
-  retries: int("times a client resends one operation when it gets no answer", { default: 1, min: 0, max: 9 }),
-  maxTerm: int("the highest term explored, by a campaign or a PreVote round (the search's boundary)", { default: 1, min: 1, max: 9 }),
-  crashes: int("crash budget: crashes of any nodes in one behaviour", { default: 0, min: 0, max: 9 }),
+  retries: int("times a client resends one operation when it gets no answer", { default: 0, min: 0, max: 9 }),
+  maxTerm: int("the highest term explored, by a campaign or a PreVote round (the search's boundary)", { default: 2, min: 1, max: 9 }),
+  crashes: int("crash budget: crashes in one behaviour, of the nodes --crashable names", { default: 1, min: 0, max: 9 }),
+  crashable: int("the nodes that may crash: n1 up to this one (all of them when it is the cluster size or more)", { default: 1, min: 1, max: 7 }),
   maxInFlight: int("the most messages in flight in the whole network (the search's boundary); 0: no bound beyond one of each kind per link", {
-    default: 0,
+    default: 4,
     min: 0,
     max: 99
   }),
@@ -71,28 +92,46 @@ const raftOptions = {
   network: networkChoice("ordered"),
   lossy: lossyFlag,
   prevote: flag("PreVote (thesis §9.6)"),
-  checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)")
+  checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)"),
+  profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
+    "which the options it sets may not override", ["model", "runtime"], "model")
 } as const
 
 export type RaftOptions = OptionsOf<typeof raftOptions>
 
+/**
+ * Servers that are interchangeable in this cluster, for `--symmetry`: all
+ * but the ones a client sends its first request to and the ones that may
+ * crash, and none when clients retry, since a retry goes to the next server
+ * in a fixed order.
+ */
+const interchangeable = (nodes: ReadonlyArray<string>, shape: ClusterShape): ReadonlyArray<string> => {
+  if (shape.clients > 0 && shape.retries > 0) return []
+  const distinguished = new Set([...Array.from({ length: shape.clients }, (_, i) => nodes[i % nodes.length]), ...nodes.slice(0, shape.crashable)])
+  return nodes.filter((node) => !distinguished.has(node))
+}
+
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
-const raftSystem = (options: RaftOptions, bugs: RaftBugs): RaftSystem => {
-  const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`)
-  const actor = raftActor({ nodes, preVote: options.prevote, checkQuorum: options.checkquorum, maxEntriesPerAppend: 1, bugs })
+const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
+  const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
+  const actor = raftActor({ nodes, preVote: shape.prevote, checkQuorum: shape.checkquorum, maxEntriesPerAppend: shape.entriesPerAppend, bugs })
+  const symmetric = interchangeable(nodes, shape)
   return {
     nodes: nodes.map((id) => ({ id, actor })),
-    clients: Array.from({ length: options.clients }, (_, i) => ({ id: `c${i + 1}`, client: kvClient(nodes, i, options.requests, options.retries) })),
-    network: options.network,
-    lossy: options.lossy,
-    maxCrashes: options.crashes,
-    properties: raftProperties(options),
+    clients: Array.from({ length: shape.clients }, (_, i) => ({ id: `c${i + 1}`, client: kvClient(nodes, i, shape.requests, shape.retries) })),
+    network: shape.network,
+    lossy: shape.lossy,
+    maxCrashes: shape.crashes,
+    crashable: nodes.slice(0, shape.crashable),
+    ...(symmetric.length >= 2 ? { symmetric } : {}),
+    ghost: raftHistory,
+    properties: raftProperties(shape),
     transitions: raftTransitions,
     within: (s) =>
-      termsWithin(s, options.maxTerm) &&
-      (options.maxLog === 0 || logsWithin(s, options.maxLog)) &&
-      (options.maxInFlight === 0 || inFlight(s.network).length <= options.maxInFlight) &&
-      linkQueues(s.network).every(oneOfEachKind),
+      termsWithin(s, shape.maxTerm) &&
+      (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
+      (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
+      linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
     formatMessage: formatRaftMessage,
     formatTimer: formatRaftTimer,
     formatRequest: formatRaftRequest,
@@ -125,7 +164,17 @@ export const raftSpec = defineSpec({
     "stale-read": {
       description: "a leader answers Get from its own store at once, without confirming it still leads",
       bugs: { staleRead: true }
+    },
+    "duplicate-append": {
+      description: "a follower appends the entries it is sent after its last entry instead of at prevLogIndex+1 " +
+        "(Figure 2, AppendEntries rule 4: append only entries not already in the log), so a retransmitted AppendEntries duplicates them",
+      bugs: { duplicateAppend: true }
+    },
+    "replay-uncommitted": {
+      description: "a restarted node replays its whole durable log into its store, as if everything it persisted were committed " +
+        "(Figure 2: commitIndex and lastApplied are volatile and start at 0)",
+      bugs: { replayUncommitted: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(options, bugs) })
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) })
 })

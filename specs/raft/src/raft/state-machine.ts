@@ -1,7 +1,7 @@
 import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
 import { applyKvCommand, expireSessions } from "@parley/kv"
-import { entryAt } from "./log.ts"
+import { entryAt, logLength } from "./log.ts"
 import type { Command, RaftRequest } from "./messages.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -60,3 +60,11 @@ export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
   }
   return { ...s, lastApplied: s.commitIndex, store, sessions }
 }
+
+/**
+ * replay-uncommitted: a restarted node applies every entry it persisted, as
+ * if its log were its committed prefix, while its commit index starts at 0
+ * as Figure 2 says. What it persisted may be an old leader's tail that the
+ * cluster never committed and a later leader overwrites.
+ */
+export const replayLog = (s: RaftState): RaftState => ({ ...applyCommitted({ ...s, commitIndex: logLength(s.log) }, []), commitIndex: 0 })

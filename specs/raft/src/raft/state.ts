@@ -58,9 +58,20 @@ export interface RaftBugs {
   readonly forgetVote: boolean
   /** A leader answers Get from its store at once, without confirming it still leads. */
   readonly staleRead: boolean
+  /** A follower appends what it is sent after its last entry, not at prevLogIndex + 1 (Figure 2, AppendEntries rule 4). */
+  readonly duplicateAppend: boolean
+  /** A restarted node replays its whole durable log into its store, as if everything it persisted were committed. */
+  readonly replayUncommitted: boolean
 }
 
-export const noBugs: RaftBugs = { commitPriorTerm: false, noLogCheck: false, forgetVote: false, staleRead: false }
+export const noBugs: RaftBugs = {
+  commitPriorTerm: false,
+  noLogCheck: false,
+  forgetVote: false,
+  staleRead: false,
+  duplicateAppend: false,
+  replayUncommitted: false
+}
 
 export interface RaftConfig {
   /** Every node of the cluster, in a stable order. */

@@ -1,0 +1,91 @@
+/**
+ * What one check of `raft` explores: the options as given (the `model`
+ * profile), or the configuration the runtime runs (the `runtime` profile),
+ * a preset of PreVote, CheckQuorum, batched appends, pipelined messages, a
+ * lossy network, a crash and two clients, within small bounds. The reducer
+ * is the same in both; only the cluster around it and the search's
+ * boundary differ.
+ */
+import { optionName } from "@parley/core"
+import type { NetworkSemantics } from "@parley/core"
+
+export type Profile = "model" | "runtime"
+
+/** Everything that shapes the checked cluster and its boundary, whichever profile chose it. */
+export interface ClusterShape {
+  readonly nodes: number
+  readonly clients: number
+  readonly requests: number
+  readonly retries: number
+  readonly maxTerm: number
+  readonly crashes: number
+  /** The first this many nodes may crash. */
+  readonly crashable: number
+  readonly maxInFlight: number
+  readonly maxLog: number
+  readonly network: NetworkSemantics
+  readonly lossy: boolean
+  readonly prevote: boolean
+  readonly checkquorum: boolean
+  /** At most this many entries in one AppendEntries. */
+  readonly entriesPerAppend: number
+  /** At most this many messages of one kind on one link at once. */
+  readonly perKind: number
+  /** Whether `maxInFlight` counts client requests and answers, or messages between servers only. */
+  readonly countsClients: boolean
+}
+
+/**
+ * The runtime's configuration within small bounds: the mechanisms the
+ * runtime runs (PreVote, CheckQuorum, appends of several entries, a second
+ * message of a kind behind the first on a link, a transport that loses
+ * messages, a crash and restart) with two clients of one operation each,
+ * in the first term, with two messages between servers in flight: even so
+ * it passed 4 million states without ending (README).
+ */
+export const runtimeProfile: Omit<ClusterShape, "nodes" | "network"> = {
+  clients: 2,
+  requests: 1,
+  retries: 0,
+  maxTerm: 1,
+  crashes: 1,
+  crashable: 1,
+  maxInFlight: 2,
+  maxLog: 0,
+  lossy: true,
+  prevote: true,
+  checkquorum: true,
+  entriesPerAppend: 2,
+  perKind: 2,
+  countsClients: false
+}
+
+/** The options a profile sets, by their command-line names, for `parley list` and for refusing a conflicting option. */
+export const runtimeProfileSummary = "PreVote, CheckQuorum, up to 2 entries per AppendEntries, 2 messages of a kind on a link, " +
+  `a lossy network, ${runtimeProfile.crashes} crash (of n1), ${runtimeProfile.clients} clients of ${runtimeProfile.requests} operation, ` +
+  `no retries, max term ${runtimeProfile.maxTerm}, at most ${runtimeProfile.maxInFlight} messages between servers in flight ` +
+  "(client requests and answers not counted: without retries each client has at most one of each)"
+
+/** The options the runtime profile sets in place of the given ones. */
+const presetKeys = ["clients", "requests", "retries", "maxTerm", "crashes", "crashable", "maxInFlight", "maxLog", "lossy", "prevote", "checkquorum"] as const satisfies ReadonlyArray<
+  keyof typeof runtimeProfile
+>
+
+/**
+ * The cluster a profile checks. The model profile takes the options as
+ * given, one entry per append and one message of a kind per link; the
+ * runtime profile sets its own values, and refuses an option given a value
+ * other than its default rather than ignore it.
+ */
+export const clusterShape = (
+  options: Omit<ClusterShape, "entriesPerAppend" | "perKind" | "countsClients"> & { readonly profile: Profile },
+  declared: { readonly [K in (typeof presetKeys)[number]]: { readonly default: unknown } }
+): ClusterShape => {
+  if (options.profile === "model") return { ...options, entriesPerAppend: 1, perKind: 1, countsClients: true }
+  const conflicting = presetKeys.filter((key) => options[key] !== declared[key].default)
+  if (conflicting.length > 0) {
+    throw new RangeError(`--profile runtime sets ${conflicting.map((key) => `--${optionName(key)}`).join(", ")} itself (${runtimeProfileSummary}); ` +
+      "leave them out, or check with --profile model and the options you want")
+  }
+  return { ...options, ...runtimeProfile }
+}
