@@ -14,6 +14,8 @@ const parley = fileURLToPath(new URL("../../../packages/cli/bin/parley.mjs", imp
 const peakMemory = fileURLToPath(new URL("./peak-memory.ts", import.meta.url))
 
 const configurations: ReadonlyArray<{ readonly spec: string; readonly options: ReadonlyArray<string> }> = [
+  // Raft's default before issue 15 (one term, no crash): the configuration the before/after figures compare.
+  { spec: "raft", options: ["--max-term", "1", "--crashes", "0", "--retries", "1", "--max-in-flight", "0"] },
   { spec: "raft", options: [] },
   { spec: "raft", options: ["--clients", "0", "--max-term", "2"] },
   { spec: "multi-paxos", options: [] },
