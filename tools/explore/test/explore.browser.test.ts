@@ -101,6 +101,8 @@ describe("parley explore in a browser", () => {
   it("says why a URL's path is no sequence of enabled actions, and shows where the command line started", async () => {
     const { page } = await openPage(browser(), new URL("?spec=2pc&path=0.99", explorer.url).href)
     await page.waitForSelector("#problem:not([hidden])")
+    // The page falls back to where the command line started; the title names that spec once it is drawn.
+    await page.waitForFunction(() => document.getElementById("explore-title")?.textContent === "parley explore: raft", { timeout: 15_000 })
     expect(await page.$eval("#problem", (element) => element.textContent)).toMatch(/^2pc: step 2 of the path is action #99, but only 8 \(#0–#7\) are enabled after step 1 — showing where parley explore started instead$/)
     expect(await page.$eval("#explore-title", (element) => element.textContent)).toBe("parley explore: raft")
     const unknown = await openPage(browser(), new URL("?spec=nope", explorer.url).href)

@@ -140,13 +140,17 @@ const boot = async (): Promise<void> => {
   }
   // A URL that names no state: say why, and show where the command line started instead.
   if (!await explorer.go(asked, "none")) {
-    const why = document.getElementById("problem")?.textContent ?? ""
-    await explorer.go(catalog.value.start, "none")
-    const problem = document.getElementById("problem")
-    if (problem !== null) {
+    const why = `${document.getElementById("problem")?.textContent ?? ""} — showing where parley explore started instead`
+    const say = (): void => {
+      const problem = document.getElementById("problem")
+      if (problem === null) return
       problem.hidden = false
-      problem.textContent = `${why} — showing where parley explore started instead`
+      problem.textContent = why
     }
+    // Said at once, so the reason is never on show without what the page does about it, and again once the start is drawn.
+    say()
+    await explorer.go(catalog.value.start, "none")
+    say()
   }
 }
 
