@@ -25,8 +25,11 @@ describe("a real multi-paxos cluster on loopback", () => {
     }
     for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
     expect((await get(cluster.nodes[0]!, "never-written")).status).toBe(404)
+    // One leader and ballot on every node; not necessarily the first leader, since without PreVote a slow heartbeat on a busy machine can start a new ballot.
     const reports = await statuses(cluster)
-    for (const report of reports) expect(report.status).toMatchObject({ leader: cluster.leader, ballot: reports[0]!.status!["ballot"] })
+    const first = reports[0]!.status!
+    expect(first["leader"]).not.toBeNull()
+    for (const report of reports) expect(report.status).toMatchObject({ leader: first["leader"], ballot: first["ballot"] })
   })
 
   it("survives kill -9 of the leader under load: a new leader is elected and no acknowledged write is lost", async () => {
@@ -107,7 +110,8 @@ describe("a real multi-paxos cluster on loopback", () => {
       )
       return same ? first : undefined
     })
-    expect(majority).toContain(converged!["leader"])
+    // The leader after the heal may be the cut-off one: without PreVote it may come back with a higher ballot; what the majority committed stays, and nothing of the minority's.
+    expect(converged!["leader"]).not.toBeNull()
     for (const node of cluster.nodes) {
       expect((await get(node, "from-majority")).body["value"]).toBe("kept")
       expect((await get(node, "from-minority")).status).toBe(404)
