@@ -3,11 +3,12 @@
  * load of writers that remembers what was acknowledged, reading it all
  * back, and raw bytes and frames at a port.
  */
-import { peerKeyOf } from "@parley/runtime"
+import { clusterKill, clusterRestart, peerKeyOf } from "@parley/runtime"
+import { Effect } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import { expect } from "vitest"
-import { get, nodeOf, put } from "./cluster-harness.ts"
+import { eventually, get, launcher, leaderNow, nodeOf, put } from "./cluster-harness.ts"
 import type { TestCluster } from "./cluster-harness.ts"
 
 /**
@@ -51,6 +52,45 @@ export const expectAllReadable = async (cluster: TestCluster, through: string, w
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Kills the leader with -9 under a load of writers: a survivor must become
+ * leader, writes must go on, and every write acknowledged is readable
+ * through every survivor.
+ */
+export const expectFailoverKeepsWrites = async (cluster: TestCluster): Promise<void> => {
+  const load = keepWriting(cluster, "failover")
+  await sleep(1500)
+  const before = load.acknowledged.size
+  await Effect.runPromise(clusterKill(cluster.dir, cluster.leader))
+  const survivors = cluster.nodes.filter((node) => node.id !== cluster.leader)
+  const newLeader = await eventually("a new leader", async () => {
+    const leader = await leaderNow(cluster, 1000)
+    return leader !== cluster.leader ? leader : undefined
+  })
+  await sleep(1500)
+  const writes = await load.stop()
+  expect(before).toBeGreaterThan(0)
+  expect(writes.size).toBeGreaterThan(before)
+  expect(survivors.map((node) => node.id)).toContain(newLeader)
+  for (const node of survivors) await expectAllReadable(cluster, node.id, writes)
+}
+
+/**
+ * Kills every node with -9 under a load of writers, restarts them all, and
+ * reads every acknowledged write back through every node; more than
+ * `moreThan` writes must have been acknowledged first.
+ */
+export const expectRestartOfAllKeepsWrites = async (cluster: TestCluster, moreThan = 0): Promise<void> => {
+  const load = keepWriting(cluster, "restart", 8)
+  await sleep(2000)
+  for (const node of cluster.nodes) await Effect.runPromise(clusterKill(cluster.dir, node.id))
+  const writes = await load.stop()
+  expect(writes.size).toBeGreaterThan(moreThan)
+  for (const node of cluster.nodes) await Effect.runPromise(clusterRestart(cluster.dir, node.id, launcher))
+  await leaderNow(cluster)
+  for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+}
 
 /** Sends raw bytes to a port, then returns whatever came back before the server closed the connection. */
 export const rawExchange = (address: string, bytes: Buffer | string): Promise<string> =>

@@ -1,12 +1,12 @@
-import { clusterKill, clusterRestart, clusterPartition, clusterHeal, logPath, secretPath } from "@parley/runtime"
+import { clusterPartition, clusterHeal, logPath, secretPath } from "@parley/runtime"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { bin, clusterDir, eventually, get, launcher, leaderNow, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
-import { expectAllReadable, frame, keepWriting, peerExchange, rawExchange, sleep } from "./cluster-faults.ts"
+import { bin, clusterDir, eventually, get, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
+import { expectAllReadable, expectFailoverKeepsWrites, expectRestartOfAllKeepsWrites, frame, peerExchange, rawExchange } from "./cluster-faults.ts"
 
 afterEach(stopAll)
 
@@ -26,34 +26,11 @@ describe("a real raft cluster on loopback", () => {
   })
 
   it("survives kill -9 of the leader: a new leader is elected and no acknowledged write is lost", async () => {
-    const cluster = await startCluster(3)
-    const load = keepWriting(cluster, "failover")
-    await sleep(1500)
-    const before = load.acknowledged.size
-    await Effect.runPromise(clusterKill(cluster.dir, cluster.leader))
-    const survivors = cluster.nodes.filter((node) => node.id !== cluster.leader)
-    const newLeader = await eventually("a new leader", async () => {
-      const leader = await leaderNow(cluster, 1000)
-      return leader !== cluster.leader ? leader : undefined
-    })
-    await sleep(1500)
-    const writes = await load.stop()
-    expect(before).toBeGreaterThan(0)
-    expect(writes.size).toBeGreaterThan(before)
-    expect(survivors.map((node) => node.id)).toContain(newLeader)
-    for (const node of survivors) await expectAllReadable(cluster, node.id, writes)
+    await expectFailoverKeepsWrites(await startCluster(3))
   })
 
   it("keeps every acknowledged write through kill -9 of every node and a restart", async () => {
-    const cluster = await startCluster(3)
-    const load = keepWriting(cluster, "restart", 8)
-    await sleep(2000)
-    for (const node of cluster.nodes) await Effect.runPromise(clusterKill(cluster.dir, node.id))
-    const writes = await load.stop()
-    expect(writes.size).toBeGreaterThan(0)
-    for (const node of cluster.nodes) await Effect.runPromise(clusterRestart(cluster.dir, node.id, launcher))
-    await leaderNow(cluster)
-    for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+    await expectRestartOfAllKeepsWrites(await startCluster(3))
   })
 
   it("does not let a leader cut off in a minority commit, and converges after heal", async () => {

@@ -7,8 +7,8 @@ import { clusterHeal, clusterKill, clusterPartition, clusterRestart, logPath, se
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
-import { eventually, get, launcher, leaderNow, nodeOf, put, startCluster, statuses, stopAll } from "./cluster-harness.ts"
-import { expectAllReadable, frame, keepWriting, peerExchange, rawExchange, sleep } from "./cluster-faults.ts"
+import { eventually, get, launcher, nodeOf, put, startCluster, statuses, stopAll } from "./cluster-harness.ts"
+import { expectAllReadable, expectFailoverKeepsWrites, expectRestartOfAllKeepsWrites, frame, peerExchange, rawExchange } from "./cluster-faults.ts"
 
 afterEach(stopAll)
 
@@ -33,34 +33,12 @@ describe("a real multi-paxos cluster on loopback", () => {
   })
 
   it("survives kill -9 of the leader under load: a new leader is elected and no acknowledged write is lost", async () => {
-    const cluster = await startCluster(3, "multi-paxos", smallSnapshots)
-    const load = keepWriting(cluster, "failover")
-    await sleep(1500)
-    const before = load.acknowledged.size
-    await Effect.runPromise(clusterKill(cluster.dir, cluster.leader))
-    const survivors = cluster.nodes.filter((node) => node.id !== cluster.leader)
-    const newLeader = await eventually("a new leader", async () => {
-      const leader = await leaderNow(cluster, 1000)
-      return leader !== cluster.leader ? leader : undefined
-    })
-    await sleep(1500)
-    const writes = await load.stop()
-    expect(before).toBeGreaterThan(0)
-    expect(writes.size).toBeGreaterThan(before)
-    expect(survivors.map((node) => node.id)).toContain(newLeader)
-    for (const node of survivors) await expectAllReadable(cluster, node.id, writes)
+    await expectFailoverKeepsWrites(await startCluster(3, "multi-paxos", smallSnapshots))
   })
 
   it("keeps every acknowledged write through kill -9 of every node and a restart, from snapshots and votes", async () => {
     const cluster = await startCluster(3, "multi-paxos", smallSnapshots)
-    const load = keepWriting(cluster, "restart", 8)
-    await sleep(2000)
-    for (const node of cluster.nodes) await Effect.runPromise(clusterKill(cluster.dir, node.id))
-    const writes = await load.stop()
-    expect(writes.size).toBeGreaterThan(16)
-    for (const node of cluster.nodes) await Effect.runPromise(clusterRestart(cluster.dir, node.id, launcher))
-    await leaderNow(cluster)
-    for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+    await expectRestartOfAllKeepsWrites(cluster, 16)
     const reports = await statuses(cluster)
     expect(reports.some((report) => Number(report.status!["snapshot"]) > 0)).toBe(true)
   })
