@@ -6,6 +6,7 @@
  * 200,000), spec (default multi-paxos).
  */
 import { startParley } from "./cluster/parley-target.ts"
+import { loadWriteTimeoutMs } from "./cluster/workload.ts"
 
 const total = Number(process.argv[2] ?? 200_000)
 const spec = process.argv[3] ?? "multi-paxos"
@@ -21,7 +22,7 @@ try {
   const start = performance.now()
   const writer = async (w: number) => {
     while (written + failed < total) {
-      const ok = await target.put(leader, `key-${(w * 7919 + written) % 1000}`, value).catch(() => false)
+      const ok = await target.put(leader, `key-${(w * 7919 + written) % 1000}`, value, loadWriteTimeoutMs).catch(() => false)
       if (ok) written++
       else failed++
       if (written >= nextReport) {

@@ -69,8 +69,8 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
   return {
     system: "etcd",
     members,
-    put: async (member, key, value) => {
-      const response = await fetch(`${member.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value: b64(value) }) })
+    put: async (member, key, value, timeoutMs) => {
+      const response = await fetch(`${member.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value: b64(value) }), signal: AbortSignal.timeout(timeoutMs) })
       await response.arrayBuffer()
       return response.status === 200
     },

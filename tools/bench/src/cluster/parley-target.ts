@@ -31,8 +31,8 @@ export const startParley = async (basePort: number, spec = "raft"): Promise<Clus
       const reports = await Effect.runPromise(clusterStatus(dir))
       return reports.map((report) => (report.pid === undefined ? undefined : rssMiB(report.pid)) ?? 0)
     },
-    put: async (member, key, value) => {
-      const response = await fetch(`${member.url}/v1/kv/${key}?timeout=10000`, { method: "PUT", body: value })
+    put: async (member, key, value, timeoutMs) => {
+      const response = await fetch(`${member.url}/v1/kv/${key}?timeout=${timeoutMs}`, { method: "PUT", body: value, signal: AbortSignal.timeout(timeoutMs) })
       await response.arrayBuffer()
       return response.status === 200
     },

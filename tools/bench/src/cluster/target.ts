@@ -8,8 +8,12 @@ export interface Member {
 export interface ClusterTarget {
   readonly system: string
   readonly members: ReadonlyArray<Member>
-  /** One write of `value` to `key` through `member`; resolves true when acknowledged. */
-  put(member: Member, key: string, value: string): Promise<boolean>
+  /**
+   * One write of `value` to `key` through `member`; resolves true when
+   * acknowledged, false on an error answer, and rejects when `timeoutMs`
+   * passes first (the request is abandoned, as a client with a deadline does).
+   */
+  put(member: Member, key: string, value: string, timeoutMs: number): Promise<boolean>
   leader(): Promise<Member>
   /** kill -9 */
   kill(member: Member): Promise<void>

@@ -17,6 +17,16 @@ export interface LoadFigures {
 
 /** Writes go to a fixed key space, as `etcd benchmark put --key-space-size` does, so the store stays small. */
 export const keySpace = 1000
+/** A load write's deadline: long enough that a healthy cluster never misses it, so throughput counts every write. */
+export const loadWriteTimeoutMs = 10_000
+/**
+ * A failover write's deadline, the same for every system: a client with a
+ * bounded per-request timeout that retries at once, as etcd's clientv3 and
+ * ours do. Without one, a write sent through a follower just before the kill
+ * waits out that system's own internal timeout (etcd's is about 7 s), and the
+ * window measures the client, not the failover.
+ */
+export const failoverWriteTimeoutMs = 300
 export const value100 = "v".repeat(100)
 
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
@@ -32,7 +42,7 @@ export const closedLoop = async (target: ClusterTarget, members: ReadonlyArray<M
   const writer = async (w: number) => {
     for (let i = 0; performance.now() < end; i++) {
       const sent = performance.now()
-      const ok = await target.put(members[(w + i) % members.length]!, `key-${(w * 7919 + i) % keySpace}`, value100).catch(() => false)
+      const ok = await target.put(members[(w + i) % members.length]!, `key-${(w * 7919 + i) % keySpace}`, value100, loadWriteTimeoutMs).catch(() => false)
       if (ok) latencies.push(performance.now() - sent)
       else failed++
     }
@@ -54,8 +64,9 @@ export const closedLoop = async (target: ClusterTarget, members: ReadonlyArray<M
 /**
  * The write-unavailability window after kill -9 of the leader: from the
  * kill to the first acknowledgement of a write sent after it. Eight writers
- * keep writing through the surviving members meanwhile, retrying at once
- * on any error.
+ * keep writing through the surviving members meanwhile, each write bounded
+ * by `failoverWriteTimeoutMs` and retried at once (after 5 ms) on an error
+ * or a missed deadline.
  */
 export const failoverWindowMs = async (target: ClusterTarget): Promise<number> => {
   const leader = await target.leader()
@@ -66,7 +77,7 @@ export const failoverWindowMs = async (target: ClusterTarget): Promise<number> =
   const writer = async (w: number) => {
     for (let i = 0; running; i++) {
       const sent = performance.now()
-      const ok = await target.put(survivors[(w + i) % survivors.length]!, `failover-${w}`, value100).catch(() => false)
+      const ok = await target.put(survivors[(w + i) % survivors.length]!, `failover-${w}`, value100, failoverWriteTimeoutMs).catch(() => false)
       if (ok && sent >= killedAt) firstAckAfterKill = Math.min(firstAckAfterKill, performance.now())
       if (!ok) await new Promise((resolve) => setTimeout(resolve, 5))
     }
