@@ -15,7 +15,7 @@ import { dynamoRegister } from "./siblings.ts"
 import type { SiblingBugs } from "./siblings.ts"
 
 const registerOptions = {
-  replicas: int("replicas, each forwarding its siblings to the others after a write", { default: 3, min: 2, max: 4 }),
+  replicas: int("replicas, each forwarding a key's siblings to the others after a write to it", { default: 3, min: 2, max: 4 }),
   clients: int("clients, client ci writing and reading through replica ni", { default: 2, min: 1, max: 3 }),
   writes: int("writes per client: 1 (put, get) or 2 (put, get, put with what the read saw)", { default: 2, min: 1, max: 2 }),
   network: networkChoice("unordered")
