@@ -101,7 +101,11 @@ const up = Command.make(
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
       yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      yield* Console.log(`\ntry: ${firstCommand(spec)} --dir ${dir}`)
+      // The chat has no command of its own: its first step is a request to a node.
+      const first = spec === "causal-broadcast"
+        ? `curl -X POST ${reports[0]?.client}/v1/messages -d '{"text": "hello"}'`
+        : `${firstCommand(spec)} --dir ${dir}`
+      yield* Console.log(`\ntry: ${first}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(
