@@ -4,8 +4,9 @@
  * message can overtake one it depends on; with `--sync` and `--lossy`,
  * over a network that loses messages, which the digests make up for.
  */
-import { defineSpec, equals, flag, inFlight, int, lossyFlag, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, lossyFlag, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
+import { oneCopyInFlight } from "../bounds.ts"
 import { counter } from "../vclock.ts"
 import { causalView, formatCausalMessage } from "./format.ts"
 import { causalActor, causalBroadcast } from "./node.ts"
@@ -40,19 +41,6 @@ const broadcastsWithin = (s: CausalSystemState, options: CausalOptions): boolean
   return options.maxMessages === 0 || total <= options.maxMessages
 }
 
-/**
- * A node may send digests without end, and answer each with the same
- * messages again: the search goes no further than one copy of any message
- * in flight on a link, which every repair needs and no more.
- */
-const oneCopyInFlight = (s: CausalSystemState): boolean => {
-  const envelopes = inFlight(s.network)
-  for (let i = 0; i < envelopes.length; i++) {
-    for (let j = i + 1; j < envelopes.length; j++) if (equals(envelopes[i], envelopes[j])) return false
-  }
-  return true
-}
-
 const causalSystem = (options: CausalOptions, bugs: CausalBugs): CausalSystem => {
   const actor = causalActor({ ...bugs, broadcastTimer: true, sync: options.sync })
   return {
@@ -62,7 +50,7 @@ const causalSystem = (options: CausalOptions, bugs: CausalBugs): CausalSystem =>
     lossy: options.lossy,
     maxCrashes: 0,
     properties: causalProperties,
-    within: options.sync ? (s) => broadcastsWithin(s, options) && oneCopyInFlight(s) : (s) => broadcastsWithin(s, options),
+    within: options.sync ? (s) => broadcastsWithin(s, options) && oneCopyInFlight(s.network) : (s) => broadcastsWithin(s, options),
     formatMessage: formatCausalMessage,
     formatTimer: (timer) => timer,
     view: causalView

@@ -9,7 +9,8 @@ export const formatSibling = (s: Sibling): string => `${s.value} ${formatClock(c
 
 const formatSiblings = (siblings: ReadonlyArray<Sibling>): string => `{${siblings.map(formatSibling).join(", ")}}`
 
-export const formatRegisterMessage = (m: RegisterMessage): string => `Replicate ${m.key} ${formatSiblings(m.siblings)}`
+export const formatRegisterMessage = (m: RegisterMessage): string =>
+  m._tag === "Replicate" ? `Replicate ${m.key} ${formatSiblings(m.siblings)}` : `Ack ${m.key} ${formatClock(m.context)}`
 
 export const formatRegisterRequest = (r: RegisterRequest): string =>
   r._tag === "Get" ? `Get ${r.key}` : `Put ${r.key}=${r.value} ctx ${formatClock(r.context)}`

@@ -8,6 +8,7 @@
  * A context is a vector clock as text, `node:counter` pairs joined by
  * commas; a read's context names every sibling it returned, so a write
  * made with it resolves them. Without a context a write supersedes nothing.
+ * Replication is resent each second until acknowledged (`--sync`).
  */
 import { clientRoute, everyNodeAnswers, hostedSpec, noBody, textBody } from "@parley/core"
 import type { HttpReply } from "@parley/core"
@@ -15,6 +16,7 @@ import { bucketCount, bucketsFlat } from "@parley/kv"
 import { Schema, SchemaGetter } from "effect"
 import type { VClock } from "../vclock.ts"
 import { RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse } from "./messages.ts"
+import type { RegisterTimer } from "./messages.ts"
 import type { Sibling } from "./messages.ts"
 import { replicaActor } from "./replica.ts"
 import type { ReplicaState } from "./replica.ts"
@@ -97,9 +99,10 @@ export const dynamoHosted = hostedSpec({
   options: Schema.Struct({}),
   // The checker's variants run here too, to see their bug happen: last-writer-wins drops a concurrent write.
   variants: dynamoRegisterSpec.variants,
-  actor: (_nodes, _options, variant) => replicaActor({ ...dynamoRegister, ...dynamoRegisterSpec.bugsOf(variant ?? "correct") }),
-  timerKind: () => "none",
-  timers: {},
+  actor: (_nodes, _options, variant) => replicaActor({ ...dynamoRegister, ...dynamoRegisterSpec.bugsOf(variant ?? "correct") }, { sync: true }),
+  timerKind: (timer: RegisterTimer) => timer,
+  // Each second a replica sends again what its peers have not acknowledged.
+  timers: { sync: { minMs: 1000, maxMs: 1000 } },
   api: {
     routes,
     status: {

@@ -21,8 +21,12 @@ export type Sibling = typeof Sibling.Type
 export const Replicate = Schema.TaggedStruct("Replicate", { key: Schema.String, siblings: Schema.Array(Sibling) })
 export type Replicate = typeof Replicate.Type
 
-export const RegisterMessage = Replicate
-export type RegisterMessage = Replicate
+/** What the sender of a `Replicate` learns back: the receiver's siblings of the key now cover `context`. */
+export const ReplicateAck = Schema.TaggedStruct("ReplicateAck", { key: Schema.String, context: VClock })
+export type ReplicateAck = typeof ReplicateAck.Type
+
+export const RegisterMessage = Schema.Union([Replicate, ReplicateAck])
+export type RegisterMessage = typeof RegisterMessage.Type
 
 // The clients' requests; `seq` is the client's number for the request, which its answer repeats.
 
@@ -48,8 +52,8 @@ export type PutOk = typeof PutOk.Type
 export const RegisterResponse = Schema.Union([GetOk, PutOk])
 export type RegisterResponse = typeof RegisterResponse.Type
 
-/** Replicas set no timers: replication is one message per peer per write, and the network delivers it or not. */
-export const RegisterTimer = Schema.Never
+/** With `sync` on, a replica sends again, on this timer, each key's siblings to the peers that have not acknowledged them. */
+export const RegisterTimer = Schema.Literal("sync")
 export type RegisterTimer = typeof RegisterTimer.Type
 
 const Siblings = Schema.Array(Sibling)
@@ -61,6 +65,17 @@ export const SiblingStore = Schema.Union([
 ])
 export type SiblingStore = typeof SiblingStore.Type
 
-/** What a replica keeps across a crash: every key's siblings, from which its counters follow, so it never gives a dot twice. */
-export const RegisterDurable = Schema.Struct({ store: SiblingStore })
+/** Each key whose siblings some peers have not acknowledged, and those peers. */
+export const UnackedKeys = Schema.Union([
+  Schema.Struct({ entries: Schema.Record(Schema.String, Schema.Array(Schema.String)) }),
+  Schema.Struct({ size: Schema.Int, buckets: Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.Array(Schema.String))) })
+])
+export type UnackedKeys = typeof UnackedKeys.Type
+
+/**
+ * What a replica keeps across a crash: every key's siblings, from which its
+ * counters follow, so it never gives a dot twice; and what its peers have
+ * not acknowledged, so it sends it again after a restart.
+ */
+export const RegisterDurable = Schema.Struct({ store: SiblingStore, unacked: UnackedKeys })
 export type RegisterDurable = typeof RegisterDurable.Type

@@ -1,7 +1,7 @@
 import type { Output } from "@parley/core"
 import { emptyBuckets } from "@parley/kv"
 import { describe, expect, it } from "vitest"
-import type { RegisterMessage, RegisterResponse, Sibling } from "../../src/dynamo-register/messages.ts"
+import type { RegisterMessage, RegisterResponse, RegisterTimer, Sibling } from "../../src/dynamo-register/messages.ts"
 import { replicaActor, siblingsOf } from "../../src/dynamo-register/replica.ts"
 import type { ReplicaState } from "../../src/dynamo-register/replica.ts"
 import { formatRegisterMessage, formatRegisterResponse, formatSibling } from "../../src/dynamo-register/format.ts"
@@ -12,7 +12,7 @@ const actor = replicaActor(dynamoRegister)
 const fresh = actor.init(ctx).state
 
 /** One line per output, as etcd/raft's interaction tests print messages. */
-const line = (o: Output<RegisterMessage, never, RegisterResponse>): string => {
+const line = (o: Output<RegisterMessage, RegisterTimer, RegisterResponse>): string => {
   if (o._tag === "Send") return `n1->${o.to} ${formatRegisterMessage(o.message)}`
   if (o._tag === "Reply") return `n1->${o.client} ${formatRegisterResponse(o.response)}`
   return o._tag
@@ -82,6 +82,42 @@ describe("a replica's other events", () => {
     const recovered = actor.recover(ctx, actor.durable(before)).state
     expect(recovered).toEqual(before)
     expect(put(recovered, "c").out.map(line)[0]).toBe("n1->c PutOk k=c [n1:3]")
-    expect(actor.durable(fresh)).toEqual({ store: emptyBuckets })
+    expect(actor.durable(fresh)).toEqual({ store: emptyBuckets, unacked: emptyBuckets })
+  })
+})
+
+describe("a replica with sync on: replication resent until acknowledged", () => {
+  const synced = replicaActor(dynamoRegister, { sync: true })
+  const boot = synced.init(ctx)
+  const written = synced.onRequest(boot.state, "c", { _tag: "Put", seq: 1, key: "k", value: "a", context: {} }).state
+
+  it("sets the sync timer, and waits for every peer's acknowledgement of what it wrote", () => {
+    expect(boot.out).toEqual([{ _tag: "SetTimer", timer: "sync" }])
+    expect(synced.onTimer(written, "sync").out.map(line)).toEqual([
+      "n1->n2 Replicate k {a [n1:1]}",
+      "n1->n3 Replicate k {a [n1:1]}",
+      "SetTimer"
+    ])
+  })
+
+  it("stops sending to a peer once it acknowledged a context covering its siblings, and not before", () => {
+    const stale = synced.onMessage(written, "n2", { _tag: "ReplicateAck", key: "k", context: {} }).state
+    expect(stale.unacked).toEqual(written.unacked)
+    const acked = synced.onMessage(written, "n2", { _tag: "ReplicateAck", key: "k", context: { n1: 1, n3: 4 } }).state
+    expect(synced.onTimer(acked, "sync").out.map(line)).toEqual(["n1->n3 Replicate k {a [n1:1]}", "SetTimer"])
+    const done = synced.onMessage(acked, "n3", { _tag: "ReplicateAck", key: "k", context: { n1: 1 } }).state
+    expect(synced.onTimer(done, "sync").out.map(line)).toEqual(["SetTimer"])
+    expect(done.unacked).toEqual(emptyBuckets)
+  })
+
+  it("acknowledges a peer's siblings with the context of what it then holds", () => {
+    const { out } = synced.onMessage(written, "n2", { _tag: "Replicate", key: "k", siblings: [fromN2] })
+    expect(out.map(line)).toEqual(["n1->n2 Ack k [n1:1 n2:1]"])
+  })
+
+  it("keeps what is unacknowledged across a restart, and sends it again", () => {
+    const recovered = synced.recover(ctx, synced.durable(written))
+    expect(recovered.out).toEqual([{ _tag: "SetTimer", timer: "sync" }])
+    expect(synced.onTimer(recovered.state, "sync").out.map(line)).toHaveLength(3)
   })
 })
