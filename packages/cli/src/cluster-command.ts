@@ -1,4 +1,4 @@
-import { agreedLeader, clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
+import { agreedLeader, clusterDown, clusterHeal, clusterHold, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import { ClusterControlError } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
@@ -101,7 +101,11 @@ const up = Command.make(
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
       yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      yield* Console.log(`\ntry: ${firstCommand(spec)} --dir ${dir}`)
+      // The chat has no command of its own: its first step is a request to a node.
+      const first = spec === "causal-broadcast"
+        ? `curl -X POST ${reports[0]?.client}/v1/messages -d '{"text": "hello"}'`
+        : `${firstCommand(spec)} --dir ${dir}`
+      yield* Console.log(`\ntry: ${first}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(
@@ -147,6 +151,30 @@ const heal = Command.make("heal", { dir }, ({ dir }) =>
     Command.withDescription("Undo any partition")
   )
 
+const hold = Command.make(
+  "hold",
+  {
+    from: Argument.String("from").pipe(Argument.withDescription("The node whose sending is held, such as n1")),
+    to: Argument.String("to").pipe(Argument.withDescription("The peers it sends to that wait, such as n3 or n2,n3")),
+    dir
+  },
+  ({ from, to, dir }) => {
+    const peers = to.split(",").map((id) => id.trim()).filter((id) => id !== "")
+    return clusterHold(dir, from, peers).pipe(
+      Effect.flatMap(() => Console.log(`holding what ${from} sends to ${peers.join(", ")}; \`parley cluster release ${from}\` sends it, in order`))
+    )
+  }
+).pipe(
+  Command.withDescription(
+    "Delay a link: what FROM sends to TO waits, in order, until released (replaces FROM's held links); a slow link under your control"
+  )
+)
+
+const release = Command.make("release", { from: nodeId, dir }, ({ from, dir }) =>
+  clusterHold(dir, from, []).pipe(Effect.flatMap(() => Console.log(`released every link of ${from}: what it held went out, in order`)))).pipe(
+    Command.withDescription("Send what a node's held links kept, in order, and hold nothing more")
+  )
+
 const down = Command.make("down", { dir }, ({ dir }) =>
   clusterDown(dir).pipe(Effect.flatMap((stopped) => Console.log(`stopped ${stopped.length === 0 ? "nothing" : stopped.join(", ")}`)))).pipe(
     Command.withDescription("Stop every node (SIGTERM, then SIGKILL after five seconds); their data stays in the directory")
@@ -154,5 +182,5 @@ const down = Command.make("down", { dir }, ({ dir }) =>
 
 export const clusterCommand = Command.make("cluster").pipe(
   Command.withDescription("Start, inspect, crash, partition and stop a local cluster"),
-  Command.withSubcommands([up, status, kill, restart, partition, heal, down])
+  Command.withSubcommands([up, status, kill, restart, partition, heal, hold, release, down])
 )

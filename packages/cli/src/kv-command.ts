@@ -1,6 +1,6 @@
 import { kvPath } from "@parley/kv"
 import { callExactlyOnce, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
 const dir = Flag.String("dir").pipe(Flag.withDefault(".parley/cluster"), Flag.withDescription("The cluster's directory"))
@@ -44,19 +44,48 @@ const call = ({ dir, node, timeout }: Target, method: string, key: string, suffi
 const refused = (answer: { readonly status: number; readonly body: Record<string, unknown> }) =>
   new ClusterControlError({ message: `${answer.status}: ${String(answer.body["error"] ?? JSON.stringify(answer.body))}` })
 
-const put = Command.make("put", { key, value: Argument.String("value"), dir, node, timeout }, (target) =>
+const context = Flag.String("context").pipe(
+  Flag.optional,
+  Flag.withDescription("For dynamo-register: the causal context a get printed (n1:2,n2:1); the write supersedes every version it names")
+)
+
+const put = Command.make("put", { key, value: Argument.String("value"), context, dir, node, timeout }, (target) =>
   Effect.gen(function*() {
-    const answer = yield* call(target, "PUT", target.key, "", target.value)
+    const suffix = Option.match(target.context, { onNone: () => "", onSome: (c) => `?context=${encodeURIComponent(c)}` })
+    const answer = yield* call(target, "PUT", target.key, suffix, target.value)
     if (answer.status !== 200) return yield* refused(answer)
     yield* Console.log("OK")
-  })).pipe(Command.withDescription("Set KEY to VALUE; answers once the write is committed"))
+    if (typeof answer.body["context"] === "string") yield* Console.log(`context ${answer.body["context"]}`)
+  })).pipe(Command.withDescription("Set KEY to VALUE; answers once the write is committed (dynamo-register: stored at one replica)"))
+
+/** A version as dynamo-register's GET lists it: a value and its clock. */
+const Sibling = Schema.Struct({ value: Schema.String, clock: Schema.Record(Schema.String, Schema.Number) })
+const decodeSiblings = Schema.decodeUnknownOption(Schema.Array(Sibling))
+
+const clockText = (clock: Readonly<Record<string, number>>): string =>
+  `[${Object.keys(clock).sort().map((node) => `${node}:${clock[node]}`).join(" ")}]`
+
+/** Concurrent versions one a line, then the context that resolves them; a single version as its value alone, as any store prints it. */
+const siblingLines = (siblings: ReadonlyArray<typeof Sibling.Type>, context: unknown): ReadonlyArray<string> => {
+  const resolve = typeof context === "string" ? [`context ${context}`] : []
+  if (siblings.length === 1) return [siblings[0]!.value, ...resolve]
+  return [
+    `${siblings.length} concurrent siblings:`,
+    ...siblings.map((s) => `  ${JSON.stringify(s.value)} ${clockText(s.clock)}`),
+    ...resolve.map((line) => `${line}  (put with --context ${String(context)} to resolve them)`)
+  ]
+}
 
 const get = Command.make("get", { key, dir, node, timeout }, (target) =>
   Effect.gen(function*() {
     const answer = yield* call(target, "GET", target.key)
     if (answer.status !== 200) return yield* refused(answer)
-    yield* Console.log(String(answer.body["value"]))
-  })).pipe(Command.withDescription("Print KEY's value (a linearizable read through the leader's log)"))
+    const siblings = decodeSiblings(answer.body["siblings"])
+    if (Option.isNone(siblings)) return yield* Console.log(String(answer.body["value"]))
+    for (const line of siblingLines(siblings.value, answer.body["context"])) yield* Console.log(line)
+  })).pipe(Command.withDescription(
+    "Print KEY's value (raft: a linearizable read through the leader's log; dynamo-register: every concurrent sibling and the context that resolves them)"
+  ))
 
 const del = Command.make("del", { key, dir, node, timeout }, (target) =>
   Effect.gen(function*() {

@@ -28,6 +28,7 @@ import { namedSession, unknownOutcome } from "./session-headers.ts"
 const maxInFlight = 4096
 
 const partitionBody = jsonBody(Schema.Struct({ blocked: Schema.Array(Schema.String) }), `{"blocked": [node ids]}`)
+const holdBody = jsonBody(Schema.Struct({ held: Schema.Array(Schema.String) }), `{"held": [node ids]}`)
 
 interface Reply {
   readonly status: number
@@ -95,13 +96,27 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         return json(503, unknownOutcome(result.reason, named.success), { "retry-after": "1" })
       })
 
+    /** The peers an admin body names, all of them nodes of this cluster (this one left out), or the refusal. */
+    const peersIn = <B>(route: RouteBody<B>, body: Buffer, peers: (decoded: B) => ReadonlyArray<NodeId>): Result.Result<ReadonlyArray<NodeId>, Reply> => {
+      const request = Result.flatMap(rawBody(route, body), (raw) => route.read(raw))
+      if (Result.isFailure(request)) return Result.fail(refusal(400, request.failure))
+      const unknown = peers(request.success).filter((id) => !known.has(id))
+      if (unknown.length > 0) return Result.fail(refusal(400, `not nodes of this cluster: ${unknown.join(", ")}`))
+      return Result.succeed(peers(request.success).filter((id) => id !== config.self))
+    }
+
     const partition = (body: Buffer): Reply => {
-      const request = Result.flatMap(rawBody(partitionBody, body), (raw) => partitionBody.read(raw))
-      if (Result.isFailure(request)) return refusal(400, request.failure)
-      const unknown = request.success.blocked.filter((id: NodeId) => !known.has(id))
-      if (unknown.length > 0) return refusal(400, `not nodes of this cluster: ${unknown.join(", ")}`)
-      faults.partition(request.success.blocked.filter((id) => id !== config.self))
+      const blocked = peersIn(partitionBody, body, (decoded) => decoded.blocked)
+      if (Result.isFailure(blocked)) return blocked.failure
+      faults.partition(blocked.success)
       return json(200, { id: config.self, blocked: faults.blocked() })
+    }
+
+    const hold = (body: Buffer): Reply => {
+      const held = peersIn(holdBody, body, (decoded) => decoded.held)
+      if (Result.isFailure(held)) return held.failure
+      faults.hold(held.success)
+      return json(200, { id: config.self, held: faults.held() })
     }
 
     const respond = (res: http.ServerResponse, reply: Reply): void => {
@@ -116,6 +131,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       ...config.hosted.api.status.of(node.state()),
       ...(config.variant === undefined ? {} : { variant: config.variant }),
       blocked: faults.blocked(),
+      held: faults.held(),
       forwarding: forwarding.pending()
     })
 
@@ -129,6 +145,8 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
           return respond(res, json(200, status()))
         case "Partition":
           return respond(res, partition(body))
+        case "Hold":
+          return respond(res, hold(body))
         case "Metrics":
           return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.prometheus())
         case "Call":

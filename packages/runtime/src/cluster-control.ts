@@ -279,6 +279,23 @@ export const clusterHeal = (dir: string) =>
     return yield* applyPartition(dir, file, {})
   })
 
+/**
+ * Holds what `from` sends to each of `to` until released (`to` empty releases
+ * every link of `from`, its held frames going out in order). Only the running
+ * process keeps a hold: a restarted node holds nothing, and what it held is lost.
+ */
+export const clusterHold = (dir: string, from: NodeId, to: ReadonlyArray<NodeId>) =>
+  Effect.gen(function*() {
+    const file = yield* cluster(dir)
+    const node = yield* entry(file, from)
+    for (const id of to) yield* entry(file, id)
+    if (livePid(dir, from) === undefined) return yield* fail(`node ${from} is not running`)
+    const answer = yield* Effect.promise(() =>
+      callNode(node, "POST", "/v1/admin/hold", JSON.stringify({ held: to }), 2000, bearer(readClientToken(dir))).catch(() => undefined)
+    )
+    if (answer?.status !== 200) return yield* fail(`node ${from} did not take the hold: ${answer === undefined ? "no answer" : JSON.stringify(answer.body)}`)
+  })
+
 /** SIGTERM to every node, SIGKILL to any still running after five seconds. */
 export const clusterDown = (dir: string) =>
   Effect.gen(function*() {

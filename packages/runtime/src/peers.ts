@@ -3,7 +3,8 @@
  * built with: the reducers' messages (PeerMessages) and forwarded client
  * requests (Forwarding) share one link per peer, so both keep its order.
  * Faults are applied here, to every frame in either direction, so a
- * partition cuts every transport the same way.
+ * partition cuts every transport the same way, and a held link keeps its
+ * frames in order whichever transport carries them.
  */
 import type { NodeId } from "@parley/core"
 import { Context, Effect, Layer } from "effect"
@@ -30,6 +31,15 @@ export class PeerMessages extends Context.Service<PeerMessages, {
 
     const send = (to: NodeId, frame: PeerFrame): void => {
       if (!faults.reaches(to)) return
+      if (!faults.holds(to)) return perform(to, frame)
+      // Released later, outside any batch: the frame goes out at once, unless a partition came since.
+      faults.keep(to, () => {
+        if (!faults.reaches(to)) return
+        perform(to, frame)
+        link.flush()
+      })
+    }
+    const perform = (to: NodeId, frame: PeerFrame): void => {
       metrics.messageSent(to)
       link.send(to, frame)
     }

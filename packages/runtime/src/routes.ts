@@ -5,6 +5,8 @@
  *   GET    /v1/status                 this node's id, the spec's status fields, the nodes it blocks,
  *                                      the forwarded requests it holds the way back for
  *   POST   /v1/admin/partition        body {"blocked": [node ids]}: drop traffic with them
+ *   POST   /v1/admin/hold             body {"held": [node ids]}: keep what this node sends them until
+ *                                      a later call leaves them out
  *   GET    /metrics                   the node's metrics, in Prometheus's text format
  * Every spec route takes `?timeout=MS` (default 5000): how long to wait for
  * the cluster's answer before answering 503, and the headers Parley-Client
@@ -15,6 +17,7 @@ import type { ClientRoute } from "@parley/core"
 export type Route<Req, A> =
   | { readonly _tag: "Status" }
   | { readonly _tag: "Partition" }
+  | { readonly _tag: "Hold" }
   | { readonly _tag: "Metrics" }
   | {
     readonly _tag: "Call"
@@ -75,6 +78,7 @@ export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) =
     const path = parsed.pathname
     if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
     if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
+    if (path === "/v1/admin/hold") return only(method, "POST", { _tag: "Hold" })
     if (path === "/metrics") return only(method, "GET", { _tag: "Metrics" })
     let chosen: { readonly template: Template<Req, A>; readonly captured: RegExpExecArray } | undefined
     const allowed: Array<string> = []

@@ -11,9 +11,9 @@ import { always, sometimes } from "@parley/core"
 import type { Property, SystemSpec, SystemStateOf } from "@parley/core"
 import { compare } from "../vclock.ts"
 import type { CausalState } from "./node.ts"
-import type { Broadcast, CausalDurable, CausalMessage, CausalTimer } from "./messages.ts"
+import type { Broadcast, CausalDurable, CausalMessage, CausalRequest, CausalResponse, CausalTimer } from "./messages.ts"
 
-export type CausalSystem = SystemSpec<CausalState, CausalMessage, CausalTimer, never, never, CausalDurable>
+export type CausalSystem = SystemSpec<CausalState, CausalMessage, CausalTimer, CausalRequest, CausalResponse, CausalDurable>
 export type CausalSystemState = SystemStateOf<CausalSystem>
 
 const nodesOf = (s: CausalSystemState): ReadonlyArray<CausalState> => s.nodes.flatMap((slot) => (slot.up ? [slot.state] : []))

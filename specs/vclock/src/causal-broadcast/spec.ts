@@ -1,12 +1,14 @@
 /**
  * `causal-broadcast`: nodes `n1`…`nN` that each broadcast up to a budget of
  * messages (the model's boundary) over an unordered network, where a
- * message can overtake one it depends on.
+ * message can overtake one it depends on; with `--sync` and `--lossy`,
+ * over a network that loses messages, which the digests make up for.
  */
-import { defineSpec, int, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, lossyFlag, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
+import { oneCopyInFlight } from "../bounds.ts"
 import { counter } from "../vclock.ts"
-import { causalView, formatBroadcast } from "./format.ts"
+import { causalView, formatCausalMessage } from "./format.ts"
 import { causalActor, causalBroadcast } from "./node.ts"
 import type { CausalBugs } from "./node.ts"
 import { causalProperties } from "./properties.ts"
@@ -20,7 +22,9 @@ const causalOptions = {
     min: 0,
     max: 12
   }),
-  network: networkChoice("unordered")
+  network: networkChoice("unordered"),
+  sync: flag("each node sends its peers a digest of what it delivered whenever it likes, and a peer sends back its own messages the digest lacks (as the cluster does)"),
+  lossy: lossyFlag
 } as const
 
 export type CausalOptions = OptionsOf<typeof causalOptions>
@@ -38,16 +42,16 @@ const broadcastsWithin = (s: CausalSystemState, options: CausalOptions): boolean
 }
 
 const causalSystem = (options: CausalOptions, bugs: CausalBugs): CausalSystem => {
-  const actor = causalActor(bugs)
+  const actor = causalActor({ ...bugs, broadcastTimer: true, sync: options.sync })
   return {
     nodes: Array.from({ length: options.nodes }, (_, i) => ({ id: `n${i + 1}`, actor })),
     clients: [],
     network: options.network,
-    lossy: false,
+    lossy: options.lossy,
     maxCrashes: 0,
     properties: causalProperties,
-    within: (s) => broadcastsWithin(s, options),
-    formatMessage: formatBroadcast,
+    within: options.sync ? (s) => broadcastsWithin(s, options) && oneCopyInFlight(s.network) : (s) => broadcastsWithin(s, options),
+    formatMessage: formatCausalMessage,
     formatTimer: (timer) => timer,
     view: causalView
   }

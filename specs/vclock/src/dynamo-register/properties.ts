@@ -9,26 +9,32 @@
 import { always, sometimes } from "@parley/core"
 import type { Property, SystemSpec, SystemStateOf } from "@parley/core"
 import { compare, dominatedBy } from "../vclock.ts"
+import type { VClock } from "../vclock.ts"
+import { bucketsFlat } from "@parley/kv"
 import type { RegisterClientState, WriteRecord } from "./client.ts"
 import type { RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse, RegisterTimer, Sibling } from "./messages.ts"
 import type { ReplicaState } from "./replica.ts"
+import { clockOf } from "./siblings.ts"
 
 export type RegisterSystem = SystemSpec<ReplicaState, RegisterMessage, RegisterTimer, RegisterRequest, RegisterResponse, RegisterDurable, RegisterClientState, never>
 export type RegisterSystemState = SystemStateOf<RegisterSystem>
 
 const replicasOf = (s: RegisterSystemState): ReadonlyArray<ReplicaState> => s.nodes.flatMap((slot) => (slot.up ? [slot.state] : []))
 
+/** Each live replica's sibling set of each key: the model's clients write one key, so there is one set a replica. */
+const siblingSets = (s: RegisterSystemState): ReadonlyArray<ReadonlyArray<Sibling>> => replicasOf(s).flatMap((r) => Object.values(bucketsFlat(r.store)))
+
 const writesOf = (s: RegisterSystemState): ReadonlyArray<WriteRecord> => s.clients.flatMap((c) => c.state.writes)
 
-const acknowledged = (s: RegisterSystemState): ReadonlyArray<WriteRecord & { readonly clock: Sibling["clock"] }> =>
+const acknowledged = (s: RegisterSystemState): ReadonlyArray<WriteRecord & { readonly clock: VClock }> =>
   writesOf(s).flatMap((w) => (w.clock === null ? [] : [{ ...w, clock: w.clock }]))
 
 /** Every acknowledged write is a sibling on some replica, or some write's context included it. */
 export const noLostWrite = always<RegisterSystemState>("NoLostWrite", (s) => {
-  const replicas = replicasOf(s)
+  const sets = siblingSets(s)
   const writes = writesOf(s)
   return acknowledged(s).every((w) =>
-    replicas.some((r) => r.siblings.some((sib) => sib.value === w.value && compare(sib.clock, w.clock) === "equal")) ||
+    sets.some((siblings) => siblings.some((sib) => sib.value === w.value && compare(clockOf(sib), w.clock) === "equal")) ||
     writes.some((later) => later !== w && dominatedBy(w.clock, later.context))
   )
 })
@@ -36,24 +42,24 @@ export const noLostWrite = always<RegisterSystemState>("NoLostWrite", (s) => {
 /** No replica keeps a version beside a write whose context included that version. */
 export const supersededDropped = always<RegisterSystemState>("SupersededDropped", (s) => {
   const contexts = new Map(writesOf(s).map((w) => [w.value, w.context]))
-  return replicasOf(s).every((r) =>
-    r.siblings.every((sib) =>
-      r.siblings.every((other) => {
+  return siblingSets(s).every((siblings) =>
+    siblings.every((sib) =>
+      siblings.every((other) => {
         const context = contexts.get(other.value)
-        return other === sib || context === undefined || !dominatedBy(sib.clock, context)
+        return other === sib || context === undefined || !dominatedBy(clockOf(sib), context)
       })
     )
   )
 })
 
 /** Concurrent writes stand side by side on some replica. */
-export const siblingsExist = sometimes<RegisterSystemState>("SiblingsExist", (s) => replicasOf(s).some((r) => r.siblings.length >= 2))
+export const siblingsExist = sometimes<RegisterSystemState>("SiblingsExist", (s) => siblingSets(s).some((siblings) => siblings.length >= 2))
 
 /** A replica holds a single version that supersedes two concurrent acknowledged writes: a later write resolved them. */
 export const siblingsResolved = sometimes<RegisterSystemState>("SiblingsResolved", (s) => {
   const acked = acknowledged(s)
-  return replicasOf(s).some((r) => {
-    const only = r.siblings.length === 1 ? r.siblings[0]!.clock : undefined
+  return siblingSets(s).some((siblings) => {
+    const only = siblings.length === 1 ? clockOf(siblings[0]!) : undefined
     return only !== undefined && acked.some((a) =>
       compare(a.clock, only) === "before" && acked.some((b) => compare(a.clock, b.clock) === "concurrent" && compare(b.clock, only) === "before")
     )

@@ -4,27 +4,30 @@
  * writes become siblings, and a write made with a context covering them
  * resolves them.
  */
-import { defineSpec, int, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, lossyFlag, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
+import { oneCopyInFlight } from "../bounds.ts"
 import { clientScript, registerClient } from "./client.ts"
 import { formatRegisterMessage, formatRegisterRequest, formatRegisterResponse, replicaView } from "./format.ts"
 import { registerProperties } from "./properties.ts"
-import type { RegisterSystem } from "./properties.ts"
+import type { RegisterSystem, RegisterSystemState } from "./properties.ts"
 import { replicaActor } from "./replica.ts"
 import { dynamoRegister } from "./siblings.ts"
 import type { SiblingBugs } from "./siblings.ts"
 
 const registerOptions = {
-  replicas: int("replicas, each forwarding its siblings to the others after a write", { default: 3, min: 2, max: 4 }),
+  replicas: int("replicas, each forwarding a key's siblings to the others after a write to it", { default: 3, min: 2, max: 4 }),
   clients: int("clients, client ci writing and reading through replica ni", { default: 2, min: 1, max: 3 }),
   writes: int("writes per client: 1 (put, get) or 2 (put, get, put with what the read saw)", { default: 2, min: 1, max: 2 }),
-  network: networkChoice("unordered")
+  network: networkChoice("unordered"),
+  sync: flag("a replica sends a key's siblings again, whenever it likes, to the peers that have not acknowledged them (as the cluster does)"),
+  lossy: lossyFlag
 } as const
 
 export type RegisterOptions = OptionsOf<typeof registerOptions>
 
 const registerSystem = (options: RegisterOptions, bugs: SiblingBugs): RegisterSystem => {
-  const actor = replicaActor(bugs)
+  const actor = replicaActor(bugs, { sync: options.sync })
   const nodes = Array.from({ length: options.replicas }, (_, i) => ({ id: `n${i + 1}`, actor }))
   const script = clientScript(options.writes)
   return {
@@ -34,12 +37,13 @@ const registerSystem = (options: RegisterOptions, bugs: SiblingBugs): RegisterSy
       client: registerClient(`c${i + 1}`, nodes[i % nodes.length]!.id, script)
     })),
     network: options.network,
-    lossy: false,
+    lossy: options.lossy,
     maxCrashes: 0,
     properties: registerProperties,
+    ...(options.sync ? { within: (s: RegisterSystemState) => oneCopyInFlight(s.network) } : {}),
     terminal: (s) => s.clients.every((c) => c.state.next >= script.length),
     formatMessage: formatRegisterMessage,
-    formatTimer: () => "none",
+    formatTimer: (timer) => timer,
     formatRequest: formatRegisterRequest,
     formatResponse: formatRegisterResponse,
     view: replicaView
