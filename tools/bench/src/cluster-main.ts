@@ -2,7 +2,9 @@
  * `npm run bench:cluster`: 3-node parley clusters of raft and multi-paxos,
  * and a 3-member etcd cluster when `etcd` is on the PATH, under the same closed-loop load
  * of 100-byte writes at concurrency 1 and 64, then three kill -9s of the
- * leader each. One JSON line per figure, then a side-by-side table.
+ * leader each. One JSON line per figure, then a side-by-side table. Raft
+ * runs twice, with its event log (the default) and without, and the cost
+ * of the log is printed as the drop in writes a second of each phase.
  * Arguments: seconds per load phase (default 10).
  */
 import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
@@ -43,7 +45,17 @@ const measure = async (target: ClusterTarget): Promise<SystemFigures> => {
   }
 }
 
-const results: Array<SystemFigures> = [await measure(await startParley(26_000)), await measure(await startParley(26_200, "multi-paxos"))]
+const results: Array<SystemFigures> = [
+  await measure(await startParley(26_000)),
+  await measure(await startParley(26_600, "raft", false)),
+  await measure(await startParley(26_200, "multi-paxos"))
+]
+const [logged, unlogged] = results as [SystemFigures, SystemFigures]
+for (const [i, phase] of ["c=1 to leader", "c=64 to leader", "c=64 to every member"].entries()) {
+  const on = logged.load[i]!.opsPerSecond
+  const off = unlogged.load[i]!.opsPerSecond
+  console.log(JSON.stringify({ bench: "event-log-cost", system: "parley raft", phase, opsPerSecondOn: on, opsPerSecondOff: off, dropPercent: Math.round((1 - on / off) * 1000) / 10 }))
+}
 if (etcdOnPath()) results.push(await measure(await startEtcd(26_400)))
 else console.log(JSON.stringify({ bench: "cluster-writes", system: "etcd", skipped: "etcd is not on the PATH (Debian package etcd-server)" }))
 
