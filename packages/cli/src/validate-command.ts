@@ -7,10 +7,11 @@
  * show` renders. Exit codes: 0 valid, 1 invalid, 2 bad usage or input,
  * 4 unknown (the history check ran out of its budget).
  */
+import { defaultConfig } from "@parley/core"
 import type { AnyHostedSpec, AnySystemSpec, SpecConfig } from "@parley/core"
 import { readCluster } from "@parley/runtime"
-import { kvClientModel, servesKeyValueStore, validateLogs } from "@parley/validate"
-import type { ClientModel, ValidationVerdict } from "@parley/validate"
+import { clientHistoryCheck, kvClientModel, servesKeyValueStore, validateLogs } from "@parley/validate"
+import type { ValidationVerdict } from "@parley/validate"
 import { renderSwimLanes } from "@parley/trace"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -19,7 +20,6 @@ import { dirname, join } from "node:path"
 import { HistoryUndecided, InputFileError, ViolationFound } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
 import { registry } from "./registry.ts"
-import { defaultConfig } from "@parley/core"
 
 /**
  * The checked spec of the same name with this cluster's nodes: its size
@@ -56,13 +56,12 @@ export const validateCluster = (dir: string, options: { readonly traceOut?: stri
     if (hosted === undefined) return yield* new InputFileError({ path: dir, message: `spec "${cluster.spec}" is not one this build hosts` })
     const nodes = cluster.nodes.map((node) => node.id)
     const config: SpecConfig = { nodes: nodes.length, source: "event logs", ...(cluster.variant === undefined ? {} : { variant: cluster.variant }) }
-    const clients: ClientModel<unknown, unknown> | undefined = servesKeyValueStore(hosted) ? kvClientModel as ClientModel<unknown, unknown> : undefined
     const validation = validateLogs({
       dir: join(dir, "events"),
       nodes,
       hosted,
       system: checkedSystem(hosted, nodes.length),
-      clients,
+      clients: servesKeyValueStore(hosted) ? clientHistoryCheck(kvClientModel) : undefined,
       config,
       traceSteps: options.traceSteps ?? 60,
       budget: { maxMilliseconds: (options.timeLimitSeconds ?? 60) * 1000, maxMemoryBytes: 1024 * 1024 * 1024 }

@@ -9,36 +9,55 @@
  * which only widens intervals.
  */
 import { checkLinearizability, operationsOf } from "@parley/core"
-import type { AnyHostedSpec, HistoryEvent, LinearizabilityResult, NodeId, Operation, SearchBudget, SequentialSpec } from "@parley/core"
+import type { AnyHostedSpec, HistoryEvent, SearchBudget, SequentialSpec } from "@parley/core"
 import { KvRequest, kvRequestSpec, KvResponse } from "@parley/kv"
+import type { KvStore } from "@parley/kv"
 import { Schema } from "effect"
 import type { GlobalEvent } from "./merge.ts"
 
 /** How a spec's client operations are told apart and judged. */
-export interface ClientModel<Req, Res> {
-  readonly spec: SequentialSpec<unknown, Req, Res>
+export interface ClientModel<M, Req, Res> {
+  readonly spec: SequentialSpec<M, Req, Res>
   /** The request, or undefined when it is not one of the model's operations. */
   operation(request: unknown): Req | undefined
+  /** The response, or undefined when it is not one of the model's. */
+  response(response: unknown): Res | undefined
   /** The request's sequence number in its client's session. */
   sequence(request: Req): number
 }
 
 const isKvRequest = Schema.is(KvRequest)
+const isKvResponse = Schema.is(KvResponse)
 
 /** The replicated key-value store's requests against a key-value map, by key. */
-export const kvClientModel: ClientModel<KvRequest, KvResponse> = {
-  spec: kvRequestSpec as SequentialSpec<unknown, KvRequest, KvResponse>,
+export const kvClientModel: ClientModel<KvStore, KvRequest, KvResponse> = {
+  spec: kvRequestSpec,
   operation: (request) => (isKvRequest(request) ? request : undefined),
+  response: (response) => (isKvResponse(response) ? response : undefined),
   sequence: (request) => request.seq
 }
 
 /** Whether a hosted spec serves the replicated key-value store (its requests and responses are the store's). */
 export const servesKeyValueStore = (hosted: AnyHostedSpec): boolean => hosted.request === KvRequest && hosted.response === KvResponse
 
-export interface ClientHistory<Req, Res> {
-  readonly operations: ReadonlyArray<Operation<Req, Res>>
-  /** For each operation's client (`client#seq`): the run's event at which it returned. */
-  readonly returnedAt: ReadonlyMap<string, number>
+/** What the history check found, with the model's types closed over. */
+export type HistoryOutcome =
+  | { readonly _tag: "Linearizable"; readonly operations: number }
+  | { readonly _tag: "Unknown"; readonly operations: number; readonly reason: string; readonly partition: string | undefined }
+  | {
+    readonly _tag: "NotLinearizable"
+    readonly operations: number
+    readonly partition: string | undefined
+    /** The operation that cannot be placed: its request and response, and the run's event at which it returned. */
+    readonly request: unknown
+    readonly response: unknown
+    readonly client: string
+    readonly event: number
+  }
+
+/** A client model's check of a merged run's history. */
+export interface ClientHistoryCheck {
+  check(hosted: AnyHostedSpec, events: ReadonlyArray<GlobalEvent>, budget: SearchBudget): HistoryOutcome
 }
 
 interface Timed<Req, Res> {
@@ -47,33 +66,30 @@ interface Timed<Req, Res> {
   readonly history: HistoryEvent<Req, Res>
 }
 
-/** The operations of a merged run. */
-export const clientHistory = <Req, Res>(hosted: AnyHostedSpec, model: ClientModel<Req, Res>, events: ReadonlyArray<GlobalEvent>): ClientHistory<Req, Res> => {
+/** The operations of a merged run, with the event each returned at. */
+const historyOf = <M, Req, Res>(hosted: AnyHostedSpec, model: ClientModel<M, Req, Res>, events: ReadonlyArray<GlobalEvent>) => {
   const timed: Array<Timed<Req, Res>> = []
-  const invoked = new Map<string, NodeId>()
-  const returned = new Set<string>()
+  const invoked = new Set<string>()
   const returnedAt = new Map<string, number>()
   for (const [index, event] of events.entries()) {
     if (event._tag !== "Step") continue
     const { step } = event
     const input = step.logged.input
-    if (input._tag === "Request") {
-      const request = model.operation(input.request)
-      const id = request === undefined ? undefined : `${input.client}#${model.sequence(request)}`
-      if (request !== undefined && id !== undefined && !invoked.has(id)) {
-        invoked.set(id, step.node)
+    const request = input._tag === "Request" ? model.operation(input.request) : undefined
+    if (input._tag === "Request" && request !== undefined) {
+      const id = `${input.client}#${model.sequence(request)}`
+      if (!invoked.has(id)) {
+        invoked.add(id)
         timed.push({ at: step.logged.at, event: index, history: { _tag: "Invoke", client: id, node: step.node, request } })
       }
     }
     for (const output of step.out) {
-      if (output._tag !== "Reply") continue
-      const outcome = hosted.api.outcome(output.response)
-      if (outcome._tag !== "Answer") continue
+      if (output._tag !== "Reply" || hosted.api.outcome(output.response)._tag !== "Answer") continue
       const id = `${output.client}#${hosted.api.answers(output.response)}`
-      if (!invoked.has(id) || returned.has(id)) continue
-      returned.add(id)
+      const response = model.response(output.response)
+      if (!invoked.has(id) || returnedAt.has(id) || response === undefined) continue
       returnedAt.set(id, index)
-      timed.push({ at: step.logged.at, event: index, history: { _tag: "Return", client: id, node: step.node, response: output.response as Res } })
+      timed.push({ at: step.logged.at, event: index, history: { _tag: "Return", client: id, node: step.node, response } })
     }
   }
   // By the clock; on a tie, invocations first (wider intervals), then the run's order.
@@ -83,5 +99,28 @@ export const clientHistory = <Req, Res>(hosted: AnyHostedSpec, model: ClientMode
 
 const rank = (entry: Timed<unknown, unknown>): number => (entry.history._tag === "Invoke" ? 0 : 1)
 
-export const checkClientHistory = <Req, Res>(model: ClientModel<Req, Res>, history: ClientHistory<Req, Res>, budget: SearchBudget): LinearizabilityResult<Operation<Req, Res>, unknown> =>
-  checkLinearizability(model.spec, history.operations, { budget })
+export const clientHistoryCheck = <M, Req, Res>(model: ClientModel<M, Req, Res>): ClientHistoryCheck => ({
+  check: (hosted, events, budget) => {
+    const history = historyOf(hosted, model, events)
+    const result = checkLinearizability(model.spec, history.operations, { budget })
+    const operations = history.operations.length
+    switch (result._tag) {
+      case "Linearizable":
+        return { _tag: "Linearizable", operations }
+      case "Unknown":
+        return { _tag: "Unknown", operations, reason: result.reason, partition: result.partition }
+      case "NotLinearizable": {
+        const { blocked } = result
+        return {
+          _tag: "NotLinearizable",
+          operations,
+          partition: result.partition,
+          request: blocked.input,
+          response: blocked.outcome._tag === "Returned" ? blocked.outcome.output : undefined,
+          client: blocked.client,
+          event: history.returnedAt.get(blocked.client) ?? events.length - 1
+        }
+      }
+    }
+  }
+})

@@ -13,7 +13,7 @@ import { equals } from "@parley/core"
 import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
 import { durableDigest } from "@parley/runtime"
 import type { LoggedOutput, StepInput } from "@parley/runtime"
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
 import type { Incarnation, LoggedStep, NodeLog } from "./read.ts"
 
 type AnyOutput = Output<unknown, unknown, unknown>
@@ -89,8 +89,12 @@ interface Cursor {
 /** One run; the divergence, if any. */
 const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: number, previous: Incarnation | undefined): Divergence | undefined => {
   const { hosted, node } = cursor
-  const options = Schema.decodeUnknownSync(hosted.options)(incarnation.start.options)
-  const actor = hosted.actor(incarnation.start.nodes, options, incarnation.start.variant)
+  const options = Schema.decodeUnknownResult(hosted.options)(incarnation.start.options)
+  if (Result.isFailure(options)) {
+    const where = incarnation.steps[0]?.where ?? "its start"
+    return { node, index: cursor.index, incarnation: number, where, kind: "start", expected: `options that fit ${hosted.name}'s`, got: JSON.stringify(incarnation.start.options) }
+  }
+  const actor = hosted.actor(incarnation.start.nodes, options.success, incarnation.start.variant)
   const context: NodeContext = { self: node, nodes: incarnation.start.nodes }
   let state: unknown
   for (const [position, logged] of incarnation.steps.entries()) {

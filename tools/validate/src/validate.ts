@@ -8,8 +8,7 @@
  */
 import type { AnyHostedSpec, AnySystemSpec, NodeId, SearchBudget, SpecConfig, TraceFile } from "@parley/core"
 import { Result, Schema } from "effect"
-import { checkClientHistory, clientHistory } from "./history.ts"
-import type { ClientModel } from "./history.ts"
+import type { ClientHistoryCheck } from "./history.ts"
 import { firstViolation, globalStates } from "./invariants.ts"
 import { mergeRun } from "./merge.ts"
 import type { GlobalEvent } from "./merge.ts"
@@ -45,7 +44,7 @@ export interface ValidateInput {
   /** The checked spec with this cluster's nodes, for its invariants and how its values print; none: no invariants. */
   readonly system: AnySystemSpec | undefined
   /** The client operations' model, for a spec that serves one (the key-value store); none: no history check. */
-  readonly clients: ClientModel<unknown, unknown> | undefined
+  readonly clients: ClientHistoryCheck | undefined
   /** What the trace file names as the configuration. */
   readonly config: SpecConfig
   /** The most steps a trace file shows, counting back from what it shows. */
@@ -160,24 +159,22 @@ const checkHistory = (input: ValidateInput, printer: Printer, events: ReadonlyAr
     checks.push({ check: "linearizability", outcome: "skipped", detail: `${input.hosted.name} serves no key-value store` })
     return undefined
   }
-  const history = clientHistory(input.hosted, input.clients, events)
-  const result = checkClientHistory(input.clients, history, input.budget)
-  const count = history.operations.length
+  const result = input.clients.check(input.hosted, events, input.budget)
+  const count = result.operations
   if (result._tag === "Linearizable") {
     checks.push({ check: "linearizability", outcome: "passed", detail: `${count} operations, linearizable` })
     return undefined
   }
   if (result._tag === "Unknown") {
-    checks.push({ check: "linearizability", outcome: "unknown", detail: `${count} operations; the search ran out of ${result.reason} in partition ${result.partition ?? "-"}` })
+    checks.push({ check: "linearizability", outcome: "unknown", detail: `${count} operations; the search ran out of ${result.reason} in key ${result.partition ?? "-"}` })
     return undefined
   }
-  const blocked = result.blocked
-  const at = history.returnedAt.get(blocked.client) ?? events.length - 1
-  const what = `${blocked.client} ${printer.request(blocked.input)} returned ${blocked.outcome._tag === "Returned" ? printer.response(blocked.outcome.output) : "nothing"}`
-  checks.push({ check: "linearizability", outcome: "failed", detail: `${count} operations; not linearizable${result.partition === undefined ? "" : ` (key ${result.partition})`}: ${what} fits no order` })
-  const run = traceOfRun(printer, events, at, input.traceSteps, durableOf(input))
+  const key = result.partition === undefined ? "" : ` on key ${result.partition}`
+  const what = `${result.client}'s ${printer.request(result.request)} answered ${result.response === undefined ? "nothing" : printer.response(result.response)}`
+  checks.push({ check: "linearizability", outcome: "failed", detail: `${count} operations; not linearizable${key}: ${what} fits no order` })
+  const run = traceOfRun(printer, events, result.event, input.traceSteps, durableOf(input))
   return {
-    violation: { property: "Linearizable", description: `the clients' history is not linearizable${result.partition === undefined ? "" : ` on key ${result.partition}`}: ${what}, which no order of the operations explains` },
+    violation: { property: "Linearizable", description: `the clients' history is not linearizable${key}: ${what}, which no order of the operations explains` },
     trace: trace(input, "Linearizable", run)
   }
 }

@@ -12,8 +12,8 @@ import { Effect, References, Result } from "effect"
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { kvClientModel, mergeRun, readNodeLog, validateLogs } from "../src/index.ts"
-import type { ClientModel, ReplayedNode } from "../src/index.ts"
+import { clientHistoryCheck, kvClientModel, mergeRun, readNodeLog, validateLogs } from "../src/index.ts"
+import type { ReplayedNode } from "../src/index.ts"
 import { inProcessCluster } from "./in-process.ts"
 import type { TestCluster } from "./in-process.ts"
 
@@ -34,7 +34,7 @@ const validate = (cluster: TestCluster) =>
     nodes: cluster.ids,
     hosted: raftHosted,
     system: raftSystem(),
-    clients: kvClientModel as ClientModel<unknown, unknown>,
+    clients: clientHistoryCheck(kvClientModel),
     config: { nodes: 3 },
     traceSteps: 20,
     budget: { maxMilliseconds: 30_000 }
