@@ -57,6 +57,8 @@ export type HistoryOutcome =
 
 /** A client model's check of a merged run's history. */
 export interface ClientHistoryCheck {
+  /** The checked spec's property this check stands for, left out of the per-state invariants. */
+  readonly property: string
   check(hosted: AnyHostedSpec, events: ReadonlyArray<GlobalEvent>, budget: SearchBudget): HistoryOutcome
 }
 
@@ -99,7 +101,8 @@ const historyOf = <M, Req, Res>(hosted: AnyHostedSpec, model: ClientModel<M, Req
 
 const rank = (entry: Timed<unknown, unknown>): number => (entry.history._tag === "Invoke" ? 0 : 1)
 
-export const clientHistoryCheck = <M, Req, Res>(model: ClientModel<M, Req, Res>): ClientHistoryCheck => ({
+export const clientHistoryCheck = <M, Req, Res>(model: ClientModel<M, Req, Res>, property = "Linearizable"): ClientHistoryCheck => ({
+  property,
   check: (hosted, events, budget) => {
     const history = historyOf(hosted, model, events)
     const result = checkLinearizability(model.spec, history.operations, { budget })

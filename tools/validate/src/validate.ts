@@ -9,7 +9,7 @@
 import type { AnyHostedSpec, AnySystemSpec, NodeId, SearchBudget, SpecConfig, TraceFile } from "@parley/core"
 import { Result, Schema } from "effect"
 import type { ClientHistoryCheck } from "./history.ts"
-import { firstViolation, globalStates } from "./invariants.ts"
+import { judgeRun } from "./invariants.ts"
 import { mergeRun } from "./merge.ts"
 import type { GlobalEvent } from "./merge.ts"
 import { readNodeLog } from "./read.ts"
@@ -136,22 +136,20 @@ const checkInvariants = (input: ValidateInput, printer: Printer, merged: Extract
     checks.push({ check: "invariants", outcome: "skipped", detail: "no checked spec for this hosted spec" })
     return undefined
   }
-  const states = globalStates(input.system, merged)
-  if (typeof states === "string") {
-    checks.push({ check: "invariants", outcome: "skipped", detail: states })
+  const skip = new Set(input.clients === undefined ? [] : [input.clients.property])
+  const judged = judgeRun(input.system, input.hosted, merged, skip)
+  if (judged._tag === "Inapplicable") {
+    checks.push({ check: "invariants", outcome: "skipped", detail: judged.reason })
     return undefined
   }
-  const names = [...input.system.properties.filter((property) => property.kind === "always").map((property) => property.name), ...(input.system.transitions ?? []).map((t) => t.name)]
-  const found = firstViolation(input.system, states)
-  if (found === undefined) {
-    checks.push({ check: "invariants", outcome: "passed", detail: `${names.join(", ")} hold on all ${states.length} global states` })
+  if (judged._tag === "Held") {
+    checks.push({ check: "invariants", outcome: "passed", detail: `${judged.properties.join(", ")} hold on all ${judged.states} global states` })
     return undefined
   }
-  const event = merged.events.length - states.length + found.state
-  const { action } = describeEvent(printer, merged.events[event]!)
-  checks.push({ check: "invariants", outcome: "failed", detail: `${found.property} is broken after event ${event}: ${action}` })
-  const run = traceOfRun(printer, merged.events, event, input.traceSteps, durableOf(input))
-  return { violation: { property: found.property, description: `broken after event ${event} of the merged run: ${action}` }, trace: trace(input, found.property, run) }
+  const { action } = describeEvent(printer, merged.events[judged.event]!)
+  checks.push({ check: "invariants", outcome: "failed", detail: `${judged.property} is broken after event ${judged.event}: ${action}` })
+  const run = traceOfRun(printer, merged.events, judged.event, input.traceSteps, durableOf(input))
+  return { violation: { property: judged.property, description: `broken after event ${judged.event} of the merged run: ${action}` }, trace: trace(input, judged.property, run) }
 }
 
 const checkHistory = (input: ValidateInput, printer: Printer, events: ReadonlyArray<GlobalEvent>, checks: Array<Check>): Found => {
