@@ -2,12 +2,13 @@
  * `npm run bench:cluster`: 3-node parley clusters of raft and multi-paxos,
  * and a 3-member etcd cluster when `etcd` is on the PATH, under the same closed-loop load
  * of 100-byte writes at concurrency 1 and 64, then three kill -9s of the
- * leader each. One JSON line per figure, then a side-by-side table. Raft
- * runs twice, with its event log (the default) and without, and the cost
- * of the log is printed as the drop in writes a second of each phase.
+ * leader each. One JSON line per figure, then a side-by-side table. Then
+ * the event log's cost: raft with its log (the default) and without, both
+ * up at once, loaded in alternating phases (cluster/event-log-cost.ts).
  * Arguments: seconds per load phase (default 10).
  */
 import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
+import { eventLogCost } from "./cluster/event-log-cost.ts"
 import { startParley } from "./cluster/parley-target.ts"
 import type { ClusterTarget } from "./cluster/target.ts"
 import { closedLoop, failoverWindowMs } from "./cluster/workload.ts"
@@ -45,19 +46,21 @@ const measure = async (target: ClusterTarget): Promise<SystemFigures> => {
   }
 }
 
-const results: Array<SystemFigures> = [
-  await measure(await startParley(26_000)),
-  await measure(await startParley(26_600, "raft", false)),
-  await measure(await startParley(26_200, "multi-paxos"))
-]
-const [logged, unlogged] = results as [SystemFigures, SystemFigures]
-for (const [i, phase] of ["c=1 to leader", "c=64 to leader", "c=64 to every member"].entries()) {
-  const on = logged.load[i]!.opsPerSecond
-  const off = unlogged.load[i]!.opsPerSecond
-  console.log(JSON.stringify({ bench: "event-log-cost", system: "parley raft", phase, opsPerSecondOn: on, opsPerSecondOff: off, dropPercent: Math.round((1 - on / off) * 1000) / 10 }))
-}
+const results: Array<SystemFigures> = [await measure(await startParley(26_000)), await measure(await startParley(26_200, "multi-paxos"))]
 if (etcdOnPath()) results.push(await measure(await startEtcd(26_400)))
 else console.log(JSON.stringify({ bench: "cluster-writes", system: "etcd", skipped: "etcd is not on the PATH (Debian package etcd-server)" }))
+
+const logged = await startParley(26_600)
+const unlogged = await startParley(26_800, "raft", false)
+try {
+  for (const concurrency of [1, 64]) {
+    const cost = await eventLogCost(logged, unlogged, concurrency, 6, Math.max(2, seconds / 2))
+    console.log(JSON.stringify({ bench: "event-log-cost", system: "parley raft", target: "leader", ...cost }))
+  }
+} finally {
+  await logged.stop()
+  await unlogged.stop()
+}
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const etcd = results.find((r) => r.system === "etcd")

@@ -15,7 +15,7 @@ import type { GlobalEvent } from "./merge.ts"
 import { readNodeLog } from "./read.ts"
 import type { EventLogUnreadable } from "./errors.ts"
 import { describeDivergence, replayNode } from "./replay.ts"
-import type { ReplayedNode } from "./replay.ts"
+import type { Divergence, ReplayedNode } from "./replay.ts"
 import { describeEvent, lanesOf, printerOf, traceFile, traceOfRun } from "./trace.ts"
 import type { Printer } from "./trace.ts"
 
@@ -84,15 +84,9 @@ export const validateLogs = (input: ValidateInput): Result.Result<Validation, Ev
 
   const diverged = replayed.find((node) => node.divergence !== undefined)
   const steps = replayed.reduce((sum, node) => sum + node.steps.length, 0)
-  if (diverged !== undefined) {
-    const divergence = diverged.divergence!
-    checks.push({ check: "replay", outcome: "failed", detail: `${diverged.node} diverges at its step ${divergence.index}` })
-    const events: Array<GlobalEvent> = diverged.steps.map((step) => ({ _tag: "Step", step }))
-    const last = events.at(-1)
-    const lanesBefore = last === undefined ? {} : lanesOf(printer, new Map([[diverged.node, { up: true, value: last._tag === "Step" ? last.step.after : undefined }]]))
-    const extra = { action: `${diverged.node} diverges: ${divergence.kind}`, event: { _tag: "Local" as const, node: diverged.node, label: describeDivergence(divergence) }, lanes: lanesBefore }
-    const run = traceOfRun(printer, events, events.length - 1, input.traceSteps, durableOf(input), extra)
-    return finish("invalid", { divergence: describeDivergence(divergence) }, trace(input, "ReplayMatchesLog", run))
+  if (diverged?.divergence !== undefined) {
+    checks.push({ check: "replay", outcome: "failed", detail: `${diverged.node} diverges at its step ${diverged.divergence.index}` })
+    return finish("invalid", { divergence: describeDivergence(diverged.divergence) }, divergenceTrace(input, printer, diverged, diverged.divergence))
   }
   checks.push({ check: "replay", outcome: "passed", detail: `${steps} steps of ${replayed.length} nodes replayed; every output and durable state as logged` })
 
@@ -116,6 +110,16 @@ export const validateLogs = (input: ValidateInput): Result.Result<Validation, Ev
   const history = checkHistory(input, printer, merged.events, checks)
   if (history !== undefined) return finish("invalid", { violation: history.violation }, history.trace)
   return finish(checks.some((check) => check.outcome === "unknown") ? "unknown" : "valid", {})
+}
+
+/** The diverging node's last steps, then the divergence itself as a step of its own, on the state before it. */
+const divergenceTrace = (input: ValidateInput, printer: Printer, node: ReplayedNode, divergence: Divergence): TraceFile => {
+  const events: Array<GlobalEvent> = node.steps.map((step) => ({ _tag: "Step", step }))
+  const last = node.steps.at(-1)
+  const lanes = last === undefined ? {} : lanesOf(printer, new Map([[node.node, { up: true, value: last.after }]]))
+  const label = describeDivergence(divergence)
+  const diverges = { action: `${node.node} diverges: ${divergence.kind}`, event: { _tag: "Local" as const, node: node.node, label }, lanes }
+  return trace(input, "ReplayMatchesLog", traceOfRun(printer, events, events.length - 1, input.traceSteps, durableOf(input), diverges))
 }
 
 const variantOf = (input: ValidateInput): string | null => (typeof input.config["variant"] === "string" ? input.config["variant"] : null)
