@@ -65,8 +65,8 @@ export interface TestInput {
 const usage = (message: string) => new UsageError({ message })
 
 /** `parley validate` of the stopped cluster's event logs, copied into the report with the trace of any finding. */
-const eventLogsVerdict = (clusterDir: string, reportDir: string) =>
-  validateCluster(clusterDir, { traceOut: join(reportDir, "validate-trace.json") }).pipe(
+const eventLogsVerdict = (clusterDir: string, reportDir: string, timeLimitSeconds: number) =>
+  validateCluster(clusterDir, { traceOut: join(reportDir, "validate-trace.json"), timeLimitSeconds }).pipe(
     Effect.map(({ verdict, traceFile }): EventLogsVerdict => {
       if (existsSync(join(clusterDir, "events"))) cpSync(join(clusterDir, "events"), join(reportDir, "events"), { recursive: true })
       const found = verdict.divergence?.split("\n")[0] ?? (verdict.violation === undefined ? undefined : `${verdict.violation.property}: ${verdict.violation.description}`)
@@ -128,7 +128,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   const { verdict, text } = yield* runTest(options).pipe(
     Effect.flatMap((run) => {
       closeHistory()
-      return Effect.map(eventLogsVerdict(clusterDir, reportDir), (eventLogs) =>
+      return Effect.map(eventLogsVerdict(clusterDir, reportDir, input.checkLimitSeconds), (eventLogs) =>
         writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)), eventLogs))
     }),
     Effect.onInterrupt(() => Effect.sync(() => console.error(`stopped; the history so far is in ${join(reportDir, "history.jsonl")}`))),

@@ -5,7 +5,7 @@
  * invariants and, for a key-value store, linearizability. The first
  * divergence or violation is written as a trace file that `parley trace
  * show` renders. Exit codes: 0 valid, 1 invalid, 2 bad usage or input,
- * 4 unknown (the history check ran out of its budget).
+ * 4 unknown (the invariants or the history check ran out of its time).
  */
 import { defaultConfig } from "@parley/core"
 import type { AnyHostedSpec, AnySystemSpec, SpecConfig } from "@parley/core"
@@ -95,7 +95,7 @@ export const validateCommand = Command.make(
     dir: Argument.String("dir").pipe(Argument.withDescription("A cluster's directory (cluster.json and events/), as parley cluster up or parley test leaves it")),
     trace: Flag.String("trace").pipe(Flag.optional, Flag.withDescription("Where to write the trace of a divergence or violation (default: DIR/validate-trace.json)")),
     traceSteps: Flag.Int("trace-steps").pipe(Flag.withDefault(60), Flag.withDescription("The most steps the trace shows, up to what it found")),
-    timeLimit: Flag.Int("check-time-limit").pipe(Flag.withDefault(60), Flag.withDescription("Seconds the linearizability search may take before its verdict is unknown")),
+    timeLimit: Flag.Int("check-time-limit").pipe(Flag.withDefault(60), Flag.withDescription("Seconds the invariants' check and the linearizability search may each take before their verdict is unknown")),
     json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("Print the verdict as one line of JSON"))
   },
   ({ dir, trace, traceSteps, timeLimit, json }) =>
@@ -107,6 +107,7 @@ export const validateCommand = Command.make(
         yield* Console.log(renderValidation(run.verdict, run.traceFile))
       }
       if (run.verdict.verdict === "invalid") return yield* new ViolationFound({ property: run.verdict.violation?.property ?? "ReplayMatchesLog" })
+      // Unknown: the invariants' check or the history's search ran out of its time.
       if (run.verdict.verdict === "unknown") return yield* new HistoryUndecided({ reason: "time" })
     })
 ).pipe(Command.withDescription(

@@ -34,6 +34,8 @@ export type RunJudgement =
   | { readonly _tag: "Broken"; readonly property: string; readonly event: number }
   /** The spec's nodes are not the cluster's: its properties would judge other nodes. */
   | { readonly _tag: "Inapplicable"; readonly reason: string }
+  /** The time ran out after `states` of the run's `events`: those held. */
+  | { readonly _tag: "OutOfTime"; readonly states: number; readonly events: number }
 
 /**
  * Judges every global state of a merged run, from the one after every
@@ -41,15 +43,18 @@ export type RunJudgement =
  * (an invocation, once per client and request) and answer them (a return,
  * once per client and sequence number); properties named in `skip` (the
  * history's linearizability, which the history check judges once) are
- * left out. States are judged as they are made and not kept: a state's
+ * left out. Past `maxMilliseconds` the judgement stops with what held so
+ * far. States are judged as they are made and not kept: a state's
  * history is the run's, shared, as long as it is being judged.
  */
 export const judgeRun = (
   system: AnySystemSpec,
   hosted: AnyHostedSpec,
   merged: Extract<Merged, { _tag: "Merged" }>,
-  skip: ReadonlySet<string>
+  skip: ReadonlySet<string>,
+  maxMilliseconds: number
 ): RunJudgement => {
+  const deadline = performance.now() + maxMilliseconds
   const ids = system.nodes.map((node) => node.id)
   const position = new Map<NodeId, number>(ids.map((id, index) => [id, index]))
   const seen = new Set(merged.events.flatMap((event) => (event._tag === "Step" ? [event.step.node] : [event.node])))
@@ -103,6 +108,7 @@ export const judgeRun = (
     }
     // Every node's start leads the run: the first global state is the one after the last of them.
     if (nodes.some((slot) => slot === undefined)) continue
+    if ((judged & 255) === 0 && performance.now() > deadline) return { _tag: "OutOfTime", states: judged, events: merged.events.length }
     const state: AnyState = {
       nodes: nodes.map((slot) => slot!),
       clients: [],

@@ -49,6 +49,7 @@ export interface ValidateInput {
   readonly config: SpecConfig
   /** The most steps a trace file shows, counting back from what it shows. */
   readonly traceSteps: number
+  /** The time each of the invariants' check and the history's search may take, and the history search's memory. */
   readonly budget: SearchBudget
 }
 
@@ -141,9 +142,13 @@ const checkInvariants = (input: ValidateInput, printer: Printer, merged: Extract
     return undefined
   }
   const skip = new Set(input.clients === undefined ? [] : [input.clients.property])
-  const judged = judgeRun(input.system, input.hosted, merged, skip)
+  const judged = judgeRun(input.system, input.hosted, merged, skip, input.budget.maxMilliseconds ?? Number.POSITIVE_INFINITY)
   if (judged._tag === "Inapplicable") {
     checks.push({ check: "invariants", outcome: "skipped", detail: judged.reason })
+    return undefined
+  }
+  if (judged._tag === "OutOfTime") {
+    checks.push({ check: "invariants", outcome: "unknown", detail: `held on the first ${judged.states} global states of about ${judged.events}, when the time limit ran out` })
     return undefined
   }
   if (judged._tag === "Held") {
