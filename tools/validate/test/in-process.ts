@@ -41,7 +41,11 @@ export interface TestCluster {
 const isRaftState = (state: unknown): state is RaftState => typeof state === "object" && state !== null && "role" in state && "leader" in state
 
 /** Three raft nodes, all started; `hostedOf` picks each node's hosted spec (raft's own by default). */
-export const inProcessCluster = (hostedOf: (id: NodeId) => AnyHostedSpec = () => raftHosted, eventLog: EventLogSettings = defaultEventLog) =>
+export const inProcessCluster = (
+  hostedOf: (id: NodeId) => AnyHostedSpec = () => raftHosted,
+  eventLog: EventLogSettings = defaultEventLog,
+  eventsDir?: string
+) =>
   Effect.gen(function*() {
     const dir = mkdtempSync(join(tmpdir(), "parley-validate-"))
     const nodes = loopbackNodes(yield* freeBasePort(3), 3)
@@ -56,7 +60,7 @@ export const inProcessCluster = (hostedOf: (id: NodeId) => AnyHostedSpec = () =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
         const config = nodeConfigLayer({ clusterFile, id, spec: "raft", dataDir: dir, logLevel: "Warn", hostedSpecs: [hostedOf(id)] })
-        const layer = nodeLayer(Storage.memory(cells.get(id)!), network.transport, EventLog.files(join(dir, "events"), eventLog)).pipe(Layer.provide(config))
+        const layer = nodeLayer(Storage.memory(cells.get(id)!), network.transport, EventLog.files(eventsDir ?? join(dir, "events"), eventLog)).pipe(Layer.provide(config))
         const services = yield* Layer.buildWithScope(layer, scope).pipe(Effect.orDie)
         running.set(id, { scope, node: Context.get(services, Node) })
       })

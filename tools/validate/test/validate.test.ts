@@ -6,6 +6,7 @@
  * nothing else; the merge refuses a receive that no send explains.
  */
 import { defaultConfig } from "@parley/core"
+import { defaultEventLog } from "@parley/runtime"
 import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
 import { raftHosted, raftSpec } from "@parley/raft"
 import { Effect, References, Result } from "effect"
@@ -136,6 +137,15 @@ describe("validate", () => {
     writeFileSync(file, lines.join("\n"))
     const broken = readNodeLog(join(cluster.dir, "events"), "n1", raftHosted)
     expect(Result.isFailure(broken) && broken.failure.message).toMatch(/n1\.events\.1\.jsonl:4: not an event log record/)
+  }, 60_000)
+
+  it("serves on when its event log cannot be written: the log is switched off, not the node", async () => {
+    const cluster = await run(inProcessCluster(() => raftHosted, defaultEventLog, "/dev/null/events"))
+    dirs.push(cluster.dir)
+    const leader = await run(cluster.leader)
+    const answer = await run(cluster.put(leader, "c1", 1, "x", "1"))
+    expect(answer).toMatchObject({ _tag: "Done", seq: 1 })
+    await run(cluster.stop)
   }, 60_000)
 
   it("keeps a node's log within its bounds, and replays what rotation kept", async () => {
