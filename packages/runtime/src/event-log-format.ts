@@ -80,14 +80,15 @@ export type EventLogSettings = typeof EventLogSettings.Type
 export const eventFilePattern = (node: string): RegExp => new RegExp(`^${node.replace(/[.]/g, "\\.")}\\.events\\.(\\d+)\\.jsonl$`)
 export const eventFileName = (node: string, number: number): string => `${node}.events.${number}.jsonl`
 
-const elementDigests = new WeakMap<object, string>()
+const digests = new WeakMap<object, string>()
 
-const elementDigest = (value: unknown): string => {
+/** A value's digest, remembered by identity: an array's is made of its items' (a log chunk grows by one entry and keeps the others). */
+const digestOf = (value: unknown, depth: number): string => {
   if (typeof value !== "object" || value === null) return fingerprint(value).toString(16)
-  let digest = elementDigests.get(value)
+  let digest = digests.get(value)
   if (digest === undefined) {
-    digest = fingerprint(value).toString(16)
-    elementDigests.set(value, digest)
+    digest = Array.isArray(value) && depth > 0 ? fingerprint(value.map((item) => digestOf(item, depth - 1))).toString(16) : fingerprint(value).toString(16)
+    digests.set(value, digest)
   }
   return digest
 }
@@ -95,19 +96,45 @@ const elementDigest = (value: unknown): string => {
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** How many items at the start of `after` are the very items of `before` (compared from the end of what they share, as sqlite-store.ts does). */
+const unchangedPrefix = (before: ReadonlyArray<unknown>, after: ReadonlyArray<unknown>): number => {
+  let common = Math.min(before.length, after.length)
+  while (common > 0 && before[common - 1] !== after[common - 1]) common--
+  return common
+}
+
+/** A chain of digests over an array's items: `prefix[i]` covers the first `i`; kept for the next array, which shares most of them. */
+interface Chain {
+  readonly items: ReadonlyArray<unknown>
+  readonly prefix: Array<string>
+}
+
 /**
- * The durable state's 64-bit fingerprint (core's), in hex. A top-level array
- * (Raft's log, in chunks) is hashed element by element, each element's
- * hash remembered by identity: reducers keep what a step did not change, so
- * a step costs the elements it touched, not the whole log, as storage's
- * diff does (sqlite-store.ts).
+ * Digests of durable states, one after another. The durable state's
+ * 64-bit digest is made with core's fingerprint: each field, and a
+ * top-level array (Raft's log, in chunks) as a chain over its items, each
+ * item (a chunk: by its entries) hashed once and remembered by identity.
+ * Reducers keep what a step did not change, so a step costs what it
+ * touched, not the whole log, as storage's diff does (sqlite-store.ts).
+ * The digest depends on the state alone; the chains only save work.
  */
-export const durableDigest = (durable: unknown): string => {
-  if (!isRecord(durable)) return fingerprint(durable).toString(16)
-  const summary: Record<string, unknown> = {}
-  for (const key in durable) {
-    const value = durable[key]
-    summary[key] = Array.isArray(value) ? value.map(elementDigest) : value
+export const durableDigester = () => {
+  const chains = new Map<string, Chain>()
+  const chainOf = (field: string, items: ReadonlyArray<unknown>): string => {
+    const last = chains.get(field)
+    const keep = last === undefined ? 0 : unchangedPrefix(last.items, items)
+    const prefix = last === undefined ? [fingerprint([]).toString(16)] : last.prefix.slice(0, keep + 1)
+    for (let i = keep; i < items.length; i++) prefix.push(fingerprint([prefix[i], digestOf(items[i], 1)]).toString(16))
+    chains.set(field, { items, prefix })
+    return prefix[items.length]!
   }
-  return fingerprint(summary).toString(16)
+  return (durable: unknown): string => {
+    if (!isRecord(durable)) return digestOf(durable, 2)
+    const summary: Record<string, unknown> = {}
+    for (const key in durable) {
+      const value = durable[key]
+      summary[key] = Array.isArray(value) ? chainOf(key, value) : value
+    }
+    return fingerprint(summary).toString(16)
+  }
 }

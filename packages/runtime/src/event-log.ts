@@ -17,7 +17,7 @@ import { Context, Effect, Layer, Schema } from "effect"
 import type { Scope } from "effect"
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigest, EventLogFormat, eventFileName, eventFilePattern } from "./event-log-format.ts"
+import { durableDigester, EventLogFormat, eventFileName, eventFilePattern } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput, LoggedOutput } from "./event-log-format.ts"
 import { NodeConfig } from "./node-config.ts"
 
@@ -136,6 +136,7 @@ const openFileLog = (
     for (const old of kept.slice(0, Math.max(0, kept.length - settings.maxFiles))) rmSync(join(dir, eventFileName(config.self, old)), { force: true })
   }
 
+  const durableDigest = durableDigester()
   /** The digest of the durable state, computed again only when one of its fields is no longer the one last hashed. */
   const digestOf = (durable: unknown): string => {
     if (!sameFields(durable, lastDurable)) {

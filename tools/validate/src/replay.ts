@@ -11,7 +11,7 @@
  */
 import { equals } from "@parley/core"
 import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
-import { durableDigest } from "@parley/runtime"
+import { durableDigester } from "@parley/runtime"
 import type { LoggedOutput, StepInput } from "@parley/runtime"
 import { Result, Schema } from "effect"
 import type { Incarnation, LoggedStep, NodeLog } from "./read.ts"
@@ -82,6 +82,8 @@ interface Cursor {
   readonly node: NodeId
   readonly hosted: AnyHostedSpec
   readonly encode: (output: AnyOutput) => LoggedOutput
+  /** This node's digests, made as its live node made them. */
+  readonly digest: (durable: unknown) => string
   readonly steps: Array<ReplayedStep>
   index: number
 }
@@ -105,7 +107,7 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
       return diverged("start", position === 0 ? "a run that begins with Init or Recover" : "Init or Recover only at a run's start", describeInput(input))
     }
     if (input._tag === "Recover" && previous !== undefined && previous.steps.length > 0) {
-      const recovered = durableDigest(input.durable)
+      const recovered = cursor.digest(input.durable)
       if (!previous.steps.some((step) => step.durable === recovered)) {
         return diverged("recovered", `a durable state the previous run logged (its last: ${previous.steps.at(-1)!.durable})`, `one it never logged: ${recovered}`)
       }
@@ -118,7 +120,7 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     }
     const out = normalize(step.out.map(cursor.encode)) as ReadonlyArray<LoggedOutput>
     if (!equals(out, normalize(logged.out))) return diverged("outputs", describeOutputs(logged.out), describeOutputs(out))
-    const digest = durableDigest(actor.durable(step.state))
+    const digest = cursor.digest(actor.durable(step.state))
     if (digest !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digest}`)
     cursor.steps.push({ node, index: cursor.index, incarnation: number, logged, before: state, after: step.state, out: step.out })
     state = step.state
@@ -149,7 +151,7 @@ const apply = (
 
 /** Replays every run of `log`; stops at the first divergence. */
 export const replayNode = (log: NodeLog, hosted: AnyHostedSpec): ReplayedNode => {
-  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), steps: [], index: 0 }
+  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digest: durableDigester(), steps: [], index: 0 }
   const runs = log.incarnations
   for (const [number, incarnation] of runs.entries()) {
     const divergence = replayIncarnation(cursor, incarnation, number, runs[number - 1])

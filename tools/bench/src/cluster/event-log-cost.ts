@@ -17,7 +17,11 @@ export interface EventLogCost {
   readonly opsPerSecondOff: number
   /** The median round's drop: 1 - on/off, in percent. */
   readonly dropPercent: number
+  /** Every round's drop, in percent, in order: how much the machine's pace moved. */
+  readonly roundDropsPercent: ReadonlyArray<number>
 }
+
+const percent = (ratio: number): number => Math.round((1 - ratio) * 1000) / 10
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
@@ -41,6 +45,7 @@ export const eventLogCost = async (logged: ClusterTarget, unlogged: ClusterTarge
     phaseSeconds,
     opsPerSecondOn: median(on),
     opsPerSecondOff: median(off),
-    dropPercent: Math.round((1 - median(ratios)) * 1000) / 10
+    dropPercent: percent(median(ratios)),
+    roundDropsPercent: ratios.map(percent)
   }
 }
