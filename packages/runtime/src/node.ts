@@ -140,8 +140,8 @@ export class Node extends Context.Service<Node, {
         state = step.state
         for (const output of step.out) out.push(output)
       }
-      const saveStart = performance.now()
       log.flush()
+      const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
