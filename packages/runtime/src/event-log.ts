@@ -2,10 +2,12 @@
  * The node's event log: every reducer step, its input and what it produced,
  * as JSON lines (event-log-format.ts) that `parley validate` replays
  * through the spec's reducer. Steps are encoded as they run and held in
- * memory; the loop flushes them with one write just before the batch's
- * durable save, so everything a node sends, answers or makes durable is in
- * its log before it leaves the node, and the log costs no fsync of its own
- * (a process killed with -9 loses nothing the kernel was given).
+ * memory; the loop starts one write of them as it starts the batch's
+ * durable save and waits for both before the batch's outputs leave, so
+ * everything a node sends, answers or makes durable is in its log first,
+ * the write does not hold up the loop (a write can wait on the file
+ * system's journal while others fsync), and the log costs no fsync of its
+ * own (a process killed with -9 loses nothing the kernel was given).
  *
  * The log is bounded: a file that grows past `maxFileBytes` is closed and
  * the log goes on in the next one; past `maxFiles` the oldest is deleted.
@@ -15,7 +17,7 @@
 import type { Actor, NodeContext, Output, Step } from "@parley/core"
 import { Context, Effect, Layer, Schema } from "effect"
 import type { Scope } from "effect"
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
+import { appendFile, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { durableDigester, EventLogFormat, eventFileName, eventFilePattern } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput, LoggedOutput } from "./event-log-format.ts"
@@ -40,11 +42,15 @@ export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer"
 export interface StepLog {
   /** Records one step, held in memory until `flush`. */
   record(input: StepInput, step: AnyStep): void
-  /** Writes the steps recorded since the last flush; the loop calls it before the batch's durable save. */
-  flush(): void
+  /**
+   * Starts writing the steps recorded since the last flush, and gives what
+   * waits for the write: the loop starts it before the batch's durable save,
+   * so the two go on together, and waits for it before any output leaves.
+   */
+  flush(): Effect.Effect<void>
 }
 
-const noLog: StepLog = { record: () => {}, flush: () => {} }
+const noLog: StepLog = { record: () => {}, flush: () => Effect.void }
 
 export class EventLog extends Context.Service<EventLog, {
   /** Begins this run's log (a `Start` record) for the node's actor. */
@@ -137,6 +143,15 @@ const openFileLog = (
   }
 
   const durableDigest = durableDigester()
+  const rotate = (): void => {
+    try {
+      closeSync(fd)
+      openSegment(number + 1)
+    } catch (error) {
+      fail("cannot start its next file", error)
+    }
+  }
+
   /** The digest of the durable state, computed again only when one of its fields is no longer the one last hashed. */
   const digestOf = (durable: unknown): string => {
     if (!sameFields(durable, lastDurable)) {
@@ -211,17 +226,21 @@ const openFileLog = (
       }
     },
     flush: () => {
-      if (fd < 0 || pending.length === 0) return
-      try {
-        bytes += writeSync(fd, pending.join(""))
-        pending = []
-        if (bytes >= settings.maxFileBytes) {
-          closeSync(fd)
-          openSegment(number + 1)
-        }
-      } catch (error) {
-        fail("cannot write it", error)
-      }
+      if (fd < 0 || pending.length === 0) return Effect.void
+      const text = pending.join("")
+      pending = []
+      // One write at a time: the loop waits for this one before it flushes again.
+      const written = new Promise<void>((resolve) => {
+        appendFile(fd, text, (error) => {
+          if (error !== null) fail("cannot write it", error)
+          else {
+            bytes += Buffer.byteLength(text)
+            if (bytes >= settings.maxFileBytes) rotate()
+          }
+          resolve()
+        })
+      })
+      return Effect.promise(() => written)
     },
     close: () => {
       if (fd < 0) return
