@@ -112,7 +112,7 @@ describe("parley validate", () => {
     expect(validated.code).toBe(1)
     const verdict = verdictOf(validated.stdout)
     expect(verdict).toMatchObject({ verdict: "invalid", variant: "stale-read", violation: { property: "Linearizable" } })
-    expect(verdict.violation?.description).toMatch(/on key x: .*Get\(x\) returned .*Value\(1\)/)
+    expect(verdict.violation?.description).toMatch(/on key x: .*Get\(x\) answered .*Value\(1\)/)
     expect(verdict.trace).toBe(join(cluster.dir, "validate-trace.json"))
     expect(existsSync(verdict.trace!)).toBe(true)
     const shown = await parley(["trace", "show", verdict.trace!])
