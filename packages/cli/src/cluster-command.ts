@@ -76,10 +76,14 @@ const up = Command.make(
       Flag.optional,
       Flag.withDescription("Host a known-buggy variant of the spec (`parley list` names them), to see a bug happen on real processes; never for real use")
     ),
+    eventLog: Flag.Boolean("event-log").pipe(
+      Flag.withDefault(true),
+      Flag.withDescription("Every node logs each reducer step to DIR/events, for `parley validate DIR`; --no-event-log turns it off")
+    ),
     dir,
     json
   },
-  ({ spec, nodes, participants, basePort, requireToken, variant, dir, json }) =>
+  ({ spec, nodes, participants, basePort, requireToken, variant, eventLog, dir, json }) =>
     Effect.gen(function*() {
       const counts = hostedSpecs.find((hosted) => hosted.name === spec)?.layout?.counts ?? "nodes"
       if (Option.isSome(participants) && counts !== "participants") {
@@ -96,6 +100,7 @@ const up = Command.make(
         launcher,
         requireClientToken: requireToken,
         hosts: hostedSpecs,
+        eventLog,
         ...(buggy === undefined ? {} : { variant: buggy })
       })
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))

@@ -16,6 +16,7 @@ import { registry } from "./registry.ts"
 import { optionKinds, specsWithOption } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
 import { runTraceShow, runTraceView } from "./trace-command.ts"
+import { validateCommand } from "./validate-command.ts"
 
 /** A flag that is off unless given. */
 const offByDefault = (name: string, description: string) =>
@@ -182,7 +183,7 @@ const trace = Command.make("trace").pipe(
 
 const parley = Command.make("parley").pipe(
   Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples, run clusters"),
-  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, txCommand, sagaCommand, historyCommand, testCommand])
+  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, txCommand, sagaCommand, historyCommand, testCommand, validateCommand])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(

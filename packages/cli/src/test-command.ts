@@ -6,17 +6,18 @@
  * 4 unknown (the check ran out of its budget).
  */
 import { findWorkload, NemesisKind, runTest, timingsWithInterval, workloads, writeReport } from "@parley/jepsen"
-import type { NemesisTarget, TestOptions } from "@parley/jepsen"
+import type { EventLogsVerdict, NemesisTarget, TestOptions } from "@parley/jepsen"
 import { freeBasePort, logPath } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { hostableVariant } from "./cluster-command.ts"
 import { HistoryUndecided, UsageError, ViolationFound } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
+import { validateCluster } from "./validate-command.ts"
 
 /** Nodes are this same `parley`, run again by the same Node binary. */
 const launcher: Launcher = { executable: process.execPath, args: [process.argv[1]!] }
@@ -62,6 +63,18 @@ export interface TestInput {
 }
 
 const usage = (message: string) => new UsageError({ message })
+
+/** `parley validate` of the stopped cluster's event logs, copied into the report with the trace of any finding. */
+const eventLogsVerdict = (clusterDir: string, reportDir: string, timeLimitSeconds: number) =>
+  validateCluster(clusterDir, { traceOut: join(reportDir, "validate-trace.json"), timeLimitSeconds }).pipe(
+    Effect.map(({ verdict, traceFile }): EventLogsVerdict => {
+      if (existsSync(join(clusterDir, "events"))) cpSync(join(clusterDir, "events"), join(reportDir, "events"), { recursive: true })
+      const found = verdict.divergence?.split("\n")[0] ?? (verdict.violation === undefined ? undefined : `${verdict.violation.property}: ${verdict.violation.description}`)
+      const steps = verdict.nodes.reduce((sum, node) => sum + node.steps, 0)
+      return { verdict: verdict.verdict, summary: found ?? `${steps} steps replayed and checked`, trace: traceFile ?? null }
+    }),
+    Effect.catch((error) => Effect.succeed<EventLogsVerdict>({ verdict: "unknown", summary: `not validated: ${error.message}`, trace: null }))
+  )
 
 export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   const durationMs = parseDuration(input.time)
@@ -113,9 +126,10 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   if (variant !== undefined) yield* Console.error(`WARNING: testing the known-buggy variant "${variant}" of ${input.spec}; an anomaly is expected`)
   const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed }
   const { verdict, text } = yield* runTest(options).pipe(
-    Effect.map((run) => {
+    Effect.flatMap((run) => {
       closeHistory()
-      return writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)))
+      return Effect.map(eventLogsVerdict(clusterDir, reportDir, input.checkLimitSeconds), (eventLogs) =>
+        writeReport(reportDir, run, settings, run.nodes.map((node) => logPath(clusterDir, node.id)), eventLogs))
     }),
     Effect.onInterrupt(() => Effect.sync(() => console.error(`stopped; the history so far is in ${join(reportDir, "history.jsonl")}`))),
     // A directory of our own making goes once the report has the nodes' logs; one the user named stays.
@@ -125,7 +139,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     }))
   )
   yield* Console.log(text)
-  yield* Console.log(`  report: ${reportDir} (timeline.html${verdict.history.verdict === "linearizable" ? "" : ", anomaly.html"}, history.jsonl, nemesis.jsonl, verdict.json, logs/)`)
+  yield* Console.log(`  report: ${reportDir} (timeline.html${verdict.history.verdict === "linearizable" ? "" : ", anomaly.html"}, history.jsonl, nemesis.jsonl, verdict.json, logs/, events/)`)
   if (verdict.verdict === "invalid") return yield* new ViolationFound({ property: verdict.anomalies.join("; ") })
   if (verdict.verdict === "unknown") return yield* new HistoryUndecided({ reason: verdict.history.reason ?? "time" })
 })

@@ -13,6 +13,7 @@ import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
 import { ensureCredentials, readClientToken } from "./credentials.ts"
+import { defaultEventLog } from "./event-log-format.ts"
 import { ClusterControlError } from "./errors.ts"
 import { bearer, callNode } from "./api-client.ts"
 import { busyAddresses } from "./ports.ts"
@@ -183,6 +184,8 @@ export interface UpOptions {
   readonly variant?: string
   /** The specs this build hosts: the one named `spec` says when the cluster is ready and decodes its statuses; absent, a majority-agreed leader. */
   readonly hosts?: ReadonlyArray<AnyHostedSpec>
+  /** Whether every node logs its reducer's steps to DIR/events for `parley validate`; by default it does. */
+  readonly eventLog?: boolean
 }
 
 export const clusterUp = (options: UpOptions) =>
@@ -206,7 +209,8 @@ export const clusterUp = (options: UpOptions) =>
       timers: options.timers ?? {},
       options: options.options ?? {},
       requireClientToken: options.requireClientToken ?? false,
-      ...(options.variant === undefined ? {} : { variant: options.variant })
+      ...(options.variant === undefined ? {} : { variant: options.variant }),
+      ...(options.eventLog === false ? {} : { eventLog: defaultEventLog })
     }
     const busy = yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer]))
     if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)

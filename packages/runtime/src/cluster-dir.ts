@@ -6,6 +6,7 @@
  *   ID.pid           the node's process id while it runs
  *   ID.log           the node's JSON log lines
  *   ID.sqlite        the node's durable state
+ *   events/          each node's event log (event-log.ts), unless turned off
  *   partition.json   the partition in force, re-applied to a node on restart
  */
 import type { NodeId } from "@parley/core"

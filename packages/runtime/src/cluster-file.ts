@@ -8,6 +8,7 @@ import type { AnyHostedSpec, TimerRange } from "@parley/core"
 import { Effect, Result, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { ClusterFileError } from "./errors.ts"
+import { EventLogSettings } from "./event-log-format.ts"
 
 const Address = Schema.String.check(
   Schema.makeFilter((text) => parseAddress(text) !== undefined || `expected "host:port" with a port from 1 to 65535, got ${JSON.stringify(text)}`)
@@ -37,7 +38,9 @@ export const ClusterFile = Schema.Struct({
   /** A known-buggy variant of the spec to host, for demonstration; every node warns of it, and its status names it. */
   variant: Schema.optional(Schema.String),
   /** Whether clients must send the token even to a node on loopback (a shared machine); beyond loopback they always must. */
-  requireClientToken: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false)))
+  requireClientToken: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false))),
+  /** Each node logs every reducer step for `parley validate`, within these bounds; absent: no event log. */
+  eventLog: Schema.optional(EventLogSettings)
 })
 export type ClusterFile = typeof ClusterFile.Type
 

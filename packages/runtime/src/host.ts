@@ -12,6 +12,7 @@ import { ClientApi } from "./client-api.ts"
 import { clientAuthLayer, PeerKey, secretPath, tokenPath } from "./credentials.ts"
 import { ClusterFileError } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
+import { EventLog } from "./event-log.ts"
 import { Faults } from "./faults.ts"
 import { Inbox } from "./inbox.ts"
 import { NodeMetrics } from "./metrics.ts"
@@ -61,7 +62,8 @@ export const nodeConfigLayer = (options: HostOptions) =>
       hosted,
       options: specOptions,
       timers: timerRanges(file, hosted),
-      variant: file.variant
+      variant: file.variant,
+      eventLog: file.eventLog
     })
     const dir = dirname(options.clusterFile)
     return Layer.mergeAll(
@@ -71,10 +73,17 @@ export const nodeConfigLayer = (options: HostOptions) =>
     )
   }))
 
-/** The node's services over a given config, storage and transport (TCP unless given): the loop, then the client API on top of it. */
-export const nodeLayer = <E, R, TE = never, TR = never>(storage: Layer.Layer<Storage, E, R>, transport?: Layer.Layer<Transport, TE, TR>) => {
+/**
+ * The node's services over a given config, storage and transport (TCP unless
+ * given) and event log (none unless given): the loop, then the client API on top of it.
+ */
+export const nodeLayer = <E, R, TE = never, TR = never>(
+  storage: Layer.Layer<Storage, E, R>,
+  transport?: Layer.Layer<Transport, TE, TR>,
+  eventLog: Layer.Layer<EventLog, never, NodeConfig> = EventLog.off
+) => {
   const links: Layer.Layer<Transport, TE, TR | NodeConfig | PeerKey | NodeMetrics> = transport ?? tcpTransport
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links).pipe(Layer.provideMerge(NodeMetrics.layer))
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links, eventLog).pipe(Layer.provideMerge(NodeMetrics.layer))
   const io = Layer.mergeAll(Timers.layer, PeerMessages.layer).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }
@@ -91,7 +100,8 @@ export const runHost = <TE = never, TR = never, SE = never>(
 ) =>
   Effect.gen(function*() {
     const storage: Layer.Layer<Storage, SE | StorageError, NodeConfig> = layers.storage ?? Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`))
-    const services = yield* Layer.build(nodeLayer(storage, layers.transport).pipe(Layer.provide(nodeConfigLayer(options))))
+    const eventLog = EventLog.fromConfig(join(options.dataDir, "events"))
+    const services = yield* Layer.build(nodeLayer(storage, layers.transport, eventLog).pipe(Layer.provide(nodeConfigLayer(options))))
     return yield* Context.get(services, Node).stopped
   }).pipe(
     Effect.scoped,

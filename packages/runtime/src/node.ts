@@ -4,10 +4,13 @@
  * batch, and only then performs the batch's outputs. One save per batch is
  * the group commit: under load many client writes arrive together and share
  * one fsync, and nothing leaves the node before what it depends on is on disk.
+ * Each step also goes to the event log, written while the batch is saved.
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
 import { NodeStopped } from "./errors.ts"
+import { EventLog } from "./event-log.ts"
+import type { EventInput } from "./event-log.ts"
 import { Forwarding } from "./forwarding.ts"
 import { Inbox } from "./inbox.ts"
 import type { NodeEvent } from "./inbox.ts"
@@ -53,6 +56,7 @@ export class Node extends Context.Service<Node, {
     const forwarding = yield* Forwarding
     const replies = yield* Replies
     const metrics = yield* NodeMetrics
+    const eventLog = yield* EventLog
     const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options, config.variant)
     const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
     const stamp = config.hosted.stampRequest?.bind(config.hosted)
@@ -63,7 +67,11 @@ export class Node extends Context.Service<Node, {
     const stored = yield* storage.load
     const first = Option.isSome(stored) ? actor.recover(context, stored.value) : actor.init(context)
     let state = first.state
+    const log = yield* eventLog.open(actor, context)
+    log.record(Option.isSome(stored) ? { _tag: "Recover", durable: stored.value } : { _tag: "Init" }, first)
+    const started = log.flush()
     yield* storage.save(actor.durable(state))
+    yield* started
     yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
       Effect.annotateLogs(config.hosted.api.status.of(state))
     )
@@ -93,14 +101,26 @@ export class Node extends Context.Service<Node, {
       peers.flush()
     }
 
-    const handle = (event: NodeEvent): Step<unknown, unknown, unknown, unknown> | undefined => {
+    /** The event as the reducer takes it: a stale timer firing is no input; a request is stamped with this node's clock. */
+    const inputOf = (event: NodeEvent): EventInput | undefined => {
       switch (event._tag) {
         case "Message":
-          return actor.onMessage(state, event.from, event.message)
+          return event
         case "Timer":
-          return timers.isCurrent(event.key, event.generation) ? actor.onTimer(state, event.timer) : undefined
+          return timers.isCurrent(event.key, event.generation) ? { _tag: "Timer", timer: event.timer } : undefined
         case "Request":
-          return actor.onRequest(state, event.client, stamp === undefined ? event.request : stamp(event.request, Date.now()))
+          return { _tag: "Request", client: event.client, request: stamp === undefined ? event.request : stamp(event.request, Date.now()) }
+      }
+    }
+
+    const apply = (input: EventInput): Step<unknown, unknown, unknown, unknown> => {
+      switch (input._tag) {
+        case "Message":
+          return actor.onMessage(state, input.from, input.message)
+        case "Timer":
+          return actor.onTimer(state, input.timer)
+        case "Request":
+          return actor.onRequest(state, input.client, input.request)
       }
     }
 
@@ -114,15 +134,19 @@ export class Node extends Context.Service<Node, {
       let proposals = 0
       for (const event of events) {
         if (event._tag === "Request") proposals++
-        const step = handle(event)
-        if (step === undefined) continue
+        const input = inputOf(event)
+        if (input === undefined) continue
+        const step = apply(input)
+        log.record(input, step)
         state = step.state
         for (const output of step.out) out.push(output)
       }
+      const logged = log.flush()
       const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
+      yield* logged
       perform(out)
     })
     const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(

@@ -9,7 +9,7 @@
  *   specs -> core, kv     checker -> core     runtime -> core, kv (its tests: specs too)
  *   trace -> core         kv -> core          web -> core, trace     cli, bench -> anything
  *   explore -> core, checker, trace, web (its tests: specs too)     history -> core, web
- *   jepsen -> core, kv, runtime, history, web
+ *   jepsen -> core, kv, runtime, history, web     validate -> core, kv, runtime (its tests: specs too)
  */
 import type { IFlattenedRuleSet, IForbiddenRuleType } from "dependency-cruiser"
 
@@ -65,6 +65,20 @@ const layerRules: ReadonlyArray<IForbiddenRuleType> = [
     "^tools/jepsen/",
     [core, kv, "^packages/runtime/", "^tools/history/", "^tools/web/"],
     "parley test drives any hosted spec's cluster through the runtime; the cli hands it the launcher"
+  ),
+  onlyImports(
+    "validate-imports-no-spec",
+    "^tools/validate/src/",
+    "^tools/validate/",
+    [core, kv, "^packages/runtime/"],
+    "parley validate replays any hosted spec's logs; the cli hands it the spec and its checked system"
+  ),
+  onlyImports(
+    "validate-tests-host-only-specs",
+    "^tools/validate/test/",
+    "^tools/validate/",
+    [core, kv, "^packages/runtime/", "^specs/"],
+    "a validate test needs an algorithm whose logs it replays, so it may take a spec as its fixture"
   ),
   onlyImports(
     "explore-imports-no-spec",

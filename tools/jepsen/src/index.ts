@@ -8,7 +8,7 @@ export type { NemesisOptions, NemesisTarget, NemesisTimings } from "./nemesis.ts
 export { NemesisEvent, NemesisKind, Recorder } from "./recorder.ts"
 export type { TestRecord } from "./recorder.ts"
 export { renderTestVerdict, TestVerdict, verdictOf, writeReport } from "./report.ts"
-export type { ReportSettings, WrittenReport } from "./report.ts"
+export type { EventLogsVerdict, ReportSettings, WrittenReport } from "./report.ts"
 export { runTest } from "./run.ts"
 export type { TestOptions, TestRun } from "./run.ts"
 export { faultSpans, operationsOf, timelineSvg } from "./timeline.ts"

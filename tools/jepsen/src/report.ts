@@ -31,6 +31,13 @@ export const TestVerdict = Schema.Struct({
   faults: Schema.Record(Schema.String, Schema.Int),
   /** The history check's verdict, as `parley history check --json` prints it. */
   history: HistoryVerdict,
+  /** `parley validate` of the nodes' event logs: replayed through the spec's reducer, merged, invariants and history checked. */
+  eventLogs: Schema.optional(Schema.Struct({
+    verdict: Schema.Literals(["valid", "invalid", "unknown"]),
+    summary: Schema.String,
+    /** The trace of a divergence or violation, in the report. */
+    trace: Schema.NullOr(Schema.String)
+  })),
   /** For an operation that cannot be linearized: the node that answered it and the faults in force when it ran. */
   culprit: Schema.optional(Schema.Struct({ operation: Schema.String, node: Schema.NullOr(Schema.String), faults: Schema.Array(Schema.String) }))
 })
@@ -64,10 +71,14 @@ const culpritOf = (run: TestRun, operations: ReadonlyArray<TimedOperation>, line
   return { operation: describeOperation(operation), node: operation.completion?.node ?? null, faults }
 }
 
-export const verdictOf = (run: TestRun, settings: ReportSettings, operations: ReadonlyArray<TimedOperation>): TestVerdict => {
+/** What `parley validate` said of the test's event logs. */
+export type EventLogsVerdict = NonNullable<TestVerdict["eventLogs"]>
+
+export const verdictOf = (run: TestRun, settings: ReportSettings, operations: ReadonlyArray<TimedOperation>, eventLogs?: EventLogsVerdict): TestVerdict => {
   const history = run.checked.verdict
   const anomalies = [
     ...(history.verdict === "not-linearizable" ? [`not linearizable${history.partition === undefined ? "" : ` (key ${history.partition})`}`] : []),
+    ...(eventLogs?.verdict === "invalid" ? [`event logs: ${eventLogs.summary}`] : []),
     ...(run.unrecovered === undefined ? [] : [`the cluster did not recover once the faults were undone: ${run.unrecovered}`])
   ]
   const culprit = history.blocked === undefined ? undefined : culpritOf(run, operations, history.blocked.line)
@@ -85,6 +96,7 @@ export const verdictOf = (run: TestRun, settings: ReportSettings, operations: Re
     durationMs: run.durationMs,
     faults: countFaults(run.faults),
     history,
+    ...(eventLogs === undefined ? {} : { eventLogs }),
     ...(culprit === undefined ? {} : { culprit })
   }
 }
@@ -99,6 +111,9 @@ export const renderTestVerdict = (verdict: TestVerdict, historyFile: string): st
     `  ${(verdict.durationMs / 1000).toFixed(1)} s, ${verdict.nodes} nodes, ${verdict.clients} clients, ${verdict.keys} keys at a time, seed ${verdict.seed}; faults: ${faults}`,
     ...renderVerdict(verdict.history, historyFile).split("\n").map((line) => `  ${line}`)
   ]
+  if (verdict.eventLogs !== undefined) {
+    lines.push(`  event logs: ${verdict.eventLogs.verdict}; ${verdict.eventLogs.summary}${verdict.eventLogs.trace === null ? "" : ` (trace: ${verdict.eventLogs.trace})`}`)
+  }
   if (verdict.culprit !== undefined) {
     lines.push(`  that operation: ${verdict.culprit.operation}`)
     lines.push(`    faults while it ran: ${verdict.culprit.faults.length === 0 ? "none" : verdict.culprit.faults.join("; ")}`)
@@ -141,11 +156,11 @@ export interface WrittenReport {
   readonly text: string
 }
 
-/** Writes the report into `dir`; `logs` are the nodes' log files to copy. */
-export const writeReport = (dir: string, run: TestRun, settings: ReportSettings, logs: ReadonlyArray<string>): WrittenReport => {
+/** Writes the report into `dir`; `logs` are the nodes' log files to copy; `eventLogs`, what validating the nodes' event logs found. */
+export const writeReport = (dir: string, run: TestRun, settings: ReportSettings, logs: ReadonlyArray<string>, eventLogs?: EventLogsVerdict): WrittenReport => {
   mkdirSync(join(dir, "logs"), { recursive: true })
   const operations = operationsOf(run.records)
-  const verdict = verdictOf(run, settings, operations)
+  const verdict = verdictOf(run, settings, operations, eventLogs)
   const historyFile = join(dir, "history.jsonl")
   const text = renderTestVerdict(verdict, historyFile)
   writeFileSync(historyFile, run.records.map((record) => JSON.stringify(record)).join("\n") + "\n")

@@ -18,14 +18,14 @@ const rssMiB = (pid: number): number | undefined => {
   return line === undefined ? undefined : Math.round(Number(line.replace(/\D+/g, "")) / 1024)
 }
 
-/** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory. */
-export const startParley = async (basePort: number, spec = "raft"): Promise<ClusterTarget> => {
+/** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not. */
+export const startParley = async (basePort: number, spec = "raft", eventLog = true): Promise<ClusterTarget> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"))
-  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher }))
+  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
   const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
   return {
-    system: `parley ${spec}`,
+    system: `parley ${spec}${eventLog ? "" : " (no event log)"}`,
     members,
     rssMiB: async () => {
       const reports = await Effect.runPromise(clusterStatus(dir))

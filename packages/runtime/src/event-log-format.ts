@@ -1,0 +1,140 @@
+/**
+ * The event log's format: JSON lines, one record per line. Each run of a
+ * node (an incarnation) begins with a `Start` record naming the spec, the
+ * node, its peers, the spec's options and variant; then one `Step` record
+ * per reducer step: what the reducer was told (`Init`, `Recover` with the
+ * durable state it recovered from, a `Message` with its sender, a `Timer`,
+ * a client `Request` as the reducer took it, stamp included) and what it
+ * produced (its outputs, and a digest of its durable state afterwards).
+ *
+ * Payloads (messages, requests, responses, durable state) are written as
+ * the spec's Schemas encode them and decoded with them when read back;
+ * timers have no Schema and are the reducer's own plain data. Writer
+ * (event-log.ts) and reader (`@parley/validate`) share this module.
+ */
+import { fingerprint } from "@parley/core"
+import { Effect, Schema } from "effect"
+
+export const EventLogFormat = "parley-events/1"
+
+export const StartRecord = Schema.TaggedStruct("Start", {
+  format: Schema.Literal(EventLogFormat),
+  spec: Schema.String,
+  node: Schema.String,
+  /** Every node of the cluster, in the cluster file's order (the reducer's `NodeContext.nodes`). */
+  nodes: Schema.Array(Schema.String),
+  /** The spec's options as its Schema encodes them. */
+  options: Schema.Unknown,
+  variant: Schema.optionalKey(Schema.String),
+  pid: Schema.Int,
+  /** Milliseconds since the epoch, by this node's clock. */
+  at: Schema.Finite
+})
+export type StartRecord = typeof StartRecord.Type
+
+export const LoggedInput = Schema.Union([
+  Schema.TaggedStruct("Init", {}),
+  Schema.TaggedStruct("Recover", { durable: Schema.Unknown }),
+  Schema.TaggedStruct("Message", { from: Schema.String, message: Schema.Unknown }),
+  Schema.TaggedStruct("Timer", { timer: Schema.Unknown }),
+  Schema.TaggedStruct("Request", { client: Schema.String, request: Schema.Unknown })
+])
+export type LoggedInput = typeof LoggedInput.Type
+
+export const LoggedOutput = Schema.Union([
+  Schema.TaggedStruct("Send", { to: Schema.String, message: Schema.Unknown }),
+  Schema.TaggedStruct("SetTimer", { timer: Schema.Unknown }),
+  Schema.TaggedStruct("CancelTimer", { timer: Schema.Unknown }),
+  Schema.TaggedStruct("Reply", { client: Schema.String, response: Schema.Unknown })
+])
+export type LoggedOutput = typeof LoggedOutput.Type
+
+export const StepRecord = Schema.TaggedStruct("Step", {
+  /** Milliseconds since the epoch when the step ran, by this node's clock. */
+  at: Schema.Finite,
+  input: LoggedInput,
+  out: Schema.Array(LoggedOutput),
+  /** `durableDigest` of the durable state after the step. */
+  durable: Schema.String
+})
+export type StepRecord = typeof StepRecord.Type
+
+export const EventLogRecord = Schema.Union([StartRecord, StepRecord])
+export type EventLogRecord = typeof EventLogRecord.Type
+
+/** 64 MiB a file, eight files: at most half a gigabyte per node. */
+export const defaultEventLog = { maxFileBytes: 64 * 1024 * 1024, maxFiles: 8 } as const
+
+/** Settings of a node's event log, as the cluster file's `eventLog` gives them; absent there, nodes log nothing. */
+export const EventLogSettings = Schema.Struct({
+  /** A file grows to about this size before the log goes on in a new one. */
+  maxFileBytes: Schema.Int.check(Schema.isBetween({ minimum: 4096, maximum: 2 ** 40 })).pipe(
+    Schema.withDecodingDefault(Effect.succeed(defaultEventLog.maxFileBytes))
+  ),
+  /** The most files kept per node; past it the oldest goes, so a node's log is bounded by files times size. */
+  maxFiles: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(Schema.withDecodingDefault(Effect.succeed(defaultEventLog.maxFiles)))
+})
+export type EventLogSettings = typeof EventLogSettings.Type
+
+/** A node's log files in a directory: `ID.events.N.jsonl`, N counting up from 1 as the log rotates. */
+export const eventFilePattern = (node: string): RegExp => new RegExp(`^${node.replace(/[.]/g, "\\.")}\\.events\\.(\\d+)\\.jsonl$`)
+export const eventFileName = (node: string, number: number): string => `${node}.events.${number}.jsonl`
+
+const digests = new WeakMap<object, string>()
+
+/** A value's digest, remembered by identity: an array's is made of its items' (a log chunk grows by one entry and keeps the others). */
+const digestOf = (value: unknown, depth: number): string => {
+  if (typeof value !== "object" || value === null) return fingerprint(value).toString(16)
+  let digest = digests.get(value)
+  if (digest === undefined) {
+    digest = Array.isArray(value) && depth > 0 ? fingerprint(value.map((item) => digestOf(item, depth - 1))).toString(16) : fingerprint(value).toString(16)
+    digests.set(value, digest)
+  }
+  return digest
+}
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** How many items at the start of `after` are the very items of `before` (compared from the end of what they share, as sqlite-store.ts does). */
+const unchangedPrefix = (before: ReadonlyArray<unknown>, after: ReadonlyArray<unknown>): number => {
+  let common = Math.min(before.length, after.length)
+  while (common > 0 && before[common - 1] !== after[common - 1]) common--
+  return common
+}
+
+/** A chain of digests over an array's items: `prefix[i]` covers the first `i`; kept for the next array, which shares most of them. */
+interface Chain {
+  readonly items: ReadonlyArray<unknown>
+  readonly prefix: Array<string>
+}
+
+/**
+ * Digests of durable states, one after another. The durable state's
+ * 64-bit digest is made with core's fingerprint: each field, and a
+ * top-level array (Raft's log, in chunks) as a chain over its items, each
+ * item (a chunk: by its entries) hashed once and remembered by identity.
+ * Reducers keep what a step did not change, so a step costs what it
+ * touched, not the whole log, as storage's diff does (sqlite-store.ts).
+ * The digest depends on the state alone; the chains only save work.
+ */
+export const durableDigester = () => {
+  const chains = new Map<string, Chain>()
+  const chainOf = (field: string, items: ReadonlyArray<unknown>): string => {
+    const last = chains.get(field)
+    const keep = last === undefined ? 0 : unchangedPrefix(last.items, items)
+    const prefix = last === undefined ? [fingerprint([]).toString(16)] : last.prefix.slice(0, keep + 1)
+    for (let i = keep; i < items.length; i++) prefix.push(fingerprint([prefix[i], digestOf(items[i], 1)]).toString(16))
+    chains.set(field, { items, prefix })
+    return prefix[items.length]!
+  }
+  return (durable: unknown): string => {
+    if (!isRecord(durable)) return digestOf(durable, 2)
+    const summary: Record<string, unknown> = {}
+    for (const key in durable) {
+      const value = durable[key]
+      summary[key] = Array.isArray(value) ? chainOf(key, value) : value
+    }
+    return fingerprint(summary).toString(16)
+  }
+}

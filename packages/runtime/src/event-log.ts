@@ -1,0 +1,265 @@
+/**
+ * The node's event log: every reducer step, its input and what it produced,
+ * as JSON lines (event-log-format.ts) that `parley validate` replays
+ * through the spec's reducer. Steps are encoded as they run and held in
+ * memory; the loop starts one write of them as it starts the batch's
+ * durable save and waits for both before the batch's outputs leave, so
+ * everything a node sends, answers or makes durable is in its log first,
+ * the write does not hold up the loop (a write can wait on the file
+ * system's journal while others fsync), and the log costs no fsync of its
+ * own (a process killed with -9 loses nothing the kernel was given).
+ *
+ * The log is bounded: a file that grows past `maxFileBytes` is closed and
+ * the log goes on in the next one; past `maxFiles` the oldest is deleted.
+ * A log that cannot be written is reported once and switched off: the node
+ * keeps serving.
+ */
+import type { Actor, NodeContext, Output, Step } from "@parley/core"
+import { Context, Effect, Layer, Schema } from "effect"
+import type { Scope } from "effect"
+import { appendFile, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
+import { join } from "node:path"
+import { durableDigester, EventLogFormat, eventFileName, eventFilePattern } from "./event-log-format.ts"
+import type { EventLogSettings, LoggedInput, LoggedOutput } from "./event-log-format.ts"
+import { NodeConfig } from "./node-config.ts"
+
+type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
+type AnyStep = Step<unknown, unknown, unknown, unknown>
+type AnyOutput = Output<unknown, unknown, unknown>
+
+/** What the reducer was told, as the node loop tells it: messages, requests and durable state decoded, requests stamped. */
+export type StepInput =
+  | { readonly _tag: "Init" }
+  | { readonly _tag: "Recover"; readonly durable: unknown }
+  | { readonly _tag: "Message"; readonly from: string; readonly message: unknown }
+  | { readonly _tag: "Timer"; readonly timer: unknown }
+  | { readonly _tag: "Request"; readonly client: string; readonly request: unknown }
+
+/** An input that comes from outside while the node runs (not its start). */
+export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer" | "Request" }>
+
+/** One run's log, opened by the node loop with its actor. */
+export interface StepLog {
+  /** Records one step, held in memory until `flush`. */
+  record(input: StepInput, step: AnyStep): void
+  /**
+   * Starts writing the steps recorded since the last flush, and gives what
+   * waits for the write: the loop starts it before the batch's durable save,
+   * so the two go on together, and waits for it before any output leaves.
+   */
+  flush(): Effect.Effect<void>
+}
+
+const noLog: StepLog = { record: () => {}, flush: () => Effect.void }
+
+export class EventLog extends Context.Service<EventLog, {
+  /** Begins this run's log (a `Start` record) for the node's actor. */
+  open(actor: AnyActor, context: NodeContext): Effect.Effect<StepLog, never, Scope.Scope>
+}>()("@parley/runtime/EventLog") {
+  /** Nothing is logged. */
+  static readonly off = Layer.succeed(EventLog, EventLog.of({ open: () => Effect.succeed(noLog) }))
+
+  /** Logs to `dir` with the given bounds. */
+  static readonly files = (dir: string, settings: EventLogSettings) =>
+    Layer.effect(EventLog, Effect.gen(function*() {
+      const config = yield* NodeConfig
+      return EventLog.of({
+        open: (actor, context) =>
+          Effect.acquireRelease(
+            Effect.sync(() => openFileLog(dir, settings, config, actor, context)),
+            (log) => Effect.sync(() => log.close())
+          ).pipe(Effect.tap((log) => log.failure === undefined ? Effect.void : Effect.logError(log.failure)))
+      })
+    }))
+
+  /** Logs to `dir` when the cluster file asks for an event log (its `eventLog`), else nothing. */
+  static readonly fromConfig = (dir: string) =>
+    Layer.unwrap(Effect.gen(function*() {
+      const { eventLog } = yield* NodeConfig
+      return eventLog === undefined ? EventLog.off : EventLog.files(dir, eventLog)
+    }))
+}
+
+interface FileLog extends StepLog {
+  /** Why the log was switched off, when it was. */
+  readonly failure: string | undefined
+  close(): void
+}
+
+/** The files of `node` in `dir`, by number. */
+const segments = (dir: string, node: string): Array<number> => {
+  const pattern = eventFilePattern(node)
+  return readdirSync(dir).flatMap((name) => {
+    const match = pattern.exec(name)
+    return match === null ? [] : [Number(match[1])]
+  }).sort((a, b) => a - b)
+}
+
+/** Whether the file ends in a line break: one cut short by a crash mid-write gets one before anything is appended. */
+const endsCleanly = (fd: number): boolean => {
+  const size = fstatSync(fd).size
+  if (size === 0) return true
+  const last = Buffer.alloc(1)
+  readSync(fd, last, 0, 1, size - 1)
+  return last[0] === 0x0a
+}
+
+const openFileLog = (
+  dir: string,
+  settings: EventLogSettings,
+  config: NodeConfig["Service"],
+  actor: AnyActor,
+  context: NodeContext
+): FileLog => {
+  const { hosted } = config
+  const encodeMessage = Schema.encodeSync(hosted.message)
+  const encodeRequest = Schema.encodeSync(hosted.request)
+  const encodeResponse = Schema.encodeSync(hosted.response)
+  const encodeDurable = Schema.encodeSync(hosted.durable)
+  const encodeOptions = Schema.encodeSync(hosted.options)
+
+  let failure: string | undefined
+  let fd = -1
+  let number = 0
+  let bytes = 0
+  let pending: Array<string> = []
+  let lastDurable: unknown
+  let lastDigest = ""
+
+  const fail = (what: string, error: unknown): void => {
+    failure ??= `the event log in ${dir} is switched off: ${what}: ${error instanceof Error ? error.message : String(error)}`
+    pending = []
+    if (fd >= 0) closeSync(fd)
+    fd = -1
+  }
+
+  const openSegment = (next: number): void => {
+    fd = openSync(join(dir, eventFileName(config.self, next)), "a+")
+    number = next
+    bytes = fstatSync(fd).size
+    if (!endsCleanly(fd)) bytes += writeSync(fd, "\n")
+    const kept = segments(dir, config.self)
+    for (const old of kept.slice(0, Math.max(0, kept.length - settings.maxFiles))) rmSync(join(dir, eventFileName(config.self, old)), { force: true })
+  }
+
+  const durableDigest = durableDigester()
+  const rotate = (): void => {
+    try {
+      closeSync(fd)
+      openSegment(number + 1)
+    } catch (error) {
+      fail("cannot start its next file", error)
+    }
+  }
+
+  /** The digest of the durable state, computed again only when one of its fields is no longer the one last hashed. */
+  const digestOf = (durable: unknown): string => {
+    if (!sameFields(durable, lastDurable)) {
+      lastDigest = durableDigest(durable)
+      lastDurable = durable
+    }
+    return lastDigest
+  }
+
+  const encodeInput = (input: StepInput): LoggedInput => {
+    switch (input._tag) {
+      case "Init":
+        return input
+      case "Recover":
+        return { _tag: "Recover", durable: encodeDurable(input.durable) }
+      case "Message":
+        return { _tag: "Message", from: input.from, message: encodeMessage(input.message) }
+      case "Timer":
+        return input
+      case "Request":
+        return { _tag: "Request", client: input.client, request: encodeRequest(input.request) }
+    }
+  }
+
+  const encodeOutput = (output: AnyOutput): LoggedOutput => {
+    switch (output._tag) {
+      case "Send":
+        return { _tag: "Send", to: output.to, message: encodeMessage(output.message) }
+      case "SetTimer":
+      case "CancelTimer":
+        return { _tag: output._tag, timer: output.timer }
+      case "Reply":
+        return { _tag: "Reply", client: output.client, response: encodeResponse(output.response) }
+    }
+  }
+
+  try {
+    mkdirSync(dir, { recursive: true })
+    const existing = segments(dir, config.self)
+    const latest = existing.at(-1)
+    openSegment(latest !== undefined && existsSync(join(dir, eventFileName(config.self, latest))) ? latest : 1)
+    if (bytes >= settings.maxFileBytes) {
+      closeSync(fd)
+      openSegment(number + 1)
+    }
+    pending.push(JSON.stringify({
+      _tag: "Start",
+      format: EventLogFormat,
+      spec: hosted.name,
+      node: context.self,
+      nodes: context.nodes,
+      options: encodeOptions(config.options),
+      ...(config.variant === undefined ? {} : { variant: config.variant }),
+      pid: process.pid,
+      at: Date.now()
+    }) + "\n")
+  } catch (error) {
+    fail("cannot open it", error)
+  }
+
+  return {
+    get failure() {
+      return failure
+    },
+    record: (input, step) => {
+      if (fd < 0) return
+      try {
+        const out = step.out.map(encodeOutput)
+        pending.push(JSON.stringify({ _tag: "Step", at: Date.now(), input: encodeInput(input), out, durable: digestOf(actor.durable(step.state)) }) + "\n")
+      } catch (error) {
+        fail("a step does not encode with the spec's Schemas", error)
+      }
+    },
+    flush: () => {
+      if (fd < 0 || pending.length === 0) return Effect.void
+      const text = pending.join("")
+      pending = []
+      // One write at a time: the loop waits for this one before it flushes again.
+      const written = new Promise<void>((resolve) => {
+        appendFile(fd, text, (error) => {
+          if (error !== null) fail("cannot write it", error)
+          else {
+            bytes += Buffer.byteLength(text)
+            if (bytes >= settings.maxFileBytes) rotate()
+          }
+          resolve()
+        })
+      })
+      return Effect.promise(() => written)
+    },
+    close: () => {
+      if (fd < 0) return
+      closeSync(fd)
+      fd = -1
+    }
+  }
+}
+
+/** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */
+const sameFields = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false
+  const left = a as Readonly<Record<string, unknown>>
+  const right = b as Readonly<Record<string, unknown>>
+  let count = 0
+  for (const key in left) {
+    if (left[key] !== right[key]) return false
+    count++
+  }
+  return count === Object.keys(right).length
+}

@@ -1,0 +1,165 @@
+/**
+ * One node's log replayed through the hosted spec's reducer: each run from
+ * `init` or from `recover` with the durable state it logged, every step fed
+ * the input it logged, and what the step produced compared with what the
+ * node logged: its outputs, in the spec's encoding, and the digest of its
+ * durable state. The binary that ran is the reducer that was checked, and
+ * it is deterministic, so they are equal; the first step where they are
+ * not is the divergence. A run's recovered durable state must also be one
+ * its previous run logged (what it saved): otherwise storage lost or made
+ * up a state.
+ */
+import { equals } from "@parley/core"
+import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
+import { durableDigester } from "@parley/runtime"
+import type { LoggedOutput, StepInput } from "@parley/runtime"
+import { Result, Schema } from "effect"
+import type { Incarnation, LoggedStep, NodeLog } from "./read.ts"
+
+type AnyOutput = Output<unknown, unknown, unknown>
+type AnyStep = Step<unknown, unknown, unknown, unknown>
+
+export interface ReplayedStep {
+  readonly node: NodeId
+  /** The step's number in the node's whole log, from 0. */
+  readonly index: number
+  /** Which run of the node it belongs to, from 0. */
+  readonly incarnation: number
+  readonly logged: LoggedStep
+  /** The state before the step; undefined for a run's first step. */
+  readonly before: unknown
+  readonly after: unknown
+  /** The outputs as the reducer gave them (decoded values). */
+  readonly out: ReadonlyArray<AnyOutput>
+}
+
+export type DivergenceKind = "outputs" | "durable" | "throws" | "start" | "recovered"
+
+export interface Divergence {
+  readonly node: NodeId
+  readonly index: number
+  readonly incarnation: number
+  readonly where: string
+  readonly kind: DivergenceKind
+  /** What the log says; what the replay gave. */
+  readonly expected: string
+  readonly got: string
+}
+
+export interface ReplayedNode {
+  readonly node: NodeId
+  readonly steps: ReadonlyArray<ReplayedStep>
+  readonly divergence: Divergence | undefined
+}
+
+const normalize = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
+
+/** The encoding the node's log uses, for the replay's outputs. */
+const outputEncoder = (hosted: AnyHostedSpec) => {
+  const message = Schema.encodeSync(hosted.message)
+  const response = Schema.encodeSync(hosted.response)
+  return (output: AnyOutput): LoggedOutput => {
+    switch (output._tag) {
+      case "Send":
+        return { _tag: "Send", to: output.to, message: message(output.message) }
+      case "SetTimer":
+      case "CancelTimer":
+        return { _tag: output._tag, timer: output.timer }
+      case "Reply":
+        return { _tag: "Reply", client: output.client, response: response(output.response) }
+    }
+  }
+}
+
+export const describeOutputs = (out: ReadonlyArray<unknown>): string =>
+  out.length === 0 ? "no outputs" : out.map((output) => JSON.stringify(output)).join("\n")
+
+const describeInput = (input: StepInput): string => JSON.stringify(input)
+
+const isStart = (input: StepInput): boolean => input._tag === "Init" || input._tag === "Recover"
+
+interface Cursor {
+  readonly node: NodeId
+  readonly hosted: AnyHostedSpec
+  readonly encode: (output: AnyOutput) => LoggedOutput
+  /** This node's digests, made as its live node made them. */
+  readonly digest: (durable: unknown) => string
+  readonly steps: Array<ReplayedStep>
+  index: number
+}
+
+/** One run; the divergence, if any. */
+const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: number, previous: Incarnation | undefined): Divergence | undefined => {
+  const { hosted, node } = cursor
+  const options = Schema.decodeUnknownResult(hosted.options)(incarnation.start.options)
+  if (Result.isFailure(options)) {
+    const where = incarnation.steps[0]?.where ?? "its start"
+    return { node, index: cursor.index, incarnation: number, where, kind: "start", expected: `options that fit ${hosted.name}'s`, got: JSON.stringify(incarnation.start.options) }
+  }
+  const actor = hosted.actor(incarnation.start.nodes, options.success, incarnation.start.variant)
+  const context: NodeContext = { self: node, nodes: incarnation.start.nodes }
+  let state: unknown
+  for (const [position, logged] of incarnation.steps.entries()) {
+    const diverged = (kind: DivergenceKind, expected: string, got: string): Divergence =>
+      ({ node, index: cursor.index, incarnation: number, where: logged.where, kind, expected, got })
+    const input = logged.input
+    if (isStart(input) !== (position === 0)) {
+      return diverged("start", position === 0 ? "a run that begins with Init or Recover" : "Init or Recover only at a run's start", describeInput(input))
+    }
+    if (input._tag === "Recover" && previous !== undefined && previous.steps.length > 0) {
+      const recovered = cursor.digest(input.durable)
+      if (!previous.steps.some((step) => step.durable === recovered)) {
+        return diverged("recovered", `a durable state the previous run logged (its last: ${previous.steps.at(-1)!.durable})`, `one it never logged: ${recovered}`)
+      }
+    }
+    let step: AnyStep
+    try {
+      step = apply(actor, context, state, input)
+    } catch (error) {
+      return diverged("throws", describeOutputs(logged.out), `the reducer threw: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    const out = normalize(step.out.map(cursor.encode)) as ReadonlyArray<LoggedOutput>
+    if (!equals(out, normalize(logged.out))) return diverged("outputs", describeOutputs(logged.out), describeOutputs(out))
+    const digest = cursor.digest(actor.durable(step.state))
+    if (digest !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digest}`)
+    cursor.steps.push({ node, index: cursor.index, incarnation: number, logged, before: state, after: step.state, out: step.out })
+    state = step.state
+    cursor.index++
+  }
+  return undefined
+}
+
+const apply = (
+  actor: ReturnType<AnyHostedSpec["actor"]>,
+  context: NodeContext,
+  state: unknown,
+  input: StepInput
+): AnyStep => {
+  switch (input._tag) {
+    case "Init":
+      return actor.init(context)
+    case "Recover":
+      return actor.recover(context, input.durable)
+    case "Message":
+      return actor.onMessage(state, input.from, input.message)
+    case "Timer":
+      return actor.onTimer(state, input.timer)
+    case "Request":
+      return actor.onRequest(state, input.client, input.request)
+  }
+}
+
+/** Replays every run of `log`; stops at the first divergence. */
+export const replayNode = (log: NodeLog, hosted: AnyHostedSpec): ReplayedNode => {
+  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digest: durableDigester(), steps: [], index: 0 }
+  const runs = log.incarnations
+  for (const [number, incarnation] of runs.entries()) {
+    const divergence = replayIncarnation(cursor, incarnation, number, runs[number - 1])
+    if (divergence !== undefined) return { node: log.node, steps: cursor.steps, divergence }
+  }
+  return { node: log.node, steps: cursor.steps, divergence: undefined }
+}
+
+/** What a divergence says in a line or three. */
+export const describeDivergence = (d: Divergence): string =>
+  `${d.node} diverges at its step ${d.index} (run ${d.incarnation + 1}, ${d.where}): ${d.kind}\n  logged:   ${d.expected.replace(/\n/g, "\n            ")}\n  replayed: ${d.got.replace(/\n/g, "\n            ")}`

@@ -1,0 +1,201 @@
+/**
+ * validate on in-process Raft clusters: a run with a crash and recovery
+ * validates; a run where one node ran a doctored reducer (it drops one
+ * timer from one step) diverges at exactly that step, with a trace ending
+ * there. The reader forgives a line cut short at the end of a run and
+ * nothing else; the merge refuses a receive that no send explains.
+ */
+import { defaultConfig } from "@parley/core"
+import { defaultEventLog } from "@parley/runtime"
+import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
+import { raftHosted, raftSpec } from "@parley/raft"
+import { Effect, References, Result } from "effect"
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { clientHistoryCheck, kvClientModel, mergeRun, readNodeLog, validateLogs } from "../src/index.ts"
+import type { ReplayedNode } from "../src/index.ts"
+import { inProcessCluster } from "./in-process.ts"
+import type { TestCluster } from "./in-process.ts"
+
+const dirs: Array<string> = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+const raftSystem = (): AnySystemSpec => {
+  const built = raftSpec.build({ ...defaultConfig(raftSpec), nodes: 3 })
+  if (built._tag !== "System") throw new Error("raft builds a system")
+  return built.system
+}
+
+const validate = (cluster: TestCluster) =>
+  validateLogs({
+    dir: join(cluster.dir, "events"),
+    nodes: cluster.ids,
+    hosted: raftHosted,
+    system: raftSystem(),
+    clients: clientHistoryCheck(kvClientModel),
+    config: { nodes: 3 },
+    traceSteps: 20,
+    budget: { maxMilliseconds: 30_000 }
+  })
+
+const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect.pipe(Effect.provideService(References.MinimumLogLevel, "Error")))
+
+/** Writes through the leader, crashes a follower, writes more, restarts it, writes more; then stops every node. */
+const workload = (cluster: TestCluster) =>
+  Effect.gen(function*() {
+    dirs.push(cluster.dir)
+    let leader = yield* cluster.leader
+    for (let seq = 1; seq <= 5; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
+    const follower = cluster.ids.find((id) => id !== leader)!
+    yield* cluster.crash(follower)
+    for (let seq = 6; seq <= 10; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
+    yield* cluster.start(follower)
+    leader = yield* cluster.leader
+    for (let seq = 11; seq <= 15; seq++) yield* cluster.put(leader, "c2", seq, `k${seq % 2}`, `v${seq}`)
+    yield* Effect.sleep(1000)
+    yield* cluster.stop
+    return follower
+  })
+
+type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
+type AnyStep = Step<unknown, unknown, unknown, unknown>
+
+/**
+ * Raft, but from its 20th step on, the first step that sets a timer does
+ * not: the one step at which it differs from the reducer that was checked.
+ * `changed.at` is that step's number in the node's log.
+ */
+const raft: AnyHostedSpec = raftHosted
+
+const doctored = (changed: { at: number | undefined }): AnyHostedSpec => {
+  // Counted across the node's runs, as its log numbers its steps.
+  let steps = 0
+  const doctor = (step: AnyStep): AnyStep => {
+    const index = steps++
+    if (changed.at !== undefined || index < 20 || !step.out.some((output) => output._tag === "SetTimer")) return step
+    changed.at = index
+    return { state: step.state, out: step.out.filter((output) => output._tag !== "SetTimer") }
+  }
+  return {
+    ...raft,
+    actor: (nodes, options, variant) => {
+      const actor: AnyActor = raft.actor(nodes, options, variant)
+      return {
+        init: (context) => doctor(actor.init(context)),
+        recover: (context, durable) => doctor(actor.recover(context, durable)),
+        onMessage: (state, from, message) => doctor(actor.onMessage(state, from, message)),
+        onTimer: (state, timer) => doctor(actor.onTimer(state, timer)),
+        onRequest: (state, client, request) => doctor(actor.onRequest(state, client, request)),
+        durable: (state) => actor.durable(state)
+      }
+    }
+  }
+}
+
+describe("validate", () => {
+  it("validates a run with a crash and a recovery, every check passing", async () => {
+    const cluster = await run(inProcessCluster())
+    const follower = await run(workload(cluster))
+    const validation = Result.getOrThrow(validate(cluster))
+    expect(validation.verdict.verdict).toBe("valid")
+    expect(validation.verdict.checks.map((check) => check.outcome)).toEqual(["passed", "passed", "passed", "passed"])
+    expect(validation.verdict.nodes.find((node) => node.node === follower)?.runs).toBe(2)
+    expect(validation.verdict.checks[3]?.detail).toBe("15 operations, linearizable")
+    expect(validation.trace).toBeUndefined()
+  }, 60_000)
+
+  it("finds the first step of a doctored node's log that the checked reducer does not produce", async () => {
+    const changed: { at: number | undefined } = { at: undefined }
+    const n2 = doctored(changed)
+    const cluster = await run(inProcessCluster((id: NodeId) => (id === "n2" ? n2 : raftHosted)))
+    await run(workload(cluster))
+    expect(changed.at).toBeDefined()
+    const validation = Result.getOrThrow(validate(cluster))
+    expect(validation.verdict.verdict).toBe("invalid")
+    expect(validation.verdict.divergence).toMatch(new RegExp(`^n2 diverges at its step ${changed.at} \\(run \\d, .*n2\\.events\\.1\\.jsonl:\\d+\\): outputs`))
+    // The replayed step sets the timer the doctored one did not.
+    expect(validation.verdict.divergence).toMatch(/replayed: (.|\n)*"SetTimer"/)
+    const trace = validation.trace!
+    expect(trace.property.name).toBe("ReplayMatchesLog")
+    expect(trace.steps.at(-1)?.action).toBe("n2 diverges: outputs")
+    expect(trace.steps.length).toBe(21)
+  }, 60_000)
+
+  it("forgives a line cut short at the end of a run, and refuses one in the middle", async () => {
+    const cluster = await run(inProcessCluster())
+    await run(workload(cluster))
+    const file = join(cluster.dir, "events", "n1.events.1.jsonl")
+    appendFileSync(file, '{"_tag":"Step","at":17')
+    const torn = Result.getOrThrow(readNodeLog(join(cluster.dir, "events"), "n1", raftHosted))
+    expect(torn.notes.join(" ")).toMatch(/cut short/)
+    expect(Result.isSuccess(validate(cluster))).toBe(true)
+    const lines = readFileSync(file, "utf8").split("\n")
+    lines.splice(3, 0, "not json")
+    writeFileSync(file, lines.join("\n"))
+    const broken = readNodeLog(join(cluster.dir, "events"), "n1", raftHosted)
+    expect(Result.isFailure(broken) && broken.failure.message).toMatch(/n1\.events\.1\.jsonl:4: not an event log record/)
+  }, 60_000)
+
+  it("serves on when its event log cannot be written: the log is switched off, not the node", async () => {
+    const cluster = await run(inProcessCluster(() => raftHosted, defaultEventLog, "/dev/null/events"))
+    dirs.push(cluster.dir)
+    const leader = await run(cluster.leader)
+    const answer = await run(cluster.put(leader, "c1", 1, "x", "1"))
+    expect(answer).toMatchObject({ _tag: "Done", seq: 1 })
+    await run(cluster.stop)
+  }, 60_000)
+
+  it("keeps a node's log within its bounds, and replays what rotation kept", async () => {
+    const cluster = await run(inProcessCluster(() => raftHosted, { maxFileBytes: 4096, maxFiles: 2 }))
+    await run(workload(cluster))
+    const files = readdirSync(join(cluster.dir, "events"))
+    for (const id of cluster.ids) expect(files.filter((name) => name.startsWith(`${id}.`)).length).toBeLessThanOrEqual(2)
+    // The leader, at least, logged more than two files' worth: its first is gone.
+    expect(cluster.ids.some((id) => !files.includes(`${id}.events.1.jsonl`))).toBe(true)
+    // A file is closed at the first flush past its bound: a batch's steps over it at most.
+    for (const name of files) expect(statSync(join(cluster.dir, "events", name)).size).toBeLessThan(4096 * 3)
+    const validation = Result.getOrThrow(validate(cluster))
+    expect(validation.verdict.verdict).toBe("valid")
+    expect(validation.verdict.checks.map((check) => [check.check, check.outcome])).toEqual([
+      ["replay", "passed"],
+      ["merge", "skipped"],
+      ["invariants", "skipped"],
+      ["linearizability", "skipped"]
+    ])
+    expect(validation.verdict.notes.join(" ")).toMatch(/rotated away/)
+  }, 60_000)
+})
+
+describe("mergeRun", () => {
+  const step = (node: NodeId, index: number, input: ReplayedNode["steps"][number]["logged"]["input"], wire: unknown, out: ReplayedNode["steps"][number]["logged"]["out"]) => ({
+    node,
+    index,
+    incarnation: 0,
+    logged: { at: index, input, wire, out, durable: "0", where: `${node}:${index}` },
+    before: undefined,
+    after: {},
+    out: []
+  })
+
+  it("matches a receive to the earliest equal send on its link, and refuses one nobody sent", () => {
+    const sender: ReplayedNode = {
+      node: "n1",
+      steps: [step("n1", 0, { _tag: "Init" }, undefined, [{ _tag: "Send", to: "n2", message: { ping: 1 } }, { _tag: "Send", to: "n2", message: { ping: 1 } }])],
+      divergence: undefined
+    }
+    const receiver = (messages: ReadonlyArray<unknown>): ReplayedNode => ({
+      node: "n2",
+      steps: [step("n2", 0, { _tag: "Init" }, undefined, []), ...messages.map((message, i) => step("n2", i + 1, { _tag: "Message", from: "n1", message }, message, []))],
+      divergence: undefined
+    })
+    const merged = mergeRun([sender, receiver([{ ping: 1 }, { ping: 1 }])])
+    expect(merged._tag).toBe("Merged")
+    const unmatched = mergeRun([sender, receiver([{ ping: 1 }, { ping: 1 }, { ping: 1 }])])
+    expect(unmatched._tag === "Unmatched" && unmatched.message).toMatch(/n2 received from n1 a message that n1's log never sent/)
+    const forged = mergeRun([sender, receiver([{ ping: 2 }])])
+    expect(forged._tag).toBe("Unmatched")
+  })
+})
