@@ -3,7 +3,7 @@ import { clientIds, leaseActor, fencedRecipe, zkActor, zkRecipe } from "../src/i
 
 describe("a lock system's one actor", () => {
   const ctx = (self: string) => ({ self, nodes: ["redis", "resource", "c1", "c2"] })
-  const lease = leaseActor({ clients: clientIds(2), ttl: 1, bugs: fencedRecipe })
+  const lease = leaseActor({ clients: clientIds(2), ttl: 1, bugs: fencedRecipe, tickMs: 1 })
 
   it("starts as the service its id names, or as a client", () => {
     expect(lease.init(ctx("redis")).state.role).toBe("server")
@@ -19,9 +19,11 @@ describe("a lock system's one actor", () => {
     )
   })
 
-  it("keeps nothing durable, and restarts afresh", () => {
-    const granted = lease.onMessage(lease.init(ctx("redis")).state, "c1", { _tag: "Acquire" }).state
-    expect(lease.durable(granted)).toBeNull()
-    expect(lease.recover(ctx("redis"), null)).toEqual(lease.init(ctx("redis")))
+  it("a client keeps nothing durable and restarts afresh; zk-lock keeps nothing either", () => {
+    const client = lease.init(ctx("c1")).state
+    expect(lease.durable(client)).toBeNull()
+    expect(lease.recover(ctx("c1"), null)).toEqual(lease.init(ctx("c1")))
+    const zk = zkActor(zkRecipe, clientIds(1))
+    expect(zk.durable(zk.init({ self: "zk", nodes: ["zk", "c1"] }).state)).toBeNull()
   })
 })

@@ -39,9 +39,9 @@ export const formatLeaseTimer = (timer: LeaseTimer): string => timer
 export const leaseView = (s: LeaseNodeState): unknown => {
   switch (s.role) {
     case "server":
-      return { now: s.now, lock: s.lock === null ? null : `${s.lock.holder} token ${s.lock.token} until ${s.lock.expiresAt}` }
+      return { now: s.now, ...Object.fromEntries(s.leases.map((l) => [l.name, `${l.holder} token ${l.token} until ${l.expiresAt}`])) }
     case "resource":
-      return { writes: s.writes.map((w) => `${w.writer}:${w.token}`), newest: s.newest, rejected: s.rejected }
+      return Object.fromEntries(s.entries.map((e) => [e.name, { writes: e.writes.map((w) => `${w.writer}:${w.token}`), newest: e.newest, rejected: e.rejected }]))
     case "client":
       return withoutRole(s)
   }
