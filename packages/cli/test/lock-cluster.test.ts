@@ -1,0 +1,200 @@
+/**
+ * Lock clusters of real `parley node` processes on loopback, and real
+ * `parley lock` clients: a client paused (SIGSTOP) past its lease whose
+ * stale write the fenced resource refuses and the naive one takes; kill -9
+ * of the lock server and the resource, after which tokens still grow and a
+ * held lease is still held; a partition; bad input. One cluster per
+ * recipe, shared by the tests of its block.
+ */
+import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import type { ApiAnswer, NodeEntry } from "@parley/runtime"
+import { Effect, Result } from "effect"
+import { spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { hostedSpecs } from "../src/hosted.ts"
+import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+
+interface LockCluster {
+  readonly dir: string
+  readonly node: (id: string) => NodeEntry
+}
+
+const startLockCluster = async (spec: "lock" | "zk-lock", variant?: string): Promise<LockCluster> => {
+  const dir = clusterDir()
+  await Effect.runPromise(clusterUp({
+    spec,
+    nodes: 2,
+    dir,
+    basePort: await freeBase(2),
+    launcher,
+    hosts: hostedSpecs,
+    ...(variant === undefined ? {} : { variant })
+  }))
+  const nodes = Result.getOrThrow(readCluster(dir)).nodes
+  return { dir, node: (id) => nodes.find((node) => node.id === id)! }
+}
+
+const call = (node: NodeEntry, method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
+  callNode(node, method, path, body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body), 15_000)
+
+/** A `parley` process in its own process group, so that SIGSTOP pauses it and every command it runs. */
+interface Client {
+  readonly pid: number
+  readonly output: () => string
+  readonly exited: Promise<number>
+}
+
+const running = new Set<number>()
+
+/** `parley` in a shell command that a client runs under `parley lock acquire`; the paths come in the environment. */
+const parleyInShell = `"$PARLEY_NODE" "$PARLEY_BIN"`
+
+const parley = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Client => {
+  const child = spawn(process.execPath, [bin, ...args], { detached: true, env: { ...process.env, PARLEY_NODE: process.execPath, PARLEY_BIN: bin, ...env } })
+  let output = ""
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  running.add(child.pid!)
+  const exited = new Promise<number>((resolve) =>
+    child.on("exit", (code) => {
+      running.delete(child.pid!)
+      resolve(code ?? 128)
+    }))
+  return { pid: child.pid!, output: () => output, exited }
+}
+
+const tokenIn = (client: Client): number | undefined => {
+  const match = /acquired \S+: token (\d+)/.exec(client.output())
+  return match === null ? undefined : Number(match[1])
+}
+
+/**
+ * The race fencing is for: client A takes lock `name` with a 1 s lease and
+ * runs a command that writes only when told; A is paused past its lease; B
+ * takes the lock and writes; A resumes and writes with its old token.
+ */
+const pausedClientRace = async (cluster: LockCluster, name: string) => {
+  const go = join(cluster.dir, `go-${name}`)
+  const a = parley(
+    ["lock", "acquire", name, "--ttl", "1s", "--dir", cluster.dir, "--", "sh", "-c", `while [ ! -e "${go}" ]; do sleep 0.1; done; ${parleyInShell} lock write ${name} from-a`]
+  )
+  const tokenA = await eventually("A to hold the lock", async () => tokenIn(a), 60_000)
+  process.kill(-a.pid, "SIGSTOP")
+  const b = parley(["lock", "acquire", name, "--ttl", "30s", "--wait", "60s", "--dir", cluster.dir, "--", "sh", "-c", `${parleyInShell} lock write ${name} from-b`])
+  expect(await b.exited, b.output()).toBe(0)
+  const tokenB = tokenIn(b)!
+  expect(tokenB).toBeGreaterThan(tokenA)
+  writeFileSync(go, "")
+  process.kill(-a.pid, "SIGCONT")
+  const codeA = await a.exited
+  const entry = (await call(cluster.node("resource"), "GET", `/v1/resource/${name}`)).body
+  return { a, codeA, tokenA, b, tokenB, entry }
+}
+
+afterAll(async () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL")
+    } catch {
+      // Gone already.
+    }
+  }
+  await stopAll()
+})
+
+let fenced: LockCluster
+let naive: LockCluster
+
+// Every cluster of the file at once: starting them is most of the file's time.
+beforeAll(async () => {
+  ;[fenced, naive] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", "naive")])
+})
+
+describe("parley cluster up lock: the fenced recipe", () => {
+  const cluster = () => fenced
+
+  it("a client paused past its lease resumes and its stale write is refused, while the next holder's write stands", async () => {
+    const { a, codeA, tokenA, b, tokenB, entry } = await pausedClientRace(cluster(), "orders")
+    expect(b.output()).toContain(`wrote orders with token ${tokenB}`)
+    expect(codeA, a.output()).not.toBe(0)
+    expect(a.output()).toContain(`write to orders refused: 409: stale token: the resource has taken token ${tokenB}`)
+    expect(entry).toMatchObject({ value: "from-b", newest: tokenB, rejected: 1 })
+    expect((entry["writes"] as ReadonlyArray<{ token: number }>).map((w) => w.token)).toEqual([tokenB])
+    expect(tokenA).toBeLessThan(tokenB)
+  })
+
+  it("kill -9 of the lock server: a held lease is still held, and the next token is larger than every one given", async () => {
+    const server = cluster().node("redis")
+    const held = await call(server, "POST", "/v1/locks/kept/acquire", { owner: "keeper", ttlMs: 120_000 })
+    expect(held.status).toBe(200)
+    const before = (held.body["lease"] as { token: number }).token
+    await Effect.runPromise(clusterKill(cluster().dir, "redis"))
+    await Effect.runPromise(clusterRestart(cluster().dir, "redis", launcher))
+    const busy = await eventually("the restarted server to answer", async () => {
+      const answer = await call(server, "POST", "/v1/locks/kept/acquire", { owner: "another", ttlMs: 1000 })
+      return answer.status === 409 ? answer : undefined
+    }, 30_000)
+    expect(busy.body["lease"]).toMatchObject({ holder: "keeper", token: before })
+    const fresh = await call(server, "POST", "/v1/locks/fresh/acquire", { owner: "another", ttlMs: 1000 })
+    expect((fresh.body["lease"] as { token: number }).token).toBe(before + 1)
+  })
+
+  it("kill -9 of the resource: it still refuses a token older than one it took before", async () => {
+    const resource = cluster().node("resource")
+    expect((await call(resource, "PUT", "/v1/resource/ledger", { token: 50, value: "new" })).status).toBe(200)
+    await Effect.runPromise(clusterKill(cluster().dir, "resource"))
+    await Effect.runPromise(clusterRestart(cluster().dir, "resource", launcher))
+    const stale = await eventually("the restarted resource to answer", () => call(resource, "PUT", "/v1/resource/ledger", { token: 49, value: "old" }), 30_000)
+    expect(stale.status).toBe(409)
+    expect(stale.body).toMatchObject({ accepted: false, entry: { value: "new", newest: 50 } })
+  })
+
+  it("a partition between the nodes: a write forwarded across it times out; healed, it lands", async () => {
+    const server = cluster().node("redis")
+    await Effect.runPromise(clusterPartition(cluster().dir, "redis/resource"))
+    const cut = await call(server, "PUT", "/v1/resource/cut?timeout=1500", { token: 1, value: "x" })
+    expect(cut.status).toBe(503)
+    await Effect.runPromise(clusterHeal(cluster().dir))
+    const healed = await eventually("the healed write", async () => {
+      const answer = await call(server, "PUT", "/v1/resource/cut", { token: 1, value: "x" })
+      return answer.status === 200 ? answer : undefined
+    })
+    expect(healed.body).toMatchObject({ accepted: true })
+  })
+
+  it("bad input gets a 4xx naming the problem, and the node keeps serving", async () => {
+    const server = cluster().node("redis")
+    const refusals = [
+      [await call(server, "GET", "/v1/lockz/x"), 404, "no route /v1/lockz/x"],
+      [await call(server, "POST", "/v1/locks/x/acquire", "{not json"), 400, "the body must be JSON"],
+      [await call(server, "POST", "/v1/locks/x/acquire", { owner: "o", ttlMs: 5 }), 400, "Expected a value between 100 and 3600000"],
+      [await call(server, "POST", "/v1/locks/x/acquire", { owner: "o" }), 400, "ttlMs"],
+      [await call(server, "POST", "/v1/locks/a%20b/acquire", { owner: "o", ttlMs: 1000 }), 400, "name"],
+      [await call(server, "PUT", "/v1/resource/x", { token: 0, value: "v" }), 400, "token"],
+      [await call(server, "PUT", "/v1/locks/x/acquire", { owner: "o", ttlMs: 1000 }), 405, "use POST"]
+    ] as const
+    for (const [answer, status, named] of refusals) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(status)
+      expect(String(answer.body["error"])).toContain(named)
+    }
+    const badTtl = parley(["lock", "acquire", "x", "--ttl", "soon", "--dir", cluster().dir])
+    expect(await badTtl.exited).toBe(2)
+    expect(badTtl.output()).toContain("--ttl must be a duration such as 5s")
+    expect((await call(server, "POST", "/v1/locks/x/acquire", { owner: "o", ttlMs: 1000 })).status).toBe(200)
+  })
+})
+
+describe("parley cluster up lock --variant naive", () => {
+  it("the paused client's stale write lands after the next holder's: the corruption fencing prevents", async () => {
+    const cluster = naive
+    const status = await call(cluster.node("resource"), "GET", "/v1/status")
+    expect(status.body["variant"]).toBe("naive")
+    const { a, codeA, tokenA, tokenB, entry } = await pausedClientRace(cluster, "orders")
+    expect(codeA, a.output()).toBe(0)
+    expect(a.output()).toContain(`wrote orders with token ${tokenA}`)
+    expect(entry).toMatchObject({ value: "from-a", newest: tokenB, rejected: 0 })
+    expect((entry["writes"] as ReadonlyArray<{ token: number }>).map((w) => w.token)).toEqual([tokenB, tokenA])
+  })
+})
