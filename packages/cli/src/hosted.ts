@@ -1,9 +1,9 @@
 import type { AnyHostedSpec } from "@parley/core"
-import { lockHosted } from "@parley/lock"
+import { lockHosted, zkLockHosted } from "@parley/lock"
 import { multiPaxosHosted } from "@parley/paxos"
 import { raftHosted } from "@parley/raft"
 import { choreographyHosted, sagaHosted } from "@parley/saga"
 import { twoPcHosted } from "@parley/twophase"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted, lockHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted, lockHosted, zkLockHosted]

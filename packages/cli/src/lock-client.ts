@@ -7,7 +7,7 @@
  */
 import { callExactlyOnce, callNode, bearer, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
-import { Duration, Effect, Result } from "effect"
+import { Console, Duration, Effect, Result } from "effect"
 
 export interface LockCluster {
   readonly dir: string
@@ -98,7 +98,7 @@ export const acquireLock = (cluster: LockCluster, name: string, owner: string, t
       const answer = yield* call(cluster, "POST", lockPath(name, "acquire"), { owner, ttlMs })
       const lease = leaseIn(answer)
       if (answer.status === 200 && lease !== null) return lease
-      if (answer.status !== 409) return yield* fail(errorOf(answer))
+      if (answer.status !== 409 || answer.body["sessionExpired"] === true) return yield* fail(errorOf(answer))
       const left = deadline - Date.now()
       if (left <= 0) return yield* fail(`gave up after ${waitMs} ms: ${String(answer.body["error"])}`)
       const predecessor = predecessorIn(answer)
@@ -106,9 +106,12 @@ export const acquireLock = (cluster: LockCluster, name: string, owner: string, t
         yield* Effect.sleep(Duration.millis(Math.min(left, 100 + Math.random() * 150)))
         continue
       }
+      yield* Console.error(`parley: ${name} is held by ${leaseIn(answer)?.holder ?? "another"}; watching node ${predecessor}, the one before ours`)
       // Woken by the deletion, or by the watch's own time running out: either way, ask again.
-      yield* call(cluster, "POST", lockPath(name, "watch"), { owner, token: predecessor }, Math.max(1, Math.min(left, 30_000))).pipe(
-        Effect.catch(() => Effect.void)
+      const woken = yield* call(cluster, "POST", lockPath(name, "watch"), { owner, token: predecessor }, Math.max(1, Math.min(left, 30_000))).pipe(
+        Effect.map((watched) => watched.status === 200 && watched.body["deleted"] === true),
+        Effect.catch(() => Effect.succeed(false))
       )
+      if (woken) yield* Console.error(`parley: node ${predecessor} of ${name} was deleted; asking again`)
     }
   })

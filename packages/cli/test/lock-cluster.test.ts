@@ -3,8 +3,9 @@
  * `parley lock` clients: a client paused (SIGSTOP) past its lease whose
  * stale write the fenced resource refuses and the naive one takes; kill -9
  * of the lock server and the resource, after which tokens still grow and a
- * held lease is still held; a partition; bad input. One cluster per
- * recipe, shared by the tests of its block.
+ * held lease is still held; a partition; bad input. And the ZooKeeper
+ * recipe: a release wakes only the next waiter, and a paused holder's
+ * session expires and frees the lock. One cluster per recipe, shared.
  */
 import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
@@ -21,7 +22,13 @@ interface LockCluster {
   readonly node: (id: string) => NodeEntry
 }
 
-const startLockCluster = async (spec: "lock" | "zk-lock", variant?: string): Promise<LockCluster> => {
+interface Setup {
+  readonly variant?: string
+  readonly options?: Record<string, unknown>
+  readonly timers?: Record<string, { minMs: number; maxMs: number }>
+}
+
+const startLockCluster = async (spec: "lock" | "zk-lock", setup: Setup = {}): Promise<LockCluster> => {
   const dir = clusterDir()
   await Effect.runPromise(clusterUp({
     spec,
@@ -30,7 +37,7 @@ const startLockCluster = async (spec: "lock" | "zk-lock", variant?: string): Pro
     basePort: await freeBase(2),
     launcher,
     hosts: hostedSpecs,
-    ...(variant === undefined ? {} : { variant })
+    ...setup
   }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
   return { dir, node: (id) => nodes.find((node) => node.id === id)! }
@@ -64,6 +71,19 @@ const parley = (args: ReadonlyArray<string>, env: Readonly<Record<string, string
     }))
   return { pid: child.pid!, output: () => output, exited }
 }
+
+/** A client holding lock `name` until file `go` appears in the cluster's directory. */
+const holdUntil = (cluster: LockCluster, name: string, go: string, ...flags: ReadonlyArray<string>): Client =>
+  parley(["lock", "acquire", name, "--wait", "60s", ...flags, "--dir", cluster.dir, "--", "sh", "-c", `while [ ! -e "${join(cluster.dir, go)}" ]; do sleep 0.1; done`])
+
+const release = (cluster: LockCluster, go: string) => writeFileSync(join(cluster.dir, go), "")
+
+/** The node a waiting zk-lock client watches, once it says so. */
+const watchedBy = (client: Client) =>
+  eventually("the client to watch its predecessor", async () => {
+    const match = /watching node (\d+)/.exec(client.output())
+    return match === null ? undefined : Number(match[1])
+  }, 60_000)
 
 const tokenIn = (client: Client): number | undefined => {
   const match = /acquired \S+: token (\d+)/.exec(client.output())
@@ -106,10 +126,14 @@ afterAll(async () => {
 
 let fenced: LockCluster
 let naive: LockCluster
+let zk: LockCluster
+
+/** Sessions that time out after two seconds of silence (the least there is), so that a paused client's expires soon. */
+const shortSessions = { options: { sessionTimeoutMs: 2000 }, timers: { expire: { minMs: 2000, maxMs: 2000 } } }
 
 // Every cluster of the file at once: starting them is most of the file's time.
 beforeAll(async () => {
-  ;[fenced, naive] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", "naive")])
+  ;[fenced, naive, zk] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", { variant: "naive" }), startLockCluster("zk-lock", shortSessions)])
 })
 
 describe("parley cluster up lock: the fenced recipe", () => {
@@ -196,5 +220,61 @@ describe("parley cluster up lock --variant naive", () => {
     expect(a.output()).toContain(`wrote orders with token ${tokenA}`)
     expect(entry).toMatchObject({ value: "from-a", newest: tokenB, rejected: 0 })
     expect((entry["writes"] as ReadonlyArray<{ token: number }>).map((w) => w.token)).toEqual([tokenB, tokenA])
+  })
+})
+
+describe("parley cluster up zk-lock", () => {
+  const status = async () => (await call(zk.node("zk"), "GET", "/v1/status")).body
+  /** Waits until the server holds `count` watches: a client says it watches just before its call arrives. */
+  const watchesReach = (count: number) => eventually(`${count} watches at the server`, async () => ((await status())["watches"] === count ? true : undefined))
+
+  it("each waiter watches only its predecessor: a release wakes the next client, not the herd", async () => {
+    const a = holdUntil(zk, "herd", "go-a")
+    const tokenA = await eventually("A to hold the lock", async () => tokenIn(a), 60_000)
+    const b = holdUntil(zk, "herd", "go-b")
+    expect(await watchedBy(b)).toBe(tokenA)
+    const c = holdUntil(zk, "herd", "go-c")
+    const watchedByC = await watchedBy(c)
+    expect(watchedByC).toBeGreaterThan(tokenA)
+    await watchesReach(2)
+
+    release(zk, "go-a")
+    expect(await eventually("B to hold the lock", async () => tokenIn(b), 30_000)).toBe(watchedByC)
+    expect(await a.exited).toBe(0)
+    // A's deletion fired B's watch alone: C still waits on B's node, unwoken.
+    expect(c.output()).not.toContain("was deleted")
+    expect(tokenIn(c)).toBeUndefined()
+    await watchesReach(1)
+
+    release(zk, "go-b")
+    await eventually("C to hold the lock", async () => tokenIn(c), 30_000)
+    expect(c.output()).toContain(`node ${watchedByC} of herd was deleted; asking again`)
+    release(zk, "go-c")
+    expect([await b.exited, await c.exited]).toEqual([0, 0])
+  })
+
+  it("a session expiry releases its lock: a paused holder's node is deleted and the waiter takes the lock", async () => {
+    const a = holdUntil(zk, "session", "go-sa")
+    const tokenA = await eventually("A to hold the lock", async () => tokenIn(a), 60_000)
+    const b = holdUntil(zk, "session", "go-sb")
+    expect(await watchedBy(b)).toBe(tokenA)
+    const expiredBefore = Number((await status())["expired"])
+    process.kill(-a.pid, "SIGSTOP")
+    expect(await eventually("B to hold the lock", async () => tokenIn(b), 30_000)).toBeGreaterThan(tokenA)
+    expect(Number((await status())["expired"])).toBe(expiredBefore + 1)
+    process.kill(-a.pid, "SIGCONT")
+    await eventually("A to hear its lease is gone", async () => (a.output().includes("lost the lock session") ? true : undefined), 30_000)
+    release(zk, "go-sa")
+    release(zk, "go-sb")
+    await Promise.all([a.exited, b.exited])
+  })
+
+  it("refuses a watch without an owner, has no resource route, and keeps serving", async () => {
+    const server = zk.node("zk")
+    const noOwner = await call(server, "POST", "/v1/locks/x/watch", { token: 1 })
+    expect(noOwner.status).toBe(400)
+    expect(String(noOwner.body["error"])).toContain("owner")
+    expect((await call(server, "GET", "/v1/resource/x")).status).toBe(404)
+    expect((await call(server, "POST", "/v1/locks/x/acquire", { owner: "o", ttlMs: 1000 })).status).toBe(200)
   })
 })

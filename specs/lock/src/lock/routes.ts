@@ -28,20 +28,20 @@ import { Token } from "./messages.ts"
 import { LockName, Owner, TtlMs, WriteValue } from "./requests.ts"
 import type { LeaseView, LockAnswer, LockRequest } from "./requests.ts"
 
-const ByName = Schema.Struct({ name: LockName })
-const AcquireBody = Schema.Struct({ owner: Owner, ttlMs: TtlMs })
-const TokenBody = Schema.Struct({ token: Token })
+export const ByName = Schema.Struct({ name: LockName })
+export const AcquireBody = Schema.Struct({ owner: Owner, ttlMs: TtlMs })
+export const TokenBody = Schema.Struct({ token: Token })
 const WriteBody = Schema.Struct({ token: Token, value: WriteValue, writer: Schema.optional(Owner) })
 
 const nameShape = "letters, digits, _ . : -, at most 128"
-const acquireShape = `{"owner": string of ${nameShape}, "ttlMs": int from 100 to 3600000}`
-const tokenShape = `{"token": int from 1}`
+export const acquireShape = `{"owner": string of ${nameShape}, "ttlMs": int from 100 to 3600000}`
+export const tokenShape = `{"token": int from 1}`
 const writeShape = `{"token": int from 1, "value": string of at most 65536, "writer"?: string}`
 
 /** An answer of a kind the route did not ask for: the reducer and its routes out of step, a server error worth saying so. */
 const unexpected = (answer: LockAnswer): HttpReply => ({ status: 500, body: { error: `unexpected answer ${answer._tag}` } })
 
-const holderOf = (lease: LeaseView | null): string =>
+export const holderOf = (lease: LeaseView | null): string =>
   lease === null ? "it is free" : `${lease.holder} holds it with token ${lease.token} for up to ${lease.expiresInMs} ms more`
 
 /** A lock command's answer: 200 with the lease when it did what was asked, 409 saying why not. */

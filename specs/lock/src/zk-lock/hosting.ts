@@ -1,0 +1,77 @@
+/**
+ * The ZooKeeper lock recipe as the runtime hosts it: the server `parley
+ * check zk-lock` explores, on one node `zk` (an ensemble behaves as one
+ * linearizable server to the recipe), with real sessions: a session expires
+ * when the server has not heard from it for the `expire` timer's delay (the
+ * session timeout), and any call of its owner re-arms it. Clients are HTTP
+ * clients (`parley lock`) that run the recipe's waiting: watch the
+ * predecessor only, and ask again when it is deleted. Routes: routes.ts.
+ */
+import { everyNodeAnswers, hostedSpec } from "@parley/core"
+import { Effect, Schema } from "effect"
+import { ZkServer, zkRecipe } from "./client.ts"
+import { ZkDurable, ZkMessage } from "./messages.ts"
+import type { ZkTimer } from "./messages.ts"
+import { zkActor } from "./node.ts"
+import type { ZkNodeState } from "./node.ts"
+import { ZkRequest, ZkResponse } from "./requests.ts"
+import { zkLockRoutes } from "./routes.ts"
+
+export const ZkLockHostOptions = Schema.Struct({
+  /**
+   * A session's timeout as leases report it to clients, who heartbeat every
+   * third of it; keep `timers.expire` of the cluster file (if set) the same.
+   * A waiter's watch is its heartbeat, which the host asks again every
+   * second: hence two seconds at least.
+   */
+  sessionTimeoutMs: Schema.Int.check(Schema.isBetween({ minimum: 2000, maximum: 600_000 })).pipe(Schema.withDecodingDefault(Effect.succeed(3000)))
+})
+
+export const zkLockTimerDefaults = { expire: { minMs: 3000, maxMs: 3000 } } as const
+
+export const ZkLockStatus = Schema.Struct({
+  role: Schema.Literal("server"),
+  /** Ephemeral nodes under every lock, live sessions, expired ones remembered, watches waiting, and the last sequence number given. */
+  nodes: Schema.Int,
+  sessions: Schema.Int,
+  expired: Schema.Int,
+  watches: Schema.Int,
+  lastToken: Schema.Int
+})
+export type ZkLockStatus = typeof ZkLockStatus.Type
+
+const statusOf = (s: ZkNodeState): ZkLockStatus => {
+  if (s.role !== "server") throw new RangeError("a hosted zk-lock cluster runs no client node")
+  return {
+    role: "server",
+    nodes: s.children.length,
+    sessions: s.sessions.filter((session) => !s.expired.includes(session)).length,
+    expired: s.expired.length,
+    watches: s.nodeWatches.length,
+    lastToken: s.lastSeq
+  }
+}
+
+export const zkLockHosted = hostedSpec({
+  name: "zk-lock",
+  message: ZkMessage,
+  request: ZkRequest,
+  response: ZkResponse,
+  durable: ZkDurable,
+  options: ZkLockHostOptions,
+  actor: (_nodes, options) => zkActor({ bugs: zkRecipe, clients: [], sessionTimeoutMs: options.sessionTimeoutMs }),
+  layout: {
+    counts: "nodes",
+    ids: () => [ZkServer],
+    check: (ids) => (ids.length === 1 && ids[0] === ZkServer ? undefined : `a zk-lock cluster is one node, "${ZkServer}"; got ${ids.join(", ")}`)
+  },
+  timerKind: (timer: ZkTimer) => (timer === "release" ? "release" : "expire"),
+  timers: zkLockTimerDefaults,
+  api: {
+    routes: zkLockRoutes,
+    status: { schema: ZkLockStatus, of: statusOf },
+    answers: (response) => response.seq,
+    outcome: (response) => ({ _tag: "Answer", answer: response }),
+    ready: everyNodeAnswers
+  }
+})
