@@ -88,7 +88,8 @@ const acquire = Command.make(
       const waitMs = yield* duration("wait", wait)
       const cluster = yield* openLockCluster(dir)
       const who = Option.getOrElse(owner, () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, "-")}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
-      const lease = yield* Effect.acquireRelease(acquireLock(cluster, name, who, ttlMs, waitMs), (held) =>
+      // Ctrl-C while waiting stops the wait; a lease granted in that moment runs out by itself.
+      const lease = yield* Effect.acquireRelease(Effect.interruptible(acquireLock(cluster, name, who, ttlMs, waitMs)), (held) =>
         release(cluster, name, held.token).pipe(Effect.ignore))
       yield* Console.log(json ? JSON.stringify(lease) : `acquired ${name}: ${leaseLine(lease)}`)
       if (naive(cluster)) yield* Console.error(`parley: the cluster runs the naive recipe: the lease is not renewed, and it ends after ${ttlMs} ms`)
