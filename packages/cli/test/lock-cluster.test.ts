@@ -122,7 +122,7 @@ afterAll(async () => {
     }
   }
   await stopAll()
-})
+}, 60_000)
 
 let fenced: LockCluster
 let naive: LockCluster
@@ -134,7 +134,7 @@ const shortSessions = { options: { sessionTimeoutMs: 2000 }, timers: { expire: {
 // Every cluster of the file at once: starting them is most of the file's time.
 beforeAll(async () => {
   ;[fenced, naive, zk] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", { variant: "naive" }), startLockCluster("zk-lock", shortSessions)])
-})
+}, 120_000)
 
 describe("parley cluster up lock: the fenced recipe", () => {
   const cluster = () => fenced
