@@ -128,12 +128,16 @@ let fenced: LockCluster
 let naive: LockCluster
 let zk: LockCluster
 
-/** Sessions that time out after two seconds of silence (the least there is), so that a paused client's expires soon. */
-const shortSessions = { options: { sessionTimeoutMs: 2000 }, timers: { expire: { minMs: 2000, maxMs: 2000 } } }
+/**
+ * Sessions that time out after three seconds of silence, as by default,
+ * but said here: a paused client's expires soon, and a restarted server
+ * gives the test that long to renew before a session it kept expires.
+ */
+const sessions = { options: { sessionTimeoutMs: 3000 }, timers: { expire: { minMs: 3000, maxMs: 3000 } } }
 
 // Every cluster of the file at once: starting them is most of the file's time.
 beforeAll(async () => {
-  ;[fenced, naive, zk] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", { variant: "naive" }), startLockCluster("zk-lock", shortSessions)])
+  ;[fenced, naive, zk] = await Promise.all([startLockCluster("lock"), startLockCluster("lock", { variant: "naive" }), startLockCluster("zk-lock", sessions)])
 }, 120_000)
 
 describe("parley cluster up lock: the fenced recipe", () => {
@@ -267,6 +271,24 @@ describe("parley cluster up zk-lock", () => {
     release(zk, "go-sa")
     release(zk, "go-sb")
     await Promise.all([a.exited, b.exited])
+  })
+
+  it("kill -9 of the zk server: a held node and its session survive, and sequence numbers keep growing", async () => {
+    const server = zk.node("zk")
+    const held = await call(server, "POST", "/v1/locks/durable/acquire", { owner: "keeper", ttlMs: 1000 })
+    const token = (held.body["lease"] as { token: number }).token
+    await Effect.runPromise(clusterKill(zk.dir, "zk"))
+    await Effect.runPromise(clusterRestart(zk.dir, "zk", launcher))
+    // The renewal is the session's heartbeat: it finds the node, and keeps the session alive past the restart.
+    const renewed = await eventually("the restarted server to answer", async () => {
+      const answer = await call(server, "POST", "/v1/locks/durable/renew", { token })
+      return answer.status === 200 ? answer : undefined
+    }, 30_000)
+    expect(renewed.body["lease"]).toMatchObject({ holder: "keeper", token })
+    const waiting = await call(server, "POST", "/v1/locks/durable/acquire", { owner: "another", ttlMs: 1000 })
+    expect(waiting.status).toBe(409)
+    expect(waiting.body["waitFor"]).toBe(token)
+    expect(Number((await status())["lastToken"])).toBeGreaterThan(token)
   })
 
   it("refuses a watch without an owner, has no resource route, and keeps serving", async () => {
