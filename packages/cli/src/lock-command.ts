@@ -8,7 +8,7 @@
  * older than one it has taken.
  */
 import { spawn } from "node:child_process"
-import { hostname } from "node:os"
+import { constants, hostname } from "node:os"
 import { Console, Effect, Option, Schedule } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "./errors.ts"
@@ -67,7 +67,8 @@ const runCommand = (argv: ReadonlyArray<string>, cluster: LockCluster, lease: Le
       env: { ...process.env, [tokenVariable]: String(lease.token), PARLEY_LOCK_NAME: lease.name, [dirVariable]: cluster.dir }
     })
     child.on("error", (error) => resume(Effect.succeed(127).pipe(Effect.tap(() => Console.error(`parley: cannot run ${argv[0]}: ${error.message}`)))))
-    child.on("exit", (code, signal) => resume(Effect.succeed(code ?? (signal === null ? 1 : 128))))
+    // Killed by a signal, it exits as a shell says so: 128 and the signal's number.
+    child.on("exit", (code, signal) => resume(Effect.succeed(code ?? 128 + (signal === null ? 0 : constants.signals[signal]))))
     return Effect.sync(() => child.kill("SIGTERM"))
   })
 
@@ -87,7 +88,7 @@ const acquire = Command.make(
       const ttlMs = yield* duration("ttl", ttl)
       const waitMs = yield* duration("wait", wait)
       const cluster = yield* openLockCluster(dir)
-      const who = Option.getOrElse(owner, () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, "-")}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+      const who = Option.getOrElse(owner, () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, "-").slice(0, 64)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
       // Ctrl-C while waiting stops the wait; a lease granted in that moment runs out by itself.
       const lease = yield* Effect.acquireRelease(Effect.interruptible(acquireLock(cluster, name, who, ttlMs, waitMs)), (held) =>
         release(cluster, name, held.token).pipe(Effect.ignore))
