@@ -5,16 +5,15 @@
  * node is answered `Elsewhere`, naming it.
  */
 import { reply, step } from "@parley/core"
-import type { ClientId, Output, Step } from "@parley/core"
+import type { ClientId, Step } from "@parley/core"
 import { LockServer, Resource } from "./config.ts"
 import type { LeaseConfig } from "./config.ts"
-import type { EntryView, LeaseView, LockCommandName, LockRequest, LockResponse } from "./requests.ts"
-import { entryOf, runWrite } from "./resource.ts"
+import type { LeaseView, LockCommandName, LockRequest, LockResponse } from "./requests.ts"
+import { resourceCall } from "../resource-requests.ts"
 import type { ResourceState } from "./resource.ts"
 import { runCommand } from "./server.ts"
 import type { CommandResult, Lease, LockCommand, ServerState } from "./server.ts"
 
-type Answer = Output<never, never, LockResponse>
 
 /**
  * Ticks a lease of `ttlMs` lasts: rounded up, and one more, because the
@@ -72,20 +71,7 @@ export const serverOnRequest = (config: LeaseConfig, s: ServerState, client: Cli
   return step(state, [reply(client, { _tag: "LockAnswer", seq: request.seq, command: name, name: lockCommand.name, ok: okOf(result), lease })])
 }
 
-const entryView = (s: ResourceState, name: string): EntryView => entryOf(s, name) ?? { name, newest: 0, value: "", writes: [], rejected: 0 }
-
-export const resourceOnRequest = (config: LeaseConfig, s: ResourceState, client: ClientId, request: LockRequest): Step<ResourceState, never, never, LockResponse> => {
-  const answer = (state: ResourceState, accepted: boolean | null, name: string): Answer =>
-    reply(client, { _tag: "ResourceAnswer", seq: request.seq, accepted, entry: entryView(state, name) })
-  switch (request._tag) {
-    case "Write": {
-      const write = { name: request.name, writer: request.writer === "" ? client : request.writer, token: request.token, value: request.value }
-      const { state, accepted } = runWrite(s, write, config.bugs.resourceIgnoresTokens)
-      return step(state, [answer(state, accepted, request.name)])
-    }
-    case "Read":
-      return step(s, [answer(s, null, request.name)])
-    default:
-      return step(s, [reply(client, { _tag: "Elsewhere", seq: request.seq, node: LockServer })])
-  }
-}
+export const resourceOnRequest = (config: LeaseConfig, s: ResourceState, client: ClientId, request: LockRequest): Step<ResourceState, never, never, LockResponse> =>
+  request._tag === "Write" || request._tag === "Read"
+    ? resourceCall(config.bugs.resourceIgnoresTokens, s, client, request)
+    : step(s, [reply(client, { _tag: "Elsewhere", seq: request.seq, node: LockServer })])

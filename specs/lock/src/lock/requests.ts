@@ -24,6 +24,11 @@ export const WriteValue = Schema.String.check(Schema.isMaxLength(maxValueLength)
 
 const seq = Schema.Int
 
+/** A write to the protected resource with a fencing token; `writer` empty: the client's id. */
+export const WriteRequest = Schema.TaggedStruct("Write", { seq, name: LockName, writer: Schema.String, token: Token, value: WriteValue })
+export const ReadRequest = Schema.TaggedStruct("Read", { seq, name: LockName })
+export type ResourceRequest = typeof WriteRequest.Type | typeof ReadRequest.Type
+
 export const LockRequest = Schema.Union([
   /** A lease on `name` for `owner`; the owner asking again while it holds the lease is given the same lease (a retry). */
   Schema.TaggedStruct("Acquire", { seq, name: LockName, owner: Owner, ttlMs: TtlMs }),
@@ -33,8 +38,8 @@ export const LockRequest = Schema.Union([
   Schema.TaggedStruct("Inspect", { seq, name: LockName }),
   /** `DEL`: whoever holds it; the naive recipe's second half, or an operator breaking a lock. */
   Schema.TaggedStruct("Delete", { seq, name: LockName }),
-  Schema.TaggedStruct("Write", { seq, name: LockName, writer: Schema.String, token: Token, value: WriteValue }),
-  Schema.TaggedStruct("Read", { seq, name: LockName })
+  WriteRequest,
+  ReadRequest
 ])
 export type LockRequest = typeof LockRequest.Type
 
@@ -60,6 +65,12 @@ export const EntryView = Schema.Struct({
 })
 export type EntryView = typeof EntryView.Type
 
+/** The resource's answer; `accepted` is null for a read. */
+export const ResourceAnswer = Schema.TaggedStruct("ResourceAnswer", { seq, accepted: Schema.NullOr(Schema.Boolean), entry: EntryView })
+export type ResourceAnswer = typeof ResourceAnswer.Type
+/** The request belongs to another node: `node`. */
+export const Elsewhere = Schema.TaggedStruct("Elsewhere", { seq, node: Schema.String })
+
 export const LockResponse = Schema.Union([
   /**
    * `ok`: granted, renewed, released, or (inspect, delete) the lock was held.
@@ -67,9 +78,8 @@ export const LockResponse = Schema.Union([
    * renewed, the holder's when busy), or, for delete, the one deleted.
    */
   Schema.TaggedStruct("LockAnswer", { seq, command: LockCommandName, name: LockName, ok: Schema.Boolean, lease: Schema.NullOr(LeaseView) }),
-  /** `accepted` is null for a read. */
-  Schema.TaggedStruct("ResourceAnswer", { seq, accepted: Schema.NullOr(Schema.Boolean), entry: EntryView }),
-  Schema.TaggedStruct("Elsewhere", { seq, node: Schema.String })
+  ResourceAnswer,
+  Elsewhere
 ])
 export type LockResponse = typeof LockResponse.Type
 export type LockAnswer = Exclude<LockResponse, { readonly _tag: "Elsewhere" }>
