@@ -132,13 +132,11 @@ const status = Command.make("status", { name: lockName, dir, json }, ({ name, di
     const cluster = yield* openLockCluster(dir)
     const lock = yield* call(cluster, "GET", lockPath(name), undefined)
     if (lock.status !== 200) return yield* fail(errorOf(lock))
-    const entry = cluster.spec === "lock" ? (yield* call(cluster, "GET", resourcePath(name), undefined)).body : null
+    const entry = (yield* call(cluster, "GET", resourcePath(name), undefined)).body
     if (json) return yield* Console.log(JSON.stringify({ name, lease: leaseIn(lock), resource: entry }))
     const lease = leaseIn(lock)
     yield* Console.log(`${name}: ${lease === null ? "free" : leaseLine(lease)}`)
-    if (entry !== null) {
-      yield* Console.log(`resource ${name}: newest token ${String(entry["newest"])}, value ${JSON.stringify(entry["value"])}, refused ${String(entry["rejected"])} stale writes`)
-    }
+    yield* Console.log(`resource ${name}: newest token ${String(entry["newest"])}, value ${JSON.stringify(entry["value"])}, refused ${String(entry["rejected"])} stale writes`)
   })).pipe(Command.withDescription("Who holds a lock, with which token and for how long; and its entry at the resource"))
 
 const write = Command.make(

@@ -13,6 +13,7 @@ import { fencedRecipe, LockServer, Resource } from "./config.ts"
 import { LeaseDurable, LeaseMessage } from "./messages.ts"
 import { leaseActor } from "./node.ts"
 import type { LeaseNodeState } from "./node.ts"
+import type { ResourceState } from "./resource.ts"
 import { LockRequest, LockResponse } from "./requests.ts"
 import { lockRoutes } from "./routes.ts"
 import { lockSpec } from "./spec.ts"
@@ -37,12 +38,16 @@ export const LockStatus = Schema.Struct({
 })
 export type LockStatus = typeof LockStatus.Type
 
+/** The resource's status, in either lock cluster: names written to, and writes refused for a stale token. */
+export const resourceStatus = (s: ResourceState) =>
+  ({ role: "resource", entries: s.entries.length, refused: s.entries.reduce((sum, e) => sum + e.rejected, 0) }) as const
+
 const statusOf = (s: LeaseNodeState): LockStatus => {
   switch (s.role) {
     case "server":
       return { role: "server", held: s.leases.length, lastToken: s.grants, entries: null, refused: null }
     case "resource":
-      return { role: "resource", held: null, lastToken: null, entries: s.entries.length, refused: s.entries.reduce((sum, e) => sum + e.rejected, 0) }
+      return { ...resourceStatus(s), held: null, lastToken: null }
     case "client":
       throw new RangeError("a hosted lock cluster runs no client node")
   }

@@ -65,6 +65,10 @@ const DurableEntry = Schema.Struct({
   rejected: Schema.Int
 })
 
+/** The protected resource's entries, in either lock cluster. */
+export const ResourceDurable = Schema.Struct({ role: Schema.Literal("resource"), entries: Schema.Array(DurableEntry) })
+export type ResourceDurable = typeof ResourceDurable.Type
+
 /**
  * What survives a crash: the lock server's grant counter and its held
  * leases (a restarted server never gives a token twice, nor forgets a lease
@@ -73,7 +77,7 @@ const DurableEntry = Schema.Struct({
  */
 export const LeaseDurable = Schema.Union([
   Schema.Struct({ role: Schema.Literal("server"), grants: Schema.Int, leases: Schema.Array(DurableLease) }),
-  Schema.Struct({ role: Schema.Literal("resource"), entries: Schema.Array(DurableEntry) }),
+  ResourceDurable,
   Schema.Null
 ])
 export type LeaseDurable = typeof LeaseDurable.Type

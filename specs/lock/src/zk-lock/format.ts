@@ -36,6 +36,8 @@ export const formatZkTimer = (timer: ZkTimer): string => (timer === "release" ? 
 
 export const zkView = (s: ZkNodeState): unknown => {
   if (s.role === "client") return withoutRole(s)
+  // Hosted only: the model has no resource.
+  if (s.role === "resource") return Object.fromEntries(s.entries.map((e) => [e.name, { newest: e.newest, rejected: e.rejected }]))
   return {
     children: s.children.map((n) => `${n.name === "lock" ? "" : `${n.name}/`}n-${n.seq} (${n.owner})`),
     expired: s.expired,

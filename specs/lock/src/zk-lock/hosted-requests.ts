@@ -9,6 +9,7 @@
  */
 import { reply, step } from "@parley/core"
 import type { ClientId, Step } from "@parley/core"
+import { Resource } from "../lock/config.ts"
 import type { LeaseView, LockCommandName } from "../lock/requests.ts"
 import type { ZkMessage, ZkTimer } from "./messages.ts"
 import type { ZkRequest, ZkResponse } from "./requests.ts"
@@ -21,7 +22,9 @@ type ServerStep = Step<ZkServerState, ZkMessage, ZkTimer, ZkResponse>
 const leaseOf = (node: ZNode | undefined, sessionTimeoutMs: number): LeaseView | null =>
   node === undefined ? null : { name: node.name, holder: node.owner, token: node.seq, ttlMs: sessionTimeoutMs, expiresInMs: sessionTimeoutMs }
 
+/** The lock calls; a resource call belongs to the resource node. */
 export const zkServerOnRequest = (sessionTimeoutMs: number, s: ZkServerState, client: ClientId, request: ZkRequest): ServerStep => {
+  if (request._tag === "Write" || request._tag === "Read") return step(s, [reply(client, { _tag: "Elsewhere", seq: request.seq, node: Resource })])
   const answer = (
     command: LockCommandName,
     ok: boolean,

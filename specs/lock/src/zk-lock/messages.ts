@@ -6,6 +6,7 @@
  * expiry, and the timers. Types are derived from the Schemas.
  */
 import { Schema } from "effect"
+import { ResourceDurable } from "../lock/messages.ts"
 
 /** The sequence number ZooKeeper appends to `/lock/n-`: the node's name. */
 export const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -48,10 +49,13 @@ export type ZkTimer = typeof ZkTimer.Type
  * What survives a crash of a hosted server, as ZooKeeper keeps its data
  * tree and sessions: the nodes, the sequence counter, the sessions live and
  * expired. Watches do not survive (a ZooKeeper client sets them again); a
- * waiter's call fails and it asks again. A model's nodes keep nothing.
+ * waiter's call fails and it asks again. A hosted resource keeps its
+ * entries, as `lock`'s does. A model's nodes keep nothing.
  */
 export const ZkDurable = Schema.Union([
+  ResourceDurable,
   Schema.Struct({
+    role: Schema.Literal("server"),
     lastSeq: Schema.Int,
     children: Schema.Array(Schema.Struct({ name: Schema.String, seq: Seq, owner: Schema.String })),
     sessions: Schema.Array(Schema.String),

@@ -7,7 +7,7 @@
  * heartbeat. A model's clients make none of these: they are nodes.
  */
 import { Schema } from "effect"
-import { LeaseView, LockCommandName, LockName, Owner, TtlMs } from "../lock/requests.ts"
+import { Elsewhere, LeaseView, LockCommandName, LockName, Owner, ReadRequest, ResourceAnswer, TtlMs, WriteRequest } from "../lock/requests.ts"
 import { Seq } from "./messages.ts"
 
 const seq = Schema.Int
@@ -23,7 +23,10 @@ export const ZkRequest = Schema.Union([
   /** Deletes the holder's node, whoever owns it: breaking a lock by hand. */
   Schema.TaggedStruct("Delete", { seq, name: LockName }),
   /** `exists(token, watch)`: answered once node `token` is gone. */
-  Schema.TaggedStruct("Watch", { seq, name: LockName, owner: Owner, token: Seq })
+  Schema.TaggedStruct("Watch", { seq, name: LockName, owner: Owner, token: Seq }),
+  /** The protected resource's, as in `lock`: a node's sequence number is its fencing token. */
+  WriteRequest,
+  ReadRequest
 ])
 export type ZkRequest = typeof ZkRequest.Type
 
@@ -44,6 +47,8 @@ export const ZkResponse = Schema.Union([
     sessionExpired: Schema.Boolean
   }),
   /** The watched node is gone. */
-  Schema.TaggedStruct("Watched", { seq, token: Seq })
+  Schema.TaggedStruct("Watched", { seq, token: Seq }),
+  ResourceAnswer,
+  Elsewhere
 ])
 export type ZkResponse = typeof ZkResponse.Type

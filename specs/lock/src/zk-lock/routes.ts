@@ -14,12 +14,16 @@
  * - `POST /v1/locks/{name}/release` `{"token"}`: deletes the node, which
  *   wakes its one watcher.
  * - `GET /v1/locks/{name}`: the holder's node; `DELETE` deletes it.
+ * - `PUT /v1/resource/{name}`, `GET /v1/resource/{name}`: the protected
+ *   resource (resource-requests.ts), at node `resource`; a node's sequence
+ *   number is its fencing token.
  */
 import { clientRoute, jsonBody } from "@parley/core"
 import type { ClientRoute, HttpReply } from "@parley/core"
 import { Schema } from "effect"
 import { ByName, holderOf, lockCommandRoutes, nameShape, unexpected } from "../lock-routes.ts"
 import type { LockOutcome } from "../lock-routes.ts"
+import { resourceRoutes } from "../resource-requests.ts"
 import { Owner } from "../lock/requests.ts"
 import { Seq } from "./messages.ts"
 import type { ZkRequest, ZkResponse } from "./requests.ts"
@@ -45,6 +49,7 @@ const commands = lockCommandRoutes<ZkResponse>({
 
 export const zkLockRoutes: ReadonlyArray<ClientRoute<ZkRequest, ZkResponse>> = [
   ...commands,
+  ...resourceRoutes<ZkResponse>(),
   clientRoute({
     method: "POST",
     path: "/v1/locks/{name}/watch",

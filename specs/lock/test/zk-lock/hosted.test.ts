@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { zkActor, zkLockHosted, zkRecipe } from "../../src/index.ts"
 import type { ZkNodeState, ZkRequest, ZkResponse } from "../../src/index.ts"
 
-const actor = zkActor({ bugs: zkRecipe, clients: [], sessionTimeoutMs: 3000 })
+const actor = zkActor({ bugs: zkRecipe, clients: [], sessionTimeoutMs: 3000, resource: true })
 const server = actor.init({ self: "zk", nodes: ["zk"] }).state
 
 /** Runs requests in order, each from its client; the state after them, every answer and every other output. */
