@@ -44,6 +44,17 @@ const startLockCluster = async (spec: "lock" | "zk-lock", setup: Setup = {}): Pr
   return { dir, node: (id) => nodes.find((node) => node.id === id)! }
 }
 
+/**
+ * kill -9 of a node, and its start again. On a busy machine the node may
+ * take longer to answer than `cluster restart` waits; the test's own probe
+ * after it waits longer still, and fails if the node never answers.
+ */
+const crashAndRestart = async (cluster: LockCluster, id: string): Promise<void> => {
+  await Effect.runPromise(clusterKill(cluster.dir, id))
+  await Effect.runPromise(clusterRestart(cluster.dir, id, launcher).pipe(Effect.catchTag("ClusterControlError", (error) =>
+    /did not answer/.test(error.message) ? Effect.void : Effect.fail(error))))
+}
+
 const call = (node: NodeEntry, method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
   callNode(node, method, path, body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body), 15_000)
 
@@ -160,8 +171,7 @@ describe("parley cluster up lock: the fenced recipe", () => {
     const held = await call(server, "POST", "/v1/locks/kept/acquire", { owner: "keeper", ttlMs: 120_000 })
     expect(held.status).toBe(200)
     const before = (held.body["lease"] as { token: number }).token
-    await Effect.runPromise(clusterKill(cluster().dir, "redis"))
-    await Effect.runPromise(clusterRestart(cluster().dir, "redis", launcher))
+    await crashAndRestart(cluster(), "redis")
     const busy = await eventually("the restarted server to answer", async () => {
       const answer = await call(server, "POST", "/v1/locks/kept/acquire", { owner: "another", ttlMs: 1000 })
       return answer.status === 409 ? answer : undefined
@@ -174,8 +184,7 @@ describe("parley cluster up lock: the fenced recipe", () => {
   it("kill -9 of the resource: it still refuses a token older than one it took before", async () => {
     const resource = cluster().node("resource")
     expect((await call(resource, "PUT", "/v1/resource/ledger", { token: 50, value: "new" })).status).toBe(200)
-    await Effect.runPromise(clusterKill(cluster().dir, "resource"))
-    await Effect.runPromise(clusterRestart(cluster().dir, "resource", launcher))
+    await crashAndRestart(cluster(), "resource")
     const stale = await eventually("the restarted resource to answer", () => call(resource, "PUT", "/v1/resource/ledger", { token: 49, value: "old" }), 30_000)
     expect(stale.status).toBe(409)
     expect(stale.body).toMatchObject({ accepted: false, entry: { value: "new", newest: 50 } })
@@ -275,8 +284,7 @@ describe("parley cluster up zk-lock", () => {
     const server = zk.node("zk")
     const held = await call(server, "POST", "/v1/locks/durable/acquire", { owner: "keeper", ttlMs: 1000 })
     const token = (held.body["lease"] as { token: number }).token
-    await Effect.runPromise(clusterKill(zk.dir, "zk"))
-    await Effect.runPromise(clusterRestart(zk.dir, "zk", launcher))
+    await crashAndRestart(zk, "zk")
     // The renewal is the session's heartbeat: it finds the node, and keeps the session alive past the restart.
     const renewed = await eventually("the restarted server to answer", async () => {
       const answer = await call(server, "POST", "/v1/locks/durable/renew", { token })
