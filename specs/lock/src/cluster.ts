@@ -5,10 +5,10 @@
  * party to the protocol. One actor runs on every node and takes its role
  * from its id. No node is made to crash and the network loses nothing: the
  * failures these specs study (a lease running out, a session expiring) are
- * modelled as timers.
+ * modelled as timers. Hosted, the services take HTTP clients' requests and
+ * keep durable state; the model's clients are nodes and make no requests.
  */
-import { step } from "@parley/core"
-import type { Actor, NodeId, NodeSlot, Step } from "@parley/core"
+import type { Actor, ClientId, NodeContext, NodeId, NodeSlot, Step } from "@parley/core"
 
 /** `c1`…`cN`. */
 export const clientIds = (count: number): ReadonlyArray<NodeId> => Array.from({ length: count }, (_, i) => `c${i + 1}`)
@@ -16,20 +16,31 @@ export const clientIds = (count: number): ReadonlyArray<NodeId> => Array.from({ 
 /** A lock system's faults: none beyond its own timers; and its clients are nodes, so it has no scripted ones. */
 export const noFaults = { clients: [], lossy: false, maxCrashes: 0 } as const
 
-export interface LockRoles<S, M, T> {
+export interface LockRoles<S, M, T, Req, Res, D> {
   /** The spec's name, for the error a node without a role gets. */
   readonly spec: string
   /** Each service's fixed id, and how it starts. */
-  readonly services: Readonly<Record<NodeId, () => Step<S, M, T, never>>>
+  readonly services: Readonly<Record<NodeId, () => Step<S, M, T, Res>>>
   readonly clients: ReadonlyArray<NodeId>
-  readonly clientInit: () => Step<S, M, T, never>
-  readonly onMessage: (state: S, from: NodeId, message: M) => Step<S, M, T, never>
-  readonly onTimer: (state: S, timer: T) => Step<S, M, T, never>
+  readonly clientInit: () => Step<S, M, T, Res>
+  readonly onMessage: (state: S, from: NodeId, message: M) => Step<S, M, T, Res>
+  readonly onTimer: (state: S, timer: T) => Step<S, M, T, Res>
+  /** A hosted service's client requests; a model's clients are nodes and make none. */
+  readonly onRequest: (state: S, client: ClientId, request: Req) => Step<S, M, T, Res>
+  readonly durable: (state: S) => D
+  /** Restart from what survived; `init` is how the node would start afresh. */
+  readonly recover: (ctx: NodeContext, durable: D, init: (ctx: NodeContext) => Step<S, M, T, Res>) => Step<S, M, T, Res>
 }
 
-/** The one actor of a lock system: it starts as the service its id names, or as a client; it keeps nothing durable. */
-export const lockActor = <S, M, T>(roles: LockRoles<S, M, T>): Actor<S, M, T, never, never, null> => {
-  const init = (ctx: { readonly self: NodeId }): Step<S, M, T, never> => {
+/** A lock system that keeps nothing durable: a restarted node starts afresh. */
+export const nothingDurable = {
+  durable: (): null => null,
+  recover: <S, M, T, Res>(ctx: NodeContext, _durable: null, init: (ctx: NodeContext) => Step<S, M, T, Res>) => init(ctx)
+}
+
+/** The one actor of a lock system: it starts as the service its id names, or as a client. */
+export const lockActor = <S, M, T, Req, Res, D>(roles: LockRoles<S, M, T, Req, Res, D>): Actor<S, M, T, Req, Res, D> => {
+  const init = (ctx: NodeContext): Step<S, M, T, Res> => {
     const service = roles.services[ctx.self]
     if (service !== undefined) return service()
     if (roles.clients.includes(ctx.self)) return roles.clientInit()
@@ -40,10 +51,9 @@ export const lockActor = <S, M, T>(roles: LockRoles<S, M, T>): Actor<S, M, T, ne
     init,
     onMessage: roles.onMessage,
     onTimer: roles.onTimer,
-    onRequest: (s) => step(s),
-    durable: () => null,
-    // Nothing survives: a restarted node starts afresh (no node of these specs is made to crash).
-    recover: (ctx) => init(ctx)
+    onRequest: roles.onRequest,
+    durable: roles.durable,
+    recover: (ctx, durable) => roles.recover(ctx, durable, init)
   }
 }
 

@@ -17,7 +17,12 @@ export const Resource: NodeId = "resource"
 
 export interface LeaseConfig {
   readonly clients: ReadonlyArray<NodeId>
-  /** Ticks of the server's clock a lease lasts after it is granted or renewed. */
+  /** Ticks of the server's clock a model client's lease lasts after it is granted or renewed. */
   readonly ttl: number
   readonly bugs: LeaseBugs
+  /** The milliseconds of one tick, when hosted: how a hosted client's ttl in milliseconds becomes ticks. */
+  readonly tickMs: number
 }
+
+/** The model's one lock, which its clients all take. */
+export const modelLock = "lock"

@@ -1,5 +1,6 @@
 /** One line per message, Redis-flavoured, and a compact view of each node for traces. */
 import { withoutRole } from "../cluster.ts"
+import { modelLock } from "./config.ts"
 import type { LeaseMessage, LeaseTimer } from "./messages.ts"
 import type { LeaseNodeState } from "./node.ts"
 
@@ -39,9 +40,10 @@ export const formatLeaseTimer = (timer: LeaseTimer): string => timer
 export const leaseView = (s: LeaseNodeState): unknown => {
   switch (s.role) {
     case "server":
-      return { now: s.now, lock: s.lock === null ? null : `${s.lock.holder} token ${s.lock.token} until ${s.lock.expiresAt}` }
+      // The model's one lock shows even when free, as a lane's field that goes from null to a lease and back.
+      return { now: s.now, [modelLock]: null, ...Object.fromEntries(s.leases.map((l) => [l.name, `${l.holder} token ${l.token} until ${l.expiresAt}`])) }
     case "resource":
-      return { writes: s.writes.map((w) => `${w.writer}:${w.token}`), newest: s.newest, rejected: s.rejected }
+      return Object.fromEntries(s.entries.map((e) => [e.name, { writes: e.writes.map((w) => `${w.writer}:${w.token}`), newest: e.newest, rejected: e.rejected }]))
     case "client":
       return withoutRole(s)
   }

@@ -54,6 +54,30 @@ export type LeaseMessage = typeof LeaseMessage.Type
 export const LeaseTimer = Schema.Literals(["tick", "resume", "retry", "renew"])
 export type LeaseTimer = typeof LeaseTimer.Type
 
-/** No node of these specs crashes: the server's leases, the resource's writes and the clients' progress live in memory. */
-export const LeaseDurable = Schema.Null
+/** A lease as it is kept durable: its `expiresAt` is the server's clock of the run that wrote it. */
+const DurableLease = Schema.Struct({ name: Schema.String, holder: Schema.String, token: Token, expiresAt: Schema.Int, ttl: Schema.Int })
+const DurableWrite = Schema.Struct({ writer: Schema.String, token: Token, value: Schema.String })
+const DurableEntry = Schema.Struct({
+  name: Schema.String,
+  newest: Schema.Int,
+  value: Schema.String,
+  writes: Schema.Array(DurableWrite),
+  rejected: Schema.Int
+})
+
+/** The protected resource's entries, in either lock cluster. */
+export const ResourceDurable = Schema.Struct({ role: Schema.Literal("resource"), entries: Schema.Array(DurableEntry) })
+export type ResourceDurable = typeof ResourceDurable.Type
+
+/**
+ * What survives a crash: the lock server's grant counter and its held
+ * leases (a restarted server never gives a token twice, nor forgets a lease
+ * before it runs out), and the resource's entries (it never takes a token
+ * older than one it took before the crash). A model's clients keep nothing.
+ */
+export const LeaseDurable = Schema.Union([
+  Schema.Struct({ role: Schema.Literal("server"), grants: Schema.Int, leases: Schema.Array(DurableLease) }),
+  ResourceDurable,
+  Schema.Null
+])
 export type LeaseDurable = typeof LeaseDurable.Type

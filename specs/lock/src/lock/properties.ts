@@ -11,11 +11,13 @@ import type { NodeId, Property, SystemSpecOf, SystemStateOf, TransitionProperty 
 import { liveInRole } from "../cluster.ts"
 import { believesHeld } from "./client.ts"
 import type { ClientState } from "./client.ts"
-import { LockServer } from "./config.ts"
+import { LockServer, modelLock } from "./config.ts"
 import type { LeaseBugs } from "./config.ts"
 import type { LeaseActor } from "./node.ts"
-import type { ResourceState } from "./resource.ts"
-import type { ServerState } from "./server.ts"
+import { entryOf } from "./resource.ts"
+import type { ResourceEntry, ResourceState } from "./resource.ts"
+import { leaseOf } from "./server.ts"
+import type { Lease, ServerState } from "./server.ts"
 
 export type LeaseSystem = SystemSpecOf<LeaseActor>
 export type LeaseSystemState = SystemStateOf<LeaseSystem>
@@ -24,11 +26,21 @@ export const serverOf = (s: LeaseSystemState): ServerState | undefined => liveIn
 
 export const resourceOf = (s: LeaseSystemState): ResourceState | undefined => liveInRole(s.nodes, "resource")[0]
 
+/** The model's one lock's lease, and its entry at the resource. */
+const modelLease = (s: LeaseSystemState): Lease | null => {
+  const server = serverOf(s)
+  return server === undefined ? null : leaseOf(server, modelLock)
+}
+const modelEntry = (s: LeaseSystemState): ResourceEntry | undefined => {
+  const resource = resourceOf(s)
+  return resource === undefined ? undefined : entryOf(resource, modelLock)
+}
+
 export const clientsOf = (s: LeaseSystemState): ReadonlyArray<ClientState> => liveInRole(s.nodes, "client")
 
 /** The resource never accepts a write with a token older than one it accepted before. */
 export const noStaleWrite = always<LeaseSystemState>("NoStaleWrite", (s) => {
-  const writes = resourceOf(s)?.writes ?? []
+  const writes = modelEntry(s)?.writes ?? []
   for (let i = 1; i < writes.length; i++) if (writes[i]!.token < writes[i - 1]!.token) return false
   return true
 })
@@ -47,13 +59,13 @@ const deliveredToServer = (before: LeaseSystemState, after: LeaseSystemState) =>
  * removed it came from the lease's holder.
  */
 export const releaseOnlyOwnLock = alwaysStep<LeaseSystemState>("ReleaseOnlyOwnLock", (before, after) => {
-  const was = serverOf(before)
+  const was = modelLease(before)
   const is = serverOf(after)
-  if (was?.lock == null || is === undefined || is.now !== was.now || is.lock?.token === was.lock.token) return true
-  return deliveredToServer(before, after)?.from === was.lock.holder
+  if (was === null || is === undefined || is.now !== serverOf(before)?.now || modelLease(after)?.token === was.token) return true
+  return deliveredToServer(before, after)?.from === was.holder
 })
 
-const tokenHeld = (s: LeaseSystemState, token: number | null): boolean => serverOf(s)?.lock?.token === token
+const tokenHeld = (s: LeaseSystemState, token: number | null): boolean => modelLease(s)?.token === token
 
 export const leaseRanOutWhileHeld = sometimes<LeaseSystemState>("LeaseRanOutWhileHeld", (s) =>
   clientsOf(s).some((c) => believesHeld(c) && !tokenHeld(s, c.token)))
@@ -61,7 +73,7 @@ export const leaseRanOutWhileHeld = sometimes<LeaseSystemState>("LeaseRanOutWhil
 /** Two clients act as holders at once: the state every lease recipe must survive. */
 export const twoBelieveHeld = sometimes<LeaseSystemState>("TwoBelieveHeld", (s) => clientsOf(s).filter(believesHeld).length >= 2)
 
-export const staleWriteFenced = sometimes<LeaseSystemState>("StaleWriteFenced", (s) => (resourceOf(s)?.rejected ?? 0) > 0)
+export const staleWriteFenced = sometimes<LeaseSystemState>("StaleWriteFenced", (s) => (modelEntry(s)?.rejected ?? 0) > 0)
 
 export const leaseRenewed = sometimes<LeaseSystemState>("LeaseRenewed", (s) => clientsOf(s).some((c) => c.renewed))
 

@@ -1,37 +1,74 @@
 /**
- * The protected resource (a storage service): it records every write it
- * accepts. Fenced, it remembers the newest token it has accepted and
- * rejects a write with an older one, so a client whose lease ran out while
- * it was paused cannot overwrite the work of the client that holds the lock
- * now.
+ * The protected resource (a storage service): one entry per name, each
+ * recording the writes it accepts. Fenced, an entry remembers the newest
+ * token it has accepted and rejects a write with an older one, so a client
+ * whose lease ran out while it was paused cannot overwrite the work of the
+ * client that holds the lock now. A write with the newest token itself is
+ * taken: the holder may write more than once.
  */
-import { send, step } from "@parley/core"
-import type { NodeId, Step } from "@parley/core"
-import type { LeaseConfig } from "./config.ts"
-import type { LeaseMessage, Token } from "./messages.ts"
+import type { Token } from "./messages.ts"
 
 export interface AcceptedWrite {
-  readonly writer: NodeId
+  readonly writer: string
   readonly token: Token
+  readonly value: string
+}
+
+export interface ResourceEntry {
+  readonly name: string
+  /** The newest token accepted, 0 before any. */
+  readonly newest: Token | 0
+  /** The last value accepted. */
+  readonly value: string
+  /** The accepted writes, oldest first; the last `keptWrites` of them. */
+  readonly writes: ReadonlyArray<AcceptedWrite>
+  readonly rejected: number
 }
 
 export interface ResourceState {
   readonly role: "resource"
-  /** Accepted writes, in the order they were accepted. */
-  readonly writes: ReadonlyArray<AcceptedWrite>
-  readonly newest: Token | 0
-  readonly rejected: number
+  /** An entry per name written to (accepted or rejected), in name order. */
+  readonly entries: ReadonlyArray<ResourceEntry>
 }
 
-export const resourceInit = (): ResourceState => ({ role: "resource", writes: [], newest: 0, rejected: 0 })
+/** How many of an entry's accepted writes it keeps to show; a model's clients write fewer. */
+export const keptWrites = 32
 
-export const resourceOnMessage = (config: LeaseConfig, s: ResourceState, from: NodeId, m: LeaseMessage): Step<ResourceState, LeaseMessage, never, never> => {
-  if (m._tag !== "Write") return step(s)
-  if (!config.bugs.resourceIgnoresTokens && m.token < s.newest) {
-    return step({ ...s, rejected: s.rejected + 1 }, [send(from, { _tag: "WriteResult", ok: false })])
+export interface WriteCommand {
+  readonly name: string
+  readonly writer: string
+  readonly token: Token
+  readonly value: string
+}
+
+export const resourceInit = (): ResourceState => ({ role: "resource", entries: [] })
+
+export const entryOf = (s: ResourceState, name: string): ResourceEntry | undefined => s.entries.find((entry) => entry.name === name)
+
+const emptyEntry = (name: string): ResourceEntry => ({ name, newest: 0, value: "", writes: [], rejected: 0 })
+
+const withEntry = (s: ResourceState, entry: ResourceEntry): ResourceState => ({
+  ...s,
+  entries: [...s.entries.filter((other) => other.name !== entry.name), entry].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+})
+
+/** Takes or refuses one write; `ignoreTokens` is the unfenced resource, which takes every write. */
+export const runWrite = (
+  s: ResourceState,
+  write: WriteCommand,
+  ignoreTokens: boolean
+): { readonly state: ResourceState; readonly accepted: boolean; readonly entry: ResourceEntry } => {
+  const entry = entryOf(s, write.name) ?? emptyEntry(write.name)
+  if (!ignoreTokens && write.token < entry.newest) {
+    const refused = { ...entry, rejected: entry.rejected + 1 }
+    return { state: withEntry(s, refused), accepted: false, entry: refused }
   }
-  return step(
-    { ...s, writes: [...s.writes, { writer: from, token: m.token }], newest: Math.max(s.newest, m.token) },
-    [send(from, { _tag: "WriteResult", ok: true })]
-  )
+  const writes = [...entry.writes, { writer: write.writer, token: write.token, value: write.value }]
+  const taken: ResourceEntry = {
+    ...entry,
+    newest: Math.max(entry.newest, write.token),
+    value: write.value,
+    writes: writes.length > keptWrites ? writes.slice(writes.length - keptWrites) : writes
+  }
+  return { state: withEntry(s, taken), accepted: true, entry: taken }
 }

@@ -29,7 +29,8 @@ export type LeaseOptions = OptionsOf<typeof leaseOptions>
 /** The cluster for one configuration; the options are checked by `lockSpec`. */
 export const leaseSystem = (options: LeaseOptions, bugs: LeaseBugs): LeaseSystem => {
   const clients = clientIds(options.clients)
-  const actor = leaseActor({ clients, ttl: options.ttl, bugs })
+  // A model's time is in ticks, and its clients ask for `ttl` of them: it turns no milliseconds into ticks.
+  const actor = leaseActor({ clients, ttl: options.ttl, bugs, tickMs: 1 })
   return {
     ...noFaults,
     nodes: [LockServer, Resource, ...clients].map((id) => ({ id, actor })),

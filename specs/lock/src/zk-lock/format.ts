@@ -32,12 +32,14 @@ export const formatZkMessage = (m: ZkMessage): string => {
   }
 }
 
-export const formatZkTimer = (timer: ZkTimer): string => (timer === "release" ? timer : `expire session of ${timer.client}`)
+export const formatZkTimer = (timer: ZkTimer): string => (timer === "release" ? timer : `expire session of ${timer.session}`)
 
 export const zkView = (s: ZkNodeState): unknown => {
   if (s.role === "client") return withoutRole(s)
+  // Hosted only: the model has no resource.
+  if (s.role === "resource") return Object.fromEntries(s.entries.map((e) => [e.name, { newest: e.newest, rejected: e.rejected }]))
   return {
-    children: s.children.map((n) => `n-${n.seq} (${n.owner})`),
+    children: s.children.map((n) => `${n.name === "lock" ? "" : `${n.name}/`}n-${n.seq} (${n.owner})`),
     expired: s.expired,
     watches: [...s.nodeWatches.map((w) => `n-${w.seq}: ${w.watcher}`), ...s.childWatches.map((c) => `/lock: ${c}`)]
   }

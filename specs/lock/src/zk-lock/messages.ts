@@ -6,6 +6,7 @@
  * expiry, and the timers. Types are derived from the Schemas.
  */
 import { Schema } from "effect"
+import { ResourceDurable } from "../lock/messages.ts"
 
 /** The sequence number ZooKeeper appends to `/lock/n-`: the node's name. */
 export const Seq = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -37,12 +38,29 @@ export type ZkMessage = typeof ZkMessage.Type
 
 /**
  * `release`: a holder is done with the lock. `Expire`: the server stops
- * hearing a client's heartbeats for a session timeout and expires its
- * session; the checker may fire it at any moment, within a budget.
+ * hearing from a session for its timeout and expires it; the checker may
+ * fire it at any moment, within a budget, and a hosted server arms it again
+ * whenever the session is heard from.
  */
-export const ZkTimer = Schema.Union([Schema.Literal("release"), Schema.TaggedStruct("Expire", { client: Schema.String })])
+export const ZkTimer = Schema.Union([Schema.Literal("release"), Schema.TaggedStruct("Expire", { session: Schema.String })])
 export type ZkTimer = typeof ZkTimer.Type
 
-/** No node is made to crash: a ZooKeeper ensemble is one reliable server here, and a client's failure is its session's expiry. */
-export const ZkDurable = Schema.Null
+/**
+ * What survives a crash of a hosted server, as ZooKeeper keeps its data
+ * tree and sessions: the nodes, the sequence counter, the sessions live and
+ * expired. Watches do not survive (a ZooKeeper client sets them again); a
+ * waiter's call fails and it asks again. A hosted resource keeps its
+ * entries, as `lock`'s does. A model's nodes keep nothing.
+ */
+export const ZkDurable = Schema.Union([
+  ResourceDurable,
+  Schema.Struct({
+    role: Schema.Literal("server"),
+    lastSeq: Schema.Int,
+    children: Schema.Array(Schema.Struct({ name: Schema.String, seq: Seq, owner: Schema.String })),
+    sessions: Schema.Array(Schema.String),
+    expired: Schema.Array(Schema.String)
+  }),
+  Schema.Null
+])
 export type ZkDurable = typeof ZkDurable.Type

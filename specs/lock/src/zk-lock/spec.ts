@@ -26,7 +26,7 @@ export type ZkLockOptions = OptionsOf<typeof zkLockOptions>
 export const zkLockSystem = (options: ZkLockOptions, bugs: ZkBugs): ZkSystem => {
   const clients = clientIds(options.clients)
   const ids = [ZkServer, ...clients]
-  const actor = zkActor(bugs, clients)
+  const actor = zkActor({ bugs, clients, sessionTimeoutMs: 0, resource: false })
   return {
     ...noFaults,
     nodes: ids.map((id) => ({ id, actor })),

@@ -4,7 +4,7 @@ import { lockSpec } from "../../src/index.ts"
 
 type ClientLane = { readonly phase?: string; readonly token?: number | null }
 type ServerLane = { readonly lock?: string | null }
-type ResourceLane = { readonly writes?: ReadonlyArray<string> }
+type ResourceLane = { readonly lock?: { readonly writes: ReadonlyArray<string> } }
 
 const everyWitness = ["LeaseRanOutWhileHeld", "TwoBelieveHeld", "StaleWriteFenced", "LeaseRenewed", "EveryClientDone"]
 
@@ -25,7 +25,7 @@ describe("lock's unsafe recipes, each caught", () => {
     const steps = trace().steps
     expect(steps.map((s) => s.action)).toContain("redis timer tick")
     const last = steps.at(-1)!.lanes
-    expect((last["resource"] as ResourceLane).writes).toEqual(["c2:2", "c1:1"])
+    expect((last["resource"] as ResourceLane).lock?.writes).toEqual(["c2:2", "c1:1"])
     expect([(last["c1"] as ClientLane).phase, (last["c2"] as ClientLane).phase]).toEqual(["writing", "writing"])
   })
 

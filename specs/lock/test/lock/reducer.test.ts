@@ -6,10 +6,11 @@ import { fencedRecipe } from "../../src/lock/config.ts"
 import type { LeaseConfig } from "../../src/lock/config.ts"
 import { LeaseMessage } from "../../src/lock/messages.ts"
 import { lockSpec } from "../../src/lock/spec.ts"
-import { resourceInit, resourceOnMessage } from "../../src/lock/resource.ts"
-import { serverInit, serverOnMessage, serverOnTimer } from "../../src/lock/server.ts"
+import { resourceOnMessage, serverOnMessage } from "../../src/lock/model-messages.ts"
+import { resourceInit } from "../../src/lock/resource.ts"
+import { serverInit, serverOnTimer } from "../../src/lock/server.ts"
 
-const fenced: LeaseConfig = { clients: ["c1", "c2"], ttl: 1, bugs: fencedRecipe }
+const fenced: LeaseConfig = { clients: ["c1", "c2"], ttl: 1, bugs: fencedRecipe, tickMs: 1 }
 const naive: LeaseConfig = { ...fenced, bugs: lockSpec.bugsOf("naive") }
 
 describe("lock server", () => {
@@ -19,15 +20,15 @@ describe("lock server", () => {
     expect(granted.out).toEqual([{ _tag: "Send", to: "c1", message: { _tag: "Granted", token: 1 } }])
     expect(serverOnMessage(fenced, granted.state, "c2", { _tag: "Acquire" }).out).toEqual([{ _tag: "Send", to: "c2", message: { _tag: "Busy" } }])
     const expired = serverOnTimer(granted.state).state
-    expect(expired).toMatchObject({ now: 1, lock: null, grants: 1 })
+    expect(expired).toMatchObject({ now: 1, leases: [], grants: 1 })
     expect(serverOnMessage(fenced, expired, "c2", { _tag: "Acquire" }).out).toEqual([{ _tag: "Send", to: "c2", message: { _tag: "Granted", token: 2 } }])
   })
 
   it("releases and renews only for the lease's own token; DEL deletes whoever holds it", () => {
-    expect(serverOnMessage(fenced, granted.state, "c2", { _tag: "Release", token: 2 }).state.lock).not.toBeNull()
-    expect(serverOnMessage(fenced, granted.state, "c1", { _tag: "Release", token: 1 }).state.lock).toBeNull()
+    expect(serverOnMessage(fenced, granted.state, "c2", { _tag: "Release", token: 2 }).state.leases).toHaveLength(1)
+    expect(serverOnMessage(fenced, granted.state, "c1", { _tag: "Release", token: 1 }).state.leases).toEqual([])
     expect(serverOnMessage(fenced, granted.state, "c1", { _tag: "Renew", token: 1 }).out).toEqual([{ _tag: "Send", to: "c1", message: { _tag: "Renewed", ok: true } }])
-    expect(serverOnMessage(fenced, granted.state, "c2", { _tag: "Del" }).state.lock).toBeNull()
+    expect(serverOnMessage(fenced, granted.state, "c2", { _tag: "Del" }).state.leases).toEqual([])
   })
 })
 
@@ -35,9 +36,12 @@ describe("resource", () => {
   it("fenced: rejects a token older than the newest it accepted; naive: accepts it", () => {
     const newer = resourceOnMessage(fenced, resourceInit(), "c2", { _tag: "Write", token: 2 }).state
     const fencedOff = resourceOnMessage(fenced, newer, "c1", { _tag: "Write", token: 1 })
-    expect(fencedOff.state).toMatchObject({ writes: [{ writer: "c2", token: 2 }], rejected: 1 })
+    expect(fencedOff.state.entries).toMatchObject([{ name: "lock", writes: [{ writer: "c2", token: 2 }], rejected: 1 }])
     expect(fencedOff.out).toEqual([{ _tag: "Send", to: "c1", message: { _tag: "WriteResult", ok: false } }])
-    expect(resourceOnMessage(naive, newer, "c1", { _tag: "Write", token: 1 }).state.writes).toEqual([{ writer: "c2", token: 2 }, { writer: "c1", token: 1 }])
+    expect(resourceOnMessage(naive, newer, "c1", { _tag: "Write", token: 1 }).state.entries[0]!.writes).toEqual([
+      { writer: "c2", token: 2, value: "c2" },
+      { writer: "c1", token: 1, value: "c1" }
+    ])
   })
 })
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest"
 import { zkClientOnMessage, zkRecipe } from "../../src/zk-lock/client.ts"
 import type { ZkClientState } from "../../src/zk-lock/client.ts"
 import { ZkMessage, ZkTimer } from "../../src/zk-lock/messages.ts"
-import { zkServerInit, zkServerOnMessage, zkServerOnTimer } from "../../src/zk-lock/server.ts"
+import { zkServerOnMessage, zkServerOnTimer } from "../../src/zk-lock/model-messages.ts"
+import { zkServerInit } from "../../src/zk-lock/server.ts"
 import type { ZkServerState } from "../../src/zk-lock/server.ts"
 
 const createAll = (...clients: ReadonlyArray<string>): ZkServerState =>
@@ -12,8 +13,8 @@ const createAll = (...clients: ReadonlyArray<string>): ZkServerState =>
 describe("zk server", () => {
   it("numbers ephemeral nodes in creation order and opens each client's session with an expiry timer", () => {
     const first = zkServerOnMessage(zkServerInit, "c1", { _tag: "Create" })
-    expect(first.out).toEqual([{ _tag: "Send", to: "c1", message: { _tag: "Created", seq: 1 } }, { _tag: "SetTimer", timer: { _tag: "Expire", client: "c1" } }])
-    expect(createAll("c1", "c2").children).toEqual([{ seq: 1, owner: "c1" }, { seq: 2, owner: "c2" }])
+    expect(first.out).toEqual([{ _tag: "Send", to: "c1", message: { _tag: "Created", seq: 1 } }, { _tag: "SetTimer", timer: { _tag: "Expire", session: "c1" } }])
+    expect(createAll("c1", "c2").children).toEqual([{ name: "lock", seq: 1, owner: "c1" }, { name: "lock", seq: 2, owner: "c2" }])
   })
 
   it("deleting a watched node notifies only its watcher", () => {
@@ -27,7 +28,7 @@ describe("zk server", () => {
 
   it("session expiry deletes the client's node, fires its watch, and the server ignores the client afterwards", () => {
     const watched = zkServerOnMessage(createAll("c1", "c2", "c3"), "c3", { _tag: "Exists", seq: 2 }).state
-    const expired = zkServerOnTimer(watched, { _tag: "Expire", client: "c2" })
+    const expired = zkServerOnTimer(watched, { _tag: "Expire", session: "c2" })
     expect(expired.state.children.map((n) => n.seq)).toEqual([1, 3])
     expect(expired.out).toEqual([
       { _tag: "Send", to: "c3", message: { _tag: "NodeDeleted", seq: 2 } },
@@ -61,6 +62,6 @@ describe("zk client", () => {
 })
 
 it("the Schemas decode an expiry timer and reject a node number of 0", () => {
-  expect(Schema.decodeUnknownSync(ZkTimer)({ _tag: "Expire", client: "c2" })).toEqual({ _tag: "Expire", client: "c2" })
+  expect(Schema.decodeUnknownSync(ZkTimer)({ _tag: "Expire", session: "c2" })).toEqual({ _tag: "Expire", session: "c2" })
   expect(() => Schema.decodeUnknownSync(ZkMessage)({ _tag: "Delete", seq: 0 })).toThrow()
 })
