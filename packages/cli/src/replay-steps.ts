@@ -1,0 +1,169 @@
+/**
+ * The replayer's side of each trace step: it is the network (every message
+ * a real node sent, held until the trace delivers or loses it) and the
+ * clients (the checker's scripted clients, whose requests it hands to the
+ * node the trace names). Each step is made to happen on the real node it
+ * concerns, and what the node did is compared with what the checker's
+ * node did: what it sent, its timers, and its whole state.
+ */
+import { equals, inFlight } from "@parley/core"
+import type { NodeId, StepEvent } from "@parley/core"
+import { timerKey } from "@parley/runtime"
+import type { ControlReport } from "@parley/runtime"
+import { Effect } from "effect"
+import { UsageError } from "./errors.ts"
+import type { ReplayCluster } from "./replay-cluster.ts"
+import type { CheckedState, ReplayPlan } from "./replay-plan.ts"
+
+/** A message or reply a real node sent, not yet delivered or lost. */
+interface Held {
+  readonly from: NodeId
+  readonly to: string
+  readonly body: unknown
+  /** As the trace prints it. */
+  readonly text: string
+}
+
+/** A step that did not happen as the trace says: `message` says what differs. */
+export class Divergence extends Error {
+  override readonly name = "Divergence"
+}
+
+const diverged = (message: string) => Effect.fail(new Divergence(message))
+
+export class Replayer {
+  private readonly held: Array<Held> = []
+  /** Each live node's state as it last reported it. */
+  readonly realStates = new Map<NodeId, unknown>()
+  /** The spec's history variable (its ghost), kept over the real nodes' steps as the checker keeps it over its own. */
+  realGhost: unknown
+  private readonly nodeIds: ReadonlyArray<NodeId>
+  private readonly clientIds: ReadonlySet<string>
+
+  constructor(private readonly plan: ReplayPlan, private readonly cluster: ReplayCluster) {
+    this.nodeIds = plan.system.nodes.map((node) => node.id)
+    this.clientIds = new Set(plan.system.clients.map((client) => client.id))
+    this.realGhost = plan.system.ghost?.init
+  }
+
+  /** The real node's new state, and the history it adds to, as the checker's `performNode` observes a step. */
+  private observe(node: NodeId, state: unknown): void {
+    const ghost = this.plan.system.ghost
+    if (ghost !== undefined) this.realGhost = ghost.observe(this.realGhost, node, this.realStates.get(node), state)
+    this.realStates.set(node, state)
+  }
+
+  private format(kind: "message" | "response", body: unknown): string {
+    const { system } = this.plan
+    return kind === "message" ? system.formatMessage(body) : system.formatResponse?.(body) ?? "response"
+  }
+
+  /** Takes what a node reported into the network; the lines of what it sent, as the trace prints them. */
+  private collect(from: NodeId, report: ControlReport): ReadonlyArray<string> {
+    const sent = [
+      ...report.sent.map((send) => ({ from, to: send.to, body: send.message, text: this.format("message", send.message) })),
+      ...report.replies.map((reply) => ({ from, to: reply.client, body: reply.response, text: this.format("response", reply.response) }))
+    ]
+    this.held.push(...sent)
+    return sent.map((held) => `${held.text} → ${held.to}`)
+  }
+
+  /** The held message the trace's step names: same sender, receiver and content, the oldest first (links keep their order). */
+  private take(from: string, to: string, text: string) {
+    const at = this.held.findIndex((held) => held.from === from && held.to === to && held.text === text)
+    if (at === -1) {
+      const waiting = this.held.filter((held) => held.to === to).map((held) => `${held.text} from ${held.from}`)
+      return diverged(`no node sent ${text} from ${from} to ${to}; held for ${to}: ${waiting.join("; ") || "nothing"}`)
+    }
+    return Effect.succeed(this.held.splice(at, 1)[0]!)
+  }
+
+  /** The real node's report against the checker's node after the step, and against what the step sent in the trace. */
+  private compare(node: NodeId, report: ControlReport, after: CheckedState, expectedSent: ReadonlyArray<string> | undefined) {
+    const index = this.nodeIds.indexOf(node)
+    const slot = after.nodes[index]!
+    const sent = this.collect(node, report)
+    this.observe(node, report.state)
+    if (!slot.up) return diverged(`${node} is down in the trace but its process answered`)
+    const wanted = expectedSent ?? []
+    if (expectedSent !== undefined && !equals([...sent].sort(), [...wanted].sort())) {
+      return diverged(`${node} sent ${sent.join(", ") || "nothing"}; the trace's node sent ${wanted.join(", ") || "nothing"}`)
+    }
+    const checked = JSON.parse(JSON.stringify(slot.state)) as unknown
+    if (!equals(report.state, checked)) {
+      return diverged(`${node}'s state is ${JSON.stringify(report.state)}; the trace's node's is ${JSON.stringify(checked)}`)
+    }
+    const armed = [...report.armed].sort()
+    const timers = slot.timers.map(timerKey).sort()
+    if (!equals(armed, timers)) return diverged(`${node}'s armed timers are ${armed.join(", ") || "none"}; the trace's node's are ${timers.join(", ") || "none"}`)
+    return Effect.succeed(sent.length === 0 ? "state matches" : `sent ${sent.join(", ")}; state matches`)
+  }
+
+  /** Every node's start, as the trace's initial state has it. */
+  start() {
+    const replayer = this
+    return Effect.forEach(this.nodeIds, (node) =>
+      Effect.gen(function*() {
+        const report = yield* replayer.cluster.awaitReport(node)
+        return `${node} started: ${yield* replayer.compare(node, report, replayer.plan.states[0]!, undefined)}`
+      }))
+  }
+
+  /** Makes step `index` of the trace happen; one line of what it did. */
+  step(index: number): Effect.Effect<string, Divergence | UsageError> {
+    const event: StepEvent = this.plan.trace.steps[index]!.event
+    const before = this.plan.states[index]!
+    const after = this.plan.states[index + 1]!
+    const sent = "sent" in event ? (event.sent ?? []).map((line) => `${line.message} → ${line.to}`) : []
+    const replayer = this
+    switch (event._tag) {
+      case "Deliver":
+        return Effect.gen(function*() {
+          if (replayer.clientIds.has(event.to)) {
+            yield* replayer.take(event.from, event.to, event.message)
+            return `${event.to} got ${event.message} from ${event.from} (the client is the checker's)`
+          }
+          if (replayer.clientIds.has(event.from)) {
+            const request = inFlight(before.network).find((envelope) =>
+              envelope.kind === "request" && envelope.from === event.from && envelope.to === event.to &&
+              (replayer.plan.system.formatRequest?.(envelope.body) ?? "request") === event.message
+            )
+            if (request === undefined) return yield* diverged(`the checker's client ${event.from} has no ${event.message} for ${event.to} in flight`)
+            const report = yield* replayer.cluster.step(event.to, { _tag: "Request", client: event.from, request: request.body })
+            return `request handed to ${event.to}: ${yield* replayer.compare(event.to, report, after, sent)}`
+          }
+          const held = yield* replayer.take(event.from, event.to, event.message)
+          const report = yield* replayer.cluster.step(event.to, { _tag: "Message", from: held.from, message: held.body })
+          return `delivered: ${yield* replayer.compare(event.to, report, after, sent)}`
+        })
+      case "Drop":
+        if (replayer.clientIds.has(event.from)) return Effect.succeed("the checker's client's request is lost")
+        return this.take(event.from, event.to, event.message).pipe(Effect.as("lost: the replayer drops it"))
+      case "Timer": {
+        if (this.clientIds.has(event.node)) return Effect.succeed("the checker's client's timer")
+        const slot = before.nodes[this.nodeIds.indexOf(event.node)]
+        const timer = slot?.up === true ? slot.timers.find((armed) => this.plan.system.formatTimer(armed) === event.timer) : undefined
+        if (timer === undefined) return diverged(`the trace's ${event.node} has no timer ${event.timer} armed`)
+        return this.cluster.step(event.node, { _tag: "Timer", key: timerKey(timer) }).pipe(
+          Effect.flatMap((report) => this.compare(event.node, report, after, sent)),
+          Effect.map((what) => `fired: ${what}`)
+        )
+      }
+      case "Crash":
+        return Effect.sync(() => {
+          this.cluster.kill(event.node)
+          this.realStates.delete(event.node)
+          return `kill -9 ${event.node}`
+        })
+      case "Restart":
+        return this.cluster.restart(event.node).pipe(
+          Effect.flatMap((report) => this.compare(event.node, report, after, sent)),
+          Effect.map((what) => `${event.node} started again on its durable state: ${what}`)
+        )
+      case "Local":
+        return this.clientIds.has(event.node)
+          ? Effect.succeed("the checker's client's own step")
+          : diverged(`${event.label} is a step the replayer cannot make happen on a node`)
+    }
+  }
+}
