@@ -10,6 +10,7 @@ import type { ClusterFile, ControlEvent, ControlReport, Launcher } from "@parley
 import { Effect, Result, Schema } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { UsageError } from "./errors.ts"
+import type { ControlledNodes } from "./replay-steps.ts"
 
 /** Node i (from 1) serves clients on base + i, peers on base + 100 + i, and its control channel on base + 150 + i. */
 const controlAddress = (basePort: number, index: number): string => `127.0.0.1:${basePort + 150 + index + 1}`
@@ -19,7 +20,7 @@ const startTimeoutMs = 60_000
 
 const failure = (message: string) => new UsageError({ message })
 
-export class ReplayCluster {
+export class ReplayCluster implements ControlledNodes {
   private readonly decodeReport: (body: unknown) => Result.Result<ControlReport, Schema.SchemaError>
   private readonly encodeEvent: (event: ControlEvent) => unknown
 

@@ -9,10 +9,9 @@
 import { equals, inFlight } from "@parley/core"
 import type { NodeId, StepEvent } from "@parley/core"
 import { timerKey } from "@parley/runtime"
-import type { ControlReport } from "@parley/runtime"
+import type { ControlEvent, ControlReport } from "@parley/runtime"
 import { Effect } from "effect"
 import { UsageError } from "./errors.ts"
-import type { ReplayCluster } from "./replay-cluster.ts"
 import type { CheckedState, ReplayPlan } from "./replay-plan.ts"
 
 /** A message or reply a real node sent, not yet delivered or lost. */
@@ -31,6 +30,17 @@ export class Divergence extends Error {
 
 const diverged = (message: string) => Effect.fail(new Divergence(message))
 
+/** The real nodes as the replayer drives them: ReplayCluster's processes, or a stand-in in a test. */
+export interface ControlledNodes {
+  /** What the node did since its last report; waits for a node that is starting. */
+  awaitReport(id: NodeId): Effect.Effect<ControlReport, UsageError>
+  /** The node takes `event`; its report once the step is done. */
+  step(id: NodeId, event: ControlEvent): Effect.Effect<ControlReport, UsageError>
+  kill(id: NodeId): void
+  /** Starts a killed node again on its durable state; its report is its recovery. */
+  restart(id: NodeId): Effect.Effect<ControlReport, UsageError>
+}
+
 export class Replayer {
   private readonly held: Array<Held> = []
   /** Each live node's state as it last reported it. */
@@ -40,7 +50,7 @@ export class Replayer {
   private readonly nodeIds: ReadonlyArray<NodeId>
   private readonly clientIds: ReadonlySet<string>
 
-  constructor(private readonly plan: ReplayPlan, private readonly cluster: ReplayCluster) {
+  constructor(private readonly plan: ReplayPlan, private readonly cluster: ControlledNodes) {
     this.nodeIds = plan.system.nodes.map((node) => node.id)
     this.clientIds = new Set(plan.system.clients.map((client) => client.id))
     this.realGhost = plan.system.ghost?.init

@@ -1,0 +1,126 @@
+/**
+ * `parley trace replay FILE --cluster`: a counterexample that a live
+ * `parley check` writes is made to happen on real node processes in
+ * controlled mode. Raft's forget-vote: a node that restarts without its
+ * vote votes again in term 1, and two leaders of term 1 show in the real
+ * nodes' statuses. The refusals and the divergence report are checked on
+ * the same trace, the divergence with stand-in nodes (no processes).
+ */
+import { TraceFile } from "@parley/core"
+import { clusterStatus, timerKey } from "@parley/runtime"
+import type { ControlReport } from "@parley/runtime"
+import { Effect, Exit, Schema } from "effect"
+import { execFile } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { hostedSpecs } from "../src/hosted.ts"
+import { planReplay } from "../src/replay-plan.ts"
+import type { CheckedState, ReplayPlan } from "../src/replay-plan.ts"
+import { Divergence, Replayer } from "../src/replay-steps.ts"
+import type { ControlledNodes } from "../src/replay-steps.ts"
+import { UsageError } from "../src/errors.ts"
+import { bin, clusterDir, freeBase, stopAll } from "./cluster-harness.ts"
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const parley = (args: ReadonlyArray<string>, cwd: string): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, timeout: 180_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+const readTrace = (path: string): TraceFile => Schema.decodeUnknownSync(TraceFile)(JSON.parse(readFileSync(path, "utf8")))
+
+afterAll(stopAll)
+
+describe("parley trace replay on raft's forget-vote", () => {
+  const work = clusterDir()
+  const traceFile = join(work, "forget-vote.trace.json")
+
+  beforeAll(async () => {
+    const check = await parley(["check", "raft", "--variant", "forget-vote", "--trace-out", traceFile], work)
+    expect(check.code, check.stderr).toBe(1)
+  })
+
+  it("makes the double vote happen on real nodes: every step as the trace, two leaders of term 1", async () => {
+    const dir = clusterDir()
+    const run = await parley(["trace", "replay", traceFile, "--cluster", "--dir", dir, "--base-port", String(await freeBase(3)), "--keep"], work)
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const trace = readTrace(traceFile)
+    expect(trace.steps.length).toBe(13)
+    // One line per trace step, each saying what the real cluster did.
+    for (const [i, step] of trace.steps.entries()) expect(run.stdout).toContain(`${String(i + 1).padStart(4)}  ${step.action}\n        → `)
+    expect(run.stdout).toMatch(/ 4  n1 crashes\n {8}→ kill -9 n1/)
+    expect(run.stdout).toMatch(/11  n1 restarts\n {8}→ n1 started again on its durable state: state matches/)
+    expect(run.stdout).toMatch(/12  n1 receives MsgVote Term:1 Log:0\/0 from n3\n {8}→ delivered: sent MsgVoteResp Term:1 → n3; state matches/)
+    expect(run.stdout).toContain("every live node's state is the trace's last state (reducer state and armed timers): n1, n2, n3")
+    expect(run.stdout).toContain("✗ ElectionSafety (always) does not hold on the real nodes' states, with the history their steps made")
+    expect(run.stdout).toContain("✗ n2 and n3 each report role leader in term 1 (GET /v1/status): two leaders in one term")
+
+    // The cluster kept running: its own statuses, read apart from the replay, show the two leaders.
+    const reports = await Effect.runPromise(clusterStatus(dir, hostedSpecs))
+    const leaders = reports.filter((report) => report.status?.["role"] === "leader")
+    expect(leaders.map((report) => [report.id, report.status?.["term"]])).toEqual([["n2", 1], ["n3", 1]])
+    expect(reports.every((report) => report.status?.["variant"] === "forget-vote")).toBe(true)
+  })
+
+  it("refuses a trace the cluster cannot run, and says what it would need", async () => {
+    const trace = readTrace(traceFile)
+    const refusal = (changed: TraceFile): string => {
+      const plan = planReplay(changed)
+      return plan instanceof UsageError ? plan.message : "planned"
+    }
+    expect(refusal({ ...trace, spec: "lock" })).toMatch(/lock does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
+    expect(refusal({ ...trace, spec: "multi-paxos", config: { variant: "forget-promise" } }))
+      .toMatch(/the cluster cannot run multi-paxos's variant "forget-promise" \(it hosts: none\); it needs the variant in multi-paxos's HostedSpec variants/)
+    expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
+    expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
+
+    const withoutCluster = await parley(["trace", "replay", traceFile], work)
+    expect(withoutCluster.code).toBe(2)
+    expect(withoutCluster.stderr).toMatch(/give --cluster/)
+  })
+
+  it("stops with a clear report at the first step a node does not take as the trace's node did", async () => {
+    const plan = planReplay(readTrace(traceFile))
+    if (plan instanceof UsageError) throw plan
+    // Stand-in nodes that start as the trace's do and then do nothing at all.
+    const initial = plan.states[0]!
+    const idle = standIn(plan, initial)
+    const replayer = new Replayer(plan, idle)
+    expect(await Effect.runPromise(replayer.start())).toEqual(["n1 started: state matches", "n2 started: state matches", "n3 started: state matches"])
+    expect(divergence(await Effect.runPromiseExit(replayer.step(0))))
+      .toBe("n2 sent nothing; the trace's node sent MsgVote Term:1 Log:0/0 → n1, MsgVote Term:1 Log:0/0 → n3")
+    // Step 2 delivers n2's MsgVote, which no node sent here.
+    expect(divergence(await Effect.runPromiseExit(new Replayer(plan, idle).step(1))))
+      .toBe("no node sent MsgVote Term:1 Log:0/0 from n2 to n1; held for n1: nothing")
+  })
+})
+
+/** Nodes that report the checker's `state` of each node, whatever they are told. */
+const standIn = (plan: ReplayPlan, state: CheckedState): ControlledNodes => {
+  const report = (id: string): ControlReport => {
+    const slot = state.nodes[plan.system.nodes.findIndex((node) => node.id === id)]!
+    if (!slot.up) throw new Error(`${id} is down in the stand-in's state`)
+    return { sent: [], replies: [], armed: slot.timers.map(timerKey), state: JSON.parse(JSON.stringify(slot.state)), durable: null }
+  }
+  return {
+    awaitReport: (id) => Effect.sync(() => report(id)),
+    step: (id) => Effect.sync(() => report(id)),
+    kill: () => undefined,
+    restart: (id) => Effect.sync(() => report(id))
+  }
+}
+
+const divergence = (exit: Exit.Exit<string, unknown>): string => {
+  if (Exit.isSuccess(exit)) return `no divergence: ${exit.value}`
+  const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+  return error?._tag === "Fail" && error.error instanceof Divergence ? error.error.message : String(exit.cause)
+}
