@@ -22,7 +22,7 @@ const failure = (message: string) => new UsageError({ message })
 
 export class ReplayCluster implements ControlledNodes {
   private readonly decodeReport: (body: unknown) => Result.Result<ControlReport, Schema.SchemaError>
-  private readonly encodeEvent: (event: ControlEvent) => unknown
+  private readonly encodeEvent: (event: ControlEvent) => Result.Result<unknown, Schema.SchemaError>
 
   private constructor(
     readonly dir: string,
@@ -33,7 +33,7 @@ export class ReplayCluster implements ControlledNodes {
   ) {
     const { ControlEvent, ControlReport } = controlSchemas(hosted)
     this.decodeReport = Schema.decodeUnknownResult(ControlReport)
-    this.encodeEvent = Schema.encodeSync(ControlEvent)
+    this.encodeEvent = Schema.encodeResult(ControlEvent)
   }
 
   /** Writes the cluster file and starts every node in controlled mode; each node's first report is its start. */
@@ -120,7 +120,11 @@ export class ReplayCluster implements ControlledNodes {
 
   /** The node takes `event`; its report once the step is done. */
   step(id: NodeId, event: ControlEvent) {
-    return this.call(id, "POST", controlPaths.step, this.encodeEvent(event))
+    const encoded = this.encodeEvent(event)
+    if (Result.isFailure(encoded)) {
+      return Effect.fail(failure(`the trace's ${event._tag.toLowerCase()} for ${id} does not fit what a ${this.hosted.name} node takes: ${encoded.failure.message}`))
+    }
+    return this.call(id, "POST", controlPaths.step, encoded.success)
   }
 
   /** `kill -9`, as `parley cluster kill` does. */

@@ -110,7 +110,9 @@ export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
   const dir = input.dir ?? mkdtempSync(join(tmpdir(), "parley-replay-"))
   const basePort = input.basePort ?? (yield* freeBasePort(nodes.length))
   yield* Console.log(`replaying ${input.file}: ${trace.spec} (${configLine(plan)}), ${trace.steps.length} steps, ${trace.property.name} (${trace.property.kind})`)
-  yield* Console.log(`on ${nodes.length} node processes in controlled mode in ${dir}; the clients ${plan.system.clients.map((client) => client.id).join(", ") || "(none)"} are the checker's`)
+  const clients = plan.system.clients.map((client) => client.id)
+  yield* Console.log(`on ${nodes.length} node processes in controlled mode in ${dir}` +
+    (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`))
   const cluster = yield* ReplayCluster.up({ dir, basePort, launcher, hosted: plan.hosted, nodes, clusterOptions: plan.clusterOptions, variant: plan.variant })
   const replayer = new Replayer(plan, cluster)
   const stop = input.keep

@@ -37,4 +37,36 @@ const raft: ReplayHosting = {
   }
 }
 
-export const replayHostings: Readonly<Record<string, ReplayHosting>> = { raft }
+/** 2pc's check and cluster build the same actor from `inquire`; a participant that committed while the coordinator aborted shows in the counts. */
+const twoPc: ReplayHosting = {
+  clusterOptions: (config) => ({ inquire: config["inquire"] === true }),
+  symptom: (statuses) => {
+    const coordinator = statuses.find(({ status }) => status["role"] === "coordinator")
+    const committed = statuses.filter(({ status }) => status["role"] === "participant" && Number(status["committed"]) > 0).map(({ id }) => id)
+    if (coordinator === undefined || Number(coordinator.status["aborted"]) === 0 || committed.length === 0) return undefined
+    return `${coordinator.id} reports ${String(coordinator.status["aborted"])} aborted and ${String(coordinator.status["committed"])} committed, ` +
+      `while ${committed.join(" and ")} committed (GET /v1/status): the nodes disagree on the outcome`
+  }
+}
+
+/** A spec whose cluster runs another reducer than its check: why, and what replaying it would need. */
+const notYet = (why: string): ReplayHosting => ({ clusterOptions: () => why })
+
+const sagaNeeds = "cluster options for the check's retry budget, a saga started at once and services that may decide either way, and the variants in its HostedSpec"
+
+export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
+  raft,
+  "2pc": twoPc,
+  "multi-paxos": notYet(
+    "the multi-paxos cluster runs its reducer with heartbeats and idle resends on and hosts none of its variants, unlike the check's; " +
+      "replaying needs cluster options that turn those off and the variants in its HostedSpec (specs/paxos/src/multi-paxos/hosting.ts)"
+  ),
+  saga: notYet(
+    "the saga cluster's orchestrator retries without end and starts no saga itself, and its services accept or refuse by the cluster file, unlike the check's; " +
+      `replaying needs ${sagaNeeds} (specs/saga/src/saga/hosting.ts)`
+  ),
+  "saga-choreography": notYet(
+    "the saga-choreography cluster's services resend without end and start no saga themselves, and accept or refuse by the cluster file, unlike the check's; " +
+      `replaying needs ${sagaNeeds} (specs/saga/src/saga-choreography/hosting.ts)`
+  )
+}

@@ -59,18 +59,18 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   }
   const definition = registry.find((spec) => spec.name === trace.spec)
   if (definition === undefined) return refuse(`this build of parley has no spec ${trace.spec} to check it with`)
-  const named = trace.config["variant"]
-  const variant = typeof named === "string" && named !== CorrectVariant ? named : undefined
-  if (variant !== undefined && !(hosted.variants ?? []).some((known) => known.name === variant)) {
-    const hostable = (hosted.variants ?? []).map((known) => known.name).join(", ") || "none"
-    return refuse(`the cluster cannot run ${trace.spec}'s variant "${variant}" (it hosts: ${hostable}); it needs the variant in ${trace.spec}'s HostedSpec variants`)
-  }
   const hosting = replayHostings[trace.spec]
   if (hosting === undefined) {
     return refuse(`parley does not know which cluster options run ${trace.spec}'s checked reducer; it needs an entry in packages/cli/src/replay-hosting.ts`)
   }
   const clusterOptions = hosting.clusterOptions(trace.config)
   if (typeof clusterOptions === "string") return refuse(clusterOptions)
+  const named = trace.config["variant"]
+  const variant = typeof named === "string" && named !== CorrectVariant ? named : undefined
+  if (variant !== undefined && !(hosted.variants ?? []).some((known) => known.name === variant)) {
+    const hostable = (hosted.variants ?? []).map((known) => known.name).join(", ") || "none"
+    return refuse(`the cluster cannot run ${trace.spec}'s variant "${variant}" (it hosts: ${hostable}); it needs the variant in ${trace.spec}'s HostedSpec variants`)
+  }
   let built
   try {
     built = definition.build(trace.config)

@@ -79,7 +79,8 @@ describe("parley trace replay on raft's forget-vote", () => {
     }
     expect(refusal({ ...trace, spec: "lock" })).toMatch(/lock does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
     expect(refusal({ ...trace, spec: "multi-paxos", config: { variant: "forget-promise" } }))
-      .toMatch(/the cluster cannot run multi-paxos's variant "forget-promise" \(it hosts: none\); it needs the variant in multi-paxos's HostedSpec variants/)
+      .toMatch(/multi-paxos cluster runs its reducer with heartbeats and idle resends on .*; replaying needs cluster options that turn those off/)
+    expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/replaying needs cluster options for the check's retry budget/)
     expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
     expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
 
@@ -101,6 +102,22 @@ describe("parley trace replay on raft's forget-vote", () => {
     // Step 2 delivers n2's MsgVote, which no node sent here.
     expect(divergence(await Effect.runPromiseExit(new Replayer(plan, idle).step(1))))
       .toBe("no node sent MsgVote Term:1 Log:0/0 from n2 to n1; held for n1: nothing")
+  })
+})
+
+describe("parley trace replay on 2pc's no-durable-decision", () => {
+  it("makes the coordinator forget its commit on real nodes: it recovers, presumes abort, and p1 has committed", async () => {
+    const work = clusterDir()
+    const traceFile = join(work, "no-durable-decision.trace.json")
+    const check = await parley(["check", "2pc", "--variant", "no-durable-decision", "--participants", "2", "--trace-out", traceFile], work)
+    expect(check.code, check.stderr).toBe(1)
+    const run = await parley(["trace", "replay", traceFile, "--cluster", "--dir", clusterDir(), "--base-port", String(await freeBase(3))], work)
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout).toContain("the replayer plays the checker's scripted client client")
+    expect(run.stdout).toMatch(/ 9  coordinator crashes\n {8}→ kill -9 coordinator/)
+    expect(run.stdout).toMatch(/10  coordinator restarts\n {8}→ coordinator started again on its durable state: sent Abort t1 → p1, Abort t1 → p2; state matches/)
+    expect(run.stdout).toContain("✗ CoordinatorAgrees (always) does not hold on the real nodes' states")
+    expect(run.stdout).toContain("✗ coordinator reports 1 aborted and 0 committed, while p1 committed (GET /v1/status): the nodes disagree on the outcome")
   })
 })
 
