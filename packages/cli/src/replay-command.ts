@@ -36,26 +36,31 @@ const configLine = (plan: ReplayPlan): string =>
   Object.entries(plan.trace.config).map(([name, value]) => `${name}=${String(value)}`).join(" ")
 
 /**
- * The last state as the real cluster made it: each live node's state and
- * the history variable its steps made are the real ones; the network and
- * the clients (and the clients' history) are the checker's, whose messages
- * the real nodes were checked to send.
+ * A state of the trace as the real cluster made it: each live node's state
+ * and the history variable its steps made are the real ones; the network
+ * and the clients (and the clients' history) are the checker's, whose
+ * messages the real nodes were checked to send.
  */
-const withRealNodes = (plan: ReplayPlan, last: CheckedState, replayer: Replayer): CheckedState => ({
-  ...last,
-  nodes: last.nodes.map((slot, i) => {
+const withRealNodes = (plan: ReplayPlan, checked: CheckedState, real: ReadonlyMap<string, unknown>, ghost: unknown): CheckedState => ({
+  ...checked,
+  nodes: checked.nodes.map((slot, i) => {
     const id = plan.system.nodes[i]!.id
-    return slot.up && replayer.realStates.has(id) ? { ...slot, state: replayer.realStates.get(id) } : slot
+    return slot.up && real.has(id) ? { ...slot, state: real.get(id) } : slot
   }),
-  ...(plan.system.ghost === undefined ? {} : { ghost: replayer.realGhost })
+  ...(plan.system.ghost === undefined ? {} : { ghost })
 })
 
-/** Whether the trace's property holds on the real nodes' states; a string when it cannot be evaluated there. */
+/** Whether the trace's property (of states, or of steps: then of the last step) holds on the real nodes' states; a string when it cannot be evaluated there. */
 const propertyOnRealNodes = (plan: ReplayPlan, replayer: Replayer): boolean | string => {
-  const property = plan.system.properties.find((candidate) => candidate.name === plan.trace.property.name)
-  if (property === undefined) return `${plan.trace.spec} has no property ${plan.trace.property.name} any more`
+  const name = plan.trace.property.name
+  const last = withRealNodes(plan, plan.states[plan.states.length - 1]!, replayer.realStates, replayer.realGhost)
+  const before = withRealNodes(plan, plan.states[plan.states.length - 2] ?? plan.states[0]!, replayer.beforeLast.states, replayer.beforeLast.ghost)
+  const property = plan.system.properties.find((candidate) => candidate.name === name)
+  const transition = plan.system.transitions?.find((candidate) => candidate.name === name)
   try {
-    return property.holds(withRealNodes(plan, plan.states[plan.states.length - 1]!, replayer))
+    if (property !== undefined) return property.holds(last)
+    if (transition !== undefined) return transition.holds(before, last)
+    return `${plan.trace.spec} has no property ${name} any more`
   } catch (error) {
     return `it cannot be evaluated on the nodes' states as JSON: ${error instanceof Error ? error.message : String(error)}`
   }

@@ -47,6 +47,8 @@ export class Replayer {
   readonly realStates = new Map<NodeId, unknown>()
   /** The spec's history variable (its ghost), kept over the real nodes' steps as the checker keeps it over its own. */
   realGhost: unknown
+  /** The real states and ghost before the last step taken, for a property of steps. */
+  beforeLast: { readonly states: ReadonlyMap<NodeId, unknown>; readonly ghost: unknown } = { states: new Map(), ghost: undefined }
   private readonly nodeIds: ReadonlyArray<NodeId>
   private readonly clientIds: ReadonlySet<string>
 
@@ -121,6 +123,7 @@ export class Replayer {
 
   /** Makes step `index` of the trace happen; one line of what it did. */
   step(index: number): Effect.Effect<string, Divergence | UsageError> {
+    this.beforeLast = { states: new Map(this.realStates), ghost: this.realGhost }
     const event: StepEvent = this.plan.trace.steps[index]!.event
     const before = this.plan.states[index]!
     const after = this.plan.states[index + 1]!
