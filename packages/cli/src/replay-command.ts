@@ -53,6 +53,7 @@ const withRealNodes = (plan: ReplayPlan, checked: CheckedState, real: ReadonlyMa
 /** Whether the trace's property (of states, or of steps: then of the last step) holds on the real nodes' states; a string when it cannot be evaluated there. */
 const propertyOnRealNodes = (plan: ReplayPlan, replayer: Replayer): boolean | string => {
   const name = plan.trace.property.name
+  if (plan.trace.property.kind === "deadlock") return "a deadlock is the checker's finding that no step is enabled in this state, which only the model can tell"
   const last = withRealNodes(plan, plan.states[plan.states.length - 1]!, replayer.realStates, replayer.realGhost)
   const before = withRealNodes(plan, plan.states[plan.states.length - 2] ?? plan.states[0]!, replayer.beforeLast.states, replayer.beforeLast.ghost)
   const property = plan.system.properties.find((candidate) => candidate.name === name)
@@ -71,7 +72,7 @@ const showViolation = (plan: ReplayPlan, replayer: Replayer, dir: string) =>
   Effect.gen(function*() {
     const { name, kind } = plan.trace.property
     const live = plan.system.nodes.map((node) => node.id).filter((id) => replayer.realStates.has(id))
-    yield* Console.log(`every live node's state is the trace's last state (reducer state and armed timers): ${live.join(", ")}`)
+    yield* Console.log(`every live node's state is the trace's last state (reducer state, durable state, armed timers): ${live.join(", ")}`)
     const holds = propertyOnRealNodes(plan, replayer)
     const made = plan.system.ghost === undefined ? "" : ", with the history their steps made"
     if (typeof holds === "string") yield* Console.log(`${name} (${kind}): not evaluated on the real nodes: ${holds}`)

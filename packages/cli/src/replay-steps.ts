@@ -80,14 +80,20 @@ export class Replayer {
     return sent.map((held) => `${held.text} → ${held.to}`)
   }
 
-  /** The held message the trace's step names: same sender, receiver and content, the oldest first (links keep their order). */
-  private take(from: string, to: string, text: string) {
+  /**
+   * The held message the trace's step names: same sender, receiver and
+   * content, the oldest first (links keep their order). Delivered, it stays
+   * held on a duplicating network, which may deliver it again; lost, it goes.
+   */
+  private take(from: string, to: string, text: string, delivered: boolean) {
     const at = this.held.findIndex((held) => held.from === from && held.to === to && held.text === text)
     if (at === -1) {
       const waiting = this.held.filter((held) => held.to === to).map((held) => `${held.text} from ${held.from}`)
       return diverged(`no node sent ${text} from ${from} to ${to}; held for ${to}: ${waiting.join("; ") || "nothing"}`)
     }
-    return Effect.succeed(this.held.splice(at, 1)[0]!)
+    const held = this.held[at]!
+    if (!delivered || this.plan.system.network !== "duplicating") this.held.splice(at, 1)
+    return Effect.succeed(held)
   }
 
   /** The real node's report against the checker's node after the step, and against what the step sent in the trace. */
@@ -104,6 +110,10 @@ export class Replayer {
     const checked = JSON.parse(JSON.stringify(slot.state)) as unknown
     if (!equals(report.state, checked)) {
       return diverged(`${node}'s state is ${JSON.stringify(report.state)}; the trace's node's is ${JSON.stringify(checked)}`)
+    }
+    const durable = JSON.parse(JSON.stringify(this.plan.system.nodes[index]!.actor.durable(slot.state))) as unknown
+    if (!equals(JSON.parse(JSON.stringify(report.durable)), durable)) {
+      return diverged(`${node}'s durable state is ${JSON.stringify(report.durable)}; the trace's node's is ${JSON.stringify(durable)}`)
     }
     const armed = [...report.armed].sort()
     const timers = slot.timers.map(timerKey).sort()
@@ -133,7 +143,7 @@ export class Replayer {
       case "Deliver":
         return Effect.gen(function*() {
           if (replayer.clientIds.has(event.to)) {
-            yield* replayer.take(event.from, event.to, event.message)
+            yield* replayer.take(event.from, event.to, event.message, true)
             return `${event.to} got ${event.message} from ${event.from} (the client is the checker's)`
           }
           if (replayer.clientIds.has(event.from)) {
@@ -145,13 +155,13 @@ export class Replayer {
             const report = yield* replayer.cluster.step(event.to, { _tag: "Request", client: event.from, request: request.body })
             return `request handed to ${event.to}: ${yield* replayer.compare(event.to, report, after, sent)}`
           }
-          const held = yield* replayer.take(event.from, event.to, event.message)
+          const held = yield* replayer.take(event.from, event.to, event.message, true)
           const report = yield* replayer.cluster.step(event.to, { _tag: "Message", from: held.from, message: held.body })
           return `delivered: ${yield* replayer.compare(event.to, report, after, sent)}`
         })
       case "Drop":
         if (replayer.clientIds.has(event.from)) return Effect.succeed("the checker's client's request is lost")
-        return this.take(event.from, event.to, event.message).pipe(Effect.as("lost: the replayer drops it"))
+        return this.take(event.from, event.to, event.message, false).pipe(Effect.as("lost: the replayer drops it"))
       case "Timer": {
         if (this.clientIds.has(event.node)) return Effect.succeed("the checker's client's timer")
         const slot = before.nodes[this.nodeIds.indexOf(event.node)]

@@ -60,7 +60,7 @@ describe("parley trace replay on raft's forget-vote", () => {
     expect(run.stdout).toMatch(/ 4  n1 crashes\n {8}→ kill -9 n1/)
     expect(run.stdout).toMatch(/11  n1 restarts\n {8}→ n1 started again on its durable state: state matches/)
     expect(run.stdout).toMatch(/12  n1 receives MsgVote Term:1 Log:0\/0 from n3\n {8}→ delivered: sent MsgVoteResp Term:1 → n3; state matches/)
-    expect(run.stdout).toContain("every live node's state is the trace's last state (reducer state and armed timers): n1, n2, n3")
+    expect(run.stdout).toContain("every live node's state is the trace's last state (reducer state, durable state, armed timers): n1, n2, n3")
     expect(run.stdout).toContain("✗ ElectionSafety (always) does not hold on the real nodes' states, with the history their steps made")
     expect(run.stdout).toContain("✗ n2 and n3 each report role leader in term 1 (GET /v1/status): two leaders in one term")
 
@@ -124,9 +124,11 @@ describe("parley trace replay on 2pc's no-durable-decision", () => {
 /** Nodes that report the checker's `state` of each node, whatever they are told. */
 const standIn = (plan: ReplayPlan, state: CheckedState): ControlledNodes => {
   const report = (id: string): ControlReport => {
-    const slot = state.nodes[plan.system.nodes.findIndex((node) => node.id === id)]!
+    const index = plan.system.nodes.findIndex((node) => node.id === id)
+    const slot = state.nodes[index]!
     if (!slot.up) throw new Error(`${id} is down in the stand-in's state`)
-    return { sent: [], replies: [], armed: slot.timers.map(timerKey), state: JSON.parse(JSON.stringify(slot.state)), durable: null }
+    const durable = plan.system.nodes[index]!.actor.durable(slot.state)
+    return { sent: [], replies: [], armed: slot.timers.map(timerKey), state: JSON.parse(JSON.stringify(slot.state)), durable }
   }
   return {
     awaitReport: (id) => Effect.sync(() => report(id)),
