@@ -3,8 +3,10 @@
  * `parley check` writes is made to happen on real node processes in
  * controlled mode. Raft's forget-vote: a node that restarts without its
  * vote votes again in term 1, and two leaders of term 1 show in the real
- * nodes' statuses. The refusals and the divergence report are checked on
- * the same trace, the divergence with stand-in nodes (no processes).
+ * nodes' statuses; 2pc's no-durable-decision and multi-paxos'
+ * forget-promise likewise. The refusals and the divergence report are
+ * checked on raft's trace, the divergence with stand-in nodes (no
+ * processes).
  */
 import { TraceFile } from "@parley/core"
 import { clusterStatus, timerKey } from "@parley/runtime"
@@ -38,17 +40,24 @@ const parley = (args: ReadonlyArray<string>, cwd: string): Promise<Run> =>
 
 const readTrace = (path: string): TraceFile => Schema.decodeUnknownSync(TraceFile)(JSON.parse(readFileSync(path, "utf8")))
 
+const work = clusterDir()
+const traceFile = join(work, "forget-vote.trace.json")
+const twoPcTrace = join(work, "no-durable-decision.trace.json")
+const multiPaxosTrace = join(work, "forget-promise.trace.json")
+
+// The three checks at once: each is mostly starting a process, and the replays wait for them.
+beforeAll(async () => {
+  const checks = await Promise.all([
+    parley(["check", "raft", "--variant", "forget-vote", "--trace-out", traceFile], work),
+    parley(["check", "2pc", "--variant", "no-durable-decision", "--participants", "2", "--trace-out", twoPcTrace], work),
+    parley(["check", "multi-paxos", "--variant", "forget-promise", "--trace-out", multiPaxosTrace], work)
+  ])
+  for (const check of checks) expect(check.code, check.stderr).toBe(1)
+})
+
 afterAll(stopAll)
 
 describe("parley trace replay on raft's forget-vote", () => {
-  const work = clusterDir()
-  const traceFile = join(work, "forget-vote.trace.json")
-
-  beforeAll(async () => {
-    const check = await parley(["check", "raft", "--variant", "forget-vote", "--trace-out", traceFile], work)
-    expect(check.code, check.stderr).toBe(1)
-  })
-
   it("makes the double vote happen on real nodes: every step as the trace, two leaders of term 1", async () => {
     const dir = clusterDir()
     const run = await parley(["trace", "replay", traceFile, "--cluster", "--dir", dir, "--base-port", String(await freeBase(3)), "--keep"], work)
@@ -78,8 +87,6 @@ describe("parley trace replay on raft's forget-vote", () => {
       return plan instanceof UsageError ? plan.message : "planned"
     }
     expect(refusal({ ...trace, spec: "lock" })).toMatch(/lock does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
-    expect(refusal({ ...trace, spec: "multi-paxos", config: { variant: "forget-promise" } }))
-      .toMatch(/multi-paxos cluster runs its reducer with heartbeats and idle resends on .*; replaying needs cluster options that turn those off/)
     expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/replaying needs cluster options for the check's retry budget/)
     expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
     expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
@@ -107,17 +114,27 @@ describe("parley trace replay on raft's forget-vote", () => {
 
 describe("parley trace replay on 2pc's no-durable-decision", () => {
   it("makes the coordinator forget its commit on real nodes: it recovers, presumes abort, and p1 has committed", async () => {
-    const work = clusterDir()
-    const traceFile = join(work, "no-durable-decision.trace.json")
-    const check = await parley(["check", "2pc", "--variant", "no-durable-decision", "--participants", "2", "--trace-out", traceFile], work)
-    expect(check.code, check.stderr).toBe(1)
-    const run = await parley(["trace", "replay", traceFile, "--cluster", "--dir", clusterDir(), "--base-port", String(await freeBase(3))], work)
+    const run = await parley(["trace", "replay", twoPcTrace, "--cluster", "--dir", clusterDir(), "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toContain("the replayer plays the checker's scripted client client")
     expect(run.stdout).toMatch(/ 9  coordinator crashes\n {8}→ kill -9 coordinator/)
     expect(run.stdout).toMatch(/10  coordinator restarts\n {8}→ coordinator started again on its durable state: sent Abort t1 → p1, Abort t1 → p2; state matches/)
     expect(run.stdout).toContain("✗ CoordinatorAgrees (always) does not hold on the real nodes' states")
     expect(run.stdout).toContain("✗ coordinator reports 1 aborted and 0 committed, while p1 committed (GET /v1/status): the nodes disagree on the outcome")
+  })
+})
+
+describe("parley trace replay on multi-paxos' forget-promise", () => {
+  it("makes a restarted acceptor vote for two values in one slot on real nodes, run with the check's reducer", async () => {
+    const dir = clusterDir()
+    const run = await parley(["trace", "replay", multiPaxosTrace, "--cluster", "--dir", dir, "--base-port", String(await freeBase(3))], work)
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/10  n3 restarts\n {8}→ n3 started again on its durable state: state matches/)
+    expect(run.stdout).toMatch(/11  n3 receives Accept b1 s1 c1#1 Put\(x=1\) from n1\n {8}→ delivered: sent Accepted b1 s1 → n1; state matches/)
+    expect(run.stdout).toMatch(/12  n3 receives Accept b2 s1 c2#1 Get\(x\) from n2\n {8}→ delivered: sent Accepted b2 s1 → n2; state matches/)
+    expect(run.stdout).toContain("✗ AtMostOneChosenPerSlot (always) does not hold on the real nodes' states, with the history their steps made")
+    const file = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as { readonly options: unknown }
+    expect(file.options).toMatchObject({ heartbeats: false, resendIdle: false })
   })
 })
 
