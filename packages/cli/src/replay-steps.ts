@@ -30,6 +30,15 @@ export class Divergence extends Error {
 
 const diverged = (message: string) => Effect.fail(new Divergence(message))
 
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Where two states differ: each top-level field that does, the real value first; or both whole. */
+const difference = (real: unknown, checked: unknown): string => {
+  if (!isRecord(real) || !isRecord(checked)) return `${JSON.stringify(real)} here, ${JSON.stringify(checked)} in the trace`
+  const fields = [...new Set([...Object.keys(real), ...Object.keys(checked)])].filter((field) => !equals(real[field], checked[field]))
+  return fields.map((field) => `${field} ${JSON.stringify(real[field]) ?? "absent"} here, ${JSON.stringify(checked[field]) ?? "absent"} in the trace`).join("; ")
+}
+
 /** The real nodes as the replayer drives them: ReplayCluster's processes, or a stand-in in a test. */
 export interface ControlledNodes {
   /** What the node did since its last report; waits for a node that is starting. */
@@ -97,28 +106,31 @@ export class Replayer {
   }
 
   /** The real node's report against the checker's node after the step, and against what the step sent in the trace. */
-  private compare(node: NodeId, report: ControlReport, after: CheckedState, expectedSent: ReadonlyArray<string> | undefined) {
+  private compare(node: NodeId, report: ControlReport, after: CheckedState, wanted: ReadonlyArray<string>) {
     const index = this.nodeIds.indexOf(node)
     const slot = after.nodes[index]!
     const sent = this.collect(node, report)
     this.observe(node, report.state)
     if (!slot.up) return diverged(`${node} is down in the trace but its process answered`)
-    const wanted = expectedSent ?? []
-    if (expectedSent !== undefined && !equals([...sent].sort(), [...wanted].sort())) {
+    if (!equals([...sent].sort(), [...wanted].sort())) {
       return diverged(`${node} sent ${sent.join(", ") || "nothing"}; the trace's node sent ${wanted.join(", ") || "nothing"}`)
     }
     const checked = JSON.parse(JSON.stringify(slot.state)) as unknown
-    if (!equals(report.state, checked)) {
-      return diverged(`${node}'s state is ${JSON.stringify(report.state)}; the trace's node's is ${JSON.stringify(checked)}`)
-    }
+    if (!equals(report.state, checked)) return diverged(`${node}'s state differs from the trace's node's: ${difference(report.state, checked)}`)
     const durable = JSON.parse(JSON.stringify(this.plan.system.nodes[index]!.actor.durable(slot.state))) as unknown
-    if (!equals(JSON.parse(JSON.stringify(report.durable)), durable)) {
-      return diverged(`${node}'s durable state is ${JSON.stringify(report.durable)}; the trace's node's is ${JSON.stringify(durable)}`)
-    }
+    const realDurable = JSON.parse(JSON.stringify(report.durable)) as unknown
+    if (!equals(realDurable, durable)) return diverged(`${node}'s durable state differs from the trace's node's: ${difference(realDurable, durable)}`)
     const armed = [...report.armed].sort()
     const timers = slot.timers.map(timerKey).sort()
     if (!equals(armed, timers)) return diverged(`${node}'s armed timers are ${armed.join(", ") || "none"}; the trace's node's are ${timers.join(", ") || "none"}`)
     return Effect.succeed(sent.length === 0 ? "state matches" : `sent ${sent.join(", ")}; state matches`)
+  }
+
+  /** What the checker's node sent on starting: what its initial network holds from it. */
+  private sentOnStart(node: NodeId): ReadonlyArray<string> {
+    return inFlight(this.plan.states[0]!.network).flatMap((envelope) =>
+      envelope.from !== node || envelope.kind === "request" ? [] : [`${this.format(envelope.kind, envelope.body)} → ${envelope.to}`]
+    )
   }
 
   /** Every node's start, as the trace's initial state has it. */
@@ -127,7 +139,7 @@ export class Replayer {
     return Effect.forEach(this.nodeIds, (node) =>
       Effect.gen(function*() {
         const report = yield* replayer.cluster.awaitReport(node)
-        return `${node} started: ${yield* replayer.compare(node, report, replayer.plan.states[0]!, undefined)}`
+        return `${node} started: ${yield* replayer.compare(node, report, replayer.plan.states[0]!, replayer.sentOnStart(node))}`
       }))
   }
 

@@ -106,6 +106,13 @@ describe("parley trace replay on raft's forget-vote", () => {
     expect(await Effect.runPromise(replayer.start())).toEqual(["n1 started: state matches", "n2 started: state matches", "n3 started: state matches"])
     expect(divergence(await Effect.runPromiseExit(replayer.step(0))))
       .toBe("n2 sent nothing; the trace's node sent MsgVote Term:1 Log:0/0 → n1, MsgVote Term:1 Log:0/0 → n3")
+    // A node that starts in another state is named with the fields that differ.
+    const elsewhere: ControlledNodes = {
+      ...idle,
+      awaitReport: (id) => idle.awaitReport(id).pipe(Effect.map((report) => ({ ...report, state: { ...(report.state as object), term: 7 } })))
+    }
+    expect(divergence(await Effect.runPromiseExit(new Replayer(plan, elsewhere).start())))
+      .toBe("n1's state differs from the trace's node's: term 7 here, 0 in the trace")
     // Step 2 delivers n2's MsgVote, which no node sent here.
     expect(divergence(await Effect.runPromiseExit(new Replayer(plan, idle).step(1))))
       .toBe("no node sent MsgVote Term:1 Log:0/0 from n2 to n1; held for n1: nothing")
@@ -155,7 +162,7 @@ const standIn = (plan: ReplayPlan, state: CheckedState): ControlledNodes => {
   }
 }
 
-const divergence = (exit: Exit.Exit<string, unknown>): string => {
+const divergence = (exit: Exit.Exit<unknown, unknown>): string => {
   if (Exit.isSuccess(exit)) return `no divergence: ${exit.value}`
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")
   return error?._tag === "Fail" && error.error instanceof Divergence ? error.error.message : String(exit.cause)
