@@ -87,7 +87,10 @@ export class ControlServer extends Context.Service<ControlServer, { readonly add
         })
         req.on("end", () => {
           if (size > maxControlBodyBytes) return respond({ status: 413, body: { error: `the body is larger than ${maxControlBodyBytes} bytes` } })
-          void answer(req.method ?? "GET", req.url ?? "/", Buffer.concat(chunks).toString("utf8")).then(respond)
+          void answer(req.method ?? "GET", req.url ?? "/", Buffer.concat(chunks).toString("utf8")).then(
+            respond,
+            (error: unknown) => respond({ status: 500, body: { error: `the step failed: ${error instanceof Error ? error.message : String(error)}` } })
+          )
         })
       })
 
