@@ -180,12 +180,15 @@ const replay = Command.make(
   "replay",
   {
     file: Argument.String("file").pipe(Argument.withDescription("A trace file written by `parley check` for a spec that runs as a cluster")),
-    cluster: offByDefault("cluster", "Make the trace happen on real node processes in controlled mode"),
-    dir: Flag.String("dir").pipe(Flag.optional, Flag.withDescription("The cluster's directory (default: a fresh one under the system's temporary directory)")),
+    cluster: Flag.String("cluster").pipe(
+      Flag.withOptionalValue(""),
+      Flag.optional,
+      Flag.withDescription("Make the trace happen on real node processes in controlled mode, in DIR (--cluster=DIR; bare: a fresh directory under the system's temporary one)")
+    ),
     basePort: Flag.Int("base-port").pipe(Flag.optional, Flag.withDescription("Node i serves clients on this + i, its control channel on this + 150 + i (default: a free block)")),
     keep: offByDefault("keep", "Leave the cluster running afterwards, for `parley cluster status --dir`")
   },
-  (input) => runTraceReplay({ ...input, dir: Option.getOrUndefined(input.dir), basePort: Option.getOrUndefined(input.basePort) })
+  (input) => runTraceReplay({ ...input, cluster: Option.getOrUndefined(input.cluster), basePort: Option.getOrUndefined(input.basePort) })
 ).pipe(Command.withDescription("Make a counterexample happen on a real cluster, step by step, and show the property broken there"))
 
 const trace = Command.make("trace").pipe(

@@ -10,7 +10,7 @@
 import type { Launcher } from "@parley/runtime"
 import { clusterDown, clusterStatus, freeBasePort } from "@parley/runtime"
 import { Console, Effect } from "effect"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ReplayDiverged, UsageError } from "./errors.ts"
@@ -23,8 +23,8 @@ import { readTrace } from "./trace-command.ts"
 
 export interface ReplayInput {
   readonly file: string
-  readonly cluster: boolean
-  readonly dir: string | undefined
+  /** Where the cluster goes: empty for a fresh directory; undefined when `--cluster` was not given. */
+  readonly cluster: string | undefined
   readonly basePort: number | undefined
   readonly keep: boolean
 }
@@ -103,7 +103,7 @@ const replaySteps = (plan: ReplayPlan, replayer: Replayer) =>
   })
 
 export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
-  if (!input.cluster) {
+  if (input.cluster === undefined) {
     return yield* new UsageError({ message: "parley trace replay makes a trace happen on real node processes: give --cluster (to read a trace, `parley trace show`)" })
   }
   const trace = yield* readTrace(input.file)
@@ -113,7 +113,7 @@ export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
   const plan = planReplay(trace)
   if (plan instanceof UsageError) return yield* plan
   const nodes = plan.system.nodes.map((node) => node.id)
-  const dir = input.dir ?? mkdtempSync(join(tmpdir(), "parley-replay-"))
+  const dir = input.cluster === "" ? mkdtempSync(join(tmpdir(), "parley-replay-")) : input.cluster
   const basePort = input.basePort ?? (yield* freeBasePort(nodes.length))
   yield* Console.log(`replaying ${input.file}: ${trace.spec} (${configLine(plan)}), ${trace.steps.length} steps, ${trace.property.name} (${trace.property.kind})`)
   const clients = plan.system.clients.map((client) => client.id)
@@ -121,9 +121,10 @@ export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
     (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`))
   const cluster = yield* ReplayCluster.up({ dir, basePort, launcher, hosted: plan.hosted, nodes, clusterOptions: plan.clusterOptions, variant: plan.variant })
   const replayer = new Replayer(plan, cluster)
+  // A directory made for this replay goes with it; one the user named stays, with the nodes' logs.
   const stop = input.keep
     ? Console.log(`the cluster keeps running: parley cluster status --dir ${dir}; parley cluster down --dir ${dir} stops it`)
-    : clusterDown(dir).pipe(Effect.ignore)
+    : clusterDown(dir).pipe(Effect.ignore, Effect.andThen(Effect.sync(() => input.cluster === "" && rmSync(dir, { recursive: true, force: true }))))
   yield* replaySteps(plan, replayer).pipe(
     Effect.andThen(showViolation(plan, replayer, dir)),
     Effect.ensuring(stop)

@@ -60,7 +60,7 @@ afterAll(stopAll)
 describe("parley trace replay on raft's forget-vote", () => {
   it("makes the double vote happen on real nodes: every step as the trace, two leaders of term 1", async () => {
     const dir = clusterDir()
-    const run = await parley(["trace", "replay", traceFile, "--cluster", "--dir", dir, "--base-port", String(await freeBase(3)), "--keep"], work)
+    const run = await parley(["trace", "replay", traceFile, `--cluster=${dir}`, "--base-port", String(await freeBase(3)), "--keep"], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const trace = readTrace(traceFile)
     expect(trace.steps.length).toBe(13)
@@ -121,7 +121,7 @@ describe("parley trace replay on raft's forget-vote", () => {
 
 describe("parley trace replay on 2pc's no-durable-decision", () => {
   it("makes the coordinator forget its commit on real nodes: it recovers, presumes abort, and p1 has committed", async () => {
-    const run = await parley(["trace", "replay", twoPcTrace, "--cluster", "--dir", clusterDir(), "--base-port", String(await freeBase(3))], work)
+    const run = await parley(["trace", "replay", twoPcTrace, `--cluster=${clusterDir()}`, "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toContain("the replayer plays the checker's scripted client client")
     expect(run.stdout).toMatch(/ 9  coordinator crashes\n {8}→ kill -9 coordinator/)
@@ -134,7 +134,7 @@ describe("parley trace replay on 2pc's no-durable-decision", () => {
 describe("parley trace replay on multi-paxos' forget-promise", () => {
   it("makes a restarted acceptor vote for two values in one slot on real nodes, run with the check's reducer", async () => {
     const dir = clusterDir()
-    const run = await parley(["trace", "replay", multiPaxosTrace, "--cluster", "--dir", dir, "--base-port", String(await freeBase(3))], work)
+    const run = await parley(["trace", "replay", multiPaxosTrace, `--cluster=${dir}`, "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toMatch(/10  n3 restarts\n {8}→ n3 started again on its durable state: state matches/)
     expect(run.stdout).toMatch(/11  n3 receives Accept b1 s1 c1#1 Put\(x=1\) from n1\n {8}→ delivered: sent Accepted b1 s1 → n1; state matches/)
