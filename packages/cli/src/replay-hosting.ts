@@ -5,7 +5,9 @@
  * in the nodes' statuses. A spec absent here is refused by `parley trace
  * replay` with what would be needed.
  */
+import { CorrectVariant } from "@parley/core"
 import type { SpecConfig } from "@parley/core"
+import { hostedSpecs } from "./hosted.ts"
 
 export interface ReplayHosting {
   /** The cluster file's options whose actor is the checked one, or why the configuration cannot be hosted. */
@@ -77,4 +79,12 @@ export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
     "the saga-choreography cluster's services resend without end and start no saga themselves, and accept or refuse by the cluster file, unlike the check's; " +
       `replaying needs ${sagaNeeds} (specs/saga/src/saga-choreography/hosting.ts)`
   )
+}
+
+/** Whether `parley trace replay` can run a violation of this spec and configuration on a cluster (what `check` suggests). */
+export const replayable = (spec: string, config: SpecConfig): boolean => {
+  const hosted = hostedSpecs.find((candidate) => candidate.name === spec)
+  const variant = config["variant"]
+  const hostsVariant = variant === undefined || variant === CorrectVariant || (hosted?.variants ?? []).some((known) => known.name === variant)
+  return hosted !== undefined && hostsVariant && typeof replayHostings[spec]?.clusterOptions(config) === "object"
 }

@@ -46,16 +46,34 @@ const twoPcTrace = join(work, "no-durable-decision.trace.json")
 const multiPaxosTrace = join(work, "forget-promise.trace.json")
 
 // The three checks at once: each is mostly starting a process, and the replays wait for them.
+// One worker each, so that each finds the same shortest trace every time.
 beforeAll(async () => {
   const checks = await Promise.all([
-    parley(["check", "raft", "--variant", "forget-vote", "--trace-out", traceFile], work),
-    parley(["check", "2pc", "--variant", "no-durable-decision", "--participants", "2", "--trace-out", twoPcTrace], work),
-    parley(["check", "multi-paxos", "--variant", "forget-promise", "--trace-out", multiPaxosTrace], work)
+    parley(["check", "raft", "--variant", "forget-vote", "--workers", "1", "--trace-out", traceFile], work),
+    parley(["check", "2pc", "--variant", "no-durable-decision", "--participants", "2", "--workers", "1", "--trace-out", twoPcTrace], work),
+    parley(["check", "multi-paxos", "--variant", "forget-promise", "--workers", "1", "--trace-out", multiPaxosTrace], work)
   ])
   for (const check of checks) expect(check.code, check.stderr).toBe(1)
+  expect(checks[0]!.stdout).toContain(`make it happen on real node processes: parley trace replay ${traceFile} --cluster`)
 })
 
 afterAll(stopAll)
+
+/** What the replay must print for each step of the trace: the step, then what the real cluster did, by the kind of step. */
+const expectEveryStep = (stdout: string, trace: TraceFile): void => {
+  for (const [i, step] of trace.steps.entries()) {
+    const event = step.event
+    const outcome = event._tag === "Crash"
+      ? `kill -9 ${event.node}`
+      : event._tag === "Restart"
+      ? `${event.node} started again on its durable state: .*state matches`
+      : event._tag === "Drop"
+      ? "(lost: the replayer drops it|the checker's client's request is lost)"
+      : ".*(state matches|\\(the client is the checker's\\))"
+    const escaped = step.action.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    expect(stdout).toMatch(new RegExp(`${String(i + 1).padStart(4)}  ${escaped}\n {8}→ ${outcome}\n`))
+  }
+}
 
 describe("parley trace replay on raft's forget-vote", () => {
   it("makes the double vote happen on real nodes: every step as the trace, two leaders of term 1", async () => {
@@ -63,20 +81,16 @@ describe("parley trace replay on raft's forget-vote", () => {
     const run = await parley(["trace", "replay", traceFile, `--cluster=${dir}`, "--base-port", String(await freeBase(3)), "--keep"], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const trace = readTrace(traceFile)
-    expect(trace.steps.length).toBe(13)
-    // One line per trace step, each saying what the real cluster did.
-    for (const [i, step] of trace.steps.entries()) expect(run.stdout).toContain(`${String(i + 1).padStart(4)}  ${step.action}\n        → `)
-    expect(run.stdout).toMatch(/ 4  n1 crashes\n {8}→ kill -9 n1/)
-    expect(run.stdout).toMatch(/11  n1 restarts\n {8}→ n1 started again on its durable state: state matches/)
-    expect(run.stdout).toMatch(/12  n1 receives MsgVote Term:1 Log:0\/0 from n3\n {8}→ delivered: sent MsgVoteResp Term:1 → n3; state matches/)
+    expect(trace.steps.map((step) => step.event._tag)).toContain("Restart")
+    expectEveryStep(run.stdout, trace)
     expect(run.stdout).toContain("every live node's state is the trace's last state (reducer state, durable state, armed timers): n1, n2, n3")
     expect(run.stdout).toContain("✗ ElectionSafety (always) does not hold on the real nodes' states, with the history their steps made")
-    expect(run.stdout).toContain("✗ n2 and n3 each report role leader in term 1 (GET /v1/status): two leaders in one term")
+    expect(run.stdout).toMatch(/✗ n\d and n\d each report role leader in term 1 \(GET \/v1\/status\): two leaders in one term/)
 
     // The cluster kept running: its own statuses, read apart from the replay, show the two leaders.
     const reports = await Effect.runPromise(clusterStatus(dir, hostedSpecs))
     const leaders = reports.filter((report) => report.status?.["role"] === "leader")
-    expect(leaders.map((report) => [report.id, report.status?.["term"]])).toEqual([["n2", 1], ["n3", 1]])
+    expect(leaders.map((report) => report.status?.["term"])).toEqual([1, 1])
     expect(reports.every((report) => report.status?.["variant"] === "forget-vote")).toBe(true)
   })
 
@@ -124,8 +138,8 @@ describe("parley trace replay on 2pc's no-durable-decision", () => {
     const run = await parley(["trace", "replay", twoPcTrace, `--cluster=${clusterDir()}`, "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toContain("the replayer plays the checker's scripted client client")
-    expect(run.stdout).toMatch(/ 9  coordinator crashes\n {8}→ kill -9 coordinator/)
-    expect(run.stdout).toMatch(/10  coordinator restarts\n {8}→ coordinator started again on its durable state: sent Abort t1 → p1, Abort t1 → p2; state matches/)
+    expectEveryStep(run.stdout, readTrace(twoPcTrace))
+    expect(run.stdout).toMatch(/coordinator restarts\n {8}→ coordinator started again on its durable state: sent Abort t1 → p1, Abort t1 → p2; state matches/)
     expect(run.stdout).toContain("✗ CoordinatorAgrees (always) does not hold on the real nodes' states")
     expect(run.stdout).toContain("✗ coordinator reports 1 aborted and 0 committed, while p1 committed (GET /v1/status): the nodes disagree on the outcome")
   })
@@ -136,9 +150,9 @@ describe("parley trace replay on multi-paxos' forget-promise", () => {
     const dir = clusterDir()
     const run = await parley(["trace", "replay", multiPaxosTrace, `--cluster=${dir}`, "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    expect(run.stdout).toMatch(/10  n3 restarts\n {8}→ n3 started again on its durable state: state matches/)
-    expect(run.stdout).toMatch(/11  n3 receives Accept b1 s1 c1#1 Put\(x=1\) from n1\n {8}→ delivered: sent Accepted b1 s1 → n1; state matches/)
-    expect(run.stdout).toMatch(/12  n3 receives Accept b2 s1 c2#1 Get\(x\) from n2\n {8}→ delivered: sent Accepted b2 s1 → n2; state matches/)
+    const trace = readTrace(multiPaxosTrace)
+    expect(trace.steps.map((step) => step.event._tag)).toContain("Restart")
+    expectEveryStep(run.stdout, trace)
     expect(run.stdout).toContain("✗ AtMostOneChosenPerSlot (always) does not hold on the real nodes' states, with the history their steps made")
     const file = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as { readonly options: unknown }
     expect(file.options).toMatchObject({ heartbeats: false, resendIdle: false })
