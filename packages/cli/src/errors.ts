@@ -55,8 +55,15 @@ export class HistoryUndecided extends Schema.TaggedError<HistoryUndecided>()("Hi
   override readonly [Runtime.errorExitCode] = 4
 }
 
+/** `parley trace replay`: the real cluster did not do what the trace did, or the property held there; the steps up to it have been printed. */
+export class ReplayDiverged extends Schema.TaggedError<ReplayDiverged>()("ReplayDiverged", {
+  message: Schema.String
+}) {
+  override readonly [Runtime.errorExitCode] = 1
+}
+
 /** parley's failures whose message is a whole sentence for the user, printed as `parley: …`. */
-const printed = [UsageError, InputFileError, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError, CredentialError, NodeStopped] as const
+const printed = [UsageError, InputFileError, ReplayDiverged, SpecFailed, ClusterFileError, StorageError, ListenError, ClusterControlError, CredentialError, NodeStopped] as const
 
 /** parley's failures the command has reported before it ends with one: only the exit code remains. */
 const reportedAlready = [CommandLineRejected, ViolationFound, CheckInterrupted, HistoryUndecided] as const

@@ -16,6 +16,7 @@ import { lockCommand } from "./lock-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds, specsWithOption } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
+import { runTraceReplay } from "./replay-command.ts"
 import { runTraceShow, runTraceView } from "./trace-command.ts"
 import { validateCommand } from "./validate-command.ts"
 
@@ -177,9 +178,24 @@ const view = Command.make(
   ({ file, out, open }) => runTraceView(file, Option.getOrUndefined(out), open)
 ).pipe(Command.withDescription("Write a counterexample as one self-contained interactive HTML page and print its path"))
 
+const replay = Command.make(
+  "replay",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("A trace file written by `parley check` for a spec that runs as a cluster")),
+    cluster: Flag.String("cluster").pipe(
+      Flag.withOptionalValue(""),
+      Flag.optional,
+      Flag.withDescription("Make the trace happen on real node processes in controlled mode, in DIR (--cluster=DIR; bare: a fresh directory under the system's temporary one)")
+    ),
+    basePort: Flag.Int("base-port").pipe(Flag.optional, Flag.withDescription("Node i serves clients on this + i, its control channel on this + 150 + i (default: a free block)")),
+    keep: offByDefault("keep", "Leave the cluster running afterwards, for `parley cluster status --dir`")
+  },
+  (input) => runTraceReplay({ ...input, cluster: Option.getOrUndefined(input.cluster), basePort: Option.getOrUndefined(input.basePort) })
+).pipe(Command.withDescription("Make a counterexample happen on a real cluster, step by step, and show the property broken there"))
+
 const trace = Command.make("trace").pipe(
-  Command.withDescription("Read counterexample traces"),
-  Command.withSubcommands([show, view])
+  Command.withDescription("Read counterexample traces, and replay them on real clusters"),
+  Command.withSubcommands([show, view, replay])
 )
 
 const parley = Command.make("parley").pipe(

@@ -23,9 +23,13 @@ export const nodeCommand = Command.make(
       Flag.optional,
       Flag.withDescription("The bearer token clients send; required to serve clients beyond loopback (default: client.token beside the cluster file)")
     ),
+    control: Flag.String("control").pipe(
+      Flag.optional,
+      Flag.withDescription("Controlled mode, for `parley trace replay`: timers fire and messages leave only when told, through a control channel on this loopback address")
+    ),
     logLevel: Flag.Literals("log-level", logLevels).pipe(Flag.withDefault("Info"), Flag.withDescription("The least severe log level printed"))
   },
-  ({ spec, id, cluster, dataDir, secretFile, tokenFile, logLevel }) =>
+  ({ spec, id, cluster, dataDir, secretFile, tokenFile, control, logLevel }) =>
     runHost({
       clusterFile: cluster,
       id,
@@ -34,6 +38,7 @@ export const nodeCommand = Command.make(
       logLevel,
       hostedSpecs,
       ...(secretFile._tag === "Some" ? { secretFile: secretFile.value } : {}),
-      ...(tokenFile._tag === "Some" ? { tokenFile: tokenFile.value } : {})
+      ...(tokenFile._tag === "Some" ? { tokenFile: tokenFile.value } : {}),
+      ...(control._tag === "Some" ? { control: control.value } : {})
     })
 ).pipe(Command.withDescription("Run one node of a cluster in this process, until it is stopped or its loop fails (then it exits non-zero)"))

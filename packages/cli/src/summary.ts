@@ -2,6 +2,7 @@ import type { CheckResult, Strategy } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { Schema } from "effect"
 import { SpecConfig as SpecConfigSchema } from "@parley/core"
+import { replayable } from "./replay-hosting.ts"
 
 /** The one-line JSON summary `parley check --json` prints; scripts and the bench read it. */
 export const CheckSummary = Schema.Struct({
@@ -84,6 +85,9 @@ export const formatSummary = (summary: CheckSummary): string => {
       if (summary.traceFile !== null) {
         lines.push(`trace written to ${summary.traceFile}`)
         lines.push(`  step through it in a browser: parley trace view ${summary.traceFile}`)
+        if (summary.propertyKind === "always" && replayable(summary.spec, summary.config)) {
+          lines.push(`  make it happen on real node processes: parley trace replay ${summary.traceFile} --cluster`)
+        }
       }
       break
   }

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process"
 import { Console, Effect, FileSystem } from "effect"
 import { InputFileError, UsageError } from "./errors.ts"
 
-const readTrace = (file: string) =>
+export const readTrace = (file: string) =>
   readTraceFile(file).pipe(Effect.mapError((error) => new InputFileError({ path: file, message: error.message })))
 
 export const runTraceShow = Effect.fnUntraced(function*(file: string, format: "lanes" | "mermaid", color: boolean) {

@@ -51,9 +51,10 @@ const entry = (file: ClusterFile, id: NodeId) => {
   return node === undefined ? fail(`no node "${id}"; the nodes: ${file.nodes.map((node) => node.id).join(", ")}`) : Effect.succeed(node)
 }
 
-const start = (dir: string, file: ClusterFile, id: NodeId, launcher: Launcher): number => {
+/** Starts node `id` of the cluster in `dir`, detached, logging to its file; `nodeArgs` go after `parley node`'s own. Its pid. */
+export const startNode = (dir: string, file: ClusterFile, id: NodeId, launcher: Launcher, nodeArgs: ReadonlyArray<string> = []): number => {
   const log = openSync(logPath(dir, id), "a")
-  const child = spawn(launcher.executable, [...launcher.args, "node", "--spec", file.spec, "--id", id, "--cluster", clusterFilePath(dir)], {
+  const child = spawn(launcher.executable, [...launcher.args, "node", "--spec", file.spec, "--id", id, "--cluster", clusterFilePath(dir), ...nodeArgs], {
     detached: true,
     stdio: ["ignore", log, log]
   })
@@ -217,7 +218,7 @@ export const clusterUp = (options: UpOptions) =>
     yield* ensureCredentials(options.dir)
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
-    for (const node of file.nodes) start(options.dir, file, node.id, options.launcher)
+    for (const node of file.nodes) startNode(options.dir, file, node.id, options.launcher)
     return yield* awaitReady(options.dir, options.hosts ?? [], 30_000)
   })
 
@@ -243,7 +244,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
     const node = yield* entry(file, id)
     const pid = livePid(dir, id)
     if (pid !== undefined) process.kill(pid, "SIGKILL")
-    const started = start(dir, file, id, launcher)
+    const started = startNode(dir, file, id, launcher)
     const blocked = readPartition(dir)[id] ?? []
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {

@@ -9,6 +9,8 @@ import type { LogLevel } from "effect"
 import { dirname, join } from "node:path"
 import { loadClusterFile, timerRanges } from "./cluster-file.ts"
 import { ClientApi } from "./client-api.ts"
+import { ControlServer } from "./control-server.ts"
+import { Controlled, unstamped } from "./controlled.ts"
 import { clientAuthLayer, PeerKey, secretPath, tokenPath } from "./credentials.ts"
 import { ClusterFileError } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
@@ -38,6 +40,8 @@ export interface HostOptions {
   readonly secretFile?: string
   /** The client token, if any; by default `client.token` beside the cluster file. */
   readonly tokenFile?: string
+  /** A loopback address: run in controlled mode, stepped through a control channel there (controlled.ts). */
+  readonly control?: string
 }
 
 /** Who the node is (NodeConfig) and its credentials: the peer key, and what it asks of clients. */
@@ -89,6 +93,18 @@ export const nodeLayer = <E, R, TE = never, TR = never>(
 }
 
 /**
+ * A node in controlled mode (controlled.ts), stepped through the control
+ * channel on `control`: no transport, since the replayer carries every
+ * message; the loop, storage and client API as in `nodeLayer`.
+ */
+export const controlledNodeLayer = <E, R>(storage: Layer.Layer<Storage, E, R>, control: string) => {
+  // A replay compares each step with the checker's, so an event log would only repeat it.
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, EventLog.off).pipe(Layer.provideMerge(NodeMetrics.layer))
+  const io = Controlled.layer.pipe(Layer.provideMerge(base))
+  return Layer.merge(ClientApi.layer, ControlServer.layer(control)).pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
+}
+
+/**
  * Runs a node, over TCP unless given another transport, until the process
  * is told to stop or the node loop ends; logs are JSON lines on stdout. A
  * loop that ends fails this with NodeStopped, which closes every socket and
@@ -100,9 +116,12 @@ export const runHost = <TE = never, TR = never, SE = never>(
 ) =>
   Effect.gen(function*() {
     const storage: Layer.Layer<Storage, SE | StorageError, NodeConfig> = layers.storage ?? Storage.sqlite(join(options.dataDir, `${options.id}.sqlite`))
+    const config = nodeConfigLayer(options)
     const eventLog = EventLog.fromConfig(join(options.dataDir, "events"))
-    const services = yield* Layer.build(nodeLayer(storage, layers.transport, eventLog).pipe(Layer.provide(nodeConfigLayer(options))))
-    return yield* Context.get(services, Node).stopped
+    const node = options.control === undefined
+      ? Context.get(yield* Layer.build(nodeLayer(storage, layers.transport, eventLog).pipe(Layer.provide(config))), Node)
+      : Context.get(yield* Layer.build(controlledNodeLayer(storage, options.control).pipe(unstamped, Layer.provide(config))), Node)
+    return yield* node.stopped
   }).pipe(
     Effect.scoped,
     Effect.annotateLogs({ node: options.id }),

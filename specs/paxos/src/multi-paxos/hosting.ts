@@ -6,14 +6,14 @@
  * replicated key-value store's client API, and the leader's clock stamped
  * on each request, from which the end of idle client sessions follows.
  */
-import { hostedSpec } from "@parley/core"
+import { CorrectVariant, hostedSpec } from "@parley/core"
 import { bucketCount, replicatedKvApi } from "@parley/kv"
 import { Effect, Schema } from "effect"
-import { noBugs } from "../bugs.ts"
 import { MultiPaxosDurable, MultiPaxosMessage, MultiPaxosRequest, MultiPaxosResponse } from "./messages.ts"
 import type { MultiPaxosTimer } from "./messages.ts"
 import { multiPaxosActor } from "./node.ts"
 import { defaultSessionExpiryMs } from "./sessions.ts"
+import { multiPaxosSpec } from "./spec.ts"
 import type { MultiPaxosState } from "./state.ts"
 
 const int = (minimum: number, maximum: number, fallback: number) =>
@@ -29,7 +29,14 @@ export const MultiPaxosHostOptions = Schema.Struct({
   /** Chosen slots per catch-up message to a lagging follower. */
   catchUpBatch: int(1, 10_000, 256),
   /** A client session idle this long by the leader's clock ends; a retry after that is a new operation. */
-  sessionExpiryMs: int(100, 7 * 24 * 3_600_000, defaultSessionExpiryMs)
+  sessionExpiryMs: int(100, 7 * 24 * 3_600_000, defaultSessionExpiryMs),
+  /**
+   * The heartbeat and its resends to idle peers (config.ts). A cluster needs
+   * both; off, the nodes run the reducer of the default check, which is what
+   * `parley trace replay` runs to make a check's counterexample happen.
+   */
+  heartbeats: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
+  resendIdle: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true)))
 })
 export type MultiPaxosHostOptions = typeof MultiPaxosHostOptions.Type
 
@@ -82,12 +89,14 @@ export const multiPaxosHosted = hostedSpec({
   response: MultiPaxosResponse,
   durable: MultiPaxosDurable,
   options: MultiPaxosHostOptions,
-  actor: (nodes, options) =>
+  // Its known-buggy variants run too, for demonstration (`parley trace replay` of their counterexamples).
+  variants: multiPaxosSpec.variants,
+  actor: (nodes, options, variant) =>
     multiPaxosActor({
       nodes,
-      bugs: noBugs,
-      heartbeats: true,
-      resendIdle: true,
+      bugs: multiPaxosSpec.bugsOf(variant ?? CorrectVariant),
+      heartbeats: options.heartbeats,
+      resendIdle: options.resendIdle,
       snapshotEvery: options.snapshotEvery,
       catchUpBatch: options.catchUpBatch,
       sessionExpiryMs: options.sessionExpiryMs

@@ -8,18 +8,18 @@
  * Any node takes any request: a Begin goes to the coordinator, a read to
  * the key's owner.
  */
-import { clientRoute, everyNodeAnswers, hostedSpec, jsonBody, noBody } from "@parley/core"
+import { clientRoute, CorrectVariant, everyNodeAnswers, hostedSpec, jsonBody, noBody } from "@parley/core"
 import type { HttpReply, Outcome } from "@parley/core"
 import { bucketCount } from "@parley/kv"
 import { Effect, Schema } from "effect"
-import { COORDINATOR, twoPcCorrect } from "./coordinator.ts"
+import { COORDINATOR } from "./coordinator.ts"
 import type { CoordinatorState } from "./coordinator.ts"
 import { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse } from "./messages.ts"
 import type { TwoPcTimer, VoteOf, Write } from "./messages.ts"
 import { twoPcActor } from "./node.ts"
 import type { TwoPcNodeState } from "./node.ts"
 import type { ParticipantState } from "./participant.ts"
-import { participantIds } from "./spec.ts"
+import { participantIds, twoPhaseCommitSpec } from "./spec.ts"
 
 /** The most keys one transaction may write; the runtime's 1 MiB body limit bounds their size. */
 export const maxWrites = 1000
@@ -162,8 +162,11 @@ export const twoPcHosted = hostedSpec({
   response: TwoPcResponse,
   durable: TwoPcLog,
   options: TwoPcHostOptions,
+  // Its known-buggy variant runs too, for demonstration (`parley trace replay` of its counterexample).
+  variants: twoPhaseCommitSpec.variants,
   // The cluster file's order of the participants assigns the keys, the same on every node.
-  actor: (nodes, options) => twoPcActor({ participants: nodes.filter((id) => id !== COORDINATOR), inquire: options.inquire, ...twoPcCorrect }),
+  actor: (nodes, options, variant) =>
+    twoPcActor({ participants: nodes.filter((id) => id !== COORDINATOR), inquire: options.inquire, ...twoPhaseCommitSpec.bugsOf(variant ?? CorrectVariant) }),
   layout: {
     counts: "participants",
     ids: (count) => [COORDINATOR, ...participantIds(count)],
