@@ -9,7 +9,13 @@ describe("zk election, checked exhaustively", () => {
     // overrides, what the check gives; the defaults elect a new leader after the first one's session expired, and an
     // expired leader may still believe it leads
     [{}, { states: 37_384, reached: ["LeaderElected", "FailoverLeader", "Rejoined", "LeaderExpiredUnaware"] }],
-    [{ expiries: 0 }, { states: 1_849 }]
+    [{ expiries: 0 }, { states: 1_849 }],
+    // as the cluster runs: nodes ping, and each ping puts off the session's expiry
+    [{ keepalive: true, expiries: 0 }, { states: 20_684 }],
+    [{ keepalive: true, nodes: 2 }, { states: 4_430, reached: ["LeaderElected", "FailoverLeader", "Rejoined", "LeaderExpiredUnaware"] }],
+    // processes crash too: the service recovers its tree and sessions, a node opens a newer session, which ends its old one
+    [{ keepalive: true, nodes: 2, crashes: 1 }, { states: 65_832 }],
+    [{ nodes: 2, crashes: 1 }, { states: 9_119 }]
   ] as const)("%j: OneLiveLeader, LeaderHoldsLowest, NoHerd and AgreementWhenQuiet hold, every sometimes reached: %j", (overrides, claim) => {
     expectHolds(zkElectionSpec, overrides, claim)
   })
