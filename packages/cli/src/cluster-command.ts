@@ -53,7 +53,8 @@ const table = (reports: ReadonlyArray<NodeReport>): string => {
 
 /** What a user types first against a fresh cluster of `spec`. */
 const firstCommand = (spec: string): string =>
-  spec === "2pc" ? "parley tx put k1=v1 k2=v2" : spec.startsWith("saga") ? "parley saga start --wait" : "parley kv put greeting hello"
+  spec === "2pc" ? "parley tx put k1=v1 k2=v2" : spec.startsWith("saga") ? "parley saga start --wait"
+    : ["bully", "ring", "zk"].includes(spec) ? "parley elect watch" : "parley kv put greeting hello"
 
 const up = Command.make(
   "up",

@@ -1,8 +1,9 @@
 import type { AnyHostedSpec } from "@parley/core"
+import { bullyHosted, ringHosted, zkHosted } from "@parley/election"
 import { multiPaxosHosted } from "@parley/paxos"
 import { raftHosted } from "@parley/raft"
 import { choreographyHosted, sagaHosted } from "@parley/saga"
 import { twoPcHosted } from "@parley/twophase"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
-export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted]
+export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted, bullyHosted, ringHosted, zkHosted]

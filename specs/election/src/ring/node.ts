@@ -29,6 +29,8 @@ export interface RingConfig {
    * The failure detector is made of messages: on its `probe` timer a node
    * Pings its successor, and `check-successor` skips the successor only if
    * that Ping is still unanswered. Off, `check-successor` is the detector.
+   * The probe also passes the last message on again, for a network that
+   * loses them.
    */
   readonly probes: boolean
 }
@@ -94,17 +96,26 @@ export const ringNode = (bugs: RingBugs, ring: ReadonlyArray<NodeId>, config: Ri
 
   const onElected = (s: RingState, epoch: Epoch, leader: NodeId): RingStep => {
     if (epoch < s.epoch || leader === s.self) return step(s)
+    // With probes, messages are passed on again: a copy of what the node knows goes no further.
+    if (config.probes && epoch === s.epoch && leader === s.leader && !s.participant) return step(s)
     return pass({ ...s, epoch, leader, participant: false }, { _tag: "Elected", epoch, leader })
   }
 
   const named = (m: RingElection | null): NodeId | null => (m === null ? null : m._tag === "Election" ? m.candidate : m.leader)
 
+  /**
+   * A Ping to the successor, with the last message passed on again: a
+   * running cluster's links lose messages (a partition, a link not up yet),
+   * and a lost Election or Elected would leave the ring waiting for ever. A
+   * node drops a copy of what it already knows.
+   */
   const probe = (s: RingState): RingStep => {
     const next = successor(s)
     const rearm = setTimer<RingTimer>("probe")
     if (next === s.self) return step(s, [rearm])
-    if (s.probing !== null) return step(s, [send<RingMessage>(next, { _tag: "Ping" }), rearm])
-    return step({ ...s, probing: next }, [send<RingMessage>(next, { _tag: "Ping" }), setTimer("check-successor"), rearm])
+    const again: ReadonlyArray<Out> = [send<RingMessage>(next, { _tag: "Ping" }), ...(s.last === null ? [] : [send<RingMessage>(next, s.last)])]
+    if (s.probing !== null) return step(s, [...again, rearm])
+    return step({ ...s, probing: next }, [...again, setTimer("check-successor"), rearm])
   }
 
   const onPong = (s: RingState, from: NodeId): RingStep =>

@@ -18,7 +18,7 @@ import type { RingSystem, RingSystemState } from "./properties.ts"
 const ringOptions = {
   nodes: int("nodes on the ring n1 → n2 → … → nN → n1", { default: 4, min: 2, max: 5 }),
   crashes: int("crash budget: nodes that crash and stay down", { default: 2, min: 0, max: 2 }),
-  probes: flag("a node Pings its successor and skips it only when a Ping goes unanswered, as the cluster runs"),
+  probes: flag("a node Pings its successor, skips it only when a Ping goes unanswered, and passes its last message on again, as the cluster runs"),
   network: networkChoice("ordered")
 } as const
 

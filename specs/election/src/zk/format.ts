@@ -32,7 +32,7 @@ export const formatZkTimer = (timer: ZkTimer): string => (timer._tag === "Expire
 
 export const zkView = (s: ZkState): unknown => {
   if (s.role === "node") {
-    const { role: _role, ...shown } = s
+    const { role: _role, self: _self, ...shown } = s
     return shown
   }
   return {

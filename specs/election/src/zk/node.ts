@@ -27,7 +27,9 @@ export interface ZkConfig {
    * A node pings the service on its `KeepAlive` timer, and each ping puts
    * off its session's `Expire`: a session then expires when its node stops
    * pinging (crashed, paused, cut off), as a ZooKeeper client's heartbeats
-   * keep its session. Off, `Expire` is the whole failure detector.
+   * keep its session. Off, `Expire` is the whole failure detector. A ping
+   * also says again the call the node waits on, for a network that loses
+   * messages; the service answers a repeated Create with the znode it made.
    */
   readonly keepAlive: boolean
 }
@@ -38,6 +40,8 @@ export type ZkPhase = "creating" | "listing" | "checking" | "watching" | "leader
 
 export interface ZkNodeState {
   readonly role: "node"
+  /** Its own id: the status a cluster reports names it as the leader. */
+  readonly self: NodeId
   readonly session: Session
   readonly phase: ZkPhase
   readonly own: Seq | null
@@ -50,8 +54,8 @@ type NodeStep = Step<ZkNodeState, ZkMessage, ZkTimer, never>
 
 export type ZkActor = Actor<ZkState, ZkMessage, ZkTimer, never, never, ZkDurable>
 
-const join = (session: Session): NodeStep =>
-  step({ role: "node", session, phase: "creating", own: null, watched: null }, [send(ZkService, { _tag: "Create", session })])
+const join = (self: NodeId, session: Session): NodeStep =>
+  step({ role: "node", self, session, phase: "creating", own: null, watched: null }, [send(ZkService, { _tag: "Create", session })])
 
 const list = (s: ZkNodeState): NodeStep => step({ ...s, phase: "listing" }, [send(ZkService, { _tag: "GetChildren", session: s.session })])
 
@@ -76,24 +80,42 @@ export const zkNodeOnMessage = (bugs: ZkBugs, s: ZkNodeState, m: ZkMessage): Nod
       if ((s.phase !== "watching" && s.phase !== "checking") || m.seq !== s.watched) return step(s)
       return bugs.assumeLowest ? step({ ...s, phase: "leader", watched: null }) : list(s)
     case "SessionExpired":
-      return join(s.session + 1)
+      return join(s.self, s.session + 1)
     default:
       return step(s)
   }
 }
 
+/** The call a node waits on the answer of, said again: a running cluster's links lose messages (a link not up yet, a partition). */
+const pendingCall = (s: ZkNodeState): ReadonlyArray<ZkMessage> => {
+  switch (s.phase) {
+    case "creating":
+      return [{ _tag: "Create", session: s.session }]
+    case "listing":
+      return [{ _tag: "GetChildren", session: s.session }]
+    case "checking":
+      return s.watched === null ? [] : [{ _tag: "Exists", session: s.session, seq: s.watched }]
+    default:
+      return []
+  }
+}
+
 const keepAlive = (s: ZkNodeState): NodeStep =>
-  step(s, [send(ZkService, { _tag: "Ping", session: s.session }), setTimer<ZkTimer>({ _tag: "KeepAlive" })])
+  step(s, [
+    send(ZkService, { _tag: "Ping", session: s.session }),
+    ...pendingCall(s).map((m) => send(ZkService, m)),
+    setTimer<ZkTimer>({ _tag: "KeepAlive" })
+  ])
 
 export const zkActor = (bugs: ZkBugs, nodes: ReadonlyArray<NodeId>, config: ZkConfig = recipeConfig): ZkActor => {
   /** A node's first session, or its next after a restart, with its keep-alives started. */
-  const joined = (session: Session): NodeStep => {
-    const started = join(session)
+  const joined = (self: NodeId, session: Session): NodeStep => {
+    const started = join(self, session)
     return config.keepAlive ? step(started.state, [...started.out, setTimer<ZkTimer>({ _tag: "KeepAlive" })]) : started
   }
   const init: ZkActor["init"] = (ctx) => {
     if (ctx.self === ZkService) return step(zkServerInit)
-    if (nodes.includes(ctx.self)) return joined(1)
+    if (nodes.includes(ctx.self)) return joined(ctx.self, 1)
     throw new RangeError(`zk node ${ctx.self} has no role: it is neither ${ZkService} nor an election node`)
   }
   return {
@@ -105,6 +127,6 @@ export const zkActor = (bugs: ZkBugs, nodes: ReadonlyArray<NodeId>, config: ZkCo
     durable: (s) => (s.role === "service" ? s : { role: "node", session: s.session }),
     // In the model nothing crashes; in a cluster the service comes back with its tree, a node with a session newer than any it had.
     recover: (ctx, durable) =>
-      durable.role === "service" ? zkServerRecover(durable) : ctx.self === ZkService ? init(ctx) : joined(durable.session + 1)
+      durable.role === "service" ? zkServerRecover(durable) : ctx.self === ZkService ? init(ctx) : joined(ctx.self, durable.session + 1)
   }
 }

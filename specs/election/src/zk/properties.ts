@@ -58,10 +58,13 @@ export const quietZk = (s: ZkSystemState, ids: ReadonlyArray<NodeId>): boolean =
     service.sessions.every((r) => !r.live || s.nodes[ids.indexOf(r.node)]?.up === true)
 }
 
-/** Once quiet, exactly one node leads, and every other node knows it does not. */
+/** Once quiet, exactly one live node leads, and every other node knows it does not (none leads when every node is down). */
 export const zkAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) =>
-  always<ZkSystemState>("AgreementWhenQuiet", (s) =>
-    !quietZk(s, ids) || zkNodes(s, ids).filter(([, n]) => n.phase === "leader").length === 1)
+  always<ZkSystemState>("AgreementWhenQuiet", (s) => {
+    if (!quietZk(s, ids)) return true
+    const nodes = zkNodes(s, ids)
+    return nodes.filter(([, n]) => n.phase === "leader").length === Math.min(1, nodes.length)
+  })
 
 export const zkLeaderElected = (ids: ReadonlyArray<NodeId>) =>
   sometimes<ZkSystemState>("LeaderElected", (s) => quietZk(s, ids) && liveLeaders(s, ids).length === 1)

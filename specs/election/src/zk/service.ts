@@ -63,6 +63,9 @@ export const zkServerOnMessage = (s: ZkServerState, from: NodeId, m: ZkMessage):
   if (fresh ? m._tag !== "Create" : m.session < record.session || !record.live) return step(s)
   switch (m._tag) {
     case "Create": {
+      // A Create said again (its answer lost) is answered with the znode it made.
+      const made = fresh ? undefined : s.children.find((c) => c.owner === from)
+      if (made !== undefined) return step(s, [send(from, { _tag: "Created", session: m.session, seq: made.seq })])
       const seq = s.lastSeq + 1
       const { state: base, fired } = fresh ? opened(s, from, m.session) : { state: s, fired: [] }
       return step({ ...base, lastSeq: seq, children: [...base.children, { seq, owner: from }] }, [
@@ -75,7 +78,8 @@ export const zkServerOnMessage = (s: ZkServerState, from: NodeId, m: ZkMessage):
       return step(s, [send(from, { _tag: "Children", session: m.session, seqs: s.children.map((c) => c.seq) })])
     case "Exists": {
       const exists = s.children.some((c) => c.seq === m.seq)
-      const watched = exists ? { ...s, watches: [...s.watches, { seq: m.seq, watcher: from, session: m.session }] } : s
+      const again = s.watches.some((w) => w.seq === m.seq && w.watcher === from && w.session === m.session)
+      const watched = exists && !again ? { ...s, watches: [...s.watches, { seq: m.seq, watcher: from, session: m.session }] } : s
       return step(watched, [send(from, { _tag: "ExistsResult", session: m.session, seq: m.seq, exists })])
     }
   }
