@@ -28,7 +28,9 @@ export interface RingConfig {
   /**
    * The failure detector is made of messages: on its `probe` timer a node
    * Pings its successor, and `check-successor` skips the successor only if
-   * that Ping is still unanswered. Off, `check-successor` is the detector.
+   * that Ping is still unanswered and it has answered one before (a node
+   * never heard from may be a process still starting). Off,
+   * `check-successor` is the detector.
    * The probe also passes the last message on again, for a network that
    * loses them.
    */
@@ -48,6 +50,11 @@ export interface RingState {
   readonly last: Exclude<RingMessage, { readonly _tag: "Ping" | "Pong" }> | null
   /** With probes: the successor Pinged and yet to answer. */
   readonly probing: NodeId | null
+  /**
+   * With probes: the nodes that have answered a Ping. Only one of them is
+   * skipped: a node that never answered may be a process still starting.
+   */
+  readonly answered: ReadonlyArray<NodeId>
 }
 
 type RingElection = NonNullable<RingState["last"]>
@@ -118,14 +125,16 @@ export const ringNode = (bugs: RingBugs, ring: ReadonlyArray<NodeId>, config: Ri
     return step({ ...s, probing: next }, [...again, setTimer("check-successor"), rearm])
   }
 
-  const onPong = (s: RingState, from: NodeId): RingStep =>
-    s.probing === from ? step({ ...s, probing: null }, [cancelTimer("check-successor")]) : step(s)
+  const onPong = (s: RingState, from: NodeId): RingStep => {
+    const answered = s.answered.includes(from) ? s.answered : [...s.answered, from].sort()
+    return s.probing === from ? step({ ...s, probing: null, answered }, [cancelTimer("check-successor")]) : step({ ...s, answered })
+  }
 
   const repair = (s: RingState): RingStep => {
     const lost = successor(s)
     if (lost === s.self) return step(s)
     // With probes, only a successor that has not answered is skipped; the next probe asks the new one.
-    if (config.probes && s.probing !== lost) return step(s)
+    if (config.probes && (s.probing !== lost || !s.answered.includes(lost))) return step(s)
     const repaired = { ...s, skipped: [...s.skipped, lost].sort(), probing: null }
     const rearm: ReadonlyArray<Out> = successor(repaired) === s.self || config.probes ? [] : [setTimer("check-successor")]
     const next = lost === s.leader || lost === named(s.last)
@@ -134,7 +143,7 @@ export const ringNode = (bugs: RingBugs, ring: ReadonlyArray<NodeId>, config: Ri
     return step(next.state, [...next.out, ...rearm])
   }
 
-  const fresh = (self: NodeId): RingState => ({ self, epoch: 1, participant: false, leader: null, skipped: [], last: null, probing: null })
+  const fresh = (self: NodeId): RingState => ({ self, epoch: 1, participant: false, leader: null, skipped: [], last: null, probing: null, answered: [] })
   const detector: Out = setTimer(config.probes ? "probe" : "check-successor")
 
   const onMessage = (s: RingState, from: NodeId, m: RingMessage): RingStep => {
