@@ -149,27 +149,33 @@ describe("election clusters of real processes", () => {
 
   it("zk: a paused leader's session expires and only the next node is woken to lead; resumed, it joins behind the last", async () => {
     const nodes = ["zk", "n1", "n2", "n3"]
-    const first = await awaitAgreement(zk, nodes, (leader) => leader === "n1", false)
-    expect(statusOf(first.reports, "n3")).toMatchObject({ phase: "watching", watching: "n-2" })
-    signal(zk, "n1", "SIGSTOP")
-    const next = await awaitAgreement(zk, ["zk", "n2", "n3"], (leader) => leader === "n2", false)
-    console.log(`zk: the service and n2 agreed on n2 ${next.ms} ms after n1 was paused (a 2 s session timeout)`)
-    expect(statusOf(next.reports, "n2")).toMatchObject({ phase: "leader", znode: "n-2", epoch: 2 })
-    // n3 watched n-2 before and still does: n-1's deletion woke n2 alone.
-    expect(statusOf(next.reports, "n3")).toMatchObject({ phase: "watching", watching: "n-2", session: 1 })
-    signal(zk, "n1", "SIGCONT")
-    const back = await eventually("n1 to rejoin with a new session", async () => {
+    // Which node created n-1 depends on whose Create the service took first: find the order from the znodes.
+    const first = await awaitAgreement(zk, nodes, () => true, false)
+    const owners = (statusOf(first.reports, "zk")?.["znodes"] as ReadonlyArray<string>).map((znode) => /\((n\d)\)$/.exec(znode)![1]!)
+    const [leader, next, last] = owners as [string, string, string]
+    const znodeOf = (id: string) => statusOf(first.reports, id)?.["znode"]
+    expect(first.leader).toBe(leader)
+    expect(statusOf(first.reports, last)).toMatchObject({ phase: "watching", watching: znodeOf(next) })
+    signal(zk, leader, "SIGSTOP")
+    const taken = await awaitAgreement(zk, ["zk", ...others(["n1", "n2", "n3"], leader)], (now) => now === next, false)
+    console.log(`zk: the service and ${next} agreed on ${next} ${taken.ms} ms after ${leader} was paused (a 2 s session timeout)`)
+    expect(statusOf(taken.reports, next)).toMatchObject({ phase: "leader", znode: znodeOf(next) })
+    // The last node watched the next one's znode before and still does: the leader's going woke the next node alone.
+    expect(statusOf(taken.reports, last)).toMatchObject({ phase: "watching", watching: znodeOf(next), session: 1 })
+    signal(zk, leader, "SIGCONT")
+    const back = await eventually(`${leader} to rejoin with a new session`, async () => {
       const reports = await statuses(zk)
-      return statusOf(reports, "n1")?.["phase"] === "watching" ? reports : undefined
+      return statusOf(reports, leader)?.["phase"] === "watching" ? reports : undefined
     })
-    expect(statusOf(back, "n1")).toMatchObject({ session: 2, znode: "n-4", watching: "n-3", leader: null })
-    expect(statusOf(back, "zk")).toMatchObject({ leader: "n2", znodes: ["n-2 (n2)", "n-3 (n3)", "n-4 (n1)"] })
+    expect(statusOf(back, leader)).toMatchObject({ session: 2, znode: "n-4", watching: znodeOf(last), leader: null })
+    const tree = [`${String(znodeOf(next))} (${next})`, `${String(znodeOf(last))} (${last})`, `n-4 (${leader})`]
+    expect(statusOf(back, "zk")).toMatchObject({ leader: next, znodes: tree })
 
     // The service keeps its tree across kill -9: leadership does not move.
     await Effect.runPromise(clusterKill(zk.dir, "zk"))
     await Effect.runPromise(clusterRestart(zk.dir, "zk", launcher))
-    const after = await awaitAgreement(zk, nodes, (leader) => leader === "n2", false)
-    expect(statusOf(after.reports, "zk")).toMatchObject({ znodes: ["n-2 (n2)", "n-3 (n3)", "n-4 (n1)"] })
+    const after = await awaitAgreement(zk, nodes, (now) => now === next, false)
+    expect(statusOf(after.reports, "zk")).toMatchObject({ znodes: tree })
   }, 120_000)
 
   it("bad input gets a 4xx JSON error naming the problem, and the node keeps serving; status and down work", async () => {
@@ -192,9 +198,13 @@ describe("election clusters of real processes", () => {
     await peerExchange(node.peer, secret, "n2", frame(`{"_tag":"Message","body":{"_tag":"Nonsense"}}`))
     expect(await callNode(node, "GET", "/v1/leader")).toMatchObject({ status: 200, body: { leader: "n5" } })
 
-    const status = await parley("cluster", "status", "--dir", zk.dir)
-    expect(status.stdout).toMatch(/^zk +\d+ +service +serving +n2 +2 /m)
-    expect(status.stdout).toMatch(/^n3 +\d+ +node +watching +- +- +1 +n-3 +n-2 /m)
+    const [status, badInterval] = await Promise.all([
+      parley("cluster", "status", "--dir", zk.dir),
+      parley("elect", "watch", "--dir", zk.dir, "--interval", "10")
+    ])
+    expect(badInterval).toMatchObject({ code: 2, stderr: expect.stringContaining("--interval must be from 50 to 60000 ms, got 10") })
+    expect(status.stdout).toMatch(/^zk +\d+ +service +serving +n\d +\d +/m)
+    expect(status.stdout).toMatch(/^n\d +\d+ +node +watching +- +- +\d +n-\d +n-\d /m)
     const down = await parley("cluster", "down", "--dir", zk.dir)
     expect(down.stdout).toBe("stopped zk, n1, n2, n3\n")
     await Effect.runPromise(clusterDown(ring.dir))
