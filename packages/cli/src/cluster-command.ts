@@ -51,9 +51,21 @@ const table = (reports: ReadonlyArray<NodeReport>): string => {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
 }
 
+/** What a user types first against a fresh cluster of each spec that is not a key-value store. */
+const firstCommands: Readonly<Record<string, string>> = {
+  "2pc": "parley tx put k1=v1 k2=v2",
+  saga: "parley saga start --wait",
+  "saga-choreography": "parley saga start --wait",
+  lock: "parley lock acquire my-lock --ttl 5s",
+  "zk-lock": "parley lock acquire my-lock --ttl 5s",
+  bully: "parley elect watch",
+  ring: "parley elect watch",
+  zk: "parley elect watch"
+}
+
 /** What a user types first against a fresh cluster of `spec`. */
 const firstCommand = (spec: string): string =>
-  spec === "2pc" ? "parley tx put k1=v1 k2=v2" : spec.startsWith("saga") ? "parley saga start --wait" : spec.endsWith("lock") ? "parley lock acquire my-lock --ttl 5s" : "parley kv put greeting hello"
+  firstCommands[spec] ?? "parley kv put greeting hello"
 
 const up = Command.make(
   "up",

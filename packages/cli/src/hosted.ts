@@ -1,4 +1,5 @@
 import type { AnyHostedSpec } from "@parley/core"
+import { bullyHosted, ringHosted, zkHosted } from "@parley/election"
 import { lockHosted, zkLockHosted } from "@parley/lock"
 import { multiPaxosHosted } from "@parley/paxos"
 import { raftHosted } from "@parley/raft"
@@ -8,5 +9,6 @@ import { causalHosted, dynamoHosted } from "@parley/vclock"
 
 /** The specs `parley node` and `parley cluster` can run as real clusters. */
 export const hostedSpecs: ReadonlyArray<AnyHostedSpec> = [
-  raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted, lockHosted, zkLockHosted, causalHosted, dynamoHosted
+  raftHosted, multiPaxosHosted, twoPcHosted, sagaHosted, choreographyHosted,
+  lockHosted, zkLockHosted, bullyHosted, ringHosted, zkHosted, causalHosted, dynamoHosted
 ]

@@ -12,6 +12,7 @@ import { kvCommand } from "./kv-command.ts"
 import { testCommand } from "./test-command.ts"
 import { txCommand } from "./tx-command.ts"
 import { sagaCommand } from "./saga-command.ts"
+import { electCommand } from "./elect-command.ts"
 import { lockCommand } from "./lock-command.ts"
 import { registry } from "./registry.ts"
 import { optionKinds, specsWithOption } from "./spec-config.ts"
@@ -200,7 +201,10 @@ const trace = Command.make("trace").pipe(
 
 const parley = Command.make("parley").pipe(
   Command.withDescription("A workbench for distributed algorithms: check specs, read counterexamples, run clusters"),
-  Command.withSubcommands([list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, txCommand, sagaCommand, lockCommand, historyCommand, testCommand, validateCommand])
+  Command.withSubcommands([
+    list, check, explore, trace, nodeCommand, clusterCommand, kvCommand, txCommand, sagaCommand, lockCommand, electCommand,
+    historyCommand, testCommand, validateCommand
+  ])
 )
 
 Command.run(parley, { version: "0.1.0" }).pipe(

@@ -12,7 +12,15 @@ export const Answer = Schema.TaggedStruct("Answer", {})
 /** "I lead": sent by the winner to every node it outranks. */
 export const Coordinator = Schema.TaggedStruct("Coordinator", {})
 
-export const BullyMessage = Schema.Union([Election, Answer, Coordinator])
+/**
+ * "I still lead": with heartbeats on, the leader's periodic message to every
+ * node it outranks. Unlike Coordinator it changes no one's mind about a
+ * higher leader, so a late one from a node that has since stepped down is
+ * harmless.
+ */
+export const Heartbeat = Schema.TaggedStruct("Heartbeat", {})
+
+export const BullyMessage = Schema.Union([Election, Answer, Coordinator, Heartbeat])
 export type BullyMessage = typeof BullyMessage.Type
 
 /**
@@ -20,8 +28,9 @@ export type BullyMessage = typeof BullyMessage.Type
  * - `coordinator-timeout`: a higher node answered but never announced itself; elect again.
  * - `leader-timeout`: the failure detector suspects the leader (missed heartbeats, in a deployment).
  * - `boot`: a restarted node's first act, an election.
+ * - `heartbeat`: with heartbeats on, the leader announces itself again to every lower node.
  */
-export const BullyTimer = Schema.Literals(["answer-timeout", "coordinator-timeout", "leader-timeout", "boot"])
+export const BullyTimer = Schema.Literals(["answer-timeout", "coordinator-timeout", "leader-timeout", "boot", "heartbeat"])
 export type BullyTimer = typeof BullyTimer.Type
 
 /** Bully keeps nothing across a crash: a restarted node learns who leads by holding an election. */

@@ -18,6 +18,21 @@ export interface BullyBugs {
 
 export const bullyAsPublished: BullyBugs = { ignoreAnswer: false, silentRestart: false }
 
+/** What a running cluster needs beyond the published algorithm; all off is the model's default. */
+export interface BullyConfig {
+  /**
+   * The leader sends Heartbeat to every lower node on its `heartbeat` timer;
+   * one from the leader a node follows re-arms its `leader-timeout`, so a
+   * follower suspects its leader only when they stop (a failure detector
+   * made of messages), and one from a node above that leader makes the node
+   * follow it (how a node that missed a Coordinator learns the leader).
+   * Off, `leader-timeout` is the detector itself.
+   */
+  readonly heartbeats: boolean
+}
+
+export const publishedConfig: BullyConfig = { heartbeats: false }
+
 export type BullyPhase = "booting" | "electing" | "waiting" | "follower" | "leader"
 
 export interface BullyState {
@@ -34,17 +49,22 @@ type Out = Output<BullyMessage, BullyTimer, never>
 
 export type BullyActor = Actor<BullyState, BullyMessage, BullyTimer, never, never, BullyDurable>
 
-const electionTimers: ReadonlyArray<Out> = [cancelTimer("answer-timeout"), cancelTimer("coordinator-timeout"), cancelTimer("leader-timeout")]
-
-export const bullyNode = (bugs: BullyBugs, nodes: ReadonlyArray<NodeId>) => {
+export const bullyNode = (bugs: BullyBugs, nodes: ReadonlyArray<NodeId>, config: BullyConfig = publishedConfig) => {
   const rank = (id: NodeId): number => nodes.indexOf(id)
   const above = (self: NodeId) => nodes.filter((n) => rank(n) > rank(self))
   const below = (self: NodeId) => nodes.filter((n) => rank(n) < rank(self))
+  const electionTimers: ReadonlyArray<Out> = [
+    cancelTimer("answer-timeout"),
+    cancelTimer("coordinator-timeout"),
+    cancelTimer("leader-timeout"),
+    ...(config.heartbeats ? [cancelTimer<BullyTimer>("heartbeat")] : [])
+  ]
 
   const lead = (s: BullyState): BullyStep =>
     step({ ...s, phase: "leader", leader: s.self, suspected: null }, [
       ...electionTimers,
-      ...below(s.self).map((n) => send<BullyMessage>(n, { _tag: "Coordinator" }))
+      ...below(s.self).map((n) => send<BullyMessage>(n, { _tag: "Coordinator" })),
+      ...(config.heartbeats ? [setTimer<BullyTimer>("heartbeat")] : [])
     ])
 
   const elect = (s: BullyState): BullyStep => {
@@ -78,6 +98,9 @@ export const bullyNode = (bugs: BullyBugs, nodes: ReadonlyArray<NodeId>) => {
       case "Coordinator":
         // A lower node claims to lead: bully it with an election this node wins.
         return rank(from) < rank(s.self) ? elect(s) : follow(s, from)
+      case "Heartbeat":
+        // Only the leader it follows, or one above it, moves a node: a late Heartbeat of a node that stepped down does not.
+        return s.leader === null || rank(from) >= rank(s.leader) ? follow(s, from) : step(s)
     }
   }
 
@@ -91,6 +114,8 @@ export const bullyNode = (bugs: BullyBugs, nodes: ReadonlyArray<NodeId>) => {
         return s.phase === "follower" && s.leader !== null ? elect({ ...s, suspected: s.leader }) : step(s)
       case "boot":
         return s.phase === "booting" ? elect(s) : step(s)
+      case "heartbeat":
+        return s.phase === "leader" ? step(s, [...below(s.self).map((n) => send<BullyMessage>(n, { _tag: "Heartbeat" })), setTimer("heartbeat")]) : step(s)
     }
   }
 

@@ -5,7 +5,7 @@
  * synchronous system Bully assumes; `--timing async` lets timeouts fire
  * while messages are still in flight, and the checker finds two leaders.
  */
-import { choice, defineSpec, int, networkChoice } from "@parley/core"
+import { choice, defineSpec, flag, int, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
 import { oneCopyInFlight } from "../bounds.ts"
 import { electionSystem, nodeIds, timerName } from "../cluster.ts"
@@ -24,6 +24,7 @@ const bullyOptions = {
     BullyTimings,
     "sync"
   ),
+  heartbeats: flag("the leader resends Coordinator on a timer and followers suspect it only when that stops, as the cluster runs"),
   network: networkChoice("unordered")
 } as const
 
@@ -33,7 +34,7 @@ const bullySystem = (options: BullyOptions, bugs: BullyBugs): BullySystem => {
   const ids = nodeIds(options.nodes)
   return electionSystem({
     ids,
-    actor: bullyNode(bugs, ids),
+    actor: bullyNode(bugs, ids, { heartbeats: options.heartbeats }),
     network: options.network,
     maxCrashes: options.crashes,
     properties: bullyProperties(ids, options.crashes),

@@ -2,12 +2,21 @@
 import type { RingMessage } from "./messages.ts"
 import type { RingState } from "./node.ts"
 
-export const formatRingMessage = (m: RingMessage): string =>
-  m._tag === "Election" ? `Election e${m.epoch} ${m.candidate}` : `Elected e${m.epoch} ${m.leader}`
+export const formatRingMessage = (m: RingMessage): string => {
+  switch (m._tag) {
+    case "Election":
+      return `Election e${m.epoch} ${m.candidate}`
+    case "Elected":
+      return `Elected e${m.epoch} ${m.leader}`
+    default:
+      return m._tag
+  }
+}
 
 export const ringView = (s: RingState): unknown => ({
   epoch: s.epoch,
   participant: s.participant,
   leader: s.leader,
-  ...(s.skipped.length === 0 ? {} : { skipped: s.skipped })
+  ...(s.skipped.length === 0 ? {} : { skipped: s.skipped }),
+  ...(s.probing === null ? {} : { probing: s.probing })
 })

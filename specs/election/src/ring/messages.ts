@@ -14,13 +14,20 @@ export const Election = Schema.TaggedStruct("Election", { epoch: Epoch, candidat
 /** The winner's announcement, passed round once. */
 export const Elected = Schema.TaggedStruct("Elected", { epoch: Epoch, leader: Schema.String })
 
-export const RingMessage = Schema.Union([Election, Elected])
+/** With probes on: "are you there?", to the successor, and its answer. */
+export const Ping = Schema.TaggedStruct("Ping", {})
+export const Pong = Schema.TaggedStruct("Pong", {})
+export const RingMessage = Schema.Union([Election, Elected, Ping, Pong])
 export type RingMessage = typeof RingMessage.Type
 
-/** `check-successor`: the failure detector finds the successor crashed, and the node skips it. */
-export const RingTimer = Schema.Literal("check-successor")
+/**
+ * - `check-successor`: the failure detector finds the successor crashed, and the node skips it (with probes on:
+ *   only if the successor has not answered the last Ping).
+ * - `probe`: with probes on, time to Ping the successor.
+ */
+export const RingTimer = Schema.Literals(["check-successor", "probe"])
 export type RingTimer = typeof RingTimer.Type
 
-/** Nodes here crash and stay down (crash-stop); nothing needs to survive. */
+/** Nodes crash and stay down (crash-stop); nothing needs to survive. */
 export const RingDurable = Schema.Null
 export type RingDurable = typeof RingDurable.Type

@@ -15,10 +15,10 @@ export const liveRing = (s: RingSystemState): ReadonlyArray<RingState> => s.node
 
 const isUp = (s: RingSystemState, ids: ReadonlyArray<NodeId>, id: NodeId): boolean => s.nodes[ids.indexOf(id)]?.up === true
 
-/** Nothing in flight, no election running, and no live node follows a crashed leader its ring has yet to notice. */
+/** Nothing in flight, no election running, and every live node follows a live leader, not a crashed one its ring has yet to notice. */
 export const quietRing = (s: RingSystemState, ids: ReadonlyArray<NodeId>): boolean =>
   inFlight(s.network).length === 0 &&
-  liveRing(s).every((n) => !n.participant && (n.leader === null || isUp(s, ids, n.leader)))
+  liveRing(s).every((n) => !n.participant && n.leader !== null && isUp(s, ids, n.leader))
 
 /** Every leader a live node follows or an Elected in flight names, per epoch: at most one per epoch. */
 export const oneLeaderPerEpoch = always<RingSystemState>("OneLeaderPerEpoch", (s) => {

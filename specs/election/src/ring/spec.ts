@@ -5,7 +5,7 @@
  * its successor only once that successor has crashed. Both are the model's
  * boundary (`within`), not the reducer's.
  */
-import { defineSpec, int, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, networkChoice } from "@parley/core"
 import type { NodeId, OptionsOf } from "@parley/core"
 import { oneCopyInFlight } from "../bounds.ts"
 import { electionSystem, nodeIds, timerName } from "../cluster.ts"
@@ -18,6 +18,7 @@ import type { RingSystem, RingSystemState } from "./properties.ts"
 const ringOptions = {
   nodes: int("nodes on the ring n1 → n2 → … → nN → n1", { default: 4, min: 2, max: 5 }),
   crashes: int("crash budget: nodes that crash and stay down", { default: 2, min: 0, max: 2 }),
+  probes: flag("a node Pings its successor, skips it only when a Ping goes unanswered, and passes its last message on again, as the cluster runs"),
   network: networkChoice("ordered")
 } as const
 
@@ -33,7 +34,7 @@ const ringSystem = (options: RingOptions, bugs: RingBugs): RingSystem => {
   const ids = nodeIds(options.nodes)
   return electionSystem({
     ids,
-    actor: ringNode(bugs, ids),
+    actor: ringNode(bugs, ids, { probes: options.probes }),
     network: options.network,
     maxCrashes: options.crashes,
     properties: ringProperties(ids, options.crashes),

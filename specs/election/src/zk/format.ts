@@ -23,14 +23,16 @@ export const formatZkMessage = (m: ZkMessage): string => {
       return `${tag} watch: NodeDeleted ${path(m.seq)}`
     case "SessionExpired":
       return `${tag} session expired`
+    case "Ping":
+      return `${tag} ping`
   }
 }
 
-export const formatZkTimer = (timer: ZkTimer): string => `expire session of ${timer.node}`
+export const formatZkTimer = (timer: ZkTimer): string => (timer._tag === "Expire" ? `expire session of ${timer.node}` : "keep-alive")
 
 export const zkView = (s: ZkState): unknown => {
   if (s.role === "node") {
-    const { role: _role, ...shown } = s
+    const { role: _role, self: _self, ...shown } = s
     return shown
   }
   return {

@@ -26,14 +26,37 @@ export const ExistsResult = Schema.TaggedStruct("ExistsResult", { session: Sessi
 export const NodeDeleted = Schema.TaggedStruct("NodeDeleted", { session: Session, seq: Seq })
 /** The session expired: its ephemeral znode is gone. */
 export const SessionExpired = Schema.TaggedStruct("SessionExpired", { session: Session })
+/** With keep-alives on, a node's session heartbeat: the service puts off the session's expiry, or says it has expired. */
+export const Ping = Schema.TaggedStruct("Ping", { session: Session })
 
-export const ZkMessage = Schema.Union([Create, GetChildren, Exists, Created, Children, ExistsResult, NodeDeleted, SessionExpired])
+export const ZkMessage = Schema.Union([Create, GetChildren, Exists, Created, Children, ExistsResult, NodeDeleted, SessionExpired, Ping])
 export type ZkMessage = typeof ZkMessage.Type
 
-/** The service stops hearing a node's heartbeats for a session timeout and expires its session; the checker may fire it at any moment, within a budget. */
-export const ZkTimer = Schema.TaggedStruct("Expire", { node: Schema.String })
+/**
+ * The service's `Expire`: it stopped hearing a node's pings for a session
+ * timeout and expires its session; the checker may fire it at any moment,
+ * within a budget. A node's `KeepAlive`: time to ping the service again.
+ */
+export const Expire = Schema.TaggedStruct("Expire", { node: Schema.String })
+export const KeepAlive = Schema.TaggedStruct("KeepAlive", {})
+export const ZkTimer = Schema.Union([Expire, KeepAlive])
 export type ZkTimer = typeof ZkTimer.Type
 
-/** No node is made to crash: the service is one reliable server here, and a node's failure is its session's expiry. */
-export const ZkDurable = Schema.Null
+/** The service's whole state, what a restarted service recovers (a ZooKeeper ensemble keeps its tree and sessions). */
+export const ZkServerRecord = Schema.Struct({
+  role: Schema.Literal("service"),
+  lastSeq: Schema.Int,
+  /** `/election`'s children, in sequence order. */
+  children: Schema.Array(Schema.Struct({ seq: Seq, owner: Schema.String })),
+  /** Each node's latest session, in node order. */
+  sessions: Schema.Array(Schema.Struct({ node: Schema.String, session: Session, live: Schema.Boolean })),
+  watches: Schema.Array(Schema.Struct({ seq: Seq, watcher: Schema.String, session: Session })),
+  expiries: Schema.Int
+})
+
+/** A node's last session, so that a restarted node opens a newer one (the service ignores an older session's calls). */
+export const ZkNodeRecord = Schema.Struct({ role: Schema.Literal("node"), session: Session })
+
+/** In the model no node crashes, a node's failure being its session's expiry; a running cluster's processes do. */
+export const ZkDurable = Schema.Union([ZkServerRecord, ZkNodeRecord])
 export type ZkDurable = typeof ZkDurable.Type

@@ -5,10 +5,10 @@
  * again, because the predecessor may have been a follower whose session
  * expired. A node whose session expired joins again with a new session.
  */
-import { send, step } from "@parley/core"
+import { send, setTimer, step } from "@parley/core"
 import type { Actor, NodeId, Step } from "@parley/core"
 import type { Seq, Session, ZkDurable, ZkMessage, ZkTimer } from "./messages.ts"
-import { ZkService, zkServerInit, zkServerOnMessage, zkServerOnTimer } from "./service.ts"
+import { ZkService, zkServerInit, zkServerOnMessage, zkServerOnTimer, zkServerRecover } from "./service.ts"
 import type { ZkServerState } from "./service.ts"
 
 /** Flags a variant switches on; all off is the recipe as ZooKeeper documents it. */
@@ -21,10 +21,27 @@ export interface ZkBugs {
 
 export const zkRecipe: ZkBugs = { assumeLowest: false, watchLeader: false }
 
+/** What a running cluster needs beyond the recipe; all off is the model's default. */
+export interface ZkConfig {
+  /**
+   * A node pings the service on its `KeepAlive` timer, and each ping puts
+   * off its session's `Expire`: a session then expires when its node stops
+   * pinging (crashed, paused, cut off), as a ZooKeeper client's heartbeats
+   * keep its session. Off, `Expire` is the whole failure detector. A ping
+   * also says again the call the node waits on, for a network that loses
+   * messages; the service answers a repeated Create with the znode it made.
+   */
+  readonly keepAlive: boolean
+}
+
+export const recipeConfig: ZkConfig = { keepAlive: false }
+
 export type ZkPhase = "creating" | "listing" | "checking" | "watching" | "leader"
 
 export interface ZkNodeState {
   readonly role: "node"
+  /** Its own id: the status a cluster reports names it as the leader. */
+  readonly self: NodeId
   readonly session: Session
   readonly phase: ZkPhase
   readonly own: Seq | null
@@ -37,8 +54,8 @@ type NodeStep = Step<ZkNodeState, ZkMessage, ZkTimer, never>
 
 export type ZkActor = Actor<ZkState, ZkMessage, ZkTimer, never, never, ZkDurable>
 
-const join = (session: Session): NodeStep =>
-  step({ role: "node", session, phase: "creating", own: null, watched: null }, [send(ZkService, { _tag: "Create", session })])
+const join = (self: NodeId, session: Session): NodeStep =>
+  step({ role: "node", self, session, phase: "creating", own: null, watched: null }, [send(ZkService, { _tag: "Create", session })])
 
 const list = (s: ZkNodeState): NodeStep => step({ ...s, phase: "listing" }, [send(ZkService, { _tag: "GetChildren", session: s.session })])
 
@@ -63,25 +80,53 @@ export const zkNodeOnMessage = (bugs: ZkBugs, s: ZkNodeState, m: ZkMessage): Nod
       if ((s.phase !== "watching" && s.phase !== "checking") || m.seq !== s.watched) return step(s)
       return bugs.assumeLowest ? step({ ...s, phase: "leader", watched: null }) : list(s)
     case "SessionExpired":
-      return join(s.session + 1)
+      return join(s.self, s.session + 1)
     default:
       return step(s)
   }
 }
 
-export const zkActor = (bugs: ZkBugs, nodes: ReadonlyArray<NodeId>): ZkActor => {
+/** The call a node waits on the answer of, said again: a running cluster's links lose messages (a link not up yet, a partition). */
+const pendingCall = (s: ZkNodeState): ReadonlyArray<ZkMessage> => {
+  switch (s.phase) {
+    case "creating":
+      return [{ _tag: "Create", session: s.session }]
+    case "listing":
+      return [{ _tag: "GetChildren", session: s.session }]
+    case "checking":
+      return s.watched === null ? [] : [{ _tag: "Exists", session: s.session, seq: s.watched }]
+    default:
+      return []
+  }
+}
+
+const keepAlive = (s: ZkNodeState): NodeStep =>
+  step(s, [
+    send(ZkService, { _tag: "Ping", session: s.session }),
+    ...pendingCall(s).map((m) => send(ZkService, m)),
+    setTimer<ZkTimer>({ _tag: "KeepAlive" })
+  ])
+
+export const zkActor = (bugs: ZkBugs, nodes: ReadonlyArray<NodeId>, config: ZkConfig = recipeConfig): ZkActor => {
+  /** A node's first session, or its next after a restart, with its keep-alives started. */
+  const joined = (self: NodeId, session: Session): NodeStep => {
+    const started = join(self, session)
+    return config.keepAlive ? step(started.state, [...started.out, setTimer<ZkTimer>({ _tag: "KeepAlive" })]) : started
+  }
   const init: ZkActor["init"] = (ctx) => {
     if (ctx.self === ZkService) return step(zkServerInit)
-    if (nodes.includes(ctx.self)) return join(1)
+    if (nodes.includes(ctx.self)) return joined(ctx.self, 1)
     throw new RangeError(`zk node ${ctx.self} has no role: it is neither ${ZkService} nor an election node`)
   }
   return {
     init,
     onMessage: (s, from, m) => (s.role === "service" ? zkServerOnMessage(s, from, m) : zkNodeOnMessage(bugs, s, m)),
-    onTimer: (s, timer) => (s.role === "service" ? zkServerOnTimer(s, timer) : step(s)),
+    onTimer: (s, timer) =>
+      s.role === "service" ? zkServerOnTimer(s, timer) : timer._tag === "KeepAlive" ? keepAlive(s) : step(s),
     onRequest: (s) => step(s),
-    durable: () => null,
-    // Nothing survives: no node of this spec is made to crash; a node's failure is its session's expiry.
-    recover: (ctx) => init(ctx)
+    durable: (s) => (s.role === "service" ? s : { role: "node", session: s.session }),
+    // In the model nothing crashes; in a cluster the service comes back with its tree, a node with a session newer than any it had.
+    recover: (ctx, durable) =>
+      durable.role === "service" ? zkServerRecover(durable) : ctx.self === ZkService ? init(ctx) : joined(ctx.self, durable.session + 1)
   }
 }

@@ -47,14 +47,24 @@ export const noHerd = always<ZkSystemState>("NoHerd", (s) => {
   return new Set(watched).size === watched.length
 })
 
-/** Nothing in flight and every node settled, leading or watching. */
-export const quietZk = (s: ZkSystemState, ids: ReadonlyArray<NodeId>): boolean =>
-  inFlight(s.network).length === 0 && zkNodes(s, ids).every(([, n]) => n.phase === "leader" || n.phase === "watching")
+/**
+ * Nothing in flight, every node settled, leading or watching, and no live
+ * session left to a crashed node (its expiry is still to come).
+ */
+export const quietZk = (s: ZkSystemState, ids: ReadonlyArray<NodeId>): boolean => {
+  const service = zkService(s)
+  return service !== undefined && inFlight(s.network).length === 0 &&
+    zkNodes(s, ids).every(([, n]) => n.phase === "leader" || n.phase === "watching") &&
+    service.sessions.every((r) => !r.live || s.nodes[ids.indexOf(r.node)]?.up === true)
+}
 
-/** Once quiet, exactly one node leads, and every other node knows it does not. */
+/** Once quiet, exactly one live node leads, and every other node knows it does not (none leads when every node is down). */
 export const zkAgreementWhenQuiet = (ids: ReadonlyArray<NodeId>) =>
-  always<ZkSystemState>("AgreementWhenQuiet", (s) =>
-    !quietZk(s, ids) || zkNodes(s, ids).filter(([, n]) => n.phase === "leader").length === 1)
+  always<ZkSystemState>("AgreementWhenQuiet", (s) => {
+    if (!quietZk(s, ids)) return true
+    const nodes = zkNodes(s, ids)
+    return nodes.filter(([, n]) => n.phase === "leader").length === Math.min(1, nodes.length)
+  })
 
 export const zkLeaderElected = (ids: ReadonlyArray<NodeId>) =>
   sometimes<ZkSystemState>("LeaderElected", (s) => quietZk(s, ids) && liveLeaders(s, ids).length === 1)

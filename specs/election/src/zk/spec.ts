@@ -5,8 +5,9 @@
  * the model's boundary, not the reducer's. The network is FIFO per link by
  * default, as a ZooKeeper session delivers replies and watch events in order.
  */
-import { defineSpec, int, networkChoice } from "@parley/core"
+import { defineSpec, flag, int, networkChoice } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
+import { oneCopyInFlight } from "../bounds.ts"
 import { electionSystem, nodeIds } from "../cluster.ts"
 import { formatZkMessage, formatZkTimer, zkView } from "./format.ts"
 import { zkActor, zkRecipe } from "./node.ts"
@@ -18,6 +19,8 @@ import { ZkService } from "./service.ts"
 const zkOptions = {
   nodes: int("election nodes n1…nN, beside the service zk", { default: 3, min: 1, max: 4 }),
   expiries: int("session expiries in one behaviour (the search's boundary)", { default: 1, min: 0, max: 3 }),
+  crashes: int("process crashes, the service's or a node's, in one behaviour; each restarts from what it made durable", { default: 0, min: 0, max: 2 }),
+  keepalive: flag("nodes ping the service and each ping puts off the session's expiry, as the cluster runs"),
   network: networkChoice("ordered")
 } as const
 
@@ -28,12 +31,13 @@ const zkElectionSystem = (options: ZkElectionOptions, bugs: ZkBugs): ZkSystem =>
   const ids = [ZkService, ...nodes]
   return electionSystem({
     ids,
-    actor: zkActor(bugs, nodes),
+    actor: zkActor(bugs, nodes, { keepAlive: options.keepalive }),
     network: options.network,
-    // No node crashes: a node's failure is its session's expiry, which the service's timer models.
-    maxCrashes: 0,
+    // By default no process crashes: a node's failure is its session's expiry, which the service's timer models.
+    maxCrashes: options.crashes,
     properties: zkProperties(ids, options.expiries),
-    within: (s) => (zkService(s)?.expiries ?? 0) <= options.expiries,
+    // Pings repeat without end: one of each in flight at a time keeps the search finite.
+    within: (s) => (zkService(s)?.expiries ?? 0) <= options.expiries && (!options.keepalive || oneCopyInFlight(s.network)),
     formatMessage: formatZkMessage,
     formatTimer: formatZkTimer,
     view: zkView

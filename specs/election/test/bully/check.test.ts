@@ -13,7 +13,11 @@ describe("bully, checked exhaustively under synchronous timing", () => {
     [{}, { states: 5_376, reached: ["LeaderElected", "FailoverLeader", "TakeoverWindow"] }],
     [{ crashes: 0 }, { states: 238 }],
     [{ crashes: 2 }, { states: 15_081 }],
-    [{ network: "ordered" }, { states: 2_710 }]
+    [{ network: "ordered" }, { states: 2_710 }],
+    // with the heartbeats the cluster runs: a late Heartbeat of a node that stepped down moves no one
+    [{ heartbeats: true }, { states: 36_736, reached: ["LeaderElected", "FailoverLeader", "TakeoverWindow"] }],
+    [{ heartbeats: true, crashes: 2 }, { states: 101_246 }],
+    [{ heartbeats: true, network: "ordered" }, { states: 19_860 }]
   ] as const)("%j: OneLeader and AgreementWhenQuiet hold, every sometimes reached: %j", (overrides, claim) => {
     expectHolds(bullySpec, overrides, claim)
   })
@@ -25,6 +29,10 @@ describe("bully under message delays: not what it promises", () => {
     const last = trace().steps.at(-1)!
     expect(last.event).toMatchObject({ _tag: "Timer", node: "n1", timer: "answer-timeout" })
     expect(leadersAtEnd(last.lanes)).toEqual(["n1", "n3"])
+  })
+
+  it("async with heartbeats: the same two leaders; a heartbeat detects crashes, it does not make timing synchronous", () => {
+    expectCaught(bullySpec, { timing: "async", heartbeats: true }, { property: "OneLeader", depth: 1 })
   })
 })
 

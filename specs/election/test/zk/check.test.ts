@@ -9,7 +9,12 @@ describe("zk election, checked exhaustively", () => {
     // overrides, what the check gives; the defaults elect a new leader after the first one's session expired, and an
     // expired leader may still believe it leads
     [{}, { states: 37_384, reached: ["LeaderElected", "FailoverLeader", "Rejoined", "LeaderExpiredUnaware"] }],
-    [{ expiries: 0 }, { states: 1_849 }]
+    [{ expiries: 0 }, { states: 1_849 }],
+    // as the cluster runs: nodes ping, each ping puts off the session's expiry and says the pending call again
+    [{ keepalive: true, nodes: 2 }, { states: 34_379, reached: ["LeaderElected", "FailoverLeader", "Rejoined", "LeaderExpiredUnaware"] }],
+    // processes crash too: the service recovers its tree and sessions, a node opens a newer session, which ends its old one
+    [{ keepalive: true, nodes: 1, crashes: 2 }, { states: 2_010 }],
+    [{ nodes: 2, crashes: 1 }, { states: 9_119 }]
   ] as const)("%j: OneLiveLeader, LeaderHoldsLowest, NoHerd and AgreementWhenQuiet hold, every sometimes reached: %j", (overrides, claim) => {
     expectHolds(zkElectionSpec, overrides, claim)
   })
