@@ -88,15 +88,14 @@ export const snapshotChunk = (snapshot: Snapshot, offset: number, maxBytes: numb
   let sessions: Buckets<Session> = emptyBuckets
   let bytes = 0
   let end = from
-  while (end < parts.length && (end === from || bytes < maxBytes)) {
-    const part = parts[end++]!
-    if ("store" in part) {
-      store = joined(store, part.store)
-      bytes += bytesOf(part.store)
-    } else {
-      sessions = joined(sessions, part.sessions)
-      bytes += bytesOf(part.sessions)
-    }
+  while (end < parts.length) {
+    const part = parts[end]!
+    const partBytes = "store" in part ? bytesOf(part.store) : bytesOf(part.sessions)
+    if (end > from && bytes + partBytes > maxBytes) break
+    if ("store" in part) store = joined(store, part.store)
+    else sessions = joined(sessions, part.sessions)
+    bytes += partBytes
+    end++
   }
   return { offset: from, parts: end - from, total: parts.length, store, sessions }
 }

@@ -6,9 +6,11 @@
  * with the leader's store and sessions exactly.
  */
 import { equals } from "@parley/core"
-import { bucketCount, bucketsFlat } from "@parley/kv"
+import { bucketCount, bucketSet, bucketsFlat, emptyBuckets } from "@parley/kv"
+import type { Buckets, KvSession } from "@parley/kv"
 import { describe, expect, it } from "vitest"
 import { logLength } from "../../src/raft/log.ts"
+import { snapshotChunk } from "../../src/raft/snapshot.ts"
 import type { RaftState } from "../../src/raft/state.ts"
 import { Interpreter } from "./harness/commands.ts"
 
@@ -105,5 +107,32 @@ describe("snapshots of a bucketed store", () => {
     expect(equals(follower.store, leader.store)).toBe(true)
     expect(follower.incoming).toBeNull()
     expect(leader.progress["n3"]?.sending).toBeUndefined()
+  })
+})
+
+describe("a snapshot's chunks", () => {
+  it("are runs of whole buckets, one after another, that together hold the snapshot exactly", () => {
+    let store: Buckets<string> = emptyBuckets
+    let sessions: Buckets<KvSession> = emptyBuckets
+    for (let i = 0; i < 500; i++) {
+      store = bucketSet(store, `key-${i}`, "v".repeat(100))
+      sessions = bucketSet(sessions, `client-${i}`, { seq: 1, output: { _tag: "Written" }, at: i })
+    }
+    const snapshot = { index: 1000, term: 3, store, sessions }
+    const chunks: Array<ReturnType<typeof snapshotChunk>> = []
+    for (let offset = 0; chunks.length < 1000;) {
+      const chunk = snapshotChunk(snapshot, offset, 4096)
+      chunks.push(chunk)
+      offset = chunk.offset + chunk.parts
+      if (offset === chunk.total) break
+    }
+    // 64 buckets of each map, each part of the store about 900 bytes: a few parts a chunk, never one part past the bound.
+    expect(chunks.length).toBeGreaterThan(10)
+    expect(chunks.every((chunk) => chunk.parts >= 1 && chunk.total === 128)).toBe(true)
+    expect(chunks.map((chunk) => chunk.offset)).toEqual(chunks.map((_, i) => chunks.slice(0, i).reduce((sum, c) => sum + c.parts, 0)))
+    const joined = (maps: ReadonlyArray<Buckets<unknown>>) => Object.assign({}, ...maps.map((map) => bucketsFlat(map)))
+    expect(joined(chunks.map((chunk) => chunk.store))).toEqual(bucketsFlat(store))
+    expect(joined(chunks.map((chunk) => chunk.sessions))).toEqual(bucketsFlat(sessions))
+    expect(snapshotChunk(snapshot, 0, 10_000_000)).toMatchObject({ offset: 0, parts: 1, total: 1, store, sessions })
   })
 })
