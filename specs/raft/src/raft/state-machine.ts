@@ -67,8 +67,9 @@ export const applyCommitted = (config: RaftConfig, before: RaftState, out: Outbo
 /**
  * replay-uncommitted: a restarted node applies every entry it persisted, as
  * if its log were its committed prefix, while its commit index starts at 0
- * as Figure 2 says (its snapshot's index, with snapshots). What it persisted may be an old leader's tail that the
- * cluster never committed and a later leader overwrites.
+ * as Figure 2 says (at its snapshot's index, with snapshots). What it
+ * persisted may be an old leader's tail that the cluster never committed
+ * and a later leader overwrites.
  */
 export const replayLog = (config: RaftConfig, s: RaftState): RaftState => ({
   ...applyCommitted(config, { ...s, commitIndex: lastIndex(s) }, []),
