@@ -6,10 +6,12 @@
  * with the leader's store and sessions exactly.
  */
 import { equals } from "@parley/core"
+import { Schema } from "effect"
 import { bucketCount, bucketSet, bucketsFlat, emptyBuckets } from "@parley/kv"
 import type { Buckets, KvSession } from "@parley/kv"
 import { describe, expect, it } from "vitest"
 import { logLength } from "../../src/raft/log.ts"
+import { RaftDurable, RaftMessage } from "../../src/raft/messages.ts"
 import { snapshotChunk } from "../../src/raft/snapshot.ts"
 import type { RaftState } from "../../src/raft/state.ts"
 import { Interpreter } from "./harness/commands.ts"
@@ -134,5 +136,25 @@ describe("a snapshot's chunks", () => {
     expect(joined(chunks.map((chunk) => chunk.store))).toEqual(bucketsFlat(store))
     expect(joined(chunks.map((chunk) => chunk.sessions))).toEqual(bucketsFlat(sessions))
     expect(snapshotChunk(snapshot, 0, 10_000_000)).toMatchObject({ offset: 0, parts: 1, total: 1, store, sessions })
+  })
+})
+
+describe("a snapshot on disk and on the wire", () => {
+  it("keeps every key as given, __proto__ and constructor included, through JSON and the Schemas", () => {
+    let store: Buckets<string> = emptyBuckets
+    for (const key of ["__proto__", "constructor", "hasOwnProperty", "ключ 🔑"]) store = bucketSet(store, key, `value of ${key}`)
+    const snapshot = { index: 7, term: 2, store, sessions: emptyBuckets }
+    const durable = Schema.decodeUnknownSync(RaftDurable)(JSON.parse(JSON.stringify({ term: 2, votedFor: null, snapshot, log: [] })))
+    expect(bucketsFlat(durable.snapshot.store)).toEqual(bucketsFlat(store))
+    const message = { _tag: "InstallSnapshot", term: 2, lastIncludedIndex: 7, lastIncludedTerm: 2, ...snapshotChunk(snapshot, 0, undefined) }
+    const decoded = Schema.decodeUnknownSync(RaftMessage)(JSON.parse(JSON.stringify(message)))
+    expect(decoded._tag === "InstallSnapshot" && bucketsFlat(decoded.store)).toEqual(bucketsFlat(store))
+    expect(Object.getPrototypeOf(bucketsFlat(durable.snapshot.store))).toBe(Object.prototype)
+  })
+
+  it("is optional in a durable state saved before snapshots: the empty one", () => {
+    const durable = Schema.decodeUnknownSync(RaftDurable)({ term: 3, votedFor: "n1", log: [] })
+    expect(durable.snapshot).toMatchObject({ index: 0, term: 0 })
+    expect(bucketCount(durable.snapshot.store)).toBe(0)
   })
 })
