@@ -79,6 +79,16 @@ export interface KvSession {
   readonly at: number
 }
 
+/** A `KvSession` as it crosses a boundary: in a snapshot on the wire or on disk. */
+export const KvSessionSchema = Schema.Struct({ seq: Schema.Int, output: KvOutput, at: Schema.Int })
+
+/** `Buckets<V>` as it crosses a boundary (a snapshot on the wire or on disk): one record, or a record of bucket records. */
+export const bucketsSchema = <V extends Schema.Constraint>(value: V) =>
+  Schema.Union([
+    Schema.Struct({ entries: Schema.Record(Schema.String, value) }),
+    Schema.Struct({ size: Schema.Int, buckets: Schema.Record(Schema.String, Schema.Record(Schema.String, value)) })
+  ])
+
 /**
  * A replicated store's command: whose, which of theirs, and what; `at`, the
  * time the leader stamped on it, when it has a clock (a runtime's); and

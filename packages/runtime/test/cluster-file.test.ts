@@ -20,7 +20,14 @@ describe("the cluster file", () => {
   it("decodes with defaults for timers and options, and lets the file override a timer", () => {
     const decoded = decodeClusterFile("c.json", JSON.stringify({ spec: "raft", nodes, timers: { heartbeat: { minMs: 20, maxMs: 20 } } }), hosted)
     if (Result.isFailure(decoded)) throw new Error(decoded.failure.message)
-    expect(decoded.success.options).toEqual({ prevote: true, checkquorum: true, maxEntriesPerAppend: 256, sessionExpiryMs: 600_000 })
+    expect(decoded.success.options).toEqual({
+      prevote: true,
+      checkquorum: true,
+      maxEntriesPerAppend: 256,
+      snapshotEvery: 1024,
+      snapshotChunkBytes: 1_048_576,
+      sessionExpiryMs: 600_000
+    })
     expect(timerRanges(decoded.success.file, decoded.success.hosted)).toEqual({
       election: { minMs: 500, maxMs: 1000 },
       heartbeat: { minMs: 20, maxMs: 20 },

@@ -8,7 +8,7 @@
  * "none", and ballot `b` belongs to node `((b - 1) mod N) + 1`, so no two
  * nodes share one and every node knows who leads a ballot it promised.
  */
-import { KvInput, KvOutput, KvRequest, KvResponse } from "@parley/kv"
+import { bucketsSchema, KvInput, KvRequest, KvResponse, KvSessionSchema } from "@parley/kv"
 import { Schema } from "effect"
 import { Ballot } from "../ballot.ts"
 
@@ -63,19 +63,11 @@ export const ProgressMessage = Schema.TaggedStruct("Progress", { ballot: Ballot,
 export const Chosen = Schema.Struct({ slot: Slot, command: SlotValue })
 export type Chosen = typeof Chosen.Type
 
-const KvSession = Schema.Struct({ seq: Schema.Int, output: KvOutput, at: Schema.Int })
-/** `Buckets<V>` of @parley/kv as it crosses a boundary: one record, or a record of bucket records. */
-const bucketsOf = <V extends Schema.Constraint>(value: V) =>
-  Schema.Union([
-    Schema.Struct({ entries: Schema.Record(Schema.String, value) }),
-    Schema.Struct({ size: Schema.Int, buckets: Schema.Record(Schema.String, Schema.Record(Schema.String, value)) })
-  ])
-
 /** The store and sessions with every slot up to `through` applied: what a node keeps of the slots it forgot. */
 export const Snapshot = Schema.Struct({
   through: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
-  store: bucketsOf(Schema.String),
-  sessions: bucketsOf(KvSession)
+  store: bucketsSchema(Schema.String),
+  sessions: bucketsSchema(KvSessionSchema)
 })
 export type Snapshot = typeof Snapshot.Type
 

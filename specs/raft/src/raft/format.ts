@@ -3,7 +3,7 @@
  * etcd/raft's interaction tests (`1->2 MsgVote Term:1 Log:1/2`), and the
  * view of a node a trace shows: what a person reading Raft looks at.
  */
-import { bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/kv"
+import { bucketCount, bucketsFlat, formatKvInput, formatKvRequest, formatKvResponse } from "@parley/kv"
 import { logEntries } from "./log.ts"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
@@ -27,6 +27,11 @@ export const formatRaftMessage = (m: RaftMessage): string => {
       return m.success
         ? `MsgAppResp Term:${m.term} Index:${m.matchIndex}`
         : `MsgAppResp Term:${m.term} Rejected (Hint: ${m.matchIndex})`
+    case "InstallSnapshot":
+      return `MsgSnap Term:${m.term} Snapshot:${m.lastIncludedTerm}/${m.lastIncludedIndex}` +
+        (m.total === 1 ? ` Store:${bucketCount(m.store)} Sessions:${bucketCount(m.sessions)}` : ` Parts:${m.offset}+${m.parts}/${m.total}`)
+    case "SnapshotResult":
+      return `MsgSnapResp Term:${m.term} Snapshot:${m.lastIncludedIndex} Received:${m.received}`
   }
 }
 
@@ -36,14 +41,15 @@ export const formatRaftRequest = formatKvRequest
 
 export const formatRaftResponse = formatKvResponse
 
-/** A node as a trace lane: role, term, vote, log, commit and apply indices, the store; a leader's match indices. */
+/** A node as a trace lane: role, term, vote, snapshot (once it has one), log, commit and apply indices, the store; a leader's match indices. */
 export const raftView = (s: RaftState): unknown => {
   const view: Record<string, unknown> = {
     role: s.role,
     term: s.term,
     votedFor: s.votedFor,
     leader: s.leader,
-    log: logEntries(s.log).map((entry, i) => formatEntry(entry, i + 1)),
+    ...(s.snapshot.index > 0 ? { snapshot: `${s.snapshot.term}/${s.snapshot.index}` } : {}),
+    log: logEntries(s.log).map((entry, i) => formatEntry(entry, s.snapshot.index + i + 1)),
     commit: s.commitIndex,
     applied: s.lastApplied,
     kv: bucketsFlat(s.store)

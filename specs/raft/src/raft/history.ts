@@ -8,8 +8,8 @@
  */
 import { equals, withFingerprintMemo } from "@parley/core"
 import type { GhostHistory, NodeId } from "@parley/core"
-import { entryAt } from "./log.ts"
 import type { Entry } from "./messages.ts"
+import { entryOf } from "./state.ts"
 import type { RaftState } from "./state.ts"
 
 export interface Election {
@@ -22,6 +22,8 @@ export interface RaftHistory {
   readonly elected: ReadonlyArray<Election>
   /** `applied[i - 1]`: every distinct entry some node applied at index `i`; one, in Raft. */
   readonly applied: ReadonlyArray<ReadonlyArray<Entry>>
+  /** Whether a node ever installed a leader's snapshot; absent until one did, so a check without snapshots keeps its states. */
+  readonly snapshotInstalled?: true
 }
 
 export const noHistory: RaftHistory = withFingerprintMemo({ elected: [], applied: [] })
@@ -35,11 +37,16 @@ const withElection = (elected: ReadonlyArray<Election>, term: number, leader: No
     ? elected
     : [...elected, { term, leader }].sort((a, b) => a.term - b.term || a.leader.localeCompare(b.leader))
 
-/** `applied` with the entries of `node` from `from` to `to` added where they are new. */
+/**
+ * `applied` with the entries of `node` from `from` to `to` added where they
+ * are new. Those a snapshot it installed covers, it did not apply one by
+ * one: the leader whose snapshot it is did, and they are remembered from it.
+ */
 const withApplied = (applied: ReadonlyArray<ReadonlyArray<Entry>>, node: RaftState, from: number, to: number): ReadonlyArray<ReadonlyArray<Entry>> => {
   let copy: Array<ReadonlyArray<Entry>> | undefined
   for (let index = from; index <= to; index++) {
-    const entry = entryAt(node.log, index)!
+    const entry = entryOf(node, index)
+    if (entry === undefined) continue
     const seen = (copy ?? applied)[index - 1] ?? []
     if (seen.some((other) => equals(other, entry))) continue
     copy ??= applied.slice()
@@ -48,12 +55,18 @@ const withApplied = (applied: ReadonlyArray<ReadonlyArray<Entry>>, node: RaftSta
   return copy ?? applied
 }
 
-/** One node's step, remembered: a leader elected, entries applied. */
+/** A node takes its own snapshots of what it applied before the step; one past that came from a leader. */
+const installedSnapshot = (before: RaftState | undefined, after: RaftState): boolean =>
+  before !== undefined && after.snapshot !== before.snapshot && after.snapshot.index > before.lastApplied
+
+/** One node's step, remembered: a leader elected, entries applied, a snapshot installed. */
 const observe = (history: RaftHistory, node: NodeId, before: RaftState | undefined, after: RaftState): RaftHistory => {
   const elected = becameLeader(before, after) ? withElection(history.elected, after.term, node) : history.elected
   const appliedBefore = before?.lastApplied ?? 0
   const applied = after.lastApplied > appliedBefore ? withApplied(history.applied, after, appliedBefore + 1, after.lastApplied) : history.applied
-  return elected === history.elected && applied === history.applied ? history : withFingerprintMemo({ elected, applied })
+  const installed = history.snapshotInstalled === true || installedSnapshot(before, after)
+  if (elected === history.elected && applied === history.applied && installed === (history.snapshotInstalled === true)) return history
+  return withFingerprintMemo(installed ? { elected, applied, snapshotInstalled: true } : { elected, applied })
 }
 
 export const raftHistory: GhostHistory<RaftState, RaftHistory> = {

@@ -1,6 +1,7 @@
 /**
  * Raft as the runtime hosts it: the same reducer the checker explores, with
  * the Schemas of its wire messages, requests, responses and durable state,
+ * snapshots every 1024 applied entries (the model takes none by default),
  * timer defaults for a cluster on one machine or one LAN, the replicated
  * key-value store's client API, and the leader's clock stamped on each
  * request, from which the log's time and the end of idle sessions follow.
@@ -13,6 +14,7 @@ import type { RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { defaultSessionExpiryMs } from "./state-machine.ts"
 import { raftSpec } from "./spec.ts"
+import { lastIndex } from "./state.ts"
 import type { RaftState } from "./state.ts"
 
 /**
@@ -26,6 +28,18 @@ export const RaftHostOptions = Schema.Struct({
   /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
   maxEntriesPerAppend: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(256))
+  ),
+  /**
+   * Entries applied between two snapshots (§7). A snapshot saves the whole
+   * store, so rarer is cheaper on disk; memory and disk keep the snapshot
+   * and the entries since it, at most about this many plus a batch.
+   */
+  snapshotEvery: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000_000 })).pipe(
+    Schema.withDecodingDefault(Effect.succeed(1024))
+  ),
+  /** The most bytes of a snapshot in one InstallSnapshot: a larger store goes in chunks of whole buckets, each acknowledged. */
+  snapshotChunkBytes: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 8 * 1024 * 1024 })).pipe(
+    Schema.withDecodingDefault(Effect.succeed(1024 * 1024))
   ),
   /** A client session idle this long by the log's time ends (thesis §6.3); a retry after that is a new operation. */
   sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
@@ -58,7 +72,11 @@ export const RaftStatus = Schema.Struct({
   commitIndex: Schema.Int,
   appliedIndex: Schema.Int,
   /** Client sessions the applied state keeps (thesis §6.3). */
-  sessions: Schema.Int
+  sessions: Schema.Int,
+  /** The last entry the node's snapshot covers; the log before it is dropped (§7). */
+  snapshotIndex: Schema.Int,
+  /** Entries the node keeps in its log, after the snapshot. */
+  logEntries: Schema.Int
 })
 export type RaftStatus = typeof RaftStatus.Type
 
@@ -78,6 +96,8 @@ export const raftHosted = hostedSpec({
       checkQuorum: options.checkquorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,
       sessionExpiryMs: options.sessionExpiryMs,
+      snapshotEvery: options.snapshotEvery,
+      snapshotChunkBytes: options.snapshotChunkBytes,
       bugs: raftSpec.bugsOf(variant ?? CorrectVariant)
     }),
   // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
@@ -92,7 +112,9 @@ export const raftHosted = hostedSpec({
       leader: s.leader,
       commitIndex: s.commitIndex,
       appliedIndex: s.lastApplied,
-      sessions: bucketCount(s.sessions)
+      sessions: bucketCount(s.sessions),
+      snapshotIndex: s.snapshot.index,
+      logEntries: lastIndex(s) - s.snapshot.index
     })
   })
 })

@@ -34,6 +34,14 @@ export const truncateLog = <E>(log: ChunkedLog<E>, length: number): ChunkedLog<E
   return rest === 0 ? log.slice(0, full) : [...log.slice(0, full), log[full]!.slice(0, rest)]
 }
 
+/**
+ * The log without its first `count` entries (compacted into a snapshot),
+ * chunked afresh from its new first entry, so that it keeps a log's shape:
+ * it copies what is left, which a snapshot taken every so many entries keeps short.
+ */
+export const dropLogPrefix = <E>(log: ChunkedLog<E>, count: number): ChunkedLog<E> =>
+  count <= 0 ? log : logOfEntries(logSlice(log, count + 1, logLength(log)))
+
 /** The log with `entries` after its last. */
 export const appendToLog = <E>(log: ChunkedLog<E>, entries: ReadonlyArray<E>): ChunkedLog<E> => {
   if (entries.length === 0) return log

@@ -4,8 +4,8 @@
  * not fit: node-to-node messages, the client API, timers and the durable
  * state. Types are derived from the Schemas, never written twice.
  */
-import { KvInput, KvRequest, KvResponse } from "@parley/kv"
-import { Schema } from "effect"
+import { bucketsSchema, emptyBuckets, KvInput, KvRequest, KvResponse, KvSessionSchema } from "@parley/kv"
+import { Effect, Schema } from "effect"
 import { isLogShape, LogChunk } from "./log.ts"
 import type { ChunkedLog } from "./log.ts"
 
@@ -66,7 +66,45 @@ export const AppendResult = Schema.TaggedStruct("AppendResult", {
   matchIndex: Index
 })
 
-export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult])
+/**
+ * The applied state machine at `index`, the entry of `term` (Raft §7): the
+ * store and the client sessions with every entry up to `index` applied. A
+ * node keeps it in place of the entries it compacted.
+ */
+export const Snapshot = Schema.Struct({
+  index: Index,
+  term: Term,
+  store: bucketsSchema(Schema.String),
+  sessions: bucketsSchema(KvSessionSchema)
+})
+export type Snapshot = typeof Snapshot.Type
+
+/**
+ * One chunk of the leader's snapshot through `lastIncludedIndex` (Figure 13),
+ * for a follower whose next entry the leader no longer keeps. A snapshot is
+ * cut into `total` parts, one per bucket of its store and of its sessions
+ * (a small map is one part); this chunk carries `parts` of them from part
+ * `offset` on, as partial maps. A snapshot that fits one chunk goes whole.
+ */
+export const InstallSnapshot = Schema.TaggedStruct("InstallSnapshot", {
+  term: Term,
+  lastIncludedIndex: Index,
+  lastIncludedTerm: Term,
+  offset: Index,
+  parts: Index,
+  total: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  store: bucketsSchema(Schema.String),
+  sessions: bucketsSchema(KvSessionSchema)
+})
+
+/**
+ * A follower holds the first `received` parts of the snapshot through
+ * `lastIncludedIndex` and asks for the next chunk (0: start again). The
+ * last chunk is answered by an AppendResult that matches the snapshot.
+ */
+export const SnapshotResult = Schema.TaggedStruct("SnapshotResult", { term: Term, lastIncludedIndex: Index, received: Index })
+
+export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult, InstallSnapshot, SnapshotResult])
 export type RaftMessage = typeof RaftMessage.Type
 
 /** Raft serves the replicated key-value store's requests and responses as they are. */
@@ -84,11 +122,19 @@ export type RaftResponse = KvResponse
 export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum"])
 export type RaftTimer = typeof RaftTimer.Type
 
-/** What survives a crash (Raft paper, Figure 2: "persistent state on all servers"). */
+/** No entry applied: the snapshot every node starts from. */
+export const emptySnapshot: Snapshot = Object.freeze({ index: 0, term: 0, store: emptyBuckets, sessions: emptyBuckets })
+
+/**
+ * What survives a crash (Raft paper, Figure 2: "persistent state on all
+ * servers", and §7): the term, the vote, the latest snapshot and the log
+ * after it. A store saved before snapshots existed has none: the empty one.
+ */
 export const RaftDurable = Schema.Struct({
   term: Term,
   votedFor: Schema.NullOr(NodeId),
-  /** The log in chunks (see log.ts): every chunk full but the last. */
+  snapshot: Snapshot.pipe(Schema.withDecodingDefault(Effect.succeed(emptySnapshot))),
+  /** The entries after the snapshot's index, in chunks (see log.ts): every chunk full but the last. */
   log: Schema.Array(Schema.Array(Entry)).check(
     Schema.makeFilter((chunks) => isLogShape(chunks) || `a log's chunks hold ${LogChunk} entries each, but the last, which holds 1 to ${LogChunk}`)
   )

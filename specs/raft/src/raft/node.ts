@@ -3,9 +3,11 @@ import type { Actor, NodeId, Step } from "@parley/core"
 import { onElectionTimeout, onPreVote, onRequestVote, onVote } from "./election.ts"
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { onAppendEntries, onAppendResult, onCheckQuorum, onHeartbeat } from "./replication.ts"
+import { emptySnapshot } from "./messages.ts"
 import { onClientRequest } from "./requests.ts"
 import { replayLog } from "./state-machine.ts"
 import { becomeFollower } from "./roles.ts"
+import { onInstallSnapshot, onSnapshotResult } from "./snapshot.ts"
 import { initialState } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -33,15 +35,20 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
       if (m.term > s.term && !(m.pre && m.granted)) return becomeFollower(s, m.term, null, out)
       return onVote(config, s, from, m, out)
     case "AppendEntries":
+    case "InstallSnapshot": {
       if (m.term < s.term) {
         // Tells a deposed leader of the newer term, so it steps down.
         out.push(send(from, { _tag: "AppendResult", term: s.term, success: false, matchIndex: 0 }))
         return s
       }
-      return onAppendEntries(config, m.term > s.term ? becomeFollower(s, m.term, from, out) : s, from, m, out)
+      const node = m.term > s.term ? becomeFollower(s, m.term, from, out) : s
+      return m._tag === "AppendEntries" ? onAppendEntries(config, node, from, m, out) : onInstallSnapshot(config, node, from, m, out)
+    }
     case "AppendResult":
+    case "SnapshotResult":
       if (m.term > s.term) return becomeFollower(s, m.term, null, out)
-      return m.term < s.term ? s : onAppendResult(config, s, from, m, out)
+      if (m.term < s.term) return s
+      return m._tag === "AppendResult" ? onAppendResult(config, s, from, m, out) : onSnapshotResult(config, s, from, m, out)
   }
 }
 
@@ -68,13 +75,14 @@ const handled = (handle: (out: Outbox) => RaftState): RaftStep => {
  * cancels timers, and the host fires them after a randomised delay.
  */
 export const raftActor = (config: RaftConfig): RaftActor => ({
-  init: (ctx) => step(initialState(ctx.self, 0, null, []), [setTimer("election")]),
+  init: (ctx) => step(initialState(ctx.self, 0, null, emptySnapshot, []), [setTimer("election")]),
   onMessage: (s, from, m) => handled((out) => onMessage(config, s, from, m, out)),
   onTimer: (s, timer) => handled((out) => onTimer(config, s, timer, out)),
   onRequest: (s, client, request) => handled((out) => onClientRequest(config, s, client, request, out)),
-  durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, log: s.log }),
+  durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, snapshot: s.snapshot, log: s.log }),
+  // A restart resumes from the snapshot, applied, with the log after it; what that log holds commits again as the leader says.
   recover: (ctx, d) => {
-    const recovered = initialState(ctx.self, d.term, d.votedFor, d.log)
-    return step(config.bugs.replayUncommitted ? replayLog(recovered) : recovered, [setTimer("election")])
+    const recovered = initialState(ctx.self, d.term, d.votedFor, d.snapshot, d.log)
+    return step(config.bugs.replayUncommitted ? replayLog(config, recovered) : recovered, [setTimer("election")])
   }
 })

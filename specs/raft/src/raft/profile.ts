@@ -27,6 +27,8 @@ export interface ClusterShape {
   readonly lossy: boolean
   readonly prevote: boolean
   readonly checkquorum: boolean
+  /** A snapshot every this many applied entries; 0: never. */
+  readonly snapshotEvery: number
   /** At most this many entries in one AppendEntries. */
   readonly entriesPerAppend: number
   /** At most this many messages of one kind on one link at once. */
@@ -43,7 +45,7 @@ export interface ClusterShape {
  * in the first term, with two messages between servers in flight: even so
  * it passed 4 million states without ending (README).
  */
-export const runtimeProfile: Omit<ClusterShape, "nodes" | "network"> = {
+export const runtimeProfile: Omit<ClusterShape, "nodes" | "network" | "snapshotEvery"> = {
   clients: 2,
   requests: 1,
   retries: 0,

@@ -2,17 +2,20 @@
  * What Raft promises (paper, Figure 3), as properties of the cluster the
  * checker explores, and the `sometimes` properties that show the interesting
  * states are reached at all. A crashed node's log is its durable one.
+ * Indices are absolute: an entry a node compacted into its snapshot is
+ * committed, and compared by the snapshot's last index and term alone.
  */
 import { always, alwaysStep, equals, eventually, linearizable, sometimes } from "@parley/core"
 import type { NodeSlot, Property, SystemSpecOf, SystemStateOf, TransitionProperty } from "@parley/core"
 import { kvRequestSpec } from "@parley/kv"
 import type { KvClientState, KvClientTimer } from "@parley/kv"
-import { entryAt, logLength, logSlice } from "./log.ts"
+import { logSlice } from "./log.ts"
 import { noHistory } from "./history.ts"
 import type { RaftHistory } from "./history.ts"
-import type { RaftDurable, RaftLog, RaftTimer } from "./messages.ts"
+import type { RaftDurable, RaftTimer } from "./messages.ts"
 import type { RaftActor } from "./node.ts"
-import type { RaftState } from "./state.ts"
+import { entryOf, lastIndex, termAt } from "./state.ts"
+import type { LogView, RaftState } from "./state.ts"
 
 /** Raft's nodes with the key-value store's scripted clients and the cluster's history; spec.ts builds one. */
 export type RaftSystem = SystemSpecOf<RaftActor, KvClientState, KvClientTimer, RaftHistory>
@@ -26,8 +29,8 @@ const up = (s: RaftSystemState): ReadonlyArray<RaftState> => {
   return states
 }
 
-/** A node's log: its live one, or the durable one a crashed node keeps. */
-export const logOf = (node: Slot): RaftLog => (node.up ? node.state.log : node.durable.log)
+/** A node's log and snapshot: its live ones, or the durable ones a crashed node keeps. */
+export const logOf = (node: Slot): LogView => (node.up ? node.state : node.durable)
 
 /** What the cluster did, crashed nodes included (history.ts). */
 const historyOf = (s: RaftSystemState): RaftHistory => s.ghost ?? noHistory
@@ -50,11 +53,27 @@ export const logMatching = always<RaftSystemState>("LogMatching", (s) => {
   return true
 })
 
-const logsMatch = (a: RaftLog, b: RaftLog): boolean => {
-  let shared = Math.min(logLength(a), logLength(b))
-  while (shared > 0 && entryAt(a, shared)!.term !== entryAt(b, shared)!.term) shared--
-  for (let index = 1; index <= shared; index++) if (!equals(entryAt(a, index), entryAt(b, index))) return false
+/**
+ * Below the later of the two snapshots only the snapshot's last entry is
+ * known, by its term: if two logs share an entry above it, they share that
+ * one too, and every entry between.
+ */
+const logsMatch = (a: LogView, b: LogView): boolean => {
+  const floor = Math.max(a.snapshot.index, b.snapshot.index)
+  let shared = Math.min(lastIndex(a), lastIndex(b))
+  while (shared > floor && termAt(a, shared) !== termAt(b, shared)) shared--
+  if (shared <= floor) return true
+  if (floor > 0 && termAt(a, floor) !== termAt(b, floor)) return false
+  for (let index = floor + 1; index <= shared; index++) if (!equals(entryOf(a, index), entryOf(b, index))) return false
   return true
+}
+
+/** Whether `leader` holds entry `index` as `node` does: an entry the leader compacted is committed, and one the node compacted is known by its snapshot's term at most. */
+const holdsAsNode = (leader: RaftState, node: RaftState, index: number): boolean => {
+  if (index <= leader.snapshot.index) return true
+  if (index < node.snapshot.index) return index <= lastIndex(leader)
+  if (index === node.snapshot.index) return termAt(leader, index) === node.snapshot.term
+  return equals(entryOf(leader, index), entryOf(node, index))
 }
 
 /**
@@ -68,9 +87,7 @@ export const leaderCompleteness = always<RaftSystemState>("LeaderCompleteness", 
     if (leader.role !== "leader") continue
     for (const node of nodes) {
       if (node.term >= leader.term) continue
-      for (let index = 1; index <= node.commitIndex; index++) {
-        if (!equals(entryAt(leader.log, index), entryAt(node.log, index))) return false
-      }
+      for (let index = 1; index <= node.commitIndex; index++) if (!holdsAsNode(leader, node, index)) return false
     }
   }
   return true
@@ -82,28 +99,33 @@ export const stateMachineSafety = always<RaftSystemState>("StateMachineSafety", 
 /** The client history is linearizable against a single key-value map. */
 export const clientsLinearizable = linearizable("Linearizable", kvRequestSpec, (s: RaftSystemState) => s.history)
 
-/** A leader never overwrites or deletes entries in its log; it only appends (Figure 3). */
+/** A leader never overwrites or deletes entries in its log; it only appends (Figure 3), and compacts what it applied into its snapshot. */
 export const leaderAppendOnly = alwaysStep<RaftSystemState>("LeaderAppendOnly", (before, after) => {
   for (let n = 0; n < before.nodes.length; n++) {
     const was = before.nodes[n]!
     const is = after.nodes[n]!
     if (!was.up || !is.up || was.state.role !== "leader" || is.state.role !== "leader" || was.state.term !== is.state.term) continue
-    const log = is.state.log
-    if (log === was.state.log) continue
-    const length = logLength(was.state.log)
-    if (logLength(log) < length) return false
-    for (let index = 1; index <= length; index++) if (!equals(entryAt(log, index), entryAt(was.state.log, index))) return false
+    if (is.state.log === was.state.log) continue
+    const length = lastIndex(was.state)
+    if (lastIndex(is.state) < length || is.state.snapshot.index > was.state.lastApplied) return false
+    for (let index = is.state.snapshot.index + 1; index <= length; index++) if (!equals(entryOf(is.state, index), entryOf(was.state, index))) return false
   }
   return true
 })
 
-/** An entry a node has applied stays in its log at its index for as long as the node is up. */
+/**
+ * An entry a node has applied stays in its log at its index, or in its
+ * snapshot, for as long as the node is up; its snapshot never moves back.
+ */
 export const appliedEntriesStay = alwaysStep<RaftSystemState>("AppliedEntriesStay", (before, after) => {
   for (let n = 0; n < before.nodes.length; n++) {
     const was = before.nodes[n]!
     const is = after.nodes[n]!
-    if (!was.up || !is.up || is.state.log === was.state.log) continue
-    for (let index = 1; index <= was.state.lastApplied; index++) if (!equals(entryAt(is.state.log, index), entryAt(was.state.log, index))) return false
+    if (!was.up || !is.up || (is.state.log === was.state.log && is.state.snapshot === was.state.snapshot)) continue
+    if (is.state.snapshot.index < was.state.snapshot.index) return false
+    for (let index = is.state.snapshot.index + 1; index <= was.state.lastApplied; index++) {
+      if (!equals(entryOf(is.state, index), entryOf(was.state, index))) return false
+    }
   }
   return true
 })
@@ -123,7 +145,12 @@ export const leaderEventuallyElected = eventually<RaftSystemState>("LeaderEventu
 
 /** A client's write is committed and applied somewhere. */
 export const writeCommitted = sometimes<RaftSystemState>("WriteCommitted", (s) =>
-  up(s).some((node) => logSlice(node.log, 1, node.lastApplied).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")))
+  up(s).some((node) =>
+    logSlice(node.log, 1, node.lastApplied - node.snapshot.index).some((entry) => entry.command !== null && entry.command.op._tag !== "Get")
+  ))
+
+/** A follower too far behind took the leader's snapshot in place of the entries the leader had compacted. */
+export const snapshotInstalled = sometimes<RaftSystemState>("SnapshotInstalled", (s) => historyOf(s).snapshotInstalled === true)
 
 /** Every client's script of `requests` operations ran to the end: every operation answered. */
 const clientsFinished = (requests: number) =>
@@ -138,6 +165,7 @@ export const nodeRejoined = sometimes<RaftSystemState>("NodeRejoined", (s) =>
   s.crashes > 0 && s.nodes.every((node) => node.up) && up(s).every((node) => node.commitIndex > 0))
 
 export interface PropertyBounds {
+  readonly snapshotEvery: number
   readonly maxTerm: number
   readonly crashes: number
   readonly clients: number
@@ -145,7 +173,7 @@ export interface PropertyBounds {
 }
 
 /** The properties of a cluster within these bounds: a `sometimes` the bounds make unreachable is left out rather than reported unreached. */
-export const raftProperties = ({ clients, crashes, maxTerm, requests }: PropertyBounds): ReadonlyArray<Property<RaftSystemState>> => [
+export const raftProperties = ({ clients, crashes, maxTerm, requests, snapshotEvery }: PropertyBounds): ReadonlyArray<Property<RaftSystemState>> => [
   electionSafety,
   logMatching,
   leaderCompleteness,
@@ -156,7 +184,8 @@ export const raftProperties = ({ clients, crashes, maxTerm, requests }: Property
   ...(maxTerm >= 2 ? [laterLeaderElected] : []),
   ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
   ...(clients * requests >= 2 && maxTerm >= 2 ? [answeredByTwoLeaders] : []),
-  ...(crashes > 0 ? [nodeRejoined] : [])
+  ...(crashes > 0 ? [nodeRejoined] : []),
+  ...(snapshotEvery > 0 ? [snapshotInstalled] : [])
 ]
 
 export const raftTransitions: ReadonlyArray<TransitionProperty<RaftSystemState>> = [leaderAppendOnly, appliedEntriesStay]

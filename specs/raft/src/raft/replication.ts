@@ -4,6 +4,7 @@ import type { AppendEntries, AppendResult, Entry } from "./messages.ts"
 import { appendToLog, entryAt, logLength, logSlice, truncateLog } from "./log.ts"
 import type { RaftLog } from "./messages.ts"
 import { becomeFollower } from "./roles.ts"
+import { sendSnapshot } from "./snapshot.ts"
 import { applyCommitted } from "./state-machine.ts"
 import { lastIndex, peersOf, quorum, termAt } from "./state.ts"
 import type { Outbox, Progress, RaftConfig, RaftState } from "./state.ts"
@@ -11,17 +12,24 @@ import type { Outbox, Progress, RaftConfig, RaftState } from "./state.ts"
 type AppendEntriesMessage = typeof AppendEntries.Type
 type AppendResultMessage = typeof AppendResult.Type
 
-/** Sends `peer` the entries from its nextIndex on (at most a batch), with the entry before them for the consistency check. */
-export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Outbox): void => {
+/**
+ * Sends `peer` the entries from its nextIndex on (at most a batch), with the
+ * entry before them for the consistency check; or, when the log no longer
+ * holds that entry, a chunk of the snapshot that covers it (§7).
+ */
+export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Outbox): RaftState => {
   const prevLogIndex = s.progress[peer]!.next - 1
+  if (prevLogIndex < s.snapshot.index) return sendSnapshot(config, s, peer, out)
+  const offset = s.snapshot.index
   out.push(send(peer, {
     _tag: "AppendEntries",
     term: s.term,
     prevLogIndex,
-    prevLogTerm: termAt(s.log, prevLogIndex),
-    entries: logSlice(s.log, prevLogIndex + 1, prevLogIndex + config.maxEntriesPerAppend),
+    prevLogTerm: termAt(s, prevLogIndex),
+    entries: logSlice(s.log, prevLogIndex + 1 - offset, prevLogIndex + config.maxEntriesPerAppend - offset),
     leaderCommit: s.commitIndex
   }))
+  return s
 }
 
 /**
@@ -43,8 +51,9 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
   }
   out.push(cancelTimer("election"), setTimer("heartbeat"))
   if (config.checkQuorum) out.push(setTimer("check-quorum"))
-  for (const peer of peers) appendTo(config, leader, peer, out)
-  return commitAndApply(config, leader, out)
+  let sent = leader
+  for (const peer of peers) sent = appendTo(config, sent, peer, out)
+  return commitAndApply(config, sent, out)
 }
 
 /**
@@ -53,7 +62,7 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
  */
 const committable = (config: RaftConfig, s: RaftState): number => {
   for (let index = lastIndex(s); index > s.commitIndex; index--) {
-    if (termAt(s.log, index) < s.term && !config.bugs.commitPriorTerm) break
+    if (termAt(s, index) < s.term && !config.bugs.commitPriorTerm) break
     let replicas = 1
     for (const peer in s.progress) if (s.progress[peer]!.match >= index) replicas++
     if (replicas >= quorum(config)) return index
@@ -63,10 +72,10 @@ const committable = (config: RaftConfig, s: RaftState): number => {
 
 export const commitAndApply = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   const commitIndex = committable(config, s)
-  return commitIndex === s.commitIndex ? s : applyCommitted({ ...s, commitIndex }, out)
+  return commitIndex === s.commitIndex ? s : applyCommitted(config, { ...s, commitIndex }, out)
 }
 
-/** `log` after AppendEntries: entries it has stay; from the first conflict on, the leader's replace them (§5.3). */
+/** `log` after AppendEntries: entries it has stay; from the first conflict on, the leader's replace them (§5.3). Indices relative to the log's first. */
 const merged = (log: RaftLog, prevLogIndex: number, entries: ReadonlyArray<Entry>): RaftLog => {
   for (let k = 0; k < entries.length; k++) {
     const index = prevLogIndex + 1 + k
@@ -76,22 +85,34 @@ const merged = (log: RaftLog, prevLogIndex: number, entries: ReadonlyArray<Entry
   return log
 }
 
+/**
+ * AppendEntries from before this node's snapshot: the entries the snapshot
+ * covers are committed, so the leader's match them; what follows them is
+ * checked against the snapshot's last entry.
+ */
+const pastSnapshot = (s: RaftState, m: AppendEntriesMessage): AppendEntriesMessage => {
+  const covered = s.snapshot.index - m.prevLogIndex
+  if (covered <= 0) return m
+  return { ...m, prevLogIndex: s.snapshot.index, prevLogTerm: s.snapshot.term, entries: m.entries.slice(covered) }
+}
+
 /** A follower (or a candidate, which yields) takes AppendEntries from the leader of its term. */
-export const onAppendEntries = (config: RaftConfig, s: RaftState, from: NodeId, m: AppendEntriesMessage, out: Outbox): RaftState => {
+export const onAppendEntries = (config: RaftConfig, s: RaftState, from: NodeId, sent: AppendEntriesMessage, out: Outbox): RaftState => {
   // Two leaders in one term: only a bug (a vote cast twice) makes this; neither yields.
   if (s.role === "leader") return s
   const node: RaftState = s.role === "follower" && s.leader === from ? s : { ...s, role: "follower", leader: from, votes: [] }
   out.push(setTimer("election"))
+  const m = pastSnapshot(node, sent)
   const prev = m.prevLogIndex
-  if (prev > lastIndex(node) || termAt(node.log, prev) !== m.prevLogTerm) {
+  if (prev > lastIndex(node) || termAt(node, prev) !== m.prevLogTerm) {
     out.push(send(from, { _tag: "AppendResult", term: node.term, success: false, matchIndex: Math.min(prev - 1, lastIndex(node)) }))
     return node
   }
   const matchIndex = prev + m.entries.length
   const commitIndex = Math.max(node.commitIndex, Math.min(m.leaderCommit, matchIndex))
   // duplicate-append: a retransmitted AppendEntries lands after the copies already there.
-  const log = config.bugs.duplicateAppend ? appendToLog(node.log, m.entries) : merged(node.log, prev, m.entries)
-  const updated = log === node.log && commitIndex === node.commitIndex ? node : applyCommitted({ ...node, log, commitIndex }, out)
+  const log = config.bugs.duplicateAppend ? appendToLog(node.log, m.entries) : merged(node.log, prev - node.snapshot.index, m.entries)
+  const updated = log === node.log && commitIndex === node.commitIndex ? node : applyCommitted(config, { ...node, log, commitIndex }, out)
   out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex }))
   return updated
 }
@@ -106,22 +127,21 @@ export const onAppendResult = (config: RaftConfig, s: RaftState, from: NodeId, m
     if (m.matchIndex <= progress.match) return active === progress.active ? s : withProgress({ ...progress, active })
     const updated = { next: Math.max(progress.next, m.matchIndex + 1), match: m.matchIndex, active }
     const leader = commitAndApply(config, withProgress(updated), out)
-    if (updated.next <= lastIndex(leader)) appendTo(config, leader, from, out)
-    return leader
+    return updated.next <= lastIndex(leader) ? appendTo(config, leader, from, out) : leader
   }
   const next = Math.max(progress.match + 1, Math.min(progress.next - 1, m.matchIndex + 1))
   if (next === progress.next && active === progress.active) return s
   const leader = withProgress({ ...progress, next, active })
-  if (next !== progress.next) appendTo(config, leader, from, out)
-  return leader
+  return next !== progress.next ? appendTo(config, leader, from, out) : leader
 }
 
 /** Every heartbeat interval a leader sends each peer what it lacks, or an empty AppendEntries that carries the commit index. */
 export const onHeartbeat = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   if (s.role !== "leader") return s
-  for (const peer of peersOf(config, s.self)) appendTo(config, s, peer, out)
+  let leader = s
+  for (const peer of peersOf(config, s.self)) leader = appendTo(config, leader, peer, out)
   out.push(setTimer("heartbeat"))
-  return s
+  return leader
 }
 
 /** CheckQuorum: a leader that heard from no majority since the last check steps down rather than serve a minority. */

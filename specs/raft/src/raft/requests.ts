@@ -1,16 +1,16 @@
 import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
 import { answeredFromSession, readKv } from "@parley/kv"
-import { appendToLog, entryAt } from "./log.ts"
+import { appendToLog } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
 import { commandFor } from "./state-machine.ts"
-import { lastIndex } from "./state.ts"
+import { entryOf, lastIndex } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
 const inLog = (s: RaftState, client: ClientId, seq: number): boolean => {
   for (let index = s.lastApplied + 1; index <= lastIndex(s); index++) {
-    const command = entryAt(s.log, index)!.command
+    const command = entryOf(s, index)!.command
     if (command !== null && command.client === client && command.seq === seq) return true
   }
   return false
@@ -35,9 +35,9 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
   }
   if (answeredFromSession(s.sessions, client, seq, out) || inLog(s, client, seq)) return s
   const command = commandFor(config, lastIndex(s) + 1, client, request)
-  const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
+  let leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
   for (const peer in leader.progress) {
-    if (leader.progress[peer]!.next === lastIndex(leader)) appendTo(config, leader, peer, out)
+    if (leader.progress[peer]!.next === lastIndex(leader)) leader = appendTo(config, leader, peer, out)
   }
   return commitAndApply(config, leader, out)
 }

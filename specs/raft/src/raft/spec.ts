@@ -12,14 +12,13 @@ import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import { raftHistory } from "./history.ts"
-import { logLength } from "./log.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystem, RaftSystemState } from "./properties.ts"
 import { clusterShape, runtimeProfileSummary } from "./profile.ts"
 import type { ClusterShape } from "./profile.ts"
-import { noBugs } from "./state.ts"
+import { lastIndex, noBugs } from "./state.ts"
 import type { RaftBugs } from "./state.ts"
 
 /**
@@ -43,9 +42,9 @@ const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
   return count
 }
 
-/** Every log, live or durable, at most `maxLog` entries long (a log is kept in chunks: its length is `logLength`). */
+/** Every log, live or durable, at most `maxLog` entries long, counted from the first (compacted ones included). */
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
-  s.nodes.every((node) => logLength(logOf(node)) <= maxLog)
+  s.nodes.every((node) => lastIndex(logOf(node)) <= maxLog)
 
 /**
  * At most `perKind` messages of each kind on a link: RequestVote,
@@ -89,6 +88,11 @@ const raftOptions = {
     max: 99
   }),
   maxLog: int("the longest log explored (the search's boundary); 0: no bound", { default: 0, min: 0, max: 99 }),
+  snapshotEvery: int("a snapshot every this many applied entries, the log it covers dropped, InstallSnapshot for a follower behind it (§7); 0: never", {
+    default: 0,
+    min: 0,
+    max: 99
+  }),
   network: networkChoice("ordered"),
   lossy: lossyFlag,
   prevote: flag("PreVote (thesis §9.6)"),
@@ -114,7 +118,14 @@ const interchangeable = (nodes: ReadonlyArray<string>, shape: ClusterShape): Rea
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
 const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
-  const actor = raftActor({ nodes, preVote: shape.prevote, checkQuorum: shape.checkquorum, maxEntriesPerAppend: shape.entriesPerAppend, bugs })
+  const actor = raftActor({
+    nodes,
+    preVote: shape.prevote,
+    checkQuorum: shape.checkquorum,
+    maxEntriesPerAppend: shape.entriesPerAppend,
+    snapshotEvery: shape.snapshotEvery,
+    bugs
+  })
   const symmetric = interchangeable(nodes, shape)
   return {
     nodes: nodes.map((id) => ({ id, actor })),
@@ -174,6 +185,12 @@ export const raftSpec = defineSpec({
       description: "a restarted node replays its whole durable log into its store, as if everything it persisted were committed " +
         "(Figure 2: commitIndex and lastApplied are volatile and start at 0)",
       bugs: { replayUncommitted: true }
+    },
+    "stale-snapshot": {
+      description: "a follower installs any snapshot the leader sends, one at or below its commit index included, and drops its whole log " +
+        "for it (§7 keeps the entries after a snapshot the log matches; etcd ignores a snapshot at or below its commit index); " +
+        "needs --snapshot-every",
+      bugs: { staleSnapshot: true }
     }
   },
   build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) })

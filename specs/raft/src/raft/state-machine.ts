@@ -1,8 +1,9 @@
 import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
 import { applyKvCommand, expireSessions } from "@parley/kv"
-import { entryAt, logLength } from "./log.ts"
 import type { Command, RaftRequest } from "./messages.ts"
+import { compacted, snapshotDue } from "./snapshot.ts"
+import { entryOf, lastIndex } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
 /**
@@ -42,13 +43,15 @@ export const commandFor = (config: RaftConfig, index: number, client: ClientId, 
  * A leader answers the client of each command it applies; whoever leads when
  * an entry is applied answers, so a client whose leader failed still hears.
  * A command that names a time before which sessions end ends them, whether
- * or not it is a retry.
+ * or not it is a retry. A snapshot that is due is taken first, of what
+ * was applied before (snapshot.ts).
  */
-export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
-  if (s.lastApplied >= s.commitIndex) return s
+export const applyCommitted = (config: RaftConfig, before: RaftState, out: Outbox): RaftState => {
+  if (before.lastApplied >= before.commitIndex) return before
+  const s = snapshotDue(config, before) ? compacted(before) : before
   let { store, sessions } = s
   for (let index = s.lastApplied + 1; index <= s.commitIndex; index++) {
-    const command = entryAt(s.log, index)!.command
+    const command = entryOf(s, index)!.command
     if (command === null) continue
     const applied = applyKvCommand(store, sessions, command)
     if (applied !== undefined) {
@@ -64,7 +67,11 @@ export const applyCommitted = (s: RaftState, out: Outbox): RaftState => {
 /**
  * replay-uncommitted: a restarted node applies every entry it persisted, as
  * if its log were its committed prefix, while its commit index starts at 0
- * as Figure 2 says. What it persisted may be an old leader's tail that the
- * cluster never committed and a later leader overwrites.
+ * as Figure 2 says (at its snapshot's index, with snapshots). What it
+ * persisted may be an old leader's tail that the cluster never committed
+ * and a later leader overwrites.
  */
-export const replayLog = (s: RaftState): RaftState => ({ ...applyCommitted({ ...s, commitIndex: logLength(s.log) }, []), commitIndex: 0 })
+export const replayLog = (config: RaftConfig, s: RaftState): RaftState => ({
+  ...applyCommitted(config, { ...s, commitIndex: lastIndex(s) }, []),
+  commitIndex: s.commitIndex
+})

@@ -1,15 +1,15 @@
 /**
  * One Raft node's state, the configuration every node of a cluster shares,
- * and the small log arithmetic the rules are written in. Indices are 1-based
- * as in the paper: entry `i` is `entryAt(log, i)` (see log.ts), and index 0 with term 0 is the
- * empty prefix every log shares.
+ * and the small log arithmetic the rules are written in. Indices are
+ * absolute and 1-based as in the paper: a node keeps a snapshot through
+ * `snapshot.index` (index 0 with term 0 is the empty prefix every log
+ * shares) and the entries after it, entry `i` at `entryOf(s, i)`.
  */
 import type { NodeId, Output } from "@parley/core"
-import { emptyBuckets } from "@parley/kv"
 import type { Buckets, KvSession } from "@parley/kv"
 import { entryAt, logLength } from "./log.ts"
-import type { RaftLog } from "./messages.ts"
-import type { RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
+import type { RaftLog, Snapshot } from "./messages.ts"
+import type { Entry, RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
 
@@ -19,6 +19,28 @@ export interface Progress {
   readonly match: number
   /** Whether the follower answered since the last CheckQuorum round. */
   readonly active: boolean
+  /**
+   * A snapshot sent in several chunks, and the first part of the chunk in
+   * flight: kept until the follower holds all of it, even if the leader has
+   * taken a newer one since. Absent when none is, or it went in one chunk.
+   */
+  readonly sending?: { readonly snapshot: Snapshot; readonly offset: number }
+}
+
+/** The chunks of a leader's snapshot a follower has received so far: the first `received` parts, merged. */
+export interface IncomingSnapshot {
+  readonly index: number
+  readonly term: number
+  readonly received: number
+  readonly store: Snapshot["store"]
+  readonly sessions: Snapshot["sessions"]
+}
+
+/** A log with the snapshot it follows: a live node's or the durable state of a crashed one. */
+export interface LogView {
+  readonly snapshot: Snapshot
+  /** The entries after `snapshot.index`. */
+  readonly log: RaftLog
 }
 
 /** The last command a client had applied and what it returned, so a retry takes effect once (thesis §6.3). */
@@ -29,6 +51,9 @@ export interface RaftState {
   // Durable: made durable before the step's messages leave (Figure 2).
   readonly term: number
   readonly votedFor: NodeId | null
+  /** The applied state through its index, taken every `snapshotEvery` applied entries or installed from a leader (§7). */
+  readonly snapshot: Snapshot
+  /** The entries after the snapshot's index. */
   readonly log: RaftLog
   // Volatile.
   readonly role: Role
@@ -43,6 +68,8 @@ export interface RaftState {
   readonly sessions: Buckets<Session>
   /** A leader's view of each peer; empty on other roles. */
   readonly progress: Readonly<Record<NodeId, Progress>>
+  /** A follower's snapshot in chunks, until its last chunk arrives; null otherwise. */
+  readonly incoming: IncomingSnapshot | null
 }
 
 /**
@@ -62,6 +89,8 @@ export interface RaftBugs {
   readonly duplicateAppend: boolean
   /** A restarted node replays its whole durable log into its store, as if everything it persisted were committed. */
   readonly replayUncommitted: boolean
+  /** A follower installs any snapshot it is sent, one at or below its commit index included, and drops its whole log for it (§7). */
+  readonly staleSnapshot: boolean
 }
 
 export const noBugs: RaftBugs = {
@@ -70,7 +99,8 @@ export const noBugs: RaftBugs = {
   forgetVote: false,
   staleRead: false,
   duplicateAppend: false,
-  replayUncommitted: false
+  replayUncommitted: false,
+  staleSnapshot: false
 }
 
 export interface RaftConfig {
@@ -88,6 +118,10 @@ export interface RaftConfig {
   readonly maxEntriesPerAppend: number
   /** Client sessions idle this long by the log's time end (thesis §6.3); the default is state-machine.ts's. Only stamped requests carry time. */
   readonly sessionExpiryMs?: number
+  /** A snapshot once this many entries were applied past the last one, and the log it covers dropped (§7); absent or 0: never. */
+  readonly snapshotEvery?: number
+  /** The most bytes (estimated) of a snapshot in one InstallSnapshot; absent: the whole snapshot in one. */
+  readonly snapshotChunkBytes?: number
   readonly bugs: RaftBugs
 }
 
@@ -96,11 +130,16 @@ export type RaftOutput = Output<RaftMessage, RaftTimer, RaftResponse>
 /** Outputs collected while one event is handled; the handler returns them with the new state. */
 export type Outbox = Array<RaftOutput>
 
-export const lastIndex = (s: RaftState): number => logLength(s.log)
+export const lastIndex = (v: LogView): number => v.snapshot.index + logLength(v.log)
 
-export const termAt = (log: RaftLog, index: number): number => (index === 0 ? 0 : entryAt(log, index)?.term ?? -1)
+/** Entry `index`, or undefined when the snapshot covers it or the log ends before it. */
+export const entryOf = (v: LogView, index: number): Entry | undefined => entryAt(v.log, index - v.snapshot.index)
 
-export const lastTerm = (s: RaftState): number => termAt(s.log, logLength(s.log))
+/** The term of entry `index`: the snapshot's at its index, -1 where unknown (compacted before it, or past the end). */
+export const termAt = (v: LogView, index: number): number =>
+  index === v.snapshot.index ? v.snapshot.term : index < v.snapshot.index ? -1 : entryAt(v.log, index - v.snapshot.index)?.term ?? -1
+
+export const lastTerm = (v: LogView): number => termAt(v, lastIndex(v))
 
 export const quorum = (config: RaftConfig): number => Math.floor(config.nodes.length / 2) + 1
 
@@ -112,17 +151,20 @@ export const upToDate = (s: RaftState, candidateLastIndex: number, candidateLast
   return candidateLastTerm > ownTerm || (candidateLastTerm === ownTerm && candidateLastIndex >= lastIndex(s))
 }
 
-export const initialState = (self: NodeId, term: number, votedFor: NodeId | null, log: RaftLog): RaftState => ({
+/** A node that starts, or restarts from what its disk kept: a follower that has applied its snapshot, and nothing after it. */
+export const initialState = (self: NodeId, term: number, votedFor: NodeId | null, snapshot: Snapshot, log: RaftLog): RaftState => ({
   self,
   term,
   votedFor,
+  snapshot,
   log,
   role: "follower",
   leader: null,
   votes: [],
-  commitIndex: 0,
-  lastApplied: 0,
-  store: emptyBuckets,
-  sessions: emptyBuckets,
-  progress: {}
+  commitIndex: snapshot.index,
+  lastApplied: snapshot.index,
+  store: snapshot.store,
+  sessions: snapshot.sessions,
+  progress: {},
+  incoming: null
 })

@@ -156,3 +156,38 @@ describe("commit-prior-term (Figure 8), which needs four terms", () => {
     expectHolds(raftSpec, { ...figure8, variant: "correct" }, { states: 5_340_302 })
   }, LONG)
 })
+
+/**
+ * Snapshots in the model: one every second applied entry, so the leader's
+ * noop and the client's Put are compacted once the Get applies. One term is
+ * enough for a follower to fall behind the leader's log: n1, crashed before
+ * it heard anything, restarts and can only be caught up by InstallSnapshot.
+ */
+const snapshots = { "snapshot-every": 2, "max-term": 1 }
+
+describe("raft with snapshots: compaction, InstallSnapshot, restart from snapshot and tail", () => {
+  it.each([
+    ["links FIFO, as TCP's", snapshots, 57_488],
+    ["links unordered", { ...snapshots, network: "unordered" }, 218_025]
+  ] as const)("every property holds with %s, and a follower installs a snapshot", (_, overrides, states) => {
+    expectHolds(raftSpec, overrides, {
+      states,
+      reached: ["LeaderElected", "WriteCommitted", "ClientsFinished", "NodeRejoined", "SnapshotInstalled"],
+      reachedOnly: true
+    })
+  })
+
+  it("stale-snapshot: a duplicate InstallSnapshot overtaken by AppendEntries wipes entries the follower applied", () => {
+    const { trace } = expectCaught(raftSpec, { ...snapshots, network: "unordered", variant: "stale-snapshot" }, { property: "AppliedEntriesStay", depth: 21 })
+    const steps = trace().steps
+    const last = steps.at(-1)!
+    expect(last.event).toMatchObject({ _tag: "Deliver", message: expect.stringMatching(/^MsgSnap /) })
+    const lanes = last.lanes as Record<string, Lane & { readonly snapshot?: string; readonly applied?: number }>
+    const follower = Object.values(lanes).find((lane) => lane.snapshot !== undefined && lane.role === "follower")
+    expect(follower?.log).toEqual([])
+  })
+
+  it("the FIFO links of the default network never deliver a snapshot that stale: stale-snapshot passes there", () => {
+    expectHolds(raftSpec, { ...snapshots, variant: "stale-snapshot" }, { states: 57_656 })
+  })
+})

@@ -54,7 +54,9 @@ describe("random schedules never violate Raft's safety properties", () => {
     { cluster: "add-nodes 3 checkquorum", runs: 1500 },
     { cluster: "add-nodes 3 prevote checkquorum batch=1", runs: 1500 },
     { cluster: "add-nodes 5", runs: 1500 },
-    { cluster: "add-nodes 5 prevote checkquorum batch=1", runs: 1500 }
+    { cluster: "add-nodes 5 prevote checkquorum batch=1", runs: 1500 },
+    { cluster: "add-nodes 3 snapshot=2", runs: 1500 },
+    { cluster: "add-nodes 5 prevote checkquorum batch=1 snapshot=3 chunk=40", runs: 1000 }
   ]
   for (const { cluster, runs } of configurations) {
     it(cluster, () => {
@@ -75,6 +77,14 @@ describe("random schedules never violate Raft's safety properties", () => {
  * them step by step, and the model checker finds them exhaustively.
  */
 describe("the same search catches a known bug", () => {
+  // Deliveries in any order let a resent InstallSnapshot arrive after the AppendEntries that followed the first.
+  it("add-nodes 3 snapshot=2 bug=staleSnapshot", () => {
+    const cluster = "add-nodes 3 snapshot=2 bug=staleSnapshot"
+    const result = fc.check(fc.property(schedules(150), holdsOn(cluster)), { numRuns: 1000, seed: 20261206, endOnFailure: true })
+    expect(result.failed).toBe(true)
+    expect(runSchedule(cluster, result.counterexample?.[0] ?? []).violated).toContain("AppliedEntriesStay")
+  })
+
   for (const cluster of ["add-nodes 3 bug=noLogCheck", "add-nodes 5 bug=noLogCheck"]) {
     it(cluster, () => {
       const result = fc.check(fc.property(schedules(150), holdsOn(cluster)), { numRuns: 500, seed: 20261125, endOnFailure: true })

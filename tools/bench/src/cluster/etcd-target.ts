@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, openSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { diskBytes, rssMiB } from "./proc.ts"
 import type { ClusterTarget, Member } from "./target.ts"
 
 export const etcdOnPath = (): boolean => {
@@ -74,6 +75,16 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
       await response.arrayBuffer()
       return response.status === 200
     },
+    rssMiB: async () => ids.map((id) => {
+      const pid = processes.get(id)?.pid
+      return (pid === undefined ? undefined : rssMiB(pid)) ?? 0
+    }),
+    read: async (member, key) => {
+      const response = await fetch(`${member.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(key) }), signal: AbortSignal.timeout(2000) })
+      const json = await response.json() as { kvs?: ReadonlyArray<unknown> }
+      return response.status === 200 && (json.kvs?.length ?? 0) > 0
+    },
+    diskBytes: async () => ids.map((id) => diskBytes(join(dir, id))),
     leader,
     kill: async (member) => {
       processes.get(member.id)!.kill("SIGKILL")

@@ -1,10 +1,12 @@
 import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Effect, Result } from "effect"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
+import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { diskBytes, rssMiB } from "./proc.ts"
 import type { ClusterTarget, Member } from "./target.ts"
 
 const launcher: Launcher = {
@@ -12,11 +14,6 @@ const launcher: Launcher = {
   args: [fileURLToPath(new URL("../../../../packages/cli/bin/parley.mjs", import.meta.url))]
 }
 
-/** A process's resident set in MiB, from /proc (Linux); undefined where there is none. */
-const rssMiB = (pid: number): number | undefined => {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))
-  return line === undefined ? undefined : Math.round(Number(line.replace(/\D+/g, "")) / 1024)
-}
 
 /** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not. */
 export const startParley = async (basePort: number, spec = "raft", eventLog = true): Promise<ClusterTarget> => {
@@ -30,6 +27,23 @@ export const startParley = async (basePort: number, spec = "raft", eventLog = tr
     rssMiB: async () => {
       const reports = await Effect.runPromise(clusterStatus(dir))
       return reports.map((report) => (report.pid === undefined ? undefined : rssMiB(report.pid)) ?? 0)
+    },
+    read: async (member, key) => {
+      const response = await fetch(`${member.url}/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })
+      await response.arrayBuffer()
+      return response.status === 200
+    },
+    diskBytes: async () => nodes.map((node) => ["", "-wal", "-shm"].reduce((total, suffix) => total + diskBytes(join(dir, `${node.id}.sqlite${suffix}`)), 0)),
+    durableReadMs: async (member) => {
+      const start = performance.now()
+      const db = new DatabaseSync(join(dir, `${member.id}.sqlite`), { readOnly: true })
+      try {
+        for (const row of db.prepare("SELECT json FROM field").all()) if (typeof row["json"] === "string") JSON.parse(row["json"])
+        for (const row of db.prepare("SELECT json FROM element ORDER BY name, idx").all()) JSON.parse(String(row["json"]))
+      } finally {
+        db.close()
+      }
+      return Math.round((performance.now() - start) * 10) / 10
     },
     put: async (member, key, value, timeoutMs) => {
       const response = await fetch(`${member.url}/v1/kv/${key}?timeout=${timeoutMs}`, { method: "PUT", body: value, signal: AbortSignal.timeout(timeoutMs) })

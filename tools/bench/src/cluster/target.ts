@@ -20,5 +20,11 @@ export interface ClusterTarget {
   restart(member: Member): Promise<void>
   /** Each member's resident memory in MiB, where the bench can read it. */
   rssMiB?(): Promise<ReadonlyArray<number>>
+  /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
+  read?(member: Member, key: string): Promise<boolean>
+  /** Each member's durable state on disk in bytes (parley: its sqlite file and WAL; etcd: its data directory). */
+  diskBytes?(): Promise<ReadonlyArray<number>>
+  /** The time to read a member's durable state whole, as its restart does before it serves (parley: the sqlite rows, parsed). */
+  durableReadMs?(member: Member): Promise<number>
   stop(): Promise<void>
 }

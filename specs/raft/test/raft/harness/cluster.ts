@@ -25,10 +25,13 @@ export interface ClusterOptions {
   readonly preVote: boolean
   readonly checkQuorum: boolean
   readonly maxEntriesPerAppend: number
+  /** A snapshot every this many applied entries (0: never), and at most this many bytes of it per InstallSnapshot (absent: all of it). */
+  readonly snapshotEvery: number
+  readonly snapshotChunkBytes?: number
   readonly bugs: RaftBugs
 }
 
-export const defaultOptions: ClusterOptions = { size: 3, preVote: false, checkQuorum: false, maxEntriesPerAppend: 10, bugs: noBugs }
+export const defaultOptions: ClusterOptions = { size: 3, preVote: false, checkQuorum: false, maxEntriesPerAppend: 10, snapshotEvery: 0, bugs: noBugs }
 
 export interface ReplyRecord {
   readonly node: NodeId
@@ -58,6 +61,8 @@ export class Cluster {
       preVote: options.preVote,
       checkQuorum: options.checkQuorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,
+      snapshotEvery: options.snapshotEvery,
+      ...(options.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: options.snapshotChunkBytes }),
       bugs: options.bugs
     }
     this.actor = raftActor(this.config)

@@ -5,7 +5,7 @@
  * the same commands, so any schedule it finds failing can be pasted into a
  * scenario file as it stands.
  *
- *   add-nodes 3 [prevote] [checkquorum] [batch=N] [bug=noLogCheck]
+ *   add-nodes 3 [prevote] [checkquorum] [batch=N] [snapshot=N] [chunk=BYTES] [bug=noLogCheck]
  *   timeout n1 | heartbeat n1 | check-quorum n1     fire a pending timer
  *   deliver n1->n2 [k] | drop n1->n2 [k]            the k-th waiting message (default the oldest)
  *   drop n1->n2 all                                  every message waiting on the link
@@ -42,6 +42,8 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     if (flag === "prevote") options = { ...options, preVote: true }
     else if (flag === "checkquorum") options = { ...options, checkQuorum: true }
     else if (name === "batch") options = { ...options, maxEntriesPerAppend: Number(value) }
+    else if (name === "snapshot") options = { ...options, snapshotEvery: Number(value) }
+    else if (name === "chunk") options = { ...options, snapshotChunkBytes: Number(value) }
     else if (name === "bug" && isBug(value)) options = { ...options, bugs: { ...options.bugs, [value]: true } }
     else throw new Error(`add-nodes has no option ${flag}`)
   }

@@ -11,7 +11,7 @@ import type { Entry } from "../../../src/raft/messages.ts"
 import { formatEntry } from "../../../src/raft/format.ts"
 import { logEntries } from "../../../src/raft/log.ts"
 import type { RaftDurable } from "../../../src/raft/messages.ts"
-import type { RaftState } from "../../../src/raft/state.ts"
+import type { LogView, RaftState } from "../../../src/raft/state.ts"
 
 const orDash = (value: string | null): string => value ?? "-"
 
@@ -21,18 +21,26 @@ const formatEntries = (entries: ReadonlyArray<Entry>, firstIndex: number): strin
 export const formatStore = (store: Buckets<string>): string =>
   `{${Object.entries(bucketsFlat(store)).map(([key, value]) => `${key}=${value}`).join(", ")}}`
 
-/** `+[...]` for appended entries; `-[...] +[...]` when a suffix was replaced (§5.3). */
-const logChange = (before: ReadonlyArray<Entry>, after: ReadonlyArray<Entry>): string | undefined => {
+/** The entries from absolute index `from` on. */
+const entriesFrom = (v: LogView, from: number): ReadonlyArray<Entry> => logEntries(v.log).slice(from - 1 - v.snapshot.index)
+
+/** `+[...]` for appended entries; `-[...] +[...]` when a suffix was replaced (§5.3); past the later snapshot, when one was taken. */
+const logChange = (was: LogView, is: LogView): string | undefined => {
+  const first = Math.max(was.snapshot.index, is.snapshot.index) + 1
+  const before = entriesFrom(was, first)
+  const after = entriesFrom(is, first)
   let shared = 0
   while (shared < before.length && shared < after.length && equals(before[shared], after[shared])) shared++
   if (shared === before.length && shared === after.length) return undefined
   const removed = before.slice(shared)
   const added = after.slice(shared)
   const parts: Array<string> = []
-  if (removed.length > 0) parts.push(`-${formatEntries(removed, shared + 1)}`)
-  if (added.length > 0) parts.push(`+${formatEntries(added, shared + 1)}`)
+  if (removed.length > 0) parts.push(`-${formatEntries(removed, first + shared)}`)
+  if (added.length > 0) parts.push(`+${formatEntries(added, first + shared)}`)
   return `log ${parts.join(" ")}`
 }
+
+const formatSnapshot = (v: LogView): string => `${v.snapshot.term}/${v.snapshot.index}`
 
 const changed = (name: string, before: string, after: string): ReadonlyArray<string> =>
   before === after ? [] : [`${name} ${before} -> ${after}`]
@@ -57,13 +65,14 @@ const progressChanges = (before: RaftState, after: RaftState): ReadonlyArray<str
 
 /** The fields an event changed, in the order Figure 2 lists them; empty when nothing a reader cares about changed. */
 export const stateChanges = (before: RaftState, after: RaftState): ReadonlyArray<string> => {
-  const log = logChange(logEntries(before.log), logEntries(after.log))
+  const log = logChange(before, after)
   return [
     ...changed("role", before.role, after.role),
     ...changed("term", `${before.term}`, `${after.term}`),
     ...changed("votedFor", orDash(before.votedFor), orDash(after.votedFor)),
     ...changed("leader", orDash(before.leader), orDash(after.leader)),
     ...changed("votes", `[${before.votes.join(",")}]`, `[${after.votes.join(",")}]`),
+    ...changed("snapshot", formatSnapshot(before), formatSnapshot(after)),
     ...(log === undefined ? [] : [log]),
     ...changed("commit", `${before.commitIndex}`, `${after.commitIndex}`),
     ...changed("applied", `${before.lastApplied}`, `${after.lastApplied}`),
@@ -73,8 +82,8 @@ export const stateChanges = (before: RaftState, after: RaftState): ReadonlyArray
 }
 
 export const liveStatus = (s: RaftState): string =>
-  `${s.role} term ${s.term} vote ${orDash(s.votedFor)} leader ${orDash(s.leader)} log ${formatEntries(logEntries(s.log), 1)} ` +
+  `${s.role} term ${s.term} vote ${orDash(s.votedFor)} leader ${orDash(s.leader)} log ${formatEntries(logEntries(s.log), s.snapshot.index + 1)} ` +
   `commit ${s.commitIndex} applied ${s.lastApplied} kv ${formatStore(s.store)}`
 
 export const downStatus = (d: RaftDurable): string =>
-  `down term ${d.term} vote ${orDash(d.votedFor)} log ${formatEntries(logEntries(d.log), 1)}`
+  `down term ${d.term} vote ${orDash(d.votedFor)} log ${formatEntries(logEntries(d.log), d.snapshot.index + 1)}`

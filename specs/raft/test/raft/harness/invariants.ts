@@ -18,7 +18,7 @@ import {
 } from "../../../src/raft/properties.ts"
 import type { RaftSystemState } from "../../../src/raft/properties.ts"
 import type { Cluster } from "./cluster.ts"
-import { entryAt } from "../../../src/raft/log.ts"
+import { entryOf } from "../../../src/raft/state.ts"
 
 const stateProperties = [electionSafety, logMatching, leaderCompleteness, stateMachineSafety]
 const stepProperties = [leaderAppendOnly, appliedEntriesStay]
@@ -72,8 +72,8 @@ export class InvariantMonitor {
     for (const id of this.cluster.ids) {
       const slot = this.cluster.slot(id)
       if (!slot.up) continue
-      for (let index = 1; index <= slot.state.lastApplied; index++) {
-        const entry = entryAt(slot.state.log, index)
+      for (let index = slot.state.snapshot.index + 1; index <= slot.state.lastApplied; index++) {
+        const entry = entryOf(slot.state, index)
         const first = this.appliedAt[index - 1]
         if (entry === undefined) return false
         if (first === undefined) this.appliedAt[index - 1] = entry
