@@ -49,6 +49,18 @@ export class SystemIndependence<S, M, T, Req, Res, D, CS, CT> implements Partial
   private readonly agentIndex: ReadonlyMap<string, number>
   private readonly duplicating: boolean
   private readonly nodeCount: number
+  /**
+   * The footprints of the state last described, made over in place for the
+   * next: a search asks for one state's at a time, and a state's steps are
+   * too many and too short-lived to allocate arrays for.
+   */
+  private readonly keys: Array<number> = []
+  private steps = new StepsOfState(16)
+  private words: ReadonlyArray<number> = []
+  private readonly described: Footprints<SystemState<S, M, T, Req, Res, D, CS, CT>> = {
+    keys: this.keys,
+    independent: (i, afterI, j, afterJ) => this.independent(this.words, this.steps, i, afterI, j, afterJ)
+  }
 
   constructor(
     private readonly cached: CachedSteps<S, M, T, Req, Res, D, CS, CT>,
@@ -68,14 +80,19 @@ export class SystemIndependence<S, M, T, Req, Res, D, CS, CT> implements Partial
     const network = words[store.networkAt]!
     const slots = store.network.slots(network)
     const count = actions.length
-    const keys = new Array<number>(count)
-    const steps = new StepsOfState(count)
+    const { keys } = this
+    keys.length = count
+    const steps = (this.steps = this.steps.sized(count))
+    // Deliveries come first, then losses, each in the order of the slots (see `CachedSteps.actions`).
+    let deliveries = 0
+    let drops = 0
     for (let i = 0; i < count; i++) {
       const action = actions[i]!
       switch (action._tag) {
         case "Deliver":
         case "Drop": {
-          const slot = slots.indexOf(action.slot)
+          const next = action._tag === "Deliver" ? deliveries++ : drops++
+          const slot = slots[next] === action.slot ? next : slots.indexOf(action.slot)
           const envelope = store.network.head(network, slot)
           const agent = this.receiverOf(envelope)
           const lost = action._tag === "Drop"
@@ -103,7 +120,8 @@ export class SystemIndependence<S, M, T, Req, Res, D, CS, CT> implements Partial
           break
       }
     }
-    return { keys, independent: (i, afterI, j, afterJ) => this.independent(words, steps, i, afterI, j, afterJ) }
+    this.words = words
+    return this.described
   }
 
   private independent(
@@ -179,12 +197,19 @@ class StepsOfState {
   readonly lost: Uint8Array
   readonly crash: Uint8Array
 
-  constructor(count: number) {
-    this.agent = new Int32Array(count)
-    this.slot = new Int32Array(count)
-    this.code = new Float64Array(count)
-    this.lost = new Uint8Array(count)
-    this.crash = new Uint8Array(count)
+  constructor(private readonly capacity: number) {
+    this.agent = new Int32Array(capacity)
+    this.slot = new Int32Array(capacity)
+    this.code = new Float64Array(capacity)
+    this.lost = new Uint8Array(capacity)
+    this.crash = new Uint8Array(capacity)
+  }
+
+  /** These arrays, cleared, when they hold `count` steps; else larger ones. */
+  sized(count: number): StepsOfState {
+    if (count > this.capacity) return new StepsOfState(2 * count)
+    this.crash.fill(0, 0, count)
+    return this
   }
 
   set(i: number, agent: number, slot: number, code: number, lost: boolean): void {
