@@ -87,6 +87,16 @@ describe("parley check", () => {
     expect([two.result, two.distinctStates, two.generatedStates]).toEqual(["ok", distinct, generated])
   })
 
+  it("reduces an actor spec by sleep sets unless --no-por or --liveness: the same states, fewer steps, on one thread or two", async () => {
+    const check = async (...flags: ReadonlyArray<string>) => summaryOf(await parley("check", "2pc", "--participants", "2", "--json", ...flags))
+    const [off, one, two, live] = await Promise.all([check("--no-por", "--workers", "1"), check("--workers", "1"), check("--workers", "2"), check("--liveness", "--crashes", "0", "--workers", "1")])
+    expect([off.distinctStates, off.skippedTransitions]).toEqual([9_024, null])
+    expect([one.distinctStates, one.generatedStates + one.skippedTransitions!]).toEqual([9_024, off.generatedStates])
+    expect(two.distinctStates).toBe(9_024)
+    expect(two.skippedTransitions).toBeGreaterThan(0)
+    expect(live.skippedTransitions).toBeNull()
+  })
+
   it("finds a shortest violation of an actor spec on two threads, as on one", async () => {
     const args = ["check", "2pc", "--variant", "no-durable-decision", "--json"]
     const one = summaryOf(await parley(...args, "--workers", "1", "--trace-out", join(workDir, "one.trace.json")))
