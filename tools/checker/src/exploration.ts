@@ -112,7 +112,7 @@ export class Exploration<S, A> {
     const symmetryFingerprint = model.symmetryFingerprint
     this.symmetry = options.symmetry === true && symmetryFingerprint !== undefined ? symmetryFingerprint.bind(model) : undefined
     const order = usesPartialOrder(options) ? partialOrderOf(model) : undefined
-    this.sleep = order === undefined ? undefined : new SleepSets(order)
+    this.sleep = order === undefined ? undefined : new SleepSets(order, () => this.table.size)
     options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
     if (options.signal?.aborted === true) this.requestStop()
     const resume = options.resume
@@ -158,7 +158,7 @@ export class Exploration<S, A> {
     const actions = model.actions(state)
     const { sleep } = this
     graph?.beginState(id)
-    sleep?.begin(state, id, actions)
+    sleep?.begin(state, id, depth, actions)
     let enabled = false
     for (let index = 0; index < actions.length; index++) {
       if (sleep?.asleep(index) === true) {

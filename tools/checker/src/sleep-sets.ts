@@ -1,4 +1,5 @@
 import type { Model } from "@parley/core/model"
+import { LevelSleep } from "./level-sleep.ts"
 
 /**
  * Partial-order reduction by sleep sets (Godefroid 1996, chapter 5), in a
@@ -69,16 +70,19 @@ export type WithPartialOrder<S, A> = Model<S, A> & { readonly [PARTIAL_ORDER]?: 
 
 export const partialOrderOf = <S, A>(model: Model<S, A>): PartialOrder<S, A> | undefined => (model as WithPartialOrder<S, A>)[PARTIAL_ORDER]
 
-const AWAKE: ReadonlyArray<number> = []
-
 /**
- * One thread's sleep sets: the one of each state it stored and has not yet
- * expanded, by id, and the expansion under way. `begin` a state, ask
+ * One thread's sleep sets: the one of each state it stored in the level
+ * being expanded and the next (see `LevelSleep`), and the expansion under way. `begin` a state, ask
  * `asleep` of each of its steps, tell `taken` of each step taken, in order.
  */
 export class SleepSets<S, A> {
-  private readonly pending = new Map<number, ReadonlyArray<number>>()
-  private sleeping: ReadonlyArray<number> = AWAKE
+  /** The sleep sets of the level being expanded, and of the next one, which its expansion stores. */
+  private current = new LevelSleep()
+  private next = new LevelSleep()
+  private depth = -1
+  /** Where the sleep set of the state being expanded starts in `current`, and its length. */
+  private sleepingAt = -1
+  private sleepingLength = 0
   /** The state being expanded and its steps; their footprints are worked out only once a sleep set needs them. */
   private state: S | undefined
   private actions: ReadonlyArray<A> = []
@@ -86,15 +90,23 @@ export class SleepSets<S, A> {
   /** The steps taken so far from the state being expanded whose successors were stored: their indices and successors. */
   private readonly takenIndices: Array<number> = []
   private readonly takenStates: Array<S> = []
+  private readonly keys: Array<number> = []
   /** Steps not taken because they were asleep, over the whole search. */
   skipped = 0
 
-  constructor(private readonly order: PartialOrder<S, A>) {}
+  /** `storedSoFar`: how many states the table holds, which bounds from below the ids stored from now on. */
+  constructor(private readonly order: PartialOrder<S, A>, private readonly storedSoFar: () => number) {}
 
-  /** Starts the expansion of state `id`, whose steps are `actions`; its sleep set is forgotten, as no other expansion needs it. */
-  begin(state: S, id: number, actions: ReadonlyArray<A>): void {
-    this.sleeping = this.pending.get(id) ?? AWAKE
-    if (this.sleeping !== AWAKE) this.pending.delete(id)
+  /** Starts the expansion of state `id`, at `depth`, whose steps are `actions`. */
+  begin(state: S, id: number, depth: number, actions: ReadonlyArray<A>): void {
+    if (depth !== this.depth) {
+      // A new level: the sleep sets its expansion reads are the ones the last level's stored.
+      ;[this.current, this.next] = [this.next, this.current]
+      this.next.reset(this.storedSoFar())
+      this.depth = depth
+    }
+    this.sleepingAt = this.current.find(id)
+    this.sleepingLength = this.sleepingAt < 0 ? 0 : this.current.lengthAt(this.sleepingAt)
     this.state = state
     this.actions = actions
     this.known = undefined
@@ -104,9 +116,15 @@ export class SleepSets<S, A> {
 
   /** Whether step `index` of the state being expanded is asleep: then it is not taken. */
   asleep(index: number): boolean {
-    if (this.sleeping.length === 0 || !this.sleeping.includes(this.footprints().keys[index]!)) return false
-    this.skipped++
-    return true
+    if (this.sleepingLength === 0) return false
+    const key = this.footprints().keys[index]!
+    for (let k = 0; k < this.sleepingLength; k++) {
+      if (this.current.keyAt(this.sleepingAt + k) === key) {
+        this.skipped++
+        return true
+      }
+    }
+    return false
   }
 
   /**
@@ -118,12 +136,12 @@ export class SleepSets<S, A> {
     if (target < 0) return
     if (stored && this.takenIndices.length > 0) {
       const footprints = this.footprints()
-      let asleep: Array<number> | undefined
+      let count = 0
       for (let k = 0; k < this.takenIndices.length; k++) {
         const earlier = this.takenIndices[k]!
-        if (footprints.independent(earlier, this.takenStates[k]!, index, after)) (asleep ??= []).push(footprints.keys[earlier]!)
+        if (footprints.independent(earlier, this.takenStates[k]!, index, after)) this.keys[count++] = footprints.keys[earlier]!
       }
-      if (asleep !== undefined) this.pending.set(target, asleep)
+      if (count > 0) this.next.store(target, this.keys, count)
     }
     this.takenIndices.push(index)
     this.takenStates.push(after)
