@@ -1,7 +1,7 @@
 import { always } from "@parley/core"
 import { describe, expect, it } from "vitest"
-import { buildTrace, check, checkParallel, replay, validateCheckOptions } from "../src/index.ts"
-import type { CheckOptions, CheckResult } from "../src/index.ts"
+import { buildTrace, check, checkParallel, replay, Search, StateTable, validateCheckOptions } from "../src/index.ts"
+import type { CheckOptions, CheckResult, SearchPosition } from "../src/index.ts"
 import { greeters } from "./greeters.ts"
 import type { Setup, Sys } from "./greeters.ts"
 
@@ -72,6 +72,25 @@ describe("sleep sets on an actor system", () => {
     // A state another thread stored is expanded with no sleep set, so no fewer steps than on one thread, but fewer than none.
     expect(two.skippedTransitions).toBeGreaterThan(0)
     expect(two.generatedStates + two.skippedTransitions!).toBe(one.generatedStates + one.skippedTransitions!)
+  })
+
+  it("stopped at a level's end and resumed from its snapshot: the same states, the resumed frontier awake", async () => {
+    const setup: Setup = { network: "unordered", maxCrashes: 1, lossy: true }
+    const whole = check(greeters(setup), { strategy: "bfs", partialOrder: true })
+    const stop = new AbortController()
+    let levels = 0
+    let stoppedAt: SearchPosition | undefined
+    await new Search(greeters(setup), {
+      strategy: "bfs",
+      partialOrder: true,
+      signal: stop.signal,
+      onLevel: () => ++levels === 4 && stop.abort(),
+      onStopped: (at) => (stoppedAt = at)
+    }).runInterruptibly()
+    const snapshot = stoppedAt!.snapshot()
+    const table = StateTable.restored(stoppedAt!.stateTable.saved())
+    const resumed = await new Search(greeters(setup), { strategy: "bfs", partialOrder: true, resume: snapshot }, table).runInterruptibly()
+    expect([resumed.result, resumed.distinctStates, resumed.maxDepth]).toEqual(["ok", whole.distinctStates, whole.maxDepth])
   })
 
   it("is refused with liveness or another strategy than bfs, and does nothing to a model that declares no commuting steps", () => {
