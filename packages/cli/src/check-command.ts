@@ -24,6 +24,8 @@ export interface CheckInput {
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
+  /** Partial-order reduction, where it applies: a breadth-first search without liveness. */
+  readonly partialOrder: boolean
   /** Progress lines even when stderr is not a terminal or the summary is JSON. */
   readonly progress: boolean
   /** Undefined: every core when the search can use them. */
@@ -57,6 +59,7 @@ const flags: Record<OptionName, string> = {
   seed: "--seed",
   liveness: "--liveness",
   symmetry: "--symmetry",
+  partialOrder: "--por",
   workers: "--workers",
   checkpoint: "--checkpoint",
   resume: "--resume"
@@ -115,6 +118,8 @@ const checkOptions = (input: CheckInput, spec: string, config: SpecConfig, resum
   deadlock: input.deadlock,
   liveness: input.liveness,
   symmetry: input.symmetry,
+  // On by default, so only where it applies: --liveness or another strategy leaves it off rather than being refused.
+  partialOrder: input.partialOrder && input.strategy === "bfs" && !input.liveness,
   ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
   ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
   ...(input.walks === undefined ? {} : { walks: input.walks }),

@@ -80,6 +80,10 @@ const check = Command.make(
       Flag.withDescription("Worker threads for a breadth-first search, with or without --liveness (default: every core for bfs, else 1)")
     ),
     symmetry: offByDefault("symmetry", "Store one state per orbit of the spec's interchangeable nodes (specs that declare them)"),
+    por: Flag.Boolean("por").pipe(
+      Flag.withDefault(true),
+      Flag.withDescription("Partial-order reduction by sleep sets for actor specs (bfs without --liveness): the same states, fewer steps; --no-por turns it off")
+    ),
     progress: offByDefault("progress", "Print a progress line on stderr about once a second, one line each when stderr is not a terminal (a CI log, say)"),
     checkpoint: Flag.String("checkpoint").pipe(
       Flag.optional,
@@ -113,6 +117,7 @@ const check = Command.make(
       deadlock: input.deadlock,
       liveness: input.liveness,
       symmetry: input.symmetry,
+      partialOrder: input.por,
       progress: input.progress,
       workers: Option.getOrUndefined(input.workers),
       checkpoint: Option.getOrUndefined(input.checkpoint),

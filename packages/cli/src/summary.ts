@@ -20,6 +20,8 @@ export const CheckSummary = Schema.Struct({
   loopStart: Schema.NullOr(Schema.Int),
   distinctStates: Schema.Int,
   generatedStates: Schema.Int,
+  /** Steps partial-order reduction did not take (each would have generated a state); null when it was off. */
+  skippedTransitions: Schema.NullOr(Schema.Int),
   maxDepth: Schema.Int,
   elapsedMs: Schema.Number,
   statesPerSec: Schema.Number,
@@ -49,6 +51,7 @@ export const summarize = (
   loopStart: result.violation?.loopStart ?? null,
   distinctStates: result.distinctStates,
   generatedStates: result.generatedStates,
+  skippedTransitions: result.skippedTransitions ?? null,
   maxDepth: result.maxDepth,
   elapsedMs: Math.round(result.elapsedMs),
   statesPerSec: Math.round(result.statesPerSec),
@@ -67,7 +70,8 @@ const configLine = (config: SpecConfig): string =>
 /** The human-readable report of a check. */
 export const formatSummary = (summary: CheckSummary): string => {
   const lines: Array<string> = [`${summary.spec}  ${configLine(summary.config)}  strategy=${summary.strategy}`]
-  const stats = `${count(summary.distinctStates)} distinct states (${count(summary.generatedStates)} generated), ` +
+  const skipped = summary.skippedTransitions === null ? "" : `, ${count(summary.skippedTransitions)} steps skipped by partial-order reduction`
+  const stats = `${count(summary.distinctStates)} distinct states (${count(summary.generatedStates)} generated${skipped}), ` +
     `max depth ${summary.maxDepth}, ${(summary.elapsedMs / 1000).toFixed(2)} s, ${count(summary.statesPerSec)} states/s`
   switch (summary.result) {
     case "ok":

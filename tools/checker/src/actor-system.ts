@@ -1,7 +1,10 @@
 import type { BuiltSpec, Model, SystemSpec, SystemState } from "@parley/core/model"
 import { CachedSteps } from "./cached-steps.ts"
+import { PARTIAL_ORDER } from "./sleep-sets.ts"
+import type { WithPartialOrder } from "./sleep-sets.ts"
 import { SystemStore } from "./system-store.ts"
 import { systemSymmetry } from "./symmetry.ts"
+import { SystemIndependence } from "./system-independence.ts"
 import { SystemSteps } from "./system-steps.ts"
 import type { SystemAction } from "./system-steps.ts"
 import { describeStep, systemLanes } from "./system-view.ts"
@@ -17,11 +20,13 @@ export const toModel = (built: BuiltSpec): Model<unknown, unknown> =>
  * Turns actors, clients, network semantics and a crash budget into a Model:
  * its steps are `SystemSteps`', taken through `CachedSteps` so that states
  * are kept as words (its `codec`) and each node's step is computed once per
- * slot and event; its trace events and lanes are `system-view.ts`'s.
+ * slot and event; its trace events and lanes are `system-view.ts`'s. Its
+ * steps that commute are declared for partial-order reduction (see
+ * `system-independence.ts`).
  */
 export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   spec: SystemSpec<S, M, T, Req, Res, D, CS, CT>
-): Model<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
+): WithPartialOrder<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
   type State = SystemState<S, M, T, Req, Res, D, CS, CT>
   const steps = new SystemSteps(spec)
   const cached = storable(steps) ? new CachedSteps(steps) : undefined
@@ -39,7 +44,8 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     fairness: (state, action) => steps.fairness(state, action),
     ...(symmetric === undefined ? {} : { symmetryFingerprint: systemSymmetry<State>(steps.nodeIds, [...steps.nodeIds, ...steps.clientIds], symmetric) }),
     describe: (state, action) => describeStep(steps, state, action),
-    lanes: (state) => systemLanes(steps, state)
+    lanes: (state) => systemLanes(steps, state),
+    ...(cached === undefined ? {} : { [PARTIAL_ORDER]: new SystemIndependence(cached, steps.nodeIds, steps.clientIds, spec.network) })
   }
 }
 

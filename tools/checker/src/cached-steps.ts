@@ -10,8 +10,8 @@ import { PairMap } from "./tuple-table.ts"
  * An event's code: a delivery's is four times its envelope's id, a timer's
  * four times its index plus `TIMER`, and a restart and a crash have theirs.
  */
-const TIMER = 1
-const RESTART = 2
+export const TIMER = 1
+export const RESTART = 2
 const CRASH = 3
 
 /** What a client's step did: its new slot, what it sent, and the history after it. */
@@ -128,6 +128,20 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
         if (this.store.slots.values[words[action.node]!]!.up) return undefined
         return this.nodeStep(words, action.node, RESTART, action, -1)
     }
+  }
+
+  /**
+   * The id of ghost history `ghostId` once it has observed node `node`'s
+   * step on event `code` from its slot in `words`: what the step does to
+   * another ghost than its own state's, for telling whether two steps
+   * commute (see `system-independence.ts`). -1 when the step was never
+   * taken, or the system keeps no ghost.
+   */
+  ghostAfter(words: ReadonlyArray<number>, node: number, code: number, ghostId: number): number {
+    const slot = words[node]!
+    const effect = this.nodeEffects[node]!.get(slot, code)
+    if (effect < 0 || this.ghostSteps === undefined) return -1
+    return this.ghostSteps.observed(ghostId, node, slot, this.effectSlots[effect]!, effect)
   }
 
   private deliver(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" }>): State<S, M, T, Req, Res, D, CS, CT> | undefined {

@@ -1,6 +1,7 @@
 import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core/model"
 import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core/model"
 import { livenessViolation } from "./liveness.ts"
+import { partialOrderOf, SleepSets } from "./sleep-sets.ts"
 import { StateGraph } from "./state-graph.ts"
 import type { GraphPart } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
@@ -20,6 +21,8 @@ export interface Frontier<S> {
 /** What a thread of a parallel search reports of its share of the search. */
 export interface SearchSummary {
   readonly generated: number
+  /** Steps not taken because partial-order reduction put them asleep. */
+  readonly skipped: number
   readonly deepest: number
   readonly bounded: boolean
   /** Stopped on request before the search was done. */
@@ -63,6 +66,8 @@ export class Exploration<S, A> {
   private readonly skippedLiveness: ReadonlyArray<string>
   private readonly symmetry: ((state: S, out: Uint32Array) => void) | undefined
   private readonly graph: StateGraph | undefined
+  /** Partial-order reduction, when it is on (see `usesPartialOrder`). */
+  private readonly sleep: SleepSets<S, A> | undefined
   private readonly initialIds: Array<number> = []
   /** For each `sometimes` property, the id of its first witness, or -1. */
   private readonly witnesses: Array<number>
@@ -74,6 +79,8 @@ export class Exploration<S, A> {
   private expanded = 0
   /** The id of the state `admit` last met, or -1 when it was outside the boundary. */
   lastTarget = -1
+  /** Whether `admit` stored that state for the first time. */
+  private lastStored = false
   generated = 0
   deepest = 0
   /** A bound cut the search short: the result can be no better than `bounded`. */
@@ -104,6 +111,8 @@ export class Exploration<S, A> {
     this.encoded = new Uint32Array(model.codec?.words ?? 0)
     const symmetryFingerprint = model.symmetryFingerprint
     this.symmetry = options.symmetry === true && symmetryFingerprint !== undefined ? symmetryFingerprint.bind(model) : undefined
+    const order = usesPartialOrder(options) ? partialOrderOf(model) : undefined
+    this.sleep = order === undefined ? undefined : new SleepSets(order, () => this.table.size)
     options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
     if (options.signal?.aborted === true) this.requestStop()
     const resume = options.resume
@@ -147,16 +156,26 @@ export class Exploration<S, A> {
       return true
     }
     const actions = model.actions(state)
+    const { sleep } = this
     graph?.beginState(id)
+    sleep?.begin(state, id, depth, actions)
     let enabled = false
     for (let index = 0; index < actions.length; index++) {
+      if (sleep?.asleep(index) === true) {
+        // Enabled, as a step asleep commutes with the one that led here; not taken, but a step property still sees it.
+        enabled = true
+        if (this.transitions.length > 0 && !this.asleepStepHolds(state, actions[index]!, id, index)) return false
+        continue
+      }
       const next = model.next(state, actions[index]!)
       if (next === undefined) continue
       enabled = true
       this.generated++
       if (!this.step(state, next, id, index, depth, frontier)) return false
+      sleep?.taken(index, next, this.lastTarget, this.lastStored)
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
+    sleep?.end()
     if (!enabled && !this.endHolds(state, id)) return false
     if ((++this.expanded & (PROGRESS_CHECK_EVERY - 1)) === 0) this.reportProgress(frontier.size + pendingInLevel, depth)
     return true
@@ -181,8 +200,15 @@ export class Exploration<S, A> {
     if (known < 0) return this.admit(next, id, action, depth + 1, frontier, inside, true)
     // Met before: what `admit` does with a state the table already holds.
     this.lastTarget = known
+    this.lastStored = false
     frontier.revisit?.(next, known, id, action, depth + 1)
     return true
+  }
+
+  /** A step asleep, computed only for the step properties to see it. */
+  private asleepStepHolds(state: S, action: A, id: number, index: number): boolean {
+    const next = this.model.next(state, action)
+    return next === undefined || this.stepHolds(state, next, id, index)
   }
 
   /** Writes the fingerprint of `state` (and, with a codec, its words) where `admit` reads them. */
@@ -204,6 +230,7 @@ export class Exploration<S, A> {
   admit(state: S, parent: number, action: number, depth: number, frontier: Frontier<S>, inside?: boolean, fingerprinted = false): boolean {
     const { model, options, table, codec } = this
     this.lastTarget = -1
+    this.lastStored = false
     if (!(inside ?? (model.within === undefined || model.within(state)))) return true
     if (!fingerprinted) this.fingerprintOf(state)
     const id = table.insert(this.fingerprint[0]!, this.fingerprint[1]!, parent, action)
@@ -213,6 +240,7 @@ export class Exploration<S, A> {
       return true
     }
     this.lastTarget = id
+    this.lastStored = true
     if (this.joinRehash === undefined && table.crowded) table.rehash()
     if (this.graph !== undefined) this.graph.setBits(id, this.livenessBits(state))
     if (depth > this.deepest) this.deepest = depth
@@ -340,6 +368,7 @@ export class Exploration<S, A> {
   summary(): SearchSummary {
     return {
       generated: this.generated,
+      skipped: this.sleep?.skipped ?? 0,
       deepest: this.deepest,
       bounded: this.bounded,
       interrupted: this.interrupted,
@@ -370,6 +399,7 @@ export class Exploration<S, A> {
       ...(this.violation === undefined ? {} : { violation: this.violation }),
       distinctStates: this.table.size,
       generatedStates: this.generated,
+      ...(this.sleep === undefined ? {} : { skippedTransitions: this.sleep.skipped }),
       maxDepth: this.deepest,
       elapsedMs,
       statesPerSec: rate(this.table.size, elapsedMs),
@@ -381,5 +411,8 @@ export class Exploration<S, A> {
     }
   }
 }
+
+/** Whether a search with these options reduces by sleep sets, when its model declares which steps commute (see `CheckOptions.partialOrder`). */
+export const usesPartialOrder = (options: CheckOptions): boolean => options.partialOrder === true && options.strategy === "bfs" && options.liveness !== true
 
 export const rate = (states: number, elapsedMs: number): number => (elapsedMs > 0 ? (states * 1000) / elapsedMs : 0)

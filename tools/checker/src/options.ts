@@ -6,7 +6,7 @@ import type { CheckOptions } from "./types.ts"
 export const MAX_LIVENESS_PROPERTIES = 16
 
 /** The knobs a problem may name: `CheckOptions`' own, the threads, and checkpoints (`onLevel`, `onStopped`). */
-export type OptionName = "strategy" | "maxDepth" | "maxStates" | "walks" | "seed" | "liveness" | "symmetry" | "workers" | "checkpoint" | "resume"
+export type OptionName = "strategy" | "maxDepth" | "maxStates" | "walks" | "seed" | "liveness" | "symmetry" | "partialOrder" | "workers" | "checkpoint" | "resume"
 
 /** What a check is asked to do, beyond its options, and the words its problems are told in. */
 export interface OptionsContext<S, A> {
@@ -28,6 +28,7 @@ const ownNames: Record<OptionName, string> = {
   seed: "seed",
   liveness: "liveness",
   symmetry: "symmetry",
+  partialOrder: "partialOrder",
   workers: "workers",
   checkpoint: "checkpoints (onLevel, onStopped)",
   resume: "resume"
@@ -60,6 +61,9 @@ export const validateCheckOptions = <S, A>(options: CheckOptions, context: Optio
   }
   if (options.symmetry === true && options.liveness === true) {
     problems.push(`${name("symmetry")} and ${name("liveness")} do not go together: a reduced graph's cycles need not be real cycles`)
+  }
+  if (options.partialOrder === true && (strategy !== "bfs" || options.liveness === true)) {
+    problems.push(`${name("partialOrder")} goes with ${name("strategy")} bfs, without ${name("liveness")}: sleep sets prune steps, which a cycle search and a walk need`)
   }
   if (context.model !== undefined) problems.push(...modelProblems(options, context.model, name, context.modelName ?? "the model"))
   return problems

@@ -304,6 +304,7 @@ const merge = (
     ...(violation === undefined ? {} : { violation }),
     distinctStates: table.size,
     generatedStates: total(all),
+    ...(sequential.skippedTransitions === undefined ? {} : { skippedTransitions: all.reduce((sum, s) => sum + s.skipped, 0) }),
     maxDepth: Math.max(...all.map((s) => s.deepest)),
     elapsedMs,
     statesPerSec: rate(table.size, elapsedMs),
@@ -335,7 +336,7 @@ const firstWitnesses = (summaries: ReadonlyArray<SearchSummary>): Array<number> 
   })
 
 
-const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
+const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, skipped: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
 
 /**
  * Functions and signals cannot cross into a worker; the main thread reports

@@ -39,6 +39,14 @@ export interface CheckOptions {
    * cycle in it need not replay as a cycle.
    */
   readonly symmetry?: boolean
+  /**
+   * BFS without liveness: partial-order reduction by sleep sets (see
+   * `sleep-sets.ts`), for a model that declares which of its steps commute
+   * (an actor system does). The same states, each at the same depth, so the
+   * same verdicts and counterexamples as long; fewer steps taken. Off unless
+   * asked for; `parley check` asks unless given `--no-por`.
+   */
+  readonly partialOrder?: boolean
   /** BFS without liveness: called at the end of every level, where a checkpoint may be taken. */
   readonly onLevel?: (atLevelEnd: SearchPosition) => void
   /** BFS without liveness: called once a stop asked for through `signal` has taken effect, with where the search stood. */
@@ -103,6 +111,8 @@ export interface CheckResult {
   readonly violation?: Violation
   readonly distinctStates: number
   readonly generatedStates: number
+  /** With `partialOrder`: the steps not taken because they were asleep (each would have generated a state). */
+  readonly skippedTransitions?: number
   readonly maxDepth: number
   readonly elapsedMs: number
   readonly statesPerSec: number
