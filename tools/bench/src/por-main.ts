@@ -1,7 +1,7 @@
 /**
  * `npm run bench:por`: every spec `parley list` names, checked at its
  * defaults through the `parley` command as a user runs it, with partial-order
- * reduction (the default) and with `--no-por`, on one worker so the steps
+ * reduction (`--por`) and without it, on one worker so the steps
  * skipped do not depend on which thread stores a state first. One JSON line
  * per run: the verdict, distinct states, steps taken (`generatedStates`),
  * steps skipped, elapsed and states/s; then the Markdown table the README
@@ -33,7 +33,7 @@ const run = (args: ReadonlyArray<string>): { readonly status: number | null; rea
   spawnSync(process.execPath, [parley, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
 
 const check = (spec: string, reduced: boolean): Summary => {
-  const { status, stdout, stderr } = run(["check", spec, "--workers", "1", "--json", "--trace-out", `/tmp/parley-bench-por-${spec}.trace.json`, ...(reduced ? [] : ["--no-por"])])
+  const { status, stdout, stderr } = run(["check", spec, "--workers", "1", "--json", "--trace-out", `/tmp/parley-bench-por-${spec}.trace.json`, ...(reduced ? ["--por"] : [])])
   // 1: a violation, which a spec's defaults may show on purpose.
   if (status !== 0 && status !== 1) throw new Error(`parley check ${spec} exited with ${status}: ${stderr}`)
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as Summary
@@ -58,6 +58,6 @@ for (const spec of names.filter((name) => chosen.length === 0 || chosen.includes
   rows.push(`| \`${spec}\` | ${on.result}${on.property === null ? "" : ` (${on.property})`} | ${count(on.distinctStates)} | ${count(off.generatedStates)} | ` +
     `${count(on.generatedStates)} | ${(100 * fewer).toFixed(0)}% | ${seconds(off.elapsedMs)} | ${seconds(on.elapsedMs)} |`)
 }
-console.log("\n| spec (defaults) | verdict | states (both) | steps, --no-por | steps, por | fewer | s, --no-por | s, por |")
+console.log("\n| spec (defaults) | verdict | states (both) | steps, without | steps, --por | fewer | s, without | s, --por |")
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (const row of rows) console.log(row)
