@@ -68,7 +68,7 @@ describe("causal-broadcast as a cluster of processes", () => {
     expect(own).toMatchObject({ id: "n2#1", inReplyTo: null })
     expect(own.clock["n2"]).toBe(1)
     const reports = await Effect.runPromise(clusterStatus(chat.dir, hostedSpecs))
-    expect(reports.map((r) => r.status)).toEqual(["n1", "n2", "n3"].map((id) => expect.objectContaining({ id, messages: 3, pending: 0, held: [] })))
+    expect(reports.map((r) => r.status)).toEqual(["n1", "n2", "n3"].map((id) => expect.objectContaining({ id, messages: 3, pending: 0, heldLinks: [] })))
   }, 60_000)
 
   it("over a delayed link a reply reaches n3 first and waits; it is delivered right after the message it answers arrives", async () => {

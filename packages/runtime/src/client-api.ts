@@ -59,6 +59,9 @@ const rawBody = (route: RouteBody<unknown>, body: Buffer): Result.Result<unknown
   }
 }
 
+/** The fields `GET /v1/status` gives beside the spec's own. */
+export const hostStatusFields: ReadonlyArray<string> = ["id", "variant", "blocked", "heldLinks", "forwarding"]
+
 export class ClientApi extends Context.Service<ClientApi, { readonly address: string }>()("@parley/runtime/ClientApi") {
   static readonly layer = Layer.effect(ClientApi, Effect.gen(function*() {
     const config = yield* NodeConfig
@@ -125,15 +128,20 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       res.end(text)
     }
 
-    /** The spec's status fields, and the host's: the nodes it blocks, the forwarded requests it holds the way back for. */
+    /** The spec's status fields, and the host's: the nodes it blocks, the links it holds, the forwarded requests it keeps the way back for. */
     const status = () => ({
       id: config.self,
       ...config.hosted.api.status.of(node.state()),
       ...(config.variant === undefined ? {} : { variant: config.variant }),
       blocked: faults.blocked(),
-      held: faults.held(),
+      heldLinks: faults.held(),
       forwarding: forwarding.pending()
     })
+    // The host's fields are written over the spec's, so a spec field of the same name would reach clients as the host's and fail the spec's status Schema.
+    const clashing = Object.keys(config.hosted.api.status.of(node.state())).filter((field) => hostStatusFields.includes(field))
+    if (clashing.length > 0) {
+      return yield* Effect.die(new Error(`${config.hosted.name}'s status uses ${clashing.join(", ")}, which the host reports itself (${hostStatusFields.join(", ")}); rename it in the spec`))
+    }
 
     const serve = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
       const target = router(req.method ?? "GET", req.url ?? "/")

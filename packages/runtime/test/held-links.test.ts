@@ -103,7 +103,7 @@ describe("a held link", () => {
       expect(yield* notesAt(n2, 2)).toEqual(["a", "b"])
       yield* call(n2!, "POST", "/v1/notes/c")
       expect(yield* notesAt(n3, 1)).toEqual(["c"])
-      expect((yield* call(n1!, "GET", "/v1/status")).body).toMatchObject({ held: ["n3"], blocked: [] })
+      expect((yield* call(n1!, "GET", "/v1/status")).body).toMatchObject({ heldLinks: ["n3"], blocked: [] })
 
       expect(yield* call(n1!, "POST", "/v1/admin/hold", JSON.stringify({ held: [] }))).toEqual({ status: 200, body: { id: "n1", held: [] } })
       expect(yield* notesAt(n3, 3)).toEqual(["c", "a", "b"])
@@ -123,6 +123,6 @@ describe("a held link", () => {
         body: { error: expect.stringMatching(/^the body does not fit \{"held": \[node ids\]\}/) }
       })
       expect(yield* call(n1!, "GET", "/v1/admin/hold")).toMatchObject({ status: 405 })
-      expect((yield* call(n1!, "GET", "/v1/status")).body).toMatchObject({ id: "n1", held: [] })
+      expect((yield* call(n1!, "GET", "/v1/status")).body).toMatchObject({ id: "n1", heldLinks: [] })
     })))
 })
