@@ -13,6 +13,7 @@
  * (event-log.ts) and reader (`@parley/validate`) share this module.
  */
 import { fingerprint } from "@parley/core"
+import type { AnyHostedSpec, Output } from "@parley/core"
 import { Effect, Schema } from "effect"
 
 export const EventLogFormat = "parley-events/1"
@@ -136,5 +137,22 @@ export const durableDigester = () => {
       summary[key] = Array.isArray(value) ? chainOf(key, value) : value
     }
     return fingerprint(summary).toString(16)
+  }
+}
+
+/** A step's outputs as the log writes them, messages and responses in the spec's encoded form: the node writes them so, and `parley validate` compares its replay so. */
+export const outputEncoder = (hosted: AnyHostedSpec) => {
+  const message = Schema.encodeSync(hosted.message)
+  const response = Schema.encodeSync(hosted.response)
+  return (output: Output<unknown, unknown, unknown>): LoggedOutput => {
+    switch (output._tag) {
+      case "Send":
+        return { _tag: "Send", to: output.to, message: message(output.message) }
+      case "SetTimer":
+      case "CancelTimer":
+        return { _tag: output._tag, timer: output.timer }
+      case "Reply":
+        return { _tag: "Reply", client: output.client, response: response(output.response) }
+    }
   }
 }

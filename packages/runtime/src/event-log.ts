@@ -14,18 +14,17 @@
  * A log that cannot be written is reported once and switched off: the node
  * keeps serving.
  */
-import type { Actor, NodeContext, Output, Step } from "@parley/core"
+import type { Actor, NodeContext, Step } from "@parley/core"
 import { Context, Effect, Layer, Schema } from "effect"
 import type { Scope } from "effect"
 import { appendFile, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigester, EventLogFormat, eventFileName, eventFilePattern } from "./event-log-format.ts"
-import type { EventLogSettings, LoggedInput, LoggedOutput } from "./event-log-format.ts"
+import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputEncoder } from "./event-log-format.ts"
+import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
 import { NodeConfig } from "./node-config.ts"
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
 type AnyStep = Step<unknown, unknown, unknown, unknown>
-type AnyOutput = Output<unknown, unknown, unknown>
 
 /** What the reducer was told, as the node loop tells it: messages, requests and durable state decoded, requests stamped. */
 export type StepInput =
@@ -114,7 +113,6 @@ const openFileLog = (
   const { hosted } = config
   const encodeMessage = Schema.encodeSync(hosted.message)
   const encodeRequest = Schema.encodeSync(hosted.request)
-  const encodeResponse = Schema.encodeSync(hosted.response)
   const encodeDurable = Schema.encodeSync(hosted.durable)
   const encodeOptions = Schema.encodeSync(hosted.options)
 
@@ -176,17 +174,7 @@ const openFileLog = (
     }
   }
 
-  const encodeOutput = (output: AnyOutput): LoggedOutput => {
-    switch (output._tag) {
-      case "Send":
-        return { _tag: "Send", to: output.to, message: encodeMessage(output.message) }
-      case "SetTimer":
-      case "CancelTimer":
-        return { _tag: output._tag, timer: output.timer }
-      case "Reply":
-        return { _tag: "Reply", client: output.client, response: encodeResponse(output.response) }
-    }
-  }
+  const encodeOutput = outputEncoder(hosted)
 
   try {
     mkdirSync(dir, { recursive: true })

@@ -31,6 +31,18 @@ const ioTurn = Effect.callback<void>((resume) => {
 })
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
+
+/** One event through the reducer, as the node loop runs it and `parley validate` replays it. */
+export const takeInput = (actor: AnyActor, state: unknown, input: EventInput): Step<unknown, unknown, unknown, unknown> => {
+  switch (input._tag) {
+    case "Message":
+      return actor.onMessage(state, input.from, input.message)
+    case "Timer":
+      return actor.onTimer(state, input.timer)
+    case "Request":
+      return actor.onRequest(state, input.client, input.request)
+  }
+}
 type AnyOutput = Output<unknown, unknown, unknown>
 
 export class Node extends Context.Service<Node, {
@@ -113,16 +125,7 @@ export class Node extends Context.Service<Node, {
       }
     }
 
-    const apply = (input: EventInput): Step<unknown, unknown, unknown, unknown> => {
-      switch (input._tag) {
-        case "Message":
-          return actor.onMessage(state, input.from, input.message)
-        case "Timer":
-          return actor.onTimer(state, input.timer)
-        case "Request":
-          return actor.onRequest(state, input.client, input.request)
-      }
-    }
+    const apply = (input: EventInput): Step<unknown, unknown, unknown, unknown> => takeInput(actor, state, input)
 
     metrics.status(config.hosted.api.status.of(state))
     perform(first.out)

@@ -11,7 +11,7 @@
  */
 import { equals } from "@parley/core"
 import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
-import { durableDigester } from "@parley/runtime"
+import { durableDigester, outputEncoder, takeInput } from "@parley/runtime"
 import type { LoggedOutput, StepInput } from "@parley/runtime"
 import { Result, Schema } from "effect"
 import type { Incarnation, LoggedStep, NodeLog } from "./read.ts"
@@ -53,23 +53,6 @@ export interface ReplayedNode {
 }
 
 const normalize = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
-
-/** The encoding the node's log uses, for the replay's outputs. */
-const outputEncoder = (hosted: AnyHostedSpec) => {
-  const message = Schema.encodeSync(hosted.message)
-  const response = Schema.encodeSync(hosted.response)
-  return (output: AnyOutput): LoggedOutput => {
-    switch (output._tag) {
-      case "Send":
-        return { _tag: "Send", to: output.to, message: message(output.message) }
-      case "SetTimer":
-      case "CancelTimer":
-        return { _tag: output._tag, timer: output.timer }
-      case "Reply":
-        return { _tag: "Reply", client: output.client, response: response(output.response) }
-    }
-  }
-}
 
 export const describeOutputs = (out: ReadonlyArray<unknown>): string =>
   out.length === 0 ? "no outputs" : out.map((output) => JSON.stringify(output)).join("\n")
@@ -140,12 +123,8 @@ const apply = (
       return actor.init(context)
     case "Recover":
       return actor.recover(context, input.durable)
-    case "Message":
-      return actor.onMessage(state, input.from, input.message)
-    case "Timer":
-      return actor.onTimer(state, input.timer)
-    case "Request":
-      return actor.onRequest(state, input.client, input.request)
+    default:
+      return takeInput(actor, state, input)
   }
 }
 
