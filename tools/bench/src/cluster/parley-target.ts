@@ -1,7 +1,7 @@
-import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
+import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, eventFilePattern, readCluster } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Effect, Result } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -14,6 +14,11 @@ const launcher: Launcher = {
   args: [fileURLToPath(new URL("../../../../packages/cli/bin/parley.mjs", import.meta.url))]
 }
 
+/** The event log's files of `node`, none when it logs nothing. */
+const eventFiles = (dir: string, node: string): ReadonlyArray<string> => {
+  const events = join(dir, "events")
+  return existsSync(events) ? readdirSync(events).filter((name) => eventFilePattern(node).test(name)).map((name) => join(events, name)) : []
+}
 
 /** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not. */
 export const startParley = async (basePort: number, spec = "raft", eventLog = true): Promise<ClusterTarget> => {
@@ -33,7 +38,12 @@ export const startParley = async (basePort: number, spec = "raft", eventLog = tr
       await response.arrayBuffer()
       return response.status === 200
     },
-    diskBytes: async () => nodes.map((node) => ["", "-wal", "-shm"].reduce((total, suffix) => total + diskBytes(join(dir, `${node.id}.sqlite${suffix}`)), 0)),
+    // A node's sqlite files and its event log (DIR/events/ID.events.N.jsonl, when on).
+    diskBytes: async () =>
+      nodes.map((node) =>
+        ["", "-wal", "-shm"].reduce((total, suffix) => total + diskBytes(join(dir, `${node.id}.sqlite${suffix}`)), 0) +
+        eventFiles(dir, node.id).reduce((total, file) => total + diskBytes(file), 0)
+      ),
     durableReadMs: async (member) => {
       const start = performance.now()
       const db = new DatabaseSync(join(dir, `${member.id}.sqlite`), { readOnly: true })
