@@ -31,6 +31,7 @@ const ioTurn = Effect.callback<void>((resume) => {
 })
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
+type AnyOutput = Output<unknown, unknown, unknown>
 
 /** One event through the reducer, as the node loop runs it and `parley validate` replays it. */
 export const takeInput = (actor: AnyActor, state: unknown, input: EventInput): Step<unknown, unknown, unknown, unknown> => {
@@ -43,7 +44,6 @@ export const takeInput = (actor: AnyActor, state: unknown, input: EventInput): S
       return actor.onRequest(state, input.client, input.request)
   }
 }
-type AnyOutput = Output<unknown, unknown, unknown>
 
 export class Node extends Context.Service<Node, {
   /**
