@@ -7,22 +7,8 @@
 import { bucketCount, bucketGet, bucketsFlat } from "@parley/kv"
 import { describe, expect, it } from "vitest"
 import { defaultSessionExpiryMs, sessionSweepEvery } from "../../src/raft/state-machine.ts"
-import type { RaftState } from "../../src/raft/state.ts"
-import { Interpreter } from "./harness/commands.ts"
-
-/** A three-node cluster whose leader is n1. */
-const withLeader = (): Interpreter => {
-  const interpreter = new Interpreter()
-  for (const line of ["add-nodes 3", "timeout n1", "stabilize"]) interpreter.run(line)
-  expect(interpreter.cluster.slot("n1")).toMatchObject({ up: true, state: { role: "leader" } })
-  return interpreter
-}
-
-const stateOf = (interpreter: Interpreter, node: string): RaftState => {
-  const slot = interpreter.cluster.slot(node)
-  if (!slot.up) throw new Error(`${node} is down`)
-  return slot.state
-}
+import type { Interpreter } from "./harness/commands.ts"
+import { stateOf, withLeader } from "./harness/leader.ts"
 
 /** Until every node applied what the leader committed: the leader tells its commit index with its next AppendEntries. */
 const settle = (interpreter: Interpreter): void => {

@@ -13,24 +13,13 @@ import { describe, expect, it } from "vitest"
 import { logLength } from "../../src/raft/log.ts"
 import { RaftDurable, RaftMessage } from "../../src/raft/messages.ts"
 import { snapshotChunk } from "../../src/raft/snapshot.ts"
-import type { RaftState } from "../../src/raft/state.ts"
-import { Interpreter } from "./harness/commands.ts"
+import type { Interpreter } from "./harness/commands.ts"
+import { stateOf, withLeader } from "./harness/leader.ts"
 
 const snapshotEvery = 16
 
 /** A three-node cluster that snapshots every 16 entries and sends at most 600 bytes of a snapshot at once; n1 leads. */
-const withLeader = (): Interpreter => {
-  const interpreter = new Interpreter()
-  for (const line of [`add-nodes 3 snapshot=${snapshotEvery} chunk=600`, "timeout n1", "stabilize"]) interpreter.run(line)
-  expect(interpreter.cluster.slot("n1")).toMatchObject({ up: true, state: { role: "leader" } })
-  return interpreter
-}
-
-const stateOf = (interpreter: Interpreter, node: string): RaftState => {
-  const slot = interpreter.cluster.slot(node)
-  if (!slot.up) throw new Error(`${node} is down`)
-  return slot.state
-}
+const withSnapshotLeader = (): Interpreter => withLeader(`snapshot=${snapshotEvery} chunk=600`)
 
 /** `count` Puts of distinct keys, each by its own client, delivered as they go; the longest log any up node kept meanwhile. */
 const load = (interpreter: Interpreter, count: number, from = 0): number => {
@@ -59,7 +48,7 @@ const settle = (interpreter: Interpreter): ReadonlyArray<string> => {
 
 describe("snapshots of a bucketed store", () => {
   it("keep every log short: the snapshot and at most a snapshot's worth of entries after it", () => {
-    const interpreter = withLeader()
+    const interpreter = withSnapshotLeader()
     const longest = load(interpreter, 200)
     settle(interpreter)
     // One entry past the threshold at most: the snapshot is taken at the next apply.
@@ -72,7 +61,7 @@ describe("snapshots of a bucketed store", () => {
   })
 
   it("a restarted node resumes from its snapshot, applied, and the log after it, and catches up from the leader", () => {
-    const interpreter = withLeader()
+    const interpreter = withSnapshotLeader()
     load(interpreter, 100)
     settle(interpreter)
     const before = stateOf(interpreter, "n2")
@@ -88,7 +77,7 @@ describe("snapshots of a bucketed store", () => {
   })
 
   it("a follower behind the leader's snapshot gets it in chunks of whole buckets and ends with the leader's store and sessions", () => {
-    const interpreter = withLeader()
+    const interpreter = withSnapshotLeader()
     load(interpreter, 10)
     settle(interpreter)
     interpreter.run("crash n3")
