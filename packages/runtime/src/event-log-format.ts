@@ -15,6 +15,7 @@
 import { fingerprint } from "@parley/core"
 import type { AnyHostedSpec, Output } from "@parley/core"
 import { Effect, Schema } from "effect"
+import { unchangedPrefix } from "./unchanged-prefix.ts"
 
 export const EventLogFormat = "parley-events/1"
 
@@ -96,13 +97,6 @@ const digestOf = (value: unknown, depth: number): string => {
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** How many items at the start of `after` are the very items of `before` (compared from the end of what they share, as sqlite-store.ts does). */
-const unchangedPrefix = (before: ReadonlyArray<unknown>, after: ReadonlyArray<unknown>): number => {
-  let common = Math.min(before.length, after.length)
-  while (common > 0 && before[common - 1] !== after[common - 1]) common--
-  return common
-}
 
 /** A chain of digests over an array's items: `prefix[i]` covers the first `i`; kept for the next array, which shares most of them. */
 interface Chain {

@@ -9,6 +9,7 @@
  * long the log is.
  */
 import { DatabaseSync } from "node:sqlite"
+import { unchangedPrefix } from "./unchanged-prefix.ts"
 
 type Durable = Readonly<Record<string, unknown>>
 
@@ -18,12 +19,6 @@ export interface SqliteStore {
   remember(durable: unknown): void
   save(durable: unknown): void
   close(): void
-}
-
-const unchangedPrefix = (before: ReadonlyArray<unknown>, after: ReadonlyArray<unknown>): number => {
-  let common = Math.min(before.length, after.length)
-  while (common > 0 && before[common - 1] !== after[common - 1]) common--
-  return common
 }
 
 export const openSqliteStore = (path: string): SqliteStore => {
