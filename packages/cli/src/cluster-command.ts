@@ -51,21 +51,26 @@ const table = (reports: ReadonlyArray<NodeReport>): string => {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
 }
 
-/** What a user types first against a fresh cluster of each spec that is not a key-value store. */
-const firstCommands: Readonly<Record<string, string>> = {
-  "2pc": "parley tx put k1=v1 k2=v2",
-  saga: "parley saga start --wait",
-  "saga-choreography": "parley saga start --wait",
-  lock: "parley lock acquire my-lock --ttl 5s",
-  "zk-lock": "parley lock acquire my-lock --ttl 5s",
-  bully: "parley elect watch",
-  ring: "parley elect watch",
-  zk: "parley elect watch"
+/** A spec's own command, run against the cluster in `dir`. */
+const command = (text: string) => (dir: string): string => `${text} --dir ${dir}`
+
+/** What a user types first against a fresh cluster of each spec that is not a key-value store, given its directory and a node's client address. */
+const firstSteps: Readonly<Record<string, (dir: string, client: string) => string>> = {
+  "2pc": command("parley tx put k1=v1 k2=v2"),
+  saga: command("parley saga start --wait"),
+  "saga-choreography": command("parley saga start --wait"),
+  lock: command("parley lock acquire my-lock --ttl 5s"),
+  "zk-lock": command("parley lock acquire my-lock --ttl 5s"),
+  bully: command("parley elect watch"),
+  ring: command("parley elect watch"),
+  zk: command("parley elect watch"),
+  // The chat has no command of its own: its first step is a request to a node.
+  "causal-broadcast": (_dir, client) => `curl -X POST ${client}/v1/messages -d '{"text": "hello"}'`
 }
 
 /** What a user types first against a fresh cluster of `spec`. */
-const firstCommand = (spec: string): string =>
-  firstCommands[spec] ?? "parley kv put greeting hello"
+const firstStep = (spec: string, dir: string, client: string): string =>
+  (firstSteps[spec] ?? command("parley kv put greeting hello"))(dir, client)
 
 const up = Command.make(
   "up",
@@ -118,11 +123,7 @@ const up = Command.make(
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))
       yield* Console.log(`${spec} cluster of ${reports.length} up in ${dir}; ${summary}\n`)
       yield* Console.log(table(reports))
-      // The chat has no command of its own: its first step is a request to a node.
-      const first = spec === "causal-broadcast"
-        ? `curl -X POST ${reports[0]?.client}/v1/messages -d '{"text": "hello"}'`
-        : `${firstCommand(spec)} --dir ${dir}`
-      yield* Console.log(`\ntry: ${first}`)
+      yield* Console.log(`\ntry: ${firstStep(spec, dir, String(reports[0]?.client))}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
     })
 ).pipe(Command.withDescription(
