@@ -45,24 +45,39 @@ export const noStaleWrite = always<LeaseSystemState>("NoStaleWrite", (s) => {
   return true
 })
 
-/** The message the lock server was handed in the step from `before` to `after`, if any: the one fewer copy of which is in flight. */
-const deliveredToServer = (before: LeaseSystemState, after: LeaseSystemState) => {
-  const was = inFlight(before.network).filter((e) => e.to === LockServer)
-  const is = inFlight(after.network).filter((e) => e.to === LockServer)
-  const copies = (list: typeof was, e: (typeof was)[number]) => list.filter((x) => equals(x, e)).length
-  return was.find((e) => copies(was, e) > copies(is, e))
+const toServer = (s: LeaseSystemState) => inFlight(s.network).filter((e) => e.to === LockServer)
+
+type ServerEnvelope = ReturnType<typeof toServer>[number]
+
+/**
+ * The messages that may have removed `lease` in the step from `before` to
+ * `after`: the one with one fewer copy in flight; on a duplicating network,
+ * where a delivered message stays, every command in flight that can delete
+ * it (a Del, or a Release of its token), since the state does not record
+ * which one was taken.
+ */
+const removersOf = (before: LeaseSystemState, after: LeaseSystemState, lease: Lease): ReadonlyArray<ServerEnvelope> => {
+  const was = toServer(before)
+  const is = toServer(after)
+  const copies = (list: ReadonlyArray<ServerEnvelope>, e: ServerEnvelope) => list.filter((x) => equals(x, e)).length
+  const consumed = was.find((e) => copies(was, e) > copies(is, e))
+  if (consumed !== undefined) return [consumed]
+  return was.filter(({ kind, body }) => kind === "message" && (body._tag === "Del" || (body._tag === "Release" && body.token === lease.token)))
 }
 
 /**
  * A release deletes only the releaser's own lease: when a lease vanishes
  * without the server's clock moving (so not by expiry), the command that
- * removed it came from the lease's holder.
+ * removed it came from the lease's holder. On a duplicating network this
+ * can only ask whether some command that could have removed it came from
+ * the holder, so an interleaving in which the holder's own Del was also in
+ * flight passes there (the unordered and ordered networks tell them apart).
  */
 export const releaseOnlyOwnLock = alwaysStep<LeaseSystemState>("ReleaseOnlyOwnLock", (before, after) => {
   const was = modelLease(before)
   const is = serverOf(after)
   if (was === null || is === undefined || is.now !== serverOf(before)?.now || modelLease(after)?.token === was.token) return true
-  return deliveredToServer(before, after)?.from === was.holder
+  return removersOf(before, after, was).some((e) => e.from === was.holder)
 })
 
 const tokenHeld = (s: LeaseSystemState, token: number | null): boolean => modelLease(s)?.token === token

@@ -1,4 +1,6 @@
+import { check, systemModel } from "@parley/checker"
 import { expectCaught, expectHolds } from "@parley/checker/testing"
+import { defaultConfig } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { lockSpec } from "../../src/index.ts"
 
@@ -47,5 +49,20 @@ describe("lock's unsafe recipes, each caught", () => {
   it("unfenced: tokens, renewal and an atomic release do not help if the resource does not compare tokens", () => {
     const { trace } = expectCaught(lockSpec, { variant: "unfenced" }, { property: "NoStaleWrite", depth: 9 })
     expect((trace().steps.at(-1)!.lanes["redis"] as ServerLane).lock).toBe("c2 token 2 until 2")
+  })
+})
+
+describe("lock on a duplicating network, where a delivered message stays in flight", () => {
+  // Exhausting it takes millions of states (every message can arrive again), so the correct recipe is claimed to depth 12.
+  it("the fenced recipe breaks no property to depth 12: a release is matched to its sender though its message stays", () => {
+    const built = lockSpec.build({ ...defaultConfig(lockSpec), network: "duplicating" })
+    if (built._tag !== "System") throw new Error("lock is an actor system")
+    const result = check(systemModel(built.system), { strategy: "bfs", maxDepth: 12 })
+    expect(result.violation).toBeUndefined()
+    expect(result.distinctStates).toBeGreaterThan(10_000)
+  })
+
+  it("get-then-del: c1's DEL of c2's lock is still caught, at the same depth as on the unordered network", () => {
+    expectCaught(lockSpec, { variant: "get-then-del", network: "duplicating" }, { property: "ReleaseOnlyOwnLock", depth: 10 })
   })
 })
