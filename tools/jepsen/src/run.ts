@@ -181,8 +181,9 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
       options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
 
-      const ticker = yield* Effect.forkChild(reportProgress(recorder, options.progress))
-      const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
+      // Scoped, not children: stopped when the test body ends, before the cluster (and its network) goes, even on Ctrl-C.
+      const ticker = yield* Effect.forkScoped(reportProgress(recorder, options.progress))
+      const nemesis = yield* Effect.forkScoped(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
       const slots = Array.from({ length: options.clients }, (_, slot) => slot)
       const workers: Workers = { workload, recorder, clients, count: options.clients, endAt, meanPauseMs }
       const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workers, slot, seededRandom(options.seed + 7919 * (slot + 1))), { concurrency: "unbounded" })
@@ -205,4 +206,4 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const checked = checkRecords(workload.model, recorder.records, options.budget)
       if (Result.isFailure(checked)) return yield* Effect.die(new Error(`the recorded history does not read back: ${checked.failure}`))
       return { model: workload.model, records: recorder.records, faults: recorder.faults, checked: checked.success, unrecovered, nodes, durationMs }
-    }).pipe(Effect.ensuring(control.resumeAll)))
+    }).pipe(Effect.scoped, Effect.ensuring(control.resumeAll)))
