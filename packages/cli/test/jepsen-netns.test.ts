@@ -89,7 +89,7 @@ describe("partitions in the network", () => {
     const seen = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const network = yield* namespaceNetwork(ids)
       const { reports } = yield* Effect.acquireRelease(
-        clusterUp({ spec: "raft", nodes: 3, dir, basePort: 20_000, launcher: network.launcher(launcher), hosts: hostedSpecs, nodeHosts: ids.map((id) => network.hostOf(id)) }),
+        clusterUp({ spec: "raft", nodes: 3, dir, basePort: 20_000, launcher: network.launcher(launcher), hosts: hostedSpecs, nodeHosts: network.hosts }),
         () => Effect.ignore(clusterDown(dir))
       )
       // Only namespace addresses: every node listens on its own, none on loopback.

@@ -103,8 +103,8 @@ const freeSubnet = Effect.gen(function*() {
 export interface NamespaceNetwork {
   /** The /24 the nodes and the bridge have their addresses in. */
   readonly subnet: string
-  /** The address node `id` listens on, inside its own namespace. */
-  hostOf(id: NodeId): string
+  /** The address each node listens on inside its own namespace, in the order of the ids the network was made for. */
+  readonly hosts: ReadonlyArray<string>
   /** `inner` run inside the namespace of the node it starts (the node's pid stays the process's: kill -9 and SIGSTOP reach the node itself). */
   launcher(inner: Launcher): Launcher
   /** Cuts the nodes of `isolated` off from the rest, both ways, at the network layer; what was cut before stays cut. */
@@ -177,7 +177,7 @@ export const namespaceNetwork = (ids: ReadonlyArray<NodeId>) =>
     const memberOf = (id: NodeId) => members.find((member) => member.id === id)
     const network: NamespaceNetwork = {
       subnet: `10.213.${subnet}.0/24`,
-      hostOf: (id) => memberOf(id)?.host ?? "",
+      hosts: members.map((member) => member.host),
       launcher: (inner) => ({
         // `sh` finds the node's id among the arguments and execs `ip netns exec`, which execs the node: one pid throughout.
         executable: "/bin/sh",

@@ -143,7 +143,7 @@ const clusterIn = <A, E>(options: TestOptions, network: NamespaceNetwork | undef
       basePort: options.basePort,
       launcher,
       ...(options.variant === undefined ? {} : { variant: options.variant }),
-      ...(network === undefined ? {} : { nodeHosts: nodeIds(options).map((id) => network.hostOf(id)) })
+      ...(network === undefined ? {} : { nodeHosts: network.hosts })
     }).pipe(Effect.onError(() => Effect.ignore(clusterDown(options.dir)))), // nodes it started before it failed
     ({ reports }) => {
       const nodes: ReadonlyArray<NodeId> = reports.map((report) => report.id)
