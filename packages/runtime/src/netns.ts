@@ -12,7 +12,7 @@
  * closes, and swept at the next start if that process died first.
  */
 import type { NodeId } from "@parley/core"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { execFile } from "node:child_process"
 import { ClusterControlError } from "./errors.ts"
 import type { Launcher } from "./cluster-control.ts"
@@ -54,16 +54,32 @@ const alive = (pid: number): boolean => {
   }
 }
 
-/** The pid that made a name of ours, when the name is one. */
-const ownerOf = (name: string, prefix: string): number | undefined => {
-  const match = new RegExp(`^${prefix}(\\d+)[a-z]`).exec(name)
-  return match === null ? undefined : Number(match[1])
+/** Our names, each with the pid that made it: namespaces, bridges and the host ends of veths. */
+const ours = {
+  namespace: new RegExp(`^${namespacePrefix}(\\d+)[a-z]-`),
+  bridge: new RegExp(`^${bridgePrefix}(\\d+)[a-z]$`),
+  veth: new RegExp(`^${vethPrefix}(\\d+)[a-z]-\\d$`)
+}
+
+/** Whether `name` is one of ours whose process is gone. */
+const stale = (name: string, pattern: RegExp): boolean => {
+  const owner = pattern.exec(name)?.[1]
+  return owner !== undefined && !alive(Number(owner))
 }
 
 const namespaceNames = ip("netns", "list").pipe(Effect.map((text) => text.split("\n").map((line) => line.split(" ")[0]!).filter((name) => name !== "")))
 
-const linkNames = ip("-o", "link", "show").pipe(
-  Effect.map((text) => text.split("\n").flatMap((line) => /^\d+: ([^:@]+)/.exec(line)?.[1] ?? []))
+/** What `ip -j -d link show` says of each link that we read: its name and kind. */
+const Links = Schema.fromJsonString(Schema.Array(Schema.Struct({
+  ifname: Schema.String,
+  linkinfo: Schema.optional(Schema.Struct({ info_kind: Schema.optional(Schema.String) }))
+})))
+const decodeLinks = Schema.decodeUnknownEffect(Links)
+
+const links = ip("-j", "-d", "link", "show").pipe(
+  Effect.flatMap((text) =>
+    decodeLinks(text).pipe(Effect.mapError((error) => fail(`\`ip -j -d link show\` answered what does not read as links: ${error.message}`)))
+  )
 )
 
 /** Stops what still runs in a namespace (nodes whose parent was killed), then removes the namespace. */
@@ -82,13 +98,10 @@ const removeNamespace = (name: string) =>
 
 /** Removes the namespaces, bridges and veths of networks whose process is gone (killed before it could clean up). */
 export const sweepStaleNetworks = Effect.gen(function*() {
-  const stale = (name: string, prefix: string) => {
-    const owner = ownerOf(name, prefix)
-    return owner !== undefined && !alive(owner)
-  }
-  for (const name of yield* namespaceNames) if (stale(name, namespacePrefix)) yield* removeNamespace(name)
-  for (const name of yield* linkNames) {
-    if (stale(name, bridgePrefix) || stale(name, vethPrefix)) yield* Effect.ignore(ip("link", "del", name))
+  for (const name of yield* namespaceNames) if (stale(name, ours.namespace)) yield* removeNamespace(name)
+  for (const link of yield* links) {
+    const kind = link.linkinfo?.info_kind
+    if ((kind === "bridge" && stale(link.ifname, ours.bridge)) || (kind === "veth" && stale(link.ifname, ours.veth))) yield* Effect.ignore(ip("link", "del", link.ifname))
   }
 })
 
