@@ -105,10 +105,13 @@ export const sweepStaleNetworks = Effect.gen(function*() {
   }
 })
 
-/** The first 10.213.S.0/24 no address or route of the machine touches. */
+/** The first 10.213.S.0/24, counting from the pid's (two networks made at once rarely race for one), that no address or route of the machine touches. */
 const freeSubnet = Effect.gen(function*() {
   const used = (yield* ip("-o", "-4", "addr", "show")) + (yield* ip("-4", "route", "show"))
-  for (let subnet = 0; subnet < 256; subnet++) if (!used.includes(`10.213.${subnet}.`)) return subnet
+  for (let step = 0; step < 256; step++) {
+    const subnet = (process.pid + step) % 256
+    if (!used.includes(`10.213.${subnet}.`)) return subnet
+  }
   return yield* Effect.fail(fail(`every /24 of ${netnsRange} is in use on this machine`))
 })
 
