@@ -6,7 +6,8 @@
  * and undoes it: a killed node is started again, a paused one continued, a
  * partition healed; `restart` (kill -9 and start at once) is over as soon as
  * it is done. A partition isolates its target, or (with five nodes or more,
- * half the time) splits a minority with the target in it from the majority. Every step is logged through the recorder; a step the cluster
+ * half the time) splits a minority with the target in it from the
+ * majority. Every step is logged through the recorder; a step the cluster
  * control cannot carry out is logged as an error and the schedule goes on.
  */
 import type { NodeId } from "@parley/core"
