@@ -7,7 +7,7 @@
  */
 import { findWorkload, NemesisKind, runTest, timingsWithInterval, workloads, writeReport } from "@parley/jepsen"
 import type { EventLogsVerdict, NemesisTarget, TestOptions } from "@parley/jepsen"
-import { freeBasePort, logPath } from "@parley/runtime"
+import { freeBasePort, logPath, netnsRange, netnsUnavailable } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -60,7 +60,21 @@ export interface TestInput {
   readonly dir: string | undefined
   readonly report: string | undefined
   readonly checkLimitSeconds: number
+  readonly net: NetChoice
 }
+
+export type NetChoice = "loopback" | "netns" | "auto"
+
+/** Where the nodes run: `netns` refused at once when this machine cannot make namespaces, `auto` falling back to loopback with a note. */
+const resolveNet = (choice: NetChoice) =>
+  Effect.gen(function*() {
+    if (choice === "loopback") return "loopback" as const
+    const unavailable = yield* netnsUnavailable
+    if (unavailable === undefined) return "netns" as const
+    if (choice === "netns") return yield* usage(`--net netns: ${unavailable}; run as root where \`ip netns\` works, or use --net loopback (partitions in the transport)`)
+    yield* Console.error(`note: --net auto: ${unavailable}; the nodes run on loopback and partitions are the transport's`)
+    return "loopback" as const
+  })
 
 const usage = (message: string) => new UsageError({ message })
 
@@ -90,6 +104,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
   const workload = findWorkload(input.workload)
   if (workload === undefined) return yield* usage(`no workload "${input.workload}"; there are ${workloads.map((known) => known.name).join(", ")}`)
   const variant = yield* hostableVariant(input.spec, input.variant)
+  const net = yield* resolveNet(input.net)
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31)
   const started = new Date().toISOString().replace(/[:.]/g, "-")
   const reportDir = input.report ?? join(".parley", "test", `${input.spec}${variant === undefined ? "" : `-${variant}`}-${started}`)
@@ -109,6 +124,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     dir: clusterDir,
     basePort: yield* freeBasePort(input.nodes),
     launcher,
+    net,
     durationMs,
     clients: input.clients,
     keys: input.keys,
@@ -124,7 +140,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     onRecord: (record) => void writeSync(historyFile, JSON.stringify(record) + "\n")
   }
   if (variant !== undefined) yield* Console.error(`WARNING: testing the known-buggy variant "${variant}" of ${input.spec}; an anomaly is expected`)
-  const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed }
+  const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed, net }
   const { verdict, text } = yield* runTest(options).pipe(
     Effect.flatMap((run) => {
       closeHistory()
@@ -175,6 +191,12 @@ export const testCommand = Command.make(
     ),
     dir: Flag.String("dir").pipe(Flag.optional, Flag.withDescription("The cluster's directory, kept afterwards (default: a temporary one, removed)")),
     report: Flag.String("report").pipe(Flag.optional, Flag.withDescription("Where to write the report (default .parley/test/SPEC-TIME)")),
+    net: Flag.Literals("net", ["loopback", "netns", "auto"]).pipe(
+      Flag.withDefault("loopback"),
+      Flag.withDescription(
+        `Where the nodes run: loopback (the default; partitions in the transport), netns (each node in its own network namespace on ${netnsRange}, partitions cut in the network; needs root and ip netns), or auto (netns when it can)`
+      )
+    ),
     checkTimeLimit: Flag.Finite("check-time-limit").pipe(Flag.withDefault(120), Flag.withDescription("Seconds the history check may take before its verdict is unknown (default 120)"))
   },
   (input) =>
@@ -193,12 +215,14 @@ export const testCommand = Command.make(
       workload: input.workload,
       dir: Option.getOrUndefined(input.dir),
       report: Option.getOrUndefined(input.report),
-      checkLimitSeconds: input.checkTimeLimit
+      checkLimitSeconds: input.checkTimeLimit,
+      net: input.net
     })
 ).pipe(
   Command.withDescription("Test a real cluster as Jepsen does: concurrent clients, faults, the history checked for linearizability (exit 0 none found, 1 anomaly, 4 unknown)"),
   Command.withExamples([
     { command: "parley test raft --time 60s", description: "Every fault for a minute; the report goes to .parley/test/" },
-    { command: "parley test raft --variant stale-read --nemesis partition", description: "Watch a leader that reads its own store without checking it still leads get caught" }
+    { command: "parley test raft --variant stale-read --nemesis partition", description: "Watch a leader that reads its own store without checking it still leads get caught" },
+    { command: "sudo parley test raft --net netns --nemesis partition", description: "Nodes in network namespaces, partitions cut in the network (root only)" }
   ])
 )

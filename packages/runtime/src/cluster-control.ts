@@ -187,7 +187,13 @@ export interface UpOptions {
   readonly hosts?: ReadonlyArray<AnyHostedSpec>
   /** Whether every node logs its reducer's steps to DIR/events for `parley validate`; by default it does. */
   readonly eventLog?: boolean
+  /** The address each node listens on, in order (a namespace network's); absent, 127.0.0.1. Such addresses are taken as free. */
+  readonly nodeHosts?: ReadonlyArray<string>
 }
+
+/** A loopback node entry moved to `host`, its ports kept. */
+const onHost = (node: NodeEntry, host: string | undefined): NodeEntry =>
+  host === undefined ? node : { ...node, client: node.client.replace("127.0.0.1:", `${host}:`), peer: node.peer.replace("127.0.0.1:", `${host}:`) }
 
 export const clusterUp = (options: UpOptions) =>
   Effect.gen(function*() {
@@ -206,14 +212,14 @@ export const clusterUp = (options: UpOptions) =>
     }
     const file: ClusterFile = {
       spec: options.spec,
-      nodes: loopbackNodes(options.basePort, count, ids),
+      nodes: loopbackNodes(options.basePort, count, ids).map((node, i) => onHost(node, options.nodeHosts?.[i])),
       timers: options.timers ?? {},
       options: options.options ?? {},
       requireClientToken: options.requireClientToken ?? false,
       ...(options.variant === undefined ? {} : { variant: options.variant }),
       ...(options.eventLog === false ? {} : { eventLog: defaultEventLog })
     }
-    const busy = yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer]))
+    const busy = options.nodeHosts === undefined ? yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer])) : []
     if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)
     yield* ensureCredentials(options.dir)
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")

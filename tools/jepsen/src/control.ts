@@ -1,12 +1,13 @@
 /**
  * What the nemesis does to a cluster, as a service it is given: the local
  * cluster control of `parley cluster` (kill -9, restart, the transport's
- * partition, heal), and pauses with SIGSTOP and SIGCONT. A test of another
+ * partition, heal), and pauses with SIGSTOP and SIGCONT; with a namespace
+ * network, partitions cut in the network itself instead. A test of another
  * kind of cluster gives its own.
  */
 import type { NodeId } from "@parley/core"
 import { agreedLeader, awaitLeader, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, ClusterControlError, livePid } from "@parley/runtime"
-import type { Launcher } from "@parley/runtime"
+import type { Launcher, NamespaceNetwork } from "@parley/runtime"
 import { Effect } from "effect"
 
 export interface ClusterControl {
@@ -18,6 +19,8 @@ export interface ClusterControl {
   restart(node: NodeId): Effect.Effect<void, ClusterControlError>
   pause(node: NodeId): Effect.Effect<void, ClusterControlError>
   resume(node: NodeId): Effect.Effect<void, ClusterControlError>
+  /** Where `partition` cuts: in the network between the nodes' namespaces, or in each node's transport (its sockets stay up). */
+  readonly partitionLayer: PartitionLayer
   /** Cuts `isolated` off from the rest, both ways. */
   partition(isolated: ReadonlyArray<NodeId>): Effect.Effect<void, ClusterControlError>
   readonly heal: Effect.Effect<void, ClusterControlError>
@@ -26,6 +29,8 @@ export interface ClusterControl {
   /** Every fault undone (paused nodes continued, the partition healed, nodes that are down started), then waits for every node to answer and a majority to name a leader. */
   readonly recover: Effect.Effect<void, ClusterControlError>
 }
+
+export type PartitionLayer = "network" | "transport"
 
 /** How long a cluster has to recover once every fault is undone, as `parley cluster up` gives one to start. */
 const recoveryMs = 30_000
@@ -36,8 +41,8 @@ const signal = (pid: number, name: "SIGSTOP" | "SIGCONT") =>
     catch: (error) => new ClusterControlError({ message: `cannot send ${name} to pid ${pid}: ${error instanceof Error ? error.message : String(error)}` })
   })
 
-/** The control of a local cluster in `dir`, whose nodes `launcher` starts. */
-export const localControl = (dir: string, nodes: ReadonlyArray<NodeId>, launcher: Launcher): ClusterControl => {
+/** The control of a local cluster in `dir`, whose nodes `launcher` starts; partitions in `network` when the nodes live in one. */
+export const localControl = (dir: string, nodes: ReadonlyArray<NodeId>, launcher: Launcher, network?: NamespaceNetwork): ClusterControl => {
   const paused = new Map<NodeId, number>()
   const resume = (node: NodeId) =>
     Effect.gen(function*() {
@@ -69,15 +74,18 @@ export const localControl = (dir: string, nodes: ReadonlyArray<NodeId>, launcher
         paused.set(node, pid)
       }),
     resume,
+    partitionLayer: network === undefined ? "transport" : "network",
     partition: (isolated) => {
+      if (network !== undefined) return network.cut(isolated)
       const rest = nodes.filter((node) => !isolated.includes(node))
       return Effect.asVoid(clusterPartition(dir, `${isolated.join(",")}/${rest.join(",")}`))
     },
-    heal: Effect.asVoid(clusterHeal(dir)),
+    heal: network?.heal ?? Effect.asVoid(clusterHeal(dir)),
     resumeAll,
     recover: Effect.gen(function*() {
       yield* resumeAll
       yield* clusterHeal(dir)
+      if (network !== undefined) yield* network.heal
       const down = nodes.filter((node) => livePid(dir, node) === undefined)
       yield* Effect.forEach(down, (node) => clusterRestart(dir, node, launcher), { discard: true })
       yield* awaitLeader(dir, recoveryMs, true)

@@ -5,14 +5,16 @@
  * consensus protocol hardest; otherwise any node; or always one or the other), holds the fault a while,
  * and undoes it: a killed node is started again, a paused one continued, a
  * partition healed; `restart` (kill -9 and start at once) is over as soon as
- * it is done. Every step is logged through the recorder; a step the cluster
+ * it is done. A partition isolates its target, or (with five nodes or more,
+ * half the time) splits a minority with the target in it from the
+ * majority. Every step is logged through the recorder; a step the cluster
  * control cannot carry out is logged as an error and the schedule goes on.
  */
 import type { NodeId } from "@parley/core"
 import type { ClusterControlError } from "@parley/runtime"
 import { Effect } from "effect"
 import type { ClusterControl } from "./control.ts"
-import type { NemesisKind, Recorder } from "./recorder.ts"
+import type { NemesisEvent, NemesisKind, Recorder } from "./recorder.ts"
 
 export interface NemesisTimings {
   /** How long the cluster is left alone between faults, drawn from this range (milliseconds). */
@@ -30,6 +32,7 @@ interface Fault {
   readonly kind: NemesisKind
   readonly nodes: ReadonlyArray<NodeId>
   readonly description: string
+  readonly partition?: NemesisEvent["partition"]
   /** How the fault is undone; undefined for one that is over once done. */
   readonly undo: Effect.Effect<void, ClusterControlError> | undefined
 }
@@ -49,7 +52,21 @@ const target = (control: ClusterControl, random: () => number, aim: NemesisTarge
     return leader === undefined ? { node: pick(random, control.nodes), role: "" } : { node: leader, role: " (the leader)" }
   })
 
-const faultOf = (control: ClusterControl, kind: NemesisKind, node: NodeId, role: string): Fault => {
+/**
+ * The side a partition cuts off: `node` alone, or a minority with it. With
+ * three nodes or four the minority is one node, the same as isolating it, and
+ * nothing is drawn (so a seed's schedule is what it was before splits).
+ */
+const minorityWith = (control: ClusterControl, random: () => number, node: NodeId): ReadonlyArray<NodeId> => {
+  const size = Math.floor((control.nodes.length - 1) / 2)
+  if (size < 2 || random() < 0.5) return [node]
+  const others = control.nodes.filter((other) => other !== node)
+  const chosen = [node]
+  while (chosen.length < size) chosen.push(others.splice(Math.floor(random() * others.length), 1)[0]!)
+  return chosen
+}
+
+const faultOf = (control: ClusterControl, random: () => number, kind: NemesisKind, node: NodeId, role: string): Fault => {
   switch (kind) {
     case "kill":
       return { kind, nodes: [node], description: `kill -9 ${node}${role}`, undo: control.restart(node) }
@@ -58,8 +75,17 @@ const faultOf = (control: ClusterControl, kind: NemesisKind, node: NodeId, role:
     case "restart":
       return { kind, nodes: [node], description: `kill -9 ${node}${role} and start it again`, undo: undefined }
     case "partition": {
-      const rest = control.nodes.filter((other) => other !== node)
-      return { kind, nodes: [node], description: `partition ${node}${role} / ${rest.join(",")}`, undo: control.heal }
+      const cut = minorityWith(control, random, node)
+      const rest = control.nodes.filter((other) => !cut.includes(other))
+      const shape = cut.length === 1 ? "isolate" : "split"
+      const sides = `${[`${node}${role}`, ...cut.slice(1)].join(",")} / ${rest.join(",")}`
+      return {
+        kind,
+        nodes: cut,
+        description: `partition ${sides}${control.partitionLayer === "network" ? " in the network" : ""}`,
+        partition: { layer: control.partitionLayer, shape },
+        undo: control.heal
+      }
     }
   }
 }
@@ -79,16 +105,18 @@ const act = (control: ClusterControl, fault: Fault): Effect.Effect<void, Cluster
 }
 
 /** Runs `step`; a failure is logged as an error of `fault` and swallowed, so the schedule goes on. */
-const logged = (recorder: Recorder, fault: Fault, phase: "start" | "end", step: Effect.Effect<void, ClusterControlError>) =>
-  step.pipe(
+const logged = (recorder: Recorder, fault: Fault, phase: "start" | "end", step: Effect.Effect<void, ClusterControlError>) => {
+  const event = { fault: fault.kind, nodes: fault.nodes, ...(fault.partition === undefined ? {} : { partition: fault.partition }) }
+  return step.pipe(
     Effect.as(true),
-    Effect.tap(() => Effect.sync(() => recorder.nemesis({ phase, fault: fault.kind, nodes: fault.nodes, description: phase === "end" ? `end: ${fault.description}` : fault.description }))),
+    Effect.tap(() => Effect.sync(() => recorder.nemesis({ ...event, phase, description: phase === "end" ? `end: ${fault.description}` : fault.description }))),
     Effect.catchTag("ClusterControlError", (error) =>
       Effect.sync(() => {
-        recorder.nemesis({ phase: "error", fault: fault.kind, nodes: fault.nodes, description: `${fault.description}: ${error.message}` })
+        recorder.nemesis({ ...event, phase: "error", description: `${fault.description}: ${error.message}` })
         return false
       }))
   )
+}
 
 export interface NemesisOptions {
   readonly kinds: ReadonlyArray<NemesisKind>
@@ -107,7 +135,7 @@ export const runNemesis = (control: ClusterControl, recorder: Recorder, random: 
       if (Date.now() + quietMs >= options.endAt) return
       yield* Effect.sleep(quietMs)
       const { node, role } = yield* target(control, random, options.target)
-      const fault = faultOf(control, pick(random, options.kinds), node, role)
+      const fault = faultOf(control, random, pick(random, options.kinds), node, role)
       const started = yield* logged(recorder, fault, "start", act(control, fault))
       if (!started || fault.undo === undefined) continue
       yield* Effect.sleep(Math.max(0, Math.min(between(random, options.timings.faultMs), options.endAt - Date.now())))

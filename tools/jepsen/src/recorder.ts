@@ -20,7 +20,12 @@ export const NemesisEvent = Schema.Struct({
   fault: NemesisKind,
   nodes: Schema.Array(Schema.String),
   /** What was done, as a sentence: `kill -9 n2 (the leader)`, `partition n1 / n2,n3`. */
-  description: Schema.String
+  description: Schema.String,
+  /** A partition's: where it was cut (the network between namespaces, or the nodes' transport) and its shape (one node isolated, or a minority split from the majority). */
+  partition: Schema.optional(Schema.Struct({
+    layer: Schema.Literals(["network", "transport"]),
+    shape: Schema.Literals(["isolate", "split"])
+  }))
 })
 export type NemesisEvent = typeof NemesisEvent.Type
 

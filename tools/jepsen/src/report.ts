@@ -27,6 +27,8 @@ export const TestVerdict = Schema.Struct({
   keys: Schema.Int,
   nemesis: Schema.Array(Schema.String),
   seed: Schema.Int,
+  /** Where the nodes ran: on loopback, or each in its own network namespace (partitions cut in the network). */
+  net: Schema.optional(Schema.Literals(["loopback", "netns"])),
   durationMs: Schema.Finite,
   faults: Schema.Record(Schema.String, Schema.Int),
   /** The history check's verdict, as `parley history check --json` prints it. */
@@ -51,6 +53,7 @@ export interface ReportSettings {
   readonly keys: number
   readonly nemesis: ReadonlyArray<string>
   readonly seed: number
+  readonly net?: "loopback" | "netns"
 }
 
 const countFaults = (faults: ReadonlyArray<NemesisEvent>): Record<string, number> => {
@@ -93,6 +96,7 @@ export const verdictOf = (run: TestRun, settings: ReportSettings, operations: Re
     keys: settings.keys,
     nemesis: [...settings.nemesis],
     seed: settings.seed,
+    ...(settings.net === undefined ? {} : { net: settings.net }),
     durationMs: run.durationMs,
     faults: countFaults(run.faults),
     history,
@@ -108,7 +112,7 @@ export const renderTestVerdict = (verdict: TestVerdict, historyFile: string): st
   const faults = Object.entries(verdict.faults).map(([kind, count]) => `${kind} ${count}`).join(", ") || "none"
   const lines = [
     `parley test ${name}: ${headline}`,
-    `  ${(verdict.durationMs / 1000).toFixed(1)} s, ${verdict.nodes} nodes, ${verdict.clients} clients, ${verdict.keys} keys at a time, seed ${verdict.seed}; faults: ${faults}`,
+    `  ${(verdict.durationMs / 1000).toFixed(1)} s, ${verdict.nodes} nodes${verdict.net === "netns" ? " in network namespaces" : ""}, ${verdict.clients} clients, ${verdict.keys} keys at a time, seed ${verdict.seed}; faults: ${faults}`,
     ...renderVerdict(verdict.history, historyFile).split("\n").map((line) => `  ${line}`)
   ]
   if (verdict.eventLogs !== undefined) {

@@ -8,8 +8,8 @@
 import type { NodeId, SearchBudget } from "@parley/core"
 import { seededRandom } from "@parley/history"
 import type { AnyHistoryModel, CheckedHistory } from "@parley/history"
-import { clusterDown, clusterUp, readClientToken } from "@parley/runtime"
-import type { ClusterControlError, CredentialError, Launcher, NodeEntry } from "@parley/runtime"
+import { clusterDown, clusterUp, loopbackNodes, namespaceNetwork, readClientToken } from "@parley/runtime"
+import type { ClusterControlError, CredentialError, Launcher, NamespaceNetwork, NodeEntry } from "@parley/runtime"
 import { Effect, Fiber, Result } from "effect"
 import { checkRecords } from "./check.ts"
 import { processClient } from "./client.ts"
@@ -29,6 +29,8 @@ export interface TestOptions {
   readonly dir: string
   readonly basePort: number
   readonly launcher: Launcher
+  /** Where the nodes live: on loopback, partitioned in their transport; or each in its own network namespace, partitioned in the network. */
+  readonly net: "loopback" | "netns"
   readonly durationMs: number
   readonly clients: number
   readonly keys: number
@@ -129,24 +131,41 @@ const reportProgress = (recorder: Recorder, progress: (line: string) => void) =>
     })))
   )
 
-const withCluster = <A, E>(options: TestOptions, use: (control: ClusterControl, nodes: ReadonlyArray<NodeEntry>) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(
+type UseCluster<A, E> = (control: ClusterControl, nodes: ReadonlyArray<NodeEntry>) => Effect.Effect<A, E>
+
+const clusterIn = <A, E>(options: TestOptions, network: NamespaceNetwork | undefined, use: UseCluster<A, E>) => {
+  const launcher = network?.launcher(options.launcher) ?? options.launcher
+  return Effect.acquireUseRelease(
     clusterUp({
       spec: options.spec,
       nodes: options.nodes,
       dir: options.dir,
       basePort: options.basePort,
-      launcher: options.launcher,
-      ...(options.variant === undefined ? {} : { variant: options.variant })
+      launcher,
+      ...(options.variant === undefined ? {} : { variant: options.variant }),
+      ...(network === undefined ? {} : { nodeHosts: network.hosts })
     }).pipe(Effect.onError(() => Effect.ignore(clusterDown(options.dir)))), // nodes it started before it failed
     ({ reports }) => {
       const nodes: ReadonlyArray<NodeId> = reports.map((report) => report.id)
       const entries = reports.map((report) => ({ id: report.id, client: report.client, peer: report.peer }))
-      return use(localControl(options.dir, nodes, options.launcher), entries)
+      return use(localControl(options.dir, nodes, launcher, network), entries)
     },
     // The control's paused nodes are continued in `use`, whatever happens; a stopped process would ignore SIGTERM.
     () => Effect.ignore(clusterDown(options.dir))
   )
+}
+
+/** The ids `clusterUp` gives the nodes. */
+const nodeIds = (options: TestOptions): ReadonlyArray<NodeId> => loopbackNodes(options.basePort, options.nodes).map((node) => node.id)
+
+/** The cluster up for `use`, and down after; with `net: "netns"`, inside a namespace network made first and removed last. */
+const withCluster = <A, E>(options: TestOptions, use: UseCluster<A, E>) =>
+  options.net === "loopback"
+    ? clusterIn(options, undefined, use)
+    : Effect.scoped(Effect.flatMap(namespaceNetwork(nodeIds(options)), (network) => {
+      options.progress(`network namespaces: each node in its own, on ${network.subnet}; partitions cut in the network`)
+      return clusterIn(options, network, use)
+    }))
 
 export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterControlError | CredentialError> =>
   withCluster(options, (control, nodes) =>
@@ -162,8 +181,9 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
       options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
 
-      const ticker = yield* Effect.forkChild(reportProgress(recorder, options.progress))
-      const nemesis = yield* Effect.forkChild(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
+      // Scoped, not children: stopped when the test body ends, before the cluster (and its network) goes, even on Ctrl-C.
+      const ticker = yield* Effect.forkScoped(reportProgress(recorder, options.progress))
+      const nemesis = yield* Effect.forkScoped(runNemesis(control, recorder, seededRandom(options.seed ^ 0x5bd1e995), { kinds: options.nemesis, timings: options.timings, target: options.target, endAt }))
       const slots = Array.from({ length: options.clients }, (_, slot) => slot)
       const workers: Workers = { workload, recorder, clients, count: options.clients, endAt, meanPauseMs }
       const lastProcesses = yield* Effect.forEach(slots, (slot) => clientLoop(workers, slot, seededRandom(options.seed + 7919 * (slot + 1))), { concurrency: "unbounded" })
@@ -186,4 +206,4 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const checked = checkRecords(workload.model, recorder.records, options.budget)
       if (Result.isFailure(checked)) return yield* Effect.die(new Error(`the recorded history does not read back: ${checked.failure}`))
       return { model: workload.model, records: recorder.records, faults: recorder.faults, checked: checked.success, unrecovered, nodes, durationMs }
-    }).pipe(Effect.ensuring(control.resumeAll)))
+    }).pipe(Effect.scoped, Effect.ensuring(control.resumeAll)))

@@ -2,14 +2,14 @@ import { seededRandom } from "@parley/history"
 import { ClusterControlError } from "@parley/runtime"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import type { ClusterControl } from "../src/control.ts"
+import type { ClusterControl, PartitionLayer } from "../src/control.ts"
 import { runNemesis } from "../src/nemesis.ts"
 import type { NemesisTarget } from "../src/nemesis.ts"
 import { Recorder } from "../src/recorder.ts"
 import type { NemesisKind } from "../src/recorder.ts"
 
 /** A cluster control that only writes down what it is asked, and refuses what `refuse` names. */
-const fakeControl = (refuse: ReadonlyArray<string> = []) => {
+const fakeControl = (refuse: ReadonlyArray<string> = [], nodes = ["n1", "n2", "n3"], partitionLayer: PartitionLayer = "transport") => {
   const calls: Array<string> = []
   const step = (call: string) =>
     Effect.suspend(() => {
@@ -17,7 +17,8 @@ const fakeControl = (refuse: ReadonlyArray<string> = []) => {
       return refuse.includes(call.split(" ")[0]!) ? Effect.fail(new ClusterControlError({ message: `${call} refused` })) : Effect.void
     })
   const control: ClusterControl = {
-    nodes: ["n1", "n2", "n3"],
+    nodes,
+    partitionLayer,
     leader: Effect.succeed("n2"),
     kill: (node) => step(`kill ${node}`),
     restart: (node) => step(`restart ${node}`),
@@ -78,5 +79,25 @@ describe("the nemesis", () => {
     const { control, calls } = fakeControl()
     await run(control, [], "mixed")
     expect(calls).toEqual([])
+  })
+
+  it("isolates a node or splits a minority from the majority, and logs where and how it cut", async () => {
+    const { control, calls } = fakeControl([], ["n1", "n2", "n3", "n4", "n5"], "network")
+    const recorder = new Recorder()
+    await Effect.runPromise(runNemesis(control, recorder, seededRandom(7), {
+      kinds: ["partition"],
+      target: "any",
+      timings: { quietMs: [1, 2], faultMs: [1, 2] },
+      endAt: Date.now() + 600
+    }))
+    const starts = recorder.faults.filter((event) => event.phase === "start")
+    expect(starts.length).toBeGreaterThan(2)
+    for (const event of starts) {
+      expect(event.partition).toEqual({ layer: "network", shape: event.nodes.length === 1 ? "isolate" : "split" })
+      expect(event.description).toMatch(/^partition .* \/ .* in the network$/)
+    }
+    expect(new Set(starts.map((event) => event.partition?.shape))).toEqual(new Set(["isolate", "split"]))
+    const cuts = calls.filter((call) => call.startsWith("partition")).map((call) => call.split(" ")[1]!.split(","))
+    expect(cuts.every((cut) => cut.length <= 2 && new Set(cut).size === cut.length)).toBe(true)
   })
 })
