@@ -6,7 +6,7 @@
 // of the user's (`history check --model-file`), which tsx compiles and which
 // must share the CLI's own modules. Everything is resolved from here, so the
 // command works from any directory.
-import { enableCompileCache } from "node:module"
+import * as nodeModule from "node:module"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { freshBundle } from "./cli-bundle.mjs"
@@ -32,7 +32,7 @@ if (bundle === undefined) {
   ;(await import("tsx/esm/api")).register()
   await import("../src/main.ts")
 } else {
-  // V8's code for the bundle, kept beside it, so that a start compiles none of it again.
-  enableCompileCache(`${bundle}.v8`)
+  // V8's code for the bundle, kept beside it, so that a start compiles none of it again (Node 22.1 and later).
+  nodeModule.enableCompileCache?.(`${bundle}.v8`)
   await import(pathToFileURL(bundle).href)
 }
