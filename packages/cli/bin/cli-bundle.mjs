@@ -142,7 +142,7 @@ const watchedPaths = (target, inputs) => {
       continue
     }
     paths.add(input)
-    for (let dir = dirname(input); dir.startsWith(target.root); dir = dirname(dir)) {
+    for (let dir = dirname(input); dir === target.root || dir.startsWith(target.root + sep); dir = dirname(dir)) {
       for (const file of ["package.json", "tsconfig.json", "tsconfig.base.json"]) paths.add(join(dir, file))
       if (dir === target.root) break
     }
@@ -262,9 +262,10 @@ const takeLock = async (lock) => {
  * The path of a bundle of `target` built from the sources as they are now:
  * the one in the cache when it is fresh, else a new one. Never throws: a
  * failure says why, for the caller to fall back on.
- * @param {BundleTarget} target @returns {Promise<BundleResult>}
+ * @param {BundleTarget} given @returns {Promise<BundleResult>}
  */
-export const freshBundle = async (target) => {
+export const freshBundle = async (given) => {
+  const target = { ...given, root: resolve(given.root), cacheDir: resolve(given.cacheDir) }
   try {
     const cached = readManifest(target)
     if (cached !== undefined && stillFresh(target, cached)) return { _tag: "Fresh", path: join(target.cacheDir, cached.bundle) }

@@ -52,6 +52,15 @@ describe("the CLI bundle", () => {
     expect(await built()).toEqual({ _tag: "Fresh", path: result.path })
   })
 
+  it("is built again when a package.json above a source changes (its exports decide what an import finds)", async () => {
+    const before = await built()
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "scratch", type: "module", version: "2.0.0" }))
+    const after = await built()
+    expect(after._tag).toBe("Built")
+    expect(run(after.path).greeting).toBe("hello again")
+    expect(after.path).not.toBe(before.path)
+  })
+
   it("reports a source that does not compile, naming the file, for the caller to run from source instead", async () => {
     writeFileSync(greeting, `export const greeting: string = \n`)
     const result = await freshBundle(target)
