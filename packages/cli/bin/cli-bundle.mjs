@@ -133,12 +133,14 @@ const writeAtomically = (path, contents) => {
  */
 const watchedPaths = (target, inputs) => {
   const paths = new Set([join(target.root, "node_modules", ".package-lock.json")])
+  const modules = `${sep}node_modules${sep}`
   for (const input of inputs) {
-    const inModules = input.lastIndexOf(`${sep}node_modules${sep}`)
+    const inModules = input.lastIndexOf(modules)
     if (inModules >= 0) {
-      const parts = input.slice(inModules + 14).split(sep)
+      const packages = input.slice(0, inModules + modules.length)
+      const parts = input.slice(packages.length).split(sep)
       const name = parts[0]?.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)
-      paths.add(join(input.slice(0, inModules + 14), ...name, "package.json"))
+      paths.add(join(packages, ...name, "package.json"))
       continue
     }
     paths.add(input)
