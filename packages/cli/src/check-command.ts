@@ -142,7 +142,7 @@ const search = (plan: CheckPlan, input: CheckInput) => {
   const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
   const run = (signal: AbortSignal) =>
     workers > 1
-      ? checkParallel(source, { ...options, signal }, workers, { table })
+      ? checkParallel(source, { ...options, signal }, workers, { table, model })
       : new Search(model, { ...options, signal }, table).runInterruptibly()
   return Effect.uninterruptible(Effect.tryPromise({
     try: () => stoppableBySignals(run, (stopped) => reportStopped(plan, input, stopped)),

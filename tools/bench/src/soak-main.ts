@@ -7,7 +7,8 @@
  * leader, over a fixed key space of 1000 keys. Printed as JSON lines: every
  * member's RSS and bytes on disk at each tenth of the writes, then the time
  * a follower killed with -9 and restarted takes to serve a linearizable
- * read again (three trials), and for parley the time to read a member's
+ * read again (three trials; parley's nodes run from the CLI's bundle, or
+ * under tsx with PARLEY_BUNDLE=off), and for parley the time to read a member's
  * sqlite file whole, as a restart does; then a side-by-side table.
  */
 import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
@@ -84,6 +85,10 @@ const writeAll = async (target: ClusterTarget, leader: Member) => {
   return { seconds: Math.round(seconds * 10) / 10, opsPerSecond: Math.round(acknowledged / seconds), failed, samples }
 }
 
+/** How parley's nodes ran (bin/parley.mjs): from the bundle, or from source under tsx with PARLEY_BUNDLE=off. */
+const parleyCli = (target: ClusterTarget) =>
+  target.system.startsWith("parley") ? { cli: process.env["PARLEY_BUNDLE"] === "off" ? "tsx" : "bundle" } : {}
+
 /** Kill -9 of a follower, restart, and the time from the restart to its first answered read. */
 const restartToServeMs = async (target: ClusterTarget): Promise<number> => {
   const leader = await target.leader()
@@ -109,7 +114,7 @@ const soak = async (target: ClusterTarget): Promise<SoakFigures> => {
     const restartMs: Array<number> = []
     for (let trial = 0; trial < 3; trial++) {
       const ms = await restartToServeMs(target)
-      console.log(JSON.stringify({ bench: "soak-restart", system: target.system, trial: trial + 1, serveAgainMs: ms }))
+      console.log(JSON.stringify({ bench: "soak-restart", system: target.system, trial: trial + 1, serveAgainMs: ms, ...parleyCli(target) }))
       restartMs.push(ms)
     }
     const durableReadMs = await target.durableReadMs?.(target.members[0]!)

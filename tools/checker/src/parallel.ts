@@ -49,10 +49,10 @@ export const checkParallel = async (
   source: ModelSource,
   options: CheckOptions,
   workers: number,
-  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT }: ParallelOptions = {}
+  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built }: ParallelOptions = {}
 ): Promise<CheckResult> => {
   const startedAt = performance.now()
-  const model = await loadModel(source)
+  const model = built ?? await loadModel(source)
   assertValidOptions(options, { model, workers })
   if (workers <= 1) return new Search(model, options, table).runInterruptibly()
   const threads = new Threads(source, model, options, table, workers, startedAt)
@@ -232,6 +232,12 @@ export interface ParallelOptions {
   readonly table?: StateTable
   /** A level smaller than this per thread is expanded by the main thread alone. */
   readonly statesPerWorkerToSplit?: number
+  /**
+   * The main thread's model, when the caller has built it from `source`
+   * already; else the main thread loads `source` as the workers do. (A CLI
+   * run from a bundle cannot import TypeScript sources in its main thread.)
+   */
+  readonly model?: Model<unknown, unknown>
 }
 
 /**

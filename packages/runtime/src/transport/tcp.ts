@@ -42,8 +42,17 @@ export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
       Effect.gen(function*() {
         const context = yield* Effect.context<never>()
         const log: Log = (effect) => Effect.runForkWith(context)(effect)
-        yield* listen(config, key, log, metrics, acceptor(config, metrics, receive, log))
-        return yield* dialPeers(config, key, metrics, log)
+        const accept = acceptor(config, metrics, receive, log)
+        // A peer that connects to this node is up: the link to it stops waiting out its backoff (a restarted
+        // node hears its leader at once, not up to a second later).
+        let peerIsUp = (_from: NodeId): void => {}
+        yield* listen(config, key, log, metrics, (socket, from) => {
+          accept(socket, from)
+          peerIsUp(from)
+        })
+        const links = yield* dialPeers(config, key, metrics, log)
+        peerIsUp = links.peerIsUp
+        return links
       })
   })
 }))
@@ -168,7 +177,8 @@ const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetr
     const frames = peerFrameJson(config.hosted)
     return {
       send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.queue(encodeFrame(frames.encode(frame))),
-      flush: () => dialers.forEach((dialer) => dialer.flush())
+      flush: () => dialers.forEach((dialer) => dialer.flush()),
+      peerIsUp: (from: NodeId) => dialers.get(from)?.redialNow()
     }
   })
 
@@ -221,6 +231,15 @@ class Dialer {
     this.socket?.destroy()
   }
 
+  /** Dials at once if the link is down and waiting out its backoff. */
+  redialNow(): void {
+    if (this.retry === undefined || this.closed) return
+    clearTimeout(this.retry)
+    this.retry = undefined
+    this.backoffMs = 50
+    this.dial()
+  }
+
   private refusedOnce(reason: string): void {
     if (!this.refusedAlready) this.refused(reason)
     this.refusedAlready = true
@@ -259,7 +278,10 @@ class Dialer {
       this.connected = false
       this.pending = []
       if (this.closed) return
-      this.retry = setTimeout(() => this.dial(), this.backoffMs)
+      this.retry = setTimeout(() => {
+        this.retry = undefined
+        this.dial()
+      }, this.backoffMs)
       this.backoffMs = Math.min(this.backoffMs * 2, 1000)
     })
   }

@@ -12,6 +12,17 @@ export const rssMiB = (pid: number): number | undefined => {
   }
 }
 
+/** The CPU time (user and system) a process has spent so far, in ms, from /proc; undefined when it is gone. */
+export const cpuMs = (pid: number): number | undefined => {
+  try {
+    // The fields after the command's name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
 /** The bytes of a file, or of every file under a directory; 0 for what does not exist. */
 export const diskBytes = (path: string): number => {
   if (!existsSync(path)) return 0
