@@ -73,6 +73,10 @@ const presetKeys = ["clients", "requests", "retries", "maxTerm", "crashes", "cra
   keyof typeof runtimeProfile
 >
 
+/** The options a profile sets in place of the given ones, for reports: none for the model profile. */
+export const profileOptions = (profile: Profile): Partial<Pick<ClusterShape, (typeof presetKeys)[number]>> =>
+  profile === "model" ? {} : Object.fromEntries(presetKeys.map((key) => [key, runtimeProfile[key]]))
+
 /**
  * The cluster a profile checks. The model profile takes the options as
  * given, one entry per append and one message of a kind per link; the
