@@ -1,4 +1,4 @@
-import type { CheckResult, Strategy } from "@parley/checker"
+import type { CheckResult, Strategy, SwarmResult } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { Schema } from "effect"
 import { SpecConfig as SpecConfigSchema } from "@parley/core"
@@ -16,6 +16,8 @@ export const CheckSummary = Schema.Struct({
   walks: Schema.NullOr(Schema.Int),
   /** With sim on several workers: the walkers, each with its own seed (`--seed` plus its index). */
   walkers: Schema.NullOr(Schema.Int),
+  /** With sim on several workers: each walker's seed, walks, and the states and steps in its own table. */
+  perWalker: Schema.NullOr(Schema.Array(Schema.Struct({ seed: Schema.Int, walks: Schema.Int, distinctStates: Schema.Int, generatedStates: Schema.Int }))),
   result: Schema.Literals(["ok", "violation", "bounded"]),
   property: Schema.NullOr(Schema.String),
   propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock", "eventually", "leadsTo"])),
@@ -50,7 +52,7 @@ export interface CheckedSpec {
 export const summarize = (
   { spec, config, checked }: CheckedSpec,
   strategy: Strategy,
-  result: CheckResult & { readonly walkers?: number },
+  result: CheckResult & Partial<Pick<SwarmResult, "walkers" | "perWalker">>,
   traceFile: string | null
 ): CheckSummary => ({
   spec,
@@ -59,6 +61,7 @@ export const summarize = (
   strategy,
   walks: result.walks ?? null,
   walkers: result.walkers ?? null,
+  perWalker: result.perWalker ?? null,
   result: result.result,
   property: result.violation?.property ?? null,
   propertyKind: result.violation?.kind ?? null,
@@ -113,6 +116,9 @@ export const formatSummary = (summary: CheckSummary): string => {
         }
       }
       break
+  }
+  for (const walker of summary.perWalker ?? []) {
+    lines.push(`  walker --seed ${walker.seed}: ${count(walker.walks)} walks, ${count(walker.distinctStates)} distinct states, ${count(walker.generatedStates)} steps`)
   }
   for (const name of summary.livenessUnchecked) {
     lines.push(

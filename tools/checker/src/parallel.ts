@@ -16,6 +16,7 @@ import { assertValidOptions } from "./options.ts"
 import { Search } from "./search.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
+import { checkSwarm } from "./swarm.ts"
 import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
 
 /** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
@@ -51,6 +52,7 @@ export const checkParallel = async (
   workers: number,
   { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT }: ParallelOptions = {}
 ): Promise<CheckResult> => {
+  if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers)
   const startedAt = performance.now()
   const model = await loadModel(source)
   assertValidOptions(options, { model, workers })
