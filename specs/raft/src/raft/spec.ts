@@ -194,5 +194,5 @@ export const raftSpec = defineSpec({
     }
   },
   build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) }),
-  effective: (options) => profileOptions(options.profile)
+  effective: (options) => profileOptions(options, raftOptions)
 })

@@ -154,6 +154,8 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
       checkquorum: true
     })
     expect(raftSpec.effective(defaultConfig(raftSpec))).toEqual(defaultConfig(raftSpec))
+    // More terms for a swarm's walks: a --max-term other than the option's default replaces the profile's.
+    expect(raftSpec.effective({ ...given, "max-term": 4 })["max-term"]).toBe(4)
   })
 
   it("refuses an option it sets itself rather than ignore it", () => {
