@@ -41,6 +41,9 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * rebuilds a state another stored by replaying its path, so then only the
  * level the main thread hands over is shared out.
  *
+ * With `strategy: "sim"` it is a swarm of random walks instead, one
+ * walker a thread (see `swarm.ts`).
+ *
  * Checkpoints are taken by the main thread between levels, when no thread
  * is expanding, or where a stop left a level part-expanded. For liveness
  * each thread keeps the graph of the states it expanded, and the main
