@@ -11,6 +11,7 @@ import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
 import type { WorkerModelInput } from "./worker-model.ts"
 import { count, formatSummary, summarize } from "./summary.ts"
+import type { CheckedSpec } from "./summary.ts"
 
 export interface CheckInput {
   readonly spec: string
@@ -76,6 +77,8 @@ const defaultTracePath = (spec: string, config: SpecConfig, property: string): s
 const specFailed = (spec: string) => (cause: unknown) =>
   new SpecFailed({ spec, message: `spec ${spec} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
 
+const checkedSpec = (plan: CheckPlan): CheckedSpec => ({ spec: plan.spec.name, config: plan.config, checked: plan.spec.effective(plan.config) })
+
 /** `parley check`: the check planned, the search run, the counterexample written, the summary printed. */
 export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const plan = yield* planCheck(input)
@@ -83,7 +86,7 @@ export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const traceFile = result.violation === undefined ? null : yield* writeTrace(plan, result.violation, input)
   // A stopped search has printed its summary already (see `reportStopped`).
   if (result.interrupted === true) return yield* new CheckInterrupted()
-  const summary = summarize(plan.spec.name, plan.config, input.strategy, result, traceFile)
+  const summary = summarize(checkedSpec(plan), input.strategy, result, traceFile)
   yield* Console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
   if (result.violation !== undefined) return yield* new ViolationFound({ property: result.violation.property })
 })
@@ -152,7 +155,7 @@ const search = (plan: CheckPlan, input: CheckInput) => {
 
 /** A search Ctrl-C stopped: its figures, and what was kept. The process may be about to exit. */
 const reportStopped = (plan: CheckPlan, input: CheckInput, stopped: CheckResult): void => {
-  const summary = summarize(plan.spec.name, plan.config, input.strategy, stopped, null)
+  const summary = summarize(checkedSpec(plan), input.strategy, stopped, null)
   console.log(input.json ? JSON.stringify(summary) : formatSummary(summary))
   console.error(input.checkpoint !== undefined
     ? `stopped; checkpoint written to ${input.checkpoint}: go on with --resume ${input.checkpoint}`

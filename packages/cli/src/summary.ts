@@ -1,4 +1,4 @@
-import type { CheckResult, Strategy } from "@parley/checker"
+import type { CheckResult, Strategy, SwarmResult } from "@parley/checker"
 import type { SpecConfig } from "@parley/core"
 import { Schema } from "effect"
 import { SpecConfig as SpecConfigSchema } from "@parley/core"
@@ -7,10 +7,17 @@ import { replayable } from "./replay-hosting.ts"
 /** The one-line JSON summary `parley check --json` prints; scripts and the bench read it. */
 export const CheckSummary = Schema.Struct({
   spec: Schema.String,
+  /** The options as given: what reproduces the check. */
   config: SpecConfigSchema,
+  /** The options the check explored: `config` with what a preset (a profile) set in place of the given ones. */
+  checked: SpecConfigSchema,
   strategy: Schema.Literals(["bfs", "dfs", "sim"]),
   /** With sim: the random walks run. */
   walks: Schema.NullOr(Schema.Int),
+  /** With sim on several workers: the walkers, each with its own seed (`--seed` plus its index). */
+  walkers: Schema.NullOr(Schema.Int),
+  /** With sim on several workers: each walker's seed, walks, and the states and steps in its own table. */
+  perWalker: Schema.NullOr(Schema.Array(Schema.Struct({ seed: Schema.Int, walks: Schema.Int, distinctStates: Schema.Int, generatedStates: Schema.Int }))),
   result: Schema.Literals(["ok", "violation", "bounded"]),
   property: Schema.NullOr(Schema.String),
   propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock", "eventually", "leadsTo"])),
@@ -25,6 +32,8 @@ export const CheckSummary = Schema.Struct({
   maxDepth: Schema.Int,
   elapsedMs: Schema.Number,
   statesPerSec: Schema.Number,
+  /** Steps taken (states generated) a second: with sim, the figure to compare. */
+  stepsPerSec: Schema.Number,
   traceFile: Schema.NullOr(Schema.String),
   sometimesReached: Schema.Array(Schema.String),
   sometimesUnreached: Schema.Array(Schema.String),
@@ -33,17 +42,26 @@ export const CheckSummary = Schema.Struct({
 })
 export type CheckSummary = typeof CheckSummary.Type
 
+/** What was checked: the spec, its options as given, and as the check explored them (see `SpecDefinition.effective`). */
+export interface CheckedSpec {
+  readonly spec: string
+  readonly config: SpecConfig
+  readonly checked: SpecConfig
+}
+
 export const summarize = (
-  spec: string,
-  config: SpecConfig,
+  { spec, config, checked }: CheckedSpec,
   strategy: Strategy,
-  result: CheckResult,
+  result: CheckResult & Partial<Pick<SwarmResult, "walkers" | "perWalker">>,
   traceFile: string | null
 ): CheckSummary => ({
   spec,
   config,
+  checked,
   strategy,
   walks: result.walks ?? null,
+  walkers: result.walkers ?? null,
+  perWalker: result.perWalker ?? null,
   result: result.result,
   property: result.violation?.property ?? null,
   propertyKind: result.violation?.kind ?? null,
@@ -55,6 +73,7 @@ export const summarize = (
   maxDepth: result.maxDepth,
   elapsedMs: Math.round(result.elapsedMs),
   statesPerSec: Math.round(result.statesPerSec),
+  stepsPerSec: Math.round(result.elapsedMs > 0 ? (result.generatedStates * 1000) / result.elapsedMs : 0),
   traceFile,
   sometimesReached: result.reached.map((r) => r.property),
   sometimesUnreached: result.unreached,
@@ -69,10 +88,12 @@ const configLine = (config: SpecConfig): string =>
 
 /** The human-readable report of a check. */
 export const formatSummary = (summary: CheckSummary): string => {
-  const lines: Array<string> = [`${summary.spec}  ${configLine(summary.config)}  strategy=${summary.strategy}`]
+  const walkers = summary.walkers === null ? "" : ` walkers=${summary.walkers}`
+  const lines: Array<string> = [`${summary.spec}  ${configLine(summary.checked)}  strategy=${summary.strategy}${walkers}`]
   const skipped = summary.skippedTransitions === null ? "" : `, ${count(summary.skippedTransitions)} steps skipped by partial-order reduction`
+  const rate = summary.strategy === "sim" ? `${count(summary.stepsPerSec)} steps/s` : `${count(summary.statesPerSec)} states/s`
   const stats = `${count(summary.distinctStates)} distinct states (${count(summary.generatedStates)} generated${skipped}), ` +
-    `max depth ${summary.maxDepth}, ${(summary.elapsedMs / 1000).toFixed(2)} s, ${count(summary.statesPerSec)} states/s`
+    `max depth ${summary.maxDepth}, ${(summary.elapsedMs / 1000).toFixed(2)} s, ${rate}`
   switch (summary.result) {
     case "ok":
       lines.push(`ok: every property holds in all ${stats}`)
@@ -81,7 +102,8 @@ export const formatSummary = (summary: CheckSummary): string => {
       lines.push(
         summary.walks === null
           ? `bounded: no violation, but a depth or state bound cut the search short; ${stats}`
-          : `bounded: no violation in ${count(summary.walks)} random walks, which prove nothing about the states they missed; ${stats}`
+          : `bounded: no violation in ${count(summary.walks)} random walks${summary.walkers === null ? "" : ` by ${summary.walkers} walkers`}, ` +
+            `which prove nothing about the states they missed; ${stats}`
       )
       break
     case "violation":
@@ -94,6 +116,9 @@ export const formatSummary = (summary: CheckSummary): string => {
         }
       }
       break
+  }
+  for (const walker of summary.perWalker ?? []) {
+    lines.push(`  walker --seed ${walker.seed}: ${count(walker.walks)} walks, ${count(walker.distinctStates)} distinct states, ${count(walker.generatedStates)} steps`)
   }
   for (const name of summary.livenessUnchecked) {
     lines.push(

@@ -174,6 +174,27 @@ describe("parley check", () => {
     expect(summaryOf(buggy)).toMatchObject({ result: "violation", property: "AtMostOneChosen" })
   })
 
+  it("runs a swarm with --strategy sim --workers 2, a seed a walker, whose counterexample renders with trace show", async () => {
+    const traceFile = join(workDir, "raft-swarm.trace.json")
+    const run = await parley("check", "raft", "--variant", "forget-vote", "--strategy", "sim", "--workers", "2", "--walks", "3000", "--max-depth", "100",
+      "--seed", "1", "--json", "--trace-out", traceFile)
+    expect(run.code).toBe(1)
+    const summary = summaryOf(run)
+    expect(summary).toMatchObject({ strategy: "sim", walkers: 2, result: "violation", property: "ElectionSafety" })
+    expect(summary.perWalker?.map((walker) => walker.seed)).toEqual([1, 2])
+    expect(summary.stepsPerSec).toBeGreaterThan(0)
+    const shown = await parley("trace", "show", traceFile)
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain("ElectionSafety does not hold")
+  })
+
+  it("prints the options a profile checks, not the ones it replaced", async () => {
+    const run = await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1")
+    expect(run.stdout.split("\n")[0]).toMatch(/ clients=2 requests=1 retries=0 max-term=1 .*lossy=true prevote=true checkquorum=true profile=runtime /)
+    const json = summaryOf(await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1", "--json"))
+    expect([json.config["max-term"], json.checked["max-term"]]).toEqual([2, 1])
+  })
+
   it("checks liveness only with --liveness, and shows 2PC's blocking as a lasso", async () => {
     const quiet = await parley("check", "2pc", "--participants", "2", "--json")
     expect(quiet.code).toBe(0)

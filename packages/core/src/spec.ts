@@ -46,6 +46,12 @@ export interface SpecDefinition {
   /** `config` holds every option (defaults filled in) and `variant`; a value that does not fit throws a RangeError naming it. */
   build(config: SpecConfig): BuiltSpec
   /**
+   * The configuration a check of `config` explores, where a preset (Raft's
+   * `--profile runtime`) set options in place of the given ones; `config`
+   * itself for a spec without presets. For reports: `build` takes `config`.
+   */
+  effective(config: SpecConfig): SpecConfig
+  /**
    * The URL of a module that exports this spec (by any name): a checker
    * worker thread imports it to build the model, instead of every spec there
    * is. Its imports are what the thread loads, so the lighter the better.
@@ -150,6 +156,8 @@ export interface SpecDecl<R extends OptionTable, V extends string, B extends obj
   readonly correct: B
   readonly variants: { readonly [K in V]: VariantDecl<B> }
   build(options: OptionsOf<R>, bugs: B, variant: V | typeof CorrectVariant): BuiltSpec
+  /** The options a preset among them sets in place of the given ones (see `SpecDefinition.effective`). */
+  readonly effective?: (options: OptionsOf<R>) => Partial<OptionsOf<R>>
 }
 
 /** A spec as `defineSpec` gives it: what the registry lists, plus typed access for tests and the spec's own code. */
@@ -189,6 +197,8 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
     }
     return { ...decl.correct, ...decl.variants[variant as V].bugs }
   }
+  const givenIn = (config: SpecConfig): Partial<OptionsOf<R>> =>
+    Object.fromEntries(keys.map((key, i) => [key, config[options[i]!.name]])) as Partial<OptionsOf<R>>
   const buildWith = (given?: Partial<OptionsOf<R>>, variant: V | typeof CorrectVariant = CorrectVariant): BuiltSpec =>
     decl.build(resolve(given), bugsOf(variant), variant)
 
@@ -203,10 +213,18 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
     bugsOf,
     buildWith,
     build: (config) => {
-      const given = Object.fromEntries(keys.map((key, i) => [key, config[options[i]!.name]])) as Partial<OptionsOf<R>>
       const variant = config.variant ?? CorrectVariant
       if (typeof variant !== "string") throw new TypeError(`${decl.name} needs variant to be a string, got ${JSON.stringify(variant)}`)
-      return buildWith(given, variant as V)
+      return buildWith(givenIn(config), variant as V)
+    },
+    effective: (config) => {
+      if (decl.effective === undefined) return config
+      const preset: Readonly<Record<string, ConfigValue | undefined>> = decl.effective(resolve(givenIn(config)))
+      const replaced = keys.flatMap((key, i) => {
+        const value = preset[key]
+        return value === undefined ? [] : [[options[i]!.name, value] as const]
+      })
+      return { ...config, ...Object.fromEntries(replaced) }
     }
   }
 }

@@ -54,7 +54,7 @@ export const validateCheckOptions = <S, A>(options: CheckOptions, context: Optio
       if (value !== undefined) problems.push(`${name(option)} goes with ${name("strategy")} sim, not ${strategy}`)
     }
   }
-  if (context.workers !== undefined && context.workers > 1 && strategy !== "bfs") problems.push(`${name("workers")} above 1 goes with ${name("strategy")} bfs`)
+  if (context.workers !== undefined && context.workers > 1 && strategy === "dfs") problems.push(`${name("workers")} above 1 goes with ${name("strategy")} bfs or sim (a swarm)`)
   const checkpointed = options.onLevel !== undefined || options.onStopped !== undefined || options.resume !== undefined
   if (checkpointed && (strategy !== "bfs" || options.liveness === true)) {
     problems.push(`${name("checkpoint")} and ${name("resume")} go with ${name("strategy")} bfs, without ${name("liveness")}`)

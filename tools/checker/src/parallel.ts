@@ -16,6 +16,7 @@ import { assertValidOptions } from "./options.ts"
 import { Search } from "./search.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
+import { checkSwarm } from "./swarm.ts"
 import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
 
 /** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
@@ -40,6 +41,9 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * rebuilds a state another stored by replaying its path, so then only the
  * level the main thread hands over is shared out.
  *
+ * With `strategy: "sim"` it is a swarm of random walks instead, one
+ * walker a thread (see `swarm.ts`).
+ *
  * Checkpoints are taken by the main thread between levels, when no thread
  * is expanding, or where a stop left a level part-expanded. For liveness
  * each thread keeps the graph of the states it expanded, and the main
@@ -51,6 +55,7 @@ export const checkParallel = async (
   workers: number,
   { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built }: ParallelOptions = {}
 ): Promise<CheckResult> => {
+  if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers)
   const startedAt = performance.now()
   const model = built ?? await loadModel(source)
   assertValidOptions(options, { model, workers })

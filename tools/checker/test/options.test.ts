@@ -19,7 +19,7 @@ describe("validateCheckOptions", () => {
     [{ strategy: "sim", walks: -1 }, {}, /^walks must be a positive integer, got -1$/],
     [{ strategy: "bfs" }, { workers: 0 }, /^workers must be a positive integer, got 0$/],
     [{ strategy: "dfs", seed: 3 }, {}, /^seed goes with strategy sim, not dfs$/],
-    [{ strategy: "dfs" }, { workers: 2 }, /^workers above 1 goes with strategy bfs$/],
+    [{ strategy: "dfs" }, { workers: 2 }, /^workers above 1 goes with strategy bfs or sim \(a swarm\)$/],
     [{ strategy: "dfs", onStopped: () => {} }, {}, /go with strategy bfs, without liveness$/],
     [{ strategy: "bfs", liveness: true, resume: snapshot }, {}, /go with strategy bfs, without liveness$/],
     [{ strategy: "bfs", symmetry: true, liveness: true }, {}, /^symmetry and liveness do not go together/]
@@ -52,6 +52,6 @@ describe("validateCheckOptions", () => {
   it("is what check and checkParallel refuse options by", async () => {
     expect(() => check(counter(), { strategy: "dfs", walks: 3 })).toThrow(new RangeError("walks goes with strategy sim, not dfs"))
     const source = { module: new URL("./counter-model.ts", import.meta.url).href, export: "counterModel", input: [] }
-    await expect(checkParallel(source, { strategy: "sim" }, 2)).rejects.toThrow(/^workers above 1 goes with strategy bfs$/)
+    await expect(checkParallel(source, { strategy: "dfs" }, 2)).rejects.toThrow(/^workers above 1 goes with strategy bfs or sim \(a swarm\)$/)
   })
 })

@@ -16,7 +16,7 @@ import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystem, RaftSystemState } from "./properties.ts"
-import { clusterShape, runtimeProfileSummary } from "./profile.ts"
+import { clusterShape, profileOptions, runtimeProfileSummary } from "./profile.ts"
 import type { ClusterShape } from "./profile.ts"
 import { lastIndex, noBugs } from "./state.ts"
 import type { RaftBugs } from "./state.ts"
@@ -193,5 +193,6 @@ export const raftSpec = defineSpec({
       bugs: { staleSnapshot: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) })
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) }),
+  effective: (options) => profileOptions(options, raftOptions)
 })

@@ -1,5 +1,6 @@
 import { check, replay, systemModel } from "@parley/checker"
 import { expectCaught, expectHolds } from "@parley/checker/testing"
+import { defaultConfig } from "@parley/core"
 import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { raftSpec } from "../../src/index.ts"
@@ -134,6 +135,27 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
     const result = check(systemModel(system), { strategy: "bfs", maxStates: 100_000 })
     expect(result.violation).toBeUndefined()
     expect(result.result).toBe("bounded")
+  })
+
+  it("reports the options it checks in place of the given ones", () => {
+    const given = { ...defaultConfig(raftSpec), profile: "runtime" }
+    expect(raftSpec.effective(given)).toEqual({
+      ...given,
+      clients: 2,
+      requests: 1,
+      retries: 0,
+      "max-term": 1,
+      crashes: 1,
+      crashable: 1,
+      "max-in-flight": 2,
+      "max-log": 0,
+      lossy: true,
+      prevote: true,
+      checkquorum: true
+    })
+    expect(raftSpec.effective(defaultConfig(raftSpec))).toEqual(defaultConfig(raftSpec))
+    // More terms for a swarm's walks: a --max-term other than the option's default replaces the profile's.
+    expect(raftSpec.effective({ ...given, "max-term": 4 })["max-term"]).toBe(4)
   })
 
   it("refuses an option it sets itself rather than ignore it", () => {
