@@ -4,7 +4,7 @@
  * batch, and only then performs the batch's outputs. One save per batch is
  * the group commit: under load many client writes arrive together and share
  * one fsync, and nothing leaves the node before what it depends on is on disk.
- * Each step also goes to the event log, written while the batch is saved.
+ * Each step also goes to the event log, written just before the batch is saved.
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
@@ -81,9 +81,8 @@ export class Node extends Context.Service<Node, {
     let state = first.state
     const log = yield* eventLog.open(actor, context)
     log.record(Option.isSome(stored) ? { _tag: "Recover", durable: stored.value } : { _tag: "Init" }, first)
-    const started = log.flush()
+    log.flush()
     yield* storage.save(actor.durable(state))
-    yield* started
     yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
       Effect.annotateLogs(config.hosted.api.status.of(state))
     )
@@ -144,12 +143,11 @@ export class Node extends Context.Service<Node, {
         state = step.state
         for (const output of step.out) out.push(output)
       }
-      const logged = log.flush()
+      log.flush()
       const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
-      yield* logged
       perform(out)
     })
     const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(
