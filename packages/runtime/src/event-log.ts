@@ -23,8 +23,9 @@ import { Context, Effect, Layer, Schema } from "effect"
 import type { Scope } from "effect"
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputEncoder } from "./event-log-format.ts"
+import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputJson } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
+import { arrivedJson } from "./message-json.ts"
 import { NodeConfig } from "./node-config.ts"
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
@@ -111,7 +112,6 @@ const openFileLog = (
   context: NodeContext
 ): FileLog => {
   const { hosted } = config
-  const encodeMessage = Schema.encodeSync(hosted.message)
   const encodeRequest = Schema.encodeSync(hosted.request)
   const encodeDurable = Schema.encodeSync(hosted.durable)
   const encodeOptions = Schema.encodeSync(hosted.options)
@@ -159,22 +159,23 @@ const openFileLog = (
     return lastDigest
   }
 
-  const encodeInput = (input: StepInput): LoggedInput => {
+  const arrived = arrivedJson(hosted.message)
+  /** The input as the log's JSON text: a message as it came off the wire, when it did. */
+  const inputJson = (input: StepInput): string => {
     switch (input._tag) {
       case "Init":
-        return input
-      case "Recover":
-        return { _tag: "Recover", durable: encodeDurable(input.durable) }
-      case "Message":
-        return { _tag: "Message", from: input.from, message: encodeMessage(input.message) }
       case "Timer":
-        return input
+        return JSON.stringify(input)
+      case "Recover":
+        return JSON.stringify({ _tag: "Recover", durable: encodeDurable(input.durable) } satisfies LoggedInput)
+      case "Message":
+        return `{"_tag":"Message","from":${JSON.stringify(input.from)},"message":${arrived(input.message)}}`
       case "Request":
-        return { _tag: "Request", client: input.client, request: encodeRequest(input.request) }
+        return JSON.stringify({ _tag: "Request", client: input.client, request: encodeRequest(input.request) } satisfies LoggedInput)
     }
   }
 
-  const encodeOutput = outputEncoder(hosted)
+  const outputText = outputJson(hosted)
 
   try {
     mkdirSync(dir, { recursive: true })
@@ -207,8 +208,10 @@ const openFileLog = (
     record: (input, step) => {
       if (fd < 0) return
       try {
-        const out = step.out.map(encodeOutput)
-        pending.push(JSON.stringify({ _tag: "Step", at: Date.now(), input: encodeInput(input), out, durable: digestOf(actor.durable(step.state)) }) + "\n")
+        // Built as text, field by field in StepRecord's order, so a message's JSON is made once for the log and the wire.
+        const out = step.out.map(outputText).join(",")
+        const durable = JSON.stringify(digestOf(actor.durable(step.state)))
+        pending.push(`{"_tag":"Step","at":${Date.now()},"input":${inputJson(input)},"out":[${out}],"durable":${durable}}\n`)
       } catch (error) {
         fail("a step does not encode with the spec's Schemas", error)
       }
