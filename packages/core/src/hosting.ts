@@ -195,6 +195,19 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
    * sees one. Absent: requests go in as they came.
    */
   stampRequest?(request: Req, nowMs: number): Req
+  /**
+   * Whether a message may leave while the durable state of the step that
+   * sent it is still being saved, rather than after: a node's own durable
+   * state from earlier batches is always saved first, and its replies and
+   * every other message still wait for the save. Raft's leader says yes to
+   * AppendEntries, so its disk write runs in parallel with the followers'
+   * (thesis §10.2.1, etcd's leader): the entries it sends may be lost on
+   * its own disk if it crashes, but it counts itself towards a commit only
+   * in a later batch, after its save, and a crash sends it to a later term,
+   * so no two logs hold different entries at one index in one term.
+   * Absent: every message waits for the save (the Actor contract's rule).
+   */
+  sendsBeforeSave?(message: M): boolean
 }
 
 /**

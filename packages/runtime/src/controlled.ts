@@ -141,9 +141,10 @@ export class Controlled extends Context.Service<Controlled, {
  * The node's config in controlled mode: requests go to the reducer as the
  * replayer gives them, unstamped, since a trace's requests carry the
  * model's (absent) time and a stamp from this clock would make the state
- * differ from the trace's.
+ * differ from the trace's; and a batch's outputs are performed together
+ * after its save, as the checker's step is one, so none leaves early.
  */
-export const unstamped = Layer.updateService(NodeConfig, (config) => {
-  const { stampRequest: _dropped, ...hosted } = config.hosted
+export const checkerSteps = Layer.updateService(NodeConfig, (config) => {
+  const { stampRequest: _dropped, sendsBeforeSave: _atomic, ...hosted } = config.hosted
   return NodeConfig.of({ ...config, hosted })
 })

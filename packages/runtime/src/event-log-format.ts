@@ -15,6 +15,7 @@
 import { fingerprint } from "@parley/core"
 import type { AnyHostedSpec, Output } from "@parley/core"
 import { Effect, Schema } from "effect"
+import { messageJson } from "./message-json.ts"
 import { unchangedPrefix } from "./unchanged-prefix.ts"
 
 export const EventLogFormat = "parley-events/1"
@@ -133,6 +134,19 @@ export const durableDigester = () => {
     }
     return fingerprint(summary).toString(16)
   }
+}
+
+/**
+ * A step's output as the log's JSON text: `outputEncoder`'s value made
+ * text, a sent message's text shared with the wire (message-json.ts).
+ */
+export const outputJson = (hosted: AnyHostedSpec) => {
+  const encode = outputEncoder(hosted)
+  const messageText = messageJson(hosted.message)
+  return (output: Output<unknown, unknown, unknown>): string =>
+    output._tag === "Send"
+      ? `{"_tag":"Send","to":${JSON.stringify(output.to)},"message":${messageText(output.message)}}`
+      : JSON.stringify(encode(output))
 }
 
 /** A step's outputs as the log writes them, messages and responses in the spec's encoded form: the node writes them so, and `parley validate` compares its replay so. */

@@ -2,12 +2,16 @@
  * The node's event log: every reducer step, its input and what it produced,
  * as JSON lines (event-log-format.ts) that `parley validate` replays
  * through the spec's reducer. Steps are encoded as they run and held in
- * memory; the loop starts one write of them as it starts the batch's
- * durable save and waits for both before the batch's outputs leave, so
- * everything a node sends, answers or makes durable is in its log first,
- * the write does not hold up the loop (a write can wait on the file
- * system's journal while others fsync), and the log costs no fsync of its
- * own (a process killed with -9 loses nothing the kernel was given).
+ * memory; the loop writes them, one write(2) per batch, just before the
+ * batch's durable save, so everything a node sends, answers or makes
+ * durable is in its log first, and the log costs no fsync of its own (a
+ * process killed with -9 loses nothing the kernel was given; a machine
+ * that loses power may lose the log's last lines, never reorder them).
+ * The write is synchronous on purpose: one write(2) of a batch into the
+ * page cache takes about 2 µs, under other processes' fsyncs 16 µs at the
+ * 99th percentile, less than handing it to libuv's pool (about 10 µs on
+ * this thread) and waiting a turn of the event loop for its callback, which
+ * the batch's outputs would otherwise wait for.
  *
  * The log is bounded: a file that grows past `maxFileBytes` is closed and
  * the log goes on in the next one; past `maxFiles` the oldest is deleted.
@@ -17,10 +21,11 @@
 import type { Actor, NodeContext, Step } from "@parley/core"
 import { Context, Effect, Layer, Schema } from "effect"
 import type { Scope } from "effect"
-import { appendFile, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputEncoder } from "./event-log-format.ts"
+import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputJson } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
+import { arrivedJson } from "./message-json.ts"
 import { NodeConfig } from "./node-config.ts"
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
@@ -41,15 +46,11 @@ export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer"
 export interface StepLog {
   /** Records one step, held in memory until `flush`. */
   record(input: StepInput, step: AnyStep): void
-  /**
-   * Starts writing the steps recorded since the last flush, and gives what
-   * waits for the write: the loop starts it before the batch's durable save,
-   * so the two go on together, and waits for it before any output leaves.
-   */
-  flush(): Effect.Effect<void>
+  /** Writes the steps recorded since the last flush: the loop calls it before the batch's durable save and outputs. */
+  flush(): void
 }
 
-const noLog: StepLog = { record: () => {}, flush: () => Effect.void }
+const noLog: StepLog = { record: () => {}, flush: () => {} }
 
 export class EventLog extends Context.Service<EventLog, {
   /** Begins this run's log (a `Start` record) for the node's actor. */
@@ -111,7 +112,6 @@ const openFileLog = (
   context: NodeContext
 ): FileLog => {
   const { hosted } = config
-  const encodeMessage = Schema.encodeSync(hosted.message)
   const encodeRequest = Schema.encodeSync(hosted.request)
   const encodeDurable = Schema.encodeSync(hosted.durable)
   const encodeOptions = Schema.encodeSync(hosted.options)
@@ -159,22 +159,23 @@ const openFileLog = (
     return lastDigest
   }
 
-  const encodeInput = (input: StepInput): LoggedInput => {
+  const arrived = arrivedJson(hosted.message)
+  /** The input as the log's JSON text: a message as it came off the wire, when it did. */
+  const inputJson = (input: StepInput): string => {
     switch (input._tag) {
       case "Init":
-        return input
-      case "Recover":
-        return { _tag: "Recover", durable: encodeDurable(input.durable) }
-      case "Message":
-        return { _tag: "Message", from: input.from, message: encodeMessage(input.message) }
       case "Timer":
-        return input
+        return JSON.stringify(input)
+      case "Recover":
+        return JSON.stringify({ _tag: "Recover", durable: encodeDurable(input.durable) } satisfies LoggedInput)
+      case "Message":
+        return `{"_tag":"Message","from":${JSON.stringify(input.from)},"message":${arrived(input.message)}}`
       case "Request":
-        return { _tag: "Request", client: input.client, request: encodeRequest(input.request) }
+        return JSON.stringify({ _tag: "Request", client: input.client, request: encodeRequest(input.request) } satisfies LoggedInput)
     }
   }
 
-  const encodeOutput = outputEncoder(hosted)
+  const outputText = outputJson(hosted)
 
   try {
     mkdirSync(dir, { recursive: true })
@@ -207,28 +208,25 @@ const openFileLog = (
     record: (input, step) => {
       if (fd < 0) return
       try {
-        const out = step.out.map(encodeOutput)
-        pending.push(JSON.stringify({ _tag: "Step", at: Date.now(), input: encodeInput(input), out, durable: digestOf(actor.durable(step.state)) }) + "\n")
+        // Built as text, field by field in StepRecord's order, so a message's JSON is made once for the log and the wire.
+        const out = step.out.map(outputText).join(",")
+        const durable = JSON.stringify(digestOf(actor.durable(step.state)))
+        pending.push(`{"_tag":"Step","at":${Date.now()},"input":${inputJson(input)},"out":[${out}],"durable":${durable}}\n`)
       } catch (error) {
         fail("a step does not encode with the spec's Schemas", error)
       }
     },
     flush: () => {
-      if (fd < 0 || pending.length === 0) return Effect.void
-      const text = pending.join("")
+      if (fd < 0 || pending.length === 0) return
+      const text = Buffer.from(pending.join(""))
       pending = []
-      // One write at a time: the loop waits for this one before it flushes again.
-      const written = new Promise<void>((resolve) => {
-        appendFile(fd, text, (error) => {
-          if (error !== null) fail("cannot write it", error)
-          else {
-            bytes += Buffer.byteLength(text)
-            if (bytes >= settings.maxFileBytes) rotate()
-          }
-          resolve()
-        })
-      })
-      return Effect.promise(() => written)
+      try {
+        for (let written = 0; written < text.length;) written += writeSync(fd, text, written)
+      } catch (error) {
+        return fail("cannot write it", error)
+      }
+      bytes += text.length
+      if (bytes >= settings.maxFileBytes) rotate()
     },
     close: () => {
       if (fd < 0) return

@@ -9,8 +9,11 @@
 export const frameHeaderBytes = 4
 export const maxFrameBytes = 16 * 1024 * 1024
 
-export const encodeFrame = (value: unknown): Buffer => {
-  const body = Buffer.from(JSON.stringify(value), "utf8")
+export const encodeFrame = (value: unknown): Buffer => encodeFrameText(JSON.stringify(value))
+
+/** A frame of JSON already made text. */
+export const encodeFrameText = (json: string): Buffer => {
+  const body = Buffer.from(json, "utf8")
   const frame = Buffer.allocUnsafe(frameHeaderBytes + body.length)
   frame.writeUInt32BE(body.length, 0)
   body.copy(frame, frameHeaderBytes)

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path"
 import { loadClusterFile, timerRanges } from "./cluster-file.ts"
 import { ClientApi } from "./client-api.ts"
 import { ControlServer } from "./control-server.ts"
-import { Controlled, unstamped } from "./controlled.ts"
+import { Controlled, checkerSteps } from "./controlled.ts"
 import { clientAuthLayer, PeerKey, secretPath, tokenPath } from "./credentials.ts"
 import { ClusterFileError } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
@@ -120,7 +120,7 @@ export const runHost = <TE = never, TR = never, SE = never>(
     const eventLog = EventLog.fromConfig(join(options.dataDir, "events"))
     const node = options.control === undefined
       ? Context.get(yield* Layer.build(nodeLayer(storage, layers.transport, eventLog).pipe(Layer.provide(config))), Node)
-      : Context.get(yield* Layer.build(controlledNodeLayer(storage, options.control).pipe(unstamped, Layer.provide(config))), Node)
+      : Context.get(yield* Layer.build(controlledNodeLayer(storage, options.control).pipe(checkerSteps, Layer.provide(config))), Node)
     return yield* node.stopped
   }).pipe(
     Effect.scoped,

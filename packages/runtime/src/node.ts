@@ -3,8 +3,11 @@
  * reducer over them in order, saves the durable state once for the whole
  * batch, and only then performs the batch's outputs. One save per batch is
  * the group commit: under load many client writes arrive together and share
- * one fsync, and nothing leaves the node before what it depends on is on disk.
- * Each step also goes to the event log, written while the batch is saved.
+ * one fsync, and nothing leaves the node before what it depends on is on disk,
+ * but for the messages the spec lets leave during the save
+ * (`HostedSpec.sendsBeforeSave`: Raft's AppendEntries, so the leader's
+ * fsync and its followers' run at once).
+ * Each step also goes to the event log, written just before the batch is saved.
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
@@ -81,9 +84,8 @@ export class Node extends Context.Service<Node, {
     let state = first.state
     const log = yield* eventLog.open(actor, context)
     log.record(Option.isSome(stored) ? { _tag: "Recover", durable: stored.value } : { _tag: "Init" }, first)
-    const started = log.flush()
+    log.flush()
     yield* storage.save(actor.durable(state))
-    yield* started
     yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
       Effect.annotateLogs(config.hosted.api.status.of(state))
     )
@@ -125,6 +127,30 @@ export class Node extends Context.Service<Node, {
       }
     }
 
+    const sendsBeforeSave = config.hosted.sendsBeforeSave?.bind(config.hosted)
+    /**
+     * Sends now the batch's messages the spec lets leave before the save,
+     * and gives back what waits for it. A link keeps its order: once a
+     * message to a node must wait, every later one to that node waits too.
+     */
+    const performBeforeSave = (out: ReadonlyArray<AnyOutput>): ReadonlyArray<AnyOutput> => {
+      if (sendsBeforeSave === undefined) return out
+      const later: Array<AnyOutput> = []
+      const held = new Set<string>()
+      let sent = false
+      for (const output of out) {
+        if (output._tag === "Send" && !held.has(output.to) && sendsBeforeSave(output.message)) {
+          peers.send(output.to, output.message)
+          sent = true
+          continue
+        }
+        if (output._tag === "Send") held.add(output.to)
+        later.push(output)
+      }
+      if (sent) peers.flush()
+      return later
+    }
+
     const apply = (input: EventInput): Step<unknown, unknown, unknown, unknown> => takeInput(actor, state, input)
 
     metrics.status(config.hosted.api.status.of(state))
@@ -144,13 +170,13 @@ export class Node extends Context.Service<Node, {
         state = step.state
         for (const output of step.out) out.push(output)
       }
-      const logged = log.flush()
+      log.flush()
+      const later = performBeforeSave(out)
       const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
-      yield* logged
-      perform(out)
+      perform(later)
     })
     const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(
       Effect.tapCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("the node loop stopped", cause))

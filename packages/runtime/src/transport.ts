@@ -25,6 +25,7 @@ import { Context, Result, Schema } from "effect"
 import type { Effect, Scope } from "effect"
 import { oneLine } from "./cluster-file.ts"
 import type { ListenError } from "./errors.ts"
+import { messageJson, rememberArrival } from "./message-json.ts"
 
 /** Everything one node says to another, for a spec with these Schemas. */
 export const peerFrameSchema = (hosted: AnyHostedSpec) =>
@@ -39,16 +40,30 @@ export const peerFrameSchema = (hosted: AnyHostedSpec) =>
 
 export type PeerFrame = ReturnType<typeof peerFrameSchema>["Type"]
 
-/** A frame as JSON and back, with the spec's Schemas: what a transport that carries bytes puts on the wire. */
+/**
+ * A frame as JSON and back, with the spec's Schemas: what a transport that
+ * carries bytes puts on the wire. A protocol message's text is made once
+ * for the wire and the event log alike, and one that arrives is remembered
+ * with the JSON it came as (message-json.ts).
+ */
 export const peerFrameJson = (hosted: AnyHostedSpec) => {
   const schema = peerFrameSchema(hosted)
   const encode = Schema.encodeSync(schema)
   const decode = Schema.decodeUnknownResult(schema)
+  const messageText = messageJson(hosted.message)
   return {
     encode: (frame: PeerFrame): unknown => encode(frame),
+    /** The frame's JSON text. */
+    text: (frame: PeerFrame): string =>
+      frame._tag === "Message" ? `{"_tag":"Message","body":${messageText(frame.body)}}` : JSON.stringify(encode(frame)),
     /** The frame, or why it is not one: a sentence for the log. */
-    decode: (json: unknown): Result.Result<PeerFrame, string> =>
-      Result.mapError(decode(json), (error) => `frame does not decode as a ${hosted.name} message: ${oneLine(error.message)}`)
+    decode: (json: unknown): Result.Result<PeerFrame, string> => {
+      const frame = Result.mapError(decode(json), (error) => `frame does not decode as a ${hosted.name} message: ${oneLine(error.message)}`)
+      if (Result.isSuccess(frame) && frame.success._tag === "Message" && typeof json === "object" && json !== null && "body" in json) {
+        rememberArrival(hosted.message, frame.success.body, json.body)
+      }
+      return frame
+    }
   }
 }
 

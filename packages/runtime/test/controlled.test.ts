@@ -11,7 +11,7 @@ import { raftHosted } from "@parley/raft"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { controlPaths } from "../src/control-protocol.ts"
-import { unstamped } from "../src/controlled.ts"
+import { checkerSteps } from "../src/controlled.ts"
 import { PeerKey } from "../src/credentials.ts"
 import { controlledNodeLayer } from "../src/host.ts"
 import { NodeConfig } from "../src/node-config.ts"
@@ -23,7 +23,7 @@ const nodes = [1, 2, 3].map((i) => ({ id: `n${i}`, client: `127.0.0.1:${base + i
 const control = `127.0.0.1:${base + 151}`
 
 const controlledN1 = controlledNodeLayer(Storage.memory({ value: undefined }), control).pipe(
-  unstamped,
+  checkerSteps,
   Layer.provide(PeerKey.layer("00".repeat(32))),
   Layer.provide(Layer.succeed(NodeConfig, NodeConfig.of({
     self: "n1",

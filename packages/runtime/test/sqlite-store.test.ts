@@ -52,6 +52,44 @@ describe("the sqlite store", () => {
     expect(reopened(path)).toEqual({ note: "array", items: [] })
   })
 
+  it("keeps an array of arrays (a log in chunks) an item a row: appends, a chunk cut back and regrown, empty chunks, and a change of shape", () => {
+    const path = freshPath()
+    const store = openSqliteStore(path)
+    const [a, b, c, d] = [entry(1, "a"), entry(1, "b"), entry(2, "c"), entry(2, "d")]
+    const first = [a, b]
+    store.save({ term: 1, log: [first] })
+    store.save({ term: 1, log: [first, [c]] })
+    store.save({ term: 2, log: [first, [c, d]] })
+    expect(reopened(path)).toEqual({ term: 2, log: [[a, b], [c, d]] })
+    // A conflict cuts the last chunk back and regrows it; a chunk may be empty.
+    store.save({ term: 3, log: [first, [c]] })
+    expect(reopened(path)).toEqual({ term: 3, log: [[a, b], [c]] })
+    store.save({ term: 3, log: [[a], []] })
+    expect(reopened(path)).toEqual({ term: 3, log: [[a], []] })
+    // From chunks to plain items and back, as a log emptied by a snapshot and refilled.
+    store.save({ term: 3, log: [] })
+    expect(reopened(path)).toEqual({ term: 3, log: [] })
+    store.save({ term: 3, log: [[d]] })
+    expect(reopened(path)).toEqual({ term: 3, log: [[d]] })
+    store.save({ term: 3, log: "gone" })
+    expect(reopened(path)).toEqual({ term: 3, log: "gone" })
+    store.close()
+  })
+
+  it("resumes a log in chunks from what it loaded, writing only the appended items", () => {
+    const path = freshPath()
+    const first = openSqliteStore(path)
+    first.save({ log: [[entry(1, "a"), entry(1, "b")]] })
+    first.close()
+    const second = openSqliteStore(path)
+    const loaded = second.load()!
+    second.remember(loaded)
+    const [chunk] = loaded["log"] as ReadonlyArray<ReadonlyArray<unknown>>
+    second.save({ log: [[...chunk!, entry(1, "c")], [entry(2, "d")]] })
+    second.close()
+    expect(reopened(path)).toEqual({ log: [[entry(1, "a"), entry(1, "b"), entry(1, "c")], [entry(2, "d")]] })
+  })
+
   it("diffs against the state it loaded, so a resumed node writes only what is new", () => {
     const path = freshPath()
     const first = openSqliteStore(path)

@@ -18,7 +18,7 @@ import * as tls from "node:tls"
 import { addressOf } from "../cluster-file.ts"
 import { PeerKey } from "../credentials.ts"
 import { ListenError } from "../errors.ts"
-import { encodeFrame, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
+import { encodeFrameText, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
 import { NodeMetrics } from "../metrics.ts"
 import { entryOf, NodeConfig } from "../node-config.ts"
 import { peerFrameJson, Transport } from "../transport.ts"
@@ -176,7 +176,7 @@ const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetr
     yield* Effect.addFinalizer(() => Effect.sync(() => dialers.forEach((dialer) => dialer.close())))
     const frames = peerFrameJson(config.hosted)
     return {
-      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.queue(encodeFrame(frames.encode(frame))),
+      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.queue(encodeFrameText(frames.text(frame))),
       flush: () => dialers.forEach((dialer) => dialer.flush()),
       peerIsUp: (from: NodeId) => dialers.get(from)?.redialNow()
     }

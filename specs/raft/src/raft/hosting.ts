@@ -102,6 +102,8 @@ export const raftHosted = hostedSpec({
     }),
   // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
   stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),
+  // The leader's fsync in parallel with its followers' (thesis §10.2.1), as etcd's leader does: see HostedSpec.
+  sendsBeforeSave: (message) => message._tag === "AppendEntries",
   timerKind: (timer) => timer,
   timers: raftTimerDefaults,
   api: replicatedKvApi((s: RaftState) => s.leader, {

@@ -6,7 +6,7 @@ import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { diskBytes, rssMiB } from "./proc.ts"
+import { cpuMs, diskBytes, rssMiB } from "./proc.ts"
 import type { ClusterTarget, Member } from "./target.ts"
 
 const launcher: Launcher = {
@@ -32,6 +32,10 @@ export const startParley = async (basePort: number, spec = "raft", eventLog = tr
     rssMiB: async () => {
       const reports = await Effect.runPromise(clusterStatus(dir))
       return reports.map((report) => (report.pid === undefined ? undefined : rssMiB(report.pid)) ?? 0)
+    },
+    cpuMs: async () => {
+      const reports = await Effect.runPromise(clusterStatus(dir))
+      return reports.map((report) => (report.pid === undefined ? undefined : cpuMs(report.pid)) ?? 0)
     },
     read: async (member, key) => {
       const response = await fetch(`${member.url}/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })

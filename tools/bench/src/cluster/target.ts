@@ -20,6 +20,8 @@ export interface ClusterTarget {
   restart(member: Member): Promise<void>
   /** Each member's resident memory in MiB, where the bench can read it. */
   rssMiB?(): Promise<ReadonlyArray<number>>
+  /** Each member's CPU time so far (user and system), in milliseconds, where the bench can read it. */
+  cpuMs?(): Promise<ReadonlyArray<number>>
   /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
   read?(member: Member, key: string): Promise<boolean>
   /** Each member's durable state on disk in bytes (parley: its sqlite file and WAL; etcd: its data directory). */

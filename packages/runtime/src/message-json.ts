@@ -1,0 +1,55 @@
+/**
+ * A protocol message's JSON, made once. A node that logs its steps writes
+ * every message it sends into its event log and puts the same message on
+ * the wire; each is encoded with the spec's Schema and made text once,
+ * remembered by identity (reducers never change a value they made), and
+ * whichever comes second takes the text. A message that came off the wire
+ * is remembered with the JSON it arrived as, which the event log writes as
+ * the step's input: it decodes to the very message the reducer took, and
+ * it is what the sender logged, so `parley validate` matches the two.
+ */
+import { Schema } from "effect"
+
+type MessageSchema = Schema.Codec<unknown, unknown>
+
+const texts = new WeakMap<MessageSchema, WeakMap<object, string>>()
+const arrivals = new WeakMap<MessageSchema, WeakMap<object, unknown>>()
+
+const memoOf = <V>(memos: WeakMap<MessageSchema, WeakMap<object, V>>, schema: MessageSchema): WeakMap<object, V> => {
+  let memo = memos.get(schema)
+  if (memo === undefined) {
+    memo = new WeakMap()
+    memos.set(schema, memo)
+  }
+  return memo
+}
+
+/** The JSON text of a message of `schema`, as the Schema encodes it. */
+export const messageJson = (schema: MessageSchema) => {
+  const encode = Schema.encodeSync(schema)
+  const memo = memoOf(texts, schema)
+  return (message: unknown): string => {
+    if (typeof message !== "object" || message === null) return JSON.stringify(encode(message))
+    let text = memo.get(message)
+    if (text === undefined) {
+      text = JSON.stringify(encode(message))
+      memo.set(message, text)
+    }
+    return text
+  }
+}
+
+/** Remembers the JSON `message` was decoded from, as it came off the wire. */
+export const rememberArrival = (schema: MessageSchema, message: unknown, json: unknown): void => {
+  if (typeof message === "object" && message !== null) memoOf(arrivals, schema).set(message, json)
+}
+
+/** The JSON text `message` came off the wire as, or its own encoding when it did not (a memory transport hands values over). */
+export const arrivedJson = (schema: MessageSchema) => {
+  const own = messageJson(schema)
+  const memo = memoOf(arrivals, schema)
+  return (message: unknown): string => {
+    const json = typeof message === "object" && message !== null ? memo.get(message) : undefined
+    return json === undefined ? own(message) : JSON.stringify(json)
+  }
+}
