@@ -112,13 +112,15 @@ export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
   }
   const plan = planReplay(trace)
   if (plan instanceof UsageError) return yield* plan
-  const nodes = plan.system.nodes.map((node) => node.id)
+  const nodes = plan.processes
   const dir = input.cluster === "" ? mkdtempSync(join(tmpdir(), "parley-replay-")) : input.cluster
   const basePort = input.basePort ?? (yield* freeBasePort(nodes.length))
   yield* Console.log(`replaying ${input.file}: ${trace.spec} (${configLine(plan)}), ${trace.steps.length} steps, ${trace.property.name} (${trace.property.kind})`)
   const clients = plan.system.clients.map((client) => client.id)
+  const played = plan.system.nodes.map((node) => node.id).filter((id) => !nodes.includes(id))
   yield* Console.log(`on ${nodes.length} node processes in controlled mode in ${dir}` +
-    (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`))
+    (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`) +
+    (played.length === 0 ? "" : `; the replayer plays the checker's ${played.join(", ")}, which the cluster serves over HTTP`))
   const cluster = yield* ReplayCluster.up({ dir, basePort, launcher, hosted: plan.hosted, nodes, clusterOptions: plan.clusterOptions, variant: plan.variant })
   const replayer = new Replayer(plan, cluster)
   // A directory made for this replay goes with it; one the user named stays, with the nodes' logs.

@@ -6,12 +6,19 @@
  * replay` with what would be needed.
  */
 import { CorrectVariant } from "@parley/core"
-import type { SpecConfig } from "@parley/core"
+import type { NodeId, SpecConfig } from "@parley/core"
 import { hostedSpecs } from "./hosted.ts"
 
 export interface ReplayHosting {
   /** The cluster file's options whose actor is the checked one, or why the configuration cannot be hosted. */
   clusterOptions(config: SpecConfig): Readonly<Record<string, unknown>> | string
+  /**
+   * Which of the checked system's nodes run as processes; absent: all. The
+   * others (a lock's clients, which the model makes nodes and a cluster
+   * serves over HTTP) are the checker's, played by the replayer as it plays
+   * scripted clients.
+   */
+  processes?(nodes: ReadonlyArray<NodeId>): ReadonlyArray<NodeId>
   /** What the nodes' statuses show of the violation, one line, when it shows there. */
   symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
 }
@@ -62,6 +69,47 @@ const multiPaxos: ReplayHosting = {
   clusterOptions: () => ({ heartbeats: false, resendIdle: false, snapshotEvery: 1_000_000, catchUpBatch: 64 })
 }
 
+type Statuses = Parameters<NonNullable<ReplayHosting["symptom"]>>[0]
+
+/** Nodes that each name themselves leader in one epoch (Bully has none: null), as the elections' statuses show it. */
+const twoLeaders = (statuses: Statuses): string | undefined => {
+  const leadersByEpoch = new Map<unknown, Array<string>>()
+  for (const { id, status } of statuses) {
+    if (status["leader"] === id) leadersByEpoch.set(status["epoch"], [...(leadersByEpoch.get(status["epoch"]) ?? []), id])
+  }
+  for (const [epoch, leaders] of leadersByEpoch) {
+    const when = epoch === null ? "at once" : `in epoch ${String(epoch)}`
+    if (leaders.length > 1) return `${leaders.join(" and ")} each report themselves leader ${when} (GET /v1/status): two leaders`
+  }
+  return undefined
+}
+
+/** A zk node that leads while the service names another: the owner of the lowest znode, whom the recipe makes leader. */
+const notLowest = (statuses: Statuses): string | undefined => {
+  const service = statuses.find(({ status }) => status["role"] === "service")
+  const lowest = service?.status["leader"]
+  const usurpers = statuses.filter(({ id, status }) => status["role"] === "node" && status["leader"] === id && id !== lowest).map(({ id }) => id)
+  if (service === undefined || usurpers.length === 0) return undefined
+  return `${usurpers.join(" and ")} ${usurpers.length === 1 ? "reports itself" : "report themselves"} leader while ${service.id}'s lowest znode is ` +
+    `${lowest === null ? "nobody's" : `${String(lowest)}'s`} (GET /v1/status): a leader that does not hold the lowest znode`
+}
+
+/** An election whose cluster turns on one flag of the check (heartbeats, probes, keep-alives): the cluster runs it as the check had it. */
+const election = (flag: string, symptom: (statuses: Statuses) => string | undefined): ReplayHosting => ({
+  clusterOptions: (config) => ({ [flag]: config[flag] === true }),
+  symptom
+})
+
+/** Causal broadcast's check broadcasts on the checker's timer, and has the digests as `--sync` says. */
+const causalBroadcast: ReplayHosting = {
+  clusterOptions: (config) => ({ broadcastTimer: true, sync: config["sync"] === true })
+}
+
+/** The Dynamo-style register's check resends replication as `--sync` says. */
+const dynamoRegister: ReplayHosting = {
+  clusterOptions: (config) => ({ sync: config["sync"] === true })
+}
+
 /** A spec whose cluster runs another reducer than its check: why, and what replaying it would need. */
 const notYet = (why: string): ReplayHosting => ({ clusterOptions: () => why })
 
@@ -71,6 +119,11 @@ export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
   raft,
   "2pc": twoPc,
   "multi-paxos": multiPaxos,
+  bully: election("heartbeats", twoLeaders),
+  ring: election("probes", twoLeaders),
+  zk: election("keepalive", (statuses) => twoLeaders(statuses) ?? notLowest(statuses)),
+  "causal-broadcast": causalBroadcast,
+  "dynamo-register": dynamoRegister,
   saga: notYet(
     "the saga cluster's orchestrator retries without end and starts no saga itself, and its services accept or refuse by the cluster file, unlike the check's; " +
       `replaying needs ${sagaNeeds} (specs/saga/src/saga/hosting.ts)`

@@ -6,8 +6,9 @@
  * way a trace cannot be replayed is refused here, with what is missing.
  */
 import { CorrectVariant, equals } from "@parley/core"
-import type { AnyHostedSpec, AnySystemSpec, Model, SystemState, TraceFile } from "@parley/core"
+import type { AnyHostedSpec, AnySystemSpec, Model, NodeId, SystemState, TraceFile } from "@parley/core"
 import { eventLabel, systemModel } from "@parley/checker"
+import { Result, Schema } from "effect"
 import type { SystemAction } from "@parley/checker"
 import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
@@ -24,6 +25,10 @@ export interface ReplayPlan {
   readonly hosting: ReplayHosting
   readonly variant: string | undefined
   readonly clusterOptions: Readonly<Record<string, unknown>>
+  /** The checked nodes that run as processes, in the system's order; the others are played by the replayer. */
+  readonly processes: ReadonlyArray<NodeId>
+  /** What the hosted reducer keeps durable of a node's state, as JSON: what a real node's must be. */
+  durableOf(state: unknown): unknown
   /** The checker's state before the first step, then after each step. */
   readonly states: ReadonlyArray<CheckedState>
 }
@@ -80,5 +85,12 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   if (built._tag !== "System") return refuse(`${trace.spec} is checked as a model, not as nodes exchanging messages`)
   const states = walk(systemModel(built.system), trace)
   if (typeof states === "string") return refuse(states)
-  return { trace, system: built.system, hosted, hosting, variant, clusterOptions, states }
+  const nodes = built.system.nodes.map((node) => node.id)
+  const processes = hosting.processes?.(nodes) ?? nodes
+  const options = Schema.decodeUnknownResult(hosted.options)(clusterOptions)
+  if (Result.isFailure(options)) return refuse(`the cluster options ${JSON.stringify(clusterOptions)} do not fit ${trace.spec}'s: ${options.failure.message}`)
+  // The hosted actor may keep more than the checked one (a record that the node ran before): the real node's durable state is the hosted reducer's of the checked state.
+  const actor = hosted.actor(processes, options.success, variant)
+  const durableOf = (state: unknown): unknown => JSON.parse(JSON.stringify(actor.durable(state)))
+  return { trace, system: built.system, hosted, hosting, variant, clusterOptions, processes, durableOf, states }
 }

@@ -55,7 +55,7 @@ beforeAll(async () => {
   ])
   for (const check of checks) expect(check.code, check.stderr).toBe(1)
   expect(checks[0]!.stdout).toContain(`make it happen on real node processes: parley trace replay ${traceFile} --cluster`)
-})
+}, 180_000)
 
 afterAll(stopAll)
 
