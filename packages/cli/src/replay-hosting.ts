@@ -7,6 +7,8 @@
  */
 import { CorrectVariant } from "@parley/core"
 import type { NodeId, SpecConfig } from "@parley/core"
+import { LockServer, Resource, ZkServer } from "@parley/lock"
+import { sagaSteps } from "@parley/saga"
 import { hostedSpecs } from "./hosted.ts"
 
 export interface ReplayHosting {
@@ -19,6 +21,10 @@ export interface ReplayHosting {
    * scripted clients.
    */
   processes?(nodes: ReadonlyArray<NodeId>): ReadonlyArray<NodeId>
+  /** Nodes the cluster runs beside the checked ones, which the trace never touches (zk-lock's resource); absent: none. */
+  readonly alongside?: ReadonlyArray<NodeId>
+  /** Whether a variant's bugs are all in the nodes the replayer plays, so the processes run the correct reducer. */
+  readonly variantOnlyInPlayed?: boolean
   /** What the nodes' statuses show of the violation, one line, when it shows there. */
   symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
 }
@@ -110,10 +116,48 @@ const dynamoRegister: ReplayHosting = {
   clusterOptions: (config) => ({ sync: config["sync"] === true })
 }
 
-/** A spec whose cluster runs another reducer than its check: why, and what replaying it would need. */
-const notYet = (why: string): ReplayHosting => ({ clusterOptions: () => why })
+/**
+ * The lock's check makes its clients nodes; a cluster serves clients over
+ * HTTP, so the replayer plays them, sending their messages to the real
+ * lock server and resource. Their leases last the check's `--ttl` ticks.
+ */
+const lock: ReplayHosting = {
+  clusterOptions: (config) => ({ modelTtl: typeof config["ttl"] === "number" ? config["ttl"] : 1 }),
+  processes: (nodes) => nodes.filter((id) => id === LockServer || id === Resource),
+  symptom: (statuses) => {
+    const resource = statuses.find(({ status }) => status["role"] === "resource")
+    const stale = Number(resource?.status["staleTaken"] ?? 0)
+    if (resource === undefined || stale === 0) return undefined
+    return `${resource.id} reports ${stale} ${stale === 1 ? "write" : "writes"} taken with a token older than one it took before (GET /v1/status): a stale write`
+  }
+}
 
-const sagaNeeds = "cluster options for the check's retry budget, a saga started at once and services that may decide either way, and the variants in its HostedSpec"
+/**
+ * zk-lock's check makes its clients nodes, which the replayer plays against
+ * the real ZooKeeper server; the server tells them of their session's
+ * expiry. Its variants' bugs are all the clients', so the server runs bugs
+ * off. The cluster's resource stands beside it, idle: the model has none.
+ */
+const zkLock: ReplayHosting = {
+  clusterOptions: (config) => ({ modelClients: Array.from({ length: Number(config["clients"] ?? 3) }, (_, i) => `c${i + 1}`) }),
+  processes: (nodes) => nodes.filter((id) => id === ZkServer),
+  alongside: [Resource],
+  variantOnlyInPlayed: true
+}
+
+/**
+ * A saga's check starts its one saga at once, resends within its retry
+ * budget, and lets every service decide either way (both outcomes armed,
+ * the trace's fired); the cluster runs so when told.
+ */
+const saga: ReplayHosting = {
+  clusterOptions: (config) => ({
+    steps: sagaSteps(Number(config["steps"] ?? 3)).map(({ action, compensation }) => ({ action, compensation })),
+    retries: Number(config["retries"] ?? 1),
+    startSaga: true,
+    policy: "either"
+  })
+}
 
 export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
   raft,
@@ -124,20 +168,17 @@ export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
   zk: election("keepalive", (statuses) => twoLeaders(statuses) ?? notLowest(statuses)),
   "causal-broadcast": causalBroadcast,
   "dynamo-register": dynamoRegister,
-  saga: notYet(
-    "the saga cluster's orchestrator retries without end and starts no saga itself, and its services accept or refuse by the cluster file, unlike the check's; " +
-      `replaying needs ${sagaNeeds} (specs/saga/src/saga/hosting.ts)`
-  ),
-  "saga-choreography": notYet(
-    "the saga-choreography cluster's services resend without end and start no saga themselves, and accept or refuse by the cluster file, unlike the check's; " +
-      `replaying needs ${sagaNeeds} (specs/saga/src/saga-choreography/hosting.ts)`
-  )
+  lock,
+  "zk-lock": zkLock,
+  saga,
+  "saga-choreography": saga
 }
 
 /** Whether `parley trace replay` can run a violation of this spec and configuration on a cluster (what `check` suggests). */
 export const replayable = (spec: string, config: SpecConfig): boolean => {
   const hosted = hostedSpecs.find((candidate) => candidate.name === spec)
   const variant = config["variant"]
-  const hostsVariant = variant === undefined || variant === CorrectVariant || (hosted?.variants ?? []).some((known) => known.name === variant)
+  const hostsVariant = variant === undefined || variant === CorrectVariant || replayHostings[spec]?.variantOnlyInPlayed === true ||
+    (hosted?.variants ?? []).some((known) => known.name === variant)
   return hosted !== undefined && hostsVariant && typeof replayHostings[spec]?.clusterOptions(config) === "object"
 }

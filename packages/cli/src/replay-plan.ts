@@ -23,6 +23,7 @@ export interface ReplayPlan {
   readonly system: AnySystemSpec
   readonly hosted: AnyHostedSpec
   readonly hosting: ReplayHosting
+  /** The variant the cluster runs: the trace's, unless its bugs are all in the nodes the replayer plays. */
   readonly variant: string | undefined
   readonly clusterOptions: Readonly<Record<string, unknown>>
   /** The checked nodes that run as processes, in the system's order; the others are played by the replayer. */
@@ -72,7 +73,7 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   if (typeof clusterOptions === "string") return refuse(clusterOptions)
   const named = trace.config["variant"]
   const variant = typeof named === "string" && named !== CorrectVariant ? named : undefined
-  if (variant !== undefined && !(hosted.variants ?? []).some((known) => known.name === variant)) {
+  if (variant !== undefined && hosting.variantOnlyInPlayed !== true && !(hosted.variants ?? []).some((known) => known.name === variant)) {
     const hostable = (hosted.variants ?? []).map((known) => known.name).join(", ") || "none"
     return refuse(`the cluster cannot run ${trace.spec}'s variant "${variant}" (it hosts: ${hostable}); it needs the variant in ${trace.spec}'s HostedSpec variants`)
   }
@@ -90,7 +91,8 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   const options = Schema.decodeUnknownResult(hosted.options)(clusterOptions)
   if (Result.isFailure(options)) return refuse(`the cluster options ${JSON.stringify(clusterOptions)} do not fit ${trace.spec}'s: ${options.failure.message}`)
   // The hosted actor may keep more than the checked one (a record that the node ran before): the real node's durable state is the hosted reducer's of the checked state.
-  const actor = hosted.actor(processes, options.success, variant)
+  const clusterVariant = hosting.variantOnlyInPlayed === true ? undefined : variant
+  const actor = hosted.actor([...processes, ...(hosting.alongside ?? [])], options.success, clusterVariant)
   const durableOf = (state: unknown): unknown => JSON.parse(JSON.stringify(actor.durable(state)))
-  return { trace, system: built.system, hosted, hosting, variant, clusterOptions, processes, durableOf, states }
+  return { trace, system: built.system, hosted, hosting, variant: clusterVariant, clusterOptions, processes, durableOf, states }
 }

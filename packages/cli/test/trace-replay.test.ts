@@ -69,8 +69,7 @@ describe("parley trace replay on raft's forget-vote", () => {
       return plan instanceof UsageError ? plan.message : "planned"
     }
     expect(refusal({ ...trace, spec: "paxos" })).toMatch(/paxos does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
-    expect(refusal({ ...trace, spec: "lock" })).toMatch(/does not know which cluster options run lock's checked reducer; it needs an entry in packages\/cli\/src\/replay-hosting.ts/)
-    expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/replaying needs cluster options for the check's retry budget/)
+    expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/the cluster cannot run saga's variant "no-idempotency" \(it hosts: compensate-early\)/)
     expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
     expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
 

@@ -12,7 +12,8 @@
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
-import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { actorOfParts, hostedBudget, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { noBugs, PAYMENT_STEP } from "../steps.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
@@ -21,14 +22,19 @@ import type { ChoreographyTimer } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
 import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
 import { ChoreographyResponse } from "./responses.ts"
+import { choreographySpec } from "./spec.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
-export const hostedChoreographyActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ChoreographyActor => {
+export const hostedChoreographyActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions, variant?: string): ChoreographyActor => {
   const chain = { steps: hostedSteps(nodes, ORDER, options), order: ORDER }
-  const retries = Number.POSITIVE_INFINITY
-  const order = orderActor(chain, retries, [])
+  const { retries, initialSagas } = hostedBudget(options)
+  const bugs = variant === undefined ? noBugs : choreographySpec.bugsOf(variant)
+  const order = orderActor(chain, retries, initialSagas)
   const services = chain.steps.map((entry) =>
-    choreographyServiceActor({ ...chain, step: entry.step, retries, idempotent: true, compensateEarly: false }, initialPolicy(options, entry.service))
+    choreographyServiceActor(
+      { ...chain, step: entry.step, retries, idempotent: !(bugs.noIdempotency && entry.step === PAYMENT_STEP), compensateEarly: bugs.compensateEarly },
+      initialPolicy(options, entry.service)
+    )
   )
   return actorOfParts(
     (self) => (self === chain.order ? order : services[chain.steps.findIndex((entry) => entry.service === self)]!),
@@ -79,6 +85,7 @@ export const choreographyHosted = hostedSpec({
   response: ChoreographyResponse,
   durable: ChoreographyDurable,
   options: SagaHostOptions,
+  variants: choreographySpec.variants,
   actor: hostedChoreographyActor,
   layout: sagaLayout(ORDER),
   timerKind: (timer: ChoreographyTimer) => timer._tag.toLowerCase(),

@@ -7,12 +7,14 @@
  * configuration: sagas are started by clients, not at start-up; the
  * orchestrator never stops resending (a service down for a while delays a
  * saga, it does not strand it); and each service decides by its policy, to
- * accept unless it is told to refuse, instead of both ways.
+ * accept unless it is told to refuse, instead of both ways. The cluster
+ * file's `startSaga`, `retries` and `policy: "either"` turn each back to
+ * the check's, as `parley trace replay` runs it.
  */
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
-import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { actorOfParts, hostedBudget, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
@@ -23,11 +25,13 @@ import type { SagaTimer } from "./messages.ts"
 import { orchestratorActor, serviceActor } from "./node.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
 import { SagaResponse } from "./responses.ts"
+import { sagaSpec } from "./spec.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
-export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): SagaActor => {
+export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions, variant?: string): SagaActor => {
   const steps = hostedSteps(nodes, ORCHESTRATOR, options)
-  const orchestrator = orchestratorActor({ steps, retries: Number.POSITIVE_INFINITY, bugs: noBugs, initialSagas: [] })
+  const bugs = variant === undefined ? noBugs : sagaSpec.bugsOf(variant)
+  const orchestrator = orchestratorActor({ steps, bugs, ...hostedBudget(options) })
   const service = (self: NodeId) => serviceActor({ orchestrator: ORCHESTRATOR, idempotent: true }, initialPolicy(options, self))
   // Past start-up a service's policy is in its state, so any service's actor serves every service.
   const anyService = service("")
@@ -79,6 +83,8 @@ export const sagaHosted = hostedSpec({
   response: SagaResponse,
   durable: SagaDurable,
   options: SagaHostOptions,
+  // The orchestrator's bug only: no-idempotency is one service's, and past start-up one service actor serves them all here.
+  variants: sagaSpec.variants.filter((variant) => variant.name === "compensate-early"),
   actor: hostedSagaActor,
   layout: sagaLayout(ORCHESTRATOR),
   timerKind: (timer: SagaTimer) => timer._tag.toLowerCase(),
