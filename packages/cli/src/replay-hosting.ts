@@ -156,7 +156,13 @@ const saga: ReplayHosting = {
     retries: Number(config["retries"] ?? 1),
     startSaga: true,
     policy: "either"
-  })
+  }),
+  symptom: (statuses) => {
+    const twice = statuses.filter(({ status }) => Number(status["repeated"] ?? 0) > 0)
+    if (twice.length === 0) return undefined
+    const counts = twice.map(({ id, status }) => `${id} reports ${String(status["repeated"])} taken twice`).join(", ")
+    return `${counts} under one idempotency key (GET /v1/status): an effect applied more than once`
+  }
 }
 
 export const replayHostings: Readonly<Record<string, ReplayHosting>> = {

@@ -13,6 +13,7 @@ import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
 import { actorOfParts, hostedBudget, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { repeatedEffects } from "../ledger.ts"
 import { noBugs, PAYMENT_STEP } from "../steps.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
@@ -59,6 +60,8 @@ export const ChoreographyStatus = Schema.Struct({
   ended: Schema.Int,
   policy: Schema.NullOr(Policy),
   applied: Schema.Int,
+  /** Of them, effects taken twice under one idempotency key (a service that does not deduplicate). */
+  repeated: Schema.Int,
   deciding: Schema.Int,
   /** Events in the outbox, not yet acknowledged. */
   outbox: Schema.Int
@@ -73,10 +76,12 @@ const statusOf = (s: ChoreographyNodeState): ChoreographyStatus =>
       ended: s.sagas.filter((record) => record.outcome !== null).length,
       policy: null,
       applied: 0,
+      repeated: 0,
       deciding: 0,
       outbox: s.outbox.length
     }
-    : { role: "service", sagas: 0, ended: 0, policy: s.policy, applied: s.ledger.length, deciding: s.deciding.length, outbox: s.outbox.length }
+    : { role: "service", sagas: 0, ended: 0, policy: s.policy, applied: s.ledger.length, repeated: repeatedEffects(s.ledger), deciding: s.deciding.length,
+      outbox: s.outbox.length }
 
 export const choreographyHosted = hostedSpec({
   name: "saga-choreography",

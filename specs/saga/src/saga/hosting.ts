@@ -19,6 +19,7 @@ import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
 import { noBugs } from "../steps.ts"
+import { repeatedEffects } from "../ledger.ts"
 import { failedStep } from "./log.ts"
 import { ORCHESTRATOR, SagaDurable, SagaMessage } from "./messages.ts"
 import type { SagaTimer } from "./messages.ts"
@@ -60,19 +61,22 @@ export const SagaStatus = Schema.Struct({
   policy: Schema.NullOr(Policy),
   /** Effects in the service's ledger, and requests whose decision is pending. */
   applied: Schema.Int,
+  /** Of them, effects taken twice under one idempotency key (a service that does not deduplicate). */
+  repeated: Schema.Int,
   pending: Schema.Int
 })
 export type SagaStatus = typeof SagaStatus.Type
 
 const statusOf = (s: SagaNodeState): SagaStatus =>
   s.role === "service"
-    ? { role: "service", sagas: 0, refused: 0, policy: s.policy, applied: s.ledger.length, pending: s.pending.length }
+    ? { role: "service", sagas: 0, refused: 0, policy: s.policy, applied: s.ledger.length, repeated: repeatedEffects(s.ledger), pending: s.pending.length }
     : {
       role: "orchestrator",
       sagas: s.sagas.length,
       refused: s.sagas.filter((run) => failedStep(run.log) !== undefined).length,
       policy: null,
       applied: 0,
+      repeated: 0,
       pending: 0
     }
 
