@@ -69,7 +69,6 @@ describe("parley trace replay on raft's forget-vote", () => {
       return plan instanceof UsageError ? plan.message : "planned"
     }
     expect(refusal({ ...trace, spec: "paxos" })).toMatch(/paxos does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
-    expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/the cluster cannot run saga's variant "no-idempotency" \(it hosts: compensate-early\)/)
     expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
     expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
 

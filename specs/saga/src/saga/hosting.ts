@@ -18,7 +18,7 @@ import { actorOfParts, hostedBudget, hostedSteps, initialPolicy, SagaHostOptions
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
-import { noBugs } from "../steps.ts"
+import { noBugs, PAYMENT_STEP } from "../steps.ts"
 import { repeatedEffects } from "../ledger.ts"
 import { failedStep } from "./log.ts"
 import { ORCHESTRATOR, SagaDurable, SagaMessage } from "./messages.ts"
@@ -36,9 +36,14 @@ export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostO
   const service = (self: NodeId) => serviceActor({ orchestrator: ORCHESTRATOR, idempotent: true }, initialPolicy(options, self))
   // Past start-up a service's policy is in its state, so any service's actor serves every service.
   const anyService = service("")
+  // no-idempotency's payment service: the node that takes the payment step's requests, known by their step.
+  const careless = serviceActor({ orchestrator: ORCHESTRATOR, idempotent: false }, options.policy)
+  const services: SagaActor = bugs.noIdempotency
+    ? { ...anyService, onMessage: (s, from, m) => ("step" in m && m.step === PAYMENT_STEP ? careless : anyService).onMessage(s, from, m) }
+    : anyService
   return actorOfParts(
     (self) => (self === ORCHESTRATOR ? orchestrator : service(self)),
-    (s) => (s.role === "orchestrator" ? orchestrator : anyService)
+    (s) => (s.role === "orchestrator" ? orchestrator : services)
   )
 }
 
@@ -87,8 +92,7 @@ export const sagaHosted = hostedSpec({
   response: SagaResponse,
   durable: SagaDurable,
   options: SagaHostOptions,
-  // The orchestrator's bug only: no-idempotency is one service's, and past start-up one service actor serves them all here.
-  variants: sagaSpec.variants.filter((variant) => variant.name === "compensate-early"),
+  variants: sagaSpec.variants,
   actor: hostedSagaActor,
   layout: sagaLayout(ORCHESTRATOR),
   timerKind: (timer: SagaTimer) => timer._tag.toLowerCase(),
