@@ -77,15 +77,19 @@ export class Replayer {
     return this.clientIds.has(id) || this.playedIds.has(id)
   }
 
-  /** A step of a node the replayer plays: its state after is the checker's, and the history observes it as the checker's did. */
-  private played(node: NodeId, after: CheckedState, what: string): string {
+  /** A node the replayer plays, after its step: its state is the checker's, and the history observes it as the checker's did. */
+  private observePlayed(node: NodeId, after: CheckedState): void {
     const slot = after.nodes[this.nodeIds.indexOf(node)]
-    if (slot !== undefined) {
-      const ghost = this.plan.system.ghost
-      if (ghost !== undefined && slot.up) this.realGhost = ghost.observe(this.realGhost, node, this.playedStates.get(node), slot.state)
-      if (slot.up) this.playedStates.set(node, slot.state)
-      else this.playedStates.delete(node)
-    }
+    if (slot === undefined) return
+    const ghost = this.plan.system.ghost
+    if (ghost !== undefined && slot.up) this.realGhost = ghost.observe(this.realGhost, node, this.playedStates.get(node), slot.state)
+    if (slot.up) this.playedStates.set(node, slot.state)
+    else this.playedStates.delete(node)
+  }
+
+  /** A step of a node the replayer plays, and the line that says so. */
+  private played(node: NodeId, after: CheckedState, what: string): string {
+    this.observePlayed(node, after)
     return `${what} (${node} is the checker's)`
   }
 
@@ -167,7 +171,7 @@ export class Replayer {
   /** Every node's start, as the trace's initial state has it. */
   start() {
     const replayer = this
-    for (const node of this.playedIds) this.played(node, this.plan.states[0]!, "")
+    for (const node of this.playedIds) this.observePlayed(node, this.plan.states[0]!)
     return Effect.forEach(this.plan.processes, (node) =>
       Effect.gen(function*() {
         const report = yield* replayer.cluster.awaitReport(node)
@@ -237,8 +241,9 @@ export class Replayer {
           Effect.map((what) => `${event.node} started again on its durable state: ${what}`)
         )
       case "Local":
-        return this.plays(event.node)
-          ? Effect.succeed("the checker's client's own step")
+        if (this.clientIds.has(event.node)) return Effect.succeed("the checker's client's own step")
+        return this.playedIds.has(event.node)
+          ? Effect.succeed(this.played(event.node, after, event.label))
           : diverged(`${event.label} is a step the replayer cannot make happen on a node`)
     }
   }
