@@ -67,6 +67,12 @@ const propertyOnRealNodes = (plan: ReplayPlan, replayer: Replayer): boolean | st
   }
 }
 
+/** The nodes the replayer played, whose states in the verdict are the checker's. */
+const playedNote = (plan: ReplayPlan): string => {
+  const played = plan.system.nodes.map((node) => node.id).filter((id) => !plan.processes.includes(id))
+  return played.length === 0 ? "" : ` (${played.join(", ")} as the checker's, which the replayer played)`
+}
+
 /** The verdict on the real cluster: the property on the real states, each node's status, and the symptom the statuses show. */
 const showViolation = (plan: ReplayPlan, replayer: Replayer, dir: string) =>
   Effect.gen(function*() {
@@ -77,7 +83,7 @@ const showViolation = (plan: ReplayPlan, replayer: Replayer, dir: string) =>
     const made = plan.system.ghost === undefined ? "" : ", with the history their steps made"
     if (typeof holds === "string") yield* Console.log(`${name} (${kind}): not evaluated on the real nodes: ${holds}`)
     else if (holds) return yield* new ReplayDiverged({ message: `${name} (${kind}) holds on the real nodes' states${made}: the trace's violation did not happen there` })
-    else yield* Console.log(`✗ ${name} (${kind}) does not hold on the real nodes' states${made}`)
+    else yield* Console.log(`✗ ${name} (${kind}) does not hold on the real nodes' states${made}${playedNote(plan)}`)
     const reports = yield* clusterStatus(dir, hostedSpecs)
     const statuses = reports.flatMap((report) => (report.status === undefined ? [] : [{ id: report.id, status: report.status }]))
     for (const report of reports) {
@@ -112,14 +118,27 @@ export const runTraceReplay = Effect.fnUntraced(function*(input: ReplayInput) {
   }
   const plan = planReplay(trace)
   if (plan instanceof UsageError) return yield* plan
-  const nodes = plan.system.nodes.map((node) => node.id)
+  const nodes = plan.processes
+  const alongside = plan.hosting.alongside ?? []
   const dir = input.cluster === "" ? mkdtempSync(join(tmpdir(), "parley-replay-")) : input.cluster
-  const basePort = input.basePort ?? (yield* freeBasePort(nodes.length))
+  const basePort = input.basePort ?? (yield* freeBasePort(nodes.length + alongside.length))
   yield* Console.log(`replaying ${input.file}: ${trace.spec} (${configLine(plan)}), ${trace.steps.length} steps, ${trace.property.name} (${trace.property.kind})`)
   const clients = plan.system.clients.map((client) => client.id)
-  yield* Console.log(`on ${nodes.length} node processes in controlled mode in ${dir}` +
-    (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`))
-  const cluster = yield* ReplayCluster.up({ dir, basePort, launcher, hosted: plan.hosted, nodes, clusterOptions: plan.clusterOptions, variant: plan.variant })
+  const played = plan.system.nodes.map((node) => node.id).filter((id) => !nodes.includes(id))
+  const count = nodes.length + alongside.length
+  yield* Console.log(`on ${count} node ${count === 1 ? "process" : "processes"} in controlled mode in ${dir}` +
+    (clients.length === 0 ? "" : `; the replayer plays the checker's scripted ${clients.length === 1 ? "client" : "clients"} ${clients.join(", ")}`) +
+    (played.length === 0 ? "" : `; the replayer plays the checker's ${played.join(", ")}, which the cluster serves over HTTP`) +
+    (alongside.length === 0 ? "" : `; ${alongside.join(", ")} ${alongside.length === 1 ? "runs" : "run"} beside them, which the trace has not`))
+  const cluster = yield* ReplayCluster.up({
+    dir,
+    basePort,
+    launcher,
+    hosted: plan.hosted,
+    nodes: [...nodes, ...alongside],
+    clusterOptions: plan.clusterOptions,
+    variant: plan.variant
+  })
   const replayer = new Replayer(plan, cluster)
   // A directory made for this replay goes with it; one the user named stays, with the nodes' logs.
   const stop = input.keep

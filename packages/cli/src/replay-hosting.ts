@@ -6,12 +6,25 @@
  * replay` with what would be needed.
  */
 import { CorrectVariant } from "@parley/core"
-import type { SpecConfig } from "@parley/core"
+import type { NodeId, SpecConfig } from "@parley/core"
+import { LockServer, Resource, ZkServer } from "@parley/lock"
+import { sagaSteps } from "@parley/saga"
 import { hostedSpecs } from "./hosted.ts"
 
 export interface ReplayHosting {
   /** The cluster file's options whose actor is the checked one, or why the configuration cannot be hosted. */
   clusterOptions(config: SpecConfig): Readonly<Record<string, unknown>> | string
+  /**
+   * Which of the checked system's nodes run as processes; absent: all. The
+   * others (a lock's clients, which the model makes nodes and a cluster
+   * serves over HTTP) are the checker's, played by the replayer as it plays
+   * scripted clients.
+   */
+  processes?(nodes: ReadonlyArray<NodeId>): ReadonlyArray<NodeId>
+  /** Nodes the cluster runs beside the checked ones, which the trace never touches (zk-lock's resource); absent: none. */
+  readonly alongside?: ReadonlyArray<NodeId>
+  /** Whether a variant's bugs are all in the nodes the replayer plays, so the processes run the correct reducer. */
+  readonly variantOnlyInPlayed?: boolean
   /** What the nodes' statuses show of the violation, one line, when it shows there. */
   symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
 }
@@ -62,29 +75,116 @@ const multiPaxos: ReplayHosting = {
   clusterOptions: () => ({ heartbeats: false, resendIdle: false, snapshotEvery: 1_000_000, catchUpBatch: 64 })
 }
 
-/** A spec whose cluster runs another reducer than its check: why, and what replaying it would need. */
-const notYet = (why: string): ReplayHosting => ({ clusterOptions: () => why })
+type Statuses = Parameters<NonNullable<ReplayHosting["symptom"]>>[0]
 
-const sagaNeeds = "cluster options for the check's retry budget, a saga started at once and services that may decide either way, and the variants in its HostedSpec"
+/** Nodes that each name themselves leader in one epoch (Bully has none: null), as the elections' statuses show it. */
+const twoLeaders = (statuses: Statuses): string | undefined => {
+  const leadersByEpoch = new Map<unknown, Array<string>>()
+  for (const { id, status } of statuses) {
+    if (status["leader"] === id) leadersByEpoch.set(status["epoch"], [...(leadersByEpoch.get(status["epoch"]) ?? []), id])
+  }
+  for (const [epoch, leaders] of leadersByEpoch) {
+    const when = epoch === null ? "at once" : `in epoch ${String(epoch)}`
+    if (leaders.length > 1) return `${leaders.join(" and ")} each report themselves leader ${when} (GET /v1/status): two leaders`
+  }
+  return undefined
+}
+
+/** A zk node that leads while the service names another: the owner of the lowest znode, whom the recipe makes leader. */
+const notLowest = (statuses: Statuses): string | undefined => {
+  const service = statuses.find(({ status }) => status["role"] === "service")
+  const lowest = service?.status["leader"]
+  const usurpers = statuses.filter(({ id, status }) => status["role"] === "node" && status["leader"] === id && id !== lowest).map(({ id }) => id)
+  if (service === undefined || usurpers.length === 0) return undefined
+  return `${usurpers.join(" and ")} ${usurpers.length === 1 ? "reports itself" : "report themselves"} leader while ${service.id}'s lowest znode is ` +
+    `${lowest === null ? "nobody's" : `${String(lowest)}'s`} (GET /v1/status): a leader that does not hold the lowest znode`
+}
+
+/** An election whose cluster turns on one flag of the check (heartbeats, probes, keep-alives): the cluster runs it as the check had it. */
+const election = (flag: string, symptom: (statuses: Statuses) => string | undefined): ReplayHosting => ({
+  clusterOptions: (config) => ({ [flag]: config[flag] === true }),
+  symptom
+})
+
+/** Causal broadcast's check broadcasts on the checker's timer, and has the digests as `--sync` says. */
+const causalBroadcast: ReplayHosting = {
+  clusterOptions: (config) => ({ broadcastTimer: true, sync: config["sync"] === true })
+}
+
+/** The Dynamo-style register's check resends replication as `--sync` says. */
+const dynamoRegister: ReplayHosting = {
+  clusterOptions: (config) => ({ sync: config["sync"] === true })
+}
+
+/**
+ * The lock's check makes its clients nodes; a cluster serves clients over
+ * HTTP, so the replayer plays them, sending their messages to the real
+ * lock server and resource. Their leases last the check's `--ttl` ticks.
+ */
+const lock: ReplayHosting = {
+  clusterOptions: (config) => ({ modelTtl: typeof config["ttl"] === "number" ? config["ttl"] : 1 }),
+  processes: (nodes) => nodes.filter((id) => id === LockServer || id === Resource),
+  symptom: (statuses) => {
+    const resource = statuses.find(({ status }) => status["role"] === "resource")
+    const stale = Number(resource?.status["staleTaken"] ?? 0)
+    if (resource === undefined || stale === 0) return undefined
+    return `${resource.id} reports ${stale} ${stale === 1 ? "write" : "writes"} taken with a token older than one it took before (GET /v1/status): a stale write`
+  }
+}
+
+/**
+ * zk-lock's check makes its clients nodes, which the replayer plays against
+ * the real ZooKeeper server; the server tells them of their session's
+ * expiry. Its variants' bugs are all the clients', so the server runs bugs
+ * off. The cluster's resource stands beside it, idle: the model has none.
+ */
+const zkLock: ReplayHosting = {
+  clusterOptions: (config) => ({ modelClients: Array.from({ length: Number(config["clients"] ?? 3) }, (_, i) => `c${i + 1}`) }),
+  processes: (nodes) => nodes.filter((id) => id === ZkServer),
+  alongside: [Resource],
+  variantOnlyInPlayed: true
+}
+
+/**
+ * A saga's check starts its one saga at once, resends within its retry
+ * budget, and lets every service decide either way (both outcomes armed,
+ * the trace's fired); the cluster runs so when told.
+ */
+const saga: ReplayHosting = {
+  clusterOptions: (config) => ({
+    steps: sagaSteps(Number(config["steps"] ?? 3)).map(({ action, compensation }) => ({ action, compensation })),
+    retries: Number(config["retries"] ?? 1),
+    startSaga: true,
+    policy: "either"
+  }),
+  symptom: (statuses) => {
+    const twice = statuses.filter(({ status }) => Number(status["repeated"] ?? 0) > 0)
+    if (twice.length === 0) return undefined
+    const counts = twice.map(({ id, status }) => `${id} reports ${String(status["repeated"])} taken twice`).join(", ")
+    return `${counts} under one idempotency key (GET /v1/status): an effect applied more than once`
+  }
+}
 
 export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
   raft,
   "2pc": twoPc,
   "multi-paxos": multiPaxos,
-  saga: notYet(
-    "the saga cluster's orchestrator retries without end and starts no saga itself, and its services accept or refuse by the cluster file, unlike the check's; " +
-      `replaying needs ${sagaNeeds} (specs/saga/src/saga/hosting.ts)`
-  ),
-  "saga-choreography": notYet(
-    "the saga-choreography cluster's services resend without end and start no saga themselves, and accept or refuse by the cluster file, unlike the check's; " +
-      `replaying needs ${sagaNeeds} (specs/saga/src/saga-choreography/hosting.ts)`
-  )
+  bully: election("heartbeats", twoLeaders),
+  ring: election("probes", twoLeaders),
+  zk: election("keepalive", (statuses) => twoLeaders(statuses) ?? notLowest(statuses)),
+  "causal-broadcast": causalBroadcast,
+  "dynamo-register": dynamoRegister,
+  lock,
+  "zk-lock": zkLock,
+  saga,
+  "saga-choreography": saga
 }
 
 /** Whether `parley trace replay` can run a violation of this spec and configuration on a cluster (what `check` suggests). */
 export const replayable = (spec: string, config: SpecConfig): boolean => {
   const hosted = hostedSpecs.find((candidate) => candidate.name === spec)
   const variant = config["variant"]
-  const hostsVariant = variant === undefined || variant === CorrectVariant || (hosted?.variants ?? []).some((known) => known.name === variant)
+  const hostsVariant = variant === undefined || variant === CorrectVariant || replayHostings[spec]?.variantOnlyInPlayed === true ||
+    (hosted?.variants ?? []).some((known) => known.name === variant)
   return hosted !== undefined && hostsVariant && typeof replayHostings[spec]?.clusterOptions(config) === "object"
 }

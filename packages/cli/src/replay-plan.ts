@@ -6,8 +6,9 @@
  * way a trace cannot be replayed is refused here, with what is missing.
  */
 import { CorrectVariant, equals } from "@parley/core"
-import type { AnyHostedSpec, AnySystemSpec, Model, SystemState, TraceFile } from "@parley/core"
+import type { AnyHostedSpec, AnySystemSpec, Model, NodeId, SystemState, TraceFile } from "@parley/core"
 import { eventLabel, systemModel } from "@parley/checker"
+import { Result, Schema } from "effect"
 import type { SystemAction } from "@parley/checker"
 import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
@@ -22,8 +23,13 @@ export interface ReplayPlan {
   readonly system: AnySystemSpec
   readonly hosted: AnyHostedSpec
   readonly hosting: ReplayHosting
+  /** The variant the cluster runs: the trace's, unless its bugs are all in the nodes the replayer plays. */
   readonly variant: string | undefined
   readonly clusterOptions: Readonly<Record<string, unknown>>
+  /** The checked nodes that run as processes, in the system's order; the others are played by the replayer. */
+  readonly processes: ReadonlyArray<NodeId>
+  /** What the hosted reducer keeps durable of a node's state, as JSON: what a real node's must be. */
+  durableOf(state: unknown): unknown
   /** The checker's state before the first step, then after each step. */
   readonly states: ReadonlyArray<CheckedState>
 }
@@ -67,7 +73,7 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   if (typeof clusterOptions === "string") return refuse(clusterOptions)
   const named = trace.config["variant"]
   const variant = typeof named === "string" && named !== CorrectVariant ? named : undefined
-  if (variant !== undefined && !(hosted.variants ?? []).some((known) => known.name === variant)) {
+  if (variant !== undefined && hosting.variantOnlyInPlayed !== true && !(hosted.variants ?? []).some((known) => known.name === variant)) {
     const hostable = (hosted.variants ?? []).map((known) => known.name).join(", ") || "none"
     return refuse(`the cluster cannot run ${trace.spec}'s variant "${variant}" (it hosts: ${hostable}); it needs the variant in ${trace.spec}'s HostedSpec variants`)
   }
@@ -80,5 +86,13 @@ export const planReplay = (trace: TraceFile): ReplayPlan | UsageError => {
   if (built._tag !== "System") return refuse(`${trace.spec} is checked as a model, not as nodes exchanging messages`)
   const states = walk(systemModel(built.system), trace)
   if (typeof states === "string") return refuse(states)
-  return { trace, system: built.system, hosted, hosting, variant, clusterOptions, states }
+  const nodes = built.system.nodes.map((node) => node.id)
+  const processes = hosting.processes?.(nodes) ?? nodes
+  const options = Schema.decodeUnknownResult(hosted.options)(clusterOptions)
+  if (Result.isFailure(options)) return refuse(`the cluster options ${JSON.stringify(clusterOptions)} do not fit ${trace.spec}'s: ${options.failure.message}`)
+  // The hosted actor may keep more than the checked one (a record that the node ran before): the real node's durable state is the hosted reducer's of the checked state.
+  const clusterVariant = hosting.variantOnlyInPlayed === true ? undefined : variant
+  const actor = hosted.actor([...processes, ...(hosting.alongside ?? [])], options.success, clusterVariant)
+  const durableOf = (state: unknown): unknown => JSON.parse(JSON.stringify(actor.durable(state)))
+  return { trace, system: built.system, hosted, hosting, variant: clusterVariant, clusterOptions, processes, durableOf, states }
 }

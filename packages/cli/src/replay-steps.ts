@@ -54,17 +54,43 @@ export class Replayer {
   private readonly held: Array<Held> = []
   /** Each live node's state as it last reported it. */
   readonly realStates = new Map<NodeId, unknown>()
+  /** Each node the replayer plays, as the checker's last step of it left it. */
+  private readonly playedStates = new Map<NodeId, unknown>()
   /** The spec's history variable (its ghost), kept over the real nodes' steps as the checker keeps it over its own. */
   realGhost: unknown
   /** The real states and ghost before the last step taken, for a property of steps. */
   beforeLast: { readonly states: ReadonlyMap<NodeId, unknown>; readonly ghost: unknown } = { states: new Map(), ghost: undefined }
   private readonly nodeIds: ReadonlyArray<NodeId>
+  /** The checker's scripted clients, and the checked nodes that run as no process: the replayer plays both from the checker's states. */
   private readonly clientIds: ReadonlySet<string>
+  private readonly playedIds: ReadonlySet<string>
 
   constructor(private readonly plan: ReplayPlan, private readonly cluster: ControlledNodes) {
     this.nodeIds = plan.system.nodes.map((node) => node.id)
     this.clientIds = new Set(plan.system.clients.map((client) => client.id))
+    this.playedIds = new Set(this.nodeIds.filter((id) => !plan.processes.includes(id)))
     this.realGhost = plan.system.ghost?.init
+  }
+
+  /** Whether the replayer plays `id` (a scripted client or a node run as no process), rather than a real node. */
+  private plays(id: string): boolean {
+    return this.clientIds.has(id) || this.playedIds.has(id)
+  }
+
+  /** A node the replayer plays, after its step: its state is the checker's, and the history observes it as the checker's did. */
+  private observePlayed(node: NodeId, after: CheckedState): void {
+    const slot = after.nodes[this.nodeIds.indexOf(node)]
+    if (slot === undefined) return
+    const ghost = this.plan.system.ghost
+    if (ghost !== undefined && slot.up) this.realGhost = ghost.observe(this.realGhost, node, this.playedStates.get(node), slot.state)
+    if (slot.up) this.playedStates.set(node, slot.state)
+    else this.playedStates.delete(node)
+  }
+
+  /** A step of a node the replayer plays, and the line that says so. */
+  private played(node: NodeId, after: CheckedState, what: string): string {
+    this.observePlayed(node, after)
+    return `${what} (${node} is the checker's)`
   }
 
   /** The real node's new state, and the history it adds to, as the checker's `performNode` observes a step. */
@@ -117,13 +143,22 @@ export class Replayer {
     }
     const checked = JSON.parse(JSON.stringify(slot.state)) as unknown
     if (!equals(report.state, checked)) return diverged(`${node}'s state differs from the trace's node's: ${difference(report.state, checked)}`)
-    const durable = JSON.parse(JSON.stringify(this.plan.system.nodes[index]!.actor.durable(slot.state))) as unknown
+    const durable = this.plan.durableOf(slot.state)
     const realDurable = JSON.parse(JSON.stringify(report.durable)) as unknown
     if (!equals(realDurable, durable)) return diverged(`${node}'s durable state differs from the trace's node's: ${difference(realDurable, durable)}`)
     const armed = [...report.armed].sort()
     const timers = slot.timers.map(timerKey).sort()
     if (!equals(armed, timers)) return diverged(`${node}'s armed timers are ${armed.join(", ") || "none"}; the trace's node's are ${timers.join(", ") || "none"}`)
     return Effect.succeed(sent.length === 0 ? "state matches" : `sent ${sent.join(", ")}; state matches`)
+  }
+
+  /** The envelope of the checker's network before a step that the trace prints as `text`, from a party the replayer plays. */
+  private inFlight(before: CheckedState, kind: "request" | "message", from: string, to: string, text: string) {
+    const { system } = this.plan
+    return inFlight(before.network).find((envelope) =>
+      envelope.kind === kind && envelope.from === from && envelope.to === to &&
+      (kind === "request" ? system.formatRequest?.(envelope.body) ?? "request" : system.formatMessage(envelope.body)) === text
+    )
   }
 
   /** What the checker's node sent on starting: what its initial network holds from it. */
@@ -136,7 +171,8 @@ export class Replayer {
   /** Every node's start, as the trace's initial state has it. */
   start() {
     const replayer = this
-    return Effect.forEach(this.nodeIds, (node) =>
+    for (const node of this.playedIds) this.observePlayed(node, this.plan.states[0]!)
+    return Effect.forEach(this.plan.processes, (node) =>
       Effect.gen(function*() {
         const report = yield* replayer.cluster.awaitReport(node)
         return `${node} started: ${yield* replayer.compare(node, report, replayer.plan.states[0]!, replayer.sentOnStart(node))}`
@@ -154,18 +190,23 @@ export class Replayer {
     switch (event._tag) {
       case "Deliver":
         return Effect.gen(function*() {
-          if (replayer.clientIds.has(event.to)) {
-            yield* replayer.take(event.from, event.to, event.message, true)
-            return `${event.to} got ${event.message} from ${event.from} (the client is the checker's)`
+          if (replayer.plays(event.to)) {
+            // What a real node sent must have been sent; what the checker's sent to its own is the checker's.
+            if (!replayer.plays(event.from)) yield* replayer.take(event.from, event.to, event.message, true)
+            if (replayer.clientIds.has(event.to)) return `${event.to} got ${event.message} from ${event.from} (the client is the checker's)`
+            return replayer.played(event.to, after, `${event.to} got ${event.message} from ${event.from}`)
           }
           if (replayer.clientIds.has(event.from)) {
-            const request = inFlight(before.network).find((envelope) =>
-              envelope.kind === "request" && envelope.from === event.from && envelope.to === event.to &&
-              (replayer.plan.system.formatRequest?.(envelope.body) ?? "request") === event.message
-            )
+            const request = replayer.inFlight(before, "request", event.from, event.to, event.message)
             if (request === undefined) return yield* diverged(`the checker's client ${event.from} has no ${event.message} for ${event.to} in flight`)
             const report = yield* replayer.cluster.step(event.to, { _tag: "Request", client: event.from, request: request.body })
             return `request handed to ${event.to}: ${yield* replayer.compare(event.to, report, after, sent)}`
+          }
+          if (replayer.playedIds.has(event.from)) {
+            const message = replayer.inFlight(before, "message", event.from, event.to, event.message)
+            if (message === undefined) return yield* diverged(`the checker's ${event.from} has no ${event.message} for ${event.to} in flight`)
+            const report = yield* replayer.cluster.step(event.to, { _tag: "Message", from: event.from, message: message.body })
+            return `${event.from}'s message handed to ${event.to}: ${yield* replayer.compare(event.to, report, after, sent)}`
           }
           const held = yield* replayer.take(event.from, event.to, event.message, true)
           const report = yield* replayer.cluster.step(event.to, { _tag: "Message", from: held.from, message: held.body })
@@ -173,9 +214,11 @@ export class Replayer {
         })
       case "Drop":
         if (replayer.clientIds.has(event.from)) return Effect.succeed("the checker's client's request is lost")
+        if (replayer.playedIds.has(event.from)) return Effect.succeed(`${event.from}'s message is lost (${event.from} is the checker's)`)
         return this.take(event.from, event.to, event.message, false).pipe(Effect.as("lost: the replayer drops it"))
       case "Timer": {
         if (this.clientIds.has(event.node)) return Effect.succeed("the checker's client's timer")
+        if (this.playedIds.has(event.node)) return Effect.succeed(this.played(event.node, after, `${event.timer} fired`))
         const slot = before.nodes[this.nodeIds.indexOf(event.node)]
         const timer = slot?.up === true ? slot.timers.find((armed) => this.plan.system.formatTimer(armed) === event.timer) : undefined
         if (timer === undefined) return diverged(`the trace's ${event.node} has no timer ${event.timer} armed`)
@@ -185,19 +228,22 @@ export class Replayer {
         )
       }
       case "Crash":
+        if (this.playedIds.has(event.node)) return Effect.succeed(this.played(event.node, after, "crashed"))
         return Effect.sync(() => {
           this.cluster.kill(event.node)
           this.realStates.delete(event.node)
           return `kill -9 ${event.node}`
         })
       case "Restart":
+        if (this.playedIds.has(event.node)) return Effect.succeed(this.played(event.node, after, "restarted"))
         return this.cluster.restart(event.node).pipe(
           Effect.flatMap((report) => this.compare(event.node, report, after, sent)),
           Effect.map((what) => `${event.node} started again on its durable state: ${what}`)
         )
       case "Local":
-        return this.clientIds.has(event.node)
-          ? Effect.succeed("the checker's client's own step")
+        if (this.clientIds.has(event.node)) return Effect.succeed("the checker's client's own step")
+        return this.playedIds.has(event.node)
+          ? Effect.succeed(this.played(event.node, after, event.label))
           : diverged(`${event.label} is a step the replayer cannot make happen on a node`)
     }
   }

@@ -8,11 +8,10 @@
  * checked on raft's trace, the divergence with stand-in nodes (no
  * processes).
  */
-import { TraceFile } from "@parley/core"
+import type { TraceFile } from "@parley/core"
 import { clusterStatus, timerKey } from "@parley/runtime"
 import type { ControlReport } from "@parley/runtime"
-import { Effect, Exit, Schema } from "effect"
-import { execFile } from "node:child_process"
+import { Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -22,23 +21,8 @@ import type { CheckedState, ReplayPlan } from "../src/replay-plan.ts"
 import { Divergence, Replayer } from "../src/replay-steps.ts"
 import type { ControlledNodes } from "../src/replay-steps.ts"
 import { UsageError } from "../src/errors.ts"
-import { bin, clusterDir, freeBase, stopAll } from "./cluster-harness.ts"
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const parley = (args: ReadonlyArray<string>, cwd: string): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, timeout: 180_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
-      resolve({ code, stdout, stderr })
-    })
-  })
-
-const readTrace = (path: string): TraceFile => Schema.decodeUnknownSync(TraceFile)(JSON.parse(readFileSync(path, "utf8")))
+import { clusterDir, freeBase, stopAll } from "./cluster-harness.ts"
+import { expectEveryStep, parley, readTrace } from "./replay-harness.ts"
 
 const work = clusterDir()
 const traceFile = join(work, "forget-vote.trace.json")
@@ -55,25 +39,9 @@ beforeAll(async () => {
   ])
   for (const check of checks) expect(check.code, check.stderr).toBe(1)
   expect(checks[0]!.stdout).toContain(`make it happen on real node processes: parley trace replay ${traceFile} --cluster`)
-})
+}, 180_000)
 
 afterAll(stopAll)
-
-/** What the replay must print for each step of the trace: the step, then what the real cluster did, by the kind of step. */
-const expectEveryStep = (stdout: string, trace: TraceFile): void => {
-  for (const [i, step] of trace.steps.entries()) {
-    const event = step.event
-    const outcome = event._tag === "Crash"
-      ? `kill -9 ${event.node}`
-      : event._tag === "Restart"
-      ? `${event.node} started again on its durable state: .*state matches`
-      : event._tag === "Drop"
-      ? "(lost: the replayer drops it|the checker's client's request is lost)"
-      : ".*(state matches|\\(the client is the checker's\\))"
-    const escaped = step.action.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    expect(stdout).toMatch(new RegExp(`${String(i + 1).padStart(4)}  ${escaped}\n {8}→ ${outcome}\n`))
-  }
-}
 
 describe("parley trace replay on raft's forget-vote", () => {
   it("makes the double vote happen on real nodes: every step as the trace, two leaders of term 1", async () => {
@@ -101,8 +69,6 @@ describe("parley trace replay on raft's forget-vote", () => {
       return plan instanceof UsageError ? plan.message : "planned"
     }
     expect(refusal({ ...trace, spec: "paxos" })).toMatch(/paxos does not run as a cluster \(the hosted specs: raft, .*\); it needs a HostedSpec/)
-    expect(refusal({ ...trace, spec: "lock" })).toMatch(/does not know which cluster options run lock's checked reducer; it needs an entry in packages\/cli\/src\/replay-hosting.ts/)
-    expect(refusal({ ...trace, spec: "saga", config: { variant: "no-idempotency" } })).toMatch(/replaying needs cluster options for the check's retry budget/)
     expect(refusal({ ...trace, config: { ...trace.config, variant: "no-such-bug" } })).toMatch(/cannot run raft's variant "no-such-bug"/)
     expect(refusal({ ...trace, steps: trace.steps.slice(1) })).toMatch(/step 1 \(n1 receives MsgVote Term:1 Log:0\/0 from n2\) is not a step of raft here/)
 
@@ -139,7 +105,7 @@ describe("parley trace replay on 2pc's no-durable-decision", () => {
     const run = await parley(["trace", "replay", twoPcTrace, `--cluster=${clusterDir()}`, "--base-port", String(await freeBase(3))], work)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toContain("the replayer plays the checker's scripted client client")
-    expectEveryStep(run.stdout, readTrace(twoPcTrace))
+    expectEveryStep(run.stdout, readTrace(twoPcTrace), ["client"])
     expect(run.stdout).toMatch(/coordinator restarts\n {8}→ coordinator started again on its durable state: sent Abort t1 → p1, Abort t1 → p2; state matches/)
     expect(run.stdout).toContain("✗ CoordinatorAgrees (always) does not hold on the real nodes' states")
     expect(run.stdout).toContain("✗ coordinator reports 1 aborted and 0 committed, while p1 committed (GET /v1/status): the nodes disagree on the outcome")

@@ -6,7 +6,7 @@
  */
 import { clientRoute, noBody, ready, reply, step, waiting } from "@parley/core"
 import type { Actor, HostedApi, HttpReply, Readiness, ReportedStatus, StatusDeclaration } from "@parley/core"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 /** The fields every election node's status has; Bully has no epoch, and says null. */
 export const electionStatusFields = {
@@ -75,6 +75,14 @@ export const agreedElection = (followersKnow: boolean) => <St extends ElectionSt
   if (apart.length > 0) return waiting(`${apart.map((node) => node.id).join(", ")} do not follow ${leader.id}`)
   return ready(`leader ${leader.id}${epoch === null ? "" : ` in epoch ${epoch}`}`)
 }
+
+/**
+ * A cluster option for what a cluster needs beyond the model's default
+ * (heartbeats, probes, keep-alives): on unless the cluster file turns it
+ * off, which runs the reducer of the default check, as `parley trace
+ * replay` does to make a check's counterexample happen.
+ */
+export const onByDefault = Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true)))
 
 const NoParams = Schema.Struct({})
 

@@ -8,7 +8,8 @@
  */
 import type { Actor, NodeId, NodeLayout } from "@parley/core"
 import { Effect, Schema } from "effect"
-import { MAX_STEPS, sagaSteps } from "./steps.ts"
+import { Policy } from "./policy.ts"
+import { MAX_STEPS, SAGA_ID, sagaSteps } from "./steps.ts"
 import type { SagaStep } from "./steps.ts"
 
 const Name = Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9-]{0,31}$/))
@@ -25,7 +26,22 @@ export const SagaHostOptions = Schema.Struct({
     Schema.withDecodingDefault(Effect.succeed(defaultSteps))
   ),
   /** Ids of service nodes that refuse every new request from the start, until an admin request says otherwise. */
-  refuse: Schema.Array(Schema.String).pipe(Schema.withDecodingDefault(Effect.succeed([])))
+  refuse: Schema.Array(Schema.String).pipe(Schema.withDecodingDefault(Effect.succeed([]))),
+  /**
+   * How the other services decide a new request: accept, or `either`, the
+   * model's choice, which arms both outcomes and takes the one whose timer
+   * fires (as `parley trace replay` fires the trace's).
+   */
+  policy: Policy.pipe(Schema.withDecodingDefault(Effect.succeed("accept" as const))),
+  /**
+   * Resends of one operation (an event, choreographed) before giving up:
+   * the check's retry budget, as `parley trace replay` runs it. Null, the
+   * default: without end, so a service down for a while delays a saga and
+   * never strands it.
+   */
+  retries: Schema.NullOr(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1000 }))).pipe(Schema.withDecodingDefault(Effect.succeed(null))),
+  /** Whether the node that keeps sagas starts one itself (`order-1`) as it first starts, as the check's does; clients start them otherwise. */
+  startSaga: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false)))
 })
 export type SagaHostOptions = typeof SagaHostOptions.Type
 
@@ -73,9 +89,14 @@ export const sagaLayout = (keeper: NodeId): NodeLayout => ({
       : undefined
 })
 
-/** How node `self` decides until told otherwise: it refuses if the cluster file says so. */
-export const initialPolicy = (options: SagaHostOptions, self: NodeId): "accept" | "refuse" =>
-  options.refuse.includes(self) ? "refuse" : "accept"
+/** How node `self` decides until told otherwise: it refuses if the cluster file says so, and decides by its `policy` otherwise. */
+export const initialPolicy = (options: SagaHostOptions, self: NodeId): Policy => (options.refuse.includes(self) ? "refuse" : options.policy)
+
+/** The cluster's retry budget, and the sagas its keeper starts itself, as the reducers take them. */
+export const hostedBudget = (options: SagaHostOptions) => ({
+  retries: options.retries ?? Number.POSITIVE_INFINITY,
+  initialSagas: options.startSaga ? [SAGA_ID] : []
+})
 
 /**
  * One actor for every node of a hosted cluster, made of the actors of its

@@ -28,6 +28,9 @@ export const applied = (ledgers: ReadonlyArray<Ledger>, step: number, op: Operat
 export const eachEffectOnce = (ledgers: ReadonlyArray<Ledger>): boolean =>
   ledgers.every((ledger) => new Set(ledger.map((entry) => entry.key)).size === ledger.length)
 
+/** Effects a ledger holds under a key it already held: each is an action or compensation taken twice. */
+export const repeatedEffects = (ledger: Ledger): number => ledger.length - new Set(ledger.map((entry) => entry.key)).size
+
 /**
  * Compensations run in the reverse order of completion: once Ci took effect,
  * every later step Tj (j > i) that took effect has been compensated already.

@@ -1,13 +1,13 @@
 /**
  * The Bully election as the runtime hosts it: the reducer `parley check
- * bully --heartbeats` explores (bugs off), nodes `n1`…`nN` ranked by their
+ * bully --heartbeats` explores (bugs off, or a variant, loudly), nodes `n1`…`nN` ranked by their
  * order in the cluster file, real timers, and `GET /v1/leader`. Bully has
  * no epoch: its status says null, and a node cannot tell a stale leader
  * from a current one but by rank.
  */
 import { CorrectVariant, hostedSpec } from "@parley/core"
 import { Schema } from "effect"
-import { answeringLeaderQuery, electionApi, electionStatusFields, keepingStarted, LeaderAnswer, LeaderQuery, StartedRecord } from "../hosting.ts"
+import { answeringLeaderQuery, electionApi, electionStatusFields, keepingStarted, LeaderAnswer, LeaderQuery, onByDefault, StartedRecord } from "../hosting.ts"
 import { BullyMessage } from "./messages.ts"
 import type { BullyTimer } from "./messages.ts"
 import { bullyNode } from "./node.ts"
@@ -44,10 +44,13 @@ export const bullyHosted = hostedSpec({
   request: LeaderQuery,
   response: LeaderAnswer,
   durable: StartedRecord,
-  options: Schema.Struct({}),
+  /** `heartbeats: false` runs the reducer of `parley check bully` without `--heartbeats`. */
+  options: Schema.Struct({ heartbeats: onByDefault }),
   variants: bullySpec.variants,
-  actor: (nodes, _options, variant) =>
-    keepingStarted(answeringLeaderQuery(bullyNode(bullySpec.bugsOf(variant ?? CorrectVariant), nodes, { heartbeats: true }), (s) => ({ node: s.self, ...statusOf(s) }))),
+  actor: (nodes, options, variant) =>
+    keepingStarted(
+      answeringLeaderQuery(bullyNode(bullySpec.bugsOf(variant ?? CorrectVariant), nodes, { heartbeats: options.heartbeats }), (s) => ({ node: s.self, ...statusOf(s) }))
+    ),
   timerKind: (timer) => timer,
   timers: bullyTimerDefaults,
   api: electionApi({ schema: BullyStatus, of: statusOf }, true)

@@ -7,7 +7,7 @@
  */
 import { CorrectVariant, hostedSpec } from "@parley/core"
 import { Schema } from "effect"
-import { answeringLeaderQuery, electionApi, electionStatusFields, keepingStarted, LeaderAnswer, LeaderQuery, StartedRecord } from "../hosting.ts"
+import { answeringLeaderQuery, electionApi, electionStatusFields, keepingStarted, LeaderAnswer, LeaderQuery, onByDefault, StartedRecord } from "../hosting.ts"
 import { RingMessage } from "./messages.ts"
 import type { RingTimer } from "./messages.ts"
 import { ringNode } from "./node.ts"
@@ -38,10 +38,13 @@ export const ringHosted = hostedSpec({
   request: LeaderQuery,
   response: LeaderAnswer,
   durable: StartedRecord,
-  options: Schema.Struct({}),
+  /** `probes: false` runs the reducer of `parley check ring` without `--probes`. */
+  options: Schema.Struct({ probes: onByDefault }),
   variants: ringSpec.variants,
-  actor: (nodes, _options, variant) =>
-    keepingStarted(answeringLeaderQuery(ringNode(ringSpec.bugsOf(variant ?? CorrectVariant), nodes, { probes: true }), (s) => ({ node: s.self, ...statusOf(s) }))),
+  actor: (nodes, options, variant) =>
+    keepingStarted(
+      answeringLeaderQuery(ringNode(ringSpec.bugsOf(variant ?? CorrectVariant), nodes, { probes: options.probes }), (s) => ({ node: s.self, ...statusOf(s) }))
+    ),
   timerKind: (timer) => timer,
   timers: ringTimerDefaults,
   api: electionApi({ schema: RingStatus, of: statusOf }, true)

@@ -10,7 +10,7 @@ import { CorrectVariant, hostedSpec } from "@parley/core"
 import type { NodeLayout } from "@parley/core"
 import { Schema } from "effect"
 import { nodeIds } from "../cluster.ts"
-import { answeringLeaderQuery, electionApi, electionStatusFields, LeaderAnswer, LeaderQuery } from "../hosting.ts"
+import { answeringLeaderQuery, electionApi, electionStatusFields, LeaderAnswer, LeaderQuery, onByDefault } from "../hosting.ts"
 import { ZkDurable, ZkMessage } from "./messages.ts"
 import type { ZkTimer } from "./messages.ts"
 import { zkActor } from "./node.ts"
@@ -82,11 +82,12 @@ export const zkHosted = hostedSpec({
   request: LeaderQuery,
   response: LeaderAnswer,
   durable: ZkDurable,
-  options: Schema.Struct({}),
+  /** `keepalive: false` runs the reducer of `parley check zk` without `--keepalive`. */
+  options: Schema.Struct({ keepalive: onByDefault }),
   variants: zkElectionSpec.variants,
-  actor: (nodes, _options, variant) =>
+  actor: (nodes, options, variant) =>
     answeringLeaderQuery(
-      zkActor(zkElectionSpec.bugsOf(variant ?? CorrectVariant), nodes.filter((id) => id !== ZkService), { keepAlive: true }),
+      zkActor(zkElectionSpec.bugsOf(variant ?? CorrectVariant), nodes.filter((id) => id !== ZkService), { keepAlive: options.keepalive }),
       (s) => ({ node: s.role === "service" ? ZkService : s.self, ...statusOf(s) })
     ),
   layout,

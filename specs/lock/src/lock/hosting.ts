@@ -13,14 +13,20 @@ import { fencedRecipe, LockServer, Resource } from "./config.ts"
 import { LeaseDurable, LeaseMessage } from "./messages.ts"
 import { leaseActor } from "./node.ts"
 import type { LeaseNodeState } from "./node.ts"
-import type { ResourceState } from "./resource.ts"
+import type { ResourceEntry, ResourceState } from "./resource.ts"
 import { LockRequest, LockResponse } from "./requests.ts"
 import { lockRoutes } from "./routes.ts"
 import { lockSpec } from "./spec.ts"
 
 export const LockHostOptions = Schema.Struct({
   /** The milliseconds of one tick of the lock server's clock; keep `timers.tick` of the cluster file (if set) the same. */
-  tickMs: Schema.Int.check(Schema.isBetween({ minimum: 10, maximum: 1000 })).pipe(Schema.withDecodingDefault(Effect.succeed(100)))
+  tickMs: Schema.Int.check(Schema.isBetween({ minimum: 10, maximum: 1000 })).pipe(Schema.withDecodingDefault(Effect.succeed(100))),
+  /**
+   * Ticks a lease asked for by a model client lasts: a client node, whose
+   * message names no ttl, as `parley trace replay` plays the check's
+   * (`--ttl`). HTTP clients give theirs in milliseconds.
+   */
+  modelTtl: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })).pipe(Schema.withDecodingDefault(Effect.succeed(1)))
 })
 export type LockHostOptions = typeof LockHostOptions.Type
 
@@ -34,18 +40,36 @@ export const LockStatus = Schema.Struct({
   lastToken: Schema.NullOr(Schema.Int),
   /** The resource's: names written to, and writes refused for a stale token. */
   entries: Schema.NullOr(Schema.Int),
-  refused: Schema.NullOr(Schema.Int)
+  refused: Schema.NullOr(Schema.Int),
+  /** The resource's: writes it took with a token older than one it took before (an unfenced resource's stale writes), of those it keeps. */
+  staleTaken: Schema.NullOr(Schema.Int)
 })
 export type LockStatus = typeof LockStatus.Type
 
 /** The resource's status, in either lock cluster: names written to, and writes refused for a stale token. */
 export const resourceStatus = (s: ResourceState) =>
-  ({ role: "resource", entries: s.entries.length, refused: s.entries.reduce((sum, e) => sum + e.rejected, 0) }) as const
+  ({
+    role: "resource",
+    entries: s.entries.length,
+    refused: s.entries.reduce((sum, e) => sum + e.rejected, 0),
+    staleTaken: s.entries.reduce((sum, e) => sum + staleTaken(e), 0)
+  }) as const
+
+/** The writes an entry keeps that came with a token older than one taken before them. */
+const staleTaken = (entry: ResourceEntry): number => {
+  let newest = 0
+  let stale = 0
+  for (const write of entry.writes) {
+    if (write.token < newest) stale++
+    newest = Math.max(newest, write.token)
+  }
+  return stale
+}
 
 const statusOf = (s: LeaseNodeState): LockStatus => {
   switch (s.role) {
     case "server":
-      return { role: "server", held: s.leases.length, lastToken: s.grants, entries: null, refused: null }
+      return { role: "server", held: s.leases.length, lastToken: s.grants, entries: null, refused: null, staleTaken: null }
     case "resource":
       return { ...resourceStatus(s), held: null, lastToken: null }
     case "client":
@@ -60,8 +84,10 @@ export const lockHosted = hostedSpec({
   response: LockResponse,
   durable: LeaseDurable,
   options: LockHostOptions,
-  variants: [{ name: "naive", description: "the naive recipe's resource, which checks no token: a client paused past its lease writes after the next holder did" }],
-  actor: (_nodes, options, variant) => leaseActor({ clients: [], ttl: 1, bugs: variant === "naive" ? lockSpec.bugsOf("naive") : fencedRecipe, tickMs: options.tickMs }),
+  // Hosted, a variant's bug is the resource's (it checks no token) or the model clients' (their release), which the replayer plays.
+  variants: lockSpec.variants,
+  actor: (_nodes, options, variant) =>
+    leaseActor({ clients: [], ttl: options.modelTtl, bugs: variant === undefined ? fencedRecipe : lockSpec.bugsOf(variant), tickMs: options.tickMs }),
   layout: {
     counts: "nodes",
     ids: () => [LockServer, Resource],

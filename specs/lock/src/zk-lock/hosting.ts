@@ -29,7 +29,13 @@ export const ZkLockHostOptions = Schema.Struct({
    * A waiter's watch is its heartbeat, which the host asks again every
    * second: hence two seconds at least.
    */
-  sessionTimeoutMs: Schema.Int.check(Schema.isBetween({ minimum: 2000, maximum: 600_000 })).pipe(Schema.withDecodingDefault(Effect.succeed(3000)))
+  sessionTimeoutMs: Schema.Int.check(Schema.isBetween({ minimum: 2000, maximum: 600_000 })).pipe(Schema.withDecodingDefault(Effect.succeed(3000))),
+  /**
+   * The model's client nodes (`c1`…), which the server tells of their
+   * session's expiry, as `parley trace replay` plays the check's; an HTTP
+   * client learns it from its next call instead.
+   */
+  modelClients: Schema.Array(Schema.String.check(Schema.isMaxLength(64))).check(Schema.isMaxLength(16)).pipe(Schema.withDecodingDefault(Effect.succeed([])))
 })
 
 export const zkLockTimerDefaults = { expire: { minMs: 3000, maxMs: 3000 } } as const
@@ -44,7 +50,8 @@ export const ZkLockStatus = Schema.Struct({
   lastToken: Schema.NullOr(Schema.Int),
   /** The resource's: names written to, and writes refused for a stale token. */
   entries: Schema.NullOr(Schema.Int),
-  refused: Schema.NullOr(Schema.Int)
+  refused: Schema.NullOr(Schema.Int),
+  staleTaken: Schema.NullOr(Schema.Int)
 })
 export type ZkLockStatus = typeof ZkLockStatus.Type
 
@@ -59,7 +66,8 @@ const statusOf = (s: ZkNodeState): ZkLockStatus => {
         watches: s.nodeWatches.length,
         lastToken: s.lastSeq,
         entries: null,
-        refused: null
+        refused: null,
+        staleTaken: null
       }
     case "resource":
       return { ...resourceStatus(s), nodes: null, sessions: null, expired: null, watches: null, lastToken: null }
@@ -75,7 +83,7 @@ export const zkLockHosted = hostedSpec({
   response: ZkResponse,
   durable: ZkDurable,
   options: ZkLockHostOptions,
-  actor: (_nodes, options) => zkActor({ bugs: zkRecipe, clients: [], sessionTimeoutMs: options.sessionTimeoutMs, resource: true }),
+  actor: (_nodes, options) => zkActor({ bugs: zkRecipe, clients: options.modelClients, sessionTimeoutMs: options.sessionTimeoutMs, resource: true }),
   layout: {
     counts: "nodes",
     ids: () => [ZkServer, Resource],

@@ -12,7 +12,9 @@
 import { hostedSpec } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { Schema } from "effect"
-import { actorOfParts, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { actorOfParts, hostedBudget, hostedSteps, initialPolicy, SagaHostOptions, sagaLayout } from "../hosted-options.ts"
+import { repeatedEffects } from "../ledger.ts"
+import { noBugs, PAYMENT_STEP } from "../steps.ts"
 import { Policy } from "../policy.ts"
 import { SagaRequest } from "../requests.ts"
 import { sagaApi } from "../routes.ts"
@@ -21,14 +23,19 @@ import type { ChoreographyTimer } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
 import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
 import { ChoreographyResponse } from "./responses.ts"
+import { choreographySpec } from "./spec.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
-export const hostedChoreographyActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions): ChoreographyActor => {
+export const hostedChoreographyActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions, variant?: string): ChoreographyActor => {
   const chain = { steps: hostedSteps(nodes, ORDER, options), order: ORDER }
-  const retries = Number.POSITIVE_INFINITY
-  const order = orderActor(chain, retries, [])
+  const { retries, initialSagas } = hostedBudget(options)
+  const bugs = variant === undefined ? noBugs : choreographySpec.bugsOf(variant)
+  const order = orderActor(chain, retries, initialSagas)
   const services = chain.steps.map((entry) =>
-    choreographyServiceActor({ ...chain, step: entry.step, retries, idempotent: true, compensateEarly: false }, initialPolicy(options, entry.service))
+    choreographyServiceActor(
+      { ...chain, step: entry.step, retries, idempotent: !(bugs.noIdempotency && entry.step === PAYMENT_STEP), compensateEarly: bugs.compensateEarly },
+      initialPolicy(options, entry.service)
+    )
   )
   return actorOfParts(
     (self) => (self === chain.order ? order : services[chain.steps.findIndex((entry) => entry.service === self)]!),
@@ -53,6 +60,8 @@ export const ChoreographyStatus = Schema.Struct({
   ended: Schema.Int,
   policy: Schema.NullOr(Policy),
   applied: Schema.Int,
+  /** Of them, effects taken twice under one idempotency key (a service that does not deduplicate). */
+  repeated: Schema.Int,
   deciding: Schema.Int,
   /** Events in the outbox, not yet acknowledged. */
   outbox: Schema.Int
@@ -67,10 +76,12 @@ const statusOf = (s: ChoreographyNodeState): ChoreographyStatus =>
       ended: s.sagas.filter((record) => record.outcome !== null).length,
       policy: null,
       applied: 0,
+      repeated: 0,
       deciding: 0,
       outbox: s.outbox.length
     }
-    : { role: "service", sagas: 0, ended: 0, policy: s.policy, applied: s.ledger.length, deciding: s.deciding.length, outbox: s.outbox.length }
+    : { role: "service", sagas: 0, ended: 0, policy: s.policy, applied: s.ledger.length, repeated: repeatedEffects(s.ledger), deciding: s.deciding.length,
+      outbox: s.outbox.length }
 
 export const choreographyHosted = hostedSpec({
   name: "saga-choreography",
@@ -79,6 +90,7 @@ export const choreographyHosted = hostedSpec({
   response: ChoreographyResponse,
   durable: ChoreographyDurable,
   options: SagaHostOptions,
+  variants: choreographySpec.variants,
   actor: hostedChoreographyActor,
   layout: sagaLayout(ORDER),
   timerKind: (timer: ChoreographyTimer) => timer._tag.toLowerCase(),

@@ -10,7 +10,7 @@
  */
 import { clientRoute, everyNodeAnswers, hostedSpec, jsonBody, noBody } from "@parley/core"
 import type { HttpReply } from "@parley/core"
-import { Schema, SchemaTransformation } from "effect"
+import { Effect, Schema, SchemaTransformation } from "effect"
 import { VClock } from "../vclock.ts"
 import { Broadcast, CausalDurable, CausalMessage, CausalRequest, CausalResponse, maxTextLength, MessageId } from "./messages.ts"
 import type { CausalTimer } from "./messages.ts"
@@ -21,8 +21,22 @@ import { causalBroadcastSpec } from "./spec.ts"
 /** The most messages one GET lists; `from` pages through the rest. */
 export const maxListed = 1000
 
-/** A node sends its digest to every peer each second: a lost message is sent again within about that. */
-export const causalTimerDefaults = { sync: { minMs: 1000, maxMs: 1000 } } as const
+/**
+ * A node sends its digest to every peer each second: a lost message is sent
+ * again within about that. `broadcast` fires only with the cluster file's
+ * `broadcastTimer` on (the checker's way of broadcasting).
+ */
+export const causalTimerDefaults = { sync: { minMs: 1000, maxMs: 1000 }, broadcast: { minMs: 1000, maxMs: 1000 } } as const
+
+const flag = (fallback: boolean) => Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(fallback)))
+
+/**
+ * What the cluster runs beyond the check's default, each as `parley check
+ * causal-broadcast` names it: broadcasting on request rather than on the
+ * checker's `broadcast` timer, and the digests (`--sync`). Both as the
+ * default check has them run its reducer, as `parley trace replay` does.
+ */
+export const CausalHostOptions = Schema.Struct({ broadcastTimer: flag(false), sync: flag(true) })
 
 const PostBody = Schema.Struct({
   text: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(maxTextLength)),
@@ -87,11 +101,11 @@ export const causalHosted = hostedSpec({
   request: CausalRequest,
   response: CausalResponse,
   durable: CausalDurable,
-  options: Schema.Struct({}),
+  options: CausalHostOptions,
   // The checker's variants run here too, to see their bug happen: fifo-only delivers a reply before what it answers.
   variants: causalBroadcastSpec.variants,
-  actor: (_nodes, _options, variant) =>
-    causalActor({ ...causalBroadcast, ...causalBroadcastSpec.bugsOf(variant ?? "correct"), broadcastTimer: false, sync: true }),
+  actor: (_nodes, options, variant) =>
+    causalActor({ ...causalBroadcast, ...causalBroadcastSpec.bugsOf(variant ?? "correct"), broadcastTimer: options.broadcastTimer, sync: options.sync }),
   timerKind: (timer: CausalTimer) => timer,
   timers: causalTimerDefaults,
   api: {

@@ -13,7 +13,7 @@
 import { clientRoute, everyNodeAnswers, hostedSpec, noBody, textBody } from "@parley/core"
 import type { HttpReply } from "@parley/core"
 import { bucketCount, bucketsFlat } from "@parley/kv"
-import { Schema, SchemaGetter } from "effect"
+import { Effect, Schema, SchemaGetter } from "effect"
 import type { VClock } from "../vclock.ts"
 import { RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse } from "./messages.ts"
 import type { RegisterTimer } from "./messages.ts"
@@ -96,10 +96,11 @@ export const dynamoHosted = hostedSpec({
   request: RegisterRequest,
   response: RegisterResponse,
   durable: RegisterDurable,
-  options: Schema.Struct({}),
+  /** `sync: false` runs the reducer of `parley check dynamo-register` without `--sync`, as `parley trace replay` does. */
+  options: Schema.Struct({ sync: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))) }),
   // The checker's variants run here too, to see their bug happen: last-writer-wins drops a concurrent write.
   variants: dynamoRegisterSpec.variants,
-  actor: (_nodes, _options, variant) => replicaActor({ ...dynamoRegister, ...dynamoRegisterSpec.bugsOf(variant ?? "correct") }, { sync: true }),
+  actor: (_nodes, options, variant) => replicaActor({ ...dynamoRegister, ...dynamoRegisterSpec.bugsOf(variant ?? "correct") }, { sync: options.sync }),
   timerKind: (timer: RegisterTimer) => timer,
   // Each second a replica sends again what its peers have not acknowledged.
   timers: { sync: { minMs: 1000, maxMs: 1000 } },
