@@ -8,9 +8,15 @@ import { logEntries } from "./log.ts"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
-/** `1/2 noop`, `1/3 c1#1 Put(x=1)`: term/index, then the command. */
+/** `1/2 noop`, `1/3 c1#1 Put(x=1)`, `2/4 conf(n1,n2,n3,n4)`: term/index, then the command or the configuration. */
 export const formatEntry = (entry: Entry, index: number): string =>
-  `${entry.term}/${index} ${entry.command === null ? "noop" : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`}`
+  `${entry.term}/${index} ${
+    entry.members !== undefined
+      ? `conf(${entry.members.join(",")})`
+      : entry.command === null
+      ? "noop"
+      : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`
+  }`
 
 export const formatRaftMessage = (m: RaftMessage): string => {
   switch (m._tag) {
@@ -49,6 +55,7 @@ export const raftView = (s: RaftState): unknown => {
     votedFor: s.votedFor,
     leader: s.leader,
     ...(s.snapshot.index > 0 ? { snapshot: `${s.snapshot.term}/${s.snapshot.index}` } : {}),
+    ...(s.snapshot.members === undefined ? {} : { snapshotMembers: s.snapshot.members }),
     log: logEntries(s.log).map((entry, i) => formatEntry(entry, s.snapshot.index + i + 1)),
     commit: s.commitIndex,
     applied: s.lastApplied,

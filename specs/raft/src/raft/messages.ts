@@ -28,8 +28,12 @@ export const Command = Schema.Struct({
 })
 export type Command = typeof Command.Type
 
-/** A log entry. `command` is null for the empty entry a new leader appends to commit its predecessors' entries. */
-export const Entry = Schema.Struct({ term: Term, command: Schema.NullOr(Command) })
+/**
+ * A log entry. `command` is null for the empty entry a new leader appends to
+ * commit its predecessors' entries, and for a configuration entry, which
+ * names every member of the cluster from its index on (membership.ts).
+ */
+export const Entry = Schema.Struct({ term: Term, command: Schema.NullOr(Command), members: Schema.optionalKey(Schema.Array(NodeId)) })
 export type Entry = typeof Entry.Type
 
 export type RaftLog = ChunkedLog<Entry>
@@ -75,7 +79,9 @@ export const Snapshot = Schema.Struct({
   index: Index,
   term: Term,
   store: bucketsSchema(Schema.String),
-  sessions: bucketsSchema(KvSessionSchema)
+  sessions: bucketsSchema(KvSessionSchema),
+  /** The configuration at `index` (membership.ts); absent: the cluster's first. */
+  members: Schema.optionalKey(Schema.Array(NodeId))
 })
 export type Snapshot = typeof Snapshot.Type
 
@@ -94,7 +100,9 @@ export const InstallSnapshot = Schema.TaggedStruct("InstallSnapshot", {
   parts: Index,
   total: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   store: bucketsSchema(Schema.String),
-  sessions: bucketsSchema(KvSessionSchema)
+  sessions: bucketsSchema(KvSessionSchema),
+  /** The snapshot's configuration, on every chunk; absent: the cluster's first. */
+  members: Schema.optionalKey(Schema.Array(NodeId))
 })
 
 /**
@@ -117,9 +125,11 @@ export type RaftResponse = KvResponse
  * Timers. `election`: a follower or candidate heard from no leader for an
  * election timeout; `heartbeat`: a leader's periodic AppendEntries;
  * `check-quorum`: a leader with CheckQuorum verifies it heard from a majority
- * since the last check.
+ * since the last check; `add-member`, `remove-member`: the model's
+ * environment asks a leader for the membership change its configuration
+ * plans (reconfigure.ts).
  */
-export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum"])
+export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member"])
 export type RaftTimer = typeof RaftTimer.Type
 
 /** No entry applied: the snapshot every node starts from. */

@@ -8,6 +8,7 @@ import { onClientRequest } from "./requests.ts"
 import { replayLog } from "./state-machine.ts"
 import { becomeFollower } from "./roles.ts"
 import { onInstallSnapshot, onSnapshotResult } from "./snapshot.ts"
+import { onChangeTimer } from "./reconfigure.ts"
 import { initialState } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -60,6 +61,9 @@ const onTimer = (config: RaftConfig, s: RaftState, timer: RaftTimer, out: Outbox
       return onHeartbeat(config, s, out)
     case "check-quorum":
       return onCheckQuorum(config, s, out)
+    case "add-member":
+    case "remove-member":
+      return onChangeTimer(config, s, timer, out)
   }
 }
 

@@ -28,7 +28,9 @@ const maxStabilizeRounds = 100
 const timerCommands: Readonly<Record<string, RaftTimer>> = {
   timeout: "election",
   heartbeat: "heartbeat",
-  "check-quorum": "check-quorum"
+  "check-quorum": "check-quorum",
+  "add-member": "add-member",
+  "remove-member": "remove-member"
 }
 
 const isBug = (name: string): name is keyof RaftBugs => Object.hasOwn(noBugs, name)
