@@ -85,9 +85,13 @@ export const settledConfiguration = (config: RaftConfig, s: RaftState): { readon
   return { state, removedSelf: !latest.members.includes(s.self) }
 }
 
-/** The timers a new leader arms for the changes the model's environment may ask of it (reconfigure.ts). */
-export const plannedChangeTimers = (config: RaftConfig): ReadonlyArray<RaftOutput> => {
+/** The timers a new leader arms for the changes the model's environment may still ask of it (reconfigure.ts). */
+export const plannedChangeTimers = (config: RaftConfig, s: RaftState): ReadonlyArray<RaftOutput> => {
   const plan = config.membership
   if (plan === undefined) return []
-  return [...(plan.add === undefined ? [] : [setTimer("add-member" as const)]), ...(plan.remove === undefined ? [] : [setTimer("remove-member" as const)])]
+  const members = membersOf(config, s)
+  const timers: Array<RaftOutput> = []
+  if (plan.add !== undefined && !members.includes(plan.add)) timers.push(setTimer("add-member"))
+  if (plan.remove !== undefined && members.includes(plan.remove)) timers.push(setTimer("remove-member"))
+  return timers
 }

@@ -52,7 +52,7 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
   }
   out.push(cancelTimer("election"), setTimer("heartbeat"))
   if (config.checkQuorum) out.push(setTimer("check-quorum"))
-  out.push(...plannedChangeTimers(config))
+  out.push(...plannedChangeTimers(config, s))
   let sent = leader
   for (const peer of peers) sent = appendTo(config, sent, peer, out)
   return commitAndApply(config, sent, out)

@@ -5,8 +5,10 @@
  * the same commands, so any schedule it finds failing can be pasted into a
  * scenario file as it stands.
  *
- *   add-nodes 3 [prevote] [checkquorum] [batch=N] [snapshot=N] [chunk=BYTES] [bug=noLogCheck]
+ *   add-nodes 3 [prevote] [checkquorum] [batch=N] [snapshot=N] [chunk=BYTES] [add=n4] [remove=n1] [bug=noLogCheck]
+ *     (add: a spare node a leader may add; remove: a member it may remove)
  *   timeout n1 | heartbeat n1 | check-quorum n1     fire a pending timer
+ *   add-member n1 | remove-member n1                 the environment asks leader n1 for the planned change
  *   deliver n1->n2 [k] | drop n1->n2 [k]            the k-th waiting message (default the oldest)
  *   drop n1->n2 all                                  every message waiting on the link
  *   deliver-all                                      what waits now, link by link
@@ -46,6 +48,7 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     else if (name === "batch") options = { ...options, maxEntriesPerAppend: Number(value) }
     else if (name === "snapshot") options = { ...options, snapshotEvery: Number(value) }
     else if (name === "chunk") options = { ...options, snapshotChunkBytes: Number(value) }
+    else if (name === "add" || name === "remove") options = { ...options, membership: { ...options.membership, [name]: value } }
     else if (name === "bug" && isBug(value)) options = { ...options, bugs: { ...options.bugs, [value]: true } }
     else throw new Error(`add-nodes has no option ${flag}`)
   }
