@@ -10,15 +10,16 @@ import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 type RequestVoteMessage = typeof RequestVote.Type
 type VoteMessage = typeof Vote.Type
 
-const requestVotes = (config: RaftConfig, s: RaftState, term: number, pre: boolean, out: Outbox): void => {
+const requestVotes = (config: RaftConfig, s: RaftState, term: number, pre: boolean, out: Outbox, transfer = false): void => {
   for (const peer of membersOf(config, s)) {
     if (peer === s.self) continue
-    out.push(send(peer, { _tag: "RequestVote", term, pre, lastLogIndex: lastIndex(s), lastLogTerm: lastTerm(s) }))
+    const request = { _tag: "RequestVote", term, pre, lastLogIndex: lastIndex(s), lastLogTerm: lastTerm(s) } as const
+    out.push(send(peer, transfer ? { ...request, transfer } : request))
   }
 }
 
-/** §5.2: a new term, a vote for itself, RequestVote to every peer. */
-const campaign = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+/** §5.2: a new term, a vote for itself, RequestVote to every peer; `transfer` when the leader asked for it (transfer.ts). */
+export const campaign = (config: RaftConfig, s: RaftState, out: Outbox, transfer = false): RaftState => {
   const candidate: RaftState = {
     ...s,
     term: s.term + 1,
@@ -28,7 +29,7 @@ const campaign = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
     votes: [s.self],
     progress: {}
   }
-  requestVotes(config, candidate, candidate.term, false, out)
+  requestVotes(config, candidate, candidate.term, false, out, transfer)
   return hasQuorum(config, candidate, candidate.votes) ? becomeLeader(config, candidate, out) : candidate
 }
 

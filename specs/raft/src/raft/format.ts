@@ -21,7 +21,7 @@ export const formatEntry = (entry: Entry, index: number): string =>
 export const formatRaftMessage = (m: RaftMessage): string => {
   switch (m._tag) {
     case "RequestVote":
-      return `${m.pre ? "MsgPreVote" : "MsgVote"} Term:${m.term} Log:${m.lastLogTerm}/${m.lastLogIndex}`
+      return `${m.pre ? "MsgPreVote" : "MsgVote"} Term:${m.term} Log:${m.lastLogTerm}/${m.lastLogIndex}${m.transfer === true ? " Transfer" : ""}`
     case "Vote":
       return `${m.pre ? "MsgPreVoteResp" : "MsgVoteResp"} Term:${m.term}${m.granted ? "" : " Rejected"}`
     case "AppendEntries": {
@@ -38,6 +38,8 @@ export const formatRaftMessage = (m: RaftMessage): string => {
         (m.total === 1 ? ` Store:${bucketCount(m.store)} Sessions:${bucketCount(m.sessions)}` : ` Parts:${m.offset}+${m.parts}/${m.total}`)
     case "SnapshotResult":
       return `MsgSnapResp Term:${m.term} Snapshot:${m.lastIncludedIndex} Received:${m.received}`
+    case "TimeoutNow":
+      return `MsgTimeoutNow Term:${m.term}`
   }
 }
 

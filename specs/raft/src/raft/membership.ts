@@ -87,11 +87,12 @@ export const settledConfiguration = (config: RaftConfig, s: RaftState): { readon
 
 /** The timers a new leader arms for the changes the model's environment may still ask of it (reconfigure.ts). */
 export const plannedChangeTimers = (config: RaftConfig, s: RaftState): ReadonlyArray<RaftOutput> => {
-  const plan = config.membership
-  if (plan === undefined) return []
+  const plan = config.membership ?? {}
+  if (config.membership === undefined && config.leadershipTransfer !== true) return []
   const members = membersOf(config, s)
   const timers: Array<RaftOutput> = []
   if (plan.add !== undefined && !members.includes(plan.add)) timers.push(setTimer("add-member"))
   if (plan.remove !== undefined && members.includes(plan.remove)) timers.push(setTimer("remove-member"))
+  if (config.leadershipTransfer === true) timers.push(setTimer("transfer-leadership"))
   return timers
 }

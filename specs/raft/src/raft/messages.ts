@@ -46,7 +46,9 @@ export const RequestVote = Schema.TaggedStruct("RequestVote", {
   term: Term,
   pre: Schema.Boolean,
   lastLogIndex: Index,
-  lastLogTerm: Term
+  lastLogTerm: Term,
+  /** A campaign the leader asked for (TimeoutNow): voters that heard from that leader vote anyway, as etcd's campaignTransfer. */
+  transfer: Schema.optionalKey(Schema.Literal(true))
 })
 
 export const Vote = Schema.TaggedStruct("Vote", { term: Term, pre: Schema.Boolean, granted: Schema.Boolean })
@@ -112,7 +114,10 @@ export const InstallSnapshot = Schema.TaggedStruct("InstallSnapshot", {
  */
 export const SnapshotResult = Schema.TaggedStruct("SnapshotResult", { term: Term, lastIncludedIndex: Index, received: Index })
 
-export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult, InstallSnapshot, SnapshotResult])
+/** Leadership transfer (thesis §3.10, etcd's MsgTimeoutNow): the leader tells a caught-up follower to campaign at once. */
+export const TimeoutNow = Schema.TaggedStruct("TimeoutNow", { term: Term })
+
+export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult, InstallSnapshot, SnapshotResult, TimeoutNow])
 export type RaftMessage = typeof RaftMessage.Type
 
 /** Raft serves the replicated key-value store's requests and responses as they are. */
@@ -127,9 +132,10 @@ export type RaftResponse = KvResponse
  * `check-quorum`: a leader with CheckQuorum verifies it heard from a majority
  * since the last check; `add-member`, `remove-member`: the model's
  * environment asks a leader for the membership change its configuration
- * plans (reconfigure.ts).
+ * plans (reconfigure.ts); `transfer-leadership`: it asks a leader to hand
+ * leadership to the next member (transfer.ts).
  */
-export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member"])
+export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member", "transfer-leadership"])
 export type RaftTimer = typeof RaftTimer.Type
 
 /** No entry applied: the snapshot every node starts from. */

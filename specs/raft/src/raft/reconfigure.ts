@@ -13,6 +13,7 @@ import type { NodeId } from "@parley/core"
 import { appendToLog } from "./log.ts"
 import { freshProgress, latestConfiguration } from "./membership.ts"
 import { appendTo, commitAndApply } from "./replication.ts"
+import { transferTarget } from "./transfer.ts"
 import { lastIndex, termAt } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -36,6 +37,7 @@ export const changeVerdict = (config: RaftConfig, s: RaftState, change: Membersh
   if (change._tag === "RemoveNode" && !member) return { _tag: "Never", reason: `${change.node} is not a member` }
   if (change._tag === "RemoveNode" && latest.members.length === 1) return { _tag: "Never", reason: "the last member stays" }
   if (latest.index > s.commitIndex) return { _tag: "Later", reason: "a membership change is in progress" }
+  if (transferTarget(s) !== undefined) return { _tag: "Later", reason: "leadership is being transferred" }
   if (!config.bugs.changeBeforeCommit && termAt(s, s.commitIndex) !== s.term) {
     return { _tag: "Later", reason: "the leader has not committed an entry of its term yet" }
   }

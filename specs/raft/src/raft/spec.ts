@@ -100,6 +100,7 @@ const raftOptions = {
   checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)"),
   membership: choice("single-server membership changes (thesis §4.1) the environment may ask a leader for: add a spare node " +
     "n(N+1), remove n1, or either; configurations in the log, quorums from the latest one", ["none", "add", "remove", "add-remove"], "none"),
+  transfer: flag("leadership transfer (thesis §3.10): the environment may ask a leader to hand over to the next member (TimeoutNow)"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
     "which the options it sets may not override", ["model", "runtime"], "model")
 } as const
@@ -135,7 +136,7 @@ const membershipPlan = (membership: MembershipOption, nodes: number): RaftConfig
 }
 
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
-const raftSystem = (shape: ClusterShape, membership: MembershipOption, bugs: RaftBugs): RaftSystem => {
+const raftSystem = (shape: ClusterShape, membership: MembershipOption, transfer: boolean, bugs: RaftBugs): RaftSystem => {
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
   const plan = membershipPlan(membership, shape.nodes)
   const config: RaftConfig = {
@@ -145,6 +146,7 @@ const raftSystem = (shape: ClusterShape, membership: MembershipOption, bugs: Raf
     maxEntriesPerAppend: shape.entriesPerAppend,
     snapshotEvery: shape.snapshotEvery,
     ...(plan === undefined ? {} : { membership: plan }),
+    ...(transfer ? { leadershipTransfer: true } : {}),
     bugs
   }
   const actor = raftActor(config)
@@ -223,5 +225,5 @@ export const raftSpec = defineSpec({
       bugs: { changeBeforeCommit: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options.membership, bugs) })
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options.membership, options.transfer, bugs) })
 })

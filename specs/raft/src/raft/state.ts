@@ -71,6 +71,8 @@ export interface RaftState {
   readonly progress: Readonly<Record<NodeId, Progress>>
   /** A follower's snapshot in chunks, until its last chunk arrives; null otherwise. */
   readonly incoming: IncomingSnapshot | null
+  /** A leader handing leadership to this follower (transfer.ts); absent otherwise. */
+  readonly transferTo?: NodeId
 }
 
 /**
@@ -132,6 +134,8 @@ export interface RaftConfig {
    * changes the model's environment may ask a leader for (reconfigure.ts).
    */
   readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
+  /** The model's environment may ask a leader to hand leadership to the next member (transfer.ts, thesis §3.10). */
+  readonly leadershipTransfer?: boolean
   readonly bugs: RaftBugs
 }
 

@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly snapshotChunkBytes?: number
   /** Membership changes on (thesis §4.1): a spare node `add` past the first `size`, and a node the environment may ask to `remove`. */
   readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
+  /** The environment may ask a leader to hand leadership to the next member. */
+  readonly leadershipTransfer?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -63,6 +65,7 @@ export class Cluster {
     this.config = {
       nodes: members,
       ...(options.membership === undefined ? {} : { membership: options.membership }),
+      ...(options.leadershipTransfer === true ? { leadershipTransfer: true } : {}),
       preVote: options.preVote,
       checkQuorum: options.checkQuorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,

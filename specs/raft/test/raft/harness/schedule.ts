@@ -61,7 +61,8 @@ const timerCommand: Readonly<Record<RaftTimer, string>> = {
   heartbeat: "heartbeat",
   "check-quorum": "check-quorum",
   "add-member": "add-member",
-  "remove-member": "remove-member"
+  "remove-member": "remove-member",
+  "transfer-leadership": "transfer-leadership"
 }
 
 const pick = <T>(items: ReadonlyArray<T>, draw: number): T | undefined => items[draw % Math.max(items.length, 1)]
