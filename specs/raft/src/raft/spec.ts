@@ -43,6 +43,10 @@ const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
   return count
 }
 
+/** Only the first `campaigners` nodes ever stand for election: a node past them stays a follower (a bound, as `--crashable` is). */
+const campaignsWithin = (s: RaftSystemState, campaigners: number): boolean =>
+  s.nodes.every((node, i) => i < campaigners || !node.up || node.state.role === "follower")
+
 /** Every log, live or durable, at most `maxLog` entries long, counted from the first (compacted ones included). */
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
   s.nodes.every((node) => lastIndex(logOf(node)) <= maxLog)
@@ -100,6 +104,11 @@ const raftOptions = {
   checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)"),
   membership: choice("single-server membership changes (thesis §4.1) the environment may ask a leader for: add a spare node " +
     "n(N+1), remove n1, or either; configurations in the log, quorums from the latest one", ["none", "add", "remove", "add-remove"], "none"),
+  campaigners: int("the nodes that may campaign: n1 up to this one, all when it is the cluster size or more (the search's boundary)", {
+    default: 8,
+    min: 1,
+    max: 8
+  }),
   transfer: flag("leadership transfer (thesis §3.10): the environment may ask a leader to hand over to the next member (TimeoutNow)"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
     "which the options it sets may not override", ["model", "runtime"], "model")
@@ -136,7 +145,13 @@ const membershipPlan = (membership: MembershipOption, nodes: number): RaftConfig
 }
 
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
-const raftSystem = (shape: ClusterShape, membership: MembershipOption, transfer: boolean, bugs: RaftBugs): RaftSystem => {
+interface Extensions {
+  readonly membership: MembershipOption
+  readonly transfer: boolean
+  readonly campaigners: number
+}
+
+const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: Extensions, bugs: RaftBugs): RaftSystem => {
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
   const plan = membershipPlan(membership, shape.nodes)
   const config: RaftConfig = {
@@ -166,6 +181,7 @@ const raftSystem = (shape: ClusterShape, membership: MembershipOption, transfer:
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
+      (campaigners >= slots.length || campaignsWithin(s, campaigners)) &&
       (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
       (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
       linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
@@ -225,5 +241,5 @@ export const raftSpec = defineSpec({
       bugs: { changeBeforeCommit: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options.membership, options.transfer, bugs) })
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options, bugs) })
 })
