@@ -3,20 +3,23 @@ import type { NodeId } from "@parley/core"
 import type { RequestVote, Vote } from "./messages.ts"
 import { becomeLeader } from "./replication.ts"
 import { withVote } from "./roles.ts"
-import { lastIndex, lastTerm, peersOf, quorum, upToDate } from "./state.ts"
+import { hasQuorum, isMember, membersOf } from "./membership.ts"
+import { lastIndex, lastTerm, upToDate } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
 type RequestVoteMessage = typeof RequestVote.Type
 type VoteMessage = typeof Vote.Type
 
-const requestVotes = (config: RaftConfig, s: RaftState, term: number, pre: boolean, out: Outbox): void => {
-  for (const peer of peersOf(config, s.self)) {
-    out.push(send(peer, { _tag: "RequestVote", term, pre, lastLogIndex: lastIndex(s), lastLogTerm: lastTerm(s) }))
+const requestVotes = (config: RaftConfig, s: RaftState, term: number, pre: boolean, out: Outbox, transfer = false): void => {
+  for (const peer of membersOf(config, s)) {
+    if (peer === s.self) continue
+    const request = { _tag: "RequestVote", term, pre, lastLogIndex: lastIndex(s), lastLogTerm: lastTerm(s) } as const
+    out.push(send(peer, transfer ? { ...request, transfer } : request))
   }
 }
 
-/** §5.2: a new term, a vote for itself, RequestVote to every peer. */
-const campaign = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+/** §5.2: a new term, a vote for itself, RequestVote to every peer; `transfer` when the leader asked for it (transfer.ts). */
+export const campaign = (config: RaftConfig, s: RaftState, out: Outbox, transfer = false): RaftState => {
   const candidate: RaftState = {
     ...s,
     term: s.term + 1,
@@ -26,8 +29,8 @@ const campaign = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
     votes: [s.self],
     progress: {}
   }
-  requestVotes(config, candidate, candidate.term, false, out)
-  return candidate.votes.length >= quorum(config) ? becomeLeader(config, candidate, out) : candidate
+  requestVotes(config, candidate, candidate.term, false, out, transfer)
+  return hasQuorum(config, candidate, candidate.votes) ? becomeLeader(config, candidate, out) : candidate
 }
 
 /**
@@ -39,10 +42,12 @@ const campaign = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
 export const onElectionTimeout = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   if (s.role === "leader") return s
   out.push(setTimer("election"))
+  // Thesis §4.2.2: a node outside its configuration (removed, or not added yet) does not campaign.
+  if (config.membership !== undefined && !isMember(config, s)) return s.leader === null ? s : { ...s, leader: null }
   if (!config.preVote) return campaign(config, s, out)
   const precandidate: RaftState = { ...s, role: "precandidate", leader: null, votes: [s.self] }
   requestVotes(config, precandidate, s.term + 1, true, out)
-  return precandidate.votes.length >= quorum(config) ? campaign(config, precandidate, out) : precandidate
+  return hasQuorum(config, precandidate, precandidate.votes) ? campaign(config, precandidate, out) : precandidate
 }
 
 const logAcceptable = (config: RaftConfig, s: RaftState, m: RequestVoteMessage): boolean =>
@@ -73,9 +78,9 @@ export const onVote = (config: RaftConfig, s: RaftState, from: NodeId, m: VoteMe
   if (m.pre) {
     if (s.role !== "precandidate" || m.term !== s.term + 1) return s
     const precandidate = { ...s, votes: withVote(s.votes, from) }
-    return precandidate.votes.length >= quorum(config) ? campaign(config, precandidate, out) : precandidate
+    return hasQuorum(config, precandidate, precandidate.votes) ? campaign(config, precandidate, out) : precandidate
   }
   if (s.role !== "candidate" || m.term !== s.term) return s
   const candidate = { ...s, votes: withVote(s.votes, from) }
-  return candidate.votes.length >= quorum(config) ? becomeLeader(config, candidate, out) : candidate
+  return hasQuorum(config, candidate, candidate.votes) ? becomeLeader(config, candidate, out) : candidate
 }

@@ -8,14 +8,20 @@ import { logEntries } from "./log.ts"
 import type { Entry, RaftMessage, RaftTimer } from "./messages.ts"
 import type { RaftState } from "./state.ts"
 
-/** `1/2 noop`, `1/3 c1#1 Put(x=1)`: term/index, then the command. */
+/** `1/2 noop`, `1/3 c1#1 Put(x=1)`, `2/4 conf(n1,n2,n3,n4)`: term/index, then the command or the configuration. */
 export const formatEntry = (entry: Entry, index: number): string =>
-  `${entry.term}/${index} ${entry.command === null ? "noop" : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`}`
+  `${entry.term}/${index} ${
+    entry.members !== undefined
+      ? `conf(${entry.members.join(",")})`
+      : entry.command === null
+      ? "noop"
+      : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`
+  }`
 
 export const formatRaftMessage = (m: RaftMessage): string => {
   switch (m._tag) {
     case "RequestVote":
-      return `${m.pre ? "MsgPreVote" : "MsgVote"} Term:${m.term} Log:${m.lastLogTerm}/${m.lastLogIndex}`
+      return `${m.pre ? "MsgPreVote" : "MsgVote"} Term:${m.term} Log:${m.lastLogTerm}/${m.lastLogIndex}${m.transfer === true ? " Transfer" : ""}`
     case "Vote":
       return `${m.pre ? "MsgPreVoteResp" : "MsgVoteResp"} Term:${m.term}${m.granted ? "" : " Rejected"}`
     case "AppendEntries": {
@@ -32,6 +38,8 @@ export const formatRaftMessage = (m: RaftMessage): string => {
         (m.total === 1 ? ` Store:${bucketCount(m.store)} Sessions:${bucketCount(m.sessions)}` : ` Parts:${m.offset}+${m.parts}/${m.total}`)
     case "SnapshotResult":
       return `MsgSnapResp Term:${m.term} Snapshot:${m.lastIncludedIndex} Received:${m.received}`
+    case "TimeoutNow":
+      return `MsgTimeoutNow Term:${m.term}`
   }
 }
 
@@ -49,6 +57,7 @@ export const raftView = (s: RaftState): unknown => {
     votedFor: s.votedFor,
     leader: s.leader,
     ...(s.snapshot.index > 0 ? { snapshot: `${s.snapshot.term}/${s.snapshot.index}` } : {}),
+    ...(s.snapshot.members === undefined ? {} : { snapshotMembers: s.snapshot.members }),
     log: logEntries(s.log).map((entry, i) => formatEntry(entry, s.snapshot.index + i + 1)),
     commit: s.commitIndex,
     applied: s.lastApplied,

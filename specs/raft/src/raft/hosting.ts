@@ -61,7 +61,11 @@ export type RaftHostOptions = typeof RaftHostOptions.Type
 export const raftTimerDefaults = {
   election: { minMs: 500, maxMs: 1000 },
   heartbeat: { minMs: 50, maxMs: 50 },
-  "check-quorum": { minMs: 1000, maxMs: 1000 }
+  "check-quorum": { minMs: 1000, maxMs: 1000 },
+  // The model's environment asking for a planned membership change; a hosted cluster asks by request and never arms these.
+  "add-member": { minMs: 100, maxMs: 100 },
+  "remove-member": { minMs: 100, maxMs: 100 },
+  "transfer-leadership": { minMs: 100, maxMs: 100 }
 } as const satisfies Record<RaftTimer, { readonly minMs: number; readonly maxMs: number }>
 
 /** What `GET /v1/status` reports of a Raft node. */

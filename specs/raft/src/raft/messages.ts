@@ -28,8 +28,12 @@ export const Command = Schema.Struct({
 })
 export type Command = typeof Command.Type
 
-/** A log entry. `command` is null for the empty entry a new leader appends to commit its predecessors' entries. */
-export const Entry = Schema.Struct({ term: Term, command: Schema.NullOr(Command) })
+/**
+ * A log entry. `command` is null for the empty entry a new leader appends to
+ * commit its predecessors' entries, and for a configuration entry, which
+ * names every member of the cluster from its index on (membership.ts).
+ */
+export const Entry = Schema.Struct({ term: Term, command: Schema.NullOr(Command), members: Schema.optionalKey(Schema.Array(NodeId)) })
 export type Entry = typeof Entry.Type
 
 export type RaftLog = ChunkedLog<Entry>
@@ -42,7 +46,9 @@ export const RequestVote = Schema.TaggedStruct("RequestVote", {
   term: Term,
   pre: Schema.Boolean,
   lastLogIndex: Index,
-  lastLogTerm: Term
+  lastLogTerm: Term,
+  /** A campaign the leader asked for (TimeoutNow): voters that heard from that leader vote anyway, as etcd's campaignTransfer. */
+  transfer: Schema.optionalKey(Schema.Literal(true))
 })
 
 export const Vote = Schema.TaggedStruct("Vote", { term: Term, pre: Schema.Boolean, granted: Schema.Boolean })
@@ -75,7 +81,9 @@ export const Snapshot = Schema.Struct({
   index: Index,
   term: Term,
   store: bucketsSchema(Schema.String),
-  sessions: bucketsSchema(KvSessionSchema)
+  sessions: bucketsSchema(KvSessionSchema),
+  /** The configuration at `index` (membership.ts); absent: the cluster's first. */
+  members: Schema.optionalKey(Schema.Array(NodeId))
 })
 export type Snapshot = typeof Snapshot.Type
 
@@ -94,7 +102,9 @@ export const InstallSnapshot = Schema.TaggedStruct("InstallSnapshot", {
   parts: Index,
   total: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   store: bucketsSchema(Schema.String),
-  sessions: bucketsSchema(KvSessionSchema)
+  sessions: bucketsSchema(KvSessionSchema),
+  /** The snapshot's configuration, on every chunk; absent: the cluster's first. */
+  members: Schema.optionalKey(Schema.Array(NodeId))
 })
 
 /**
@@ -104,7 +114,10 @@ export const InstallSnapshot = Schema.TaggedStruct("InstallSnapshot", {
  */
 export const SnapshotResult = Schema.TaggedStruct("SnapshotResult", { term: Term, lastIncludedIndex: Index, received: Index })
 
-export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult, InstallSnapshot, SnapshotResult])
+/** Leadership transfer (thesis §3.10, etcd's MsgTimeoutNow): the leader tells a caught-up follower to campaign at once. */
+export const TimeoutNow = Schema.TaggedStruct("TimeoutNow", { term: Term })
+
+export const RaftMessage = Schema.Union([RequestVote, Vote, AppendEntries, AppendResult, InstallSnapshot, SnapshotResult, TimeoutNow])
 export type RaftMessage = typeof RaftMessage.Type
 
 /** Raft serves the replicated key-value store's requests and responses as they are. */
@@ -117,9 +130,12 @@ export type RaftResponse = KvResponse
  * Timers. `election`: a follower or candidate heard from no leader for an
  * election timeout; `heartbeat`: a leader's periodic AppendEntries;
  * `check-quorum`: a leader with CheckQuorum verifies it heard from a majority
- * since the last check.
+ * since the last check; `add-member`, `remove-member`: the model's
+ * environment asks a leader for the membership change its configuration
+ * plans (reconfigure.ts); `transfer-leadership`: it asks a leader to hand
+ * leadership to the next member (transfer.ts).
  */
-export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum"])
+export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member", "transfer-leadership"])
 export type RaftTimer = typeof RaftTimer.Type
 
 /** No entry applied: the snapshot every node starts from. */

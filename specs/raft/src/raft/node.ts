@@ -8,6 +8,8 @@ import { onClientRequest } from "./requests.ts"
 import { replayLog } from "./state-machine.ts"
 import { becomeFollower } from "./roles.ts"
 import { onInstallSnapshot, onSnapshotResult } from "./snapshot.ts"
+import { onChangeTimer } from "./reconfigure.ts"
+import { abandonTransfer, afterReplicated, onTimeoutNow, onTransferTimer, refusedWhileTransferring } from "./transfer.ts"
 import { initialState } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -28,7 +30,7 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
     case "RequestVote": {
       if (m.pre) return onPreVote(config, s, from, m, out)
       if (m.term <= s.term) return onRequestVote(config, s, from, m, out)
-      if (config.checkQuorum && inLease(s)) return s
+      if (config.checkQuorum && inLease(s) && m.transfer !== true) return s
       return onRequestVote(config, becomeFollower(s, m.term, null, out), from, m, out)
     }
     case "Vote":
@@ -48,7 +50,10 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
     case "SnapshotResult":
       if (m.term > s.term) return becomeFollower(s, m.term, null, out)
       if (m.term < s.term) return s
-      return m._tag === "AppendResult" ? onAppendResult(config, s, from, m, out) : onSnapshotResult(config, s, from, m, out)
+      return m._tag === "AppendResult" ? afterReplicated(onAppendResult(config, s, from, m, out), from, out) : onSnapshotResult(config, s, from, m, out)
+    case "TimeoutNow":
+      if (m.term < s.term) return s
+      return onTimeoutNow(config, m.term > s.term ? becomeFollower(s, m.term, null, out) : s, m, out)
   }
 }
 
@@ -59,7 +64,12 @@ const onTimer = (config: RaftConfig, s: RaftState, timer: RaftTimer, out: Outbox
     case "heartbeat":
       return onHeartbeat(config, s, out)
     case "check-quorum":
-      return onCheckQuorum(config, s, out)
+      return onCheckQuorum(config, abandonTransfer(s), out)
+    case "add-member":
+    case "remove-member":
+      return onChangeTimer(config, s, timer, out)
+    case "transfer-leadership":
+      return onTransferTimer(config, s, out)
   }
 }
 
@@ -78,7 +88,8 @@ export const raftActor = (config: RaftConfig): RaftActor => ({
   init: (ctx) => step(initialState(ctx.self, 0, null, emptySnapshot, []), [setTimer("election")]),
   onMessage: (s, from, m) => handled((out) => onMessage(config, s, from, m, out)),
   onTimer: (s, timer) => handled((out) => onTimer(config, s, timer, out)),
-  onRequest: (s, client, request) => handled((out) => onClientRequest(config, s, client, request, out)),
+  onRequest: (s, client, request) =>
+    handled((out) => (refusedWhileTransferring(s, client, request, out) ? s : onClientRequest(config, s, client, request, out))),
   durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, snapshot: s.snapshot, log: s.log }),
   // A restart resumes from the snapshot, applied, with the log after it; what that log holds commits again as the leader says.
   recover: (ctx, d) => {

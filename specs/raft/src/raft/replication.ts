@@ -6,7 +6,8 @@ import type { RaftLog } from "./messages.ts"
 import { becomeFollower } from "./roles.ts"
 import { sendSnapshot } from "./snapshot.ts"
 import { applyCommitted } from "./state-machine.ts"
-import { lastIndex, peersOf, quorum, termAt } from "./state.ts"
+import { freshProgress, hasQuorum, plannedChangeTimers, replicationTargets, settledConfiguration } from "./membership.ts"
+import { lastIndex, termAt } from "./state.ts"
 import type { Outbox, Progress, RaftConfig, RaftState } from "./state.ts"
 
 type AppendEntriesMessage = typeof AppendEntries.Type
@@ -38,9 +39,9 @@ export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Ou
  * entries it inherited, and sends it to every peer.
  */
 export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
-  const peers = peersOf(config, s.self)
+  const peers = replicationTargets(config, s)
   const progress: Record<NodeId, Progress> = {}
-  for (const peer of peers) progress[peer] = { next: lastIndex(s) + 1, match: 0, active: false }
+  for (const peer of peers) progress[peer] = freshProgress(s)
   const leader: RaftState = {
     ...s,
     role: "leader",
@@ -51,6 +52,7 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
   }
   out.push(cancelTimer("election"), setTimer("heartbeat"))
   if (config.checkQuorum) out.push(setTimer("check-quorum"))
+  out.push(...plannedChangeTimers(config, s))
   let sent = leader
   for (const peer of peers) sent = appendTo(config, sent, peer, out)
   return commitAndApply(config, sent, out)
@@ -63,16 +65,19 @@ export const becomeLeader = (config: RaftConfig, s: RaftState, out: Outbox): Raf
 const committable = (config: RaftConfig, s: RaftState): number => {
   for (let index = lastIndex(s); index > s.commitIndex; index--) {
     if (termAt(s, index) < s.term && !config.bugs.commitPriorTerm) break
-    let replicas = 1
-    for (const peer in s.progress) if (s.progress[peer]!.match >= index) replicas++
-    if (replicas >= quorum(config)) return index
+    const holders = [s.self]
+    for (const peer in s.progress) if (s.progress[peer]!.match >= index) holders.push(peer)
+    if (hasQuorum(config, s, holders)) return index
   }
   return s.commitIndex
 }
 
+/** Commits what a majority holds and applies it; a leader whose removal that commits steps down (thesis §4.2.2). */
 export const commitAndApply = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   const commitIndex = committable(config, s)
-  return commitIndex === s.commitIndex ? s : applyCommitted(config, { ...s, commitIndex }, out)
+  if (commitIndex === s.commitIndex) return s
+  const { state, removedSelf } = settledConfiguration(config, applyCommitted(config, { ...s, commitIndex }, out))
+  return removedSelf ? becomeFollower(state, state.term, null, out) : state
 }
 
 /** `log` after AppendEntries: entries it has stay; from the first conflict on, the leader's replace them (§5.3). Indices relative to the log's first. */
@@ -139,7 +144,7 @@ export const onAppendResult = (config: RaftConfig, s: RaftState, from: NodeId, m
 export const onHeartbeat = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   if (s.role !== "leader") return s
   let leader = s
-  for (const peer of peersOf(config, s.self)) leader = appendTo(config, leader, peer, out)
+  for (const peer in s.progress) leader = appendTo(config, leader, peer, out)
   out.push(setTimer("heartbeat"))
   return leader
 }
@@ -147,9 +152,9 @@ export const onHeartbeat = (config: RaftConfig, s: RaftState, out: Outbox): Raft
 /** CheckQuorum: a leader that heard from no majority since the last check steps down rather than serve a minority. */
 export const onCheckQuorum = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   if (s.role !== "leader") return s
-  let heard = 1
-  for (const peer in s.progress) if (s.progress[peer]!.active) heard++
-  if (heard < quorum(config)) return becomeFollower(s, s.term, null, out)
+  const heard = [s.self]
+  for (const peer in s.progress) if (s.progress[peer]!.active) heard.push(peer)
+  if (!hasQuorum(config, s, heard)) return becomeFollower(s, s.term, null, out)
   const progress: Record<NodeId, Progress> = {}
   for (const peer in s.progress) progress[peer] = { ...s.progress[peer]!, active: false }
   out.push(setTimer("check-quorum"))

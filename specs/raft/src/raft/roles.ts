@@ -9,8 +9,10 @@ import type { Outbox, RaftState } from "./state.ts"
  */
 export const becomeFollower = (s: RaftState, term: number, leader: NodeId | null, out: Outbox): RaftState => {
   if (s.role === "leader") out.push(cancelTimer("heartbeat"), cancelTimer("check-quorum"), setTimer("election"))
+  // A transfer in progress (transfer.ts) ends with the leadership.
+  const { transferTo: _, ...node } = s
   return {
-    ...s,
+    ...node,
     term,
     votedFor: term > s.term ? null : s.votedFor,
     role: "follower",

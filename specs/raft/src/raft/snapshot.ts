@@ -16,6 +16,7 @@ import { bucketSet, bucketsFlat, emptyBuckets } from "@parley/kv"
 import type { Buckets } from "@parley/kv"
 import { dropLogPrefix, emptyLog } from "./log.ts"
 import type { InstallSnapshot, Snapshot, SnapshotResult } from "./messages.ts"
+import { configurationAt } from "./membership.ts"
 import { termAt } from "./state.ts"
 import type { IncomingSnapshot, Outbox, RaftConfig, RaftState, Session } from "./state.ts"
 
@@ -29,8 +30,15 @@ export const snapshotDue = (config: RaftConfig, s: RaftState): boolean => {
 }
 
 /** The applied state as the node's snapshot, and the entries it covers dropped from the log. */
-export const compacted = (s: RaftState): RaftState => {
-  const snapshot: Snapshot = { index: s.lastApplied, term: termAt(s, s.lastApplied), store: s.store, sessions: s.sessions }
+export const compacted = (config: RaftConfig, s: RaftState): RaftState => {
+  const members = configurationAt(config, s, s.lastApplied).members
+  const snapshot: Snapshot = {
+    index: s.lastApplied,
+    term: termAt(s, s.lastApplied),
+    store: s.store,
+    sessions: s.sessions,
+    ...(members === config.nodes ? {} : { members })
+  }
   return { ...s, snapshot, log: dropLogPrefix(s.log, s.lastApplied - s.snapshot.index) }
 }
 
@@ -112,7 +120,8 @@ export const sendSnapshot = (config: RaftConfig, s: RaftState, peer: NodeId, out
     term: s.term,
     lastIncludedIndex: sending.snapshot.index,
     lastIncludedTerm: sending.snapshot.term,
-    ...chunk
+    ...chunk,
+    ...(sending.snapshot.members === undefined ? {} : { members: sending.snapshot.members })
   }))
   if (chunk.parts === chunk.total || progress.sending !== undefined) return s
   return { ...s, progress: { ...s.progress, [peer]: { ...progress, sending } } }
@@ -131,7 +140,10 @@ export const onSnapshotResult = (config: RaftConfig, s: RaftState, from: NodeId,
 
 /** What a follower holds of a snapshot after this chunk; undefined when the chunk does not follow what it holds. */
 const receivedWith = (incoming: IncomingSnapshot | null, m: InstallSnapshotMessage): IncomingSnapshot | undefined => {
-  if (m.offset === 0) return { index: m.lastIncludedIndex, term: m.lastIncludedTerm, received: m.parts, store: m.store, sessions: m.sessions }
+  if (m.offset === 0) {
+    const first = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, received: m.parts, store: m.store, sessions: m.sessions }
+    return m.members === undefined ? first : { ...first, members: m.members }
+  }
   if (incoming === null || incoming.index !== m.lastIncludedIndex || incoming.term !== m.lastIncludedTerm) return undefined
   if (m.offset < incoming.received) return incoming
   if (m.offset > incoming.received) return undefined
@@ -177,7 +189,8 @@ export const onInstallSnapshot = (config: RaftConfig, s: RaftState, from: NodeId
     out.push(send(from, { _tag: "SnapshotResult", term: node.term, lastIncludedIndex: m.lastIncludedIndex, received: incoming?.received ?? 0 }))
     return { ...node, incoming: incoming ?? null }
   }
-  const snapshot: Snapshot = { index: incoming.index, term: incoming.term, store: incoming.store, sessions: incoming.sessions }
+  const { index, term, store, sessions, members } = incoming
+  const snapshot: Snapshot = members === undefined ? { index, term, store, sessions } : { index, term, store, sessions, members }
   out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex: snapshot.index }))
   return installed(config, node, snapshot)
 }

@@ -19,7 +19,8 @@ import type { RaftSystem, RaftSystemState } from "./properties.ts"
 import { clusterShape, profileOptions, runtimeProfileSummary } from "./profile.ts"
 import type { ClusterShape } from "./profile.ts"
 import { lastIndex, noBugs } from "./state.ts"
-import type { RaftBugs } from "./state.ts"
+import type { RaftBugs, RaftConfig } from "./state.ts"
+import { membershipProperties } from "./membership-properties.ts"
 
 /**
  * Every term, live or durable, at most `maxTerm`, and no PreVote round for
@@ -41,6 +42,10 @@ const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
   for (const envelope of envelopes) if (envelope.kind === "message") count++
   return count
 }
+
+/** Only the first `campaigners` nodes ever stand for election: a node past them stays a follower (a bound, as `--crashable` is). */
+const campaignsWithin = (s: RaftSystemState, campaigners: number): boolean =>
+  s.nodes.every((node, i) => i < campaigners || !node.up || node.state.role === "follower")
 
 /** Every log, live or durable, at most `maxLog` entries long, counted from the first (compacted ones included). */
 const logsWithin = (s: RaftSystemState, maxLog: number): boolean =>
@@ -97,6 +102,14 @@ const raftOptions = {
   lossy: lossyFlag,
   prevote: flag("PreVote (thesis §9.6)"),
   checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)"),
+  membership: choice("single-server membership changes (thesis §4.1) the environment may ask a leader for: add a spare node " +
+    "n(N+1), remove n1, or either; configurations in the log, quorums from the latest one", ["none", "add", "remove", "add-remove"], "none"),
+  campaigners: int("the nodes that may campaign: n1 up to this one, all when it is the cluster size or more (the search's boundary)", {
+    default: 8,
+    min: 1,
+    max: 8
+  }),
+  transfer: flag("leadership transfer (thesis §3.10): the environment may ask a leader to hand over to the next member (TimeoutNow)"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
     "which the options it sets may not override", ["model", "runtime"], "model")
 } as const
@@ -115,20 +128,48 @@ const interchangeable = (nodes: ReadonlyArray<string>, shape: ClusterShape): Rea
   return nodes.filter((node) => !distinguished.has(node))
 }
 
+type MembershipOption = RaftOptions["membership"]
+
+/** The changes the environment may ask for: a spare node past the first configuration to add, n1 to remove. */
+const membershipPlan = (membership: MembershipOption, nodes: number): RaftConfig["membership"] => {
+  switch (membership) {
+    case "none":
+      return undefined
+    case "add":
+      return { add: `n${nodes + 1}` }
+    case "remove":
+      return { remove: "n1" }
+    case "add-remove":
+      return { add: `n${nodes + 1}`, remove: "n1" }
+  }
+}
+
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
-const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
+interface Extensions {
+  readonly membership: MembershipOption
+  readonly transfer: boolean
+  readonly campaigners: number
+}
+
+const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: Extensions, bugs: RaftBugs): RaftSystem => {
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
-  const actor = raftActor({
+  const plan = membershipPlan(membership, shape.nodes)
+  const config: RaftConfig = {
     nodes,
     preVote: shape.prevote,
     checkQuorum: shape.checkquorum,
     maxEntriesPerAppend: shape.entriesPerAppend,
     snapshotEvery: shape.snapshotEvery,
+    ...(plan === undefined ? {} : { membership: plan }),
+    ...(transfer ? { leadershipTransfer: true } : {}),
     bugs
-  })
+  }
+  const actor = raftActor(config)
+  // A spare node runs from the start, outside the configuration until a leader adds it.
+  const slots = plan?.add === undefined ? nodes : [...nodes, plan.add]
   const symmetric = interchangeable(nodes, shape)
   return {
-    nodes: nodes.map((id) => ({ id, actor })),
+    nodes: slots.map((id) => ({ id, actor })),
     clients: Array.from({ length: shape.clients }, (_, i) => ({ id: `c${i + 1}`, client: kvClient(nodes, i, shape.requests, shape.retries) })),
     network: shape.network,
     lossy: shape.lossy,
@@ -136,10 +177,11 @@ const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
     crashable: nodes.slice(0, shape.crashable),
     ...(symmetric.length >= 2 ? { symmetric } : {}),
     ghost: raftHistory,
-    properties: raftProperties(shape),
+    properties: [...raftProperties(shape), ...membershipProperties(config)],
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
+      (campaigners >= slots.length || campaignsWithin(s, campaigners)) &&
       (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
       (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
       linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
@@ -191,8 +233,14 @@ export const raftSpec = defineSpec({
         "for it (§7 keeps the entries after a snapshot the log matches; etcd ignores a snapshot at or below its commit index); " +
         "needs --snapshot-every",
       bugs: { staleSnapshot: true }
+    },
+    "membership-without-commit": {
+      description: "a new leader starts a membership change before it has committed an entry of its own term (thesis §4.1, " +
+        "the single-server-change bug: Ongaro, raft-dev 2015), so two changes from one configuration have disjoint quorums; " +
+        "needs --membership add-remove and four nodes",
+      bugs: { changeBeforeCommit: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), bugs) }),
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options, bugs) }),
   effective: (options) => profileOptions(options, raftOptions)
 })

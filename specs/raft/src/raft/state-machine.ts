@@ -48,7 +48,7 @@ export const commandFor = (config: RaftConfig, index: number, client: ClientId, 
  */
 export const applyCommitted = (config: RaftConfig, before: RaftState, out: Outbox): RaftState => {
   if (before.lastApplied >= before.commitIndex) return before
-  const s = snapshotDue(config, before) ? compacted(before) : before
+  const s = snapshotDue(config, before) ? compacted(config, before) : before
   let { store, sessions } = s
   for (let index = s.lastApplied + 1; index <= s.commitIndex; index++) {
     const command = entryOf(s, index)!.command

@@ -34,6 +34,7 @@ export interface IncomingSnapshot {
   readonly received: number
   readonly store: Snapshot["store"]
   readonly sessions: Snapshot["sessions"]
+  readonly members?: Snapshot["members"]
 }
 
 /** A log with the snapshot it follows: a live node's or the durable state of a crashed one. */
@@ -70,6 +71,8 @@ export interface RaftState {
   readonly progress: Readonly<Record<NodeId, Progress>>
   /** A follower's snapshot in chunks, until its last chunk arrives; null otherwise. */
   readonly incoming: IncomingSnapshot | null
+  /** A leader handing leadership to this follower (transfer.ts); absent otherwise. */
+  readonly transferTo?: NodeId
 }
 
 /**
@@ -91,6 +94,8 @@ export interface RaftBugs {
   readonly replayUncommitted: boolean
   /** A follower installs any snapshot it is sent, one at or below its commit index included, and drops its whole log for it (§7). */
   readonly staleSnapshot: boolean
+  /** A new leader starts a membership change before it has committed an entry of its own term (the single-server-change bug, raft-dev 2015). */
+  readonly changeBeforeCommit: boolean
 }
 
 export const noBugs: RaftBugs = {
@@ -100,7 +105,8 @@ export const noBugs: RaftBugs = {
   staleRead: false,
   duplicateAppend: false,
   replayUncommitted: false,
-  staleSnapshot: false
+  staleSnapshot: false,
+  changeBeforeCommit: false
 }
 
 export interface RaftConfig {
@@ -122,6 +128,14 @@ export interface RaftConfig {
   readonly snapshotEvery?: number
   /** The most bytes (estimated) of a snapshot in one InstallSnapshot; absent: the whole snapshot in one. */
   readonly snapshotChunkBytes?: number
+  /**
+   * Membership changes (membership.ts, thesis §4.1): on when present, and
+   * `nodes` is then the first configuration. `add` and `remove` name the
+   * changes the model's environment may ask a leader for (reconfigure.ts).
+   */
+  readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
+  /** The model's environment may ask a leader to hand leadership to the next member (transfer.ts, thesis §3.10). */
+  readonly leadershipTransfer?: boolean
   readonly bugs: RaftBugs
 }
 

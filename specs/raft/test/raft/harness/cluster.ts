@@ -28,6 +28,10 @@ export interface ClusterOptions {
   /** A snapshot every this many applied entries (0: never), and at most this many bytes of it per InstallSnapshot (absent: all of it). */
   readonly snapshotEvery: number
   readonly snapshotChunkBytes?: number
+  /** Membership changes on (thesis §4.1): a spare node `add` past the first `size`, and a node the environment may ask to `remove`. */
+  readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
+  /** The environment may ask a leader to hand leadership to the next member. */
+  readonly leadershipTransfer?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -55,9 +59,13 @@ export class Cluster {
   crashes = 0
 
   private constructor(options: ClusterOptions) {
-    this.ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`)
+    const members = Array.from({ length: options.size }, (_, i) => `n${i + 1}`)
+    const spare = options.membership?.add
+    this.ids = spare === undefined ? members : [...members, spare]
     this.config = {
-      nodes: this.ids,
+      nodes: members,
+      ...(options.membership === undefined ? {} : { membership: options.membership }),
+      ...(options.leadershipTransfer === true ? { leadershipTransfer: true } : {}),
       preVote: options.preVote,
       checkQuorum: options.checkQuorum,
       maxEntriesPerAppend: options.maxEntriesPerAppend,

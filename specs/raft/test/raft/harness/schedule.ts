@@ -56,7 +56,14 @@ const kindIndex = (draw: number): number => {
   return 0
 }
 
-const timerCommand: Readonly<Record<RaftTimer, string>> = { election: "timeout", heartbeat: "heartbeat", "check-quorum": "check-quorum" }
+const timerCommand: Readonly<Record<RaftTimer, string>> = {
+  election: "timeout",
+  heartbeat: "heartbeat",
+  "check-quorum": "check-quorum",
+  "add-member": "add-member",
+  "remove-member": "remove-member",
+  "transfer-leadership": "transfer-leadership"
+}
 
 const pick = <T>(items: ReadonlyArray<T>, draw: number): T | undefined => items[draw % Math.max(items.length, 1)]
 
