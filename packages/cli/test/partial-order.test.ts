@@ -43,7 +43,7 @@ const small: Readonly<Record<string, Readonly<Record<string, ConfigValue>>>> = {
 const catching: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, ConfigValue>>>>>> = {
   raft: {
     "commit-prior-term": { retries: 1, "max-term": 4, crashes: 0, "max-in-flight": 2, clients: 0, lossy: true },
-    "stale-snapshot": { "snapshot-every": 2, "max-term": 1, network: "unordered" }
+    "stale-snapshot": { "snapshot-every": 1, "max-term": 1, network: "unordered" }
   }
 }
 

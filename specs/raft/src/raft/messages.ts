@@ -47,23 +47,31 @@ export const RequestVote = Schema.TaggedStruct("RequestVote", {
 
 export const Vote = Schema.TaggedStruct("Vote", { term: Term, pre: Schema.Boolean, granted: Schema.Boolean })
 
+/**
+ * `read`: while a round of heartbeats that confirms reads is unanswered, the
+ * round's number, which the follower echoes (reads.ts; etcd's heartbeat
+ * context). Absent otherwise.
+ */
 export const AppendEntries = Schema.TaggedStruct("AppendEntries", {
   term: Term,
   prevLogIndex: Index,
   prevLogTerm: Term,
   entries: Schema.Array(Entry),
-  leaderCommit: Index
+  leaderCommit: Index,
+  read: Schema.optionalKey(Index)
 })
 
 /**
  * The answer to AppendEntries. On success `matchIndex` is the last index the
  * follower now shares with the leader; on a failed consistency check it is
- * the follower's last index, a hint from which the leader retries.
+ * the follower's last index, a hint from which the leader retries. `read`
+ * echoes the AppendEntries' round of heartbeats, when it had one.
  */
 export const AppendResult = Schema.TaggedStruct("AppendResult", {
   term: Term,
   success: Schema.Boolean,
-  matchIndex: Index
+  matchIndex: Index,
+  read: Schema.optionalKey(Index)
 })
 
 /**
@@ -117,9 +125,10 @@ export type RaftResponse = KvResponse
  * Timers. `election`: a follower or candidate heard from no leader for an
  * election timeout; `heartbeat`: a leader's periodic AppendEntries;
  * `check-quorum`: a leader with CheckQuorum verifies it heard from a majority
- * since the last check.
+ * since the last check; `lease`: with lease reads, a leader's lease, armed
+ * when it sends a round of heartbeats, ends (reads.ts).
  */
-export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum"])
+export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "lease"])
 export type RaftTimer = typeof RaftTimer.Type
 
 /** No entry applied: the snapshot every node starts from. */

@@ -12,6 +12,7 @@ import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import { raftHistory } from "./history.ts"
+import { leaseClockHolds } from "./lease-clock.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
@@ -97,6 +98,8 @@ const raftOptions = {
   lossy: lossyFlag,
   prevote: flag("PreVote (thesis §9.6)"),
   checkquorum: flag("CheckQuorum and leader stickiness (thesis §6.2, §4.2.3)"),
+  leaseReads: flag("lease reads: a leader answers Get at once while its lease holds; needs --checkquorum. " +
+    "The boundary assumes bounded clock drift: no follower that answered the lease's round times out before the lease ends"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
     "which the options it sets may not override", ["model", "runtime"], "model")
 } as const
@@ -117,11 +120,15 @@ const interchangeable = (nodes: ReadonlyArray<string>, shape: ClusterShape): Rea
 
 /** The cluster for one configuration; the options are checked by `raftSpec`. */
 const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
+  if (shape.leaseReads && !shape.checkquorum) {
+    throw new RangeError("--lease-reads needs --checkquorum: a lease stands on followers that refuse votes while they hear from their leader")
+  }
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
   const actor = raftActor({
     nodes,
     preVote: shape.prevote,
     checkQuorum: shape.checkquorum,
+    leaseReads: shape.leaseReads,
     maxEntriesPerAppend: shape.entriesPerAppend,
     snapshotEvery: shape.snapshotEvery,
     bugs
@@ -140,6 +147,7 @@ const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
+      (!shape.leaseReads || leaseClockHolds(s, nodes)) &&
       (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
       (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
       linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
@@ -185,6 +193,11 @@ export const raftSpec = defineSpec({
       description: "a restarted node replays its whole durable log into its store, as if everything it persisted were committed " +
         "(Figure 2: commitIndex and lastApplied are volatile and start at 0)",
       bugs: { replayUncommitted: true }
+    },
+    "lease-past-expiry": {
+      description: "with lease reads, a leader whose lease timer fired keeps serving reads on the expired lease while it renews it; " +
+        "when its clock runs slow against the followers', they time out and elect a new leader meanwhile; needs --lease-reads --checkquorum",
+      bugs: { leasePastExpiry: true }
     },
     "stale-snapshot": {
       description: "a follower installs any snapshot the leader sends, one at or below its commit index included, and drops its whole log " +

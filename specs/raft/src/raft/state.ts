@@ -9,6 +9,8 @@ import type { NodeId, Output } from "@parley/core"
 import type { Buckets, KvSession } from "@parley/kv"
 import { entryAt, logLength } from "./log.ts"
 import type { RaftLog, Snapshot } from "./messages.ts"
+import { noReads } from "./read-state.ts"
+import type { LeaderReads } from "./read-state.ts"
 import type { Entry, RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
@@ -70,6 +72,14 @@ export interface RaftState {
   readonly progress: Readonly<Record<NodeId, Progress>>
   /** A follower's snapshot in chunks, until its last chunk arrives; null otherwise. */
   readonly incoming: IncomingSnapshot | null
+  /** A leader's reads answered without a log entry (read-state.ts); `noReads` on other roles. */
+  readonly reads: LeaderReads
+  /**
+   * With lease reads, a node that restarted grants no vote until its
+   * election timer fires: before it crashed it may have answered a round
+   * of heartbeats on which a leader's lease still stands (reads.ts).
+   */
+  readonly holdVotes?: true
 }
 
 /**
@@ -91,6 +101,8 @@ export interface RaftBugs {
   readonly replayUncommitted: boolean
   /** A follower installs any snapshot it is sent, one at or below its commit index included, and drops its whole log for it (§7). */
   readonly staleSnapshot: boolean
+  /** With lease reads, a leader renewing its expired lease keeps serving reads on it until a majority answers the renewal. */
+  readonly leasePastExpiry: boolean
 }
 
 export const noBugs: RaftBugs = {
@@ -100,7 +112,8 @@ export const noBugs: RaftBugs = {
   staleRead: false,
   duplicateAppend: false,
   replayUncommitted: false,
-  staleSnapshot: false
+  staleSnapshot: false,
+  leasePastExpiry: false
 }
 
 export interface RaftConfig {
@@ -122,6 +135,13 @@ export interface RaftConfig {
   readonly snapshotEvery?: number
   /** The most bytes (estimated) of a snapshot in one InstallSnapshot; absent: the whole snapshot in one. */
   readonly snapshotChunkBytes?: number
+  /**
+   * Lease reads (etcd's ReadOnlyLeaseBased): a leader whose lease holds
+   * answers a Get from its store at once, without a round of heartbeats.
+   * Needs CheckQuorum, and clocks whose drift the lease's timer allows for
+   * (reads.ts). Absent or false: every read takes a round (ReadIndex).
+   */
+  readonly leaseReads?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -166,5 +186,6 @@ export const initialState = (self: NodeId, term: number, votedFor: NodeId | null
   store: snapshot.store,
   sessions: snapshot.sessions,
   progress: {},
-  incoming: null
+  incoming: null,
+  reads: noReads
 })

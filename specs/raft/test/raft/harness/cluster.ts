@@ -28,6 +28,8 @@ export interface ClusterOptions {
   /** A snapshot every this many applied entries (0: never), and at most this many bytes of it per InstallSnapshot (absent: all of it). */
   readonly snapshotEvery: number
   readonly snapshotChunkBytes?: number
+  /** Lease reads (needs checkQuorum). */
+  readonly leaseReads?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -63,6 +65,7 @@ export class Cluster {
       maxEntriesPerAppend: options.maxEntriesPerAppend,
       snapshotEvery: options.snapshotEvery,
       ...(options.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: options.snapshotChunkBytes }),
+      ...(options.leaseReads === true ? { leaseReads: true } : {}),
       bugs: options.bugs
     }
     this.actor = raftActor(this.config)

@@ -5,8 +5,8 @@
  * the same commands, so any schedule it finds failing can be pasted into a
  * scenario file as it stands.
  *
- *   add-nodes 3 [prevote] [checkquorum] [batch=N] [snapshot=N] [chunk=BYTES] [bug=noLogCheck]
- *   timeout n1 | heartbeat n1 | check-quorum n1     fire a pending timer
+ *   add-nodes 3 [prevote] [checkquorum] [leasereads] [batch=N] [snapshot=N] [chunk=BYTES] [bug=noLogCheck]
+ *   timeout n1 | heartbeat n1 | check-quorum n1 | lease n1     fire a pending timer
  *   deliver n1->n2 [k] | drop n1->n2 [k]            the k-th waiting message (default the oldest)
  *   drop n1->n2 all                                  every message waiting on the link
  *   deliver-all                                      what waits now, link by link
@@ -28,7 +28,8 @@ const maxStabilizeRounds = 100
 const timerCommands: Readonly<Record<string, RaftTimer>> = {
   timeout: "election",
   heartbeat: "heartbeat",
-  "check-quorum": "check-quorum"
+  "check-quorum": "check-quorum",
+  lease: "lease"
 }
 
 const isBug = (name: string): name is keyof RaftBugs => Object.hasOwn(noBugs, name)
@@ -41,6 +42,7 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     const [name, value = ""] = flag.split("=")
     if (flag === "prevote") options = { ...options, preVote: true }
     else if (flag === "checkquorum") options = { ...options, checkQuorum: true }
+    else if (flag === "leasereads") options = { ...options, leaseReads: true }
     else if (name === "batch") options = { ...options, maxEntriesPerAppend: Number(value) }
     else if (name === "snapshot") options = { ...options, snapshotEvery: Number(value) }
     else if (name === "chunk") options = { ...options, snapshotChunkBytes: Number(value) }

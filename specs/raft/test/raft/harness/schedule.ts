@@ -56,7 +56,7 @@ const kindIndex = (draw: number): number => {
   return 0
 }
 
-const timerCommand: Readonly<Record<RaftTimer, string>> = { election: "timeout", heartbeat: "heartbeat", "check-quorum": "check-quorum" }
+const timerCommand: Readonly<Record<RaftTimer, string>> = { election: "timeout", heartbeat: "heartbeat", "check-quorum": "check-quorum", lease: "lease" }
 
 const pick = <T>(items: ReadonlyArray<T>, draw: number): T | undefined => items[draw % Math.max(items.length, 1)]
 
