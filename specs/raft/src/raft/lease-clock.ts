@@ -9,7 +9,8 @@
  * rules out: a follower that answered the lease's round (its answer known
  * to the leader or on its way) timing out while the lease timer is armed.
  * A variant that serves reads once the timer fired (lease-past-expiry) is
- * not protected by it, which is the bug.
+ * not protected by it, which is the bug. It reads the timer itself, not
+ * the leader's idea of its lease.
  */
 import { inFlight } from "@parley/core"
 import type { NodeId } from "@parley/core"
@@ -43,7 +44,7 @@ const stillFollows = (slot: Slot, leader: RaftState): boolean => {
 /** No follower a live lease stands on has timed out while the lease's timer runs. */
 export const leaseClockHolds = (s: RaftSystemState, nodes: ReadonlyArray<NodeId>): boolean => {
   for (const slot of s.nodes) {
-    if (!slot.up || slot.state.role !== "leader" || slot.state.reads.lease === null) continue
+    if (!slot.up || slot.state.role !== "leader" || slot.state.reads.lease === null || !slot.timers.includes("lease")) continue
     const leader = slot.state
     const round = leader.reads.lease!.round
     for (let i = 0; i < nodes.length; i++) {

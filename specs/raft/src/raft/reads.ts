@@ -76,14 +76,14 @@ export const onReadAck = (config: RaftConfig, s: RaftState, from: NodeId, read: 
 /**
  * The lease ran out: the leader renews it with a new round and arms its
  * timer again, and serves no read on it until a majority answers.
- * lease-past-expiry: it keeps serving on the expired lease meanwhile.
+ * lease-past-expiry: it takes the timer for a reminder, not the end, and
+ * keeps serving reads on the lease it holds, renewing nothing.
  */
 export const onLeaseTimeout = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   const { lease } = s.reads
-  if (s.role !== "leader" || lease === null) return s
+  if (s.role !== "leader" || lease === null || (config.bugs.leasePastExpiry && lease.held)) return s
   out.push(setTimer("lease"))
-  const held = config.bugs.leasePastExpiry && lease.held
-  return startRound(config, s, { ...s.reads, lease: { round: s.reads.round + 1, held } }, out)
+  return startRound(config, s, { ...s.reads, lease: { round: s.reads.round + 1, held: false } }, out)
 }
 
 /** A leader that lost its term answers its waiting reads with the leader it knows now, and keeps nothing of them. */

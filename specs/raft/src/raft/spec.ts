@@ -195,8 +195,9 @@ export const raftSpec = defineSpec({
       bugs: { replayUncommitted: true }
     },
     "lease-past-expiry": {
-      description: "with lease reads, a leader whose lease timer fired keeps serving reads on the expired lease while it renews it; " +
-        "when its clock runs slow against the followers', they time out and elect a new leader meanwhile; needs --lease-reads --checkquorum",
+      description: "with lease reads, a leader whose lease timer fired keeps serving reads on the lease it held; " +
+        "when its clock runs slow against the followers', they time out and elect a new leader, which commits writes the old one does not see; " +
+        "needs --lease-reads --checkquorum",
       bugs: { leasePastExpiry: true }
     },
     "stale-snapshot": {

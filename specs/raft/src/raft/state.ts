@@ -101,7 +101,7 @@ export interface RaftBugs {
   readonly replayUncommitted: boolean
   /** A follower installs any snapshot it is sent, one at or below its commit index included, and drops its whole log for it (§7). */
   readonly staleSnapshot: boolean
-  /** With lease reads, a leader renewing its expired lease keeps serving reads on it until a majority answers the renewal. */
+  /** With lease reads, a leader whose lease timer fired keeps serving reads on the lease it held, and never renews it. */
   readonly leasePastExpiry: boolean
 }
 
