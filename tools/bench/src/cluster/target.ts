@@ -22,9 +22,17 @@ export interface ClusterTarget {
   rssMiB?(): Promise<ReadonlyArray<number>>
   /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
   read?(member: Member, key: string): Promise<boolean>
+  /** The HTTP request `read` sends, for a load generator other than Node's fetch (wrk). */
+  readRequest?(member: Member, key: string): ReadRequest
   /** Each member's durable state on disk in bytes (parley: its sqlite file and WAL; etcd: its data directory). */
   diskBytes?(): Promise<ReadonlyArray<number>>
   /** The time to read a member's durable state whole, as its restart does before it serves (parley: the sqlite rows, parsed). */
   durableReadMs?(member: Member): Promise<number>
   stop(): Promise<void>
+}
+
+export interface ReadRequest {
+  readonly url: string
+  readonly method: "GET" | "POST"
+  readonly body?: string
 }
