@@ -20,7 +20,6 @@
 import { cancelTimer, reply, send, setTimer } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
 import { readKv } from "@parley/kv"
-import type { RaftRequest } from "./messages.ts"
 import { noReads } from "./read-state.ts"
 import type { LeaderReads, PendingRead } from "./read-state.ts"
 import { appendTo } from "./replication.ts"
@@ -39,11 +38,10 @@ const confirmedRound = (config: RaftConfig, round: number, acked: LeaderReads["a
 }
 
 /** A Get at the leader waits for the next round of heartbeats (settleReads starts it); a retry of one already waiting adds nothing. */
-export const onRead = (s: RaftState, client: ClientId, request: RaftRequest): RaftState => {
-  if (request.op._tag !== "Get") throw new Error("onRead takes a Get")
+export const onRead = (s: RaftState, client: ClientId, seq: number, key: string): RaftState => {
   const { reads } = s
-  if (reads.pending.some((read) => read.client === client && read.seq === request.seq)) return s
-  const read: PendingRead = { client, seq: request.seq, key: request.op.key, index: committedInTerm(s) ? s.commitIndex : -1, round: reads.round + 1 }
+  if (reads.pending.some((read) => read.client === client && read.seq === seq)) return s
+  const read: PendingRead = { client, seq, key, index: committedInTerm(s) ? s.commitIndex : -1, round: reads.round + 1 }
   return { ...s, reads: { ...reads, pending: [...reads.pending, read] } }
 }
 

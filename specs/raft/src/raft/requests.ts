@@ -35,7 +35,7 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
     out.push(reply(client, { _tag: "Done", seq, output: readKv(s.store, op.key) }))
     return s
   }
-  if (op._tag === "Get") return onRead(s, client, request)
+  if (op._tag === "Get") return onRead(s, client, seq, op.key)
   if (answeredFromSession(s.sessions, client, seq, out) || inLog(s, client, seq)) return s
   const command = commandFor(config, lastIndex(s) + 1, client, request)
   let leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
