@@ -34,6 +34,17 @@ const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
     node.up ? node.state.term <= maxTerm && (node.state.role !== "precandidate" || node.state.term < maxTerm) : node.durable.term <= maxTerm
   )
 
+/**
+ * With lease reads, at most this many rounds of heartbeats per leader: each
+ * renewal of a lease is a round with the next number, and a leader renews
+ * without end, so without a bound the search never ends. Three rounds are
+ * the lease's first and two renewals, reads sharing them.
+ */
+const maxLeaseRounds = 3
+
+const roundsWithin = (s: RaftSystemState): boolean =>
+  s.nodes.every((node) => !node.up || node.state.reads.round <= maxLeaseRounds)
+
 /** The messages in flight, or only those between servers. */
 const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
   const envelopes = inFlight(s.network)
@@ -147,7 +158,7 @@ const raftSystem = (shape: ClusterShape, bugs: RaftBugs): RaftSystem => {
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
-      (!shape.leaseReads || leaseClockHolds(s, nodes)) &&
+      (!shape.leaseReads || (roundsWithin(s) && leaseClockHolds(s, nodes))) &&
       (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
       (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
       linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
