@@ -192,3 +192,40 @@ describe("raft with snapshots: compaction, InstallSnapshot, restart from snapsho
     expectHolds(raftSpec, { ...snapshots, variant: "stale-snapshot" }, { states: 55_919 })
   })
 })
+
+/**
+ * Lease reads need CheckQuorum; with PreVote two followers that both timed
+ * out elect one of them within two terms. The client retries once, so its
+ * Get can reach a leader other than the one that answered its Put; no
+ * crash, at most three messages in flight and three rounds a leader keep
+ * the search to two and a half million states. The boundary is the lease's
+ * clock assumption (lease-clock.ts).
+ */
+const leases = { "lease-reads": true, checkquorum: true, prevote: true, crashes: 0, retries: 1, "max-in-flight": 3 }
+
+describe("raft with lease reads, the clock assumption as the boundary", () => {
+  it("holds exhaustively, and answers a Get under the lease and one by ReadIndex", () => {
+    expectHolds(raftSpec, leases, {
+      states: 2_502_249,
+      reached: ["LeaderElected", "LaterLeaderElected", "WriteCommitted", "ClientsFinished", "AnsweredByTwoLeaders", "ReadAnsweredByIndex", "ReadAnsweredByLease"],
+      reachedOnly: true
+    })
+  }, LONG)
+
+  it("lease-past-expiry: after its lease timer fired, a leader of term 1 answers a Get the leader of term 2 has a write for", () => {
+    const { trace } = expectCaught(raftSpec, { ...leases, variant: "lease-past-expiry" }, { property: "Linearizable", depth: 39 })
+    const steps = trace().steps
+    const expired = steps.find((s) => s.event._tag === "Timer" && "timer" in s.event && s.event.timer === "lease")
+    expect(expired).toBeDefined()
+    const last = steps.at(-1)!
+    expect(last.event).toMatchObject({ _tag: "Deliver", message: "#2 Value(absent)" })
+    const answeredBy = "from" in last.event ? last.event.from : undefined
+    const leaders = leadersOf(last.lanes)
+    expect(leaders).toContainEqual([answeredBy, 1])
+    expect(leaders.some(([, term]) => term === 2)).toBe(true)
+  }, LONG)
+
+  it("is refused without CheckQuorum, on which a lease stands", () => {
+    expect(() => raftSpec.buildWith({ leaseReads: true })).toThrow(/--lease-reads needs --checkquorum/)
+  })
+})
