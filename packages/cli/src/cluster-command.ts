@@ -97,15 +97,21 @@ const up = Command.make(
       Flag.withDefault(true),
       Flag.withDescription("Every node logs each reducer step to DIR/events, for `parley validate DIR`; --no-event-log turns it off")
     ),
+    leaseReads: Flag.Boolean("lease-reads").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("For raft: a leader answers reads at once while its lease holds, instead of after a round of heartbeats; " +
+        "safe while clocks drift less than the lease's margin (docs/commands/kv.md#reads)")
+    ),
     dir,
     json
   },
-  ({ spec, nodes, participants, basePort, requireToken, variant, eventLog, dir, json }) =>
+  ({ spec, nodes, participants, basePort, requireToken, variant, eventLog, leaseReads, dir, json }) =>
     Effect.gen(function*() {
       const counts = hostedSpecs.find((hosted) => hosted.name === spec)?.layout?.counts ?? "nodes"
       if (Option.isSome(participants) && counts !== "participants") {
         return yield* Effect.fail(new ClusterControlError({ message: `${spec} has no participants; use --nodes` }))
       }
+      if (leaseReads && spec !== "raft") return yield* Effect.fail(new ClusterControlError({ message: `--lease-reads is raft's; ${spec} has no leases` }))
       const count = Option.getOrElse(participants, () => nodes)
       const buggy = yield* hostableVariant(spec, Option.getOrUndefined(variant))
       if (buggy !== undefined) yield* Console.error(variantWarning(spec, buggy))
@@ -118,6 +124,7 @@ const up = Command.make(
         requireClientToken: requireToken,
         hosts: hostedSpecs,
         eventLog,
+        ...(leaseReads ? { options: { leaseReads: true } } : {}),
         ...(buggy === undefined ? {} : { variant: buggy })
       })
       if (json) return yield* Console.log(JSON.stringify({ dir, ready: summary, leader: agreedLeader(reports)?.id ?? null, nodes: reports }))

@@ -29,13 +29,14 @@ export interface ReplayHosting {
   symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
 }
 
-/** Raft's check builds its actor with PreVote and CheckQuorum as given and one entry per append (two with `--profile runtime`). */
+/** Raft's check builds its actor with PreVote, CheckQuorum and lease reads as given and one entry per append (two with `--profile runtime`). */
 const raft: ReplayHosting = {
   clusterOptions: (config) => {
     const runtime = config["profile"] === "runtime"
     return {
       prevote: runtime || config["prevote"] === true,
       checkquorum: runtime || config["checkquorum"] === true,
+      leaseReads: config["leaseReads"] === true,
       maxEntriesPerAppend: runtime ? 2 : 1
     }
   },

@@ -1,4 +1,4 @@
-import { clusterPartition, clusterHeal, logPath, secretPath } from "@parley/runtime"
+import { clusterPartition, clusterHeal, clusterStatus, logPath, secretPath } from "@parley/runtime"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -20,6 +20,10 @@ describe("a real raft cluster on loopback", () => {
       writes.set(`via-${node.id}`, `written through ${node.id}`)
     }
     for (const node of cluster.nodes) await expectAllReadable(cluster, node.id, writes)
+    // Reads take no log entry: the leader answered them after a round of heartbeats (ReadIndex).
+    const leader = (await statuses(cluster)).find((report) => report.status?.["role"] === "leader")
+    expect(leader?.status?.["readsByIndex"]).toBeGreaterThan(0)
+    expect(leader?.status?.["readsByLease"]).toBe(0)
     const missing = await get(cluster.nodes[0]!, "never-written")
     expect(missing.status).toBe(404)
     expect(missing.body["error"]).toMatch(/not found/)
@@ -130,7 +134,8 @@ describe("parley cluster and parley kv", () => {
     // Stopped and removed by `stopAll` after the test, whatever happens in it.
     const dir = clusterDir()
     // With --require-token every call must carry client.token: parley kv and parley cluster send it.
-    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token")
+    // And with lease reads, whose reads the leader answers at once while its lease holds.
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token", "--lease-reads")
     expect(up.stderr).toBe("")
     expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
     expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
@@ -143,6 +148,8 @@ describe("parley cluster and parley kv", () => {
 
     expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
     expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")
+    const leased = await Effect.runPromise(clusterStatus(dir))
+    expect(leased.find((report) => report.status?.["role"] === "leader")?.status?.["readsByLease"]).toBeGreaterThan(0)
     const absent = await parley("kv", "get", "nothing", "--dir", dir)
     expect(absent.code).not.toBe(0)
     expect(absent.stderr).toMatch(/404: key "nothing" not found/)

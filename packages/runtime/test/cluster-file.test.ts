@@ -23,6 +23,7 @@ describe("the cluster file", () => {
     expect(decoded.success.options).toEqual({
       prevote: true,
       checkquorum: true,
+      leaseReads: false,
       maxEntriesPerAppend: 256,
       snapshotEvery: 1024,
       snapshotChunkBytes: 1_048_576,
@@ -31,7 +32,8 @@ describe("the cluster file", () => {
     expect(timerRanges(decoded.success.file, decoded.success.hosted)).toEqual({
       election: { minMs: 500, maxMs: 1000 },
       heartbeat: { minMs: 20, maxMs: 20 },
-      "check-quorum": { minMs: 1000, maxMs: 1000 }
+      "check-quorum": { minMs: 1000, maxMs: 1000 },
+      lease: { minMs: 400, maxMs: 400 }
     })
   })
 
@@ -42,10 +44,11 @@ describe("the cluster file", () => {
     expect(problem({ spec: "raft", nodes: [nodes[0], { ...nodes[1], id: "n1" }] })).toMatch(/node id "n1" appears twice/)
     expect(problem({ spec: "raft", nodes: [nodes[0], { ...nodes[1], peer: "127.0.0.1:7101" }] })).toMatch(/address 127\.0\.0\.1:7101 is used twice/)
     expect(problem({ spec: "raft", nodes: [{ ...nodes[0], client: "localhost" }] })).toMatch(/expected "host:port"/)
-    expect(problem({ spec: "raft", nodes, timers: { lease: { minMs: 1, maxMs: 2 } } })).toMatch(/no timer "lease"; its timers: election, heartbeat, check-quorum/)
+    expect(problem({ spec: "raft", nodes, timers: { tick: { minMs: 1, maxMs: 2 } } })).toMatch(/no timer "tick"; its timers: election, heartbeat, check-quorum, lease/)
     expect(problem({ spec: "raft", nodes, timers: { election: { minMs: 9, maxMs: 2 } } })).toMatch(/minMs 9 above maxMs 2/)
     expect(problem({ spec: "raft", nodes, options: { prevote: "yes" } })).toMatch(/options: .*prevote/)
     expect(problem({ spec: "raft", nodes, options: { sessionExpiryMs: 5 } })).toMatch(/options: .*sessionExpiryMs/)
+    expect(problem({ spec: "raft", nodes, options: { leaseReads: true, checkquorum: false } })).toMatch(/leaseReads needs checkquorum/)
     expect(problem({ spec: "raft", nodes, variant: "fast-read" })).toMatch(/no variant "fast-read"; its variants: .*stale-read/)
   })
 

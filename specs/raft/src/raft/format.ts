@@ -18,6 +18,9 @@ export const formatEntry = (entry: Entry, index: number): string =>
       : `${entry.command.client}#${entry.command.seq} ${formatKvInput(entry.command.op)}`
   }`
 
+/** A round of heartbeats that confirms reads, as etcd prints a heartbeat's context. */
+const readRound = (read: number | undefined): string => (read === undefined ? "" : ` Read:${read}`)
+
 export const formatRaftMessage = (m: RaftMessage): string => {
   switch (m._tag) {
     case "RequestVote":
@@ -27,12 +30,12 @@ export const formatRaftMessage = (m: RaftMessage): string => {
     case "AppendEntries": {
       const entries = m.entries.map((entry, k) => formatEntry(entry, m.prevLogIndex + 1 + k))
       return `MsgApp Term:${m.term} Log:${m.prevLogTerm}/${m.prevLogIndex} Commit:${m.leaderCommit}` +
-        (entries.length === 0 ? "" : ` Entries:[${entries.join(", ")}]`)
+        (entries.length === 0 ? "" : ` Entries:[${entries.join(", ")}]`) + readRound(m.read)
     }
     case "AppendResult":
-      return m.success
+      return (m.success
         ? `MsgAppResp Term:${m.term} Index:${m.matchIndex}`
-        : `MsgAppResp Term:${m.term} Rejected (Hint: ${m.matchIndex})`
+        : `MsgAppResp Term:${m.term} Rejected (Hint: ${m.matchIndex})`) + readRound(m.read)
     case "InstallSnapshot":
       return `MsgSnap Term:${m.term} Snapshot:${m.lastIncludedTerm}/${m.lastIncludedIndex}` +
         (m.total === 1 ? ` Store:${bucketCount(m.store)} Sessions:${bucketCount(m.sessions)}` : ` Parts:${m.offset}+${m.parts}/${m.total}`)
@@ -68,6 +71,10 @@ export const raftView = (s: RaftState): unknown => {
     const match: Record<string, number> = {}
     for (const peer in s.progress) match[peer] = s.progress[peer]!.match
     view["match"] = match
+    const { reads } = s
+    if (reads.pending.length > 0) view["reads"] = reads.pending.map((read) => `${read.client}#${read.seq} Get(${read.key}) index ${read.index < 0 ? "?" : read.index} round ${read.round}`)
+    if (reads.round > 0) view["round"] = `${reads.confirmed}/${reads.round}`
+    if (reads.lease !== null) view["lease"] = `round ${reads.lease.round}${reads.lease.held ? ", held" : ""}`
   }
   return view
 }

@@ -25,6 +25,13 @@ import type { RaftState } from "./state.ts"
 export const RaftHostOptions = Schema.Struct({
   prevote: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
   checkquorum: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
+  /**
+   * Lease reads (reads.ts): a leader answers a Get at once while its lease
+   * holds, instead of after a round of heartbeats. Safe only while no
+   * clock drifts past the margin between the `lease` timer and the
+   * shortest election timeout (README, "Reads"); needs CheckQuorum.
+   */
+  leaseReads: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false))),
   /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
   maxEntriesPerAppend: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(256))
@@ -45,7 +52,7 @@ export const RaftHostOptions = Schema.Struct({
   sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(defaultSessionExpiryMs))
   )
-})
+}).check(Schema.makeFilter((options) => !options.leaseReads || options.checkquorum || "leaseReads needs checkquorum: a lease stands on followers that refuse votes while they hear from the leader"))
 export type RaftHostOptions = typeof RaftHostOptions.Type
 
 /**
@@ -57,6 +64,10 @@ export type RaftHostOptions = typeof RaftHostOptions.Type
  * (100 ms, 1000 to 2000 ms), sized for a WAN; on loopback and a LAN the
  * smaller ones halve the time a failed leader leaves writes unavailable.
  * CheckQuorum looks once per longest election timeout, as etcd does.
+ * A lease (with `leaseReads`) lasts 400 ms from the round of heartbeats
+ * that a majority answered: 100 ms, a fifth of the shortest election
+ * timeout, is the margin for clocks that run at different rates and for a
+ * leader whose timer fires late (a pause). Keep it so if you change either.
  */
 export const raftTimerDefaults = {
   election: { minMs: 500, maxMs: 1000 },
@@ -65,7 +76,8 @@ export const raftTimerDefaults = {
   // The model's environment asking for a planned membership change; a hosted cluster asks by request and never arms these.
   "add-member": { minMs: 100, maxMs: 100 },
   "remove-member": { minMs: 100, maxMs: 100 },
-  "transfer-leadership": { minMs: 100, maxMs: 100 }
+  "transfer-leadership": { minMs: 100, maxMs: 100 },
+  lease: { minMs: 400, maxMs: 400 }
 } as const satisfies Record<RaftTimer, { readonly minMs: number; readonly maxMs: number }>
 
 /** What `GET /v1/status` reports of a Raft node. */
@@ -80,7 +92,10 @@ export const RaftStatus = Schema.Struct({
   /** The last entry the node's snapshot covers; the log before it is dropped (§7). */
   snapshotIndex: Schema.Int,
   /** Entries the node keeps in its log, after the snapshot. */
-  logEntries: Schema.Int
+  logEntries: Schema.Int,
+  /** Reads answered in this term as leader: by a round of heartbeats (ReadIndex), and under the lease. */
+  readsByIndex: Schema.Int,
+  readsByLease: Schema.Int
 })
 export type RaftStatus = typeof RaftStatus.Type
 
@@ -98,6 +113,7 @@ export const raftHosted = hostedSpec({
       nodes,
       preVote: options.prevote,
       checkQuorum: options.checkquorum,
+      leaseReads: options.leaseReads,
       maxEntriesPerAppend: options.maxEntriesPerAppend,
       sessionExpiryMs: options.sessionExpiryMs,
       snapshotEvery: options.snapshotEvery,
@@ -120,7 +136,9 @@ export const raftHosted = hostedSpec({
       appliedIndex: s.lastApplied,
       sessions: bucketCount(s.sessions),
       snapshotIndex: s.snapshot.index,
-      logEntries: lastIndex(s) - s.snapshot.index
+      logEntries: lastIndex(s) - s.snapshot.index,
+      readsByIndex: s.reads.byIndex,
+      readsByLease: s.reads.byLease
     })
   })
 })

@@ -53,23 +53,31 @@ export const RequestVote = Schema.TaggedStruct("RequestVote", {
 
 export const Vote = Schema.TaggedStruct("Vote", { term: Term, pre: Schema.Boolean, granted: Schema.Boolean })
 
+/**
+ * `read`: while a round of heartbeats that confirms reads is unanswered, the
+ * round's number, which the follower echoes (reads.ts; etcd's heartbeat
+ * context). Absent otherwise.
+ */
 export const AppendEntries = Schema.TaggedStruct("AppendEntries", {
   term: Term,
   prevLogIndex: Index,
   prevLogTerm: Term,
   entries: Schema.Array(Entry),
-  leaderCommit: Index
+  leaderCommit: Index,
+  read: Schema.optionalKey(Index)
 })
 
 /**
  * The answer to AppendEntries. On success `matchIndex` is the last index the
  * follower now shares with the leader; on a failed consistency check it is
- * the follower's last index, a hint from which the leader retries.
+ * the follower's last index, a hint from which the leader retries. `read`
+ * echoes the AppendEntries' round of heartbeats, when it had one.
  */
 export const AppendResult = Schema.TaggedStruct("AppendResult", {
   term: Term,
   success: Schema.Boolean,
-  matchIndex: Index
+  matchIndex: Index,
+  read: Schema.optionalKey(Index)
 })
 
 /**
@@ -133,9 +141,11 @@ export type RaftResponse = KvResponse
  * since the last check; `add-member`, `remove-member`: the model's
  * environment asks a leader for the membership change its configuration
  * plans (reconfigure.ts); `transfer-leadership`: it asks a leader to hand
- * leadership to the next member (transfer.ts).
+ * leadership to the next member (transfer.ts); `lease`: with lease reads,
+ * a leader's lease, armed when it sends a round of heartbeats, ends
+ * (reads.ts).
  */
-export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member", "transfer-leadership"])
+export const RaftTimer = Schema.Literals(["election", "heartbeat", "check-quorum", "add-member", "remove-member", "transfer-leadership", "lease"])
 export type RaftTimer = typeof RaftTimer.Type
 
 /** No entry applied: the snapshot every node starts from. */

@@ -4,6 +4,7 @@ import { onElectionTimeout, onPreVote, onRequestVote, onVote } from "./election.
 import type { RaftDurable, RaftMessage, RaftRequest, RaftResponse, RaftTimer } from "./messages.ts"
 import { onAppendEntries, onAppendResult, onCheckQuorum, onHeartbeat } from "./replication.ts"
 import { emptySnapshot } from "./messages.ts"
+import { onLeaseTimeout, onReadAck, settleReads } from "./reads.ts"
 import { onClientRequest } from "./requests.ts"
 import { replayLog } from "./state-machine.ts"
 import { becomeFollower } from "./roles.ts"
@@ -16,8 +17,12 @@ import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 export type RaftActor = Actor<RaftState, RaftMessage, RaftTimer, RaftRequest, RaftResponse, RaftDurable>
 type RaftStep = Step<RaftState, RaftMessage, RaftTimer, RaftResponse>
 
-/** A node that heard from the leader of its term, or leads it, and has not timed out since (thesis §4.2.3). */
-const inLease = (s: RaftState): boolean => s.role === "leader" || (s.role === "follower" && s.leader !== null)
+/**
+ * A node that heard from the leader of its term, or leads it, and has not
+ * timed out since (thesis §4.2.3); with lease reads also one that restarted
+ * and has not timed out since (reads.ts).
+ */
+const inLease = (s: RaftState): boolean => s.role === "leader" || (s.role === "follower" && (s.leader !== null || s.holdVotes === true))
 
 /**
  * The term rules every message obeys before its own (Figure 2): a higher
@@ -50,7 +55,9 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
     case "SnapshotResult":
       if (m.term > s.term) return becomeFollower(s, m.term, null, out)
       if (m.term < s.term) return s
-      return m._tag === "AppendResult" ? afterReplicated(onAppendResult(config, s, from, m, out), from, out) : onSnapshotResult(config, s, from, m, out)
+      return m._tag === "AppendResult"
+        ? afterReplicated(config, onAppendResult(config, onReadAck(config, s, from, m.read), from, m, out), from, out)
+        : onSnapshotResult(config, s, from, m, out)
     case "TimeoutNow":
       if (m.term < s.term) return s
       return onTimeoutNow(config, m.term > s.term ? becomeFollower(s, m.term, null, out) : s, m, out)
@@ -60,7 +67,7 @@ const onMessage = (config: RaftConfig, s: RaftState, from: NodeId, m: RaftMessag
 const onTimer = (config: RaftConfig, s: RaftState, timer: RaftTimer, out: Outbox): RaftState => {
   switch (timer) {
     case "election":
-      return onElectionTimeout(config, s, out)
+      return onElectionTimeout(config, s.holdVotes === true ? withoutHold(s) : s, out)
     case "heartbeat":
       return onHeartbeat(config, s, out)
     case "check-quorum":
@@ -70,12 +77,17 @@ const onTimer = (config: RaftConfig, s: RaftState, timer: RaftTimer, out: Outbox
       return onChangeTimer(config, s, timer, out)
     case "transfer-leadership":
       return onTransferTimer(config, s, out)
+    case "lease":
+      return onLeaseTimeout(config, s, out)
   }
 }
 
-const handled = (handle: (out: Outbox) => RaftState): RaftStep => {
+const withoutHold = ({ holdVotes: _, ...s }: RaftState): RaftState => s
+
+/** One event's step: its handler, then what it changed for the reads a leader holds (reads.ts). */
+const handled = (config: RaftConfig, handle: (out: Outbox) => RaftState): RaftStep => {
   const out: Outbox = []
-  const state = handle(out)
+  const state = settleReads(config, handle(out), out)
   return step(state, out)
 }
 
@@ -86,14 +98,15 @@ const handled = (handle: (out: Outbox) => RaftState): RaftStep => {
  */
 export const raftActor = (config: RaftConfig): RaftActor => ({
   init: (ctx) => step(initialState(ctx.self, 0, null, emptySnapshot, []), [setTimer("election")]),
-  onMessage: (s, from, m) => handled((out) => onMessage(config, s, from, m, out)),
-  onTimer: (s, timer) => handled((out) => onTimer(config, s, timer, out)),
+  onMessage: (s, from, m) => handled(config, (out) => onMessage(config, s, from, m, out)),
+  onTimer: (s, timer) => handled(config, (out) => onTimer(config, s, timer, out)),
   onRequest: (s, client, request) =>
-    handled((out) => (refusedWhileTransferring(s, client, request, out) ? s : onClientRequest(config, s, client, request, out))),
+    handled(config, (out) => (refusedWhileTransferring(s, client, request, out) ? s : onClientRequest(config, s, client, request, out))),
   durable: (s) => ({ term: s.term, votedFor: config.bugs.forgetVote ? null : s.votedFor, snapshot: s.snapshot, log: s.log }),
   // A restart resumes from the snapshot, applied, with the log after it; what that log holds commits again as the leader says.
   recover: (ctx, d) => {
-    const recovered = initialState(ctx.self, d.term, d.votedFor, d.snapshot, d.log)
+    const restarted = initialState(ctx.self, d.term, d.votedFor, d.snapshot, d.log)
+    const recovered: RaftState = config.leaseReads === true ? { ...restarted, holdVotes: true } : restarted
     return step(config.bugs.replayUncommitted ? replayLog(config, recovered) : recovered, [setTimer("election")])
   }
 })

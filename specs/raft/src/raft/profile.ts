@@ -27,6 +27,8 @@ export interface ClusterShape {
   readonly lossy: boolean
   readonly prevote: boolean
   readonly checkquorum: boolean
+  /** Lease reads (reads.ts), with the clock assumption as the boundary (lease-clock.ts). */
+  readonly leaseReads: boolean
   /** A snapshot every this many applied entries; 0: never. */
   readonly snapshotEvery: number
   /** At most this many entries in one AppendEntries. */
@@ -45,7 +47,7 @@ export interface ClusterShape {
  * in the first term, with two messages between servers in flight:
  * 5,540,253 states, exhausted in minutes on one thread (README).
  */
-export const runtimeProfile: Omit<ClusterShape, "nodes" | "network" | "snapshotEvery"> = {
+export const runtimeProfile: Omit<ClusterShape, "nodes" | "network" | "snapshotEvery" | "leaseReads"> = {
   clients: 2,
   requests: 1,
   retries: 0,

@@ -164,8 +164,15 @@ export const answeredByTwoLeaders = sometimes<RaftSystemState>("AnsweredByTwoLea
 export const nodeRejoined = sometimes<RaftSystemState>("NodeRejoined", (s) =>
   s.crashes > 0 && s.nodes.every((node) => node.up) && up(s).every((node) => node.commitIndex > 0))
 
+/** A Get answered once a majority answered a round of heartbeats sent after it arrived (ReadIndex, thesis §6.4). */
+export const readByIndex = sometimes<RaftSystemState>("ReadAnsweredByIndex", (s) => up(s).some((node) => node.reads.byIndex > 0))
+
+/** A Get answered at once under the leader's lease. */
+export const readByLease = sometimes<RaftSystemState>("ReadAnsweredByLease", (s) => up(s).some((node) => node.reads.byLease > 0))
+
 export interface PropertyBounds {
   readonly snapshotEvery: number
+  readonly leaseReads: boolean
   readonly maxTerm: number
   readonly crashes: number
   readonly clients: number
@@ -173,7 +180,7 @@ export interface PropertyBounds {
 }
 
 /** The properties of a cluster within these bounds: a `sometimes` the bounds make unreachable is left out rather than reported unreached. */
-export const raftProperties = ({ clients, crashes, maxTerm, requests, snapshotEvery }: PropertyBounds): ReadonlyArray<Property<RaftSystemState>> => [
+export const raftProperties = ({ clients, crashes, leaseReads, maxTerm, requests, snapshotEvery }: PropertyBounds): ReadonlyArray<Property<RaftSystemState>> => [
   electionSafety,
   logMatching,
   leaderCompleteness,
@@ -185,7 +192,9 @@ export const raftProperties = ({ clients, crashes, maxTerm, requests, snapshotEv
   ...(clients > 0 ? [writeCommitted, clientsFinished(requests)] : []),
   ...(clients * requests >= 2 && maxTerm >= 2 ? [answeredByTwoLeaders] : []),
   ...(crashes > 0 ? [nodeRejoined] : []),
-  ...(snapshotEvery > 0 ? [snapshotInstalled] : [])
+  ...(snapshotEvery > 0 ? [snapshotInstalled] : []),
+  // c1's second operation and c2's first are Gets.
+  ...(clients >= 2 || (clients === 1 && requests >= 2) ? [readByIndex, ...(leaseReads ? [readByLease] : [])] : [])
 ]
 
 export const raftTransitions: ReadonlyArray<TransitionProperty<RaftSystemState>> = [leaderAppendOnly, appliedEntriesStay]

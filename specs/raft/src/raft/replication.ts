@@ -3,6 +3,7 @@ import type { NodeId } from "@parley/core"
 import type { AppendEntries, AppendResult, Entry } from "./messages.ts"
 import { appendToLog, entryAt, logLength, logSlice, truncateLog } from "./log.ts"
 import type { RaftLog } from "./messages.ts"
+import { roundInFlight } from "./read-state.ts"
 import { becomeFollower } from "./roles.ts"
 import { sendSnapshot } from "./snapshot.ts"
 import { applyCommitted } from "./state-machine.ts"
@@ -22,13 +23,15 @@ export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Ou
   const prevLogIndex = s.progress[peer]!.next - 1
   if (prevLogIndex < s.snapshot.index) return sendSnapshot(config, s, peer, out)
   const offset = s.snapshot.index
+  const read = roundInFlight(s.reads)
   out.push(send(peer, {
     _tag: "AppendEntries",
     term: s.term,
     prevLogIndex,
     prevLogTerm: termAt(s, prevLogIndex),
     entries: logSlice(s.log, prevLogIndex + 1 - offset, prevLogIndex + config.maxEntriesPerAppend - offset),
-    leaderCommit: s.commitIndex
+    leaderCommit: s.commitIndex,
+    ...(read === undefined ? {} : { read })
   }))
   return s
 }
@@ -109,8 +112,10 @@ export const onAppendEntries = (config: RaftConfig, s: RaftState, from: NodeId, 
   out.push(setTimer("election"))
   const m = pastSnapshot(node, sent)
   const prev = m.prevLogIndex
+  // Any answer, a refusal too, tells the leader this node still follows it in its term (reads.ts).
+  const echo = m.read === undefined ? {} : { read: m.read }
   if (prev > lastIndex(node) || termAt(node, prev) !== m.prevLogTerm) {
-    out.push(send(from, { _tag: "AppendResult", term: node.term, success: false, matchIndex: Math.min(prev - 1, lastIndex(node)) }))
+    out.push(send(from, { _tag: "AppendResult", term: node.term, success: false, matchIndex: Math.min(prev - 1, lastIndex(node)), ...echo }))
     return node
   }
   const matchIndex = prev + m.entries.length
@@ -118,7 +123,7 @@ export const onAppendEntries = (config: RaftConfig, s: RaftState, from: NodeId, 
   // duplicate-append: a retransmitted AppendEntries lands after the copies already there.
   const log = config.bugs.duplicateAppend ? appendToLog(node.log, m.entries) : merged(node.log, prev - node.snapshot.index, m.entries)
   const updated = log === node.log && commitIndex === node.commitIndex ? node : applyCommitted(config, { ...node, log, commitIndex }, out)
-  out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex }))
+  out.push(send(from, { _tag: "AppendResult", term: node.term, success: true, matchIndex, ...echo }))
   return updated
 }
 

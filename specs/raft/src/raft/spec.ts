@@ -12,6 +12,7 @@ import type { Envelope, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest, formatRaftResponse, formatRaftTimer, raftView } from "./format.ts"
 import { raftHistory } from "./history.ts"
+import { leaseClockHolds } from "./lease-clock.ts"
 import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
@@ -33,6 +34,17 @@ const termsWithin = (s: RaftSystemState, maxTerm: number): boolean =>
   s.nodes.every((node) =>
     node.up ? node.state.term <= maxTerm && (node.state.role !== "precandidate" || node.state.term < maxTerm) : node.durable.term <= maxTerm
   )
+
+/**
+ * With lease reads, at most this many rounds of heartbeats per leader: each
+ * renewal of a lease is a round with the next number, and a leader renews
+ * without end, so without a bound the search never ends. Three rounds are
+ * the lease's first and two renewals, reads sharing them.
+ */
+const maxLeaseRounds = 3
+
+const roundsWithin = (s: RaftSystemState): boolean =>
+  s.nodes.every((node) => !node.up || node.state.reads.round <= maxLeaseRounds)
 
 /** The messages in flight, or only those between servers. */
 const inFlightCount = (s: RaftSystemState, countsClients: boolean): number => {
@@ -110,6 +122,8 @@ const raftOptions = {
     max: 8
   }),
   transfer: flag("leadership transfer (thesis §3.10): the environment may ask a leader to hand over to the next member (TimeoutNow)"),
+  leaseReads: flag("lease reads: a leader answers Get at once while its lease holds; needs --checkquorum. " +
+    "The boundary assumes bounded clock drift: no follower that answered the lease's round times out before the lease ends"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
     "which the options it sets may not override", ["model", "runtime"], "model")
 } as const
@@ -152,12 +166,16 @@ interface Extensions {
 }
 
 const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: Extensions, bugs: RaftBugs): RaftSystem => {
+  if (shape.leaseReads && !shape.checkquorum) {
+    throw new RangeError("--lease-reads needs --checkquorum: a lease stands on followers that refuse votes while they hear from their leader")
+  }
   const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
   const plan = membershipPlan(membership, shape.nodes)
   const config: RaftConfig = {
     nodes,
     preVote: shape.prevote,
     checkQuorum: shape.checkquorum,
+    leaseReads: shape.leaseReads,
     maxEntriesPerAppend: shape.entriesPerAppend,
     snapshotEvery: shape.snapshotEvery,
     ...(plan === undefined ? {} : { membership: plan }),
@@ -182,6 +200,7 @@ const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: 
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
       (campaigners >= slots.length || campaignsWithin(s, campaigners)) &&
+      (!shape.leaseReads || (roundsWithin(s) && leaseClockHolds(s, slots))) &&
       (shape.maxLog === 0 || logsWithin(s, shape.maxLog)) &&
       (shape.maxInFlight === 0 || inFlightCount(s, shape.countsClients) <= shape.maxInFlight) &&
       linkQueues(s.network).every((queue) => atMostOfEachKind(queue, shape.perKind)),
@@ -227,6 +246,12 @@ export const raftSpec = defineSpec({
       description: "a restarted node replays its whole durable log into its store, as if everything it persisted were committed " +
         "(Figure 2: commitIndex and lastApplied are volatile and start at 0)",
       bugs: { replayUncommitted: true }
+    },
+    "lease-past-expiry": {
+      description: "with lease reads, a leader whose lease timer fired keeps serving reads on the lease it held; " +
+        "when its clock runs slow against the followers', they time out and elect a new leader, which commits writes the old one does not see; " +
+        "needs --lease-reads --checkquorum",
+      bugs: { leasePastExpiry: true }
     },
     "stale-snapshot": {
       description: "a follower installs any snapshot the leader sends, one at or below its commit index included, and drops its whole log " +

@@ -9,6 +9,8 @@ import type { NodeId, Output } from "@parley/core"
 import type { Buckets, KvSession } from "@parley/kv"
 import { entryAt, logLength } from "./log.ts"
 import type { RaftLog, Snapshot } from "./messages.ts"
+import { noReads } from "./read-state.ts"
+import type { LeaderReads } from "./read-state.ts"
 import type { Entry, RaftMessage, RaftResponse, RaftTimer } from "./messages.ts"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"
@@ -73,6 +75,14 @@ export interface RaftState {
   readonly incoming: IncomingSnapshot | null
   /** A leader handing leadership to this follower (transfer.ts); absent otherwise. */
   readonly transferTo?: NodeId
+  /** A leader's reads answered without a log entry (read-state.ts); `noReads` on other roles. */
+  readonly reads: LeaderReads
+  /**
+   * With lease reads, a node that restarted grants no vote until its
+   * election timer fires: before it crashed it may have answered a round
+   * of heartbeats on which a leader's lease still stands (reads.ts).
+   */
+  readonly holdVotes?: true
 }
 
 /**
@@ -96,6 +106,8 @@ export interface RaftBugs {
   readonly staleSnapshot: boolean
   /** A new leader starts a membership change before it has committed an entry of its own term (the single-server-change bug, raft-dev 2015). */
   readonly changeBeforeCommit: boolean
+  /** With lease reads, a leader whose lease timer fired keeps serving reads on the lease it held, and never renews it. */
+  readonly leasePastExpiry: boolean
 }
 
 export const noBugs: RaftBugs = {
@@ -106,7 +118,8 @@ export const noBugs: RaftBugs = {
   duplicateAppend: false,
   replayUncommitted: false,
   staleSnapshot: false,
-  changeBeforeCommit: false
+  changeBeforeCommit: false,
+  leasePastExpiry: false
 }
 
 export interface RaftConfig {
@@ -136,6 +149,13 @@ export interface RaftConfig {
   readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
   /** The model's environment may ask a leader to hand leadership to the next member (transfer.ts, thesis §3.10). */
   readonly leadershipTransfer?: boolean
+  /**
+   * Lease reads (etcd's ReadOnlyLeaseBased): a leader whose lease holds
+   * answers a Get from its store at once, without a round of heartbeats.
+   * Needs CheckQuorum, and clocks whose drift the lease's timer allows for
+   * (reads.ts). Absent or false: every read takes a round (ReadIndex).
+   */
+  readonly leaseReads?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -180,5 +200,6 @@ export const initialState = (self: NodeId, term: number, votedFor: NodeId | null
   store: snapshot.store,
   sessions: snapshot.sessions,
   progress: {},
-  incoming: null
+  incoming: null,
+  reads: noReads
 })

@@ -14,6 +14,7 @@ import type { ClientId, NodeId } from "@parley/core"
 import { campaign } from "./election.ts"
 import type { RaftRequest, TimeoutNow } from "./messages.ts"
 import { isMember, membersOf } from "./membership.ts"
+import { forfeitLease } from "./reads.ts"
 import { lastIndex } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
@@ -22,9 +23,11 @@ type TimeoutNowMessage = typeof TimeoutNow.Type
 /** The follower a leader is handing leadership to, if any. */
 export const transferTarget = (s: RaftState): NodeId | undefined => (s.role === "leader" ? s.transferTo : undefined)
 
-/** Sends TimeoutNow if the target holds the leader's whole log. */
-const timeoutNowIfCaughtUp = (s: RaftState, target: NodeId, out: Outbox): void => {
-  if (s.progress[target]!.match === lastIndex(s)) out.push(send(target, { _tag: "TimeoutNow", term: s.term }))
+/** Sends TimeoutNow if the target holds the leader's whole log; the target will not wait for election timers, so a lease ends. */
+const timeoutNowIfCaughtUp = (config: RaftConfig, s: RaftState, target: NodeId, out: Outbox): RaftState => {
+  if (s.progress[target]!.match !== lastIndex(s)) return s
+  out.push(send(target, { _tag: "TimeoutNow", term: s.term }))
+  return forfeitLease(config, s, out)
 }
 
 /** Why a leader cannot hand leadership to `target`, or undefined when it starts to. */
@@ -38,16 +41,12 @@ export const transferRefusal = (config: RaftConfig, s: RaftState, target: NodeId
 
 export const startTransfer = (config: RaftConfig, s: RaftState, target: NodeId, out: Outbox): RaftState => {
   if (transferRefusal(config, s, target) !== undefined) return s
-  const leader: RaftState = { ...s, transferTo: target }
-  timeoutNowIfCaughtUp(leader, target, out)
-  return leader
+  return timeoutNowIfCaughtUp(config, { ...s, transferTo: target }, target, out)
 }
 
 /** After an AppendResult: a target that now holds the whole log is told to campaign. */
-export const afterReplicated = (s: RaftState, from: NodeId, out: Outbox): RaftState => {
-  if (transferTarget(s) === from && s.progress[from]!.match === lastIndex(s)) timeoutNowIfCaughtUp(s, from, out)
-  return s
-}
+export const afterReplicated = (config: RaftConfig, s: RaftState, from: NodeId, out: Outbox): RaftState =>
+  transferTarget(s) === from ? timeoutNowIfCaughtUp(config, s, from, out) : s
 
 /** The next member after the leader, in the configuration's order: whom the model's environment asks a leader to hand over to. */
 const nextMember = (config: RaftConfig, s: RaftState): NodeId | undefined => {

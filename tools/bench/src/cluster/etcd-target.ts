@@ -79,6 +79,8 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
       const pid = processes.get(id)?.pid
       return (pid === undefined ? undefined : rssMiB(pid)) ?? 0
     }),
+    // serializable defaults to false: a linearizable read, through etcd's ReadIndex.
+    readRequest: (key) => ({ method: "POST", path: "/v3/kv/range", body: JSON.stringify({ key: b64(key) }) }),
     read: async (member, key) => {
       const response = await fetch(`${member.url}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: b64(key) }), signal: AbortSignal.timeout(2000) })
       const json = await response.json() as { kvs?: ReadonlyArray<unknown> }

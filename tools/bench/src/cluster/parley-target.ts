@@ -20,14 +20,22 @@ const eventFiles = (dir: string, node: string): ReadonlyArray<string> => {
   return existsSync(events) ? readdirSync(events).filter((name) => eventFilePattern(node).test(name)).map((name) => join(events, name)) : []
 }
 
-/** A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not. */
-export const startParley = async (basePort: number, spec = "raft", eventLog = true): Promise<ClusterTarget> => {
+/**
+ * A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not,
+ * and the spec's `options` (the cluster file's), named in the system's label after `label`.
+ */
+export const startParley = async (
+  basePort: number,
+  spec = "raft",
+  eventLog = true,
+  options?: { readonly label: string; readonly values: Readonly<Record<string, unknown>> }
+): Promise<ClusterTarget> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"))
-  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog }))
+  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog, ...(options === undefined ? {} : { options: options.values }) }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
   const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
   return {
-    system: `parley ${spec}${eventLog ? "" : " (no event log)"}`,
+    system: `parley ${spec}${eventLog ? "" : " (no event log)"}${options === undefined ? "" : ` (${options.label})`}`,
     members,
     rssMiB: async () => {
       const reports = await Effect.runPromise(clusterStatus(dir))
@@ -37,6 +45,7 @@ export const startParley = async (basePort: number, spec = "raft", eventLog = tr
       const reports = await Effect.runPromise(clusterStatus(dir))
       return reports.map((report) => (report.pid === undefined ? undefined : cpuMs(report.pid)) ?? 0)
     },
+    readRequest: (key) => ({ method: "GET", path: `/v1/kv/${key}` }),
     read: async (member, key) => {
       const response = await fetch(`${member.url}/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })
       await response.arrayBuffer()

@@ -1,3 +1,5 @@
+import type { WrkRequest } from "./wrk.ts"
+
 /** A cluster under benchmark, whichever system it is: where to write, who leads, how to crash and revive a member. */
 export interface Member {
   readonly id: string
@@ -24,6 +26,8 @@ export interface ClusterTarget {
   cpuMs?(): Promise<ReadonlyArray<number>>
   /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
   read?(member: Member, key: string): Promise<boolean>
+  /** The HTTP request `read` sends, for a load generator other than Node's fetch (wrk). */
+  readRequest?(key: string): WrkRequest
   /** Each member's durable state on disk in bytes (parley: its sqlite file and WAL; etcd: its data directory). */
   diskBytes?(): Promise<ReadonlyArray<number>>
   /** The time to read a member's durable state whole, as its restart does before it serves (parley: the sqlite rows, parsed). */

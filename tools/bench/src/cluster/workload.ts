@@ -34,20 +34,32 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
 
-export const closedLoop = async (target: ClusterTarget, members: ReadonlyArray<Member>, concurrency: number, seconds: number): Promise<LoadFigures> => {
+export const closedLoop = (target: ClusterTarget, members: ReadonlyArray<Member>, concurrency: number, seconds: number): Promise<LoadFigures> =>
+  closedLoopOf(
+    (w, i) => target.put(members[(w + i) % members.length]!, `key-${(w * 7919 + i) % keySpace}`, value100, loadWriteTimeoutMs),
+    concurrency,
+    seconds
+  )
+
+/** `concurrency` clients, each running `operation` (its number, its i-th call) one after another for `seconds`; true is a success. */
+export const closedLoopOf = async (
+  operation: (worker: number, i: number) => Promise<boolean>,
+  concurrency: number,
+  seconds: number
+): Promise<LoadFigures> => {
   const latencies: Array<number> = []
   let failed = 0
   const start = performance.now()
   const end = start + seconds * 1000
-  const writer = async (w: number) => {
+  const worker = async (w: number) => {
     for (let i = 0; performance.now() < end; i++) {
       const sent = performance.now()
-      const ok = await target.put(members[(w + i) % members.length]!, `key-${(w * 7919 + i) % keySpace}`, value100, loadWriteTimeoutMs).catch(() => false)
+      const ok = await operation(w, i).catch(() => false)
       if (ok) latencies.push(performance.now() - sent)
       else failed++
     }
   }
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => writer(w)))
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)))
   const elapsed = (performance.now() - start) / 1000
   latencies.sort((a, b) => a - b)
   return {

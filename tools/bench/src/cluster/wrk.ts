@@ -1,10 +1,12 @@
 /**
- * Write latency at one connection, measured by wrk (not by the Node load
- * generator, whose own event loop adds to every figure): `wrk -c1 -t1`
- * against a member, each request a 100-byte write to one key, for the
- * system's own write request (parley: `PUT /v1/kv/KEY`; etcd: its gateway's
- * `POST /v3/kv/put`). wrk's summary comes back as data through a Lua `done`
- * hook that prints one JSON line.
+ * wrk (https://github.com/wg/wrk) as a light closed-loop HTTP client: C
+ * with an event loop per thread, so at 64 connections it measures the
+ * server rather than the client, which Node's fetch on the same two cores
+ * does not, and at one connection its own loop adds nothing to a write's
+ * latency. Each system's own request (parley: `PUT /v1/kv/KEY`; etcd: its
+ * gateway's `POST /v3/kv/put`, `POST /v3/kv/range` for a linearizable
+ * read). wrk's summary comes back as data through a Lua `done` hook that
+ * prints one JSON line.
  */
 import { execFile, execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -24,9 +26,9 @@ export const wrkOnPath = (): boolean => {
 
 /** The request wrk repeats: method, path and body. */
 export interface WrkRequest {
-  readonly method: "PUT" | "POST"
+  readonly method: "GET" | "PUT" | "POST"
   readonly path: string
-  readonly body: string
+  readonly body?: string
 }
 
 export const parleyWrite: WrkRequest = { method: "PUT", path: "/v1/kv/wrk-key", body: value100 }
@@ -50,8 +52,7 @@ export interface WrkFigures {
 const script = (request: WrkRequest): string => `
 wrk.method = ${JSON.stringify(request.method)}
 wrk.path = ${JSON.stringify(request.path)}
-wrk.body = ${JSON.stringify(request.body)}
-wrk.headers["Content-Type"] = "application/json"
+${request.body === undefined ? "" : `wrk.body = ${JSON.stringify(request.body)}\nwrk.headers["Content-Type"] = "application/json"`}
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout
   io.write(string.format('WRK {"requests":%d,"errors":%d,"micros":%d,"mean":%f,"p50":%d,"p90":%d,"p99":%d}\\n',
@@ -61,13 +62,13 @@ end
 
 const ms = (micros: number): number => Math.round(micros / 10) / 100
 
-/** Runs wrk with `connections` connections (one thread) against `baseUrl` for `seconds`. */
+/** Runs wrk with `connections` connections (one thread, two from two connections on) against `baseUrl` for `seconds`. */
 export const runWrk = async (baseUrl: string, request: WrkRequest, connections: number, seconds: number): Promise<WrkFigures> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-wrk-"))
   try {
     const scriptFile = join(dir, "write.lua")
     writeFileSync(scriptFile, script(request))
-    const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", scriptFile, baseUrl]
+    const args = [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", scriptFile, baseUrl]
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile("wrk", args, { timeout: (seconds + 30) * 1000 }, (error, out) => error === null ? resolve(out) : reject(error))
     )

@@ -32,6 +32,8 @@ export interface ClusterOptions {
   readonly membership?: { readonly add?: NodeId; readonly remove?: NodeId }
   /** The environment may ask a leader to hand leadership to the next member. */
   readonly leadershipTransfer?: boolean
+  /** Lease reads (needs checkQuorum). */
+  readonly leaseReads?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -71,6 +73,7 @@ export class Cluster {
       maxEntriesPerAppend: options.maxEntriesPerAppend,
       snapshotEvery: options.snapshotEvery,
       ...(options.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: options.snapshotChunkBytes }),
+      ...(options.leaseReads === true ? { leaseReads: true } : {}),
       bugs: options.bugs
     }
     this.actor = raftActor(this.config)

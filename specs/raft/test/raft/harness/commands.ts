@@ -5,9 +5,9 @@
  * the same commands, so any schedule it finds failing can be pasted into a
  * scenario file as it stands.
  *
- *   add-nodes 3 [prevote] [checkquorum] [transfer] [batch=N] [snapshot=N] [chunk=BYTES] [add=n4] [remove=n1] [bug=noLogCheck]
+ *   add-nodes 3 [prevote] [checkquorum] [leasereads] [transfer] [batch=N] [snapshot=N] [chunk=BYTES] [add=n4] [remove=n1] [bug=noLogCheck]
  *     (add: a spare node a leader may add; remove: a member it may remove)
- *   timeout n1 | heartbeat n1 | check-quorum n1     fire a pending timer
+ *   timeout n1 | heartbeat n1 | check-quorum n1 | lease n1     fire a pending timer
  *   add-member n1 | remove-member n1                 the environment asks leader n1 for the planned change
  *   transfer-leadership n1                           ... or to hand leadership to the next member (add-nodes ... transfer)
  *   deliver n1->n2 [k] | drop n1->n2 [k]            the k-th waiting message (default the oldest)
@@ -34,7 +34,8 @@ const timerCommands: Readonly<Record<string, RaftTimer>> = {
   "check-quorum": "check-quorum",
   "add-member": "add-member",
   "remove-member": "remove-member",
-  "transfer-leadership": "transfer-leadership"
+  "transfer-leadership": "transfer-leadership",
+  lease: "lease"
 }
 
 const isBug = (name: string): name is keyof RaftBugs => Object.hasOwn(noBugs, name)
@@ -48,6 +49,7 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     if (flag === "prevote") options = { ...options, preVote: true }
     else if (flag === "checkquorum") options = { ...options, checkQuorum: true }
     else if (flag === "transfer") options = { ...options, leadershipTransfer: true }
+    else if (flag === "leasereads") options = { ...options, leaseReads: true }
     else if (name === "batch") options = { ...options, maxEntriesPerAppend: Number(value) }
     else if (name === "snapshot") options = { ...options, snapshotEvery: Number(value) }
     else if (name === "chunk") options = { ...options, snapshotChunkBytes: Number(value) }

@@ -62,7 +62,8 @@ const timerCommand: Readonly<Record<RaftTimer, string>> = {
   "check-quorum": "check-quorum",
   "add-member": "add-member",
   "remove-member": "remove-member",
-  "transfer-leadership": "transfer-leadership"
+  "transfer-leadership": "transfer-leadership",
+  lease: "lease"
 }
 
 const pick = <T>(items: ReadonlyArray<T>, draw: number): T | undefined => items[draw % Math.max(items.length, 1)]
