@@ -19,7 +19,7 @@
  */
 import { parseKvInput } from "@parley/kv"
 import { formatRaftMessage, formatRaftRequest } from "../../../src/raft/format.ts"
-import type { RaftTimer } from "../../../src/raft/messages.ts"
+import { RaftTimer } from "../../../src/raft/messages.ts"
 import { noBugs } from "../../../src/raft/state.ts"
 import type { RaftBugs } from "../../../src/raft/state.ts"
 import { Cluster, defaultOptions, linkName } from "./cluster.ts"
@@ -28,8 +28,9 @@ import type { ClusterOptions } from "./cluster.ts"
 /** A bound on `stabilize`, so a cluster that never quiets fails the scenario instead of hanging it. */
 const maxStabilizeRounds = 100
 
-const timerCommands: Readonly<Record<string, RaftTimer>> = {
-  timeout: "election",
+/** The command that fires each kind of timer; a random schedule writes it, a scenario names the timer by it. */
+export const timerCommand: Readonly<Record<RaftTimer, string>> = {
+  election: "timeout",
   heartbeat: "heartbeat",
   "check-quorum": "check-quorum",
   "add-member": "add-member",
@@ -37,6 +38,8 @@ const timerCommands: Readonly<Record<string, RaftTimer>> = {
   "transfer-leadership": "transfer-leadership",
   lease: "lease"
 }
+
+const timerOfCommand = new Map(RaftTimer.literals.map((timer) => [timerCommand[timer], timer]))
 
 const isBug = (name: string): name is keyof RaftBugs => Object.hasOwn(noBugs, name)
 
@@ -86,7 +89,7 @@ export class Interpreter {
   /** Runs one command line; throws on a command that is malformed, so a typo fails its scenario. */
   run(line: string): ReadonlyArray<string> {
     const [command = "", ...args] = line.trim().split(/\s+/)
-    const timer = timerCommands[command]
+    const timer = timerOfCommand.get(command)
     if (timer !== undefined) return this.cluster.fireTimer(this.node(args), timer)
     switch (command) {
       case "add-nodes": {

@@ -7,6 +7,7 @@
 import fc from "fast-check"
 import type { RaftTimer } from "../../../src/raft/messages.ts"
 import type { Cluster } from "./cluster.ts"
+import { timerCommand } from "./commands.ts"
 
 export interface Draw {
   /** Which kind of event, by the weights of `kinds`. */
@@ -54,16 +55,6 @@ const kindIndex = (draw: number): number => {
     rest -= weight
   }
   return 0
-}
-
-const timerCommand: Readonly<Record<RaftTimer, string>> = {
-  election: "timeout",
-  heartbeat: "heartbeat",
-  "check-quorum": "check-quorum",
-  "add-member": "add-member",
-  "remove-member": "remove-member",
-  "transfer-leadership": "transfer-leadership",
-  lease: "lease"
 }
 
 const pick = <T>(items: ReadonlyArray<T>, draw: number): T | undefined => items[draw % Math.max(items.length, 1)]
