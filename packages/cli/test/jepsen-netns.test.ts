@@ -7,51 +7,23 @@
  * network's; everything made is gone afterwards. Where it cannot, `--net
  * netns` is refused with the reason, and nothing is skipped.
  */
-import { TestVerdict } from "@parley/jepsen"
 import { clusterDown, clusterStatus, clusterUp, namespaceNetwork, netnsUnavailable } from "@parley/runtime"
 import type { NodeReport } from "@parley/runtime"
-import { Effect, Schema } from "effect"
-import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { Effect } from "effect"
+import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, launcher, stopAll } from "./cluster-harness.ts"
+import { clusterDir, launcher, stopAll } from "./cluster-harness.ts"
+import { parleyTest, removeReports, verdictOf } from "./parley-test-run.ts"
 
 const unavailable = await Effect.runPromise(netnsUnavailable)
-const reports: Array<string> = []
 
 afterEach(async () => {
   await stopAll()
-  for (const dir of reports.splice(0)) rmSync(dir, { recursive: true, force: true })
+  removeReports()
 })
-
-interface Finished {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly report: string
-  readonly pid: number
-}
-
-/** `parley test raft ARGS`, its report in a fresh directory. */
-const parleyTest = (args: ReadonlyArray<string>): Promise<Finished> => {
-  const report = mkdtempSync(join(tmpdir(), "parley-netns-report-"))
-  reports.push(report)
-  const child = spawn(process.execPath, [bin, "test", "raft", "--dir", clusterDir(), "--report", report, ...args], { stdio: ["ignore", "pipe", "pipe"] })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk) => (stdout += chunk))
-  child.stderr.on("data", (chunk) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill("SIGINT"), 100_000)
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr, report, pid: child.pid! })
-    })
-  )
-}
 
 /** The namespaces of this machine whose names say process `pid` made them. */
 const namespacesOf = (pid: number): Array<string> =>
@@ -114,7 +86,7 @@ describe("partitions in the network", () => {
     expect(run.stderr).toMatch(/network namespaces: each node in its own, on 10\.213\.\d+\.0\/24/)
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^parley test raft: no anomaly found\n.*3 nodes in network namespaces/)
-    const verdict = Schema.decodeUnknownSync(TestVerdict)(JSON.parse(readFileSync(join(run.report, "verdict.json"), "utf8")))
+    const verdict = verdictOf(run.report)
     expect(verdict).toMatchObject({ verdict: "valid", net: "netns", history: { verdict: "linearizable" } })
     const starts = readFileSync(join(run.report, "nemesis.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line)).filter((event) => event.phase === "start")
     expect(starts.length).toBeGreaterThan(0)

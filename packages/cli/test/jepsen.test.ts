@@ -6,45 +6,18 @@
  * Each run is bounded by --time; the cluster lives in a directory the
  * harness stops and removes whatever happens.
  */
-import { TestVerdict } from "@parley/jepsen"
-import { Schema } from "effect"
 import { livePid } from "@parley/runtime"
-import { execFile, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { bin, clusterDir, stopAll } from "./cluster-harness.ts"
-
-const reports: Array<string> = []
+import { freshReport, parleyTest, removeReports, verdictOf } from "./parley-test-run.ts"
 
 afterEach(async () => {
   await stopAll()
-  for (const dir of reports.splice(0)) rmSync(dir, { recursive: true, force: true })
+  removeReports()
 })
-
-interface Finished {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly report: string
-}
-
-/** `parley test raft ARGS` with its cluster in a harness directory and its report in a fresh one. */
-const parleyTest = (args: ReadonlyArray<string>): Promise<Finished> => {
-  const report = mkdtempSync(join(tmpdir(), "parley-test-report-"))
-  reports.push(report)
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, "test", "raft", "--dir", clusterDir(), "--report", report, ...args],
-      { timeout: 110_000, killSignal: "SIGINT" },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr, report })
-    )
-  })
-}
-
-const verdictOf = (report: string): TestVerdict => Schema.decodeUnknownSync(TestVerdict)(JSON.parse(readFileSync(join(report, "verdict.json"), "utf8")))
 
 describe("parley test", () => {
   it("finds no anomaly in the correct Raft under kill, pause, partition and restart", async () => {
@@ -80,8 +53,7 @@ describe("parley test", () => {
 
   it("stops on Ctrl-C with every node gone, paused ones too, and the history so far on disk", async () => {
     const dir = clusterDir()
-    const report = mkdtempSync(join(tmpdir(), "parley-test-report-"))
-    reports.push(report)
+    const report = freshReport()
     const child = spawn(process.execPath, [bin, "test", "raft", "--dir", dir, "--report", report, "--time", "90s", "--nemesis", "pause", "--target", "leader", "--interval", "1s"])
     let stderr = ""
     const pids: Array<number> = []

@@ -14,9 +14,9 @@ import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
 import { loopTotals, perWrite } from "./cluster/node-time.ts"
 import type { LoopPerWrite } from "./cluster/node-time.ts"
 import { startParley } from "./cluster/parley-target.ts"
-import type { ClusterTarget } from "./cluster/target.ts"
+import type { ClusterTarget, HttpRequest } from "./cluster/target.ts"
 import { etcdWrite, parleyWrite, runWrk, wrkOnPath } from "./cluster/wrk.ts"
-import type { WrkFigures, WrkRequest } from "./cluster/wrk.ts"
+import type { WrkFigures } from "./cluster/wrk.ts"
 
 const seconds = Number(process.argv[2] ?? 5)
 const rounds = Number(process.argv[3] ?? 6)
@@ -25,7 +25,7 @@ const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a -
 const round2 = (x: number): number => Math.round(x * 100) / 100
 
 /** One wrk phase against the target's leader; for parley, each node's loop per write over it. */
-const phase = async (target: ClusterTarget, request: WrkRequest, withLoops: boolean): Promise<{ figures: WrkFigures; loops: ReadonlyArray<LoopPerWrite> }> => {
+const phase = async (target: ClusterTarget, request: HttpRequest, withLoops: boolean): Promise<{ figures: WrkFigures; loops: ReadonlyArray<LoopPerWrite> }> => {
   const leader = await target.leader()
   const before = withLoops ? await Promise.all(target.members.map(loopTotals)) : []
   const figures = await runWrk(leader.url, request, 1, seconds)

@@ -1,5 +1,3 @@
-import type { WrkRequest } from "./wrk.ts"
-
 /** A cluster under benchmark, whichever system it is: where to write, who leads, how to crash and revive a member. */
 export interface Member {
   readonly id: string
@@ -27,10 +25,17 @@ export interface ClusterTarget {
   /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
   read?(member: Member, key: string): Promise<boolean>
   /** The HTTP request `read` sends, for a load generator other than Node's fetch (wrk). */
-  readRequest?(key: string): WrkRequest
+  readRequest?(key: string): HttpRequest
   /** Each member's durable state on disk in bytes (parley: its sqlite file and WAL; etcd: its data directory). */
   diskBytes?(): Promise<ReadonlyArray<number>>
   /** The time to read a member's durable state whole, as its restart does before it serves (parley: the sqlite rows, parsed). */
   durableReadMs?(member: Member): Promise<number>
   stop(): Promise<void>
+}
+
+/** One HTTP request a load generator repeats against a member: method, path under its base URL, JSON body. */
+export interface HttpRequest {
+  readonly method: "GET" | "PUT" | "POST"
+  readonly path: string
+  readonly body?: string
 }

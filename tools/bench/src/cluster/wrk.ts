@@ -12,6 +12,7 @@ import { execFile, execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { HttpRequest } from "./target.ts"
 import { value100 } from "./workload.ts"
 
 export const wrkOnPath = (): boolean => {
@@ -24,17 +25,11 @@ export const wrkOnPath = (): boolean => {
   }
 }
 
-/** The request wrk repeats: method, path and body. */
-export interface WrkRequest {
-  readonly method: "GET" | "PUT" | "POST"
-  readonly path: string
-  readonly body?: string
-}
 
-export const parleyWrite: WrkRequest = { method: "PUT", path: "/v1/kv/wrk-key", body: value100 }
+export const parleyWrite: HttpRequest = { method: "PUT", path: "/v1/kv/wrk-key", body: value100 }
 
 const b64 = (text: string): string => Buffer.from(text).toString("base64")
-export const etcdWrite: WrkRequest = { method: "POST", path: "/v3/kv/put", body: JSON.stringify({ key: b64("wrk-key"), value: b64(value100) }) }
+export const etcdWrite: HttpRequest = { method: "POST", path: "/v3/kv/put", body: JSON.stringify({ key: b64("wrk-key"), value: b64(value100) }) }
 
 export interface WrkFigures {
   readonly connections: number
@@ -49,7 +44,7 @@ export interface WrkFigures {
   readonly p99Ms: number
 }
 
-const script = (request: WrkRequest): string => `
+const script = (request: HttpRequest): string => `
 wrk.method = ${JSON.stringify(request.method)}
 wrk.path = ${JSON.stringify(request.path)}
 ${request.body === undefined ? "" : `wrk.body = ${JSON.stringify(request.body)}\nwrk.headers["Content-Type"] = "application/json"`}
@@ -63,7 +58,7 @@ end
 const ms = (micros: number): number => Math.round(micros / 10) / 100
 
 /** Runs wrk with `connections` connections (one thread, two from two connections on) against `baseUrl` for `seconds`. */
-export const runWrk = async (baseUrl: string, request: WrkRequest, connections: number, seconds: number): Promise<WrkFigures> => {
+export const runWrk = async (baseUrl: string, request: HttpRequest, connections: number, seconds: number): Promise<WrkFigures> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-wrk-"))
   try {
     const scriptFile = join(dir, "write.lua")
