@@ -49,6 +49,19 @@ const catching: Readonly<Record<string, Readonly<Record<string, Readonly<Record<
   }
 }
 
+/**
+ * Variants no breadth-first search here catches, which the reduction (a
+ * breadth-first search's) is not for: Raft's single-server-change bug needs
+ * four nodes, a spare and three terms, and is caught by seeded random walks
+ * (specs/raft/test/raft/membership-check.test.ts).
+ */
+const caughtOnlyByWalks: Readonly<Record<string, ReadonlyArray<string>>> = {
+  raft: ["membership-without-commit"]
+}
+
+const searchedVariants = (spec: SpecDefinition): ReadonlyArray<string> =>
+  spec.variants.map((variant) => variant.name).filter((name) => !(caughtOnlyByWalks[spec.name] ?? []).includes(name))
+
 /** About two million states on a busy machine. */
 const LONG = 900_000
 
@@ -76,12 +89,16 @@ const witnessing = (witnesses: Map<string, Set<bigint>>) => (system: AnySystemSp
 const figures = (result: CheckResult) => [result.result, result.violation?.property, result.violation?.path.actionIndices.length, result.distinctStates, result.maxDepth]
 
 describe("partial-order reduction on every actor spec", () => {
-  it("covers every spec written as actors", () => {
+  it("covers every spec written as actors, and leaves out only variants that are theirs", () => {
     expect(actorSpecs.map((spec) => spec.name).sort()).toEqual(Object.keys(small).sort())
+    for (const [name, variants] of Object.entries(caughtOnlyByWalks)) {
+      const known = actorSpecs.find((spec) => spec.name === name)?.variants.map((variant) => variant.name) ?? []
+      expect(known).toEqual(expect.arrayContaining([...variants]))
+    }
   })
 
   describe.each(actorSpecs.map((spec) => [spec.name, spec] as const))("%s", (_, spec) => {
-    it.each(spec.variants.map((variant) => variant.name))("variant %s is still caught, by a counterexample that replays", (variant) => {
+    it.each(searchedVariants(spec))("variant %s is still caught, by a counterexample that replays", (variant) => {
       const model = modelOf(spec, { ...catching[spec.name]?.[variant], variant })
       const result = check(model, { strategy: "bfs", partialOrder: true })
       expect(result.result).toBe("violation")

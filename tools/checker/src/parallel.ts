@@ -55,7 +55,7 @@ export const checkParallel = async (
   workers: number,
   { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built }: ParallelOptions = {}
 ): Promise<CheckResult> => {
-  if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers)
+  if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers, built)
   const startedAt = performance.now()
   const model = built ?? await loadModel(source)
   assertValidOptions(options, { model, workers })

@@ -6,6 +6,7 @@ import { assertValidOptions } from "./options.ts"
 import { Search } from "./search.ts"
 import { StateTable } from "./state-table.ts"
 import type { FromWalker, ToWalker, WalkerFingerprints, WalkerSetup } from "./swarm-worker.ts"
+import type { Model } from "@parley/core"
 import type { CheckOptions, CheckResult, Path } from "./types.ts"
 
 /** What one walker of a swarm did. */
@@ -37,9 +38,10 @@ export interface SwarmResult extends CheckResult {
  * among those found before the others stopped. Its path is one of the
  * model's paths, as any walk's, so it replays on the main thread's model.
  */
-export const checkSwarm = async (source: ModelSource, options: CheckOptions, walkers: number): Promise<SwarmResult> => {
+export const checkSwarm = async (source: ModelSource, options: CheckOptions, walkers: number, built?: Model<unknown, unknown>): Promise<SwarmResult> => {
   const startedAt = performance.now()
-  const model = await loadModel(source)
+  // The caller's model where it has one: a bundled CLI cannot load the spec's sources on its own thread.
+  const model = built ?? await loadModel(source)
   assertValidOptions(options, { model, workers: walkers })
   const seed = options.seed ?? 0
   const progress = new SwarmProgress(walkers, options, startedAt)
