@@ -175,10 +175,6 @@ export const termAt = (v: LogView, index: number): number =>
 
 export const lastTerm = (v: LogView): number => termAt(v, lastIndex(v))
 
-export const quorum = (config: RaftConfig): number => Math.floor(config.nodes.length / 2) + 1
-
-export const peersOf = (config: RaftConfig, self: NodeId): ReadonlyArray<NodeId> => config.nodes.filter((node) => node !== self)
-
 /** §5.4.1: a candidate's log is at least as up-to-date as the voter's. */
 export const upToDate = (s: RaftState, candidateLastIndex: number, candidateLastTerm: number): boolean => {
   const ownTerm = lastTerm(s)
