@@ -15,7 +15,9 @@ import type { NodeId } from "@parley/core"
 import { Effect, Layer, Redacted, Result } from "effect"
 import type * as net from "node:net"
 import * as tls from "node:tls"
+import { AddressBook } from "../address-book.ts"
 import { addressOf } from "../cluster-file.ts"
+import type { NodeEntry } from "../cluster-file.ts"
 import { PeerKey } from "../credentials.ts"
 import { ListenError } from "../errors.ts"
 import { encodeFrameText, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
@@ -35,6 +37,7 @@ const tlsVersion = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } as const
 
 export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
   const config = yield* NodeConfig
+  const book = yield* AddressBook
   const key = Redacted.value((yield* PeerKey).key)
   const metrics = yield* NodeMetrics
   return Transport.of({
@@ -46,11 +49,11 @@ export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
         // A peer that connects to this node is up: the link to it stops waiting out its backoff (a restarted
         // node hears its leader at once, not up to a second later).
         let peerIsUp = (_from: NodeId): void => {}
-        yield* listen(config, key, log, metrics, (socket, from) => {
+        yield* listen(config, book, key, log, metrics, (socket, from) => {
           accept(socket, from)
           peerIsUp(from)
         })
-        const links = yield* dialPeers(config, key, metrics, log)
+        const links = yield* dialPeers(config, book, key, metrics, log)
         peerIsUp = links.peerIsUp
         return links
       })
@@ -109,13 +112,15 @@ const handshakeFailure = (error: NodeJS.ErrnoException): string => {
 /** Listens on this node's peer address until the scope closes, then closes every accepted connection. */
 const listen = (
   config: NodeConfig["Service"],
+  book: AddressBook["Service"],
   key: Buffer,
   log: Log,
   metrics: NodeMetrics["Service"],
   accept: (socket: tls.TLSSocket, from: NodeId) => void
 ) =>
   Effect.gen(function*() {
-    const peers = new Set(config.nodes.map((node) => node.id).filter((id) => id !== config.self))
+    // The address book of the moment: a node added since this one started is taken, one removed refused.
+    const isPeer = (identity: string): boolean => identity !== config.self && book.nodes().some((node) => node.id === identity)
     /** Each handshake's claimed identity, and why it was refused when it was. */
     const identities = new WeakMap<tls.TLSSocket, NodeId>()
     const refusals = new WeakMap<tls.TLSSocket, string>()
@@ -123,8 +128,8 @@ const listen = (
       ...tlsVersion,
       handshakeTimeout: handshakeTimeoutMs,
       pskCallback: (socket, identity) => {
-        if (!peers.has(identity)) {
-          refusals.set(socket, `the peer calls itself "${identity}", which is not another node in the cluster file`)
+        if (!isPeer(identity)) {
+          refusals.set(socket, `the peer calls itself "${identity}", which is not another node in the cluster file (or was removed)`)
           return null
         }
         identities.set(socket, identity)
@@ -163,22 +168,41 @@ const listen = (
     )
   })
 
-/** One Dialer per peer, closed with the scope. */
-const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
+/** One Dialer per peer in the address book, kept in step with it, all closed with the scope. */
+const dialPeers = (config: NodeConfig["Service"], book: AddressBook["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
   Effect.gen(function*() {
-    const dialers = new Map<NodeId, Dialer>()
-    for (const node of config.nodes) {
-      if (node.id === config.self) continue
+    const dialers = new Map<NodeId, { readonly peer: string; readonly dialer: Dialer }>()
+    const dial = (node: NodeEntry): Dialer => {
       const refused = (reason: string) =>
         log(Effect.logWarning("a peer refused this node's connection").pipe(Effect.annotateLogs({ peerNode: node.id, peer: node.peer, reason })))
-      dialers.set(node.id, new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused))
+      return new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused)
     }
-    yield* Effect.addFinalizer(() => Effect.sync(() => dialers.forEach((dialer) => dialer.close())))
+    /** A dialer for each peer the book lists, at its address; a peer gone or moved loses its old one. */
+    let closed = false
+    const follow = (nodes: ReadonlyArray<NodeEntry>): void => {
+      if (closed) return
+      for (const [id, { peer, dialer }] of dialers) {
+        if (nodes.some((node) => node.id === id && node.peer === peer)) continue
+        dialer.close()
+        dialers.delete(id)
+      }
+      for (const node of nodes) {
+        if (node.id !== config.self && !dialers.has(node.id)) dialers.set(node.id, { peer: node.peer, dialer: dial(node) })
+      }
+    }
+    follow(book.nodes())
+    book.subscribe(follow)
+    yield* Effect.addFinalizer(() => Effect.sync(() => {
+      // A change heard after the scope closed dials nothing.
+      closed = true
+      dialers.forEach(({ dialer }) => dialer.close())
+      dialers.clear()
+    }))
     const frames = peerFrameJson(config.hosted)
     return {
-      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.queue(encodeFrameText(frames.text(frame))),
-      flush: () => dialers.forEach((dialer) => dialer.flush()),
-      peerIsUp: (from: NodeId) => dialers.get(from)?.redialNow()
+      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.dialer.queue(encodeFrameText(frames.text(frame))),
+      flush: () => dialers.forEach(({ dialer }) => dialer.flush()),
+      peerIsUp: (from: NodeId) => dialers.get(from)?.dialer.redialNow()
     }
   })
 
