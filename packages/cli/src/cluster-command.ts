@@ -3,6 +3,7 @@ import { ClusterControlError } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { membershipCommands } from "./cluster-membership-command.ts"
 import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
 
@@ -32,7 +33,7 @@ const cell = (value: unknown): string => (typeof value === "string" ? value : va
 const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
-    const state = r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
+    const state = r.removed === true ? "removed" : r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
     return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
   }
   return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
@@ -206,6 +207,6 @@ const down = Command.make("down", { dir }, ({ dir }) =>
   )
 
 export const clusterCommand = Command.make("cluster").pipe(
-  Command.withDescription("Start, inspect, crash, partition and stop a local cluster"),
-  Command.withSubcommands([up, status, kill, restart, partition, heal, hold, release, down])
+  Command.withDescription("Start, inspect, crash, partition and stop a local cluster; add and remove nodes, move leadership"),
+  Command.withSubcommands([up, status, kill, restart, partition, heal, hold, release, down, ...membershipCommands(launcher)])
 )
