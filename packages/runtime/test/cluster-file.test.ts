@@ -27,6 +27,7 @@ describe("the cluster file", () => {
       maxEntriesPerAppend: 256,
       snapshotEvery: 1024,
       snapshotChunkBytes: 1_048_576,
+      membershipChanges: true,
       sessionExpiryMs: 600_000
     })
     expect(timerRanges(decoded.success.file, decoded.success.hosted)).toEqual({

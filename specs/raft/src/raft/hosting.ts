@@ -54,6 +54,13 @@ export const RaftHostOptions = Schema.Struct({
   snapshotChunkBytes: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 8 * 1024 * 1024 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(1024 * 1024))
   ),
+  /**
+   * Membership changes and leadership transfer by request (`parley cluster
+   * add | remove | transfer`, membership-api.ts). Off, the members are the
+   * cluster file's nodes, fixed, and the reducer is the model's default one,
+   * as `parley trace replay` needs it; a transfer still works.
+   */
+  membershipChanges: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
   /** A client session idle this long by the log's time ends (thesis §6.3); a retry after that is a new operation. */
   sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(defaultSessionExpiryMs))
@@ -126,9 +133,9 @@ const hostedConfig = (nodes: ReadonlyArray<string>, options: RaftHostOptions, va
   sessionExpiryMs: options.sessionExpiryMs,
   snapshotEvery: options.snapshotEvery,
   snapshotChunkBytes: options.snapshotChunkBytes,
+  bugs: raftSpec.bugsOf(variant ?? CorrectVariant),
   // On, with no change planned: the model's environment timers are never armed; changes come by request.
-  membership: {},
-  bugs: raftSpec.bugsOf(variant ?? CorrectVariant)
+  ...(options.membershipChanges ? { membership: {} } : {})
 })
 
 const kvApi = replicatedKvApi((s: RaftState) => s.leader, {
@@ -157,7 +164,7 @@ const kvApi = replicatedKvApi((s: RaftState) => s.leader, {
  * names: a hosted node's first snapshot names the first (membership-api.ts).
  * One saved before that, and never snapshotted since, reports none.
  */
-const statusConfig: RaftConfig = hostedConfig([], Schema.decodeUnknownSync(RaftHostOptions)({}), undefined)
+const statusConfig: RaftConfig = hostedConfig([], Schema.decodeUnknownSync(RaftHostOptions)({ membershipChanges: true }), undefined)
 
 /** The key-value store's API with the membership routes beside it; an answer is the store's or a change's. */
 const hostedApi: HostedApi<RaftState, HostedRaftRequest, HostedRaftResponse, KvOutput | MembershipOutput, RaftStatus> = {

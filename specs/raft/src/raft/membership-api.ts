@@ -34,6 +34,7 @@ export const hostedRaftActor = (config: RaftConfig, raft: RaftActor): HostedRaft
   ...raft,
   init: (ctx) => {
     const started = raft.init(ctx)
+    if (config.membership === undefined) return started
     return step({ ...started.state, snapshot: { ...started.state.snapshot, members: config.nodes } }, started.out)
   },
   onRequest: (s, client, request) => {
