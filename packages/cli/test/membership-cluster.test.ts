@@ -5,11 +5,13 @@
  * InstallSnapshot and is counted in the quorum (a write commits with one
  * original follower down); a change while another is pending, an unknown
  * node and a non-member are refused and the cluster goes on; removed nodes
- * stop and writes keep committing, down to the last member, which stays.
+ * stop and writes keep committing, down to the last member, which stays;
+ * and every node's event log through all of it validates (`parley validate`).
  */
-import { callNode, clusterAdd, clusterHold, clusterKill, clusterRemove, clusterRestart, clusterUp, readCluster, readClientToken, bearer } from "@parley/runtime"
+import { bearer, callNode, clusterAdd, clusterDown, clusterHold, clusterKill, clusterRemove, clusterRestart, clusterUp, readClientToken, readCluster } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
-import { Effect, Result } from "effect"
+import { ValidationVerdict } from "@parley/validate"
+import { Effect, Result, Schema } from "effect"
 import { execFile } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
@@ -131,5 +133,18 @@ describe("membership changes and leadership transfer on a real raft cluster", ()
     expect(last.body).toEqual({ error: "the last member stays", retry: false })
     expect((await put(leader, "alone", "v")).status).toBe(200)
     expect((await statusOf(cluster, cluster.leader))?.status?.["members"]).toEqual([cluster.leader])
+  }, 60_000)
+
+  it("what the nodes did through every change validates against the checked spec", async () => {
+    await run(clusterDown(cluster.dir))
+    const validated = await parley("validate", cluster.dir, "--json")
+    const verdict = Schema.decodeUnknownSync(ValidationVerdict)(JSON.parse(validated.stdout.trim().split("\n").at(-1)!))
+    expect(verdict.checks.map((check) => [check.check, check.outcome])).toEqual([
+      ["replay", "passed"],
+      ["merge", "passed"],
+      ["invariants", "passed"],
+      ["linearizability", "passed"]
+    ])
+    expect(validated.code).toBe(0)
   }, 60_000)
 })
