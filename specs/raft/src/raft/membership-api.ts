@@ -14,7 +14,7 @@ import { clientRoute, jsonBody, noBody, reply, step } from "@parley/core"
 import type { Actor, ClientRoute, HttpReply, Output } from "@parley/core"
 import { Schema } from "effect"
 import type { RaftDurable, RaftMessage, RaftTimer } from "./messages.ts"
-import { MemberId, onMembershipRequest } from "./membership-requests.ts"
+import { isMembershipRequest, MemberId, onMembershipRequest } from "./membership-requests.ts"
 import type { HostedRaftRequest, HostedRaftResponse, MembershipChange, MembershipOutput, MembershipRequest } from "./membership-requests.ts"
 import type { RaftActor } from "./node.ts"
 import { settleReads } from "./reads.ts"
@@ -38,7 +38,7 @@ export const hostedRaftActor = (config: RaftConfig, raft: RaftActor): HostedRaft
     return step({ ...started.state, snapshot: { ...started.state.snapshot, members: config.nodes } }, started.out)
   },
   onRequest: (s, client, request) => {
-    if (!("change" in request)) return raft.onRequest(s, client, request)
+    if (!isMembershipRequest(request)) return raft.onRequest(s, client, request)
     const out: Outbox = []
     const { state, answer } = onMembershipRequest(config, s, client, request, out)
     const outputs: Array<HostedRaftOutput> = out

@@ -13,7 +13,7 @@ import { Schema } from "effect"
 import { latestConfiguration } from "./membership.ts"
 import { changeVerdict, startChange } from "./reconfigure.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
-import { startTransfer, transferRefusal } from "./transfer.ts"
+import { startTransfer, transferRefusal, transferTarget } from "./transfer.ts"
 
 /** A node id as a cluster file spells it. */
 export const MemberId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/))
@@ -76,7 +76,8 @@ export const onMembershipRequest = (
   }
   if (change._tag === "TransferLeadership") {
     const refusal = transferRefusal(config, s, change.node)
-    if (refusal !== undefined) return { state: s, answer: { _tag: "ChangeRefused", reason: refusal, retry: refusal.startsWith("a transfer") } }
+    // Only a transfer already under way ends by itself (done, or abandoned at the next CheckQuorum round).
+    if (refusal !== undefined) return { state: s, answer: { _tag: "ChangeRefused", reason: refusal, retry: transferTarget(s) !== undefined } }
     return { state: startTransfer(config, s, change.node, out), answer: { _tag: "TransferStarted", to: change.node, term: s.term } }
   }
   const verdict = changeVerdict(config, s, change)
