@@ -133,6 +133,8 @@ describe("membership changes and leadership transfer on a real raft cluster", ()
     expect(last.body).toEqual({ error: "the last member stays", retry: false })
     expect((await put(leader, "alone", "v")).status).toBe(200)
     expect((await statusOf(cluster, cluster.leader))?.status?.["members"]).toEqual([cluster.leader])
+    // The removed nodes count for no majority: the one member left is the agreed leader.
+    expect(await leaderNow(cluster)).toBe(cluster.leader)
   }, 60_000)
 
   it("what the nodes did through every change validates against the checked spec", async () => {

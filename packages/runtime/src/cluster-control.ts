@@ -139,7 +139,8 @@ const awaitReadiness = (
     const file = yield* cluster(dir)
     const deadline = Date.now() + timeoutMs
     while (true) {
-      const reports = yield* reportsOf(dir, file, hosts)
+      // A node removed by a membership change neither counts towards a majority nor is waited for.
+      const reports = (yield* reportsOf(dir, file, hosts)).filter((report) => report.removed !== true)
       const readiness = ready(reports)
       const silent = everyNode ? reports.filter((report) => report.status === undefined) : []
       if (readiness._tag === "Ready" && silent.length === 0) return { summary: readiness.summary, reports }
