@@ -119,6 +119,21 @@ describe("membership changes and leadership transfer on a real raft cluster", ()
     expect(report?.pid).toBeUndefined()
   }, 60_000)
 
+  it("a node added that never runs: the change commits with the others, and removing it is the remedy", async () => {
+    const leader = cluster.nodes.find((node) => node.id === cluster.leader)!
+    // Added through the route, with no process and no cluster file entry: three live members of four still commit.
+    const added = await admin(leader, "POST", "/v1/admin/members", { node: "ghost" })
+    expect(added.status).toBe(202)
+    await eventually("the configuration with the ghost commits", async () => {
+      const status = (await statusOf(cluster, cluster.leader))?.status
+      return status?.["membershipPending"] === false && (status["members"] as ReadonlyArray<string>).includes("ghost") ? true : undefined
+    })
+    expect((await put(leader, "with-a-ghost", "v")).status).toBe(200)
+    const removed = await run(clusterRemove(cluster.dir, "ghost", hostedSpecs))
+    expect(removed.members).not.toContain("ghost")
+    expect(removed.stopped).toBeUndefined()
+  }, 60_000)
+
   it("removes nodes while writes keep committing, down to the last member, which stays", async () => {
     cluster = { ...cluster, nodes: nodesOf(cluster.dir) }
     const leader = cluster.nodes.find((node) => node.id === cluster.leader)!

@@ -173,16 +173,17 @@ export const clusterRemove = (dir: string, id: NodeId, hosts: ReadonlyArray<AnyH
   Effect.gen(function*() {
     const file = yield* membershipCluster(dir, hosts)
     const entry = file.nodes.find((node) => node.id === id)
-    if (entry === undefined || entry.removed === true) {
+    // A member the file does not list (added through the route by hand) can go too: the leader's configuration is the judge.
+    const configured = (yield* clusterStatus(dir, hosts)).some((report) => isLeader(report) && membersOf(report)?.includes(id) === true)
+    if (entry?.removed === true || (entry === undefined && !configured)) {
       return yield* fail(`no node "${id}" in the cluster; its nodes: ${file.nodes.filter((node) => node.removed !== true).map((node) => node.id).join(", ")}`)
     }
     const answer = yield* askLeader(dir, hosts, "DELETE", `/v1/admin/members/${encodeURIComponent(id)}`, undefined)
     const index = Number(answer["index"])
     const leader = yield* awaitStatus(dir, hosts, timeoutMs, `the configuration removing ${id} (index ${index}) did not commit`,
       committedBy((members) => !members.includes(id)))
-    const now = readCluster(dir)
-    const nodes = now._tag === "Success" ? now.success.nodes : file.nodes
-    writeCluster(dir, { ...file, nodes: nodes.map((node) => (node.id === id ? { ...node, removed: true } : node)) })
+    const nodes = currentNodes(dir) ?? file.nodes
+    if (entry !== undefined) writeCluster(dir, { ...file, nodes: nodes.map((node) => (node.id === id ? { ...node, removed: true } : node)) })
     const stopped = stopNow(dir, id)
     return { index, members: membersOf(leader) ?? [], stopped } satisfies RemoveResult
   })
