@@ -24,6 +24,7 @@ import { encodeFrameText, FrameReader, maxFrameBytes, parseFrame } from "../fram
 import { NodeMetrics } from "../metrics.ts"
 import { entryOf, NodeConfig } from "../node-config.ts"
 import { peerFrameJson, Transport } from "../transport.ts"
+import { Dialer, tlsVersion } from "./dialer.ts"
 import type { PeerFrame } from "../transport.ts"
 
 type Receive = (from: NodeId, frame: PeerFrame) => void
@@ -32,8 +33,6 @@ type Log = (effect: Effect.Effect<void>) => void
 /** How long a connection may take to prove itself before it is dropped. */
 const handshakeTimeoutMs = 5000
 
-/** TLS 1.3 only: its PSK handshake mixes in an ephemeral key exchange, so a recorded link stays sealed if the secret later leaks. */
-const tlsVersion = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } as const
 
 export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
   const config = yield* NodeConfig
@@ -136,10 +135,22 @@ const listen = (
         return key
       }
     })
+    /** Each peer's accepted connections, so that a peer the book drops is cut off, not only refused next time. */
+    const acceptedFrom = new Map<NodeId, Set<tls.TLSSocket>>()
     server.on("secureConnection", (socket: tls.TLSSocket) => {
       const from = identities.get(socket)
       if (from === undefined) return void socket.destroy()
+      const sockets = acceptedFrom.get(from) ?? new Set()
+      acceptedFrom.set(from, sockets.add(socket))
+      socket.on("close", () => sockets.delete(socket))
       accept(socket, from)
+    })
+    book.subscribe((nodes) => {
+      for (const [id, sockets] of acceptedFrom) {
+        if (nodes.some((node) => node.id === id) || sockets.size === 0) continue
+        log(Effect.logInfo("closed the connections of a peer no longer in the cluster file").pipe(Effect.annotateLogs({ peerNode: id })))
+        sockets.forEach((socket) => socket.destroy())
+      }
     })
     server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
       const reason = refusals.get(socket) ?? handshakeFailure(error)
@@ -205,108 +216,3 @@ const dialPeers = (config: NodeConfig["Service"], book: AddressBook["Service"], 
       peerIsUp: (from: NodeId) => dialers.get(from)?.dialer.redialNow()
     }
   })
-
-/** Bytes a peer may leave unread before further messages to it are dropped. */
-const maxUnsentBytes = 8 * 1024 * 1024
-
-interface Credentials {
-  readonly identity: NodeId
-  readonly key: Buffer
-}
-
-/** The outgoing connection to one peer: redialled with backoff, from 50 ms doubling to 1 s, whenever it drops. */
-class Dialer {
-  private socket: tls.TLSSocket | undefined
-  private connected = false
-  private closed = false
-  private backoffMs = 50
-  private retry: ReturnType<typeof setTimeout> | undefined
-  private pending: Array<Buffer> = []
-  private refusedAlready = false
-
-  constructor(
-    private readonly address: { readonly host: string; readonly port: number },
-    private readonly credentials: Credentials,
-    private readonly wrote: (bytes: number) => void,
-    /** Called once for each run of failed handshakes (not for a peer that is down): a key or an identity the peer does not take. */
-    private readonly refused: (reason: string) => void
-  ) {
-    this.dial()
-  }
-
-  queue(frame: Buffer): void {
-    if (this.connected) this.pending.push(frame)
-  }
-
-  flush(): void {
-    if (this.pending.length === 0) return
-    const socket = this.socket
-    if (this.connected && socket !== undefined && socket.writableLength < maxUnsentBytes) {
-      const batch = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
-      socket.write(batch)
-      this.wrote(batch.length)
-    }
-    this.pending = []
-  }
-
-  close(): void {
-    this.closed = true
-    clearTimeout(this.retry)
-    this.socket?.destroy()
-  }
-
-  /** Dials at once if the link is down and waiting out its backoff. */
-  redialNow(): void {
-    if (this.retry === undefined || this.closed) return
-    clearTimeout(this.retry)
-    this.retry = undefined
-    this.backoffMs = 50
-    this.dial()
-  }
-
-  private refusedOnce(reason: string): void {
-    if (!this.refusedAlready) this.refused(reason)
-    this.refusedAlready = true
-  }
-
-  private dial(): void {
-    const { identity, key } = this.credentials
-    const socket = tls.connect({
-      host: this.address.host,
-      port: this.address.port,
-      ...tlsVersion,
-      pskCallback: () => ({ identity, psk: key }),
-      // The peer is authenticated by the key, not by a name on a certificate.
-      checkServerIdentity: () => undefined
-    })
-    this.socket = socket
-    socket.setNoDelay(true)
-    socket.on("secureConnect", () => {
-      // A server that shows a certificate has not proved the key; only a PSK handshake counts.
-      if (Object.keys(socket.getPeerCertificate()).length > 0) {
-        this.refusedOnce("the peer showed a certificate instead of proving the cluster secret")
-        return void socket.destroy()
-      }
-      this.connected = true
-      this.refusedAlready = false
-      this.backoffMs = 50
-    })
-    socket.on("data", () => socket.destroy())
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code?.startsWith("ERR_SSL") === true) {
-        this.refusedOnce(`TLS handshake failed (${error.code}): do both nodes hold the same cluster secret, and is this node in the peer's cluster file?`)
-      }
-      socket.destroy()
-    })
-    socket.on("close", () => {
-      this.connected = false
-      this.pending = []
-      if (this.closed) return
-      this.retry = setTimeout(() => {
-        this.retry = undefined
-        this.dial()
-      }, this.backoffMs)
-      this.backoffMs = Math.min(this.backoffMs * 2, 1000)
-    })
-  }
-}
