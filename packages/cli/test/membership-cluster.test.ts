@@ -48,7 +48,7 @@ describe("membership changes and leadership transfer on a real raft cluster", ()
       launcher,
       hosts: hostedSpecs,
       options: { snapshotEvery: 16 },
-      timers: { election: { minMs: 2000, maxMs: 3000 }, "check-quorum": { minMs: 3000, maxMs: 3000 } }
+      timers: { election: { minMs: 1200, maxMs: 2000 }, "check-quorum": { minMs: 2000, maxMs: 2000 } }
     }))
     cluster = { dir, nodes: nodesOf(dir), leader: reports.find((report) => report.status?.["role"] === "leader")!.id }
   }, 60_000)

@@ -9,8 +9,8 @@
  * Every step is bounded, and a refusal is told as the leader gave it.
  */
 import type { AnyHostedSpec, NodeId } from "@parley/core"
-import { Effect } from "effect"
-import { addressOf } from "./cluster-file.ts"
+import { Effect, Result, Schema } from "effect"
+import { addressOf, oneLine } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { forgetPid, livePid, logPath, readCluster, writeCluster } from "./cluster-dir.ts"
 import { clusterStatus, startNode } from "./cluster-control.ts"
@@ -45,23 +45,45 @@ const membershipCluster = (dir: string, hosts: ReadonlyArray<AnyHostedSpec>) =>
   })
 
 /** The node to ask first: the one that says it leads, else any that answers; the spec forwards to the leader. */
-const askFirst = (reports: ReadonlyArray<NodeReport>, avoid?: NodeId): NodeReport | undefined =>
-  reports.find((report) => isLeader(report) && report.id !== avoid) ?? reports.find((report) => report.status !== undefined && report.id !== avoid)
+const askFirst = (reports: ReadonlyArray<NodeReport>): NodeReport | undefined =>
+  reports.find(isLeader) ?? reports.find((report) => report.status !== undefined)
 
-/** Sends one admin request to the cluster (a follower forwards it to the leader), once: a change is not a session's operation, so it is not sent again. */
-const askLeader = (dir: string, hosts: ReadonlyArray<AnyHostedSpec>, method: string, path: string, body: unknown, avoid?: NodeId) =>
+/** What the admin routes answer: a change started, a transfer started, or a refusal. */
+const ChangeStarted = Schema.Struct({ index: Schema.Int, members: Schema.Array(Schema.String) })
+const TransferStarted = Schema.Struct({ transferTo: Schema.String, term: Schema.Int })
+const Refusal = Schema.Struct({ error: Schema.String, retry: Schema.optionalKey(Schema.Boolean) })
+
+/**
+ * Sends one admin request to the cluster (a follower forwards it to the
+ * leader), once: a change is not a session's operation, so it is not sent
+ * again. The 202 answer decoded with `started`; a refusal as the leader gave it.
+ */
+const askLeader = <A>(
+  dir: string,
+  hosts: ReadonlyArray<AnyHostedSpec>,
+  request: { readonly method: string; readonly path: string; readonly body?: unknown },
+  started: Schema.Codec<A, unknown>
+) =>
   Effect.gen(function*() {
+    const { method, path, body } = request
     const reports = yield* clusterStatus(dir, hosts)
-    const first = askFirst(reports, avoid)
+    const first = askFirst(reports)
     if (first === undefined) return yield* fail(`no node of the cluster in ${dir} answers`)
     const node = { id: first.id, client: first.client, peer: first.peer }
     const answer: ApiAnswer | undefined = yield* Effect.promise(() =>
       callNode(node, method, `${path}?timeout=5000`, body === undefined ? undefined : JSON.stringify(body), 8000, bearer(readClientToken(dir))).catch(() => undefined)
     )
     if (answer === undefined) return yield* fail(`${first.id} did not answer ${method} ${path}`)
-    if (answer.status === 409) return yield* fail(`the leader refused: ${String(answer.body["error"])}${answer.body["retry"] === true ? " (it may take it later: try again)" : ""}`)
-    if (answer.status !== 202) return yield* fail(`${method} ${path} answered ${answer.status}: ${String(answer.body["error"] ?? JSON.stringify(answer.body))}`)
-    return answer.body
+    const what = `${method} ${path} answered ${answer.status}`
+    if (answer.status === 202) {
+      const decoded = Schema.decodeUnknownResult(started)(answer.body)
+      return Result.isSuccess(decoded) ? decoded.success : yield* fail(`${what} with what does not fit: ${oneLine(decoded.failure.message)}`)
+    }
+    const refusal = Schema.decodeUnknownResult(Refusal)(answer.body)
+    if (Result.isFailure(refusal)) return yield* fail(`${what}: ${JSON.stringify(answer.body)}`)
+    const { error, retry } = refusal.success
+    if (answer.status === 409) return yield* fail(`the leader refused: ${error}${retry === true ? " (it may take it later: try again)" : ""}`)
+    return yield* fail(`${what}: ${error}`)
   })
 
 /** Polls every node's status until `done` says so of them, or `timeoutMs` passes (then `what` is the failure). */
@@ -132,8 +154,9 @@ export const clusterAdd = (dir: string, id: NodeId, launcher: Launcher, hosts: R
       yield* undo
       return yield* fail(`${id} exited while starting; its log is ${logPath(dir, id)}`)
     }
-    const answer = yield* askLeader(dir, hosts, "POST", "/v1/admin/members", { node: id }).pipe(Effect.tapError(() => undo))
-    const index = Number(answer["index"])
+    const { index } = yield* askLeader(dir, hosts, { method: "POST", path: "/v1/admin/members", body: { node: id } }, ChangeStarted).pipe(
+      Effect.tapError(() => undo)
+    )
     yield* awaitStatus(dir, hosts, timeoutMs, `the configuration adding ${id} (index ${index}) did not commit`, committedBy((members) => members.includes(id)))
     const caughtUp = yield* awaitStatus(dir, hosts, timeoutMs, `${id} did not catch up to index ${index}`, (reports) => {
       const applied = reports.find((report) => report.id === id)?.status?.["appliedIndex"]
@@ -178,8 +201,7 @@ export const clusterRemove = (dir: string, id: NodeId, hosts: ReadonlyArray<AnyH
     if (entry?.removed === true || (entry === undefined && !configured)) {
       return yield* fail(`no node "${id}" in the cluster; its nodes: ${file.nodes.filter((node) => node.removed !== true).map((node) => node.id).join(", ")}`)
     }
-    const answer = yield* askLeader(dir, hosts, "DELETE", `/v1/admin/members/${encodeURIComponent(id)}`, undefined)
-    const index = Number(answer["index"])
+    const { index } = yield* askLeader(dir, hosts, { method: "DELETE", path: `/v1/admin/members/${encodeURIComponent(id)}` }, ChangeStarted)
     const leader = yield* awaitStatus(dir, hosts, timeoutMs, `the configuration removing ${id} (index ${index}) did not commit`,
       committedBy((members) => !members.includes(id)))
     const nodes = currentNodes(dir) ?? file.nodes
@@ -204,8 +226,7 @@ export const clusterTransfer = (dir: string, id: NodeId, hosts: ReadonlyArray<An
     const before = (yield* clusterStatus(dir, hosts)).find(isLeader)
     if (before?.id === id) return { from: id, to: id, term: Number(before.status?.["term"]), tookMs: 0 } satisfies TransferResult
     const started = Date.now()
-    const answer = yield* askLeader(dir, hosts, "POST", "/v1/admin/leader", { node: id })
-    const term = Number(answer["term"])
+    const { term } = yield* askLeader(dir, hosts, { method: "POST", path: "/v1/admin/leader", body: { node: id } }, TransferStarted)
     const leader = yield* awaitStatus(dir, hosts, timeoutMs, `${id} did not take leadership (the transfer is abandoned after an election timeout)`,
       (reports) => reports.find((report) => report.id === id && isLeader(report) && Number(report.status?.["term"]) > term))
     return { from: before?.id, to: id, term: Number(leader.status?.["term"]), tookMs: Date.now() - started } satisfies TransferResult
