@@ -145,7 +145,7 @@ const status = Command.make("status", { dir, json }, ({ dir, json }) =>
     const buggy = reports.map((report) => report.status?.["variant"]).find((variant) => typeof variant === "string")
     const file = readCluster(dir)
     if (!json && typeof buggy === "string" && Result.isSuccess(file)) yield* Console.error(variantWarning(file.success.spec, buggy))
-  })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index)"))
+  })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index, the members it holds); removed nodes show as removed"))
 
 const kill = Command.make("kill", { node: nodeId, dir }, ({ node, dir }) =>
   clusterKill(dir, node).pipe(Effect.flatMap((pid) => Console.log(`killed ${node} (pid ${pid}) with SIGKILL`)))).pipe(
