@@ -4,8 +4,10 @@
  * moves to the node named; a fourth node joins, catches up by
  * InstallSnapshot and is counted in the quorum (a write commits with one
  * original follower down); a change while another is pending, an unknown
- * node and a non-member are refused and the cluster goes on; removed nodes
- * stop and writes keep committing, down to the last member, which stays;
+ * node and a non-member are refused and the cluster goes on; a node added
+ * that never runs costs a quorum of the new size until removed; a leader
+ * that removes itself steps down; removed nodes stop and writes keep
+ * committing, down to the last member, which stays;
  * and every node's event log through all of it validates (`parley validate`).
  */
 import { bearer, callNode, clusterAdd, clusterDown, clusterHold, clusterKill, clusterRemove, clusterRestart, clusterUp, readClientToken, readCluster } from "@parley/runtime"
@@ -132,6 +134,16 @@ describe("membership changes and leadership transfer on a real raft cluster", ()
     const removed = await run(clusterRemove(cluster.dir, "ghost", hostedSpecs))
     expect(removed.members).not.toContain("ghost")
     expect(removed.stopped).toBeUndefined()
+  }, 60_000)
+
+  it("a leader that removes itself steps down once the removal commits, and another leads", async () => {
+    const old = cluster.leader
+    const removed = await run(clusterRemove(cluster.dir, old, hostedSpecs))
+    expect(removed.members).not.toContain(old)
+    const next = await leaderNow(cluster)
+    expect(removed.members).toContain(next)
+    cluster = { ...cluster, leader: next, nodes: nodesOf(cluster.dir) }
+    expect((await put(cluster.nodes.find((node) => node.id === next)!, "after-the-leader-went", "v")).status).toBe(200)
   }, 60_000)
 
   it("removes nodes while writes keep committing, down to the last member, which stays", async () => {
