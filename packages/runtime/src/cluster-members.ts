@@ -99,7 +99,7 @@ const awaitStatus = <A>(dir: string, hosts: ReadonlyArray<AnyHostedSpec>, timeou
     }
   })
 
-/** A leader whose committed configuration is `expected` of `members`. */
+/** A node that leads with its latest configuration committed, and whose members pass `members`. */
 const committedBy = (members: (current: ReadonlyArray<string>) => boolean) => (reports: ReadonlyArray<NodeReport>) =>
   reports.find((report) => {
     const current = membersOf(report)
