@@ -37,7 +37,9 @@ const raft: ReplayHosting = {
       prevote: runtime || config["prevote"] === true,
       checkquorum: runtime || config["checkquorum"] === true,
       leaseReads: config["leaseReads"] === true,
-      maxEntriesPerAppend: runtime ? 2 : 1
+      maxEntriesPerAppend: runtime ? 2 : 1,
+      // The checked reducer's members are fixed, and its first snapshot names none.
+      membershipChanges: false
     }
   },
   symptom: (statuses) => {
