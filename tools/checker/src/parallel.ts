@@ -14,6 +14,7 @@ import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { assertValidOptions } from "./options.ts"
 import { Search } from "./search.ts"
+import type { ThreadFigures } from "./thread-figures.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import { checkSwarm } from "./swarm.ts"
@@ -37,9 +38,12 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * a tenth of a second or more to load the checker and the model's module,
  * which the main thread spends searching. A level kept as words (a
  * model with a codec) is read by any thread; without a codec, or with
- * thread-local words (an actor system's, see `SystemStore`), a thread
- * rebuilds a state another stored by replaying its path, so then only the
- * level the main thread hands over is shared out.
+ * thread-local words (an actor system's, see `SystemStore`), a state
+ * belongs to the thread that stored it, which expands it unless it is
+ * still waiting when another thread has run out of its own: that one
+ * rebuilds it by replaying its path (see `PathRebuilder`, about one step a
+ * state) and owns what it stores from it, so the threads' shares of a level
+ * even out by themselves. `perThread` in the result says how evenly.
  *
  * With `strategy: "sim"` it is a swarm of random walks instead, one
  * walker a thread (see `swarm.ts`).
@@ -53,7 +57,7 @@ export const checkParallel = async (
   source: ModelSource,
   options: CheckOptions,
   workers: number,
-  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built }: ParallelOptions = {}
+  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built, waitForWorkers = false }: ParallelOptions = {}
 ): Promise<CheckResult> => {
   if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers, built)
   const startedAt = performance.now()
@@ -62,7 +66,7 @@ export const checkParallel = async (
   if (workers <= 1) return new Search(model, options, table).runInterruptibly()
   const threads = new Threads(source, model, options, table, workers, startedAt)
   try {
-    return await threads.search(statesPerWorkerToSplit * workers)
+    return await threads.search(statesPerWorkerToSplit * workers, waitForWorkers)
   } finally {
     await threads.stop()
   }
@@ -83,6 +87,10 @@ class Threads {
   private readonly starting: ReadonlyArray<Promise<PoolWorker>>
   /** Per worker, what it reported of the last level it expanded. */
   private summaries: Array<SearchSummary> = []
+  /** Per worker, its figures as of the last level it expanded. */
+  private figures: Array<ThreadFigures> = []
+  /** Per thread, the main thread's first, the time it waited at the end of shared levels. */
+  private waitMs: Array<number> = []
   private readonly elapsedBefore: number
 
   constructor(
@@ -115,7 +123,8 @@ class Threads {
   }
 
   /** The search: the main thread's alone until a level has `wide` states, then every thread's. */
-  async search(wide: number): Promise<CheckResult> {
+  async search(wide: number, waitForWorkers: boolean): Promise<CheckResult> {
+    if (waitForWorkers) await Promise.all(this.starting)
     this.busy(1)
     const shared = await searchUntilShared(this.bfs, this.share, () => this.claims.readyWorkers === this.starting.length, wide, this.options)
     // Ended before the workers took part: the main thread's graph is the whole graph.
@@ -128,7 +137,7 @@ class Threads {
     const names = this.model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
     const liveness = this.options.liveness === true && !exhaustive ? this.model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name) : undefined
     const result = merge(names, this.explored, this.summaries, this.table, this.startedAt - this.elapsedBefore, interrupted, liveness)
-    return withFrontier(result, this.frontierBytes())
+    return { ...withFrontier(result, this.frontierBytes()), perThread: this.perThread() }
   }
 
   /**
@@ -140,9 +149,7 @@ class Threads {
     const { options } = this
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
     for (let depth = shared.depth; ; ) {
-      // Taking a state another thread kept live, or as thread-local words, costs a replay: then only the level the main thread hands over is shared out.
-      const steal = (this.model.codec !== undefined && this.model.codec.threadLocal !== true) || depth === shared.depth
-      const queued = await this.expandLevel(pool, depth, sizes, steal)
+      const queued = await this.expandLevel(pool, depth, sizes)
       const all = this.all()
       if (all.some((s) => s.interrupted)) {
         // A thread stopped by a bound or a violation meanwhile leaves a chunk part-expanded that is not kept: the last checkpoint stands.
@@ -166,14 +173,21 @@ class Threads {
   }
 
   /** One level, whose segments hold `sizes` states, expanded by every thread: the states each queued of the next. */
-  private async expandLevel(pool: ReadonlyArray<PoolWorker>, depth: number, sizes: ReadonlyArray<number>, steal: boolean): Promise<Array<number>> {
+  private async expandLevel(pool: ReadonlyArray<PoolWorker>, depth: number, sizes: ReadonlyArray<number>): Promise<Array<number>> {
     this.claims.reset()
     this.busy(pool.length + 1)
-    const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
+    const startedAt = performance.now()
+    const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes }, "Expanded"))
     // The main thread takes its part while the workers take theirs.
-    const mine = (await this.share.expandYielding(depth, sizes, steal)).size
+    const mine = (await this.share.expandYielding(depth, sizes)).size
     const results = await Promise.all(answers)
-    results.forEach((result, i) => (this.summaries[i] = result.summary))
+    const levelMs = performance.now() - startedAt
+    this.waitMs[0] = (this.waitMs[0] ?? 0) + levelMs - this.share.work.lastLevelMs
+    results.forEach((result, i) => {
+      this.summaries[i] = result.summary
+      this.figures[i] = result.figures
+      this.waitMs[i + 1] = (this.waitMs[i + 1] ?? 0) + levelMs - result.levelMs
+    })
     return [mine, ...results.map((result) => result.queued)]
   }
 
@@ -215,6 +229,11 @@ class Threads {
     }
   }
 
+  private perThread(): Array<ThreadFigures> {
+    const wait = (thread: number) => this.waitMs[thread] ?? 0
+    return [this.share.work.report(0, wait(0)), ...this.figures.map((figures) => ({ ...figures, waitMs: Math.round(wait(figures.thread)) }))]
+  }
+
   private all(): Array<SearchSummary> {
     return [this.explored.summary(), ...this.summaries]
   }
@@ -243,6 +262,12 @@ export interface ParallelOptions {
    * run from a bundle cannot import TypeScript sources in its main thread.)
    */
   readonly model?: Model<unknown, unknown>
+  /**
+   * The main thread waits for the workers to be ready before it starts, so
+   * that even a small search is shared: for tests. Otherwise it searches
+   * alone meanwhile.
+   */
+  readonly waitForWorkers?: boolean
 }
 
 /**
