@@ -1,8 +1,7 @@
 import { isLiveness } from "@parley/core/model"
 import type { Model } from "@parley/core/model"
-import { Worker } from "node:worker_threads"
 import { BreadthFirst } from "./bfs.ts"
-import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import type { WorkerSetup } from "./check-worker.ts"
 import { Exploration, rate } from "./exploration.ts"
 import type { SearchSummary } from "./exploration.ts"
 import { BUSY, CONTROL_FIELDS, GrowthBarrier } from "./growth-barrier.ts"
@@ -13,12 +12,15 @@ import { Level } from "./level.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { assertValidOptions } from "./options.ts"
+import { emptySummary, firstWitnesses, merge, total } from "./parallel-result.ts"
 import { Search } from "./search.ts"
-import type { ThreadFigures } from "./thread-figures.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import { checkSwarm } from "./swarm.ts"
-import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
+import type { ThreadFigures } from "./thread-figures.ts"
+import type { CheckOptions, CheckResult, SearchPosition } from "./types.ts"
+import { startWorker } from "./worker-pool.ts"
+import type { PoolWorker } from "./worker-pool.ts"
 
 /** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
 const STATES_PER_WORKER_TO_SPLIT = 512
@@ -311,69 +313,6 @@ const searchUntilShared = async <S>(
 const withFrontier = (result: CheckResult, frontierBytes: number | undefined): CheckResult =>
   frontierBytes === undefined ? result : { ...result, frontierBytes }
 
-const merge = (
-  names: ReadonlyArray<string>,
-  explored: Exploration<unknown, unknown>,
-  summaries: ReadonlyArray<SearchSummary>,
-  table: StateTable,
-  startedAt: number,
-  stoppedBetweenLevels: boolean,
-  livenessCutShort: ReadonlyArray<string> | undefined
-): CheckResult => {
-  const { interrupted: _mainStopped, ...sequential } = explored.result()
-  const all = [explored.summary(), ...summaries]
-  const interrupted = stoppedBetweenLevels || all.some((s) => s.interrupted)
-  const violations = all.flatMap((s) => (s.violation === undefined ? [] : [s.violation]))
-  const violation: Violation | undefined = violations.sort(byPath)[0]
-  const reached: Array<{ property: string; path: Path }> = []
-  const unreached: Array<string> = []
-  const witnesses = firstWitnesses(all)
-  names.forEach((property, i) => {
-    if (witnesses[i]! < 0) unreached.push(property)
-    else reached.push({ property, path: table.pathTo(witnesses[i]!) })
-  })
-  const elapsedMs = performance.now() - startedAt
-  return {
-    ...sequential,
-    result: violation !== undefined ? "violation" : interrupted || all.some((s) => s.bounded) ? "bounded" : "ok",
-    ...(violation === undefined && interrupted ? { interrupted: true } : {}),
-    ...(violation === undefined ? {} : { violation }),
-    distinctStates: table.size,
-    generatedStates: total(all),
-    ...(sequential.skippedTransitions === undefined ? {} : { skippedTransitions: all.reduce((sum, s) => sum + s.skipped, 0) }),
-    maxDepth: Math.max(...all.map((s) => s.deepest)),
-    elapsedMs,
-    statesPerSec: rate(table.size, elapsedMs),
-    reached,
-    unreached,
-    tableBytes: table.bytes,
-    ...(livenessCutShort === undefined ? {} : { livenessUnchecked: livenessCutShort })
-  }
-}
-
-/** Shorter first, then in the order a one-thread BFS would meet them (initial state, then action indices). */
-const byPath = (a: Violation, b: Violation): number => {
-  const [p, q] = [a.path, b.path]
-  if (p.actionIndices.length !== q.actionIndices.length) return p.actionIndices.length - q.actionIndices.length
-  if (p.initIndex !== q.initIndex) return p.initIndex - q.initIndex
-  for (let i = 0; i < p.actionIndices.length; i++) {
-    if (p.actionIndices[i] !== q.actionIndices[i]) return p.actionIndices[i]! - q.actionIndices[i]!
-  }
-  return 0
-}
-
-const total = (summaries: ReadonlyArray<SearchSummary>): number => summaries.reduce((sum, s) => sum + s.generated, 0)
-
-/** Per `sometimes` property, the least id any thread found a witness at (the one a BFS meets first), or -1. */
-const firstWitnesses = (summaries: ReadonlyArray<SearchSummary>): Array<number> =>
-  summaries[0]!.witnesses.map((_, i) => {
-    const ids = summaries.map((s) => s.witnesses[i]!).filter((id) => id >= 0)
-    return ids.length === 0 ? -1 : Math.min(...ids)
-  })
-
-
-const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, skipped: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
-
 /**
  * Functions and signals cannot cross into a worker; the main thread reports
  * progress, takes checkpoints, and stops the workers through `LevelClaims`.
@@ -383,48 +322,3 @@ const forWorkers = (options: CheckOptions): CheckOptions => {
   const { onProgress: _onProgress, onLevel: _onLevel, onStopped: _onStopped, signal: _signal, resume: _resume, ...rest } = options
   return rest
 }
-
-interface PoolWorker {
-  ask<T extends FromWorker["_tag"]>(message: ToWorker, answer: T): Promise<Extract<FromWorker, { _tag: T }>>
-  stop(): Promise<void>
-}
-
-const workerScript = new URL("./check-worker.ts", import.meta.url)
-/** Resolved here rather than by the worker, which may start in any directory. */
-const tsxLoader = import.meta.resolve("tsx")
-
-/** A worker that runs TypeScript through tsx, as the repository runs everything, and answers one request at a time. */
-const startWorker = (setup: WorkerSetup): Promise<PoolWorker> =>
-  new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript, { workerData: setup, execArgv: ["--import", tsxLoader] })
-    let pending: { readonly answer: string; resolve(message: FromWorker): void; reject(error: Error): void } | undefined
-    const fail = (error: Error) => {
-      if (pending !== undefined) pending.reject(error)
-      else reject(error)
-      pending = undefined
-    }
-    worker.on("error", fail)
-    worker.on("exit", (code) => fail(new Error(`a checker worker exited with code ${code}`)))
-    worker.on("message", (message: FromWorker) => {
-      if (message._tag === "Ready") {
-        resolve(pool)
-        return
-      }
-      if (message._tag === "Failed") return fail(new Error(message.message))
-      const waiting = pending
-      pending = undefined
-      if (waiting !== undefined && waiting.answer === message._tag) waiting.resolve(message)
-      else if (waiting !== undefined) waiting.reject(new Error(`a checker worker answered ${message._tag}, not ${waiting.answer}`))
-    })
-    const pool: PoolWorker = {
-      ask: (message, answer) =>
-        new Promise((resolveAnswer, rejectAnswer) => {
-          pending = { answer, resolve: resolveAnswer as (message: FromWorker) => void, reject: rejectAnswer }
-          worker.postMessage(message)
-        }),
-      stop: async () => {
-        worker.removeAllListeners("exit")
-        await worker.terminate()
-      }
-    }
-  })
