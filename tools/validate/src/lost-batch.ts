@@ -7,10 +7,11 @@
  * and timers: messages the other nodes' logs sent it that its log never
  * received, and timers it had armed. For each run end that shows such a
  * loss (the next run recovered a durable state the run never logged, or
- * others received from the node messages its log never sent), the shortest
- * batch of those inputs is searched for that, through the checked reducer
- * from the run's last logged state, gives exactly what was seen: that
- * durable state, and every one of those messages. Found, the batch joins
+ * others received from the node messages its log never sent), a batch of
+ * those inputs is searched for (the likeliest first, then the shortest)
+ * that, through the checked reducer from the run's last logged state,
+ * gives exactly what was seen: that durable state, and every one of those
+ * messages. Found, the batch joins
  * the node's steps, marked lost, and the merge, the invariants and the
  * history take it as any other; not found, the recovery is a divergence
  * (storage lost or made up a state), and an unexplained receive stays
@@ -31,6 +32,8 @@ type AnyStep = Step<unknown, unknown, unknown, unknown>
 const maxBatch = 8
 const maxTries = 20_000
 const linkChoices = 2
+/** The most unreceived messages a link offers (the likeliest batch takes them all). */
+const maxPending = 256
 
 /** A message another node sent this one that its log never received: a candidate input. */
 interface Pending {
@@ -89,7 +92,7 @@ const unreceived = (nodes: ReadonlyArray<ReplayedNode>, to: NodeId, received: Re
         }
       }
     }
-    return pending.slice(0, maxBatch * linkChoices)
+    return pending.slice(0, maxPending)
   }).filter((pending) => pending.length > 0)
 }
 
@@ -124,7 +127,12 @@ const gives = (partial: Partial, target: Target, encodeSend: (output: AnyOutput)
   return true
 }
 
-/** The shortest batch of pending messages and armed timers from the run's last state that gives the target, breadth first. */
+/**
+ * A batch of pending messages and armed timers from the run's last state
+ * that gives the target: first the one the node most likely took (every
+ * pending message in the order they were sent, as its inbox had them, cut
+ * at each length), then the shortest, breadth first.
+ */
 const searchBatch = (run: ReplayedRun, links: ReadonlyArray<ReadonlyArray<Pending>>, target: Target, hosted: AnyHostedSpec): Partial | undefined => {
   const encode = outputEncoder(hosted)
   const encodeSend = (output: AnyOutput): string | undefined => {
@@ -133,38 +141,48 @@ const searchBatch = (run: ReplayedRun, links: ReadonlyArray<ReadonlyArray<Pendin
   }
   const digester = durableDigester()
   const digest = (state: unknown): string => digester(run.actor.durable(state))
-  let level: Array<Partial> = [{ state: run.last, positions: links.map(() => 0), timers: run.timers, steps: [] }]
   let tries = 0
-  for (let depth = 0; depth < maxBatch && level.length > 0; depth++) {
+  /** The batch grown by one input, or none when the reducer throws on it. */
+  const grow = (partial: Partial, input: StepInput, positions: ReadonlyArray<number>, pending?: Pending): Partial | undefined => {
+    tries++
+    let step: AnyStep
+    try {
+      step = apply(run.actor, run.context, partial.state, input)
+    } catch {
+      return undefined
+    }
+    const timers = new Map(partial.timers)
+    trackTimers(timers, input, step.out)
+    return { state: step.state, positions, timers, steps: [...partial.steps, { input, step, ...(pending === undefined ? {} : { pending }) }] }
+  }
+  const found = (partial: Partial | undefined): partial is Partial => partial !== undefined && gives(partial, target, encodeSend, digest)
+  const start: Partial = { state: run.last, positions: links.map(() => 0), timers: run.timers, steps: [] }
+
+  const byClock = links.flatMap((pending, link) => pending.map((candidate, choice) => ({ candidate, link, choice }))).sort((a, b) => a.candidate.at - b.candidate.at)
+  let likely: Partial | undefined = start
+  for (const { candidate, link, choice } of byClock) {
+    likely = grow(likely, { _tag: "Message", from: candidate.from, message: candidate.message }, likely.positions.map((position, index) => (index === link ? choice + 1 : position)), candidate)
+    if (likely === undefined) break
+    if (found(likely)) return likely
+  }
+
+  let level: Array<Partial> = [start]
+  for (let depth = 0; depth < maxBatch && level.length > 0 && tries <= maxTries; depth++) {
     const next: Array<Partial> = []
     for (const partial of level) {
-      const take = (input: StepInput, positions: ReadonlyArray<number>, pending?: Pending): Partial | undefined => {
-        tries++
-        let step: AnyStep
-        try {
-          step = apply(run.actor, run.context, partial.state, input)
-        } catch {
-          return undefined
-        }
-        const timers = new Map(partial.timers)
-        trackTimers(timers, input, step.out)
-        const grown: Partial = { state: step.state, positions, timers, steps: [...partial.steps, { input, step, ...(pending === undefined ? {} : { pending }) }] }
-        if (gives(grown, target, encodeSend, digest)) return grown
-        next.push(grown)
-        return undefined
-      }
+      const options: Array<Partial | undefined> = []
       for (const [link, pending] of links.entries()) {
         const from = partial.positions[link]!
         for (let choice = from; choice < Math.min(pending.length, from + linkChoices); choice++) {
           const candidate = pending[choice]!
           const positions = partial.positions.map((position, index) => (index === link ? choice + 1 : position))
-          const found = take({ _tag: "Message", from: candidate.from, message: candidate.message }, positions, candidate)
-          if (found !== undefined) return found
+          options.push(grow(partial, { _tag: "Message", from: candidate.from, message: candidate.message }, positions, candidate))
         }
       }
-      for (const timer of partial.timers.values()) {
-        const found = take({ _tag: "Timer", timer }, partial.positions)
-        if (found !== undefined) return found
+      for (const timer of partial.timers.values()) options.push(grow(partial, { _tag: "Timer", timer }, partial.positions))
+      for (const option of options) {
+        if (found(option)) return option
+        if (option !== undefined) next.push(option)
       }
       if (tries > maxTries) return undefined
     }
