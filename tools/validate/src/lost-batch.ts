@@ -215,12 +215,55 @@ const lostSteps = (node: NodeId, run: ReplayedRun, batch: Partial, hosted: AnyHo
 
 const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`
 
+type NodeRebuilt = { readonly _tag: "Node"; readonly node: ReplayedNode } | Extract<LostBatches, { _tag: "Diverged" }>
+
+/** `node` with the lost batch at the end of each of its runs that shows one rebuilt; `leaked`: each run's messages others received that its log never sent. */
+const rebuildNode = (node: ReplayedNode, nodes: ReadonlyArray<ReplayedNode>, leaked: ReadonlyMap<string, ReadonlyArray<string>>, hosted: AnyHostedSpec, notes: Array<string>): NodeRebuilt => {
+  let steps = node.steps
+  for (const run of node.runs) {
+    const sends = leaked.get(`${node.node}#${run.incarnation}`) ?? []
+    const durable = run.unloggedRecovery?.digest
+    if (durable === undefined && sends.length === 0) continue
+    const since = run.incarnation === 0 ? -Infinity : node.runs[run.incarnation - 1]!.nextStartAt ?? -Infinity
+    const links = unreceived(nodes, node.node, steps, run, since)
+    const batch = searchBatch(run, links, { durable, sends }, hosted)
+    if (batch === undefined) {
+      // A message no batch gives stays unmatched, for the merge to report.
+      if (run.unloggedRecovery === undefined) continue
+      const recovery = steps.findIndex((step) => step.logged.where === run.unloggedRecovery!.where)
+      const pending = links.reduce((sum, link) => sum + link.length, 0)
+      return {
+        _tag: "Diverged",
+        node: { ...node, steps: steps.slice(0, recovery) },
+        divergence: {
+          node: node.node,
+          index: recovery,
+          incarnation: run.incarnation + 1,
+          where: run.unloggedRecovery.where,
+          kind: "recovered",
+          expected: `a durable state its previous run logged, or one a lost batch of the ${plural(pending, "message")} and ${plural(run.timers.size, "timer")} it had pending reaches`,
+          got: `one it never logged and no such batch reaches: ${run.unloggedRecovery.digest}`
+        }
+      }
+    }
+    const lost = lostSteps(node.node, run, batch, hosted)
+    const after = steps.findLastIndex((step) => step.incarnation === run.incarnation) + 1
+    steps = [...steps.slice(0, after), ...lost, ...steps.slice(after)]
+    const gave = [
+      ...(durable === undefined ? [] : [`the durable state its next run recovered`]),
+      ...(sends.length === 0 ? [] : [`the ${plural(sends.length, "message")} others received from it`])
+    ]
+    notes.push(`${node.node} lost its last logged batch at the crash ending its run ${run.incarnation + 1}: ${plural(lost.length, "step")} rebuilt from the messages and timers it had pending (${lost.map((step) => step.logged.input._tag).join(", ")}), which give ${gave.join(" and ")}`)
+  }
+  // Steps are numbered by their place in the node's log, rebuilt ones included.
+  return { _tag: "Node", node: steps === node.steps ? node : { ...node, steps: steps.map((step, index) => (step.index === index ? step : { ...step, index })) } }
+}
+
 /** Finds and rebuilds every lost batch the logs show; `nodes` replayed without divergence. */
 export const rebuildLostBatches = (nodes: ReadonlyArray<ReplayedNode>, hosted: AnyHostedSpec): LostBatches => {
-  const { unmatched } = matchSends(nodes)
-  // Each receive no send explains, at the end of the sender's run that was up when it arrived.
+  // Each receive no send explains, at the end of the sender's run whose lost batch could have sent it.
   const leaked = new Map<string, Array<string>>()
-  for (const receive of unmatched) {
+  for (const receive of matchSends(nodes).unmatched) {
     const input = receive.logged.input
     const sender = nodes.find((node) => node.node === (input._tag === "Message" ? input.from : undefined))
     if (sender === undefined || sender.runs.length === 0) continue
@@ -228,48 +271,11 @@ export const rebuildLostBatches = (nodes: ReadonlyArray<ReplayedNode>, hosted: A
     leaked.set(key, [...(leaked.get(key) ?? []), sendKey(receive.node, receive.logged.wire)])
   }
   const notes: Array<string> = []
-  let batches = 0
-  const rebuilt = nodes.map((node): ReplayedNode | Extract<LostBatches, { _tag: "Diverged" }> => {
-    let steps = node.steps
-    for (const run of node.runs) {
-      const sends = leaked.get(`${node.node}#${run.incarnation}`) ?? []
-      const durable = run.unloggedRecovery?.digest
-      if (durable === undefined && sends.length === 0) continue
-      const since = run.incarnation === 0 ? -Infinity : node.runs[run.incarnation - 1]!.nextStartAt ?? -Infinity
-      const links = unreceived(nodes, node.node, steps, run, since)
-      const batch = searchBatch(run, links, { durable, sends }, hosted)
-      if (batch === undefined) {
-        if (run.unloggedRecovery === undefined) continue
-        const recovery = steps.findIndex((step) => step.logged.where === run.unloggedRecovery!.where)
-        const pending = links.reduce((sum, link) => sum + link.length, 0)
-        return {
-          _tag: "Diverged",
-          node: { ...node, steps: steps.slice(0, recovery) },
-          divergence: {
-            node: node.node,
-            index: recovery,
-            incarnation: run.incarnation + 1,
-            where: run.unloggedRecovery.where,
-            kind: "recovered",
-            expected: `a durable state its previous run logged, or one a lost batch of the ${plural(pending, "message")} and ${plural(run.timers.size, "timer")} it had pending reaches`,
-            got: `one it never logged and no such batch reaches: ${run.unloggedRecovery.digest}`
-          }
-        }
-      }
-      const lost = lostSteps(node.node, run, batch, hosted)
-      const after = steps.findLastIndex((step) => step.incarnation === run.incarnation) + 1
-      steps = [...steps.slice(0, after), ...lost, ...steps.slice(after)]
-      batches++
-      const gave = [
-        ...(durable === undefined ? [] : [`the durable state its next run recovered`]),
-        ...(sends.length === 0 ? [] : [`the ${plural(sends.length, "message")} others received from it`])
-      ]
-      notes.push(`${node.node} lost its last logged batch at the crash ending its run ${run.incarnation + 1}: ${plural(lost.length, "step")} rebuilt from the messages and timers it had pending (${lost.map((step) => step.logged.input._tag).join(", ")}), which give ${gave.join(" and ")}`)
-    }
-    return steps === node.steps ? node : { ...node, steps: steps.map((step, index) => (step.index === index ? step : { ...step, index })) }
-  })
-  const diverged = rebuilt.find((node): node is Extract<LostBatches, { _tag: "Diverged" }> => "_tag" in node)
-  if (diverged !== undefined) return diverged
-  return { _tag: "Rebuilt", nodes: rebuilt.filter((node): node is ReplayedNode => !("_tag" in node)), notes, batches }
+  const rebuilt: Array<ReplayedNode> = []
+  for (const node of nodes) {
+    const outcome = rebuildNode(node, nodes, leaked, hosted, notes)
+    if (outcome._tag === "Diverged") return outcome
+    rebuilt.push(outcome.node)
+  }
+  return { _tag: "Rebuilt", nodes: rebuilt, notes, batches: notes.length }
 }
-

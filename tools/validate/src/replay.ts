@@ -114,12 +114,7 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     if (isStart(input) !== (position === 0)) {
       return diverged("start", position === 0 ? "a run that begins with Init or Recover" : "Init or Recover only at a run's start", describeInput(input))
     }
-    const previous = cursor.runs.at(-1)
-    if (input._tag === "Recover" && previous !== undefined && previous.digests.size > 0) {
-      const recovered = cursor.digest(input.durable)
-      if (!previous.digests.has(recovered)) cursor.runs[cursor.runs.length - 1] = { ...previous, unloggedRecovery: { digest: recovered, where: logged.where } }
-    }
-    if (position === 0 && previous !== undefined) cursor.runs[cursor.runs.length - 1] = { ...cursor.runs.at(-1)!, nextStartAt: incarnation.start.at }
+    if (position === 0) noteNextRun(cursor, incarnation.start.at, logged)
     let step: AnyStep
     try {
       step = apply(actor, context, state, input)
@@ -139,6 +134,15 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
   const lastAt = incarnation.steps.at(-1)?.at ?? incarnation.start.at
   cursor.runs.push({ incarnation: number, actor, context, last: state, lastAt, timers, digests, nextStartAt: undefined, unloggedRecovery: undefined })
   return undefined
+}
+
+/** Tells the previous run when the next began, and which durable state the next recovered when the previous never logged it. */
+const noteNextRun = (cursor: Cursor, startAt: number, first: LoggedStep): void => {
+  const previous = cursor.runs.at(-1)
+  if (previous === undefined) return
+  const recovered = first.input._tag === "Recover" && previous.digests.size > 0 ? cursor.digest(first.input.durable) : undefined
+  const unlogged = recovered !== undefined && !previous.digests.has(recovered)
+  cursor.runs[cursor.runs.length - 1] = { ...previous, nextStartAt: startAt, ...(unlogged ? { unloggedRecovery: { digest: recovered, where: first.where } } : {}) }
 }
 
 /** The timers armed after a step: a firing disarms its timer, a set arms one, a cancel disarms it; keyed as the runtime keys them. */
