@@ -18,7 +18,8 @@ import { Effect, Schema } from "effect"
 import { messageJson } from "./message-json.ts"
 import { unchangedPrefix } from "./unchanged-prefix.ts"
 
-export const EventLogFormat = "parley-events/1"
+/** Version 2: the durable digest chains a log chunk's entries one by one (version 1 hashed each chunk whole). */
+export const EventLogFormat = "parley-events/2"
 
 export const StartRecord = Schema.TaggedStruct("Start", {
   format: Schema.Literal(EventLogFormat),
@@ -99,30 +100,59 @@ const digestOf = (value: unknown, depth: number): string => {
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-/** A chain of digests over an array's items: `prefix[i]` covers the first `i`; kept for the next array, which shares most of them. */
+/**
+ * A chain of digests over a top-level array: each item that is an array (a
+ * log chunk) by its elements one by one and then a mark for its end, any
+ * other item by its digest. `links[starts[k]]` covers every item before
+ * item `k`. Kept and cut back in place for the next state, which shares
+ * most of it.
+ */
 interface Chain {
-  readonly items: ReadonlyArray<unknown>
-  readonly prefix: Array<string>
+  items: ReadonlyArray<unknown>
+  readonly starts: Array<number>
+  readonly links: Array<string>
 }
+
+const link = (previous: string, digest: string): string => fingerprint([previous, digest]).toString(16)
+/** What ends an inner array in a chain: no digest (hex digits) reads so. */
+const innerEnd = "]"
 
 /**
  * Digests of durable states, one after another. The durable state's
- * 64-bit digest is made with core's fingerprint: each field, and a
- * top-level array (Raft's log, in chunks) as a chain over its items, each
- * item (a chunk: by its entries) hashed once and remembered by identity.
- * Reducers keep what a step did not change, so a step costs what it
- * touched, not the whole log, as storage's diff does (sqlite-store.ts).
+ * 64-bit digest is made with core's fingerprint: each field by its digest,
+ * remembered by identity, and a top-level array (Raft's log, in chunks) as
+ * a chain over its items, a chunk by its entries. Reducers keep what a step
+ * did not change, so a step costs what it touched: appending an entry
+ * hashes that entry and two links, not its chunk, whatever the log's length.
  * The digest depends on the state alone; the chains only save work.
  */
 export const durableDigester = () => {
   const chains = new Map<string, Chain>()
   const chainOf = (field: string, items: ReadonlyArray<unknown>): string => {
-    const last = chains.get(field)
-    const keep = last === undefined ? 0 : unchangedPrefix(last.items, items)
-    const prefix = last === undefined ? [fingerprint([]).toString(16)] : last.prefix.slice(0, keep + 1)
-    for (let i = keep; i < items.length; i++) prefix.push(fingerprint([prefix[i], digestOf(items[i], 1)]).toString(16))
-    chains.set(field, { items, prefix })
-    return prefix[items.length]!
+    let chain = chains.get(field)
+    if (chain === undefined) {
+      chain = { items: [], starts: [0], links: [fingerprint([]).toString(16)] }
+      chains.set(field, chain)
+    }
+    const { links, starts } = chain
+    const keep = unchangedPrefix(chain.items, items)
+    const before = chain.items[keep]
+    const after = items[keep]
+    const kept = Array.isArray(before) && Array.isArray(after) ? unchangedPrefix(before, after) : 0
+    starts.length = keep + 1
+    links.length = starts[keep]! + kept + 1
+    for (let index = keep; index < items.length; index++) {
+      const item = items[index]
+      if (Array.isArray(item)) {
+        for (let inner = index === keep ? kept : 0; inner < item.length; inner++) links.push(link(links[links.length - 1]!, digestOf(item[inner], 0)))
+        links.push(link(links[links.length - 1]!, innerEnd))
+      } else {
+        links.push(link(links[links.length - 1]!, digestOf(item, 0)))
+      }
+      starts.push(links.length - 1)
+    }
+    chain.items = items
+    return links[links.length - 1]!
   }
   return (durable: unknown): string => {
     if (!isRecord(durable)) return digestOf(durable, 2)

@@ -1,17 +1,20 @@
 /**
  * The node's event log: every reducer step, its input and what it produced,
  * as JSON lines (event-log-format.ts) that `parley validate` replays
- * through the spec's reducer. Steps are encoded as they run and held in
- * memory; the loop writes them, one write(2) per batch, just before the
- * batch's durable save, so everything a node sends, answers or makes
- * durable is in its log first, and the log costs no fsync of its own (a
- * process killed with -9 loses nothing the kernel was given; a machine
- * that loses power may lose the log's last lines, never reorder them).
- * The write is synchronous on purpose: one write(2) of a batch into the
- * page cache takes about 2 µs, under other processes' fsyncs 16 µs at the
- * 99th percentile, less than handing it to libuv's pool (about 10 µs on
- * this thread) and waiting a turn of the event loop for its callback, which
- * the batch's outputs would otherwise wait for.
+ * through the spec's reducer. A step is held as it ran (its input and its
+ * result, plain immutable data) and made text only when the loop writes
+ * its batch, one write(2) a batch, with no fsync of its own: a process
+ * killed with -9 loses nothing the kernel was given; a machine that loses
+ * power may lose the log's last lines, never reorder them.
+ *
+ * When the loop writes a batch is its choice (node.ts): a batch that took a
+ * client request before anything of it leaves the node, any other after its
+ * outputs have left, so the encoding and the write are off the path of a
+ * follower's answer and a leader's reply. A kill -9 in that window loses the
+ * batch from the log though its durable state was saved and its messages
+ * sent; its inputs were messages and timers, which `parley validate` finds
+ * in the other nodes' logs and rebuilds the batch from (lost-batch.ts).
+ * Closing the log writes what it holds.
  *
  * The log is bounded: a file that grows past `maxFileBytes` is closed and
  * the log goes on in the next one; past `maxFiles` the oldest is deleted.
@@ -44,9 +47,9 @@ export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer"
 
 /** One run's log, opened by the node loop with its actor. */
 export interface StepLog {
-  /** Records one step, held in memory until `flush`. */
+  /** Records one step, held in memory as it ran until `flush`. */
   record(input: StepInput, step: AnyStep): void
-  /** Writes the steps recorded since the last flush: the loop calls it before the batch's durable save and outputs. */
+  /** Encodes and writes the steps recorded since the last flush, in one write. */
   flush(): void
 }
 
@@ -120,13 +123,17 @@ const openFileLog = (
   let fd = -1
   let number = 0
   let bytes = 0
+  /** Text waiting for the next write: this run's start, then each flushed batch while it is encoded. */
   let pending: Array<string> = []
+  /** Steps recorded since the last flush, as they ran. */
+  let recorded: Array<{ readonly at: number; readonly input: StepInput; readonly step: AnyStep }> = []
   let lastDurable: unknown
   let lastDigest = ""
 
   const fail = (what: string, error: unknown): void => {
     failure ??= `the event log in ${dir} is switched off: ${what}: ${error instanceof Error ? error.message : String(error)}`
     pending = []
+    recorded = []
     if (fd >= 0) closeSync(fd)
     fd = -1
   }
@@ -176,6 +183,34 @@ const openFileLog = (
   }
 
   const outputText = outputJson(hosted)
+  /** A step's line, built as text field by field in StepRecord's order, so a message's JSON is made once for the log and the wire. */
+  const stepLine = (at: number, input: StepInput, step: AnyStep): string => {
+    const out = step.out.map(outputText).join(",")
+    const durable = JSON.stringify(digestOf(actor.durable(step.state)))
+    return `{"_tag":"Step","at":${at},"input":${inputJson(input)},"out":[${out}],"durable":${durable}}\n`
+  }
+
+  const flush = (): void => {
+    if (fd < 0) return
+    if (recorded.length > 0) {
+      try {
+        for (const { at, input, step } of recorded) pending.push(stepLine(at, input, step))
+      } catch (error) {
+        return fail("a step does not encode with the spec's Schemas", error)
+      }
+      recorded = []
+    }
+    if (pending.length === 0) return
+    const text = Buffer.from(pending.join(""))
+    pending = []
+    try {
+      for (let written = 0; written < text.length;) written += writeSync(fd, text, written)
+    } catch (error) {
+      return fail("cannot write it", error)
+    }
+    bytes += text.length
+    if (bytes >= settings.maxFileBytes) rotate()
+  }
 
   try {
     mkdirSync(dir, { recursive: true })
@@ -206,29 +241,11 @@ const openFileLog = (
       return failure
     },
     record: (input, step) => {
-      if (fd < 0) return
-      try {
-        // Built as text, field by field in StepRecord's order, so a message's JSON is made once for the log and the wire.
-        const out = step.out.map(outputText).join(",")
-        const durable = JSON.stringify(digestOf(actor.durable(step.state)))
-        pending.push(`{"_tag":"Step","at":${Date.now()},"input":${inputJson(input)},"out":[${out}],"durable":${durable}}\n`)
-      } catch (error) {
-        fail("a step does not encode with the spec's Schemas", error)
-      }
+      if (fd >= 0) recorded.push({ at: Date.now(), input, step })
     },
-    flush: () => {
-      if (fd < 0 || pending.length === 0) return
-      const text = Buffer.from(pending.join(""))
-      pending = []
-      try {
-        for (let written = 0; written < text.length;) written += writeSync(fd, text, written)
-      } catch (error) {
-        return fail("cannot write it", error)
-      }
-      bytes += text.length
-      if (bytes >= settings.maxFileBytes) rotate()
-    },
+    flush,
     close: () => {
+      flush()
       if (fd < 0) return
       closeSync(fd)
       fd = -1

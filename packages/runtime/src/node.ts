@@ -7,7 +7,9 @@
  * but for the messages the spec lets leave during the save
  * (`HostedSpec.sendsBeforeSave`: Raft's AppendEntries, so the leader's
  * fsync and its followers' run at once).
- * Each step also goes to the event log, written just before the batch is saved.
+ * Each step also goes to the event log: a batch that took a client request
+ * is written before anything of it leaves, any other once its outputs have
+ * left (event-log.ts says why).
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
@@ -171,13 +173,15 @@ export class Node extends Context.Service<Node, {
         state = step.state
         for (const output of step.out) out.push(output)
       }
-      log.flush()
+      // Validate can rebuild a batch of messages and timers that a kill -9 kept from the log, never a client's request.
+      if (proposals > 0) log.flush()
       const later = performBeforeSave(out)
       const saveStart = performance.now()
       yield* storage.save(actor.durable(state))
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
       perform(later)
+      log.flush()
     })
     const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(
       Effect.tapCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("the node loop stopped", cause))

@@ -1,6 +1,7 @@
 export * from "./errors.ts"
 export * from "./history.ts"
 export * from "./invariants.ts"
+export * from "./lost-batch.ts"
 export * from "./merge.ts"
 export * from "./read.ts"
 export * from "./replay.ts"

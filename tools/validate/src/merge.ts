@@ -26,7 +26,7 @@ export type Merged =
   /** A receive that no send explains: the step, and why. */
   | { readonly _tag: "Unmatched"; readonly step: ReplayedStep; readonly message: string }
 
-const linkKey = (from: NodeId, to: NodeId, wire: unknown): string => `${from}->${to}:${fingerprint(wire).toString(16)}`
+export const linkKey = (from: NodeId, to: NodeId, wire: unknown): string => `${from}->${to}:${fingerprint(wire).toString(16)}`
 
 /** Every send, queued by link and message, in each sender's order. */
 const sendQueues = (nodes: ReadonlyArray<ReplayedNode>): Map<string, { readonly sends: Array<SendRef>; next: number }> => {
@@ -45,9 +45,11 @@ const sendQueues = (nodes: ReadonlyArray<ReplayedNode>): Map<string, { readonly 
   return queues
 }
 
-const matchSends = (nodes: ReadonlyArray<ReplayedNode>): Map<ReplayedStep, SendRef> | Extract<Merged, { _tag: "Unmatched" }> => {
+/** Each receive's send, and the receives no send explains, in each receiver's order. */
+export const matchSends = (nodes: ReadonlyArray<ReplayedNode>): { readonly matched: Map<ReplayedStep, SendRef>; readonly unmatched: ReadonlyArray<ReplayedStep> } => {
   const queues = sendQueues(nodes)
   const matched = new Map<ReplayedStep, SendRef>()
+  const unmatched: Array<ReplayedStep> = []
   for (const node of nodes) {
     for (const step of node.steps) {
       const input = step.logged.input
@@ -55,18 +57,25 @@ const matchSends = (nodes: ReadonlyArray<ReplayedNode>): Map<ReplayedStep, SendR
       const queue = queues.get(linkKey(input.from, node.node, step.logged.wire))
       const send = queue?.sends[queue.next]
       if (queue === undefined || send === undefined) {
-        return { _tag: "Unmatched", step, message: `${node.node} received from ${input.from} a message that ${input.from}'s log never sent (or sent fewer times): ${JSON.stringify(step.logged.wire)}` }
+        unmatched.push(step)
+        continue
       }
       queue.next++
       matched.set(step, send)
     }
   }
-  return matched
+  return { matched, unmatched }
+}
+
+const unmatchedMessage = (step: ReplayedStep): string => {
+  const from = step.logged.input._tag === "Message" ? step.logged.input.from : "?"
+  return `${step.node} received from ${from} a message that ${from}'s log never sent (or sent fewer times): ${JSON.stringify(step.logged.wire)}`
 }
 
 export const mergeRun = (nodes: ReadonlyArray<ReplayedNode>): Merged => {
-  const matched = matchSends(nodes)
-  if (!(matched instanceof Map)) return matched
+  const { matched, unmatched } = matchSends(nodes)
+  const first = unmatched[0]
+  if (first !== undefined) return { _tag: "Unmatched", step: first, message: unmatchedMessage(first) }
   const events: Array<GlobalEvent> = []
   /** How many of each node's steps the run has taken. */
   const taken = new Map<NodeId, number>(nodes.map((node) => [node.node, 0]))

@@ -5,9 +5,10 @@
  * node logged: its outputs, in the spec's encoding, and the digest of its
  * durable state. The binary that ran is the reducer that was checked, and
  * it is deterministic, so they are equal; the first step where they are
- * not is the divergence. A run's recovered durable state must also be one
- * its previous run logged (what it saved): otherwise storage lost or made
- * up a state.
+ * not is the divergence. A run's recovered durable state should be one
+ * its previous run logged (what it saved); one that is not is kept on the
+ * run for lost-batch.ts, which rebuilds the batch a kill -9 kept from the
+ * log, or reports that storage lost or made up a state.
  */
 import { equals } from "@parley/core"
 import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
@@ -31,6 +32,26 @@ export interface ReplayedStep {
   readonly after: unknown
   /** The outputs as the reducer gave them (decoded values). */
   readonly out: ReadonlyArray<AnyOutput>
+  /** Not in the log: rebuilt by validate as the batch a kill -9 kept from it (lost-batch.ts). */
+  readonly lost?: true
+}
+
+/** One run of a node as replayed: what a lost batch at its end is rebuilt from. */
+export interface ReplayedRun {
+  readonly incarnation: number
+  readonly actor: ReturnType<AnyHostedSpec["actor"]>
+  readonly context: NodeContext
+  /** The state after its last logged step, and that step's clock. */
+  readonly last: unknown
+  readonly lastAt: number
+  /** The timers its steps set and did not cancel or see fire, by key. */
+  readonly timers: ReadonlyMap<string, unknown>
+  /** The digests of the durable states it logged. */
+  readonly digests: ReadonlySet<string>
+  /** The clock of the next run's start, when there is one: its lost batch ran before. */
+  readonly nextStartAt: number | undefined
+  /** The digest the next run recovered when this run logged no such durable state, and where it says so. */
+  readonly unloggedRecovery: { readonly digest: string; readonly where: string } | undefined
 }
 
 export type DivergenceKind = "outputs" | "durable" | "throws" | "start" | "recovered"
@@ -49,6 +70,7 @@ export interface Divergence {
 export interface ReplayedNode {
   readonly node: NodeId
   readonly steps: ReadonlyArray<ReplayedStep>
+  readonly runs: ReadonlyArray<ReplayedRun>
   readonly divergence: Divergence | undefined
 }
 
@@ -68,11 +90,12 @@ interface Cursor {
   /** This node's digests, made as its live node made them. */
   readonly digest: (durable: unknown) => string
   readonly steps: Array<ReplayedStep>
+  readonly runs: Array<ReplayedRun>
   index: number
 }
 
 /** One run; the divergence, if any. */
-const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: number, previous: Incarnation | undefined): Divergence | undefined => {
+const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: number): Divergence | undefined => {
   const { hosted, node } = cursor
   const options = Schema.decodeUnknownResult(hosted.options)(incarnation.start.options)
   if (Result.isFailure(options)) {
@@ -82,6 +105,8 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
   const actor = hosted.actor(incarnation.start.nodes, options.success, incarnation.start.variant)
   const context: NodeContext = { self: node, nodes: incarnation.start.nodes }
   let state: unknown
+  const timers = new Map<string, unknown>()
+  const digests = new Set<string>()
   for (const [position, logged] of incarnation.steps.entries()) {
     const diverged = (kind: DivergenceKind, expected: string, got: string): Divergence =>
       ({ node, index: cursor.index, incarnation: number, where: logged.where, kind, expected, got })
@@ -89,12 +114,7 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     if (isStart(input) !== (position === 0)) {
       return diverged("start", position === 0 ? "a run that begins with Init or Recover" : "Init or Recover only at a run's start", describeInput(input))
     }
-    if (input._tag === "Recover" && previous !== undefined && previous.steps.length > 0) {
-      const recovered = cursor.digest(input.durable)
-      if (!previous.steps.some((step) => step.durable === recovered)) {
-        return diverged("recovered", `a durable state the previous run logged (its last: ${previous.steps.at(-1)!.durable})`, `one it never logged: ${recovered}`)
-      }
-    }
+    if (position === 0) noteNextRun(cursor, incarnation.start.at, logged)
     let step: AnyStep
     try {
       step = apply(actor, context, state, input)
@@ -108,11 +128,33 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     cursor.steps.push({ node, index: cursor.index, incarnation: number, logged, before: state, after: step.state, out: step.out })
     state = step.state
     cursor.index++
+    digests.add(digest)
+    trackTimers(timers, input, step.out)
   }
+  const lastAt = incarnation.steps.at(-1)?.at ?? incarnation.start.at
+  cursor.runs.push({ incarnation: number, actor, context, last: state, lastAt, timers, digests, nextStartAt: undefined, unloggedRecovery: undefined })
   return undefined
 }
 
-const apply = (
+/** Tells the previous run when the next began, and which durable state the next recovered when the previous never logged it. */
+const noteNextRun = (cursor: Cursor, startAt: number, first: LoggedStep): void => {
+  const previous = cursor.runs.at(-1)
+  if (previous === undefined) return
+  const recovered = first.input._tag === "Recover" && previous.digests.size > 0 ? cursor.digest(first.input.durable) : undefined
+  const unlogged = recovered !== undefined && !previous.digests.has(recovered)
+  cursor.runs[cursor.runs.length - 1] = { ...previous, nextStartAt: startAt, ...(unlogged ? { unloggedRecovery: { digest: recovered, where: first.where } } : {}) }
+}
+
+/** The timers armed after a step: a firing disarms its timer, a set arms one, a cancel disarms it; keyed as the runtime keys them. */
+export const trackTimers = (timers: Map<string, unknown>, input: StepInput, out: ReadonlyArray<AnyOutput>): void => {
+  if (input._tag === "Timer") timers.delete(JSON.stringify(input.timer))
+  for (const output of out) {
+    if (output._tag === "SetTimer") timers.set(JSON.stringify(output.timer), output.timer)
+    if (output._tag === "CancelTimer") timers.delete(JSON.stringify(output.timer))
+  }
+}
+
+export const apply = (
   actor: ReturnType<AnyHostedSpec["actor"]>,
   context: NodeContext,
   state: unknown,
@@ -130,13 +172,12 @@ const apply = (
 
 /** Replays every run of `log`; stops at the first divergence. */
 export const replayNode = (log: NodeLog, hosted: AnyHostedSpec): ReplayedNode => {
-  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digest: durableDigester(), steps: [], index: 0 }
-  const runs = log.incarnations
-  for (const [number, incarnation] of runs.entries()) {
-    const divergence = replayIncarnation(cursor, incarnation, number, runs[number - 1])
-    if (divergence !== undefined) return { node: log.node, steps: cursor.steps, divergence }
+  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digest: durableDigester(), steps: [], runs: [], index: 0 }
+  for (const [number, incarnation] of log.incarnations.entries()) {
+    const divergence = replayIncarnation(cursor, incarnation, number)
+    if (divergence !== undefined) return { node: log.node, steps: cursor.steps, runs: cursor.runs, divergence }
   }
-  return { node: log.node, steps: cursor.steps, divergence: undefined }
+  return { node: log.node, steps: cursor.steps, runs: cursor.runs, divergence: undefined }
 }
 
 /** What a divergence says in a line or three. */

@@ -10,6 +10,7 @@ import type { AnyHostedSpec, AnySystemSpec, NodeId, SearchBudget, SpecConfig, Tr
 import { Result, Schema } from "effect"
 import type { ClientHistoryCheck } from "./history.ts"
 import { judgeRun } from "./invariants.ts"
+import { rebuildLostBatches } from "./lost-batch.ts"
 import { mergeRun } from "./merge.ts"
 import type { GlobalEvent } from "./merge.ts"
 import { readNodeLog } from "./read.ts"
@@ -61,7 +62,7 @@ export interface Validation {
 export const validateLogs = (input: ValidateInput): Result.Result<Validation, EventLogUnreadable> => {
   const notes: Array<string> = []
   const checks: Array<Check> = []
-  const replayed: Array<ReplayedNode> = []
+  let replayed: Array<ReplayedNode> = []
   const truncated: Array<NodeId> = []
   for (const node of input.nodes) {
     const log = readNodeLog(input.dir, node, input.hosted)
@@ -83,13 +84,19 @@ export const validateLogs = (input: ValidateInput): Result.Result<Validation, Ev
   const finish = (verdict: ValidationVerdict["verdict"], extra: Partial<ValidationVerdict>, trace?: TraceFile): Result.Result<Validation, never> =>
     Result.succeed({ verdict: { ...base(verdict), ...extra }, trace })
 
-  const diverged = replayed.find((node) => node.divergence !== undefined)
-  const steps = replayed.reduce((sum, node) => sum + node.steps.length, 0)
-  if (diverged?.divergence !== undefined) {
-    checks.push({ check: "replay", outcome: "failed", detail: `${diverged.node} diverges at its step ${diverged.divergence.index}` })
-    return finish("invalid", { divergence: describeDivergence(diverged.divergence) }, divergenceTrace(input, printer, diverged, diverged.divergence))
+  const divergedAt = (node: ReplayedNode, divergence: Divergence) => {
+    checks.push({ check: "replay", outcome: "failed", detail: `${node.node} diverges at its step ${divergence.index}` })
+    return finish("invalid", { divergence: describeDivergence(divergence) }, divergenceTrace(input, printer, node, divergence))
   }
-  checks.push({ check: "replay", outcome: "passed", detail: `${steps} steps of ${replayed.length} nodes replayed; every output and durable state as logged` })
+  const diverged = replayed.find((node) => node.divergence !== undefined)
+  if (diverged?.divergence !== undefined) return divergedAt(diverged, diverged.divergence)
+  const steps = replayed.reduce((sum, node) => sum + node.steps.length, 0)
+  const lost = rebuildLostBatches(replayed, input.hosted)
+  if (lost._tag === "Diverged") return divergedAt(lost.node, lost.divergence)
+  replayed = [...lost.nodes]
+  notes.push(...lost.notes)
+  const rebuilt = lost.batches === 0 ? "" : `; ${lost.batches} lost ${lost.batches === 1 ? "batch" : "batches"} rebuilt from the messages and timers pending at a crash (see notes)`
+  checks.push({ check: "replay", outcome: "passed", detail: `${steps} steps of ${replayed.length} nodes replayed; every output and durable state as logged${rebuilt}` })
 
   if (truncated.length > 0) {
     // Receives whose sends were rotated away cannot be matched: the run cannot be put together.

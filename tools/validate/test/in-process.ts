@@ -3,12 +3,13 @@
  * `parley node` builds one (cluster file, nodeConfigLayer, nodeLayer) over
  * a MemoryNetwork, each with memory storage and an event log in a
  * temporary directory. A node can be given its own hosted spec (a doctored
- * reducer), crashed (its scope closed, its storage kept) and started again.
+ * reducer), crashed (its scope closed, its storage kept) and started again,
+ * or killed as a kill -9 kills it between a batch's save and its log write.
  */
-import type { AnyHostedSpec, NodeId } from "@parley/core"
+import type { AnyHostedSpec, NodeId, Step } from "@parley/core"
 import { raftHosted } from "@parley/raft"
 import type { RaftState } from "@parley/raft"
-import type { EventLogSettings } from "@parley/runtime"
+import type { EventLogSettings, StepInput } from "@parley/runtime"
 import { defaultEventLog, ensureCredentials, EventLog, freeBasePort, loopbackNodes, MemoryNetwork, Node, nodeConfigLayer, nodeLayer, Storage } from "@parley/runtime"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -20,6 +21,42 @@ const fastTimers = {
   heartbeat: { minMs: 30, maxMs: 30 },
   "check-quorum": { minMs: 300, maxMs: 300 }
 }
+
+/** Picks the batch a node's log loses: the steps it would write. */
+export type LossTrap = (batch: ReadonlyArray<{ readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }>) => boolean
+
+/**
+ * `inner`, but a flush that `trap` picks writes nothing and throws, which
+ * ends the node loop there: after the batch's save and outputs, before its
+ * log write, as a kill -9 in that window would. The node is dead until
+ * crashed and started again.
+ */
+const losingLog = <R>(inner: Layer.Layer<EventLog, never, R>, trap: { current: LossTrap | undefined; fired: boolean }) =>
+  Layer.effect(EventLog, Effect.gen(function*() {
+    const log = yield* EventLog
+    return EventLog.of({
+      open: (actor, context) =>
+        Effect.map(log.open(actor, context), (steps) => {
+          let held: Array<{ readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }> = []
+          return {
+            record: (input, step) => {
+              held.push({ input, step })
+            },
+            flush: () => {
+              if (trap.current?.(held) === true) {
+                trap.current = undefined
+                trap.fired = true
+                held = []
+                throw new Error("killed by the test between the batch's save and its log write")
+              }
+              for (const { input, step } of held) steps.record(input, step)
+              held = []
+              steps.flush()
+            }
+          }
+        })
+    })
+  })).pipe(Layer.provide(inner))
 
 interface Running {
   readonly scope: Scope.Closeable
@@ -36,6 +73,10 @@ export interface TestCluster {
   /** The node every running node names leader, once they agree. */
   readonly leader: Effect.Effect<NodeId>
   put(via: NodeId, client: string, seq: number, key: string, value: string): Effect.Effect<unknown>
+  /** Arms `id`'s log to lose the first batch `trap` picks, and kill the node there; the effect waits until it has. */
+  loseBatch(id: NodeId, trap: LossTrap): { readonly fired: Effect.Effect<void> }
+  /** Changes what `id` has saved (a storage that makes up state). */
+  tamper(id: NodeId, change: (durable: unknown) => unknown): void
 }
 
 const isRaftState = (state: unknown): state is RaftState => typeof state === "object" && state !== null && "role" in state && "leader" in state
@@ -55,12 +96,14 @@ export const inProcessCluster = (
     const network = new MemoryNetwork()
     const cells = new Map<NodeId, { value: unknown }>(nodes.map((node) => [node.id, { value: undefined }]))
     const running = new Map<NodeId, Running>()
+    const traps = new Map<NodeId, { current: LossTrap | undefined; fired: boolean }>(nodes.map((node) => [node.id, { current: undefined, fired: false }]))
 
     const start = (id: NodeId) =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
         const config = nodeConfigLayer({ clusterFile, id, spec: "raft", dataDir: dir, logLevel: "Warn", hostedSpecs: [hostedOf(id)] })
-        const layer = nodeLayer(Storage.memory(cells.get(id)!), network.transport, EventLog.files(eventsDir ?? join(dir, "events"), eventLog)).pipe(Layer.provide(config))
+        const events = losingLog(EventLog.files(eventsDir ?? join(dir, "events"), eventLog), traps.get(id)!)
+        const layer = nodeLayer(Storage.memory(cells.get(id)!), network.transport, events).pipe(Layer.provide(config))
         const services = yield* Layer.buildWithScope(layer, scope).pipe(Effect.orDie)
         running.set(id, { scope, node: Context.get(services, Node) })
       })
@@ -95,6 +138,21 @@ export const inProcessCluster = (
         Effect.gen(function*() {
           const answer = yield* running.get(via)!.node.submit(client, seq, { seq, op: { _tag: "Put", key, value } }, 5000)
           return Option.getOrUndefined(answer)
+        }),
+      loseBatch: (id, trap) => {
+        const armed = traps.get(id)!
+        armed.current = trap
+        armed.fired = false
+        const fired: Effect.Effect<void> = Effect.gen(function*() {
+          const deadline = Date.now() + 20_000
+          while (!armed.fired && Date.now() < deadline) yield* Effect.sleep(20)
+          if (!armed.fired) return yield* Effect.die(new Error(`${id} never took a batch the trap picks within 20 s`))
         })
+        return { fired }
+      },
+      tamper: (id, change) => {
+        const cell = cells.get(id)!
+        cell.value = change(cell.value)
+      }
     } satisfies TestCluster
   })

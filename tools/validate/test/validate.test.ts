@@ -7,6 +7,7 @@
  */
 import { defaultConfig } from "@parley/core"
 import { defaultEventLog } from "@parley/runtime"
+import type { StepInput } from "@parley/runtime"
 import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
 import { raftHosted, raftSpec } from "@parley/raft"
 import { Effect, References, Result } from "effect"
@@ -95,6 +96,36 @@ const doctored = (changed: { at: number | undefined }): AnyHostedSpec => {
   }
 }
 
+type RaftDurable = { readonly term: number; readonly votedFor: NodeId | null }
+
+const isAppendWithEntries = (input: StepInput): boolean =>
+  input._tag === "Message" && typeof input.message === "object" && input.message !== null &&
+  "_tag" in input.message && input.message._tag === "AppendEntries" && "entries" in input.message && Array.isArray(input.message.entries) && input.message.entries.length > 0
+
+/**
+ * Writes through the leader; then a follower takes the next write's
+ * AppendEntries, saves it and answers, and dies before its log has the
+ * batch (`tamper` may change what it saved); it starts again, more writes
+ * follow, every node stops, and the logs are validated.
+ */
+const lostBatchRun = (cluster: TestCluster, tamper: (durable: unknown, leader: NodeId, follower: NodeId) => unknown) =>
+  Effect.gen(function*() {
+    dirs.push(cluster.dir)
+    const leader = yield* cluster.leader
+    for (let seq = 1; seq <= 3; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
+    const follower = cluster.ids.find((id) => id !== leader)!
+    const killed = cluster.loseBatch(follower, (batch) => batch.some(({ input }) => isAppendWithEntries(input)))
+    yield* cluster.put(leader, "c1", 4, "k0", "v4")
+    yield* killed.fired
+    yield* cluster.crash(follower)
+    cluster.tamper(follower, (durable) => tamper(durable, leader, follower))
+    yield* cluster.start(follower)
+    for (let seq = 5; seq <= 10; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
+    yield* Effect.sleep(500)
+    yield* cluster.stop
+    return { follower, validation: Result.getOrThrow(validate(cluster)) }
+  })
+
 describe("validate", () => {
   it("validates a run with a crash and a recovery, every check passing", async () => {
     const cluster = await run(inProcessCluster())
@@ -105,6 +136,30 @@ describe("validate", () => {
     expect(validation.verdict.nodes.find((node) => node.node === follower)?.runs).toBe(2)
     expect(validation.verdict.checks[3]?.detail).toBe("15 operations, linearizable")
     expect(validation.trace).toBeUndefined()
+  }, 60_000)
+
+  it("rebuilds the batch a kill -9 kept from a follower's log after its save and its answer, and validates the run", async () => {
+    const cluster = await run(inProcessCluster())
+    const { follower, validation } = await run(lostBatchRun(cluster, (durable) => durable))
+    expect(validation.verdict.verdict).toBe("valid")
+    expect(validation.verdict.checks.map((check) => check.outcome)).toEqual(["passed", "passed", "passed", "passed"])
+    expect(validation.verdict.checks[0]?.detail).toMatch(/1 lost batch rebuilt/)
+    expect(validation.verdict.notes.join("\n")).toMatch(
+      // The batch holds the AppendEntries, and whatever else waited in the follower's inbox with it.
+      new RegExp(`${follower} lost its last logged batch at the crash ending its run 1: \\d+ steps? rebuilt from the messages and timers it had pending \\(Message(, \\w+)*\\), which give the durable state its next run recovered and the \\d+ messages? others received from it`)
+    )
+    expect(validation.verdict.checks[3]?.detail).toBe("10 operations, linearizable")
+  }, 60_000)
+
+  it("still finds a recovered durable state that no lost batch reaches: storage made it up", async () => {
+    const cluster = await run(inProcessCluster())
+    // A vote in its term for the one node it never voted for: no message or timer it had pending gives that.
+    const third = (leader: NodeId, follower: NodeId) => cluster.ids.find((id) => id !== leader && id !== follower)!
+    const { follower, validation } = await run(lostBatchRun(cluster, (durable, leader, follower) => ({ ...(durable as RaftDurable), votedFor: third(leader, follower) })))
+    expect(validation.verdict.verdict).toBe("invalid")
+    expect(validation.verdict.divergence).toMatch(new RegExp(`^${follower} diverges at its step \\d+ \\(run 2, .*${follower}\\.events\\.1\\.jsonl:\\d+\\): recovered`))
+    expect(validation.verdict.divergence).toMatch(/no such batch reaches/)
+    expect(validation.trace?.steps.at(-1)?.action).toBe(`${follower} diverges: recovered`)
   }, 60_000)
 
   it("finds the first step of a doctored node's log that the checked reducer does not produce", async () => {
@@ -184,11 +239,13 @@ describe("mergeRun", () => {
     const sender: ReplayedNode = {
       node: "n1",
       steps: [step("n1", 0, { _tag: "Init" }, undefined, [{ _tag: "Send", to: "n2", message: { ping: 1 } }, { _tag: "Send", to: "n2", message: { ping: 1 } }])],
+      runs: [],
       divergence: undefined
     }
     const receiver = (messages: ReadonlyArray<unknown>): ReplayedNode => ({
       node: "n2",
       steps: [step("n2", 0, { _tag: "Init" }, undefined, []), ...messages.map((message, i) => step("n2", i + 1, { _tag: "Message", from: "n1", message }, message, []))],
+      runs: [],
       divergence: undefined
     })
     const merged = mergeRun([sender, receiver([{ ping: 1 }, { ping: 1 }])])

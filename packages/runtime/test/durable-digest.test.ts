@@ -1,0 +1,62 @@
+/**
+ * The event log's durable digest depends on the state alone: a digester
+ * that kept its chains from the states before gives what a fresh one
+ * gives, whatever a step did to the log (append, cut back, rechunk), and
+ * states that differ in an entry, or only in how the entries are chunked,
+ * differ.
+ */
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { durableDigester } from "../src/event-log-format.ts"
+
+type Entry = { readonly term: number; readonly value: string }
+type Durable = { readonly term: number; readonly log: ReadonlyArray<ReadonlyArray<Entry>> }
+
+const chunk = 4
+
+/** Appends as a reducer does: full chunks kept as they are, the last one grown into a new array. */
+const append = (log: ReadonlyArray<ReadonlyArray<Entry>>, entry: Entry): ReadonlyArray<ReadonlyArray<Entry>> => {
+  const last = log.at(-1)
+  return last === undefined || last.length === chunk ? [...log, [entry]] : [...log.slice(0, -1), [...last, entry]]
+}
+
+/** Cuts the log back to its first `keep` entries, keeping the chunks and entries before the cut. */
+const cut = (log: ReadonlyArray<ReadonlyArray<Entry>>, keep: number): ReadonlyArray<ReadonlyArray<Entry>> => {
+  const whole = Math.floor(keep / chunk)
+  const rest = keep % chunk
+  return rest === 0 ? log.slice(0, whole) : [...log.slice(0, whole), log[whole]!.slice(0, rest)]
+}
+
+const step = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ _tag: fc.constant("append" as const), term: fc.integer({ min: 1, max: 3 }), value: fc.string({ maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("cut" as const), keep: fc.nat({ max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("term" as const), term: fc.integer({ min: 1, max: 5 }) }) }
+)
+
+describe("durableDigester", () => {
+  it("gives a state the digest a fresh digester gives it, after any steps", () => {
+    fc.assert(fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      const digest = durableDigester()
+      let state: Durable = { term: 0, log: [] }
+      for (const s of steps) {
+        const entries = state.log.reduce((sum, c) => sum + c.length, 0)
+        state = s._tag === "append"
+          ? { ...state, log: append(state.log, { term: s.term, value: s.value }) }
+          : s._tag === "cut"
+          ? { ...state, log: cut(state.log, Math.min(s.keep, entries)) }
+          : { ...state, term: s.term }
+        expect(digest(state)).toBe(durableDigester()(JSON.parse(JSON.stringify(state))))
+      }
+    }))
+  })
+
+  it("tells apart states that differ in one entry or only in their chunks", () => {
+    const e = (value: string): Entry => ({ term: 1, value })
+    const digest = (durable: Durable) => durableDigester()(durable)
+    const base = digest({ term: 1, log: [[e("a"), e("b")], [e("c")]] })
+    expect(digest({ term: 1, log: [[e("a"), e("b")], [e("d")]] })).not.toBe(base)
+    expect(digest({ term: 1, log: [[e("a")], [e("b"), e("c")]] })).not.toBe(base)
+    expect(digest({ term: 1, log: [[e("a"), e("b"), e("c")]] })).not.toBe(base)
+    expect(digest({ term: 2, log: [[e("a"), e("b")], [e("c")]] })).not.toBe(base)
+  })
+})
