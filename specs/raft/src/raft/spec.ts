@@ -195,7 +195,7 @@ const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: 
     crashable: nodes.slice(0, shape.crashable),
     ...(symmetric.length >= 2 ? { symmetric } : {}),
     ghost: raftHistory,
-    properties: [...raftProperties(shape), ...membershipProperties(config)],
+    properties: [...raftProperties({ ...shape, fixedMembership: plan === undefined }), ...membershipProperties(config)],
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&

@@ -19,11 +19,14 @@ const oneTerm = { retries: 1, "max-term": 1, crashes: 0, "max-in-flight": 0 }
 const LONG = 1_800_000
 
 /**
- * Figure 8 needs four terms: the entry's, a rival's, the term that commits it
- * by counting, and the rival's return. Dropping messages and at most two in
- * flight keep that search to about two million states.
+ * Figure 8's overwrite needs four terms: the entry's, a rival's, the term that
+ * commits it by counting, and the rival's return. Dropping messages and at
+ * most two in flight keep that search to about two million states.
  */
 const figure8 = { ...oneTerm, variant: "commit-prior-term", clients: 0, "max-term": 4, lossy: true, "max-in-flight": 2 }
+
+/** ElectableCompleteness sees Figure 8 a term sooner, once the rival could still win: three terms, no client, no crash. */
+const figure8ThreeTerms = { variant: "commit-prior-term", clients: 0, "max-term": 3, crashes: 0 }
 
 type Lane = { readonly role?: string; readonly term?: number; readonly log?: ReadonlyArray<string>; readonly commit?: number }
 
@@ -163,9 +166,29 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
   })
 })
 
-describe("commit-prior-term (Figure 8), which needs four terms", () => {
-  it("a term-3 leader commits a term-1 entry by counting replicas; a term-4 leader overwrites it", () => {
-    const { trace } = expectCaught(raftSpec, figure8, { property: "LeaderCompleteness", depth: 28, states: 1_960_674 })
+describe("commit-prior-term (Figure 8): a commit by counting, seen once a node without the entry could win", () => {
+  it("a term-3 leader commits a term-1 entry by counting; the term-2 leader, lacking it, could still be elected", () => {
+    const { trace } = expectCaught(raftSpec, figure8ThreeTerms, { property: "ElectableCompleteness", depth: 23, states: 87_003 })
+    const last = trace().steps.at(-1)!.lanes as Record<string, Lane>
+    const [leader] = leadersOf(last).find(([, term]) => term === 3)!
+    expect(last[leader]!.commit).toBeGreaterThanOrEqual(1)
+    expect(last[leader]!.log?.[0]).toBe("1/1 noop")
+    // The rival holds the term-2 leader's noop where the committed entry is, a later last term than the entry's holders but the leader.
+    const rival = Object.values(last).find((lane) => lane.log?.[0] === "2/1 noop")
+    expect(rival).toBeDefined()
+  })
+
+  it("the correct reducer keeps every property within the same bounds, ElectableCompleteness among them", () => {
+    expectHolds(raftSpec, { ...figure8ThreeTerms, variant: "correct" }, { states: 342_865 })
+  }, LONG)
+
+  it("with ElectableCompleteness set aside, a term-4 leader without the entry overwrites it: four terms", () => {
+    const { trace } = expectCaught(raftSpec, figure8, {
+      property: "LeaderCompleteness",
+      depth: 28,
+      states: 1_960_674,
+      adjust: settingAside(["ElectableCompleteness"])
+    })
     const last = trace().steps.at(-1)!.lanes as Record<string, Lane>
     const leader = leadersOf(last).find(([, term]) => term === 4)?.[0]
     expect(leader).toBeDefined()
@@ -174,7 +197,7 @@ describe("commit-prior-term (Figure 8), which needs four terms", () => {
     expect(last[leader!]!.log?.[0]).not.toBe("1/1 noop")
   }, LONG)
 
-  it("the correct reducer keeps LeaderCompleteness within the same bounds", () => {
+  it("the correct reducer keeps LeaderCompleteness and ElectableCompleteness within the four terms' bounds", () => {
     expectHolds(raftSpec, { ...figure8, variant: "correct" }, { states: 5_340_302 })
   }, LONG)
 })
