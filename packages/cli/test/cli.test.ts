@@ -188,11 +188,11 @@ describe("parley check", () => {
     expect(shown.stdout).toContain("ElectionSafety does not hold")
   })
 
-  it("prints the options a profile checks, not the ones it replaced", async () => {
+  it("checks a profile's options as their defaults, and an option given explicitly wins, at the declared default too", async () => {
     const run = await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1")
     expect(run.stdout.split("\n")[0]).toMatch(/ clients=2 requests=1 retries=0 max-term=1 .*lossy=true prevote=true checkquorum=true .*profile=runtime /)
-    const json = summaryOf(await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1", "--json"))
-    expect([json.config["max-term"], json.checked["max-term"]]).toEqual([2, 1])
+    const json = summaryOf(await parley("check", "raft", "--profile", "runtime", "--max-term", "2", "--max-states", "500", "--workers", "1", "--json"))
+    expect([json.config["max-term"], json.checked["max-term"], json.config.clients]).toEqual([2, 2, 2])
   })
 
   it("checks liveness only with --liveness, and shows 2PC's blocking as a lasso", async () => {

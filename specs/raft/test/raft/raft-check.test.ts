@@ -1,6 +1,6 @@
 import { check, replay, systemModel } from "@parley/checker"
 import { expectCaught, expectHolds } from "@parley/checker/testing"
-import { defaultConfig } from "@parley/core"
+import { configOf, defaultConfig } from "@parley/core"
 import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { raftSpec } from "../../src/index.ts"
@@ -140,10 +140,10 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
     expect(result.result).toBe("bounded")
   })
 
-  it("reports the options it checks in place of the given ones", () => {
-    const given = { ...defaultConfig(raftSpec), profile: "runtime" }
-    expect(raftSpec.effective(given)).toEqual({
-      ...given,
+  it("sets the defaults of the options it covers; an option given explicitly wins, whatever its value", () => {
+    expect(configOf(raftSpec, { profile: "runtime" })).toEqual({
+      ...defaultConfig(raftSpec),
+      profile: "runtime",
       clients: 2,
       requests: 1,
       retries: 0,
@@ -156,13 +156,10 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
       prevote: true,
       checkquorum: true
     })
-    expect(raftSpec.effective(defaultConfig(raftSpec))).toEqual(defaultConfig(raftSpec))
-    // More terms for a swarm's walks: a --max-term other than the option's default replaces the profile's.
-    expect(raftSpec.effective({ ...given, "max-term": 4 })["max-term"]).toBe(4)
-  })
-
-  it("refuses an option it sets itself rather than ignore it", () => {
-    expect(() => raftSpec.buildWith({ profile: "runtime", clients: 3 })).toThrow(/--profile runtime sets --clients itself/)
+    expect(configOf(raftSpec, {})).toEqual(defaultConfig(raftSpec))
+    // 2 is --max-term's declared default: given, it still replaces the profile's first term.
+    expect(configOf(raftSpec, { profile: "runtime", "max-term": 2, clients: 1 })).toMatchObject({ "max-term": 2, clients: 1, prevote: true, lossy: true })
+    expect(raftSpec.resolve({ profile: "runtime", maxTerm: 2 })).toMatchObject({ maxTerm: 2, clients: 2 })
   })
 })
 
