@@ -28,6 +28,14 @@ const figure8 = { ...oneTerm, variant: "commit-prior-term", clients: 0, "max-ter
 /** ElectableCompleteness sees Figure 8 a term sooner, once the rival could still win: three terms, no client, no crash. */
 const figure8ThreeTerms = { variant: "commit-prior-term", clients: 0, "max-term": 3, crashes: 0 }
 
+/**
+ * The runtime profile (PreVote, CheckQuorum, two entries an append, loss)
+ * with three terms, cut elsewhere so that BFS reaches Figure 8: one client,
+ * whose Put is the term-1 entry sent alone (the leader's own noop would
+ * otherwise go with it), no crash, and only n1 and n2 campaigning.
+ */
+const runtimeFigure8 = { profile: "runtime", variant: "commit-prior-term", "max-term": 3, clients: 1, crashes: 0, campaigners: 2 }
+
 type Lane = { readonly role?: string; readonly term?: number; readonly log?: ReadonlyArray<string>; readonly commit?: number }
 
 const leadersOf = (lanes: Readonly<Record<string, unknown>>): ReadonlyArray<[string, number]> =>
@@ -177,6 +185,18 @@ describe("commit-prior-term (Figure 8): a commit by counting, seen once a node w
 
   it("the correct reducer keeps every property within the same bounds, ElectableCompleteness among them", () => {
     expectHolds(raftSpec, { ...figure8ThreeTerms, variant: "correct" }, { states: 342_865 })
+  }, LONG)
+
+  it("under the runtime profile with three terms: PreVote rounds, and the term-1 entries sent two at once", () => {
+    const { trace } = expectCaught(raftSpec, runtimeFigure8, { property: "ElectableCompleteness", depth: 32, states: 1_532_796 })
+    const steps = trace().steps
+    expect(steps.filter((s) => s.event._tag === "Drop").length).toBeGreaterThan(0)
+    const delivered = steps.flatMap((s) => (s.event._tag === "Deliver" && "message" in s.event ? [s.event.message] : []))
+    expect(delivered.some((m) => m.startsWith("MsgPreVote "))).toBe(true)
+    expect(delivered.some((m) => m.includes("Entries:[1/1 noop, 1/2 c1#1 Put(x=1)]"))).toBe(true)
+    const last = steps.at(-1)!.lanes as Record<string, Lane>
+    const [leader] = leadersOf(last).find(([, term]) => term === 3)!
+    expect(last[leader]!.commit).toBe(2)
   }, LONG)
 
   it("with ElectableCompleteness set aside, a term-4 leader without the entry overwrites it: four terms", () => {
