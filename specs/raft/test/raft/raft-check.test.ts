@@ -78,6 +78,10 @@ describe("every property of raft is falsifiable with the default options", () =>
     expect(termOneLeaders.size).toBe(2)
   })
 
+  it("no-log-check: with LeaderCompleteness set aside, ElectableCompleteness sees the elected leader that lacks a committed entry", () => {
+    expectCaught(raftSpec, { variant: "no-log-check" }, { property: "ElectableCompleteness", depth: 12, adjust: settingAside(["LeaderCompleteness"]) })
+  })
+
   it("replay-uncommitted: with the leader's and the node's own checks set aside, the history of applied entries catches it", () => {
     // The node that replayed its log crashed or was overwritten: only what it applied, remembered, shows two entries at one index.
     const { trace } = expectCaught(raftSpec, { variant: "replay-uncommitted" }, {
