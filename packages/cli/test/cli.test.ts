@@ -242,6 +242,7 @@ describe("parley check", () => {
     [["check", "twophase", "--max-depth", "0"], /--max-depth must be a positive integer, got 0/],
     [["check", "twophase", "--frobnicate"], /frobnicate/],
     [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
+    [["check", "twophase", "--prefer-new"], /--prefer-new goes with --strategy sim, not bfs/],
     [["check", "raft", "--retries", "1", "--symmetry"], /raft declares no interchangeable nodes/],
     [["check", "twophase", "--workers", "2", "--strategy", "dfs"], /--workers above 1 goes with --strategy bfs/],
     [["check", "twophase", "--workers", "0"], /--workers must be a positive integer, got 0/],
