@@ -22,6 +22,8 @@ export interface CheckInput {
   readonly maxStates: number | undefined
   readonly walks: number | undefined
   readonly seed: number | undefined
+  /** With sim: each step prefers successors the walker has not stored yet. */
+  readonly preferNew: boolean
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
@@ -58,6 +60,7 @@ const flags: Record<OptionName, string> = {
   maxStates: "--max-states",
   walks: "--walks",
   seed: "--seed",
+  preferNew: "--prefer-new",
   liveness: "--liveness",
   symmetry: "--symmetry",
   partialOrder: "--por",
@@ -127,6 +130,7 @@ const checkOptions = (input: CheckInput, spec: string, config: SpecConfig, resum
   ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
   ...(input.walks === undefined ? {} : { walks: input.walks }),
   ...(input.seed === undefined ? {} : { seed: input.seed }),
+  ...(input.preferNew ? { preferNew: true } : {}),
   ...(onTerminal || input.progress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p, onTerminal)) } : {}),
   ...(input.checkpoint === undefined
     ? {}

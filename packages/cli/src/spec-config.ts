@@ -1,4 +1,4 @@
-import { CorrectVariant, defaultConfig, describeAllowed, optionAccepts } from "@parley/core"
+import { configOf, CorrectVariant, describeAllowed, optionAccepts } from "@parley/core"
 import type { ConfigValue, SpecConfig, SpecDefinition, SpecOption } from "@parley/core"
 import { UsageError } from "./errors.ts"
 
@@ -27,16 +27,18 @@ const parseValue = (spec: SpecDefinition, option: SpecOption, raw: string | bool
 }
 
 /**
- * The spec's full configuration: its defaults, overridden by the options
- * given. An option the spec does not have, a value outside its range, or an
- * unknown variant is a usage error that says what is allowed.
+ * The spec's full configuration: the options given, the others at their
+ * defaults (those a preset among the given ones sets, such as Raft's
+ * `--profile runtime`, else the declared ones: `configOf`). An option the
+ * spec does not have, a value outside its range, or an unknown variant is a
+ * usage error that says what is allowed.
  */
 export const resolveConfig = (
   spec: SpecDefinition,
   given: RawSpecOptions,
   variant: string | undefined
 ): SpecConfig | UsageError => {
-  const config = defaultConfig(spec)
+  const explicit: Record<string, ConfigValue> = {}
   for (const [name, raw] of Object.entries(given)) {
     const option = spec.options.find((o) => o.name === name)
     if (option === undefined) {
@@ -45,8 +47,9 @@ export const resolveConfig = (
     }
     const value = parseValue(spec, option, raw)
     if (value instanceof UsageError) return value
-    config[name] = value
+    explicit[name] = value
   }
+  const config = configOf(spec, explicit)
   if (variant !== undefined) {
     const variants = [CorrectVariant, ...spec.variants.map((v) => v.name)]
     if (!variants.includes(variant)) {

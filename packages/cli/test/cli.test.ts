@@ -188,11 +188,11 @@ describe("parley check", () => {
     expect(shown.stdout).toContain("ElectionSafety does not hold")
   })
 
-  it("prints the options a profile checks, not the ones it replaced", async () => {
+  it("checks a profile's options as their defaults, and an option given explicitly wins, at the declared default too", async () => {
     const run = await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1")
     expect(run.stdout.split("\n")[0]).toMatch(/ clients=2 requests=1 retries=0 max-term=1 .*lossy=true prevote=true checkquorum=true .*profile=runtime /)
-    const json = summaryOf(await parley("check", "raft", "--profile", "runtime", "--max-states", "500", "--workers", "1", "--json"))
-    expect([json.config["max-term"], json.checked["max-term"]]).toEqual([2, 1])
+    const json = summaryOf(await parley("check", "raft", "--profile", "runtime", "--max-term", "2", "--max-states", "500", "--workers", "1", "--json"))
+    expect([json.config["max-term"], json.checked["max-term"], json.config.clients]).toEqual([2, 2, 2])
   })
 
   it("checks liveness only with --liveness, and shows 2PC's blocking as a lasso", async () => {
@@ -242,6 +242,7 @@ describe("parley check", () => {
     [["check", "twophase", "--max-depth", "0"], /--max-depth must be a positive integer, got 0/],
     [["check", "twophase", "--frobnicate"], /frobnicate/],
     [["check", "twophase", "--walks", "10"], /--walks goes with --strategy sim, not bfs/],
+    [["check", "twophase", "--prefer-new"], /--prefer-new goes with --strategy sim, not bfs/],
     [["check", "raft", "--retries", "1", "--symmetry"], /raft declares no interchangeable nodes/],
     [["check", "twophase", "--workers", "2", "--strategy", "dfs"], /--workers above 1 goes with --strategy bfs/],
     [["check", "twophase", "--workers", "0"], /--workers must be a positive integer, got 0/],

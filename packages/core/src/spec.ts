@@ -52,6 +52,14 @@ export interface SpecDefinition {
    */
   effective(config: SpecConfig): SpecConfig
   /**
+   * The full configuration for the options given by their command-line
+   * names (and `variant`): each given one as given, every other at the
+   * default a preset among the given ones sets (Raft's `--profile
+   * runtime`), else at its declared default. An option given explicitly
+   * wins over a preset, whatever its value. See `configOf`.
+   */
+  configFor?(given: Readonly<Record<string, ConfigValue>>): SpecConfig
+  /**
    * The URL of a module that exports this spec (by any name): a checker
    * worker thread imports it to build the model, instead of every spec there
    * is. Its imports are what the thread loads, so the lighter the better.
@@ -75,6 +83,10 @@ export const defaultConfig = (spec: SpecDefinition): Record<string, ConfigValue>
   for (const option of spec.options) config[option.name] = option.default
   return config
 }
+
+/** The full configuration for the options given: the spec's `configFor`, or its defaults overridden by them. */
+export const configOf = (spec: SpecDefinition, given: Readonly<Record<string, ConfigValue>>): Record<string, ConfigValue> =>
+  spec.configFor === undefined ? { ...defaultConfig(spec), ...given } : { ...spec.configFor(given) }
 
 /** What values an option takes, as a usage message says it: "an integer from 1 to 7". */
 export const describeAllowed = (option: SpecOption): string => {
@@ -158,6 +170,8 @@ export interface SpecDecl<R extends OptionTable, V extends string, B extends obj
   build(options: OptionsOf<R>, bugs: B, variant: V | typeof CorrectVariant): BuiltSpec
   /** The options a preset among them sets in place of the given ones (see `SpecDefinition.effective`). */
   readonly effective?: (options: OptionsOf<R>) => Partial<OptionsOf<R>>
+  /** The defaults a preset among the given options sets in place of the declared ones; options given explicitly win (see `SpecDefinition.configFor`). */
+  readonly presets?: (given: Partial<OptionsOf<R>>) => Partial<OptionsOf<R>>
 }
 
 /** A spec as `defineSpec` gives it: what the registry lists, plus typed access for tests and the spec's own code. */
@@ -183,7 +197,7 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
   const defaults = Object.fromEntries(keys.map((key) => [key, decl.options[key]!.default])) as OptionsOf<R>
 
   const resolve = (given: Partial<OptionsOf<R>> = {}): OptionsOf<R> => {
-    const resolved = { ...defaults, ...given }
+    const resolved = { ...defaults, ...decl.presets?.(given), ...given }
     keys.forEach((key, i) => {
       const value = (resolved as Record<string, unknown>)[key]
       if (!optionAccepts(options[i]!, value)) throw refusal(decl.name, options[i]!, value)
@@ -198,7 +212,7 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
     return { ...decl.correct, ...decl.variants[variant as V].bugs }
   }
   const givenIn = (config: SpecConfig): Partial<OptionsOf<R>> =>
-    Object.fromEntries(keys.map((key, i) => [key, config[options[i]!.name]])) as Partial<OptionsOf<R>>
+    Object.fromEntries(keys.flatMap((key, i) => (options[i]!.name in config ? [[key, config[options[i]!.name]]] : []))) as Partial<OptionsOf<R>>
   const buildWith = (given?: Partial<OptionsOf<R>>, variant: V | typeof CorrectVariant = CorrectVariant): BuiltSpec =>
     decl.build(resolve(given), bugsOf(variant), variant)
 
@@ -216,6 +230,11 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
       const variant = config.variant ?? CorrectVariant
       if (typeof variant !== "string") throw new TypeError(`${decl.name} needs variant to be a string, got ${JSON.stringify(variant)}`)
       return buildWith(givenIn(config), variant as V)
+    },
+    configFor: (given) => {
+      const resolved: Readonly<Record<string, unknown>> = resolve(givenIn(given))
+      const named = keys.map((key, i) => [options[i]!.name, resolved[key] as ConfigValue] as const)
+      return { variant: given.variant ?? CorrectVariant, ...Object.fromEntries(named) }
     },
     effective: (config) => {
       if (decl.effective === undefined) return config

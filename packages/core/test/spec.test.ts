@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { choice, CorrectVariant, defineSpec, flag, int } from "../src/index.ts"
+import { choice, configOf, CorrectVariant, defaultConfig, defineSpec, flag, int } from "../src/index.ts"
 import type { OptionsOf } from "../src/index.ts"
 
 const toyOptions = {
@@ -62,5 +62,23 @@ describe("defineSpec", () => {
   it("refuses an unknown variant, listing the variants there are", () => {
     expect(() => toy.bugsOf("late")).toThrow(new TypeError("toy has no variant \"late\"; its variants: correct, early, both"))
     expect(toy.bugsOf("both")).toEqual({ early: true, late: true })
+  })
+
+  it("takes a preset's defaults for the options not given, and every option given explicitly over it, its declared default too", () => {
+    const preset = defineSpec({
+      name: "preset",
+      description: "a spec with a profile",
+      options: { ...toyOptions, profile: choice("profile", ["plain", "lossy"], "plain") },
+      correct: {},
+      variants: {},
+      presets: (given) => (given.profile === "lossy" ? { lossy: true, nodes: 5 } : {}),
+      build: () => ({ _tag: "Model", model: { init: () => [], actions: () => [], next: () => undefined, properties: [], describe: () => "" } as never })
+    })
+    expect(configOf(preset, { profile: "lossy" })).toEqual({ ...defaultConfig(preset), profile: "lossy", lossy: true, nodes: 5 })
+    expect(configOf(preset, { profile: "lossy", nodes: 3, variant: "correct" })).toMatchObject({ nodes: 3, lossy: true })
+    expect(configOf(preset, {})).toEqual(defaultConfig(preset))
+    expect(preset.resolve({ profile: "lossy", lossy: false })).toMatchObject({ nodes: 5, lossy: false })
+    // A spec without presets: its defaults overridden by what is given.
+    expect(configOf(toy, { nodes: 2 })).toEqual({ ...defaultConfig(toy), nodes: 2 })
   })
 })

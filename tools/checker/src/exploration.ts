@@ -211,6 +211,12 @@ export class Exploration<S, A> {
     return next === undefined || this.stepHolds(state, next, id, index)
   }
 
+  /** Whether `state` is stored already, without storing it: for walks that prefer states not met yet (`simulation.ts`). */
+  isStored(state: S): boolean {
+    this.fingerprintOf(state)
+    return this.table.find(this.fingerprint[0]!, this.fingerprint[1]!) >= 0
+  }
+
   /** Writes the fingerprint of `state` (and, with a codec, its words) where `admit` reads them. */
   private fingerprintOf(state: S): void {
     const { codec } = this

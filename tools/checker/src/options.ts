@@ -6,7 +6,7 @@ import type { CheckOptions } from "./types.ts"
 export const MAX_LIVENESS_PROPERTIES = 16
 
 /** The knobs a problem may name: `CheckOptions`' own, the threads, and checkpoints (`onLevel`, `onStopped`). */
-export type OptionName = "strategy" | "maxDepth" | "maxStates" | "walks" | "seed" | "liveness" | "symmetry" | "partialOrder" | "workers" | "checkpoint" | "resume"
+export type OptionName = "strategy" | "maxDepth" | "maxStates" | "walks" | "seed" | "preferNew" | "liveness" | "symmetry" | "partialOrder" | "workers" | "checkpoint" | "resume"
 
 /** What a check is asked to do, beyond its options, and the words its problems are told in. */
 export interface OptionsContext<S, A> {
@@ -26,6 +26,7 @@ const ownNames: Record<OptionName, string> = {
   maxStates: "maxStates",
   walks: "walks",
   seed: "seed",
+  preferNew: "preferNew",
   liveness: "liveness",
   symmetry: "symmetry",
   partialOrder: "partialOrder",
@@ -50,7 +51,7 @@ export const validateCheckOptions = <S, A>(options: CheckOptions, context: Optio
   }
   if (options.seed !== undefined && !Number.isInteger(options.seed)) problems.push(`${name("seed")} must be an integer, got ${options.seed}`)
   if (strategy !== "sim") {
-    for (const [option, value] of [["walks", options.walks], ["seed", options.seed]] as const) {
+    for (const [option, value] of [["walks", options.walks], ["seed", options.seed], ["preferNew", options.preferNew === true ? true : undefined]] as const) {
       if (value !== undefined) problems.push(`${name(option)} goes with ${name("strategy")} sim, not ${strategy}`)
     }
   }

@@ -44,6 +44,8 @@ class Walker<S, A> {
   /** The successors inside the boundary of the state the walk is at, with their action indices: reused from step to step. */
   private readonly successors: Array<S> = []
   private readonly indices: Array<number> = []
+  /** Positions in `successors` of those not stored yet: reused from step to step. */
+  private readonly fresh: Array<number> = []
 
   constructor(private readonly explored: Exploration<S, A>, private readonly random: () => number, private readonly length: number) {
     this.initial = explored.model.init()
@@ -61,7 +63,7 @@ class Walker<S, A> {
       const enabled = this.gatherSuccessors(state)
       if (!enabled && !explored.endHolds(state, id)) return false
       if (this.successors.length === 0) break
-      const pick = Math.floor(random() * this.successors.length)
+      const pick = this.pick()
       const next = this.successors[pick]!
       const action = this.indices[pick]!
       explored.generated++
@@ -72,6 +74,16 @@ class Walker<S, A> {
       explored.countExpanded(0, depth)
     }
     return true
+  }
+
+  /** The successor to step to: uniformly among them, or with `preferNew` among those not stored yet, if any. */
+  private pick(): number {
+    const { successors, random, explored } = this
+    if (explored.options.preferNew !== true) return Math.floor(random() * successors.length)
+    const fresh = this.fresh
+    fresh.length = 0
+    for (let i = 0; i < successors.length; i++) if (!explored.isStored(successors[i]!)) fresh.push(i)
+    return fresh.length > 0 ? fresh[Math.floor(random() * fresh.length)]! : Math.floor(random() * successors.length)
   }
 
   /** Fills `successors` with those of `state` inside the boundary; whether any action was enabled at all. */

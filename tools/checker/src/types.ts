@@ -20,6 +20,12 @@ export interface CheckOptions {
   readonly walks?: number
   /** `sim`: the seed the walks are drawn from (default 0); the same seed gives the same walks. */
   readonly seed?: number
+  /**
+   * `sim`: each step picks among the successors this walker has not stored
+   * yet, when there are any, rather than among all of them: walks pushed
+   * away from what earlier walks covered (novelty search).
+   */
+  readonly preferNew?: boolean
   /** Stop once this many distinct states are stored. */
   readonly maxStates?: number
   /** Report a state with no successor as a violation unless the model calls it `terminal`. */

@@ -57,6 +57,15 @@ describe("random walks", () => {
     expect(last.y - last.x).toBeGreaterThan(3)
   })
 
+  it("with preferNew, step to states not met yet where there are any: more distinct states from as many walks", () => {
+    const model = grid(30)
+    const uniform = check(model, sim(40, 3))
+    const novel = check(model, { ...sim(40, 3), preferNew: true })
+    expect(novel.generatedStates).toBe(uniform.generatedStates)
+    expect(novel.distinctStates).toBeGreaterThan(uniform.distinctStates * 1.2)
+    expect(check(model, { ...sim(40, 3), preferNew: true }).distinctStates).toBe(novel.distinctStates)
+  })
+
   it("stop each walk at --max-depth", () => {
     const result = check(grid(50), sim(10, 9, 7))
     expect(result.maxDepth).toBe(7)

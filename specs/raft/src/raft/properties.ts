@@ -14,7 +14,7 @@ import { noHistory } from "./history.ts"
 import type { RaftHistory } from "./history.ts"
 import type { RaftDurable, RaftTimer } from "./messages.ts"
 import type { RaftActor } from "./node.ts"
-import { entryOf, lastIndex, termAt } from "./state.ts"
+import { entryOf, lastIndex, lastTerm, termAt } from "./state.ts"
 import type { LogView, RaftState } from "./state.ts"
 
 /** Raft's nodes with the key-value store's scripted clients and the cluster's history; spec.ts builds one. */
@@ -68,12 +68,19 @@ const logsMatch = (a: LogView, b: LogView): boolean => {
   return true
 }
 
-/** Whether `leader` holds entry `index` as `node` does: an entry the leader compacted is committed, and one the node compacted is known by its snapshot's term at most. */
-const holdsAsNode = (leader: RaftState, node: RaftState, index: number): boolean => {
-  if (index <= leader.snapshot.index) return true
-  if (index < node.snapshot.index) return index <= lastIndex(leader)
-  if (index === node.snapshot.index) return termAt(leader, index) === node.snapshot.term
-  return equals(entryOf(leader, index), entryOf(node, index))
+/** Whether `holder` holds entry `index` as `node` does: an entry the holder compacted is committed, and one the node compacted is known by its snapshot's term at most. */
+const holdsAsNode = (holder: LogView, node: LogView, index: number): boolean => {
+  if (index <= holder.snapshot.index) return true
+  if (index < node.snapshot.index) return index <= lastIndex(holder)
+  if (index === node.snapshot.index) return termAt(holder, index) === node.snapshot.term
+  return equals(entryOf(holder, index), entryOf(node, index))
+}
+
+/** Whether `holder` holds every entry `node` has committed, as `node` does. */
+const holdsCommitted = (holder: LogView, node: RaftState): boolean => {
+  if (holder.log === node.log && holder.snapshot === node.snapshot) return true
+  for (let index = 1; index <= node.commitIndex; index++) if (!holdsAsNode(holder, node, index)) return false
+  return true
 }
 
 /**
@@ -87,8 +94,69 @@ export const leaderCompleteness = always<RaftSystemState>("LeaderCompleteness", 
     if (leader.role !== "leader") continue
     for (const node of nodes) {
       if (node.term >= leader.term) continue
-      for (let index = 1; index <= node.commitIndex; index++) if (!holdsAsNode(leader, node, index)) return false
+      if (!holdsCommitted(leader, node)) return false
     }
+  }
+  return true
+})
+
+/** The logs that could win an election now: each at least as up-to-date (§5.4.1) as a majority of all the logs, its own included. */
+const electableLogs = (logs: ReadonlyArray<LogView>): ReadonlyArray<LogView> => {
+  const terms = logs.map(lastTerm)
+  const ends = logs.map(lastIndex)
+  const electable: Array<LogView> = []
+  for (let n = 0; n < logs.length; n++) {
+    let behind = 0
+    for (let m = 0; m < logs.length; m++) if (terms[n]! > terms[m]! || (terms[n] === terms[m] && ends[n]! >= ends[m]!)) behind++
+    if (2 * behind > logs.length) electable.push(logs[n]!)
+  }
+  return electable
+}
+
+/**
+ * Every committed entry is in the log of every node that could be elected
+ * now: one whose log is at least as up-to-date as the logs of a majority,
+ * its own included, a crashed node's by its durable log (it may restart,
+ * vote and campaign). Votes already cast and terms are not asked: a node
+ * that can outlast them by timing out could win later. LeaderCompleteness
+ * sees a committed entry lost once a leader without it is elected; this
+ * sees it as soon as one could be, a term sooner. Figure 8's commit by
+ * counting (the `commit-prior-term` variant) breaks it in the term that
+ * commits, while the rival that would overwrite the entry could still win:
+ * three terms, where LeaderCompleteness needs four.
+ *
+ * Why Raft keeps it, in a fixed configuration. Let entry e at index i be
+ * committed: a leader L of some term T held an entry of term T at an index
+ * j >= i that a majority M stored (§5.4.2; a follower's commit index only
+ * follows a leader's).
+ * 1. Every member of M holds L's log through j from then on (an entry it
+ *    compacted counts as held: it was applied, so committed). Its term is
+ *    at least T and never falls, so no leader of an earlier term changes
+ *    its log; every leader from T on holds L's log through j (Raft's
+ *    Leader Completeness, §5.4.3: entry j is committed), so no AppendEntries
+ *    conflicts with it, and an InstallSnapshot either covers j or keeps
+ *    the entries after a snapshot entry the log matches. So a member's last
+ *    term is at least T, and when it is T its last index is at least j.
+ * 2. A majority that node N is at least as up-to-date as meets M in some
+ *    m. If N's last term U is above T, N's last entry came from the leader
+ *    of U, which held L's log through j when elected and appended after it:
+ *    by LogMatching N holds e. Otherwise U is T (it is at least m's last
+ *    term, at least T), N's last index is at least m's, so at least j, and its last
+ *    entry, of term T, is L's: by LogMatching N holds L's log through it.
+ * A snapshot's last index and term stand for its log's end when the log
+ * after it is empty; a crashed node's durable log is its log at the crash.
+ * With membership changes, a candidate counts votes in the latest
+ * configuration of its own log, whose majorities need not meet M's but
+ * through the chain of one-server changes and the rule that orders them;
+ * counting a majority of the first configuration would be wrong, so the
+ * property is left out there (`raftProperties`).
+ */
+export const electableCompleteness = always<RaftSystemState>("ElectableCompleteness", (s) => {
+  let electable: ReadonlyArray<LogView> | undefined
+  for (const slot of s.nodes) {
+    if (!slot.up || slot.state.commitIndex === 0) continue
+    electable ??= electableLogs(s.nodes.map(logOf))
+    for (const log of electable) if (!holdsCommitted(log, slot.state)) return false
   }
   return true
 })
@@ -171,6 +239,8 @@ export const readByIndex = sometimes<RaftSystemState>("ReadAnsweredByIndex", (s)
 export const readByLease = sometimes<RaftSystemState>("ReadAnsweredByLease", (s) => up(s).some((node) => node.reads.byLease > 0))
 
 export interface PropertyBounds {
+  /** No membership changes: the configuration is every node's, for good (see `electableCompleteness`). */
+  readonly fixedMembership: boolean
   readonly snapshotEvery: number
   readonly leaseReads: boolean
   readonly maxTerm: number
@@ -180,11 +250,14 @@ export interface PropertyBounds {
 }
 
 /** The properties of a cluster within these bounds: a `sometimes` the bounds make unreachable is left out rather than reported unreached. */
-export const raftProperties = ({ clients, crashes, leaseReads, maxTerm, requests, snapshotEvery }: PropertyBounds): ReadonlyArray<Property<RaftSystemState>> => [
+export const raftProperties = (
+  { clients, crashes, fixedMembership, leaseReads, maxTerm, requests, snapshotEvery }: PropertyBounds
+): ReadonlyArray<Property<RaftSystemState>> => [
   electionSafety,
   logMatching,
   leaderCompleteness,
   stateMachineSafety,
+  ...(fixedMembership ? [electableCompleteness] : []),
   clientsLinearizable,
   leaderElected,
   leaderEventuallyElected,

@@ -17,7 +17,7 @@ import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystem, RaftSystemState } from "./properties.ts"
-import { clusterShape, profileOptions, runtimeProfileSummary } from "./profile.ts"
+import { clusterShape, profilePresets, runtimeProfileSummary } from "./profile.ts"
 import type { ClusterShape } from "./profile.ts"
 import { lastIndex, noBugs } from "./state.ts"
 import type { RaftBugs, RaftConfig } from "./state.ts"
@@ -125,7 +125,7 @@ const raftOptions = {
   leaseReads: flag("lease reads: a leader answers Get at once while its lease holds; needs --checkquorum. " +
     "The boundary assumes bounded clock drift: no follower that answered the lease's round times out before the lease ends"),
   profile: choice(`model: the options as given; runtime: the runtime's configuration (${runtimeProfileSummary}), ` +
-    "which the options it sets may not override", ["model", "runtime"], "model")
+    "as the defaults of those options: any of them given explicitly wins", ["model", "runtime"], "model")
 } as const
 
 export type RaftOptions = OptionsOf<typeof raftOptions>
@@ -195,7 +195,7 @@ const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: 
     crashable: nodes.slice(0, shape.crashable),
     ...(symmetric.length >= 2 ? { symmetric } : {}),
     ghost: raftHistory,
-    properties: [...raftProperties(shape), ...membershipProperties(config)],
+    properties: [...raftProperties({ ...shape, fixedMembership: plan === undefined }), ...membershipProperties(config)],
     transitions: raftTransitions,
     within: (s) =>
       termsWithin(s, shape.maxTerm) &&
@@ -266,6 +266,6 @@ export const raftSpec = defineSpec({
       bugs: { changeBeforeCommit: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options, raftOptions), options, bugs) }),
-  effective: (options) => profileOptions(options, raftOptions)
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options), options, bugs) }),
+  presets: profilePresets
 })

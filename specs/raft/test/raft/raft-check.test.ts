@@ -1,6 +1,6 @@
 import { check, replay, systemModel } from "@parley/checker"
 import { expectCaught, expectHolds } from "@parley/checker/testing"
-import { defaultConfig } from "@parley/core"
+import { configOf, defaultConfig } from "@parley/core"
 import type { AnySystemSpec } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { raftSpec } from "../../src/index.ts"
@@ -19,11 +19,22 @@ const oneTerm = { retries: 1, "max-term": 1, crashes: 0, "max-in-flight": 0 }
 const LONG = 1_800_000
 
 /**
- * Figure 8 needs four terms: the entry's, a rival's, the term that commits it
- * by counting, and the rival's return. Dropping messages and at most two in
- * flight keep that search to about two million states.
+ * Figure 8's overwrite needs four terms: the entry's, a rival's, the term that
+ * commits it by counting, and the rival's return. Dropping messages and at
+ * most two in flight keep that search to about two million states.
  */
 const figure8 = { ...oneTerm, variant: "commit-prior-term", clients: 0, "max-term": 4, lossy: true, "max-in-flight": 2 }
+
+/** ElectableCompleteness sees Figure 8 a term sooner, once the rival could still win: three terms, no client, no crash. */
+const figure8ThreeTerms = { variant: "commit-prior-term", clients: 0, "max-term": 3, crashes: 0 }
+
+/**
+ * The runtime profile (PreVote, CheckQuorum, two entries an append, loss)
+ * with three terms, cut elsewhere so that BFS reaches Figure 8: one client,
+ * whose Put is the term-1 entry sent alone (the leader's own noop would
+ * otherwise go with it), no crash, and only n1 and n2 campaigning.
+ */
+const runtimeFigure8 = { profile: "runtime", variant: "commit-prior-term", "max-term": 3, clients: 1, crashes: 0, campaigners: 2 }
 
 type Lane = { readonly role?: string; readonly term?: number; readonly log?: ReadonlyArray<string>; readonly commit?: number }
 
@@ -65,6 +76,10 @@ describe("every property of raft is falsifiable with the default options", () =>
     expect(steps.map((s) => s.event)).toEqual(expect.arrayContaining([{ _tag: "Crash", node: "n1" }, { _tag: "Restart", node: "n1" }]))
     const termOneLeaders = new Set(steps.flatMap((s) => leadersOf(s.lanes)).filter(([, term]) => term === 1).map(([node]) => node))
     expect(termOneLeaders.size).toBe(2)
+  })
+
+  it("no-log-check: with LeaderCompleteness set aside, ElectableCompleteness sees the elected leader that lacks a committed entry", () => {
+    expectCaught(raftSpec, { variant: "no-log-check" }, { property: "ElectableCompleteness", depth: 12, adjust: settingAside(["LeaderCompleteness"]) })
   })
 
   it("replay-uncommitted: with the leader's and the node's own checks set aside, the history of applied entries catches it", () => {
@@ -137,10 +152,10 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
     expect(result.result).toBe("bounded")
   })
 
-  it("reports the options it checks in place of the given ones", () => {
-    const given = { ...defaultConfig(raftSpec), profile: "runtime" }
-    expect(raftSpec.effective(given)).toEqual({
-      ...given,
+  it("sets the defaults of the options it covers; an option given explicitly wins, whatever its value", () => {
+    expect(configOf(raftSpec, { profile: "runtime" })).toEqual({
+      ...defaultConfig(raftSpec),
+      profile: "runtime",
       clients: 2,
       requests: 1,
       retries: 0,
@@ -153,19 +168,48 @@ describe("raft's runtime profile: PreVote, CheckQuorum, batched and pipelined ap
       prevote: true,
       checkquorum: true
     })
-    expect(raftSpec.effective(defaultConfig(raftSpec))).toEqual(defaultConfig(raftSpec))
-    // More terms for a swarm's walks: a --max-term other than the option's default replaces the profile's.
-    expect(raftSpec.effective({ ...given, "max-term": 4 })["max-term"]).toBe(4)
-  })
-
-  it("refuses an option it sets itself rather than ignore it", () => {
-    expect(() => raftSpec.buildWith({ profile: "runtime", clients: 3 })).toThrow(/--profile runtime sets --clients itself/)
+    expect(configOf(raftSpec, {})).toEqual(defaultConfig(raftSpec))
+    // 2 is --max-term's declared default: given, it still replaces the profile's first term.
+    expect(configOf(raftSpec, { profile: "runtime", "max-term": 2, clients: 1 })).toMatchObject({ "max-term": 2, clients: 1, prevote: true, lossy: true })
+    expect(raftSpec.resolve({ profile: "runtime", maxTerm: 2 })).toMatchObject({ maxTerm: 2, clients: 2 })
   })
 })
 
-describe("commit-prior-term (Figure 8), which needs four terms", () => {
-  it("a term-3 leader commits a term-1 entry by counting replicas; a term-4 leader overwrites it", () => {
-    const { trace } = expectCaught(raftSpec, figure8, { property: "LeaderCompleteness", depth: 28, states: 1_960_674 })
+describe("commit-prior-term (Figure 8): a commit by counting, seen once a node without the entry could win", () => {
+  it("a term-3 leader commits a term-1 entry by counting; the term-2 leader, lacking it, could still be elected", () => {
+    const { trace } = expectCaught(raftSpec, figure8ThreeTerms, { property: "ElectableCompleteness", depth: 23, states: 87_003 })
+    const last = trace().steps.at(-1)!.lanes as Record<string, Lane>
+    const [leader] = leadersOf(last).find(([, term]) => term === 3)!
+    expect(last[leader]!.commit).toBeGreaterThanOrEqual(1)
+    expect(last[leader]!.log?.[0]).toBe("1/1 noop")
+    // The rival holds the term-2 leader's noop where the committed entry is, a later last term than the entry's holders but the leader.
+    const rival = Object.values(last).find((lane) => lane.log?.[0] === "2/1 noop")
+    expect(rival).toBeDefined()
+  })
+
+  it("the correct reducer keeps every property within the same bounds, ElectableCompleteness among them", () => {
+    expectHolds(raftSpec, { ...figure8ThreeTerms, variant: "correct" }, { states: 342_865 })
+  }, LONG)
+
+  it("under the runtime profile with three terms: PreVote rounds, and the term-1 entries sent two at once", () => {
+    const { trace } = expectCaught(raftSpec, runtimeFigure8, { property: "ElectableCompleteness", depth: 32, states: 1_532_796 })
+    const steps = trace().steps
+    expect(steps.filter((s) => s.event._tag === "Drop").length).toBeGreaterThan(0)
+    const delivered = steps.flatMap((s) => (s.event._tag === "Deliver" && "message" in s.event ? [s.event.message] : []))
+    expect(delivered.some((m) => m.startsWith("MsgPreVote "))).toBe(true)
+    expect(delivered.some((m) => m.includes("Entries:[1/1 noop, 1/2 c1#1 Put(x=1)]"))).toBe(true)
+    const last = steps.at(-1)!.lanes as Record<string, Lane>
+    const [leader] = leadersOf(last).find(([, term]) => term === 3)!
+    expect(last[leader]!.commit).toBe(2)
+  }, LONG)
+
+  it("with ElectableCompleteness set aside, a term-4 leader without the entry overwrites it: four terms", () => {
+    const { trace } = expectCaught(raftSpec, figure8, {
+      property: "LeaderCompleteness",
+      depth: 28,
+      states: 1_960_674,
+      adjust: settingAside(["ElectableCompleteness"])
+    })
     const last = trace().steps.at(-1)!.lanes as Record<string, Lane>
     const leader = leadersOf(last).find(([, term]) => term === 4)?.[0]
     expect(leader).toBeDefined()
@@ -174,7 +218,7 @@ describe("commit-prior-term (Figure 8), which needs four terms", () => {
     expect(last[leader!]!.log?.[0]).not.toBe("1/1 noop")
   }, LONG)
 
-  it("the correct reducer keeps LeaderCompleteness within the same bounds", () => {
+  it("the correct reducer keeps LeaderCompleteness and ElectableCompleteness within the four terms' bounds", () => {
     expectHolds(raftSpec, { ...figure8, variant: "correct" }, { states: 5_340_302 })
   }, LONG)
 })

@@ -1,10 +1,11 @@
 /**
  * The one way a spec's tests explore it: built exactly as `parley check`
- * builds it (its defaults, then the overrides, by their command-line names),
+ * builds it (the overrides by their command-line names, the others at their
+ * defaults, a profile's among them: `configOf`),
  * searched by BFS, with the counterexample as the trace file `parley check`
  * would write.
  */
-import { defaultConfig } from "@parley/core"
+import { configOf } from "@parley/core"
 import type { AnySystemSpec, ConfigValue, Model, SpecDefinition } from "@parley/core"
 import { systemModel } from "../actor-system.ts"
 import { check } from "../search.ts"
@@ -22,7 +23,7 @@ export interface ExploreOptions {
 export type Overrides = Readonly<Record<string, ConfigValue>>
 
 export const explore = (spec: SpecDefinition, overrides: Overrides = {}, options: ExploreOptions = {}) => {
-  const config = { ...defaultConfig(spec), ...overrides }
+  const config = configOf(spec, overrides)
   const built = spec.build(config)
   const model: Model<unknown, unknown> = built._tag === "Model"
     ? built.model
