@@ -33,6 +33,8 @@ export interface ClusterShape {
   readonly snapshotEvery: number
   /** At most this many entries in one AppendEntries. */
   readonly entriesPerAppend: number
+  /** A leader's new entry goes at once to a follower whose entry before it is unanswered (replication.ts `appendNewEntry`). */
+  readonly pipelinedAppends: boolean
   /** At most this many messages of one kind on one link at once. */
   readonly perKind: number
   /** Whether `maxInFlight` counts client requests and answers, or messages between servers only. */
@@ -41,9 +43,10 @@ export interface ClusterShape {
 
 /**
  * The runtime's configuration within small bounds: the mechanisms the
- * runtime runs (PreVote, CheckQuorum, appends of several entries, a second
- * message of a kind behind the first on a link, a transport that loses
- * messages, a crash and restart) with two clients of one operation each,
+ * runtime runs (PreVote, CheckQuorum, appends of several entries and
+ * pipelined ones, a second message of a kind behind the first on a link,
+ * a transport that loses messages, a crash and restart) with two clients
+ * of one operation each,
  * in the first term, with two messages between servers in flight:
  * 5,540,253 states, exhausted in minutes on one thread (README).
  */
@@ -60,12 +63,13 @@ export const runtimeProfile: Omit<ClusterShape, "nodes" | "network" | "snapshotE
   prevote: true,
   checkquorum: true,
   entriesPerAppend: 2,
+  pipelinedAppends: true,
   perKind: 2,
   countsClients: false
 }
 
 /** The options a profile sets, by their command-line names, for `parley list` and for refusing a conflicting option. */
-export const runtimeProfileSummary = "PreVote, CheckQuorum, up to 2 entries per AppendEntries, 2 messages of a kind on a link, " +
+export const runtimeProfileSummary = "PreVote, CheckQuorum, up to 2 entries per AppendEntries, pipelined appends, 2 messages of a kind on a link, " +
   `a lossy network, ${runtimeProfile.crashes} crash (of n1), ${runtimeProfile.clients} clients of ${runtimeProfile.requests} operation, ` +
   `no retries, max term ${runtimeProfile.maxTerm} (--max-term other than its default raises it), at most ${runtimeProfile.maxInFlight} messages between servers in flight ` +
   "(client requests and answers not counted: without retries each client has at most one of each)"
@@ -111,9 +115,9 @@ export const profileOptions = (
  * runtime profile sets its own values (see `profileOptions`).
  */
 export const clusterShape = (
-  options: Omit<ClusterShape, "entriesPerAppend" | "perKind" | "countsClients"> & { readonly profile: Profile },
+  options: Omit<ClusterShape, "entriesPerAppend" | "pipelinedAppends" | "perKind" | "countsClients"> & { readonly profile: Profile },
   declared: Declared
 ): ClusterShape =>
   options.profile === "model"
-    ? { ...options, entriesPerAppend: 1, perKind: 1, countsClients: true }
+    ? { ...options, entriesPerAppend: 1, pipelinedAppends: false, perKind: 1, countsClients: true }
     : { ...options, ...runtimeProfile, ...profileOptions(options, declared) }
