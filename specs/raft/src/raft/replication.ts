@@ -40,13 +40,15 @@ export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Ou
  * An entry just appended at `lastIndex` (a client's, or a configuration) to
  * each peer that gets it at once: one that was sent everything before it
  * (its nextIndex is the entry's); with `pipelinedAppends`, also one whose
- * only unanswered entry is the one before (nextIndex one short), sent as if
- * that one had arrived. Without it that peer gets the entry when it
- * answers, a round later: with one client writing, a follower whose answer
- * once comes after the next request stays a round behind, and every commit
- * waits for the other follower alone. If the entry before was lost or
- * refused, the follower refuses this one too, and a heartbeat resends from
- * nextIndex. Others get their entries as they answer.
+ * only unanswered entry is the one before, already committed by the
+ * others, sent as if that one had arrived. Without it that peer gets the
+ * entry when it answers, a round later: with one client writing, a
+ * follower whose answer once comes after the next request stays a round
+ * behind, and every commit waits for the other follower alone. (An entry
+ * before that is not committed yet is a busy leader's, appended in the
+ * same batch: the peer gets the rest when it answers, in one append.) If
+ * the entry before was lost or refused, the follower refuses this one too,
+ * and a heartbeat resends from nextIndex. Others get entries as they answer.
  */
 export const appendNewEntry = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
   const last = lastIndex(s)
@@ -54,7 +56,7 @@ export const appendNewEntry = (config: RaftConfig, s: RaftState, out: Outbox): R
   for (const peer in s.progress) {
     const progress = s.progress[peer]!
     if (progress.next === last) leader = appendTo(config, leader, peer, out)
-    else if (config.pipelinedAppends === true && progress.next === last - 1 && last - 1 > s.snapshot.index) {
+    else if (config.pipelinedAppends === true && progress.next === last - 1 && last - 1 > s.snapshot.index && s.commitIndex === last - 1) {
       const sent = appendTo(config, leader, peer, out, last - 1)
       leader = { ...sent, progress: { ...sent.progress, [peer]: { ...progress, pipelined: last } } }
     }

@@ -138,10 +138,10 @@ export interface RaftConfig {
   /** At most this many entries per AppendEntries (etcd's MaxSizePerMsg, counted in entries). */
   readonly maxEntriesPerAppend: number
   /**
-   * A leader sends a client's new entry at once to a follower whose only
-   * unanswered entry is the one before it, as etcd's leader replicates
-   * optimistically (replication.ts `appendNewEntry`); absent or false: only
-   * to a follower that answered for everything it was sent.
+   * A leader sends a new entry at once to a follower whose only unanswered
+   * entry is the one before it, committed by the others, rather than when
+   * it answers (replication.ts `appendNewEntry`); absent or false: only to
+   * a follower that answered for everything it was sent.
    */
   readonly pipelinedAppends?: boolean
   /** Client sessions idle this long by the log's time end (thesis §6.3); the default is state-machine.ts's. Only stamped requests carry time. */
