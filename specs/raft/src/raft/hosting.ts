@@ -34,8 +34,9 @@ export const RaftHostOptions = Schema.Struct({
   leaseReads: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false))),
   /**
    * A leader sends each new entry at once to a follower still to answer
-   * for the one before (replication.ts `appendNewEntry`), so both followers
-   * race to acknowledge it; off, the reducer of the model's default check.
+   * for the one before, once that one is committed (replication.ts
+   * `appendNewEntry`), so both followers race to acknowledge a write at one
+   * connection; off, the reducer of the model's default check.
    */
   pipelinedAppends: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
   /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
