@@ -3,6 +3,7 @@ import { ClusterControlError } from "@parley/runtime"
 import type { Launcher, NodeReport } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { membershipCommands } from "./cluster-membership-command.ts"
 import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
 
@@ -32,7 +33,7 @@ const cell = (value: unknown): string => (typeof value === "string" ? value : va
 const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
-    const state = r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
+    const state = r.removed === true ? "removed" : r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
     return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
   }
   return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
@@ -144,7 +145,7 @@ const status = Command.make("status", { dir, json }, ({ dir, json }) =>
     const buggy = reports.map((report) => report.status?.["variant"]).find((variant) => typeof variant === "string")
     const file = readCluster(dir)
     if (!json && typeof buggy === "string" && Result.isSuccess(file)) yield* Console.error(variantWarning(file.success.spec, buggy))
-  })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index)"))
+  })).pipe(Command.withDescription("Each node's process and status (for raft: role, term, leader, commit and applied index, the members it holds); removed nodes show as removed"))
 
 const kill = Command.make("kill", { node: nodeId, dir }, ({ node, dir }) =>
   clusterKill(dir, node).pipe(Effect.flatMap((pid) => Console.log(`killed ${node} (pid ${pid}) with SIGKILL`)))).pipe(
@@ -206,6 +207,6 @@ const down = Command.make("down", { dir }, ({ dir }) =>
   )
 
 export const clusterCommand = Command.make("cluster").pipe(
-  Command.withDescription("Start, inspect, crash, partition and stop a local cluster"),
-  Command.withSubcommands([up, status, kill, restart, partition, heal, hold, release, down])
+  Command.withDescription("Start, inspect, crash, partition and stop a local cluster; add and remove nodes, move leadership"),
+  Command.withSubcommands([up, status, kill, restart, partition, heal, hold, release, down, ...membershipCommands(launcher)])
 )

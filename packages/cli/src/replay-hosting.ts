@@ -38,7 +38,9 @@ const raft: ReplayHosting = {
       checkquorum: runtime || config["checkquorum"] === true,
       leaseReads: config["leaseReads"] === true,
       maxEntriesPerAppend: runtime ? 2 : 1,
-      pipelinedAppends: runtime
+      pipelinedAppends: runtime,
+      // The checked reducer's members are fixed, and its first snapshot names none.
+      membershipChanges: false
     }
   },
   symptom: (statuses) => {

@@ -18,6 +18,22 @@ export const CheckSummary = Schema.Struct({
   walkers: Schema.NullOr(Schema.Int),
   /** With sim on several workers: each walker's seed, walks, and the states and steps in its own table. */
   perWalker: Schema.NullOr(Schema.Array(Schema.Struct({ seed: Schema.Int, walks: Schema.Int, distinctStates: Schema.Int, generatedStates: Schema.Int }))),
+  /**
+   * With bfs on several workers: what each thread did, the main thread first: its CPU time (and of it, before it took
+   * part), its time expanding and waiting for the others at a level's end, the states it expanded, took from another
+   * thread, and rebuilt by replaying their paths (and the steps that cost).
+   */
+  perThread: Schema.NullOr(Schema.Array(Schema.Struct({
+    thread: Schema.Int,
+    cpuMs: Schema.Int,
+    startCpuMs: Schema.Int,
+    busyMs: Schema.Int,
+    waitMs: Schema.Int,
+    expanded: Schema.Int,
+    stolen: Schema.Int,
+    replayed: Schema.Int,
+    replaySteps: Schema.Int
+  }))),
   result: Schema.Literals(["ok", "violation", "bounded"]),
   property: Schema.NullOr(Schema.String),
   propertyKind: Schema.NullOr(Schema.Literals(["always", "deadlock", "eventually", "leadsTo"])),
@@ -62,6 +78,7 @@ export const summarize = (
   walks: result.walks ?? null,
   walkers: result.walkers ?? null,
   perWalker: result.perWalker ?? null,
+  perThread: result.perThread ?? null,
   result: result.result,
   property: result.violation?.property ?? null,
   propertyKind: result.violation?.kind ?? null,

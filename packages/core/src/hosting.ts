@@ -187,6 +187,13 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   /** The name of a timer's kind, under which its delay is configured. */
   timerKind(timer: T): string
   readonly timers: Readonly<Record<string, TimerRange>>
+  /**
+   * Timers only the model's environment fires, by kind, each with what a
+   * cluster's user does instead (Raft's `add-member`: `parley cluster add`);
+   * a host never arms them, so they have no range in `timers`, and a cluster
+   * file that sets one is refused with that sentence. Absent: none.
+   */
+  readonly environmentTimers?: Readonly<Record<string, string>>
   readonly api: HostedApi<S, Req, Res, A, St>
   /**
    * The request as this node's reducer takes it, given the host's clock as it

@@ -10,6 +10,7 @@ import type { ClientRoute, NodeId, RouteBody } from "@parley/core"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
+import { AddressBook } from "./address-book.ts"
 import { addressOf } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
 import { ClientAuth, isLoopback, refusalOf } from "./credentials.ts"
@@ -75,7 +76,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
-    const known = new Set(config.nodes.map((entry) => entry.id))
+    const book = yield* AddressBook
     const router = makeRouter(config.hosted.api.routes)
 
     const call = (
@@ -103,7 +104,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const peersIn = <B>(route: RouteBody<B>, body: Buffer, peers: (decoded: B) => ReadonlyArray<NodeId>): Result.Result<ReadonlyArray<NodeId>, Reply> => {
       const request = Result.flatMap(rawBody(route, body), (raw) => route.read(raw))
       if (Result.isFailure(request)) return Result.fail(refusal(400, request.failure))
-      const unknown = peers(request.success).filter((id) => !known.has(id))
+      const unknown = peers(request.success).filter((id) => !book.nodes().some((node) => node.id === id))
       if (unknown.length > 0) return Result.fail(refusal(400, `not nodes of this cluster: ${unknown.join(", ")}`))
       return Result.succeed(peers(request.success).filter((id) => id !== config.self))
     }

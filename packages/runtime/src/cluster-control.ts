@@ -40,6 +40,8 @@ export interface NodeReport {
   readonly status: HostStatus | undefined
   /** Why an answer was not taken: it does not fit the spec's status Schema. */
   readonly problem?: string
+  /** Removed from the cluster by a membership change (`parley cluster remove`). */
+  readonly removed?: true
 }
 
 const fail = (message: string) => Effect.fail(new ClusterControlError({ message }))
@@ -96,7 +98,7 @@ const hostedOf = (file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) => hos
 const reportOf = (dir: string, node: NodeEntry, hosted: AnyHostedSpec | undefined) =>
   Effect.promise(async (): Promise<NodeReport> => {
     const pid = livePid(dir, node.id)
-    const base = { id: node.id, pid, client: node.client, peer: node.peer }
+    const base = { id: node.id, pid, client: node.client, peer: node.peer, ...(node.removed === true ? { removed: true as const } : {}) }
     if (pid === undefined) return { ...base, status: undefined }
     try {
       const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, bearer(readClientToken(dir)))
@@ -137,7 +139,8 @@ const awaitReadiness = (
     const file = yield* cluster(dir)
     const deadline = Date.now() + timeoutMs
     while (true) {
-      const reports = yield* reportsOf(dir, file, hosts)
+      // A node removed by a membership change neither counts towards a majority nor is waited for.
+      const reports = (yield* reportsOf(dir, file, hosts)).filter((report) => report.removed !== true)
       const readiness = ready(reports)
       const silent = everyNode ? reports.filter((report) => report.status === undefined) : []
       if (readiness._tag === "Ready" && silent.length === 0) return { summary: readiness.summary, reports }
@@ -248,6 +251,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
   Effect.gen(function*() {
     const file = yield* cluster(dir)
     const node = yield* entry(file, id)
+    if (node.removed === true) return yield* fail(`node ${id} was removed from the cluster (\`parley cluster remove\`); it does not run again`)
     const pid = livePid(dir, id)
     if (pid !== undefined) process.kill(pid, "SIGKILL")
     const started = startNode(dir, file, id, launcher)

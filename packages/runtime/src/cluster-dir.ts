@@ -11,7 +11,7 @@
  */
 import type { NodeId } from "@parley/core"
 import { Result, Schema } from "effect"
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ClusterFile, oneLine } from "./cluster-file.ts"
 import type { NodeEntry } from "./cluster-file.ts"
@@ -36,6 +36,16 @@ export const readCluster = (dir: string): Result.Result<ClusterFile, ClusterCont
   } catch (error) {
     return Result.fail(new ClusterControlError({ message: `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}` }))
   }
+}
+
+/**
+ * Writes the cluster file whole, by a rename, so that a running node that
+ * re-reads it for its peers (address-book.ts) never sees half of it.
+ */
+export const writeCluster = (dir: string, file: ClusterFile): void => {
+  const path = clusterFilePath(dir)
+  writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2) + "\n")
+  renameSync(`${path}.tmp`, path)
 }
 
 /** The node's process id, when its pid file names a live process. */

@@ -19,7 +19,11 @@ const NodeEntry = Schema.Struct({
   /** Where the other nodes connect to deliver messages. */
   peer: Address,
   /** Where the HTTP client API listens. */
-  client: Address
+  client: Address,
+  /** Not of the cluster's first configuration: it joined by a membership change (`parley cluster add`). */
+  added: Schema.optionalKey(Schema.Literal(true)),
+  /** Removed by a membership change (`parley cluster remove`): its peers neither dial it nor take its connections. */
+  removed: Schema.optionalKey(Schema.Literal(true))
 })
 export type NodeEntry = typeof NodeEntry.Type
 
@@ -67,6 +71,18 @@ export const loopbackNodes = (basePort: number, count: number, ids?: ReadonlyArr
     peer: `127.0.0.1:${basePort + 100 + i + 1}`
   }))
 
+/**
+ * The cluster's first configuration: the nodes it started with, which a
+ * spec with membership changes takes as its members until its log says
+ * otherwise (removed ones included: they were members once). A spec without
+ * them takes every node.
+ */
+export const firstMembers = (nodes: ReadonlyArray<NodeEntry>): ReadonlyArray<string> =>
+  nodes.filter((node) => node.added !== true).map((node) => node.id)
+
+/** The nodes a node talks to: every one the cluster file lists but those removed. */
+export const activeNodes = (nodes: ReadonlyArray<NodeEntry>): ReadonlyArray<NodeEntry> => nodes.filter((node) => node.removed !== true)
+
 /** What Schema cannot say about one field alone: unique ids and addresses, timers the spec has, sane ranges. */
 const inconsistency = (file: ClusterFile, hosted: AnyHostedSpec): string | undefined => {
   const seen = new Set<string>()
@@ -81,6 +97,8 @@ const inconsistency = (file: ClusterFile, hosted: AnyHostedSpec): string | undef
   const roles = hosted.layout?.check(file.nodes.map((node) => node.id))
   if (roles !== undefined) return roles
   for (const [kind, range] of Object.entries(file.timers)) {
+    const instead = hosted.environmentTimers?.[kind]
+    if (instead !== undefined) return `timer "${kind}" is how ${hosted.name}'s model asks for a change, never armed by a cluster: ${instead}`
     if (!(kind in hosted.timers)) return `spec ${hosted.name} has no timer "${kind}"; its timers: ${Object.keys(hosted.timers).join(", ")}`
     if (range.minMs > range.maxMs) return `timer "${kind}" has minMs ${range.minMs} above maxMs ${range.maxMs}`
   }

@@ -9,7 +9,7 @@
  */
 import { Context, Effect, Layer, Result, Schema, Semaphore } from "effect"
 import * as http from "node:http"
-import { addressOf, oneLine } from "./cluster-file.ts"
+import { addressOf, firstMembers, oneLine } from "./cluster-file.ts"
 import { controlPaths, controlSchemas } from "./control-protocol.ts"
 import type { ControlReport } from "./control-protocol.ts"
 import { Controlled } from "./controlled.ts"
@@ -35,7 +35,7 @@ export class ControlServer extends Context.Service<ControlServer, { readonly add
       const { ControlEvent, ControlReport } = controlSchemas(config.hosted)
       const decodeEvent = Schema.decodeUnknownResult(ControlEvent)
       const encodeReport = Schema.encodeSync(ControlReport)
-      const actor = config.hosted.actor(config.nodes.map((entry) => entry.id), config.options, config.variant)
+      const actor = config.hosted.actor(firstMembers(config.nodes), config.options, config.variant)
       const oneAtATime = yield* Semaphore.make(1)
       const context = yield* Effect.context<never>()
       const run = Effect.runPromiseWith(context)

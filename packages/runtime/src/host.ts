@@ -8,6 +8,7 @@ import { Context, Effect, Layer, Logger, References } from "effect"
 import type { LogLevel } from "effect"
 import { dirname, join } from "node:path"
 import { loadClusterFile, timerRanges } from "./cluster-file.ts"
+import { AddressBook } from "./address-book.ts"
 import { ClientApi } from "./client-api.ts"
 import { ControlServer } from "./control-server.ts"
 import { Controlled, checkerSteps } from "./controlled.ts"
@@ -63,6 +64,7 @@ export const nodeConfigLayer = (options: HostOptions) =>
     const config = NodeConfig.of({
       self: options.id,
       nodes: file.nodes,
+      clusterFile: options.clusterFile,
       hosted,
       options: specOptions,
       timers: timerRanges(file, hosted),
@@ -86,8 +88,11 @@ export const nodeLayer = <E, R, TE = never, TR = never>(
   transport?: Layer.Layer<Transport, TE, TR>,
   eventLog: Layer.Layer<EventLog, never, NodeConfig> = EventLog.off
 ) => {
-  const links: Layer.Layer<Transport, TE, TR | NodeConfig | PeerKey | NodeMetrics> = transport ?? tcpTransport
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links, eventLog).pipe(Layer.provideMerge(NodeMetrics.layer))
+  const links: Layer.Layer<Transport, TE, TR | NodeConfig | PeerKey | NodeMetrics | AddressBook> = transport ?? tcpTransport
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, links, eventLog).pipe(
+    Layer.provideMerge(NodeMetrics.layer),
+    Layer.provideMerge(AddressBook.layer)
+  )
   const io = Layer.mergeAll(Timers.layer, PeerMessages.layer).pipe(Layer.provideMerge(base))
   return ClientApi.layer.pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }
@@ -99,7 +104,10 @@ export const nodeLayer = <E, R, TE = never, TR = never>(
  */
 export const controlledNodeLayer = <E, R>(storage: Layer.Layer<Storage, E, R>, control: string) => {
   // A replay compares each step with the checker's, so an event log would only repeat it.
-  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, EventLog.off).pipe(Layer.provideMerge(NodeMetrics.layer))
+  const base = Layer.mergeAll(Inbox.layer, Replies.layer, Faults.layer, storage, EventLog.off).pipe(
+    Layer.provideMerge(NodeMetrics.layer),
+    Layer.provideMerge(AddressBook.layer)
+  )
   const io = Controlled.layer.pipe(Layer.provideMerge(base))
   return Layer.merge(ClientApi.layer, ControlServer.layer(control)).pipe(Layer.provideMerge(Node.layer), Layer.provideMerge(io))
 }

@@ -7,6 +7,8 @@ import type { EventLogSettings } from "./event-log-format.ts"
 export class NodeConfig extends Context.Service<NodeConfig, {
   readonly self: NodeId
   readonly nodes: ReadonlyArray<NodeEntry>
+  /** The cluster file the nodes came from, which the node re-reads for nodes added and removed since (address-book.ts); undefined for a cluster built in memory. */
+  readonly clusterFile?: string | undefined
   readonly hosted: AnyHostedSpec
   /** The spec's options, decoded with its Schema. */
   readonly options: unknown

@@ -18,6 +18,7 @@ import { Forwarding } from "./forwarding.ts"
 import { Inbox } from "./inbox.ts"
 import type { NodeEvent } from "./inbox.ts"
 import { NodeMetrics } from "./metrics.ts"
+import { firstMembers } from "./cluster-file.ts"
 import { NodeConfig } from "./node-config.ts"
 import { PeerMessages } from "./peers.ts"
 import { Replies } from "./replies.ts"
@@ -72,8 +73,8 @@ export class Node extends Context.Service<Node, {
     const replies = yield* Replies
     const metrics = yield* NodeMetrics
     const eventLog = yield* EventLog
-    const actor: AnyActor = config.hosted.actor(config.nodes.map((node) => node.id), config.options, config.variant)
-    const context: NodeContext = { self: config.self, nodes: config.nodes.map((node) => node.id) }
+    const actor: AnyActor = config.hosted.actor(firstMembers(config.nodes), config.options, config.variant)
+    const context: NodeContext = { self: config.self, nodes: firstMembers(config.nodes) }
     const stamp = config.hosted.stampRequest?.bind(config.hosted)
 
     if (config.variant !== undefined) {

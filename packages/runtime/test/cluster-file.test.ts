@@ -28,15 +28,13 @@ describe("the cluster file", () => {
       maxEntriesPerAppend: 256,
       snapshotEvery: 1024,
       snapshotChunkBytes: 1_048_576,
+      membershipChanges: true,
       sessionExpiryMs: 600_000
     })
     expect(timerRanges(decoded.success.file, decoded.success.hosted)).toEqual({
       election: { minMs: 500, maxMs: 1000 },
       heartbeat: { minMs: 20, maxMs: 20 },
       "check-quorum": { minMs: 1000, maxMs: 1000 },
-      "add-member": { minMs: 100, maxMs: 100 },
-      "remove-member": { minMs: 100, maxMs: 100 },
-      "transfer-leadership": { minMs: 100, maxMs: 100 },
       lease: { minMs: 400, maxMs: 400 }
     })
   })
@@ -48,7 +46,8 @@ describe("the cluster file", () => {
     expect(problem({ spec: "raft", nodes: [nodes[0], { ...nodes[1], id: "n1" }] })).toMatch(/node id "n1" appears twice/)
     expect(problem({ spec: "raft", nodes: [nodes[0], { ...nodes[1], peer: "127.0.0.1:7101" }] })).toMatch(/address 127\.0\.0\.1:7101 is used twice/)
     expect(problem({ spec: "raft", nodes: [{ ...nodes[0], client: "localhost" }] })).toMatch(/expected "host:port"/)
-    expect(problem({ spec: "raft", nodes, timers: { tick: { minMs: 1, maxMs: 2 } } })).toMatch(/no timer "tick"; its timers: election, heartbeat, check-quorum, add-member, remove-member, transfer-leadership, lease/)
+    expect(problem({ spec: "raft", nodes, timers: { tick: { minMs: 1, maxMs: 2 } } })).toMatch(/no timer "tick"; its timers: election, heartbeat, check-quorum, lease/)
+    expect(problem({ spec: "raft", nodes, timers: { "add-member": { minMs: 1, maxMs: 2 } } })).toMatch(/timer "add-member" is how raft's model asks for a change, never armed by a cluster: .*parley cluster add NODE/)
     expect(problem({ spec: "raft", nodes, timers: { election: { minMs: 9, maxMs: 2 } } })).toMatch(/minMs 9 above maxMs 2/)
     expect(problem({ spec: "raft", nodes, options: { prevote: "yes" } })).toMatch(/options: .*prevote/)
     expect(problem({ spec: "raft", nodes, options: { sessionExpiryMs: 5 } })).toMatch(/options: .*sessionExpiryMs/)

@@ -15,6 +15,7 @@ import type { NodeEntry } from "../src/cluster-file.ts"
 import { ensureCredentials } from "../src/credentials.ts"
 import type { PeerKey } from "../src/credentials.ts"
 import { nodeConfigLayer, nodeLayer } from "../src/host.ts"
+import type { AddressBook } from "../src/address-book.ts"
 import type { NodeMetrics } from "../src/metrics.ts"
 import type { NodeConfig } from "../src/node-config.ts"
 import { freeBasePort } from "../src/ports.ts"
@@ -22,7 +23,7 @@ import { Storage } from "../src/storage.ts"
 import type { Transport } from "../src/transport.ts"
 
 /** What a transport may ask of the node it links. */
-export type TransportLayer = Layer.Layer<Transport, never, NodeConfig | PeerKey | NodeMetrics>
+export type TransportLayer = Layer.Layer<Transport, never, NodeConfig | PeerKey | NodeMetrics | AddressBook>
 
 /** Timers ten times as fast as the defaults: elections settle in a second, even on a busy machine. */
 export const fastTimers = {

@@ -4,8 +4,12 @@
  * checked exhaustively through the `parley` command as a user runs it, on
  * one worker and on two, one JSON line each: distinct states, elapsed,
  * states/s, the process's peak resident memory and that per distinct state
- * (the runtime's own hundred-odd megabytes included), and the two-worker
- * speedup. Each run is a fresh process. Arguments, if any, pick specs by name.
+ * (the runtime's own hundred-odd megabytes included), its CPU time, and on
+ * two workers what each thread did (see `ThreadFigures`); then the
+ * two-worker speedup, and the CPU two workers spent over one's: on a machine
+ * shared with other jobs the steadier figure (two workers at 1.2 times one's
+ * CPU, with little waiting, make 1.6 times the speed on two free cores).
+ * Each run is a fresh process. Arguments, if any, pick specs by name.
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -28,11 +32,13 @@ interface Summary {
   readonly distinctStates: number
   readonly elapsedMs: number
   readonly statesPerSec: number
+  readonly perThread: ReadonlyArray<{ readonly waitMs: number; readonly expanded: number; readonly replaySteps: number }> | null
 }
 
 const chosen = process.argv.slice(2)
 for (const { spec, options } of configurations.filter((c) => chosen.length === 0 || chosen.includes(c.spec))) {
   const rates: Array<number> = []
+  const cpu: Array<number> = []
   for (const workers of ["1", "2"]) {
     const run = spawnSync(process.execPath, ["--import", peakMemory, parley, "check", spec, ...options, "--workers", workers, "--json"], {
       encoding: "utf8",
@@ -40,8 +46,9 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
     })
     if (run.status !== 0) throw new Error(`parley check ${spec} exited with ${run.status}: ${run.stderr}`)
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Summary
-    const { peakRssBytes } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number }
+    const { peakRssBytes, cpuMs } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number; readonly cpuMs: number }
     rates.push(summary.statesPerSec)
+    cpu.push(cpuMs)
     console.log(JSON.stringify({
       bench: "actors",
       spec,
@@ -52,8 +59,14 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       elapsedMs: Math.round(summary.elapsedMs),
       statesPerSec: Math.round(summary.statesPerSec),
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
-      rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates)
+      rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates),
+      cpuMs,
+      ...(summary.perThread === null ? {} : {
+        waitMs: summary.perThread.map((thread) => thread.waitMs),
+        expanded: summary.perThread.map((thread) => thread.expanded),
+        replaySteps: summary.perThread.map((thread) => thread.replaySteps)
+      })
     }))
   }
-  console.log(JSON.stringify({ bench: "actors-speedup", spec, options: options.join(" "), twoWorkersOverOne: Number((rates[1]! / rates[0]!).toFixed(2)) }))
+  console.log(JSON.stringify({ bench: "actors-speedup", spec, options: options.join(" "), twoWorkersOverOne: Number((rates[1]! / rates[0]!).toFixed(2)), twoWorkersCpuOverOne: Number((cpu[1]! / cpu[0]!).toFixed(2)) }))
 }

@@ -17,6 +17,7 @@ import type { ModelSource } from "./model-source.ts"
 import type { GraphPart } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import type { StateTableBuffers } from "./state-table.ts"
+import type { ThreadFigures } from "./thread-figures.ts"
 import type { CheckOptions } from "./types.ts"
 
 export interface WorkerSetup {
@@ -32,16 +33,16 @@ export interface WorkerSetup {
 
 /**
  * From the main thread: expand level `depth`, whose segments hold `sizes`
- * states, taking others' states or not (see `LevelShare.expand`); or, once
+ * states (see `LevelShare.expand`); or, once
  * the search is done, hand over this thread's part of the state graph.
  */
 export type ToWorker =
-  | { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number>; readonly steal: boolean }
+  | { readonly _tag: "Expand"; readonly depth: number; readonly sizes: ReadonlyArray<number> }
   | { readonly _tag: "SendGraph" }
 
 export type FromWorker =
   | { readonly _tag: "Ready" }
-  | { readonly _tag: "Expanded"; readonly queued: number; readonly summary: SearchSummary }
+  | { readonly _tag: "Expanded"; readonly queued: number; readonly summary: SearchSummary; readonly figures: ThreadFigures; readonly levelMs: number }
   | { readonly _tag: "Graph"; readonly part: GraphPart | undefined }
   | { readonly _tag: "Failed"; readonly message: string }
 
@@ -68,8 +69,8 @@ port.on("message", (message: ToWorker) => {
       port.postMessage({ _tag: "Graph", part } satisfies FromWorker, part === undefined ? [] : [part.targets, part.actions, part.classes, part.first, part.count, part.bits].map((array) => array.buffer))
       return
     }
-    const next = share.expand(message.depth, message.sizes, message.steal)
-    post({ _tag: "Expanded", queued: next.size, summary: explored.summary() })
+    const next = share.expand(message.depth, message.sizes)
+    post({ _tag: "Expanded", queued: next.size, summary: explored.summary(), figures: share.work.report(setup.segment, 0), levelMs: share.work.lastLevelMs })
   } catch (error) {
     post({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })
   }

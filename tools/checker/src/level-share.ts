@@ -4,6 +4,8 @@ import { CHUNK } from "./level-claims.ts"
 import type { LevelClaims } from "./level-claims.ts"
 import type { Level, LevelBuffers } from "./level.ts"
 import type { StateTable } from "./state-table.ts"
+import { PathRebuilder } from "./path-rebuilder.ts"
+import { ThreadWork } from "./thread-figures.ts"
 
 const YIELD_EVERY_MS = 20
 
@@ -17,13 +19,19 @@ export type SegmentBuffers = ReadonlyArray<readonly [LevelBuffers, LevelBuffers]
  * One thread's part in expanding a BFS level with the others: it writes
  * the states it stores into its own segment of the next level, and expands
  * chunks of every segment of this one, its own first (see `LevelClaims`).
- * The main thread takes part as segment 0, as the workers do.
+ * A state belongs to the thread that stored it first, and stays in that
+ * thread's words unless another takes it at a level's end. The main thread
+ * takes part as segment 0, as the workers do.
  */
 export class LevelShare<S> {
   /** Per segment and parity, this thread's view of that part of a level: its own it writes, the others it reads. */
   private readonly levels: ReadonlyArray<readonly [Level<S>, Level<S>]>
   /** The segment and end of the chunk this thread's search stopped inside, in the level it expanded last. */
   private stoppedInside: { readonly segment: number; readonly end: number } | undefined
+  /** What this thread did in the levels it shared. */
+  readonly work = new ThreadWork()
+  /** How this thread gets the states it takes from another's segment: kept as that thread's words, they are rebuilt by replay. */
+  private readonly rebuilder: PathRebuilder<S, unknown>
 
   constructor(
     private readonly search: BreadthFirst<S, unknown>,
@@ -33,7 +41,11 @@ export class LevelShare<S> {
     private readonly barrier: GrowthBarrier,
     private readonly table: StateTable
   ) {
-    const rebuild = (id: number): S => search.rebuild(id)
+    this.rebuilder = new PathRebuilder(search.explored.model, table)
+    const rebuild = (id: number): S => {
+      this.work.replayed++
+      return this.rebuilder.stateOf(id)
+    }
     this.levels = segments.map(([even, odd]) => [search.newLevel(even, rebuild), search.newLevel(odd, rebuild)])
   }
 
@@ -66,14 +78,16 @@ export class LevelShare<S> {
 
   /**
    * Expands level `depth`, whose segments hold `sizes` states, with the
-   * other threads; returns this thread's part of the next. With `steal`
-   * false it expands only its own segment: taking another's states costs a
-   * replay each when they are kept live, many times what expanding one
-   * costs, so it is worth it only where this thread would otherwise have
-   * nothing to do (the level the main thread hands over).
+   * other threads; returns this thread's part of the next. It takes
+   * chunks of its own segment first, then of the others' once its own are
+   * all taken: a state another thread kept live, or as its own words, is
+   * rebuilt by replay (see `PathRebuilder`), at about one step a state, so
+   * taking it beats waiting. The states it stores from them are its own,
+   * so the next level's segments come out about as large as the work each
+   * thread did: the share evens out by itself, level after level.
    */
-  expand(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Level<S> {
-    const chunks = this.chunks(depth, sizes, steal)
+  expand(depth: number, sizes: ReadonlyArray<number>): Level<S> {
+    const chunks = this.chunks(depth, sizes)
     for (let step = chunks.next(); ; step = chunks.next()) if (step.done === true) return step.value
   }
 
@@ -82,8 +96,8 @@ export class LevelShare<S> {
    * thread takes part, so that a signal handler can stop the search while
    * it is in the middle of a level.
    */
-  async expandYielding(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Promise<Level<S>> {
-    const chunks = this.chunks(depth, sizes, steal)
+  async expandYielding(depth: number, sizes: ReadonlyArray<number>): Promise<Level<S>> {
+    const chunks = this.chunks(depth, sizes)
     let turnedAt = performance.now()
     for (let step = chunks.next(); ; step = chunks.next()) {
       if (step.done === true) return step.value
@@ -94,12 +108,14 @@ export class LevelShare<S> {
     }
   }
 
-  private *chunks(depth: number, sizes: ReadonlyArray<number>, steal: boolean): Generator<void, Level<S>> {
+  private *chunks(depth: number, sizes: ReadonlyArray<number>): Generator<void, Level<S>> {
     const next = this.own(depth + 1)
     next.clear()
     this.stoppedInside = undefined
+    const { work } = this
+    const startedAt = work.beginLevel()
     try {
-      for (let i = 0; i < (steal ? sizes.length : 1); i++) {
+      for (let i = 0; i < sizes.length; i++) {
         const segment = (this.segment + i) % sizes.length
         const size = sizes[segment]!
         const level = this.levels[segment]![depth % 2]!
@@ -108,6 +124,8 @@ export class LevelShare<S> {
         // Stopped is asked before a chunk is taken, not after: a chunk taken is a chunk expanded (see `unexpandedIds`).
         for (let start = 0; !this.claims.stopped && (start = this.claims.claim(segment, size)) >= 0; ) {
           const end = Math.min(start + CHUNK, size)
+          work.expanded += end - start
+          if (segment !== this.segment) work.stolen += end - start
           if (!this.search.expandSlice(level, depth, next, start, end)) {
             this.stoppedInside = { segment, end }
             this.claims.stop()
@@ -118,6 +136,8 @@ export class LevelShare<S> {
       }
       return next
     } finally {
+      work.replaySteps = this.rebuilder.steps
+      work.endLevel(startedAt)
       this.table.flush()
       this.barrier.leave()
     }

@@ -1,8 +1,7 @@
 import { isLiveness } from "@parley/core/model"
 import type { Model } from "@parley/core/model"
-import { Worker } from "node:worker_threads"
 import { BreadthFirst } from "./bfs.ts"
-import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import type { WorkerSetup } from "./check-worker.ts"
 import { Exploration, rate } from "./exploration.ts"
 import type { SearchSummary } from "./exploration.ts"
 import { BUSY, CONTROL_FIELDS, GrowthBarrier } from "./growth-barrier.ts"
@@ -13,11 +12,15 @@ import { Level } from "./level.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
 import { assertValidOptions } from "./options.ts"
+import { emptySummary, firstWitnesses, merge, total } from "./parallel-result.ts"
 import { Search } from "./search.ts"
 import { StateGraph } from "./state-graph.ts"
 import { StateTable } from "./state-table.ts"
 import { checkSwarm } from "./swarm.ts"
-import type { CheckOptions, CheckResult, Path, SearchPosition, Violation } from "./types.ts"
+import type { ThreadFigures } from "./thread-figures.ts"
+import type { CheckOptions, CheckResult, SearchPosition } from "./types.ts"
+import { startWorker } from "./worker-pool.ts"
+import type { PoolWorker } from "./worker-pool.ts"
 
 /** A level smaller than this per thread is expanded by the main thread alone: sharing it would cost more. */
 const STATES_PER_WORKER_TO_SPLIT = 512
@@ -37,9 +40,12 @@ const STATES_PER_WORKER_TO_SPLIT = 512
  * a tenth of a second or more to load the checker and the model's module,
  * which the main thread spends searching. A level kept as words (a
  * model with a codec) is read by any thread; without a codec, or with
- * thread-local words (an actor system's, see `SystemStore`), a thread
- * rebuilds a state another stored by replaying its path, so then only the
- * level the main thread hands over is shared out.
+ * thread-local words (an actor system's, see `SystemStore`), a state
+ * belongs to the thread that stored it, which expands it unless it is
+ * still waiting when another thread has run out of its own: that one
+ * rebuilds it by replaying its path (see `PathRebuilder`, about one step a
+ * state) and owns what it stores from it, so the threads' shares of a level
+ * even out by themselves. `perThread` in the result says how evenly.
  *
  * With `strategy: "sim"` it is a swarm of random walks instead, one
  * walker a thread (see `swarm.ts`).
@@ -53,7 +59,7 @@ export const checkParallel = async (
   source: ModelSource,
   options: CheckOptions,
   workers: number,
-  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built }: ParallelOptions = {}
+  { table = new StateTable(), statesPerWorkerToSplit = STATES_PER_WORKER_TO_SPLIT, model: built, waitForWorkers = false }: ParallelOptions = {}
 ): Promise<CheckResult> => {
   if (options.strategy === "sim" && workers > 1) return checkSwarm(source, options, workers, built)
   const startedAt = performance.now()
@@ -62,7 +68,7 @@ export const checkParallel = async (
   if (workers <= 1) return new Search(model, options, table).runInterruptibly()
   const threads = new Threads(source, model, options, table, workers, startedAt)
   try {
-    return await threads.search(statesPerWorkerToSplit * workers)
+    return await threads.search(statesPerWorkerToSplit * workers, waitForWorkers)
   } finally {
     await threads.stop()
   }
@@ -83,6 +89,10 @@ class Threads {
   private readonly starting: ReadonlyArray<Promise<PoolWorker>>
   /** Per worker, what it reported of the last level it expanded. */
   private summaries: Array<SearchSummary> = []
+  /** Per worker, its figures as of the last level it expanded. */
+  private figures: Array<ThreadFigures> = []
+  /** Per thread, the main thread's first, the time it waited at the end of shared levels. */
+  private waitMs: Array<number> = []
   private readonly elapsedBefore: number
 
   constructor(
@@ -115,7 +125,8 @@ class Threads {
   }
 
   /** The search: the main thread's alone until a level has `wide` states, then every thread's. */
-  async search(wide: number): Promise<CheckResult> {
+  async search(wide: number, waitForWorkers: boolean): Promise<CheckResult> {
+    if (waitForWorkers) await Promise.all(this.starting)
     this.busy(1)
     const shared = await searchUntilShared(this.bfs, this.share, () => this.claims.readyWorkers === this.starting.length, wide, this.options)
     // Ended before the workers took part: the main thread's graph is the whole graph.
@@ -128,7 +139,7 @@ class Threads {
     const names = this.model.properties.filter((p) => p.kind === "sometimes").map((p) => p.name)
     const liveness = this.options.liveness === true && !exhaustive ? this.model.properties.filter((p) => isLiveness(p.kind)).map((p) => p.name) : undefined
     const result = merge(names, this.explored, this.summaries, this.table, this.startedAt - this.elapsedBefore, interrupted, liveness)
-    return withFrontier(result, this.frontierBytes())
+    return { ...withFrontier(result, this.frontierBytes()), perThread: this.perThread() }
   }
 
   /**
@@ -140,9 +151,7 @@ class Threads {
     const { options } = this
     let sizes: ReadonlyArray<number> = [shared.size, ...pool.map(() => 0)]
     for (let depth = shared.depth; ; ) {
-      // Taking a state another thread kept live, or as thread-local words, costs a replay: then only the level the main thread hands over is shared out.
-      const steal = (this.model.codec !== undefined && this.model.codec.threadLocal !== true) || depth === shared.depth
-      const queued = await this.expandLevel(pool, depth, sizes, steal)
+      const queued = await this.expandLevel(pool, depth, sizes)
       const all = this.all()
       if (all.some((s) => s.interrupted)) {
         // A thread stopped by a bound or a violation meanwhile leaves a chunk part-expanded that is not kept: the last checkpoint stands.
@@ -166,14 +175,21 @@ class Threads {
   }
 
   /** One level, whose segments hold `sizes` states, expanded by every thread: the states each queued of the next. */
-  private async expandLevel(pool: ReadonlyArray<PoolWorker>, depth: number, sizes: ReadonlyArray<number>, steal: boolean): Promise<Array<number>> {
+  private async expandLevel(pool: ReadonlyArray<PoolWorker>, depth: number, sizes: ReadonlyArray<number>): Promise<Array<number>> {
     this.claims.reset()
     this.busy(pool.length + 1)
-    const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes, steal }, "Expanded"))
+    const startedAt = performance.now()
+    const answers = pool.map((worker) => worker.ask({ _tag: "Expand", depth, sizes }, "Expanded"))
     // The main thread takes its part while the workers take theirs.
-    const mine = (await this.share.expandYielding(depth, sizes, steal)).size
+    const mine = (await this.share.expandYielding(depth, sizes)).size
     const results = await Promise.all(answers)
-    results.forEach((result, i) => (this.summaries[i] = result.summary))
+    const levelMs = performance.now() - startedAt
+    this.waitMs[0] = (this.waitMs[0] ?? 0) + levelMs - this.share.work.lastLevelMs
+    results.forEach((result, i) => {
+      this.summaries[i] = result.summary
+      this.figures[i] = result.figures
+      this.waitMs[i + 1] = (this.waitMs[i + 1] ?? 0) + levelMs - result.levelMs
+    })
     return [mine, ...results.map((result) => result.queued)]
   }
 
@@ -215,6 +231,11 @@ class Threads {
     }
   }
 
+  private perThread(): Array<ThreadFigures> {
+    const wait = (thread: number) => this.waitMs[thread] ?? 0
+    return [this.share.work.report(0, wait(0)), ...this.figures.map((figures) => ({ ...figures, waitMs: Math.round(wait(figures.thread)) }))]
+  }
+
   private all(): Array<SearchSummary> {
     return [this.explored.summary(), ...this.summaries]
   }
@@ -243,6 +264,12 @@ export interface ParallelOptions {
    * run from a bundle cannot import TypeScript sources in its main thread.)
    */
   readonly model?: Model<unknown, unknown>
+  /**
+   * The main thread waits for the workers to be ready before it starts, so
+   * that even a small search is shared: for tests. Otherwise it searches
+   * alone meanwhile.
+   */
+  readonly waitForWorkers?: boolean
 }
 
 /**
@@ -286,69 +313,6 @@ const searchUntilShared = async <S>(
 const withFrontier = (result: CheckResult, frontierBytes: number | undefined): CheckResult =>
   frontierBytes === undefined ? result : { ...result, frontierBytes }
 
-const merge = (
-  names: ReadonlyArray<string>,
-  explored: Exploration<unknown, unknown>,
-  summaries: ReadonlyArray<SearchSummary>,
-  table: StateTable,
-  startedAt: number,
-  stoppedBetweenLevels: boolean,
-  livenessCutShort: ReadonlyArray<string> | undefined
-): CheckResult => {
-  const { interrupted: _mainStopped, ...sequential } = explored.result()
-  const all = [explored.summary(), ...summaries]
-  const interrupted = stoppedBetweenLevels || all.some((s) => s.interrupted)
-  const violations = all.flatMap((s) => (s.violation === undefined ? [] : [s.violation]))
-  const violation: Violation | undefined = violations.sort(byPath)[0]
-  const reached: Array<{ property: string; path: Path }> = []
-  const unreached: Array<string> = []
-  const witnesses = firstWitnesses(all)
-  names.forEach((property, i) => {
-    if (witnesses[i]! < 0) unreached.push(property)
-    else reached.push({ property, path: table.pathTo(witnesses[i]!) })
-  })
-  const elapsedMs = performance.now() - startedAt
-  return {
-    ...sequential,
-    result: violation !== undefined ? "violation" : interrupted || all.some((s) => s.bounded) ? "bounded" : "ok",
-    ...(violation === undefined && interrupted ? { interrupted: true } : {}),
-    ...(violation === undefined ? {} : { violation }),
-    distinctStates: table.size,
-    generatedStates: total(all),
-    ...(sequential.skippedTransitions === undefined ? {} : { skippedTransitions: all.reduce((sum, s) => sum + s.skipped, 0) }),
-    maxDepth: Math.max(...all.map((s) => s.deepest)),
-    elapsedMs,
-    statesPerSec: rate(table.size, elapsedMs),
-    reached,
-    unreached,
-    tableBytes: table.bytes,
-    ...(livenessCutShort === undefined ? {} : { livenessUnchecked: livenessCutShort })
-  }
-}
-
-/** Shorter first, then in the order a one-thread BFS would meet them (initial state, then action indices). */
-const byPath = (a: Violation, b: Violation): number => {
-  const [p, q] = [a.path, b.path]
-  if (p.actionIndices.length !== q.actionIndices.length) return p.actionIndices.length - q.actionIndices.length
-  if (p.initIndex !== q.initIndex) return p.initIndex - q.initIndex
-  for (let i = 0; i < p.actionIndices.length; i++) {
-    if (p.actionIndices[i] !== q.actionIndices[i]) return p.actionIndices[i]! - q.actionIndices[i]!
-  }
-  return 0
-}
-
-const total = (summaries: ReadonlyArray<SearchSummary>): number => summaries.reduce((sum, s) => sum + s.generated, 0)
-
-/** Per `sometimes` property, the least id any thread found a witness at (the one a BFS meets first), or -1. */
-const firstWitnesses = (summaries: ReadonlyArray<SearchSummary>): Array<number> =>
-  summaries[0]!.witnesses.map((_, i) => {
-    const ids = summaries.map((s) => s.witnesses[i]!).filter((id) => id >= 0)
-    return ids.length === 0 ? -1 : Math.min(...ids)
-  })
-
-
-const emptySummary = (witnesses: number): SearchSummary => ({ generated: 0, skipped: 0, deepest: 0, bounded: false, interrupted: false, witnesses: Array(witnesses).fill(-1) })
-
 /**
  * Functions and signals cannot cross into a worker; the main thread reports
  * progress, takes checkpoints, and stops the workers through `LevelClaims`.
@@ -358,48 +322,3 @@ const forWorkers = (options: CheckOptions): CheckOptions => {
   const { onProgress: _onProgress, onLevel: _onLevel, onStopped: _onStopped, signal: _signal, resume: _resume, ...rest } = options
   return rest
 }
-
-interface PoolWorker {
-  ask<T extends FromWorker["_tag"]>(message: ToWorker, answer: T): Promise<Extract<FromWorker, { _tag: T }>>
-  stop(): Promise<void>
-}
-
-const workerScript = new URL("./check-worker.ts", import.meta.url)
-/** Resolved here rather than by the worker, which may start in any directory. */
-const tsxLoader = import.meta.resolve("tsx")
-
-/** A worker that runs TypeScript through tsx, as the repository runs everything, and answers one request at a time. */
-const startWorker = (setup: WorkerSetup): Promise<PoolWorker> =>
-  new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript, { workerData: setup, execArgv: ["--import", tsxLoader] })
-    let pending: { readonly answer: string; resolve(message: FromWorker): void; reject(error: Error): void } | undefined
-    const fail = (error: Error) => {
-      if (pending !== undefined) pending.reject(error)
-      else reject(error)
-      pending = undefined
-    }
-    worker.on("error", fail)
-    worker.on("exit", (code) => fail(new Error(`a checker worker exited with code ${code}`)))
-    worker.on("message", (message: FromWorker) => {
-      if (message._tag === "Ready") {
-        resolve(pool)
-        return
-      }
-      if (message._tag === "Failed") return fail(new Error(message.message))
-      const waiting = pending
-      pending = undefined
-      if (waiting !== undefined && waiting.answer === message._tag) waiting.resolve(message)
-      else if (waiting !== undefined) waiting.reject(new Error(`a checker worker answered ${message._tag}, not ${waiting.answer}`))
-    })
-    const pool: PoolWorker = {
-      ask: (message, answer) =>
-        new Promise((resolveAnswer, rejectAnswer) => {
-          pending = { answer, resolve: resolveAnswer as (message: FromWorker) => void, reject: rejectAnswer }
-          worker.postMessage(message)
-        }),
-      stop: async () => {
-        worker.removeAllListeners("exit")
-        await worker.terminate()
-      }
-    }
-  })

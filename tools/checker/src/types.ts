@@ -1,6 +1,7 @@
 import type { PropertyKind } from "@parley/core/model"
 import type { Path } from "./path.ts"
 import type { StateTable } from "./state-table.ts"
+import type { ThreadFigures } from "./thread-figures.ts"
 
 export type { Path } from "./path.ts"
 
@@ -126,6 +127,8 @@ export interface CheckResult {
   readonly frontierBytes?: number
   /** `sim`: the walks run. */
   readonly walks?: number
+  /** A breadth-first search on several threads: what each did, the main thread first (see `ThreadFigures`). */
+  readonly perThread?: ReadonlyArray<ThreadFigures>
   /** Stopped on request (Ctrl-C) before the search was done: the result is `bounded`. */
   readonly interrupted?: boolean
   /** Liveness properties left unchecked: not asked for, or a bound cut the search short (a cycle or an end may lie beyond it). */

@@ -37,8 +37,12 @@ export const kvClientModel: ClientModel<KvStore, KvRequest, KvResponse> = {
   sequence: (request) => request.seq
 }
 
-/** Whether a hosted spec serves the replicated key-value store (its requests and responses are the store's). */
-export const servesKeyValueStore = (hosted: AnyHostedSpec): boolean => hosted.request === KvRequest && hosted.response === KvResponse
+/** `schema` is `part`, or a union with `part` among its members (Raft's requests: the store's and membership changes). */
+const takes = (schema: unknown, part: unknown): boolean =>
+  schema === part || (schema instanceof Object && "members" in schema && Array.isArray(schema.members) && schema.members.includes(part))
+
+/** Whether a hosted spec serves the replicated key-value store (its requests and responses are the store's, perhaps among others, which the check leaves out). */
+export const servesKeyValueStore = (hosted: AnyHostedSpec): boolean => takes(hosted.request, KvRequest) && takes(hosted.response, KvResponse)
 
 /** What the history check found, with the model's types closed over. */
 export type HistoryOutcome =

@@ -15,13 +15,16 @@ import type { NodeId } from "@parley/core"
 import { Effect, Layer, Redacted, Result } from "effect"
 import type * as net from "node:net"
 import * as tls from "node:tls"
+import { AddressBook } from "../address-book.ts"
 import { addressOf } from "../cluster-file.ts"
+import type { NodeEntry } from "../cluster-file.ts"
 import { PeerKey } from "../credentials.ts"
 import { ListenError } from "../errors.ts"
 import { encodeFrameText, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
 import { NodeMetrics } from "../metrics.ts"
 import { entryOf, NodeConfig } from "../node-config.ts"
 import { peerFrameJson, Transport } from "../transport.ts"
+import { Dialer, tlsVersion } from "./dialer.ts"
 import type { PeerFrame } from "../transport.ts"
 
 type Receive = (from: NodeId, frame: PeerFrame) => void
@@ -30,11 +33,10 @@ type Log = (effect: Effect.Effect<void>) => void
 /** How long a connection may take to prove itself before it is dropped. */
 const handshakeTimeoutMs = 5000
 
-/** TLS 1.3 only: its PSK handshake mixes in an ephemeral key exchange, so a recorded link stays sealed if the secret later leaks. */
-const tlsVersion = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } as const
 
 export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
   const config = yield* NodeConfig
+  const book = yield* AddressBook
   const key = Redacted.value((yield* PeerKey).key)
   const metrics = yield* NodeMetrics
   return Transport.of({
@@ -46,11 +48,11 @@ export const tcpTransport = Layer.effect(Transport, Effect.gen(function*() {
         // A peer that connects to this node is up: the link to it stops waiting out its backoff (a restarted
         // node hears its leader at once, not up to a second later).
         let peerIsUp = (_from: NodeId): void => {}
-        yield* listen(config, key, log, metrics, (socket, from) => {
+        yield* listen(config, book, key, log, metrics, (socket, from) => {
           accept(socket, from)
           peerIsUp(from)
         })
-        const links = yield* dialPeers(config, key, metrics, log)
+        const links = yield* dialPeers(config, book, key, metrics, log)
         peerIsUp = links.peerIsUp
         return links
       })
@@ -109,13 +111,15 @@ const handshakeFailure = (error: NodeJS.ErrnoException): string => {
 /** Listens on this node's peer address until the scope closes, then closes every accepted connection. */
 const listen = (
   config: NodeConfig["Service"],
+  book: AddressBook["Service"],
   key: Buffer,
   log: Log,
   metrics: NodeMetrics["Service"],
   accept: (socket: tls.TLSSocket, from: NodeId) => void
 ) =>
   Effect.gen(function*() {
-    const peers = new Set(config.nodes.map((node) => node.id).filter((id) => id !== config.self))
+    // The address book of the moment: a node added since this one started is taken, one removed refused.
+    const isPeer = (identity: string): boolean => identity !== config.self && book.nodes().some((node) => node.id === identity)
     /** Each handshake's claimed identity, and why it was refused when it was. */
     const identities = new WeakMap<tls.TLSSocket, NodeId>()
     const refusals = new WeakMap<tls.TLSSocket, string>()
@@ -123,18 +127,30 @@ const listen = (
       ...tlsVersion,
       handshakeTimeout: handshakeTimeoutMs,
       pskCallback: (socket, identity) => {
-        if (!peers.has(identity)) {
-          refusals.set(socket, `the peer calls itself "${identity}", which is not another node in the cluster file`)
+        if (!isPeer(identity)) {
+          refusals.set(socket, `the peer calls itself "${identity}", which is not another node in the cluster file (or was removed)`)
           return null
         }
         identities.set(socket, identity)
         return key
       }
     })
+    /** Each peer's accepted connections, so that a peer the book drops is cut off, not only refused next time. */
+    const acceptedFrom = new Map<NodeId, Set<tls.TLSSocket>>()
     server.on("secureConnection", (socket: tls.TLSSocket) => {
       const from = identities.get(socket)
       if (from === undefined) return void socket.destroy()
+      const sockets = acceptedFrom.get(from) ?? new Set()
+      acceptedFrom.set(from, sockets.add(socket))
+      socket.on("close", () => sockets.delete(socket))
       accept(socket, from)
+    })
+    book.subscribe((nodes) => {
+      for (const [id, sockets] of acceptedFrom) {
+        if (nodes.some((node) => node.id === id) || sockets.size === 0) continue
+        log(Effect.logInfo("closed the connections of a peer no longer in the cluster file").pipe(Effect.annotateLogs({ peerNode: id })))
+        sockets.forEach((socket) => socket.destroy())
+      }
     })
     server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
       const reason = refusals.get(socket) ?? handshakeFailure(error)
@@ -163,126 +179,40 @@ const listen = (
     )
   })
 
-/** One Dialer per peer, closed with the scope. */
-const dialPeers = (config: NodeConfig["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
+/** One Dialer per peer in the address book, kept in step with it, all closed with the scope. */
+const dialPeers = (config: NodeConfig["Service"], book: AddressBook["Service"], key: Buffer, metrics: NodeMetrics["Service"], log: Log) =>
   Effect.gen(function*() {
-    const dialers = new Map<NodeId, Dialer>()
-    for (const node of config.nodes) {
-      if (node.id === config.self) continue
+    const dialers = new Map<NodeId, { readonly peer: string; readonly dialer: Dialer }>()
+    const dial = (node: NodeEntry): Dialer => {
       const refused = (reason: string) =>
         log(Effect.logWarning("a peer refused this node's connection").pipe(Effect.annotateLogs({ peerNode: node.id, peer: node.peer, reason })))
-      dialers.set(node.id, new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused))
+      return new Dialer(addressOf(node.peer), { identity: config.self, key }, (bytes) => metrics.sent(node.id, bytes), refused)
     }
-    yield* Effect.addFinalizer(() => Effect.sync(() => dialers.forEach((dialer) => dialer.close())))
+    /** A dialer for each peer the book lists, at its address; a peer gone or moved loses its old one. */
+    let closed = false
+    const follow = (nodes: ReadonlyArray<NodeEntry>): void => {
+      if (closed) return
+      for (const [id, { peer, dialer }] of dialers) {
+        if (nodes.some((node) => node.id === id && node.peer === peer)) continue
+        dialer.close()
+        dialers.delete(id)
+      }
+      for (const node of nodes) {
+        if (node.id !== config.self && !dialers.has(node.id)) dialers.set(node.id, { peer: node.peer, dialer: dial(node) })
+      }
+    }
+    follow(book.nodes())
+    book.subscribe(follow)
+    yield* Effect.addFinalizer(() => Effect.sync(() => {
+      // A change heard after the scope closed dials nothing.
+      closed = true
+      dialers.forEach(({ dialer }) => dialer.close())
+      dialers.clear()
+    }))
     const frames = peerFrameJson(config.hosted)
     return {
-      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.queue(encodeFrameText(frames.text(frame))),
-      flush: () => dialers.forEach((dialer) => dialer.flush()),
-      peerIsUp: (from: NodeId) => dialers.get(from)?.redialNow()
+      send: (to: NodeId, frame: PeerFrame) => dialers.get(to)?.dialer.queue(encodeFrameText(frames.text(frame))),
+      flush: () => dialers.forEach(({ dialer }) => dialer.flush()),
+      peerIsUp: (from: NodeId) => dialers.get(from)?.dialer.redialNow()
     }
   })
-
-/** Bytes a peer may leave unread before further messages to it are dropped. */
-const maxUnsentBytes = 8 * 1024 * 1024
-
-interface Credentials {
-  readonly identity: NodeId
-  readonly key: Buffer
-}
-
-/** The outgoing connection to one peer: redialled with backoff, from 50 ms doubling to 1 s, whenever it drops. */
-class Dialer {
-  private socket: tls.TLSSocket | undefined
-  private connected = false
-  private closed = false
-  private backoffMs = 50
-  private retry: ReturnType<typeof setTimeout> | undefined
-  private pending: Array<Buffer> = []
-  private refusedAlready = false
-
-  constructor(
-    private readonly address: { readonly host: string; readonly port: number },
-    private readonly credentials: Credentials,
-    private readonly wrote: (bytes: number) => void,
-    /** Called once for each run of failed handshakes (not for a peer that is down): a key or an identity the peer does not take. */
-    private readonly refused: (reason: string) => void
-  ) {
-    this.dial()
-  }
-
-  queue(frame: Buffer): void {
-    if (this.connected) this.pending.push(frame)
-  }
-
-  flush(): void {
-    if (this.pending.length === 0) return
-    const socket = this.socket
-    if (this.connected && socket !== undefined && socket.writableLength < maxUnsentBytes) {
-      const batch = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
-      socket.write(batch)
-      this.wrote(batch.length)
-    }
-    this.pending = []
-  }
-
-  close(): void {
-    this.closed = true
-    clearTimeout(this.retry)
-    this.socket?.destroy()
-  }
-
-  /** Dials at once if the link is down and waiting out its backoff. */
-  redialNow(): void {
-    if (this.retry === undefined || this.closed) return
-    clearTimeout(this.retry)
-    this.retry = undefined
-    this.backoffMs = 50
-    this.dial()
-  }
-
-  private refusedOnce(reason: string): void {
-    if (!this.refusedAlready) this.refused(reason)
-    this.refusedAlready = true
-  }
-
-  private dial(): void {
-    const { identity, key } = this.credentials
-    const socket = tls.connect({
-      host: this.address.host,
-      port: this.address.port,
-      ...tlsVersion,
-      pskCallback: () => ({ identity, psk: key }),
-      // The peer is authenticated by the key, not by a name on a certificate.
-      checkServerIdentity: () => undefined
-    })
-    this.socket = socket
-    socket.setNoDelay(true)
-    socket.on("secureConnect", () => {
-      // A server that shows a certificate has not proved the key; only a PSK handshake counts.
-      if (Object.keys(socket.getPeerCertificate()).length > 0) {
-        this.refusedOnce("the peer showed a certificate instead of proving the cluster secret")
-        return void socket.destroy()
-      }
-      this.connected = true
-      this.refusedAlready = false
-      this.backoffMs = 50
-    })
-    socket.on("data", () => socket.destroy())
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code?.startsWith("ERR_SSL") === true) {
-        this.refusedOnce(`TLS handshake failed (${error.code}): do both nodes hold the same cluster secret, and is this node in the peer's cluster file?`)
-      }
-      socket.destroy()
-    })
-    socket.on("close", () => {
-      this.connected = false
-      this.pending = []
-      if (this.closed) return
-      this.retry = setTimeout(() => {
-        this.retry = undefined
-        this.dial()
-      }, this.backoffMs)
-      this.backoffMs = Math.min(this.backoffMs * 2, 1000)
-    })
-  }
-}

@@ -7,15 +7,21 @@
  * request, from which the log's time and the end of idle sessions follow.
  */
 import { CorrectVariant, hostedSpec } from "@parley/core"
+import type { HostedApi, Outcome } from "@parley/core"
 import { bucketCount, replicatedKvApi } from "@parley/kv"
+import type { KvOutput } from "@parley/kv"
 import { Effect, Schema } from "effect"
-import { RaftDurable, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
+import { latestConfiguration } from "./membership.ts"
+import { hostedRaftActor, membershipRoutes } from "./membership-api.ts"
+import { HostedRaftRequest, HostedRaftResponse } from "./membership-requests.ts"
+import type { MembershipOutput } from "./membership-requests.ts"
+import { RaftDurable, RaftMessage } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { defaultSessionExpiryMs } from "./state-machine.ts"
 import { raftSpec } from "./spec.ts"
 import { lastIndex } from "./state.ts"
-import type { RaftState } from "./state.ts"
+import type { RaftConfig, RaftState } from "./state.ts"
 
 /**
  * PreVote and CheckQuorum are on by default, as etcd runs them: a node cut
@@ -55,6 +61,13 @@ export const RaftHostOptions = Schema.Struct({
   snapshotChunkBytes: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 8 * 1024 * 1024 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(1024 * 1024))
   ),
+  /**
+   * Membership changes and leadership transfer by request (`parley cluster
+   * add | remove | transfer`, membership-api.ts). Off, the members are the
+   * cluster file's nodes, fixed, and the reducer is the model's default one,
+   * as `parley trace replay` needs it; a transfer still works.
+   */
+  membershipChanges: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
   /** A client session idle this long by the log's time ends (thesis §6.3); a retry after that is a new operation. */
   sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(defaultSessionExpiryMs))
@@ -80,12 +93,20 @@ export const raftTimerDefaults = {
   election: { minMs: 500, maxMs: 1000 },
   heartbeat: { minMs: 50, maxMs: 50 },
   "check-quorum": { minMs: 1000, maxMs: 1000 },
-  // The model's environment asking for a planned membership change; a hosted cluster asks by request and never arms these.
-  "add-member": { minMs: 100, maxMs: 100 },
-  "remove-member": { minMs: 100, maxMs: 100 },
-  "transfer-leadership": { minMs: 100, maxMs: 100 },
   lease: { minMs: 400, maxMs: 400 }
-} as const satisfies Record<RaftTimer, { readonly minMs: number; readonly maxMs: number }>
+} as const satisfies Record<Exclude<RaftTimer, EnvironmentTimer>, { readonly minMs: number; readonly maxMs: number }>
+
+/**
+ * The timers by which the model's environment asks a leader for a change; a
+ * hosted cluster asks by request (membership-api.ts), so its nodes never arm
+ * them, and a cluster file may not set them.
+ */
+const environmentTimers = {
+  "add-member": "a cluster adds a node by `parley cluster add NODE`",
+  "remove-member": "a cluster removes a node by `parley cluster remove NODE`",
+  "transfer-leadership": "a cluster hands leadership over by `parley cluster transfer NODE`"
+} as const
+type EnvironmentTimer = keyof typeof environmentTimers
 
 /** What `GET /v1/status` reports of a Raft node. */
 export const RaftStatus = Schema.Struct({
@@ -102,41 +123,34 @@ export const RaftStatus = Schema.Struct({
   logEntries: Schema.Int,
   /** Reads answered in this term as leader: by a round of heartbeats (ReadIndex), and under the lease. */
   readsByIndex: Schema.Int,
-  readsByLease: Schema.Int
+  readsByLease: Schema.Int,
+  /** The members of the latest configuration this node holds (membership.ts), and whether that one is committed yet. */
+  members: Schema.Array(Schema.String),
+  membershipPending: Schema.Boolean
 })
 export type RaftStatus = typeof RaftStatus.Type
 
-export const raftHosted = hostedSpec({
-  name: "raft",
-  message: RaftMessage,
-  request: RaftRequest,
-  response: RaftResponse,
-  durable: RaftDurable,
-  options: RaftHostOptions,
-  // Every variant the checker catches can run as a real cluster too, to show it caught there (`parley test`).
-  variants: raftSpec.variants,
-  actor: (nodes, options, variant) =>
-    raftActor({
-      nodes,
-      preVote: options.prevote,
-      checkQuorum: options.checkquorum,
-      leaseReads: options.leaseReads,
-      maxEntriesPerAppend: options.maxEntriesPerAppend,
-      pipelinedAppends: options.pipelinedAppends,
-      sessionExpiryMs: options.sessionExpiryMs,
-      snapshotEvery: options.snapshotEvery,
-      snapshotChunkBytes: options.snapshotChunkBytes,
-      bugs: raftSpec.bugsOf(variant ?? CorrectVariant)
-    }),
-  // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
-  stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),
-  // The leader's fsync in parallel with its followers' (thesis §10.2.1), as etcd's leader does: see HostedSpec.
-  sendsBeforeSave: (message) => message._tag === "AppendEntries",
-  timerKind: (timer) => timer,
-  timers: raftTimerDefaults,
-  api: replicatedKvApi((s: RaftState) => s.leader, {
-    schema: RaftStatus,
-    of: (s) => ({
+/** The reducer a node runs: Raft with membership changes on (its first configuration the cluster file's first nodes), taking the cluster's requests for them. */
+const hostedConfig = (nodes: ReadonlyArray<string>, options: RaftHostOptions, variant: string | undefined): RaftConfig => ({
+  nodes,
+  preVote: options.prevote,
+  checkQuorum: options.checkquorum,
+  leaseReads: options.leaseReads,
+  maxEntriesPerAppend: options.maxEntriesPerAppend,
+  pipelinedAppends: options.pipelinedAppends,
+  sessionExpiryMs: options.sessionExpiryMs,
+  snapshotEvery: options.snapshotEvery,
+  snapshotChunkBytes: options.snapshotChunkBytes,
+  bugs: raftSpec.bugsOf(variant ?? CorrectVariant),
+  // On, with no change planned: the model's environment timers are never armed; changes come by request.
+  ...(options.membershipChanges ? { membership: {} } : {})
+})
+
+const kvApi = replicatedKvApi((s: RaftState) => s.leader, {
+  schema: RaftStatus,
+  of: (s: RaftState) => {
+    const configuration = latestConfiguration(statusConfig, s)
+    return {
       role: s.role,
       term: s.term,
       leader: s.leader,
@@ -146,7 +160,48 @@ export const raftHosted = hostedSpec({
       snapshotIndex: s.snapshot.index,
       logEntries: lastIndex(s) - s.snapshot.index,
       readsByIndex: s.reads.byIndex,
-      readsByLease: s.reads.byLease
-    })
-  })
+      readsByLease: s.reads.byLease,
+      members: configuration.members,
+      membershipPending: configuration.index > s.commitIndex
+    }
+  }
+})
+
+/**
+ * The configuration a status reports is the one the node's log or snapshot
+ * names: a hosted node's first snapshot names the first (membership-api.ts).
+ * One saved before that, and never snapshotted since, reports none.
+ */
+const statusConfig: RaftConfig = hostedConfig([], Schema.decodeUnknownSync(RaftHostOptions)({ membershipChanges: true }), undefined)
+
+/** The key-value store's API with the membership routes beside it; an answer is the store's or a change's. */
+const hostedApi: HostedApi<RaftState, HostedRaftRequest, HostedRaftResponse, KvOutput | MembershipOutput, RaftStatus> = {
+  ...kvApi,
+  routes: [...kvApi.routes, ...membershipRoutes],
+  answers: (response) => response.seq,
+  outcome: (response): Outcome<KvOutput | MembershipOutput> =>
+    response._tag === "Done" ? { _tag: "Answer", answer: response.output } : { _tag: "Elsewhere", node: response.leader }
+}
+
+export const raftHosted = hostedSpec({
+  name: "raft",
+  message: RaftMessage,
+  request: HostedRaftRequest,
+  response: HostedRaftResponse,
+  durable: RaftDurable,
+  options: RaftHostOptions,
+  // Every variant the checker catches can run as a real cluster too, to show it caught there (`parley test`).
+  variants: raftSpec.variants,
+  actor: (nodes, options, variant) => {
+    const config = hostedConfig(nodes, options, variant)
+    return hostedRaftActor(config, raftActor(config))
+  },
+  // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
+  stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),
+  // The leader's fsync in parallel with its followers' (thesis §10.2.1), as etcd's leader does: see HostedSpec.
+  sendsBeforeSave: (message) => message._tag === "AppendEntries",
+  timerKind: (timer) => timer,
+  timers: raftTimerDefaults,
+  environmentTimers,
+  api: hostedApi
 })

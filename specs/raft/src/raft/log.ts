@@ -13,7 +13,9 @@
 export type ChunkedLog<E> = ReadonlyArray<ReadonlyArray<E>>
 
 export const LogChunk = 64
-const SHIFT = 6
+/** log2 of LogChunk: an entry's chunk is its 0-based position shifted right by this. */
+export const LogShift = 6
+const SHIFT = LogShift
 const MASK = LogChunk - 1
 
 export const emptyLog: ChunkedLog<never> = Object.freeze([])

@@ -11,7 +11,9 @@
  */
 import { setTimer } from "@parley/core"
 import type { NodeId } from "@parley/core"
-import { entryOf, lastIndex } from "./state.ts"
+import { LogChunk, LogShift } from "./log.ts"
+import type { Entry } from "./messages.ts"
+import { lastIndex } from "./state.ts"
 import type { LogView, Progress, RaftConfig, RaftOutput, RaftState } from "./state.ts"
 
 /** A configuration and the index of the entry that made it (the snapshot's index, or 0 for the first one). */
@@ -20,14 +22,46 @@ export interface Configuration {
   readonly members: ReadonlyArray<NodeId>
 }
 
+/**
+ * Of each full chunk of a log, the position of its last configuration entry,
+ * or -1. A full chunk never changes (appending copies only the last one), so
+ * a hosted node, whose log runs to a snapshot's worth of entries and which
+ * asks for its configuration on every answer it counts, scans each chunk
+ * once instead of its whole log every time.
+ */
+const lastConfigurationInChunk = new WeakMap<ReadonlyArray<Entry>, number>()
+
+const lastConfigurationIn = (chunk: ReadonlyArray<Entry>): number => {
+  let position = lastConfigurationInChunk.get(chunk)
+  if (position !== undefined) return position
+  position = -1
+  for (let p = chunk.length - 1; p >= 0; p--) {
+    if (chunk[p]!.members !== undefined) {
+      position = p
+      break
+    }
+  }
+  lastConfigurationInChunk.set(chunk, position)
+  return position
+}
+
 /** The configuration in effect at `index`: the latest configuration entry at or before it, else the snapshot's, else the first. */
 export const configurationAt = (config: RaftConfig, v: LogView, index: number): Configuration => {
   if (config.membership === undefined) return { index: 0, members: config.nodes }
-  for (let i = Math.min(index, lastIndex(v)); i > v.snapshot.index; i--) {
-    const members = entryOf(v, i)!.members
-    if (members !== undefined) return { index: i, members }
+  // Walks back by log position (1-based, after the snapshot): a chunk wholly in range by its cached answer, a partial one entry by entry.
+  for (let position = Math.min(index, lastIndex(v)) - v.snapshot.index; position > 0;) {
+    const chunk = v.log[(position - 1) >> LogShift]!
+    const last = (position - 1) & (LogChunk - 1)
+    const found = last === LogChunk - 1 ? lastConfigurationIn(chunk) : lastConfigurationUpTo(chunk, last)
+    if (found >= 0) return { index: v.snapshot.index + position - last + found, members: chunk[found]!.members! }
+    position -= last + 1
   }
   return { index: v.snapshot.index, members: v.snapshot.members ?? config.nodes }
+}
+
+const lastConfigurationUpTo = (chunk: ReadonlyArray<Entry>, last: number): number => {
+  for (let p = last; p >= 0; p--) if (chunk[p]!.members !== undefined) return p
+  return -1
 }
 
 /** The latest configuration in the log: the one a node uses (§4.1: in effect once appended). */
