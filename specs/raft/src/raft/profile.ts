@@ -47,7 +47,7 @@ export interface ClusterShape {
  * pipelined ones, a second message of a kind behind the first on a link,
  * a transport that loses messages, a crash and restart) with two clients
  * of one operation each, in the first term, with two messages between
- * servers in flight: 5,464,279 states, exhausted in minutes on one thread
+ * servers in flight: 3,952,679 states, exhausted in minutes on one thread
  * (README).
  */
 export const runtimeProfile: Omit<ClusterShape, "nodes" | "network" | "snapshotEvery" | "leaseReads"> = {
