@@ -29,7 +29,7 @@ export interface ReplayHosting {
   symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
 }
 
-/** Raft's check builds its actor with PreVote, CheckQuorum and lease reads as given and one entry per append (two with `--profile runtime`). */
+/** Raft's check builds its actor with PreVote, CheckQuorum and lease reads as given and one entry per append (two, and pipelined appends, with `--profile runtime`). */
 const raft: ReplayHosting = {
   clusterOptions: (config) => {
     const runtime = config["profile"] === "runtime"
@@ -38,6 +38,7 @@ const raft: ReplayHosting = {
       checkquorum: runtime || config["checkquorum"] === true,
       leaseReads: config["leaseReads"] === true,
       maxEntriesPerAppend: runtime ? 2 : 1,
+      pipelinedAppends: runtime,
       // The checked reducer's members are fixed, and its first snapshot names none.
       membershipChanges: false
     }

@@ -24,6 +24,7 @@ describe("the cluster file", () => {
       prevote: true,
       checkquorum: true,
       leaseReads: false,
+      pipelinedAppends: true,
       maxEntriesPerAppend: 256,
       snapshotEvery: 1024,
       snapshotChunkBytes: 1_048_576,

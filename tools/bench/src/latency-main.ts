@@ -1,18 +1,21 @@
 /**
  * `npm run bench:latency -- [SECONDS] [ROUNDS]`: write latency at one
- * connection, parley raft (as `cluster up` starts it: event log on) beside
- * a 3-member etcd, both up at once, measured by `wrk -c1` against each
- * leader in alternating phases (parley then etcd, etcd then parley), so a
- * shared machine's changes of pace fall on both alike. Each round gives the
- * ratio of the two rates; the median round is the figure. For parley, each
- * node's loop per write from its `/metrics`: batches, reducer and log time,
- * durable save time (fsync included), which shows where a write's time goes.
- * Defaults: 5 s phases, 6 rounds. Needs wrk (Debian `wrk`) and etcd
- * (Debian `etcd-server`) on the PATH.
+ * connection, parley raft (as `cluster up` starts it: event log on,
+ * pipelined appends on) beside the same without pipelined appends and a
+ * 3-member etcd, all up at once, measured by `wrk -c1` against each leader
+ * in phases whose order turns each round, so a shared machine's changes of
+ * pace fall on all alike. Each round gives the ratio of each raft's rate to
+ * etcd's; the median round is the figure. Per phase, each member's CPU per
+ * write, and for raft each node's loop per write from its `/metrics`:
+ * batches, reducer and log time, durable save time (fsync included). Then,
+ * with strace on the PATH, one more phase per system with its leader and a
+ * follower traced: sync and write calls per write (strace slows the
+ * phase; the counts are the figure). Defaults: 5 s phases, 6 rounds.
+ * Needs wrk (Debian `wrk`) and etcd (Debian `etcd-server`) on the PATH.
  */
 import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
+import { countSyscalls, straceOnPath } from "./cluster/latency-syscalls.ts"
 import { loopTotals, perWrite } from "./cluster/node-time.ts"
-import type { LoopPerWrite } from "./cluster/node-time.ts"
 import { startParley } from "./cluster/parley-target.ts"
 import type { ClusterTarget, HttpRequest } from "./cluster/target.ts"
 import { etcdWrite, parleyWrite, runWrk, wrkOnPath } from "./cluster/wrk.ts"
@@ -24,18 +27,46 @@ const rounds = Number(process.argv[3] ?? 6)
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const round2 = (x: number): number => Math.round(x * 100) / 100
 
-/** One wrk phase against the target's leader; for parley, each node's loop per write over it. */
-const phase = async (target: ClusterTarget, request: HttpRequest, withLoops: boolean): Promise<{ figures: WrkFigures; loops: ReadonlyArray<LoopPerWrite> }> => {
+interface System {
+  readonly target: ClusterTarget
+  readonly request: HttpRequest
+  /** Whether its members serve parley's `/metrics`. */
+  readonly parley: boolean
+}
+
+/** Each member's name, the leader's marked. */
+const memberNames = async (target: ClusterTarget): Promise<ReadonlyArray<string>> => {
   const leader = await target.leader()
-  const before = withLoops ? await Promise.all(target.members.map(loopTotals)) : []
+  return target.members.map((member) => member.id === leader.id ? `${member.id} (leader)` : member.id)
+}
+
+/** One wrk phase against the system's leader, with each member's CPU per write and, for parley, its loop per write. */
+const phase = async ({ target, request, parley }: System): Promise<WrkFigures> => {
+  const leader = await target.leader()
+  const names = await memberNames(target)
+  const loopsBefore = parley ? await Promise.all(target.members.map(loopTotals)) : []
+  const cpuBefore = (await target.cpuMs?.()) ?? []
   const figures = await runWrk(leader.url, request, 1, seconds)
-  const after = withLoops ? await Promise.all(target.members.map(loopTotals)) : []
+  const cpuAfter = (await target.cpuMs?.()) ?? []
+  const loopsAfter = parley ? await Promise.all(target.members.map(loopTotals)) : []
   const writes = Math.max(1, figures.requests - figures.errors)
-  const loops = target.members.flatMap((member, i) =>
-    withLoops ? [perWrite(member.id === leader.id ? `${member.id} (leader)` : member.id, before[i]!, after[i]!, writes)] : []
-  )
-  console.log(JSON.stringify({ bench: "write-latency-c1", system: target.system, ...figures, ...(withLoops ? { loops } : {}) }))
-  return { figures, loops }
+  const cpuMsPerWrite = cpuAfter.map((after, i) => ({ node: names[i]!, cpuMsPerWrite: round2((after - cpuBefore[i]!) / writes) }))
+  const loops = parley ? target.members.map((_, i) => perWrite(names[i]!, loopsBefore[i]!, loopsAfter[i]!, writes)) : undefined
+  console.log(JSON.stringify({ bench: "write-latency-c1", system: target.system, ...figures, cpuMsPerWrite, ...(loops === undefined ? {} : { loops }) }))
+  return figures
+}
+
+/** One traced phase: the leader's and a follower's sync and write calls per write. */
+const syscallPhase = async ({ target, request }: System): Promise<void> => {
+  const leader = await target.leader()
+  const follower = target.members.find((member) => member.id !== leader.id)!
+  const pids = (await target.pids?.()) ?? []
+  const traced = [leader, follower].map((member) => pids[target.members.indexOf(member)])
+  const { result, counts } = await countSyscalls(traced, () => runWrk(leader.url, request, 1, seconds))
+  const writes = Math.max(1, result.requests - result.errors)
+  const perWriteOf = (i: number) =>
+    counts[i] === undefined ? null : Object.fromEntries(Object.entries(counts[i]!).map(([name, calls]) => [name, round2(calls / writes)]))
+  console.log(JSON.stringify({ bench: "write-latency-c1-syscalls", system: target.system, writes, leader: perWriteOf(0), follower: perWriteOf(1) }))
 }
 
 if (!wrkOnPath() || !etcdOnPath()) {
@@ -43,37 +74,41 @@ if (!wrkOnPath() || !etcdOnPath()) {
   process.exit(0)
 }
 
-const parley = await startParley(26_000)
-const etcd = await startEtcd(26_400)
+const systems: ReadonlyArray<System> = [
+  { target: await startParley(26_000), request: parleyWrite, parley: true },
+  { target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true },
+  { target: await startEtcd(26_400), request: etcdWrite, parley: false }
+]
+const etcd = systems.length - 1
 try {
-  const ratios: Array<number> = []
-  const parleyRates: Array<number> = []
-  const etcdRates: Array<number> = []
-  const parleyP50: Array<number> = []
-  const etcdP50: Array<number> = []
+  const rates: Array<Array<number>> = systems.map(() => [])
+  const p50s: Array<Array<number>> = systems.map(() => [])
   for (let r = 0; r < rounds; r++) {
-    const parleyFirst = r % 2 === 0
-    const a = parleyFirst ? await phase(parley, parleyWrite, true) : await phase(etcd, etcdWrite, false)
-    const b = parleyFirst ? await phase(etcd, etcdWrite, false) : await phase(parley, parleyWrite, true)
-    const [p, e] = parleyFirst ? [a.figures, b.figures] : [b.figures, a.figures]
-    parleyRates.push(p.requestsPerSecond)
-    etcdRates.push(e.requestsPerSecond)
-    parleyP50.push(p.p50Ms)
-    etcdP50.push(e.p50Ms)
-    ratios.push(p.requestsPerSecond / e.requestsPerSecond)
+    // Each round starts with the next system, so none always runs first or last.
+    for (let k = 0; k < systems.length; k++) {
+      const i = (r + k) % systems.length
+      const figures = await phase(systems[i]!)
+      rates[i]!.push(figures.requestsPerSecond)
+      p50s[i]!.push(figures.p50Ms)
+    }
   }
+  const ratios = (i: number): ReadonlyArray<number> => rates[i]!.map((rate, r) => round2(rate / rates[etcd]![r]!))
   console.log(JSON.stringify({
     bench: "write-latency-c1-summary",
     rounds,
     phaseSeconds: seconds,
-    parleyWritesPerSecond: median(parleyRates),
-    etcdWritesPerSecond: median(etcdRates),
-    parleyP50Ms: median(parleyP50),
-    etcdP50Ms: median(etcdP50),
-    ratio: round2(median(ratios)),
-    roundRatios: ratios.map(round2)
+    systems: systems.map(({ target }, i) => ({
+      system: target.system,
+      writesPerSecond: median(rates[i]!),
+      p50Ms: median(p50s[i]!),
+      ...(i === etcd ? {} : { ratio: median(ratios(i)), roundRatios: ratios(i) })
+    }))
   }))
+  if (straceOnPath()) {
+    for (const system of systems) await syscallPhase(system)
+  } else {
+    console.log(JSON.stringify({ bench: "write-latency-c1-syscalls", skipped: "needs strace on the PATH" }))
+  }
 } finally {
-  await parley.stop()
-  await etcd.stop()
+  for (const { target } of systems) await target.stop()
 }

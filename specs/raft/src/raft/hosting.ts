@@ -38,6 +38,13 @@ export const RaftHostOptions = Schema.Struct({
    * shortest election timeout (README, "Reads"); needs CheckQuorum.
    */
   leaseReads: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false))),
+  /**
+   * A leader sends each new entry at once to a follower still to answer
+   * for the one before, once that one is committed (replication.ts
+   * `appendNewEntry`), so both followers race to acknowledge a write at one
+   * connection; off, the reducer of the model's default check.
+   */
+  pipelinedAppends: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
   /** Entries per AppendEntries: a follower catching up gets this many per round trip. */
   maxEntriesPerAppend: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(256))
@@ -130,6 +137,7 @@ const hostedConfig = (nodes: ReadonlyArray<string>, options: RaftHostOptions, va
   checkQuorum: options.checkquorum,
   leaseReads: options.leaseReads,
   maxEntriesPerAppend: options.maxEntriesPerAppend,
+  pipelinedAppends: options.pipelinedAppends,
   sessionExpiryMs: options.sessionExpiryMs,
   snapshotEvery: options.snapshotEvery,
   snapshotChunkBytes: options.snapshotChunkBytes,

@@ -12,9 +12,9 @@ import { setTimer } from "@parley/core"
 import type { NodeId } from "@parley/core"
 import { appendToLog } from "./log.ts"
 import { freshProgress, latestConfiguration } from "./membership.ts"
-import { appendTo, commitAndApply } from "./replication.ts"
+import { appendNewEntry, commitAndApply } from "./replication.ts"
 import { transferTarget } from "./transfer.ts"
-import { lastIndex, termAt } from "./state.ts"
+import { termAt } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
 
 export interface MembershipChange {
@@ -49,11 +49,8 @@ export const startChange = (config: RaftConfig, s: RaftState, change: Membership
   const current = latestConfiguration(config, s).members
   const members = change._tag === "AddNode" ? [...current, change.node].sort() : current.filter((node) => node !== change.node)
   const progress = change._tag === "AddNode" ? { ...s.progress, [change.node]: freshProgress(s) } : s.progress
-  let leader: RaftState = { ...s, progress, log: appendToLog(s.log, [{ term: s.term, command: null, members }]) }
-  for (const peer in leader.progress) {
-    if (leader.progress[peer]!.next === lastIndex(leader)) leader = appendTo(config, leader, peer, out)
-  }
-  return commitAndApply(config, leader, out)
+  const leader: RaftState = { ...s, progress, log: appendToLog(s.log, [{ term: s.term, command: null, members }]) }
+  return commitAndApply(config, appendNewEntry(config, leader, out), out)
 }
 
 /**

@@ -17,10 +17,10 @@ type AppendResultMessage = typeof AppendResult.Type
 /**
  * Sends `peer` the entries from its nextIndex on (at most a batch), with the
  * entry before them for the consistency check; or, when the log no longer
- * holds that entry, a chunk of the snapshot that covers it (§7).
+ * holds that entry, a chunk of the snapshot that covers it (§7). A
+ * pipelined append (`appendNewEntry`) starts after a later entry.
  */
-export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Outbox): RaftState => {
-  const prevLogIndex = s.progress[peer]!.next - 1
+export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Outbox, prevLogIndex = s.progress[peer]!.next - 1): RaftState => {
   if (prevLogIndex < s.snapshot.index) return sendSnapshot(config, s, peer, out)
   const offset = s.snapshot.index
   const read = roundInFlight(s.reads)
@@ -34,6 +34,34 @@ export const appendTo = (config: RaftConfig, s: RaftState, peer: NodeId, out: Ou
     ...(read === undefined ? {} : { read })
   }))
   return s
+}
+
+/**
+ * An entry just appended at `lastIndex` (a client's, or a configuration) to
+ * each peer that gets it at once: one that was sent everything before it
+ * (its nextIndex is the entry's); with `pipelinedAppends`, also one whose
+ * only unanswered entry is the one before, already committed by the
+ * others, sent as if that one had arrived. Without it that peer gets the
+ * entry when it answers, a round later: with one client writing, a
+ * follower whose answer once comes after the next request stays a round
+ * behind, and every commit waits for the other follower alone. (An entry
+ * before that is not committed yet is a busy leader's, appended in the
+ * same batch: the peer gets the rest when it answers, in one append.) If
+ * the entry before was lost or refused, the follower refuses this one too,
+ * and a heartbeat resends from nextIndex. Others get entries as they answer.
+ */
+export const appendNewEntry = (config: RaftConfig, s: RaftState, out: Outbox): RaftState => {
+  const last = lastIndex(s)
+  let leader = s
+  for (const peer in s.progress) {
+    const progress = s.progress[peer]!
+    if (progress.next === last) leader = appendTo(config, leader, peer, out)
+    else if (config.pipelinedAppends === true && progress.next === last - 1 && last - 1 > s.snapshot.index && s.commitIndex === last - 1) {
+      const sent = appendTo(config, leader, peer, out, last - 1)
+      leader = { ...sent, progress: { ...sent.progress, [peer]: { ...progress, pipelined: last } } }
+    }
+  }
+  return leader
 }
 
 /**
@@ -135,13 +163,18 @@ export const onAppendResult = (config: RaftConfig, s: RaftState, from: NodeId, m
   const withProgress = (updated: Progress): RaftState => ({ ...s, progress: { ...s.progress, [from]: updated } })
   if (m.success) {
     if (m.matchIndex <= progress.match) return active === progress.active ? s : withProgress({ ...progress, active })
-    const updated = { next: Math.max(progress.next, m.matchIndex + 1), match: m.matchIndex, active }
+    const pipelined = progress.pipelined !== undefined && progress.pipelined > m.matchIndex ? progress.pipelined : undefined
+    const updated: Progress = { next: Math.max(progress.next, m.matchIndex + 1), match: m.matchIndex, active, ...(pipelined === undefined ? {} : { pipelined }) }
     const leader = commitAndApply(config, withProgress(updated), out)
-    return updated.next <= lastIndex(leader) ? appendTo(config, leader, from, out) : leader
+    // What a pipelined append carries is on its way: only the entries after it go now.
+    const after = Math.max(updated.next - 1, pipelined ?? 0)
+    return after < lastIndex(leader) ? appendTo(config, leader, from, out, after) : leader
   }
   const next = Math.max(progress.match + 1, Math.min(progress.next - 1, m.matchIndex + 1))
-  if (next === progress.next && active === progress.active) return s
-  const leader = withProgress({ ...progress, next, active })
+  // A refusal may be the pipelined append's: what it carried goes again from nextIndex.
+  const { pipelined: _, ...settled } = progress
+  if (next === progress.next && active === progress.active && progress.pipelined === undefined) return s
+  const leader = withProgress({ ...settled, next, active })
   return next !== progress.next ? appendTo(config, leader, from, out) : leader
 }
 

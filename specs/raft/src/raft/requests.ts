@@ -4,7 +4,7 @@ import { answeredFromSession, readKv } from "@parley/kv"
 import { appendToLog } from "./log.ts"
 import type { RaftRequest } from "./messages.ts"
 import { onRead } from "./reads.ts"
-import { appendTo, commitAndApply } from "./replication.ts"
+import { appendNewEntry, commitAndApply } from "./replication.ts"
 import { commandFor } from "./state-machine.ts"
 import { entryOf, lastIndex } from "./state.ts"
 import type { Outbox, RaftConfig, RaftState } from "./state.ts"
@@ -38,9 +38,6 @@ export const onClientRequest = (config: RaftConfig, s: RaftState, client: Client
   if (op._tag === "Get") return onRead(s, client, seq, op.key)
   if (answeredFromSession(s.sessions, client, seq, out) || inLog(s, client, seq)) return s
   const command = commandFor(config, lastIndex(s) + 1, client, request)
-  let leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
-  for (const peer in leader.progress) {
-    if (leader.progress[peer]!.next === lastIndex(leader)) leader = appendTo(config, leader, peer, out)
-  }
-  return commitAndApply(config, leader, out)
+  const leader: RaftState = { ...s, log: appendToLog(s.log, [{ term: s.term, command }]) }
+  return commitAndApply(config, appendNewEntry(config, leader, out), out)
 }

@@ -177,6 +177,7 @@ const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: 
     checkQuorum: shape.checkquorum,
     leaseReads: shape.leaseReads,
     maxEntriesPerAppend: shape.entriesPerAppend,
+    ...(shape.pipelinedAppends ? { pipelinedAppends: true } : {}),
     snapshotEvery: shape.snapshotEvery,
     ...(plan === undefined ? {} : { membership: plan }),
     ...(transfer ? { leadershipTransfer: true } : {}),

@@ -27,6 +27,8 @@ export interface Progress {
    * taken a newer one since. Absent when none is, or it went in one chunk.
    */
   readonly sending?: { readonly snapshot: Snapshot; readonly offset: number }
+  /** The last entry a pipelined append sent it (replication.ts `appendNewEntry`), until it answers for that entry or refuses one. */
+  readonly pipelined?: number
 }
 
 /** The chunks of a leader's snapshot a follower has received so far: the first `received` parts, merged. */
@@ -135,6 +137,13 @@ export interface RaftConfig {
   readonly checkQuorum: boolean
   /** At most this many entries per AppendEntries (etcd's MaxSizePerMsg, counted in entries). */
   readonly maxEntriesPerAppend: number
+  /**
+   * A leader sends a new entry at once to a follower whose only unanswered
+   * entry is the one before it, committed by the others, rather than when
+   * it answers (replication.ts `appendNewEntry`); absent or false: only to
+   * a follower that answered for everything it was sent.
+   */
+  readonly pipelinedAppends?: boolean
   /** Client sessions idle this long by the log's time end (thesis §6.3); the default is state-machine.ts's. Only stamped requests carry time. */
   readonly sessionExpiryMs?: number
   /** A snapshot once this many entries were applied past the last one, and the log it covers dropped (§7); absent or 0: never. */

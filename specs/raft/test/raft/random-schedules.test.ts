@@ -56,7 +56,9 @@ describe("random schedules never violate Raft's safety properties", () => {
     { cluster: "add-nodes 5", runs: 1500 },
     { cluster: "add-nodes 5 prevote checkquorum batch=1", runs: 1500 },
     { cluster: "add-nodes 3 snapshot=2", runs: 1500 },
-    { cluster: "add-nodes 5 prevote checkquorum batch=1 snapshot=3 chunk=40", runs: 1000 }
+    { cluster: "add-nodes 5 prevote checkquorum batch=1 snapshot=3 chunk=40", runs: 1000 },
+    // The runtime's replication: new entries pipelined to a follower still to answer, snapshots among them.
+    { cluster: "add-nodes 3 prevote checkquorum batch=2 snapshot=3 pipeline", runs: 1500 }
   ]
   for (const { cluster, runs } of configurations) {
     it(cluster, () => {

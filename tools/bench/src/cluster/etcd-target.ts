@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, openSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { diskBytes, rssMiB } from "./proc.ts"
+import { cpuMs, diskBytes, rssMiB } from "./proc.ts"
 import type { ClusterTarget, Member } from "./target.ts"
 
 export const etcdOnPath = (): boolean => {
@@ -79,6 +79,11 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
       const pid = processes.get(id)?.pid
       return (pid === undefined ? undefined : rssMiB(pid)) ?? 0
     }),
+    cpuMs: async () => ids.map((id) => {
+      const pid = processes.get(id)?.pid
+      return (pid === undefined ? undefined : cpuMs(pid)) ?? 0
+    }),
+    pids: async () => ids.map((id) => processes.get(id)?.pid),
     // serializable defaults to false: a linearizable read, through etcd's ReadIndex.
     readRequest: (key) => ({ method: "POST", path: "/v3/kv/range", body: JSON.stringify({ key: b64(key) }) }),
     read: async (member, key) => {

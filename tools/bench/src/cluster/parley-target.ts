@@ -34,17 +34,13 @@ export const startParley = async (
   await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog, ...(options === undefined ? {} : { options: options.values }) }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
   const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
+  const pids = async (): Promise<ReadonlyArray<number | undefined>> => (await Effect.runPromise(clusterStatus(dir))).map((report) => report.pid)
   return {
     system: `parley ${spec}${eventLog ? "" : " (no event log)"}${options === undefined ? "" : ` (${options.label})`}`,
     members,
-    rssMiB: async () => {
-      const reports = await Effect.runPromise(clusterStatus(dir))
-      return reports.map((report) => (report.pid === undefined ? undefined : rssMiB(report.pid)) ?? 0)
-    },
-    cpuMs: async () => {
-      const reports = await Effect.runPromise(clusterStatus(dir))
-      return reports.map((report) => (report.pid === undefined ? undefined : cpuMs(report.pid)) ?? 0)
-    },
+    rssMiB: async () => (await pids()).map((pid) => (pid === undefined ? undefined : rssMiB(pid)) ?? 0),
+    cpuMs: async () => (await pids()).map((pid) => (pid === undefined ? undefined : cpuMs(pid)) ?? 0),
+    pids,
     readRequest: (key) => ({ method: "GET", path: `/v1/kv/${key}` }),
     read: async (member, key) => {
       const response = await fetch(`${member.url}/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })

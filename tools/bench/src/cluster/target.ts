@@ -22,6 +22,8 @@ export interface ClusterTarget {
   rssMiB?(): Promise<ReadonlyArray<number>>
   /** Each member's CPU time so far (user and system), in milliseconds, where the bench can read it. */
   cpuMs?(): Promise<ReadonlyArray<number>>
+  /** Each member's process id, undefined for one that is down. */
+  pids?(): Promise<ReadonlyArray<number | undefined>>
   /** A linearizable read of `key` through `member`; resolves true when it answered with the value. */
   read?(member: Member, key: string): Promise<boolean>
   /** The HTTP request `read` sends, for a load generator other than Node's fetch (wrk). */

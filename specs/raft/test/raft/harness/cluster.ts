@@ -34,6 +34,8 @@ export interface ClusterOptions {
   readonly leadershipTransfer?: boolean
   /** Lease reads (needs checkQuorum). */
   readonly leaseReads?: boolean
+  /** A new entry at once to a follower whose entry before it is unanswered (replication.ts `appendNewEntry`). */
+  readonly pipelinedAppends?: boolean
   readonly bugs: RaftBugs
 }
 
@@ -74,6 +76,7 @@ export class Cluster {
       snapshotEvery: options.snapshotEvery,
       ...(options.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: options.snapshotChunkBytes }),
       ...(options.leaseReads === true ? { leaseReads: true } : {}),
+      ...(options.pipelinedAppends === true ? { pipelinedAppends: true } : {}),
       bugs: options.bugs
     }
     this.actor = raftActor(this.config)

@@ -5,7 +5,7 @@
  * the same commands, so any schedule it finds failing can be pasted into a
  * scenario file as it stands.
  *
- *   add-nodes 3 [prevote] [checkquorum] [leasereads] [transfer] [batch=N] [snapshot=N] [chunk=BYTES] [add=n4] [remove=n1] [bug=noLogCheck]
+ *   add-nodes 3 [prevote] [checkquorum] [leasereads] [pipeline] [transfer] [batch=N] [snapshot=N] [chunk=BYTES] [add=n4] [remove=n1] [bug=noLogCheck]
  *     (add: a spare node a leader may add; remove: a member it may remove)
  *   timeout n1 | heartbeat n1 | check-quorum n1 | lease n1     fire a pending timer
  *   add-member n1 | remove-member n1                 the environment asks leader n1 for the planned change
@@ -53,6 +53,7 @@ const parseOptions = (args: ReadonlyArray<string>): ClusterOptions => {
     else if (flag === "checkquorum") options = { ...options, checkQuorum: true }
     else if (flag === "transfer") options = { ...options, leadershipTransfer: true }
     else if (flag === "leasereads") options = { ...options, leaseReads: true }
+    else if (flag === "pipeline") options = { ...options, pipelinedAppends: true }
     else if (name === "batch") options = { ...options, maxEntriesPerAppend: Number(value) }
     else if (name === "snapshot") options = { ...options, snapshotEvery: Number(value) }
     else if (name === "chunk") options = { ...options, snapshotChunkBytes: Number(value) }
