@@ -192,7 +192,7 @@ describe("commit-prior-term (Figure 8): a commit by counting, seen once a node w
   }, LONG)
 
   it("under the runtime profile with three terms: PreVote rounds, and the term-1 entries sent two at once", () => {
-    const { trace } = expectCaught(raftSpec, runtimeFigure8, { property: "ElectableCompleteness", depth: 32, states: 1_532_796 })
+    const { trace } = expectCaught(raftSpec, runtimeFigure8, { property: "ElectableCompleteness", depth: 32, states: 1_618_944 })
     const steps = trace().steps
     expect(steps.filter((s) => s.event._tag === "Drop").length).toBeGreaterThan(0)
     const delivered = steps.flatMap((s) => (s.event._tag === "Deliver" && "message" in s.event ? [s.event.message] : []))
