@@ -77,7 +77,12 @@ const defaultTracePath = (spec: string, config: SpecConfig, property: string): s
 const specFailed = (spec: string) => (cause: unknown) =>
   new SpecFailed({ spec, message: `spec ${spec} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
 
-const checkedSpec = (plan: CheckPlan): CheckedSpec => ({ spec: plan.spec.name, config: plan.config, checked: plan.spec.effective(plan.config) })
+const checkedSpec = (plan: CheckPlan): CheckedSpec => ({
+  spec: plan.spec.name,
+  config: plan.config,
+  checked: plan.spec.effective(plan.config),
+  symmetry: plan.options.symmetry === true
+})
 
 /** `parley check`: the check planned, the search run, the counterexample written, the summary printed. */
 export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
