@@ -14,6 +14,7 @@
  * pick specs by name.
  */
 import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const parley = fileURLToPath(new URL("../../../packages/cli/bin/parley.mjs", import.meta.url))
@@ -34,22 +35,37 @@ type Reductions = "none" | "por" | "symmetry" | "symmetry+por"
 
 const flagsOf: Record<Reductions, ReadonlyArray<string>> = {
   none: ["--no-por"],
-  por: [],
+  por: ["--por"],
   symmetry: ["--symmetry", "--no-por"],
-  "symmetry+por": ["--symmetry"]
+  "symmetry+por": ["--symmetry", "--por"]
 }
 
 const count = (n: number): string => n.toLocaleString("en-US")
 const seconds = (ms: number): string => (ms / 1000).toFixed(1)
+const time = (run: { readonly elapsedMs: number; readonly cpuMs: number | null }): string =>
+  run.cpuMs === null ? seconds(run.elapsedMs) : `${seconds(run.cpuMs)} (${seconds(run.elapsedMs)})`
 
 const run = (args: ReadonlyArray<string>): { readonly status: number | null; readonly stdout: string; readonly stderr: string } =>
   spawnSync(process.execPath, [parley, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
 
-const check = (spec: string, reductions: Reductions): Summary => {
-  const { status, stdout, stderr } = run(["check", spec, "--workers", "1", "--json", "--trace-out", `/tmp/parley-bench-por-${spec}.trace.json`, ...flagsOf[reductions]])
+/**
+ * The CPU time of the run, user and system, through GNU time where it is
+ * installed: on a shared machine elapsed time measures the other jobs as
+ * much as the search. It includes the process's start (about 0.7 s).
+ */
+const TIME = "/usr/bin/time"
+const timed = existsSync(TIME)
+
+const check = (spec: string, reductions: Reductions): Summary & { readonly cpuMs: number | null } => {
+  const args = [parley, "check", spec, "--workers", "1", "--json", "--trace-out", `/tmp/parley-bench-por-${spec}.trace.json`, ...flagsOf[reductions]]
+  const { status, stdout, stderr } = timed
+    ? spawnSync(TIME, ["-f", "cpu %U %S", process.execPath, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+    : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
   // 1: a violation, which a spec's defaults may show on purpose.
   if (status !== 0 && status !== 1) throw new Error(`parley check ${spec} ${flagsOf[reductions].join(" ")} exited with ${status}: ${stderr}`)
-  return JSON.parse(stdout.trim().split("\n").at(-1)!) as Summary
+  const cpu = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr)
+  const cpuMs = cpu === null ? null : Math.round(1000 * (Number(cpu[1]) + Number(cpu[2])))
+  return { ...(JSON.parse(stdout.trim().split("\n").at(-1)!) as Summary), cpuMs }
 }
 
 /** Whether the spec declares interchangeable nodes at its defaults: `--symmetry` is refused (exit 2) where it does not. */
@@ -67,12 +83,12 @@ const chosen = process.argv.slice(2)
 const rows: Array<string> = []
 for (const spec of names.filter((name) => chosen.length === 0 || chosen.includes(name))) {
   const kinds: ReadonlyArray<Reductions> = declaresSymmetry(spec) ? ["none", "por", "symmetry", "symmetry+por"] : ["none", "por"]
-  const runs = new Map<Reductions, Summary>()
+  const runs = new Map<Reductions, Summary & { readonly cpuMs: number | null }>()
   for (const reductions of kinds) {
     const summary = check(spec, reductions)
     runs.set(reductions, summary)
-    const { result, property, traceLength, distinctStates, generatedStates, skippedTransitions, maxDepth, elapsedMs, statesPerSec } = summary
-    console.log(JSON.stringify({ bench: "por", spec, reductions, result, property, traceLength, distinctStates, generatedStates, skippedTransitions, maxDepth, elapsedMs, statesPerSec: Math.round(statesPerSec) }))
+    const { result, property, traceLength, distinctStates, generatedStates, skippedTransitions, maxDepth, elapsedMs, statesPerSec, cpuMs } = summary
+    console.log(JSON.stringify({ bench: "por", spec, reductions, result, property, traceLength, distinctStates, generatedStates, skippedTransitions, maxDepth, elapsedMs, cpuMs, statesPerSec: Math.round(statesPerSec) }))
   }
   const none = runs.get("none")!
   const por = runs.get("por")!
@@ -85,11 +101,12 @@ for (const spec of names.filter((name) => chosen.length === 0 || chosen.includes
   }
   const fewer = (a: Summary, b: Summary) => `${(100 * (1 - b.generatedStates / a.generatedStates)).toFixed(0)}%`
   rows.push(`| \`${spec}\` | ${por.result}${por.property === null ? "" : ` (${por.property})`} | ${count(none.distinctStates)} | ${count(none.generatedStates)} | ` +
-    `${count(por.generatedStates)} (${fewer(none, por)} fewer) | ${seconds(none.elapsedMs)} | ${seconds(por.elapsedMs)} | ` +
+    `${count(por.generatedStates)} (${fewer(none, por)} fewer) | ${time(none)} | ${time(por)} | ` +
     (symmetric === undefined || both === undefined
       ? "— | — | — |"
-      : `${count(symmetric.distinctStates)} | ${seconds(symmetric.elapsedMs)} | ${seconds(both.elapsedMs)} |`))
+      : `${count(symmetric.distinctStates)} | ${time(symmetric)} | ${time(both)} |`))
 }
-console.log("\n| spec (defaults) | verdict | states | steps, --no-por | steps, default (por) | s, --no-por | s, default | orbits, --symmetry | s, --symmetry --no-por | s, --symmetry |")
+console.log(`\nTimes: ${timed ? "CPU seconds (elapsed in parentheses)" : "elapsed seconds"}, one worker, each run a fresh process.`)
+console.log("\n| spec (defaults) | verdict | states | steps, --no-por | steps, --por | s, --no-por | s, --por | orbits, --symmetry | s, --symmetry --no-por | s, --symmetry --por |")
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (const row of rows) console.log(row)
