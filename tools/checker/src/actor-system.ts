@@ -57,7 +57,7 @@ const symmetryOf = <S, M, T, Req, Res, D, CS, CT>(
   symmetric: ReadonlyArray<string>
 ): ((state: SystemState<S, M, T, Req, Res, D, CS, CT>, out: Uint32Array) => void) => {
   const addresses = [...steps.nodeIds, ...steps.clientIds]
-  if (cached === undefined) return systemSymmetry(steps.nodeIds, addresses, symmetric)
+  if (cached === undefined || !StoredSymmetry.fits(symmetric)) return systemSymmetry(steps.nodeIds, addresses, symmetric)
   const stored = new StoredSymmetry(cached.store, steps.nodeIds, addresses, symmetric)
   return (state, out) => stored.fingerprint(state, out)
 }

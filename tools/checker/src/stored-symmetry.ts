@@ -21,6 +21,15 @@ import type { SystemStore } from "./system-store.ts"
  * Every fingerprint is structural, so every thread gives an orbit the same one.
  */
 export class StoredSymmetry<S, M, T, Req, Res, D, CS, CT> {
+  /**
+   * Whether the caches stay small enough: they hold 9 bytes per permutation
+   * and part id, so 5! = 120 permutations over a million networks is a
+   * gigabyte; six nodes (720) rename live states instead.
+   */
+  static fits(symmetric: ReadonlyArray<string>): boolean {
+    return symmetric.length <= 5
+  }
+
   private readonly permutations: ReadonlyArray<Permutation>
   /** Per permutation but the identity, the renamed fingerprints of each part by id. */
   private readonly slots: ReadonlyArray<RenamedLanes>
