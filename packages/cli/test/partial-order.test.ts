@@ -101,6 +101,11 @@ describe("partial-order reduction on every actor spec", () => {
     }
   })
 
+  it("is on by default for the specs where bench:por measured it no slower, as check.md lists them", () => {
+    expect(registry.filter((spec) => spec.partialOrderByDefault === true).map((spec) => spec.name).sort())
+      .toEqual(["causal-broadcast", "dynamo-register", "paxos", "saga-choreography", "zk", "zk-lock"])
+  })
+
   describe.each(actorSpecs.map((spec) => [spec.name, spec] as const))("%s", (_, spec) => {
     it.each(searchedVariants(spec))("variant %s is still caught, by a counterexample that replays", (variant) => {
       const model = modelOf(spec, { ...catching[spec.name]?.[variant], variant })
