@@ -27,8 +27,8 @@ export interface CheckInput {
   readonly deadlock: boolean
   readonly liveness: boolean
   readonly symmetry: boolean
-  /** Partial-order reduction, where it applies: a breadth-first search without liveness. */
-  readonly partialOrder: boolean
+  /** Partial-order reduction, where it applies (a breadth-first search without liveness); undefined: the spec's default. */
+  readonly partialOrder: boolean | undefined
   /** Progress lines even when stderr is not a terminal or the summary is JSON. */
   readonly progress: boolean
   /** Undefined: every core when the search can use them. */
@@ -80,7 +80,12 @@ const defaultTracePath = (spec: string, config: SpecConfig, property: string): s
 const specFailed = (spec: string) => (cause: unknown) =>
   new SpecFailed({ spec, message: `spec ${spec} failed: ${cause instanceof Error ? cause.message : String(cause)}` })
 
-const checkedSpec = (plan: CheckPlan): CheckedSpec => ({ spec: plan.spec.name, config: plan.config, checked: plan.spec.effective(plan.config) })
+const checkedSpec = (plan: CheckPlan): CheckedSpec => ({
+  spec: plan.spec.name,
+  config: plan.config,
+  checked: plan.spec.effective(plan.config),
+  symmetry: plan.options.symmetry === true
+})
 
 /** `parley check`: the check planned, the search run, the counterexample written, the summary printed. */
 export const runCheck = Effect.fnUntraced(function*(input: CheckInput) {
@@ -111,7 +116,7 @@ const planCheck = Effect.fnUntraced(function*(input: CheckInput) {
   const resume = input.resume === undefined ? undefined : yield* loadCheckpoint(input.resume, spec.name, config, input.symmetry)
   const workers = input.workers ?? (input.strategy === "bfs" ? availableParallelism() : 1)
   const onTerminal = !input.json && process.stderr.isTTY === true
-  const options = checkOptions(input, spec.name, config, resume, onTerminal)
+  const options = checkOptions(input, spec, config, resume, onTerminal)
   const problems = validateCheckOptions(options, { model, workers, optionName: (option) => flags[option], modelName: spec.name })
   if (problems.length > 0) return yield* new UsageError({ message: problems.join("; ") })
   const table = resume === undefined ? new StateTable() : StateTable.restored(resume.table)
@@ -119,13 +124,13 @@ const planCheck = Effect.fnUntraced(function*(input: CheckInput) {
 })
 
 /** The checker's options the flags ask for, with the hooks that write checkpoints and report progress. */
-const checkOptions = (input: CheckInput, spec: string, config: SpecConfig, resume: Checkpoint | undefined, onTerminal: boolean): CheckOptions => ({
+const checkOptions = (input: CheckInput, spec: SpecDefinition, config: SpecConfig, resume: Checkpoint | undefined, onTerminal: boolean): CheckOptions => ({
   strategy: input.strategy,
   deadlock: input.deadlock,
   liveness: input.liveness,
   symmetry: input.symmetry,
-  // On by default, so only where it applies: --liveness or another strategy leaves it off rather than being refused.
-  partialOrder: input.partialOrder && input.strategy === "bfs" && !input.liveness,
+  // On by default for some specs, so only where it applies: --liveness or another strategy leaves it off rather than being refused.
+  partialOrder: (input.partialOrder ?? spec.partialOrderByDefault === true) && input.strategy === "bfs" && !input.liveness,
   ...(input.maxDepth === undefined ? {} : { maxDepth: input.maxDepth }),
   ...(input.maxStates === undefined ? {} : { maxStates: input.maxStates }),
   ...(input.walks === undefined ? {} : { walks: input.walks }),
@@ -134,7 +139,7 @@ const checkOptions = (input: CheckInput, spec: string, config: SpecConfig, resum
   ...(onTerminal || input.progress ? { onProgress: (p: Progress) => process.stderr.write(progressLine(p, onTerminal)) } : {}),
   ...(input.checkpoint === undefined
     ? {}
-    : checkpointHooks(input.checkpoint, input.checkpointEverySeconds * 1000, { spec, config, symmetry: input.symmetry })),
+    : checkpointHooks(input.checkpoint, input.checkpointEverySeconds * 1000, { spec: spec.name, config, symmetry: input.symmetry })),
   ...(resume === undefined ? {} : { resume: resume.snapshot })
 })
 

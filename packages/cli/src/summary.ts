@@ -42,6 +42,8 @@ export const CheckSummary = Schema.Struct({
   /** A liveness counterexample's cycle starts at this step index (`traceLength` when the last state lasts forever). */
   loopStart: Schema.NullOr(Schema.Int),
   distinctStates: Schema.Int,
+  /** Whether `--symmetry` was on: then `distinctStates` counts orbits, one state stored for each. */
+  symmetry: Schema.Boolean,
   generatedStates: Schema.Int,
   /** Steps partial-order reduction did not take (each would have generated a state); null when it was off. */
   skippedTransitions: Schema.NullOr(Schema.Int),
@@ -63,10 +65,12 @@ export interface CheckedSpec {
   readonly spec: string
   readonly config: SpecConfig
   readonly checked: SpecConfig
+  /** Whether the search stored one state per orbit (`--symmetry`). */
+  readonly symmetry: boolean
 }
 
 export const summarize = (
-  { spec, config, checked }: CheckedSpec,
+  { spec, config, checked, symmetry }: CheckedSpec,
   strategy: Strategy,
   result: CheckResult & Partial<Pick<SwarmResult, "walkers" | "perWalker">>,
   traceFile: string | null
@@ -85,6 +89,7 @@ export const summarize = (
   traceLength: result.violation === undefined ? null : result.violation.path.actionIndices.length,
   loopStart: result.violation?.loopStart ?? null,
   distinctStates: result.distinctStates,
+  symmetry,
   generatedStates: result.generatedStates,
   skippedTransitions: result.skippedTransitions ?? null,
   maxDepth: result.maxDepth,
@@ -109,7 +114,8 @@ export const formatSummary = (summary: CheckSummary): string => {
   const lines: Array<string> = [`${summary.spec}  ${configLine(summary.checked)}  strategy=${summary.strategy}${walkers}`]
   const skipped = summary.skippedTransitions === null ? "" : `, ${count(summary.skippedTransitions)} steps skipped by partial-order reduction`
   const rate = summary.strategy === "sim" ? `${count(summary.stepsPerSec)} steps/s` : `${count(summary.statesPerSec)} states/s`
-  const stats = `${count(summary.distinctStates)} distinct states (${count(summary.generatedStates)} generated${skipped}), ` +
+  const orbits = summary.symmetry ? ", one per symmetry orbit" : ""
+  const stats = `${count(summary.distinctStates)} distinct states${orbits} (${count(summary.generatedStates)} generated${skipped}), ` +
     `max depth ${summary.maxDepth}, ${(summary.elapsedMs / 1000).toFixed(2)} s, ${rate}`
   switch (summary.result) {
     case "ok":

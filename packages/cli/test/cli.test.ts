@@ -77,9 +77,9 @@ describe("parley check", () => {
 
   it.each([
     ["twophase, whose states the workers share as words", ["twophase", "--rms", "6"], 50_816, 256_002],
-    // Without partial-order reduction, whose steps skipped depend on which thread stores a state first.
-    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc", "--participants", "2"], 9_024, 27_540],
-    ["2pc with --symmetry, one state per orbit on either", ["2pc", "--participants", "2", "--symmetry"], 9_023, 27_538]
+    // Without partial-order reduction (--no-por: 2pc's default anyway), whose steps skipped depend on which thread stores a state first.
+    ["2pc, whose states a worker rebuilds by replay when it takes another's", ["2pc", "--participants", "2", "--no-por"], 9_024, 27_540],
+    ["2pc with --symmetry, one state per orbit on either", ["2pc", "--participants", "2", "--symmetry", "--no-por"], 9_023, 27_538]
   ])("finds the same states on one worker and on two: %s", async (_, args, distinct, generated) => {
     const one = summaryOf(await parley("check", ...args, "--workers", "1", "--json"))
     const two = summaryOf(await parley("check", ...args, "--workers", "2", "--json"))
@@ -87,14 +87,27 @@ describe("parley check", () => {
     expect([two.result, two.distinctStates, two.generatedStates]).toEqual(["ok", distinct, generated])
   })
 
-  it("reduces an actor spec by sleep sets with --por, not without it or with --liveness: the same states, fewer steps, on one thread or two", async () => {
+  it("reduces an actor spec by sleep sets with --por, not without it, with --no-por or with --liveness: the same states, fewer steps, on one thread or two", async () => {
     const check = async (...flags: ReadonlyArray<string>) => summaryOf(await parley("check", "2pc", "--participants", "2", "--json", ...flags))
-    const [off, one, two, live] = await Promise.all([check("--workers", "1"), check("--por", "--workers", "1"), check("--por", "--workers", "2"), check("--por", "--liveness", "--crashes", "0", "--workers", "1")])
-    expect([off.distinctStates, off.skippedTransitions]).toEqual([9_024, null])
+    const [off, refused, one, two, live] = await Promise.all([
+      check("--workers", "1"),
+      check("--no-por", "--workers", "1"),
+      check("--por", "--workers", "1"),
+      check("--por", "--workers", "2"),
+      check("--por", "--liveness", "--crashes", "0", "--workers", "1")
+    ])
+    expect([off.distinctStates, off.skippedTransitions, refused.skippedTransitions]).toEqual([9_024, null, null])
     expect([one.distinctStates, one.generatedStates + one.skippedTransitions!]).toEqual([9_024, off.generatedStates])
     expect(two.distinctStates).toBe(9_024)
     expect(two.skippedTransitions).toBeGreaterThan(0)
     expect(live.skippedTransitions).toBeNull()
+  })
+
+  it("reduces by sleep sets by default where the spec declares it (paxos), and not with --no-por", async () => {
+    const check = async (...flags: ReadonlyArray<string>) => summaryOf(await parley("check", "paxos", "--crashes", "0", "--workers", "1", "--json", ...flags))
+    const [byDefault, off] = await Promise.all([check(), check("--no-por")])
+    expect([byDefault.distinctStates, off.distinctStates, off.skippedTransitions]).toEqual([18_274, 18_274, null])
+    expect(byDefault.generatedStates + byDefault.skippedTransitions!).toBe(off.generatedStates)
   })
 
   it("finds a shortest violation of an actor spec on two threads, as on one", async () => {

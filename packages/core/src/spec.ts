@@ -65,6 +65,12 @@ export interface SpecDefinition {
    * is. Its imports are what the thread loads, so the lighter the better.
    */
   readonly module?: string
+  /**
+   * Whether `parley check` reduces this spec by sleep sets when given neither
+   * `--por` nor `--no-por`: where `npm run bench:por` measured that they take
+   * no more time than they save (see docs/commands/check.md). Off when absent.
+   */
+  readonly partialOrderByDefault?: boolean
 }
 
 /** A spec is either a Model written directly (TLA+ style) or a cluster of actors the checker turns into one. */
@@ -172,6 +178,8 @@ export interface SpecDecl<R extends OptionTable, V extends string, B extends obj
   readonly effective?: (options: OptionsOf<R>) => Partial<OptionsOf<R>>
   /** The defaults a preset among the given options sets in place of the declared ones; options given explicitly win (see `SpecDefinition.configFor`). */
   readonly presets?: (given: Partial<OptionsOf<R>>) => Partial<OptionsOf<R>>
+  /** See `SpecDefinition.partialOrderByDefault`. */
+  readonly partialOrderByDefault?: boolean
 }
 
 /** A spec as `defineSpec` gives it: what the registry lists, plus typed access for tests and the spec's own code. */
@@ -220,6 +228,7 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
     name: decl.name,
     description: decl.description,
     ...(decl.module === undefined ? {} : { module: decl.module }),
+    ...(decl.partialOrderByDefault === undefined ? {} : { partialOrderByDefault: decl.partialOrderByDefault }),
     options,
     variants: variantNames.map((name) => ({ name, description: decl.variants[name].description })),
     defaults,

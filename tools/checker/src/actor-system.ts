@@ -3,6 +3,7 @@ import { CachedSteps } from "./cached-steps.ts"
 import { PARTIAL_ORDER } from "./sleep-sets.ts"
 import type { WithPartialOrder } from "./sleep-sets.ts"
 import { SystemStore } from "./system-store.ts"
+import { StoredSymmetry } from "./stored-symmetry.ts"
 import { systemSymmetry } from "./symmetry.ts"
 import { SystemIndependence } from "./system-independence.ts"
 import { SystemSteps } from "./system-steps.ts"
@@ -42,11 +43,23 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     ...(within === undefined ? {} : { within: (state: State) => within.call(spec, state) }),
     ...(terminal === undefined ? {} : { terminal: (state: State) => terminal.call(spec, state) }),
     fairness: (state, action) => steps.fairness(state, action),
-    ...(symmetric === undefined ? {} : { symmetryFingerprint: systemSymmetry<State>(steps.nodeIds, [...steps.nodeIds, ...steps.clientIds], symmetric) }),
+    ...(symmetric === undefined ? {} : { symmetryFingerprint: symmetryOf(steps, cached, symmetric) }),
     describe: (state, action) => describeStep(steps, state, action),
     lanes: (state) => systemLanes(steps, state),
     ...(cached === undefined ? {} : { [PARTIAL_ORDER]: new SystemIndependence(cached, steps.nodeIds, steps.clientIds, spec.network) })
   }
+}
+
+/** The orbit fingerprint `--symmetry` stores: over the store's parts when states are kept as words, else over live states. */
+const symmetryOf = <S, M, T, Req, Res, D, CS, CT>(
+  steps: SystemSteps<S, M, T, Req, Res, D, CS, CT>,
+  cached: CachedSteps<S, M, T, Req, Res, D, CS, CT> | undefined,
+  symmetric: ReadonlyArray<string>
+): ((state: SystemState<S, M, T, Req, Res, D, CS, CT>, out: Uint32Array) => void) => {
+  const addresses = [...steps.nodeIds, ...steps.clientIds]
+  if (cached === undefined || !StoredSymmetry.fits(symmetric)) return systemSymmetry(steps.nodeIds, addresses, symmetric)
+  const stored = new StoredSymmetry(cached.store, steps.nodeIds, addresses, symmetric)
+  return (state, out) => stored.fingerprint(state, out)
 }
 
 /**

@@ -4,24 +4,23 @@ import { fingerprintRenamedInto } from "@parley/core/model"
 export const MAX_SYMMETRIC_NODES = 6
 
 /** One renaming of the interchangeable nodes: string by string, and node position by position. */
-interface Permutation {
+export interface Permutation {
   readonly names: ReadonlyMap<string, string>
   /** `positions[i]`: where the node at position `i` goes. */
   readonly positions: ReadonlyArray<number>
 }
 
 /**
- * The fingerprint of a system state's orbit under every permutation of the
- * `symmetric` nodes: the least fingerprint of the permuted states, computed
- * without building them (strings are renamed as they are hashed; only the
- * node array is rebuilt). Ordered-network link keys (`from->to`) are renamed
- * with their ends.
+ * Every permutation of the `symmetric` nodes, the identity first, as
+ * renamings of strings (node ids, and ordered-network link keys
+ * `from->to` with their ends) and of node positions. Throws on a node that
+ * is not one of `nodeIds`, a repeat, or more than `MAX_SYMMETRIC_NODES`.
  */
-export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unknown> }>(
+export const nodePermutations = (
   nodeIds: ReadonlyArray<string>,
   addresses: ReadonlyArray<string>,
   symmetric: ReadonlyArray<string>
-): ((state: State, out: Uint32Array) => void) => {
+): ReadonlyArray<Permutation> => {
   for (const id of symmetric) {
     if (!nodeIds.includes(id)) throw new RangeError(`symmetric node "${id}" is not one of the nodes ${nodeIds.join(", ")}`)
   }
@@ -29,7 +28,7 @@ export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unk
   if (symmetric.length > MAX_SYMMETRIC_NODES) {
     throw new RangeError(`at most ${MAX_SYMMETRIC_NODES} symmetric nodes, got ${symmetric.length}`)
   }
-  const permutations = permutationsOf(symmetric).map((image): Permutation => {
+  return permutationsOf(symmetric).map((image): Permutation => {
     const rename = (id: string) => image.get(id) ?? id
     const names = new Map<string, string>()
     for (const [from, to] of image) names.set(from, to)
@@ -40,6 +39,22 @@ export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unk
     }
     return { names, positions: nodeIds.map((id) => nodeIds.indexOf(rename(id))) }
   })
+}
+
+/**
+ * The fingerprint of a system state's orbit under every permutation of the
+ * `symmetric` nodes: the least fingerprint of the permuted states, computed
+ * without building them (strings are renamed as they are hashed; only the
+ * node array is rebuilt). For states of any shape; an actor system whose
+ * states are kept as words uses `StoredSymmetry`, which caches each part's
+ * renamed fingerprint instead.
+ */
+export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unknown> }>(
+  nodeIds: ReadonlyArray<string>,
+  addresses: ReadonlyArray<string>,
+  symmetric: ReadonlyArray<string>
+): ((state: State, out: Uint32Array) => void) => {
+  const permutations = nodePermutations(nodeIds, addresses, symmetric)
   const candidate = new Uint32Array(2)
   return (state, out) => {
     let first = true
@@ -47,7 +62,7 @@ export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unk
       const nodes = new Array<unknown>(state.nodes.length)
       for (let i = 0; i < positions.length; i++) nodes[positions[i]!] = state.nodes[i]
       fingerprintRenamedInto({ ...state, nodes }, names, candidate, 0)
-      if (first || candidate[0]! < out[0]! || (candidate[0] === out[0] && candidate[1]! < out[1]!)) {
+      if (first || lessThan(candidate, out)) {
         out[0] = candidate[0]!
         out[1] = candidate[1]!
         first = false
@@ -55,6 +70,9 @@ export const systemSymmetry = <State extends { readonly nodes: ReadonlyArray<unk
     }
   }
 }
+
+/** Whether fingerprint `a` is below `b`, as unsigned 64-bit numbers. */
+export const lessThan = (a: Uint32Array, b: Uint32Array): boolean => a[0]! < b[0]! || (a[0] === b[0] && a[1]! < b[1]!)
 
 /** Every bijection of `items` onto itself, as maps; the identity first. */
 const permutationsOf = (items: ReadonlyArray<string>): ReadonlyArray<ReadonlyMap<string, string>> => {

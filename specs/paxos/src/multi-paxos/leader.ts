@@ -5,13 +5,14 @@
  * Multi-Paxos cheaper than a Paxos instance per command: a stable leader
  * pays one Accept round trip per command.
  */
-import { reply, send, setTimer } from "@parley/core"
+import { reply, send, setTimer, SetOf } from "@parley/core"
 import type { ClientId, NodeId } from "@parley/core"
 import { answeredFromSession } from "@parley/kv"
 import { accept, promise, votesFrom } from "./acceptor.ts"
 import { catchUpBatchOf, nextBallotOf, ownerOf, peersOf, quorumOf } from "./config.ts"
 import type { MultiPaxosConfig } from "./config.ts"
 import { chosenFrom, compact, learn, learnedAt, nextFreeSlot } from "./log.ts"
+import { emptySet, sortedSetWith } from "../node-set.ts"
 import { commandFor } from "./sessions.ts"
 import type { MultiPaxosRequest, Slot, SlotValue, SlotVote } from "./messages.ts"
 import type { Leadership, MultiPaxosState, Outbox } from "./state.ts"
@@ -35,7 +36,7 @@ const prepare = (config: MultiPaxosConfig, s: MultiPaxosState, out: Outbox): Mul
   const ballot = nextBallotOf(config, s.self, s.promised)
   const promised = promise(s, ballot)!
   const fromSlot = s.applied + 1
-  const preparing: Preparing = { role: "preparing", ballot, fromSlot, promisedBy: [], reported: votesFrom(promised, fromSlot) }
+  const preparing: Preparing = { role: "preparing", ballot, fromSlot, promisedBy: emptySet(), reported: votesFrom(promised, fromSlot) }
   for (const peer of peersOf(config, s.self)) out.push(send(peer, { _tag: "Prepare", ballot, fromSlot }))
   return takeOverWithQuorum(config, { ...promised, leadership: preparing }, out)
 }
@@ -54,7 +55,7 @@ const highestPerSlot = (known: ReadonlyArray<SlotVote>, reported: ReadonlyArray<
 export const onPromise = (config: MultiPaxosConfig, s: MultiPaxosState, from: NodeId, ballot: number, votes: ReadonlyArray<SlotVote>, out: Outbox): MultiPaxosState => {
   const lead = s.leadership
   if (lead.role !== "preparing" || ballot !== lead.ballot || lead.promisedBy.includes(from)) return s
-  const promisedBy = [...lead.promisedBy, from].sort()
+  const promisedBy = sortedSetWith(lead.promisedBy, from)
   return takeOverWithQuorum(config, { ...s, leadership: { ...lead, promisedBy, reported: highestPerSlot(lead.reported, votes) } }, out)
 }
 
@@ -89,7 +90,7 @@ const takeOverWithQuorum = (config: MultiPaxosConfig, s: MultiPaxosState, out: O
  * promise made the quorum, the ones known to listen.
  */
 const acceptorsOf = (config: MultiPaxosConfig, self: NodeId, promisedBy: ReadonlyArray<NodeId>): ReadonlyArray<NodeId> =>
-  config.heartbeats === true ? peersOf(config, self) : promisedBy
+  config.heartbeats === true ? SetOf.from(peersOf(config, self)) : promisedBy
 
 /** Phase 2a in the leader's ballot: it votes first itself, then asks its acceptors. */
 const propose = (config: MultiPaxosConfig, s: MultiPaxosState, slot: Slot, command: SlotValue, out: Outbox): MultiPaxosState => {
@@ -98,7 +99,7 @@ const propose = (config: MultiPaxosConfig, s: MultiPaxosState, slot: Slot, comma
   // A node steps down the moment it promises a higher ballot, so a leader's promise is its own ballot.
   if (voted === undefined) throw new Error(`${s.self} leads ballot ${lead.ballot} but promised ${s.promised}`)
   for (const peer of lead.acceptors) out.push(send(peer, { _tag: "Accept", ballot: lead.ballot, slot, command }))
-  const leading: Leading = { ...lead, proposals: [...lead.proposals, { slot, command, acks: [] }] }
+  const leading: Leading = { ...lead, proposals: [...lead.proposals, { slot, command, acks: emptySet() }] }
   return countAccepted(config, { ...voted, leadership: leading }, lead.ballot, slot, s.self, out)
 }
 
@@ -108,7 +109,7 @@ export const countAccepted = (config: MultiPaxosConfig, s: MultiPaxosState, ball
   if (lead.role !== "leading" || lead.ballot !== ballot) return s
   const proposal = lead.proposals.find((p) => p.slot === slot)
   if (proposal === undefined || proposal.acks.includes(acceptor)) return s
-  const acks = [...proposal.acks, acceptor].sort()
+  const acks = sortedSetWith(proposal.acks, acceptor)
   if (acks.length < quorumOf(config)) {
     return { ...s, leadership: { ...lead, proposals: lead.proposals.map((p) => (p === proposal ? { ...p, acks } : p)) } }
   }

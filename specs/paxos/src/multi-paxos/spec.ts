@@ -7,7 +7,7 @@
  * one a runtime would host.
  */
 import { defineSpec, int } from "@parley/core"
-import type { OptionsOf } from "@parley/core"
+import type { NodeId, OptionsOf } from "@parley/core"
 import { kvClient } from "@parley/kv"
 import { noBugs, paxosVariants } from "../bugs.ts"
 import type { PaxosBugs } from "../bugs.ts"
@@ -46,11 +46,26 @@ const withinBounds = (s: MultiPaxosSystemState, maxBallot: number, slots: number
     return acceptor.promised <= maxBallot && acceptor.accepted.every((vote) => vote.slot <= slots)
   })
 
+/**
+ * Nodes that are interchangeable in this cluster, for `--symmetry`: those
+ * that lead no ballot up to `maxBallot` (ballot b is node ((b-1) mod N)+1's,
+ * so renaming a leader would change who leads which ballot) and that no
+ * client sends its first request to; none when clients retry, since a retry
+ * goes to the next node in a fixed order. At the defaults (3 nodes, ballots
+ * 1 and 2, clients starting at n1 and n2) only n3 is left: nothing to swap.
+ */
+const interchangeableNodes = (nodes: ReadonlyArray<NodeId>, options: MultiPaxosOptions): ReadonlyArray<NodeId> => {
+  if (options.clients > 0 && options.retries > 0) return []
+  const firstContacts = new Set(Array.from({ length: options.clients }, (_, i) => nodes[i % nodes.length]))
+  return nodes.filter((node, i) => i + 1 > options.maxBallot && !firstContacts.has(node))
+}
+
 /** The cluster for one configuration; the options are checked by `multiPaxosSpec`. */
 export const multiPaxosSystem = (options: MultiPaxosOptions, bugs: PaxosBugs): MultiPaxosSystem => {
   const nodes = numberedIds("n", options.nodes)
   const config: MultiPaxosConfig = { nodes, bugs }
   const actor = multiPaxosActor(config)
+  const symmetric = interchangeableNodes(nodes, options)
   return {
     nodes: nodes.map((id) => ({ id, actor })),
     clients: Array.from({ length: options.clients }, (_, i) => ({
@@ -60,6 +75,7 @@ export const multiPaxosSystem = (options: MultiPaxosOptions, bugs: PaxosBugs): M
     network: options.network,
     lossy: options.lossy,
     maxCrashes: options.crashes,
+    ...(symmetric.length >= 2 ? { symmetric } : {}),
     ghost: multiPaxosHistory,
     properties: multiPaxosProperties(config, { ...options, maxSlot: options.slots }),
     within: (s) => withinBounds(s, options.maxBallot, options.slots) && heartbeatsWithin(s.network),

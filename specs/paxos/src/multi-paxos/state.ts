@@ -11,7 +11,7 @@ import type { Ballot } from "../ballot.ts"
 import type { AcceptorState } from "./acceptor.ts"
 import type { MultiPaxosMessage, MultiPaxosResponse, MultiPaxosTimer, Slot, SlotValue, SlotVote, Snapshot } from "./messages.ts"
 
-/** A command the leader proposed in its ballot, and the acceptors that accepted it there (itself first of all), sorted. */
+/** A command the leader proposed in its ballot, and the acceptors that accepted it there (itself first of all): a set, sorted (see node-set.ts). */
 export interface Proposal {
   readonly slot: Slot
   readonly command: SlotValue
@@ -20,7 +20,7 @@ export interface Proposal {
 
 export type Leadership =
   | { readonly role: "follower" }
-  /** Phase 1 of `ballot`: the peers that promised, sorted, and the highest-ballot vote reported per slot (its own included), sorted by slot. */
+  /** Phase 1 of `ballot`: the peers that promised (a set, sorted: see node-set.ts), and the highest-ballot vote reported per slot (its own included), sorted by slot. */
   | {
     readonly role: "preparing"
     readonly ballot: Ballot

@@ -8,15 +8,16 @@ import { step } from "@parley/core"
 import type { NodeId, Step } from "@parley/core"
 import type { PaxosConfig } from "./config.ts"
 import { quorum } from "./config.ts"
+import { emptySet, sortedSetWith } from "../node-set.ts"
 import type { HeardVote, LearnerDurable, PaxosMessage, Value } from "./messages.ts"
 
 export interface LearnerState {
   readonly role: "learner"
-  /** Sorted by ballot, then acceptor: a set, in one canonical order. */
+  /** A set (see node-set.ts), sorted by ballot, then acceptor. */
   readonly votes: ReadonlyArray<HeardVote>
 }
 
-export const initialLearner: LearnerState = { role: "learner", votes: [] }
+export const initialLearner: LearnerState = { role: "learner", votes: emptySet() }
 
 const byBallotThenAcceptor = (a: HeardVote, b: HeardVote): number =>
   a.ballot - b.ballot || (a.acceptor < b.acceptor ? -1 : a.acceptor > b.acceptor ? 1 : 0)
@@ -24,7 +25,7 @@ const byBallotThenAcceptor = (a: HeardVote, b: HeardVote): number =>
 export const learnerOnMessage = (s: LearnerState, from: NodeId, m: PaxosMessage): Step<LearnerState, never, never, never> => {
   if (m._tag !== "Accepted") return step(s)
   if (s.votes.some((v) => v.ballot === m.ballot && v.acceptor === from)) return step(s)
-  return step({ ...s, votes: [...s.votes, { ballot: m.ballot, value: m.value, acceptor: from }].sort(byBallotThenAcceptor) })
+  return step({ ...s, votes: sortedSetWith(s.votes, { ballot: m.ballot, value: m.value, acceptor: from }, byBallotThenAcceptor) })
 }
 
 /** The values a quorum voted for in some ballot, in ballot order. More than one is the failure Paxos exists to prevent. */

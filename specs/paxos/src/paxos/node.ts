@@ -3,7 +3,7 @@
  * configuration gives its id. One node plays one role here; a deployment
  * that co-locates a proposer, an acceptor and a learner runs three actors.
  */
-import { step } from "@parley/core"
+import { SetOf, step } from "@parley/core"
 import type { Actor } from "@parley/core"
 import { acceptorDurable, acceptorOnMessage, acceptorRecover, initialAcceptor } from "./acceptor.ts"
 import type { AcceptorState } from "./acceptor.ts"
@@ -55,7 +55,7 @@ export const paxosActor = (config: PaxosConfig): PaxosActor => ({
       case "Acceptor":
         return acceptorRecover(config.bugs, d)
       case "Learner":
-        return step({ role: "learner", votes: d.votes })
+        return step({ role: "learner", votes: SetOf.from(d.votes) })
     }
   }
 })

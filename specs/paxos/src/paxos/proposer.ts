@@ -7,6 +7,7 @@
 import { send, setTimer, step } from "@parley/core"
 import type { NodeId, Step } from "@parley/core"
 import type { Ballot } from "../ballot.ts"
+import { emptySet, sortedSetWith } from "../node-set.ts"
 import { inputOf, nextBallot, quorum } from "./config.ts"
 import type { PaxosConfig } from "./config.ts"
 import type { PaxosMessage, PaxosTimer, ProposerDurable, Value, Vote } from "./messages.ts"
@@ -17,7 +18,7 @@ export interface ProposerState {
   readonly self: NodeId
   readonly ballot: Ballot
   readonly phase: "idle" | "preparing" | "accepting"
-  /** The acceptors that promised `ballot`, sorted, so arrival order does not split states. */
+  /** The acceptors that promised `ballot`: a set (see node-set.ts), so arrival order does not split states. */
   readonly promisedBy: ReadonlyArray<NodeId>
   /** The highest-ballot vote those promises reported. */
   readonly highest: Vote | null
@@ -27,7 +28,7 @@ export interface ProposerState {
 
 type ProposerStep = Step<ProposerState, PaxosMessage, PaxosTimer, never>
 
-const idle = (self: NodeId, ballot: Ballot): ProposerState => ({ role: "proposer", self, ballot, phase: "idle", promisedBy: [], highest: null, proposal: null })
+const idle = (self: NodeId, ballot: Ballot): ProposerState => ({ role: "proposer", self, ballot, phase: "idle", promisedBy: emptySet(), highest: null, proposal: null })
 
 export const proposerInit = (self: NodeId): ProposerStep => step(idle(self, 0), [setTimer("new-ballot")])
 
@@ -44,7 +45,7 @@ const higher = (a: Vote | null, b: Vote | null): Vote | null => (a === null || (
 
 export const proposerOnMessage = (config: PaxosConfig, s: ProposerState, from: NodeId, m: PaxosMessage): ProposerStep => {
   if (m._tag !== "Promise" || s.phase !== "preparing" || m.ballot !== s.ballot || s.promisedBy.includes(from)) return step(s)
-  const promisedBy = [...s.promisedBy, from].sort()
+  const promisedBy = sortedSetWith(s.promisedBy, from)
   const highest = higher(s.highest, m.accepted)
   if (promisedBy.length < quorum(config)) return step({ ...s, promisedBy, highest })
   const value = highest === null || config.bugs.ignoreAccepted ? inputOf(config, s.self) : highest.value

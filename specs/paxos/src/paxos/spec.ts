@@ -4,7 +4,8 @@
  * `l1`…`lL`. The bounds (ballots per proposer, the crash budget) are the
  * model's boundary, not the reducer's: the reducer is the one a runtime
  * would host. Acceptors are the nodes that crash, because they are the ones
- * whose durable state Paxos depends on.
+ * whose durable state Paxos depends on. They are interchangeable, for
+ * `--symmetry`; proposers are not (each owns its ballots and its value).
  */
 import { defineSpec, int } from "@parley/core"
 import type { OptionsOf } from "@parley/core"
@@ -54,6 +55,8 @@ export const paxosSystem = (options: PaxosOptions, bugs: PaxosBugs): PaxosSystem
     lossy: options.lossy,
     maxCrashes: options.crashes,
     crashable: config.acceptors,
+    // Acceptors are interchangeable: each gets every Prepare and Accept, may crash, and is counted only in quorums.
+    ...(config.acceptors.length >= 2 ? { symmetric: config.acceptors } : {}),
     properties: paxosProperties(config, options.crashes),
     within: (s) => ballotsWithin(s, maxBallot),
     formatMessage: formatPaxosMessage,
@@ -64,6 +67,8 @@ export const paxosSystem = (options: PaxosOptions, bugs: PaxosBugs): PaxosSystem
 
 export const paxosSpec = defineSpec({
   module: import.meta.url,
+  // Sleep sets take no more CPU time than they save here, at the defaults (npm run bench:por).
+  partialOrderByDefault: true,
   name: "paxos",
   description: "Single-decree Paxos: proposers, acceptors with durable promises and votes, learners; " +
     "safe under crash faults, not Byzantine ones",
