@@ -24,7 +24,8 @@ export const startThread = (job: WorkerJob): Worker => {
   const bundle = job.setup.source.bundle
   return bundle === undefined
     ? new Worker(sourceScript, { workerData: job, execArgv: ["--import", tsxLoader] })
-    : new Worker(bundle, { workerData: job })
+    // No Node options: a thread inherits its parent's by default, and a loader the parent runs under (tsx) is what the bundle spares it.
+    : new Worker(bundle, { workerData: job, execArgv: [] })
 }
 
 /** A worker of a breadth-first search, answering one request at a time once it is ready. */
