@@ -17,6 +17,8 @@ import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, 
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
+/** `import.meta`, spelled so that this file, bundled into the CLI, is not rewritten by its own plugin below. */
+const META = ["import", "meta"].join(".")
 /** Bumped when what the build produces changes in a way the inputs do not show. */
 const FORMAT = 1
 /** A build takes about two seconds; a lock older than this belongs to a process that died. */
@@ -27,7 +29,8 @@ const KEEP_REPLACED_MS = 10 * 60_000
 /**
  * @typedef {object} BundleTarget
  * @property {string} root the repository's root: inputs are recorded relative to it
- * @property {string} entry the entry module
+ * @property {string} entry the entry module; with `entrySource`, the name it is given, from whose directory its imports resolve
+ * @property {string} [entrySource] the entry's text, when it is generated rather than a file's
  * @property {string} cacheDir where the bundle, its source map and the manifest go
  * @property {string} name the bundle's name: NAME-DIGEST.mjs, NAME.manifest.json
  * @property {ReadonlyArray<string>} [external] packages left to Node's own resolution (esbuild: it finds its binary beside itself)
@@ -82,7 +85,7 @@ const absolute = (target, path) => resolve(target.root, path)
 
 /** The digest of what the bundle is built from: the watched files' contents, in order. @param {BundleTarget} target @param {ReadonlyArray<string>} paths */
 const digestOf = (target, paths) => {
-  const hash = createHash("sha256").update(`parley-bundle ${FORMAT}\n`)
+  const hash = createHash("sha256").update(`parley-bundle ${FORMAT}\n${target.entrySource ?? ""}\n`)
   for (const path of paths) {
     const contents = existsSync(absolute(target, path)) ? readFileSync(absolute(target, path)) : Buffer.from("(missing)")
     hash.update(`${path}\n${contents.length}\n`).update(contents)
@@ -165,11 +168,11 @@ const sourceLocations = () => ({
     build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
       if (args.path.includes(`${sep}node_modules${sep}`)) return undefined
       const source = readFileSync(args.path, "utf8")
-      if (!source.includes("import.meta.")) return undefined
+      if (!source.includes(`${META}.`)) return undefined
       const contents = source
-        .replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
-        .replaceAll("import.meta.dirname", JSON.stringify(dirname(args.path)))
-        .replaceAll("import.meta.filename", JSON.stringify(args.path))
+        .replaceAll(`${META}.url`, JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll(`${META}.dirname`, JSON.stringify(dirname(args.path)))
+        .replaceAll(`${META}.filename`, JSON.stringify(args.path))
       return { contents, loader: args.path.endsWith("ts") ? "ts" : "js" }
     })
   }
@@ -189,9 +192,11 @@ const removeReplaced = (target, kept) => {
 /** @param {BundleTarget} target @returns {Promise<string>} the bundle's path */
 const build = async (target) => {
   const esbuild = await import("esbuild")
-  const banner = 'import { createRequire as __parleyCreateRequire } from "node:module"; const require = __parleyCreateRequire(import.meta.url);'
+  const banner = `import { createRequire as __parleyCreateRequire } from "node:module"; const require = __parleyCreateRequire(${META}.url);`
   const result = await esbuild.build({
-    entryPoints: [target.entry],
+    ...(target.entrySource === undefined
+      ? { entryPoints: [target.entry] }
+      : { stdin: { contents: target.entrySource, resolveDir: dirname(target.entry), sourcefile: target.entry, loader: "js" } }),
     absWorkingDir: target.root,
     bundle: true,
     platform: "node",
@@ -215,7 +220,7 @@ const build = async (target) => {
   const bundle = `${target.name}-${digest}.mjs`
   for (const output of result.outputFiles) {
     const file = output.path.endsWith(".map") ? `${bundle}.map` : bundle
-    const contents = output.path.endsWith(".map") ? output.contents : Buffer.from(output.text.replace(/sourceMappingURL=.*$/m, `sourceMappingURL=${bundle}.map`))
+    const contents = output.path.endsWith(".map") ? output.contents : Buffer.from(output.text.replace(/\/\/# sourceMappingURL=[^\n]*\s*$/, `//# sourceMappingURL=${bundle}.map\n`))
     writeAtomically(join(target.cacheDir, file), contents)
   }
   /** @type {Manifest} */

@@ -9,7 +9,7 @@ import { checkpointHooks, stoppableBySignals } from "./checkpointed-search.ts"
 import { registry } from "./registry.ts"
 import { findSpec, resolveConfig } from "./spec-config.ts"
 import type { RawSpecOptions } from "./spec-config.ts"
-import type { WorkerModelInput } from "./worker-model.ts"
+import { workerSource } from "./worker-source.ts"
 import { count, formatSummary, summarize } from "./summary.ts"
 import type { CheckedSpec } from "./summary.ts"
 
@@ -150,11 +150,9 @@ const checkOptions = (input: CheckInput, spec: SpecDefinition, config: SpecConfi
  */
 const search = (plan: CheckPlan, input: CheckInput) => {
   const { spec, config, model, options, workers, table } = plan
-  const workerInput: WorkerModelInput = { spec: spec.name, config, ...(spec.module === undefined ? {} : { module: spec.module }) }
-  const source = { module: new URL("./worker-model.ts", import.meta.url).href, export: "buildCheckModel", input: workerInput }
-  const run = (signal: AbortSignal) =>
+  const run = async (signal: AbortSignal) =>
     workers > 1
-      ? checkParallel(source, { ...options, signal }, workers, { table, model })
+      ? checkParallel(await workerSource(spec, config), { ...options, signal }, workers, { table, model })
       : new Search(model, { ...options, signal }, table).runInterruptibly()
   return Effect.uninterruptible(Effect.tryPromise({
     try: () => stoppableBySignals(run, (stopped) => reportStopped(plan, input, stopped)),

@@ -1,3 +1,4 @@
+import { importModule } from "@parley/checker/worker"
 import type { BuiltSpec, Model, SpecConfig, SpecDefinition } from "@parley/core/model"
 
 export interface WorkerModelInput {
@@ -5,6 +6,17 @@ export interface WorkerModelInput {
   readonly config: SpecConfig
   /** The module that exports the spec (`SpecDefinition.module`); without it the whole registry is loaded. */
   readonly module?: string
+}
+
+/**
+ * Imported by URL rather than by name, so that a worker bundle carries the
+ * registry only when its spec names no module (see `worker-source.ts`).
+ */
+export const registryModule = new URL("./registry.ts", import.meta.url).href
+
+const registryOf = (loaded: Record<string, unknown>): ReadonlyArray<unknown> => {
+  const registry = loaded["registry"]
+  return Array.isArray(registry) ? registry : []
 }
 
 const isSpec = (value: unknown, name: string): value is SpecDefinition =>
@@ -18,8 +30,8 @@ const isSpec = (value: unknown, name: string): value is SpecDefinition =>
  */
 export const buildCheckModel = async (input: WorkerModelInput): Promise<Model<unknown, unknown>> => {
   const candidates: ReadonlyArray<unknown> = input.module !== undefined
-    ? Object.values(await import(input.module) as Record<string, unknown>)
-    : (await import("./registry.ts")).registry
+    ? Object.values(await importModule(input.module))
+    : registryOf(await importModule(registryModule))
   const spec = candidates.find((candidate) => isSpec(candidate, input.spec))
   if (spec === undefined) throw new TypeError(`no spec "${input.spec}" in ${input.module ?? "the registry"}`)
   const built: BuiltSpec = spec.build(input.config)

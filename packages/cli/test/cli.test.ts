@@ -118,6 +118,16 @@ describe("parley check", () => {
     expect([two.result, two.property, two.traceLength]).toEqual(["violation", "CoordinatorAgrees", 13])
   })
 
+  it("runs a swarm's walkers from the spec's worker bundle: each walker's figures are a one-thread walk's with its seed", async () => {
+    const sim = ["check", "2pc", "--strategy", "sim", "--walks", "30", "--max-depth", "40", "--json"]
+    const [swarm, first, second] = await Promise.all([parley(...sim, "--workers", "2", "--seed", "7"), parley(...sim, "--workers", "1", "--seed", "7"), parley(...sim, "--workers", "1", "--seed", "8")])
+    // The threads ran from the bundle: none was built from source for want of one.
+    expect(swarm.stderr).not.toContain("could not build")
+    const alone = [first, second].map(summaryOf).map(({ distinctStates, generatedStates }) => ({ distinctStates, generatedStates }))
+    expect(summaryOf(swarm).perWalker?.map(({ seed, distinctStates, generatedStates }) => ({ seed, distinctStates, generatedStates })))
+      .toEqual([{ seed: 7, ...alone[0] }, { seed: 8, ...alone[1] }])
+  })
+
   it("stops on Ctrl-C with its figures so far and a checkpoint, and --resume goes on to the same end, on another number of threads", async () => {
     const file = join(workDir, "twophase.checkpoint")
     // A checkpoint at every level's end: once the first is on disk the search is surely under way, and far from done.

@@ -4,7 +4,7 @@
  * expanding each BFS level when the main thread says so (see `parallel.ts`
  * for the protocol, `level-share.ts` for how a level is shared out).
  */
-import { parentPort, workerData } from "node:worker_threads"
+import { parentPort } from "node:worker_threads"
 import { BreadthFirst } from "./bfs.ts"
 import { Exploration } from "./exploration.ts"
 import type { SearchSummary } from "./exploration.ts"
@@ -49,31 +49,32 @@ export type FromWorker =
 /** A quarter of a megabyte a thread: fits its core's cache beside the model's own data. */
 const RECENT_ENTRIES = 1 << 16
 
-const port = parentPort!
-const setup = workerData as WorkerSetup
-const model = await loadModel(setup.source)
-const table = new StateTable(setup.buffers, RECENT_ENTRIES)
-const barrier = new GrowthBarrier(new Int32Array(setup.control), table)
-const explored = new Exploration(model, setup.options, table, () => barrier.checkpoint())
-const search = new BreadthFirst(explored)
-const claims = new LevelClaims(setup.claims)
-const share = new LevelShare(search, setup.segments, setup.segment, claims, barrier, table)
+/** The thread's part in the search, until the main thread terminates it. */
+export const runCheckWorker = async (setup: WorkerSetup): Promise<void> => {
+  const port = parentPort!
+  const model = await loadModel(setup.source)
+  const table = new StateTable(setup.buffers, RECENT_ENTRIES)
+  const barrier = new GrowthBarrier(new Int32Array(setup.control), table)
+  const explored = new Exploration(model, setup.options, table, () => barrier.checkpoint())
+  const search = new BreadthFirst(explored)
+  const claims = new LevelClaims(setup.claims)
+  const share = new LevelShare(search, setup.segments, setup.segment, claims, barrier, table)
+  const post = (message: FromWorker) => port.postMessage(message)
 
-const post = (message: FromWorker) => port.postMessage(message)
-
-port.on("message", (message: ToWorker) => {
-  try {
-    if (message._tag === "SendGraph") {
-      const part = explored.graphPart()
-      // Moved, not copied: the arrays may hold hundreds of megabytes, and this thread is done with them.
-      port.postMessage({ _tag: "Graph", part } satisfies FromWorker, part === undefined ? [] : [part.targets, part.actions, part.classes, part.first, part.count, part.bits].map((array) => array.buffer))
-      return
+  port.on("message", (message: ToWorker) => {
+    try {
+      if (message._tag === "SendGraph") {
+        const part = explored.graphPart()
+        // Moved, not copied: the arrays may hold hundreds of megabytes, and this thread is done with them.
+        port.postMessage({ _tag: "Graph", part } satisfies FromWorker, part === undefined ? [] : [part.targets, part.actions, part.classes, part.first, part.count, part.bits].map((array) => array.buffer))
+        return
+      }
+      const next = share.expand(message.depth, message.sizes)
+      post({ _tag: "Expanded", queued: next.size, summary: explored.summary(), figures: share.work.report(setup.segment, 0), levelMs: share.work.lastLevelMs })
+    } catch (error) {
+      post({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })
     }
-    const next = share.expand(message.depth, message.sizes)
-    post({ _tag: "Expanded", queued: next.size, summary: explored.summary(), figures: share.work.report(setup.segment, 0), levelMs: share.work.lastLevelMs })
-  } catch (error) {
-    post({ _tag: "Failed", message: error instanceof Error ? error.message : String(error) })
-  }
-})
-claims.ready()
-post({ _tag: "Ready" })
+  })
+  claims.ready()
+  post({ _tag: "Ready" })
+}

@@ -1,4 +1,3 @@
-import { Worker } from "node:worker_threads"
 import { rate } from "./exploration.ts"
 import { loadModel } from "./model-source.ts"
 import type { ModelSource } from "./model-source.ts"
@@ -8,6 +7,7 @@ import { StateTable } from "./state-table.ts"
 import type { FromWalker, ToWalker, WalkerFingerprints, WalkerSetup } from "./swarm-worker.ts"
 import type { Model } from "@parley/core"
 import type { CheckOptions, CheckResult, Path } from "./types.ts"
+import { startThread } from "./worker-pool.ts"
 
 /** What one walker of a swarm did. */
 export interface WalkerFigures {
@@ -168,11 +168,8 @@ interface WalkerThread {
   terminate(): Promise<void>
 }
 
-const walkerScript = new URL("./swarm-worker.ts", import.meta.url)
-const tsxLoader = import.meta.resolve("tsx")
-
 const startWalker = (setup: WalkerSetup, index: number, progress: SwarmProgress): WalkerThread => {
-  const worker = new Worker(walkerScript, { workerData: setup, execArgv: ["--import", tsxLoader] })
+  const worker = startThread({ role: "walk", setup })
   let finished = false
   const done = new Promise<Walked>((resolve, reject) => {
     worker.on("error", reject)

@@ -1,23 +1,37 @@
 /**
  * The worker threads of a parallel search, each running `check-worker.ts`
- * and answering one request at a time.
+ * and answering one request at a time; and how any checker thread starts.
  */
 import { Worker } from "node:worker_threads"
 import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
+import type { WorkerJob } from "./worker-job.ts"
 
 export interface PoolWorker {
   ask<T extends FromWorker["_tag"]>(message: ToWorker, answer: T): Promise<Extract<FromWorker, { _tag: T }>>
   stop(): Promise<void>
 }
 
-const workerScript = new URL("./check-worker.ts", import.meta.url)
+const sourceScript = new URL("./worker-main.ts", import.meta.url)
 /** Resolved here rather than by the worker, which may start in any directory. */
 const tsxLoader = import.meta.resolve("tsx")
 
-/** A worker that runs TypeScript through tsx, as the repository runs everything, and answers one request at a time. */
+/**
+ * A checker worker thread for `job`: from the bundle its model source names
+ * (one prebuilt file, no compiler), else from source under tsx, as the
+ * repository runs everything.
+ */
+export const startThread = (job: WorkerJob): Worker => {
+  const bundle = job.setup.source.bundle
+  return bundle === undefined
+    ? new Worker(sourceScript, { workerData: job, execArgv: ["--import", tsxLoader] })
+    // No Node options: a thread inherits its parent's by default, and a loader the parent runs under (tsx) is what the bundle spares it.
+    : new Worker(bundle, { workerData: job, execArgv: [] })
+}
+
+/** A worker of a breadth-first search, answering one request at a time once it is ready. */
 export const startWorker = (setup: WorkerSetup): Promise<PoolWorker> =>
   new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript, { workerData: setup, execArgv: ["--import", tsxLoader] })
+    const worker = startThread({ role: "search", setup })
     let pending: { readonly answer: string; resolve(message: FromWorker): void; reject(error: Error): void } | undefined
     const fail = (error: Error) => {
       if (pending !== undefined) pending.reject(error)
