@@ -2,7 +2,7 @@ import { Bag, fingerprintWordsInto, SetOf, withFingerprintMemo } from "@parley/c
 import type { Envelope, NetworkSemantics, NetworkState } from "@parley/core/model"
 import type { Interner } from "./interner.ts"
 import type { Slot } from "./network.ts"
-import { TupleTable } from "./tuple-table.ts"
+import { PairMap, TupleTable } from "./tuple-table.ts"
 
 /**
  * The in-flight messages as ids (see `Network` for the semantics): a
@@ -244,6 +244,9 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
   private readonly queueItems: Array<ReadonlyArray<E<M, Req, Res>> | undefined> = []
   private readonly queueLanes: Array<number> = []
   private readonly links: Array<number> = []
+  /** A queue's id once its head is taken, plus one (0: empty), by the queue's id; and a queue's once an envelope is appended, by the queue's id plus one (0: empty) and the envelope's. */
+  private readonly popped = new PairMap()
+  private readonly pushed = new PairMap()
 
   constructor(envelopes: Interner<E<M, Req, Res>>, addresses: ReadonlyArray<string>) {
     super(envelopes)
@@ -267,18 +270,37 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
   protected successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number> {
     const pairs = this.tuples.toArray(network)
     if (removed >= 0) {
-      const rest = this.queues.toArray(pairs[2 * removed + 1]!).slice(1)
-      if (rest.length === 0) pairs.splice(2 * removed, 2)
-      else pairs[2 * removed + 1] = this.queue(rest)
+      const rest = this.withoutHead(pairs[2 * removed + 1]!)
+      if (rest < 0) pairs.splice(2 * removed, 2)
+      else pairs[2 * removed + 1] = rest
     }
     for (const envelope of sent) {
       const link = this.linkOf(envelope)
       let at = 0
       while (at < pairs.length && pairs[at]! < link) at += 2
-      if (pairs[at] === link) pairs[at + 1] = this.queue([...this.queues.toArray(pairs[at + 1]!), envelope])
-      else pairs.splice(at, 0, link, this.queue([envelope]))
+      if (pairs[at] === link) pairs[at + 1] = this.withAppended(pairs[at + 1]!, envelope)
+      else pairs.splice(at, 0, link, this.withAppended(-1, envelope))
     }
     return pairs
+  }
+
+  /** Queue `queue` without its head: its id, or -1 when that leaves it empty. */
+  private withoutHead(queue: number): number {
+    const known = this.popped.get(queue, 0)
+    if (known >= 0) return known - 1
+    const rest = this.queues.toArray(queue).slice(1)
+    const id = rest.length === 0 ? -1 : this.queue(rest)
+    this.popped.set(queue, 0, id + 1)
+    return id
+  }
+
+  /** Queue `queue` (-1: empty) with `envelope` appended. */
+  private withAppended(queue: number, envelope: number): number {
+    const known = this.pushed.get(queue + 1, envelope)
+    if (known >= 0) return known
+    const id = this.queue(queue < 0 ? [envelope] : [...this.queues.toArray(queue), envelope])
+    this.pushed.set(queue + 1, envelope, id)
+    return id
   }
 
   private linkOf(envelope: number): number {

@@ -106,6 +106,11 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     return state
   }
 
+  /** The words a state the store built keeps, its network's perhaps `PENDING`; undefined for any other state. */
+  keptWords(state: SystemState<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<number> | undefined {
+    return (state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>)[WORDS]
+  }
+
   /** The words of a state: kept by one the store built, worked out (by interning each part) for any other. */
   wordsOf(state: SystemState<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<number> {
     const stored = state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>
