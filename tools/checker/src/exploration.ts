@@ -230,7 +230,10 @@ export class Exploration<S, A> {
    * fingerprint of its words, and built live only when something reads
    * it: the boundary and the properties of a state not met before, the
    * step properties, sleep sets and a strategy that revisits states. Its
-   * words' parts get ids only when it is stored.
+   * words' parts get ids only when it is stored. (A lighter view of a
+   * successor, a class whose network is built when read, would spare most
+   * of that, but predicates may fingerprint or compare what they are given,
+   * which takes plain data.)
    */
   private stepWords(steps: EncodedSteps<S, A>, state: S, action: A, id: number, index: number, depth: number, frontier: Frontier<S>): number {
     const { encoded, fingerprint, model } = this

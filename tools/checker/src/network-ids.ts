@@ -76,6 +76,9 @@ abstract class Networks<M, Req, Res> {
   private readonly recentNetworks = new Array<NetworkState<E<M, Req, Res>>>(RECENT)
   private readonly recentSlotIds = new Int32Array(RECENT).fill(-1)
   private readonly recentSlots = new Array<ReadonlyArray<Slot>>(RECENT)
+  private readonly recentPendingA = new Uint32Array(RECENT)
+  private readonly recentPendingB = new Uint32Array(RECENT)
+  private readonly recentPending = new Array<NetworkState<E<M, Req, Res>> | undefined>(RECENT)
   private readonly lanes = new Uint32Array(2)
   protected words = new Uint32Array(64)
   private pendingTuple: ReadonlyArray<number> = []
@@ -105,8 +108,24 @@ abstract class Networks<M, Req, Res> {
     return this.add(network.tuple, network.a, network.b)
   }
 
+  /**
+   * Kept lately by fingerprint, as `live` keeps networks by id: a network
+   * no state holds yet is made by many steps, from states that differ
+   * elsewhere (about half of raft's are met again), and is read for the
+   * boundary and step properties of each. The fingerprint tells networks
+   * apart as the state table tells states apart; an unordered network in
+   * another order than one kept has its fingerprint, and is the same
+   * multiset.
+   */
   liveOfPending(network: PendingNetwork): NetworkState<E<M, Req, Res>> {
-    return this.liveOf(network.tuple)
+    const { a, b } = network
+    const at = a & (RECENT - 1)
+    if (this.recentPendingA[at] !== a || this.recentPendingB[at] !== b || this.recentPending[at] === undefined) {
+      this.recentPending[at] = this.liveOf(network.tuple)
+      this.recentPendingA[at] = a
+      this.recentPendingB[at] = b
+    }
+    return this.recentPending[at]!
   }
 
   live(network: number): NetworkState<E<M, Req, Res>> {
