@@ -3,9 +3,11 @@
  * words of hash-consed parts, see `tools/checker/src/system-store.ts`)
  * checked exhaustively through the `parley` command as a user runs it, on
  * one worker and on two, one JSON line each: distinct states, elapsed,
- * states/s, the process's peak resident memory and that per distinct state
- * (the runtime's own hundred-odd megabytes included), and the two-worker
- * speedup. Each run is a fresh process. Arguments, if any, pick specs by name.
+ * states/s, the process's CPU time (start-up included: the steadier figure
+ * on a shared machine), its peak resident memory and that per distinct
+ * state (the runtime's own hundred-odd megabytes included), and the
+ * two-worker speedup. Each run is a fresh process. Arguments, if any, pick
+ * specs by name.
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -40,7 +42,7 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
     })
     if (run.status !== 0) throw new Error(`parley check ${spec} exited with ${run.status}: ${run.stderr}`)
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Summary
-    const { peakRssBytes } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number }
+    const { peakRssBytes, cpuMs } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number; readonly cpuMs: number }
     rates.push(summary.statesPerSec)
     console.log(JSON.stringify({
       bench: "actors",
@@ -51,6 +53,7 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       distinctStates: summary.distinctStates,
       elapsedMs: Math.round(summary.elapsedMs),
       statesPerSec: Math.round(summary.statesPerSec),
+      cpuMs,
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
       rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates)
     }))
