@@ -43,6 +43,12 @@ export interface StrategyRun {
 /** What only one strategy adds to a result. */
 export type StrategyFigures = Pick<CheckResult, "frontierBytes" | "walks">
 
+/** A model's steps as words, and its codec's fingerprint of them. */
+interface ByWords<S, A> {
+  readonly steps: EncodedSteps<S, A>
+  readonly fingerprint: NonNullable<StateCodec<S>["fingerprint"]>
+}
+
 const DEADLOCK = "Deadlock"
 /** What `stepWords` did: no successor, a step after which the search must stop, or one after which it goes on. */
 const NO_STEP = 0
@@ -72,8 +78,8 @@ export class Exploration<S, A> {
   private readonly skippedLiveness: ReadonlyArray<string>
   private readonly symmetry: ((state: S, out: Uint32Array) => void) | undefined
   private readonly graph: StateGraph | undefined
-  /** Steps taken as words, for a model with a codec that can (see `EncodedSteps`), without symmetry, which reads live states. */
-  private readonly encodedSteps: EncodedSteps<S, A> | undefined
+  /** Steps taken as words, for a model with a codec that can (see `EncodedSteps`), without symmetry, which reads live states; with the codec's fingerprint. */
+  private readonly byWords: ByWords<S, A> | undefined
   /** The live successor `stepWords` built last, if any: what sleep sets are told of a step taken. */
   private lastNext: S | undefined
   /** Partial-order reduction, when it is on (see `usesPartialOrder`). */
@@ -121,7 +127,9 @@ export class Exploration<S, A> {
     this.encoded = new Uint32Array(model.codec?.words ?? 0)
     const symmetryFingerprint = model.symmetryFingerprint
     this.symmetry = options.symmetry === true && symmetryFingerprint !== undefined ? symmetryFingerprint.bind(model) : undefined
-    this.encodedSteps = this.codec?.fingerprint !== undefined && this.symmetry === undefined ? encodedStepsOf(model) : undefined
+    const encodedSteps = this.symmetry === undefined ? encodedStepsOf(model) : undefined
+    const wordsFingerprint = this.codec?.fingerprint
+    this.byWords = encodedSteps === undefined || wordsFingerprint === undefined ? undefined : { steps: encodedSteps, fingerprint: wordsFingerprint }
     const order = usesPartialOrder(options) ? partialOrderOf(model) : undefined
     this.sleep = order === undefined ? undefined : new SleepSets(order, () => this.table.size)
     options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
@@ -179,8 +187,8 @@ export class Exploration<S, A> {
         continue
       }
       let next: S | undefined
-      if (this.encodedSteps !== undefined) {
-        const outcome = this.stepWords(this.encodedSteps, state, actions[index]!, id, index, depth, frontier)
+      if (this.byWords !== undefined) {
+        const outcome = this.stepWords(this.byWords, state, actions[index]!, id, index, depth, frontier)
         if (outcome === NO_STEP) continue
         enabled = true
         if (outcome === STOP) return false
@@ -235,12 +243,21 @@ export class Exploration<S, A> {
    * of that, but predicates may fingerprint or compare what they are given,
    * which takes plain data.)
    */
-  private stepWords(steps: EncodedSteps<S, A>, state: S, action: A, id: number, index: number, depth: number, frontier: Frontier<S>): number {
+  private stepWords(
+    byWords: ByWords<S, A>,
+    state: S,
+    action: A,
+    id: number,
+    index: number,
+    depth: number,
+    frontier: Frontier<S>
+  ): number {
     const { encoded, fingerprint, model } = this
+    const { steps } = byWords
     this.lastNext = undefined
     if (!steps.nextInto(state, action, encoded)) return NO_STEP
     this.generated++
-    this.codec!.fingerprint!(encoded, 0, fingerprint)
+    byWords.fingerprint(encoded, 0, fingerprint)
     const known = this.table.find(fingerprint[0]!, fingerprint[1]!)
     if (known >= 0) {
       this.lastTarget = known
