@@ -58,6 +58,7 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       distinctStates: summary.distinctStates,
       elapsedMs: Math.round(summary.elapsedMs),
       statesPerSec: Math.round(summary.statesPerSec),
+      cpuMs,
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
       rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates),
       cpuMs,

@@ -1,5 +1,8 @@
 import type { BuiltSpec, Model, SystemSpec, SystemState } from "@parley/core/model"
 import { CachedSteps } from "./cached-steps.ts"
+import { ENCODED_STEPS } from "./encoded-steps.ts"
+import type { WithEncodedSteps } from "./encoded-steps.ts"
+import { PropertyMemo } from "./property-memo.ts"
 import { PARTIAL_ORDER } from "./sleep-sets.ts"
 import type { WithPartialOrder } from "./sleep-sets.ts"
 import { SystemStore } from "./system-store.ts"
@@ -21,13 +24,15 @@ export const toModel = (built: BuiltSpec): Model<unknown, unknown> =>
  * Turns actors, clients, network semantics and a crash budget into a Model:
  * its steps are `SystemSteps`', taken through `CachedSteps` so that states
  * are kept as words (its `codec`) and each node's step is computed once per
- * slot and event; its trace events and lanes are `system-view.ts`'s. Its
- * steps that commute are declared for partial-order reduction (see
- * `system-independence.ts`).
+ * slot and event, and the search takes them as words (`EncodedSteps`); its
+ * properties are evaluated once per state apart from the network when they
+ * do not read it (`property-memo.ts`); its
+ * trace events and lanes are `system-view.ts`'s. Its steps that commute are
+ * declared for partial-order reduction (see `system-independence.ts`).
  */
 export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
   spec: SystemSpec<S, M, T, Req, Res, D, CS, CT>
-): WithPartialOrder<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
+): WithPartialOrder<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> & WithEncodedSteps<SystemState<S, M, T, Req, Res, D, CS, CT>, SystemAction> => {
   type State = SystemState<S, M, T, Req, Res, D, CS, CT>
   const steps = new SystemSteps(spec)
   const cached = storable(steps) ? new CachedSteps(steps) : undefined
@@ -38,7 +43,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     actions: (state) => stepper.actions(state),
     next: (state, action) => stepper.next(state, action),
     ...(cached === undefined ? {} : { codec: cached.store.codec() }),
-    properties: spec.properties,
+    properties: cached === undefined ? spec.properties : new PropertyMemo(cached.store).wrap(spec.properties),
     ...(spec.transitions === undefined ? {} : { transitions: spec.transitions }),
     ...(within === undefined ? {} : { within: (state: State) => within.call(spec, state) }),
     ...(terminal === undefined ? {} : { terminal: (state: State) => terminal.call(spec, state) }),
@@ -46,7 +51,7 @@ export const systemModel = <S, M, T, Req, Res, D, CS, CT>(
     ...(symmetric === undefined ? {} : { symmetryFingerprint: symmetryOf(steps, cached, symmetric) }),
     describe: (state, action) => describeStep(steps, state, action),
     lanes: (state) => systemLanes(steps, state),
-    ...(cached === undefined ? {} : { [PARTIAL_ORDER]: new SystemIndependence(cached, steps.nodeIds, steps.clientIds, spec.network) })
+    ...(cached === undefined ? {} : { [PARTIAL_ORDER]: new SystemIndependence(cached, steps.nodeIds, steps.clientIds, spec.network), [ENCODED_STEPS]: cached })
   }
 }
 

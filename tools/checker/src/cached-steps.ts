@@ -1,9 +1,10 @@
 import { inFlight } from "@parley/core/model"
 import type { Envelope, NetworkState, SystemState } from "@parley/core/model"
+import type { EncodedSteps } from "./encoded-steps.ts"
 import type { Slot } from "./network.ts"
 import type { SystemAction, SystemSteps } from "./system-steps.ts"
 import { GhostSteps } from "./ghost-steps.ts"
-import { SystemStore } from "./system-store.ts"
+import { PENDING, SystemStore } from "./system-store.ts"
 import { PairMap } from "./tuple-table.ts"
 
 /**
@@ -36,8 +37,10 @@ type State<S, M, T, Req, Res, D, CS, CT> = SystemState<S, M, T, Req, Res, D, CS,
  * The spec's handlers are pure, which is what makes this sound; the states
  * it builds are equal, as plain data, to what `SystemSteps` builds.
  */
-export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
+export class CachedSteps<S, M, T, Req, Res, D, CS, CT> implements EncodedSteps<State<S, M, T, Req, Res, D, CS, CT>, SystemAction> {
   readonly store: SystemStore<S, M, T, Req, Res, D, CS, CT>
+  /** Where `next` has a step write its words. */
+  private readonly scratch: Uint32Array
   /** Per node, (slot, event code) to the index of what the step did: the new slot and the list sent, in `effectSlots` and `effectSent`. */
   private readonly nodeEffects: ReadonlyArray<PairMap>
   private readonly effectSlots: Array<number> = []
@@ -65,6 +68,7 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   constructor(private readonly steps: SystemSteps<S, M, T, Req, Res, D, CS, CT>) {
     const { nodeIds, clientIds, spec } = steps
     this.store = new SystemStore(nodeIds, clientIds, spec.network, spec.ghost !== undefined)
+    this.scratch = new Uint32Array(this.store.width)
     this.ghostSteps = spec.ghost === undefined ? undefined : new GhostSteps(spec.ghost, this.store.ghosts, this.store.slots, nodeIds)
     this.nodeEffects = nodeIds.map(() => new PairMap())
     this.clientEffects = clientIds.map(() => new Map())
@@ -109,25 +113,48 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
 
   /** `SystemSteps.next`: the state after `action`, or undefined when it changes nothing. */
   next(state: State<S, M, T, Req, Res, D, CS, CT>, action: SystemAction): State<S, M, T, Req, Res, D, CS, CT> | undefined {
-    const words = this.store.wordsOf(state)
+    if (!this.nextInto(state, action, this.scratch)) return undefined
+    this.store.commit(this.scratch)
+    return this.store.liveOfStep(this.scratch)
+  }
+
+  /**
+   * The words of the state after `action` written in `out`; false when it
+   * changes nothing. The network word may be `PENDING`: the network is the
+   * store's pending one until the next step (see `SystemStore.commit`).
+   */
+  nextInto(state: State<S, M, T, Req, Res, D, CS, CT>, action: SystemAction, out: Uint32Array): boolean {
+    const { store } = this
+    const words = store.wordsOf(state)
     switch (action._tag) {
       case "Deliver":
-        return this.deliver(words, action)
+        return this.deliver(words, action, out)
       case "Drop":
-        return this.with(words, this.store.networkAt, this.moved(words[this.store.networkAt]!, this.slotIndex(words, action), 0))
+        return this.with(words, out, this.moved(words[store.networkAt]!, this.slotIndex(words, action), 0))
       case "NodeTimer":
-        return this.nodeStep(words, action.node, action.timer * 4 + TIMER, action, -1)
+        return this.nodeStep(words, action.node, action.timer * 4 + TIMER, action, -1, out)
       case "ClientTimer":
-        return this.clientStep(words, action.client, action.timer * 4 + TIMER, action, -1)
+        return this.clientStep(words, action.client, action.timer * 4 + TIMER, action, -1, out)
       case "Crash": {
-        if (!this.store.slots.values[words[action.node]!]!.up || words[this.store.crashesAt]! >= this.steps.spec.maxCrashes || this.crashable[action.node] !== true) return undefined
-        const after = this.nodeStep(words, action.node, CRASH, action, -1)
-        return after === undefined ? undefined : this.with(this.store.wordsOf(after), this.store.crashesAt, words[this.store.crashesAt]! + 1)
+        if (!store.slots.values[words[action.node]!]!.up || words[store.crashesAt]! >= this.steps.spec.maxCrashes || this.crashable[action.node] !== true) return false
+        if (!this.nodeStep(words, action.node, CRASH, action, -1, out)) return false
+        out[store.crashesAt] = words[store.crashesAt]! + 1
+        return true
       }
       case "Restart":
-        if (this.store.slots.values[words[action.node]!]!.up) return undefined
-        return this.nodeStep(words, action.node, RESTART, action, -1)
+        if (store.slots.values[words[action.node]!]!.up) return false
+        return this.nodeStep(words, action.node, RESTART, action, -1, out)
     }
+  }
+
+  /** The live state of words `nextInto` wrote. */
+  live(words: Uint32Array): State<S, M, T, Req, Res, D, CS, CT> {
+    return this.store.liveOfStep(words)
+  }
+
+  /** Gives the parts of words `nextInto` wrote their ids, so that they can be kept. */
+  commit(words: Uint32Array): void {
+    this.store.commit(words)
   }
 
   /**
@@ -144,54 +171,56 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     return this.ghostSteps.observed(ghostId, node, slot, this.effectSlots[effect]!, effect)
   }
 
-  private deliver(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" }>): State<S, M, T, Req, Res, D, CS, CT> | undefined {
+  private deliver(words: ReadonlyArray<number>, action: Extract<SystemAction, { _tag: "Deliver" }>, out: Uint32Array): boolean {
     const { store } = this
     const index = this.slotIndex(words, action)
     const network = words[store.networkAt]!
     const envelope = store.network.head(network, index)
     const removed = store.network.deliveryRemoves ? index : -1
     const target = this.targetOf(envelope)
-    if (store.envelopes.values[envelope]!.kind === "response") return this.clientStep(words, target, envelope * 4, undefined, removed)
-    if (!store.slots.values[words[target]!]!.up) return removed < 0 ? undefined : this.with(words, store.networkAt, this.moved(network, removed, 0))
-    return this.nodeStep(words, target, envelope * 4, undefined, removed)
+    if (store.envelopes.values[envelope]!.kind === "response") return this.clientStep(words, target, envelope * 4, undefined, removed, out)
+    if (!store.slots.values[words[target]!]!.up) return removed >= 0 && this.with(words, out, this.moved(network, removed, 0))
+    return this.nodeStep(words, target, envelope * 4, undefined, removed, out)
   }
 
-  /** Node `node`'s step on event `code` (`action`, or the delivery of the envelope the code names, taken from slot `removed`, or -1). */
+  /** Node `node`'s step on event `code` (`action`, or the delivery of the envelope the code names, taken from slot `removed`, or -1), into `out`. */
   private nodeStep(
     words: ReadonlyArray<number>,
     node: number,
     code: number,
     action: SystemAction | undefined,
-    removed: number
-  ): State<S, M, T, Req, Res, D, CS, CT> | undefined {
+    removed: number,
+    out: Uint32Array
+  ): boolean {
     const slot = words[node]!
     const cache = this.nodeEffects[node]!
     let effect = cache.get(slot, code)
     if (effect < 0) {
       const after = this.stepAlone(words, code, action)
-      if (after === undefined) return undefined
+      if (after === undefined) return false
       effect = this.effectSlots.length
       this.effectSlots.push(this.store.slots.intern(after.state.nodes[node]!))
       this.effectSent.push(this.sentOf(after))
       cache.set(slot, code, effect)
     }
     const { store, ghostSteps } = this
-    const next = words.slice()
-    next[node] = this.effectSlots[effect]!
-    next[store.networkAt] = this.moved(words[store.networkAt]!, removed, this.effectSent[effect]!)
+    copyWords(words, out)
+    out[node] = this.effectSlots[effect]!
+    out[store.networkAt] = this.moved(words[store.networkAt]!, removed, this.effectSent[effect]!)
     // As in `SystemSteps`, a crash is no step of the node's reducer: the ghost does not observe it.
-    if (ghostSteps !== undefined && code !== CRASH) next[store.ghostAt] = ghostSteps.observed(words[store.ghostAt]!, node, slot, next[node]!, effect)
-    return store.live(next)
+    if (ghostSteps !== undefined && code !== CRASH) out[store.ghostAt] = ghostSteps.observed(words[store.ghostAt]!, node, slot, out[node]!, effect)
+    return true
   }
 
-  /** Client `client`'s step on event `code`, which reads and may extend the history. */
+  /** Client `client`'s step on event `code`, which reads and may extend the history, into `out`. */
   private clientStep(
     words: ReadonlyArray<number>,
     client: number,
     code: number,
     action: SystemAction | undefined,
-    removed: number
-  ): State<S, M, T, Req, Res, D, CS, CT> | undefined {
+    removed: number,
+    out: Uint32Array
+  ): boolean {
     const { store } = this
     const at = store.nodeCount + client
     const key = `${code} ${words[at]} ${words[store.historyAt]}`
@@ -199,15 +228,15 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     let effect = cache.get(key)
     if (effect === undefined) {
       const after = this.stepAlone(words, code, action)
-      if (after === undefined) return undefined
+      if (after === undefined) return false
       effect = { slot: store.clientSlots.intern(after.state.clients[client]!), sent: this.sentOf(after), history: store.histories.intern(after.state.history) }
       cache.set(key, effect)
     }
-    const next = words.slice()
-    next[at] = effect.slot
-    next[store.historyAt] = effect.history
-    next[store.networkAt] = this.moved(words[store.networkAt]!, removed, effect.sent)
-    return store.live(next)
+    copyWords(words, out)
+    out[at] = effect.slot
+    out[store.historyAt] = effect.history
+    out[store.networkAt] = this.moved(words[store.networkAt]!, removed, effect.sent)
+    return true
   }
 
   /**
@@ -242,13 +271,16 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
   }
 
   /**
-   * The network after a step took the message in slot `removed` (none when
-   * -1) and sent list `sent`. Not cached: nearly every step makes a network
-   * no step made before, and a cache as large as the networks costs more in
+   * The network word after a step took the message in slot `removed` (none
+   * when -1) and sent list `sent`: the same network's, or `PENDING` for the
+   * store's pending one. Not cached: nearly every step makes a network no
+   * step made before, and a cache as large as the networks costs more in
    * memory traffic than the few integer operations it saves.
    */
   private moved(network: number, removed: number, sent: number): number {
-    return sent === 0 && removed < 0 ? network : this.store.network.after(network, removed, this.sentLists[sent]!)
+    if (sent === 0 && removed < 0) return network
+    this.store.network.pend(network, removed, this.sentLists[sent]!)
+    return PENDING
   }
 
   /** The index of the node or client an envelope goes to. */
@@ -278,12 +310,16 @@ export class CachedSteps<S, M, T, Req, Res, D, CS, CT> {
     return index
   }
 
-  /** The state of `words` with the word at `at` replaced. */
-  private with(words: ReadonlyArray<number>, at: number, value: number): State<S, M, T, Req, Res, D, CS, CT> {
-    const next = words.slice()
-    next[at] = value
-    return this.store.live(next)
+  /** The words of `words` with the network's replaced, into `out`. */
+  private with(words: ReadonlyArray<number>, out: Uint32Array, network: number): boolean {
+    copyWords(words, out)
+    out[this.store.networkAt] = network
+    return true
   }
+}
+
+const copyWords = (words: ReadonlyArray<number>, out: Uint32Array): void => {
+  for (let i = 0; i < words.length; i++) out[i] = words[i]!
 }
 
 /** The action on `slot`, made once. */

@@ -1,5 +1,7 @@
 import { fingerprintInto, fingerprintWordsInto, isLiveness } from "@parley/core/model"
 import type { Model, Property, StateCodec, TransitionProperty } from "@parley/core/model"
+import { encodedStepsOf } from "./encoded-steps.ts"
+import type { EncodedSteps } from "./encoded-steps.ts"
 import { livenessViolation } from "./liveness.ts"
 import { partialOrderOf, SleepSets } from "./sleep-sets.ts"
 import { StateGraph } from "./state-graph.ts"
@@ -41,7 +43,17 @@ export interface StrategyRun {
 /** What only one strategy adds to a result. */
 export type StrategyFigures = Pick<CheckResult, "frontierBytes" | "walks">
 
+/** A model's steps as words, and its codec's fingerprint of them. */
+interface ByWords<S, A> {
+  readonly steps: EncodedSteps<S, A>
+  readonly fingerprint: NonNullable<StateCodec<S>["fingerprint"]>
+}
+
 const DEADLOCK = "Deadlock"
+/** What `stepWords` did: no successor, a step after which the search must stop, or one after which it goes on. */
+const NO_STEP = 0
+const STOP = 1
+const GO_ON = 2
 const PROGRESS_CHECK_EVERY = 1024
 
 /**
@@ -66,6 +78,10 @@ export class Exploration<S, A> {
   private readonly skippedLiveness: ReadonlyArray<string>
   private readonly symmetry: ((state: S, out: Uint32Array) => void) | undefined
   private readonly graph: StateGraph | undefined
+  /** Steps taken as words, for a model with a codec that can (see `EncodedSteps`), without symmetry, which reads live states; with the codec's fingerprint. */
+  private readonly byWords: ByWords<S, A> | undefined
+  /** The live successor `stepWords` built last, if any: what sleep sets are told of a step taken. */
+  private lastNext: S | undefined
   /** Partial-order reduction, when it is on (see `usesPartialOrder`). */
   private readonly sleep: SleepSets<S, A> | undefined
   private readonly initialIds: Array<number> = []
@@ -111,6 +127,9 @@ export class Exploration<S, A> {
     this.encoded = new Uint32Array(model.codec?.words ?? 0)
     const symmetryFingerprint = model.symmetryFingerprint
     this.symmetry = options.symmetry === true && symmetryFingerprint !== undefined ? symmetryFingerprint.bind(model) : undefined
+    const encodedSteps = this.symmetry === undefined ? encodedStepsOf(model) : undefined
+    const wordsFingerprint = this.codec?.fingerprint
+    this.byWords = encodedSteps === undefined || wordsFingerprint === undefined ? undefined : { steps: encodedSteps, fingerprint: wordsFingerprint }
     const order = usesPartialOrder(options) ? partialOrderOf(model) : undefined
     this.sleep = order === undefined ? undefined : new SleepSets(order, () => this.table.size)
     options.signal?.addEventListener("abort", () => this.requestStop(), { once: true })
@@ -167,12 +186,21 @@ export class Exploration<S, A> {
         if (this.transitions.length > 0 && !this.asleepStepHolds(state, actions[index]!, id, index)) return false
         continue
       }
-      const next = model.next(state, actions[index]!)
-      if (next === undefined) continue
-      enabled = true
-      this.generated++
-      if (!this.step(state, next, id, index, depth, frontier)) return false
-      sleep?.taken(index, next, this.lastTarget, this.lastStored)
+      let next: S | undefined
+      if (this.byWords !== undefined) {
+        const outcome = this.stepWords(this.byWords, state, actions[index]!, id, index, depth, frontier)
+        if (outcome === NO_STEP) continue
+        enabled = true
+        if (outcome === STOP) return false
+        next = this.lastNext
+      } else {
+        next = model.next(state, actions[index]!)
+        if (next === undefined) continue
+        enabled = true
+        this.generated++
+        if (!this.step(state, next, id, index, depth, frontier)) return false
+      }
+      if (sleep !== undefined && this.lastTarget >= 0) sleep.taken(index, next!, this.lastTarget, this.lastStored)
       graph?.addEdge(id, this.lastTarget, index, model.fairness?.(state, actions[index]!))
     }
     sleep?.end()
@@ -203,6 +231,48 @@ export class Exploration<S, A> {
     this.lastStored = false
     frontier.revisit?.(next, known, id, action, depth + 1)
     return true
+  }
+
+  /**
+   * `step` for a step taken as words: the successor is looked up by the
+   * fingerprint of its words, and built live only when something reads
+   * it: the boundary and the properties of a state not met before, the
+   * step properties, sleep sets and a strategy that revisits states. Its
+   * words' parts get ids only when it is stored. (A lighter view of a
+   * successor, a class whose network is built when read, would spare most
+   * of that, but predicates may fingerprint or compare what they are given,
+   * which takes plain data.)
+   */
+  private stepWords(
+    byWords: ByWords<S, A>,
+    state: S,
+    action: A,
+    id: number,
+    index: number,
+    depth: number,
+    frontier: Frontier<S>
+  ): number {
+    const { encoded, fingerprint, model } = this
+    const { steps } = byWords
+    this.lastNext = undefined
+    if (!steps.nextInto(state, action, encoded)) return NO_STEP
+    this.generated++
+    byWords.fingerprint(encoded, 0, fingerprint)
+    const known = this.table.find(fingerprint[0]!, fingerprint[1]!)
+    if (known >= 0) {
+      this.lastTarget = known
+      this.lastStored = false
+      if (this.transitions.length === 0 && this.sleep === undefined && frontier.revisit === undefined) return GO_ON
+      const next = (this.lastNext = steps.live(encoded))
+      if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index, true)) return STOP
+      frontier.revisit?.(next, known, id, index, depth + 1)
+      return GO_ON
+    }
+    const next = (this.lastNext = steps.live(encoded))
+    const inside = model.within === undefined || model.within(next)
+    if (this.transitions.length > 0 && !this.stepHolds(state, next, id, index, inside)) return STOP
+    if (inside) steps.commit(encoded)
+    return this.admit(next, id, index, depth + 1, frontier, inside, true) ? GO_ON : STOP
   }
 
   /** A step asleep, computed only for the step properties to see it. */

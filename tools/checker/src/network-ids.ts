@@ -2,7 +2,7 @@ import { Bag, fingerprintWordsInto, SetOf, withFingerprintMemo } from "@parley/c
 import type { Envelope, NetworkSemantics, NetworkState } from "@parley/core/model"
 import type { Interner } from "./interner.ts"
 import type { Slot } from "./network.ts"
-import { TupleTable } from "./tuple-table.ts"
+import { PairMap, TupleTable } from "./tuple-table.ts"
 
 /**
  * The in-flight messages as ids (see `Network` for the semantics): a
@@ -25,6 +25,28 @@ export interface NetworkIds<E> {
   head(network: number, index: number): number
   /** The network with the head of slot `removed` taken out (none when -1), then `sent` sent. */
   after(network: number, removed: number, sent: ReadonlyArray<number>): number
+  /**
+   * `after` without giving the network an id: it is the pending one, whose
+   * fingerprint `pendingA` and `pendingB` hold, until the next `pend`.
+   * Most successors are met before or lie outside the boundary, and
+   * neither needs its network kept (see `PendingNetwork`).
+   */
+  pend(network: number, removed: number, sent: ReadonlyArray<number>): void
+  readonly pendingA: number
+  readonly pendingB: number
+  /** The pending network, kept for later: the last `pend`'s. */
+  pending(): PendingNetwork
+  /** The id of a pending network, given it now if it has none. */
+  idOfPending(network: PendingNetwork): number
+  /** The live network of a pending one. */
+  liveOfPending(network: PendingNetwork): NetworkState<E>
+}
+
+/** A network worked out by a step but given no id yet: its tuple and fingerprint. */
+export interface PendingNetwork {
+  readonly tuple: ReadonlyArray<number>
+  readonly a: number
+  readonly b: number
 }
 
 type E<M, Req, Res> = Envelope<M, Req, Res>
@@ -54,10 +76,57 @@ abstract class Networks<M, Req, Res> {
   private readonly recentNetworks = new Array<NetworkState<E<M, Req, Res>>>(RECENT)
   private readonly recentSlotIds = new Int32Array(RECENT).fill(-1)
   private readonly recentSlots = new Array<ReadonlyArray<Slot>>(RECENT)
+  private readonly recentPendingA = new Uint32Array(RECENT)
+  private readonly recentPendingB = new Uint32Array(RECENT)
+  private readonly recentPending = new Array<NetworkState<E<M, Req, Res>> | undefined>(RECENT)
   private readonly lanes = new Uint32Array(2)
   protected words = new Uint32Array(64)
+  private pendingTuple: ReadonlyArray<number> = []
+  pendingA = 0
+  pendingB = 0
 
   constructor(protected readonly envelopes: Interner<E<M, Req, Res>>) {}
+
+  after(network: number, removed: number, sent: ReadonlyArray<number>): number {
+    this.pend(network, removed, sent)
+    return this.add(this.pendingTuple, this.pendingA, this.pendingB)
+  }
+
+  pend(network: number, removed: number, sent: ReadonlyArray<number>): void {
+    const tuple = this.successor(network, removed, sent)
+    this.fingerprintOf(tuple)
+    this.pendingTuple = tuple
+    this.pendingA = this.lanes[0]!
+    this.pendingB = this.lanes[1]!
+  }
+
+  pending(): PendingNetwork {
+    return { tuple: this.pendingTuple, a: this.pendingA, b: this.pendingB }
+  }
+
+  idOfPending(network: PendingNetwork): number {
+    return this.add(network.tuple, network.a, network.b)
+  }
+
+  /**
+   * Kept lately by fingerprint, as `live` keeps networks by id: a network
+   * no state holds yet is made by many steps, from states that differ
+   * elsewhere (about half of raft's are met again), and is read for the
+   * boundary and step properties of each. The fingerprint tells networks
+   * apart as the state table tells states apart; an unordered network in
+   * another order than one kept has its fingerprint, and is the same
+   * multiset.
+   */
+  liveOfPending(network: PendingNetwork): NetworkState<E<M, Req, Res>> {
+    const { a, b } = network
+    const at = a & (RECENT - 1)
+    if (this.recentPendingA[at] !== a || this.recentPendingB[at] !== b || this.recentPending[at] === undefined) {
+      this.recentPending[at] = this.liveOf(network.tuple)
+      this.recentPendingA[at] = a
+      this.recentPendingB[at] = b
+    }
+    return this.recentPending[at]!
+  }
 
   live(network: number): NetworkState<E<M, Req, Res>> {
     const at = network & (RECENT - 1)
@@ -77,15 +146,24 @@ abstract class Networks<M, Req, Res> {
     return this.recentSlots[at]!
   }
 
-  /** The id of `tuple`, with its fingerprint when it is new. */
-  protected add(tuple: ReadonlyArray<number>): number {
+  /** The id of `tuple`, with its fingerprint (worked out, when not given) when it is new. */
+  protected add(tuple: ReadonlyArray<number>, a?: number, b?: number): number {
     const id = this.tuples.intern(tuple)
     if (id < this.lanesA.length) return id
+    if (a === undefined || b === undefined) {
+      this.fingerprintOf(tuple)
+      a = this.lanes[0]!
+      b = this.lanes[1]!
+    }
+    this.lanesA.push(a)
+    this.lanesB.push(b)
+    return id
+  }
+
+  /** Writes the fingerprint of `tuple` in `lanes`. */
+  private fingerprintOf(tuple: ReadonlyArray<number>): void {
     const count = this.fingerprintWords(tuple)
     fingerprintWordsInto(this.words, 0, count, this.lanes, 0)
-    this.lanesA.push(this.lanes[0]!)
-    this.lanesB.push(this.lanes[1]!)
-    return id
   }
 
   /** Room for `count` words in `words`. */
@@ -94,6 +172,8 @@ abstract class Networks<M, Req, Res> {
     return this.words
   }
 
+  /** The tuple of the network after a step (see `after`), a new array. */
+  protected abstract successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number>
   /** Writes in `words` what the fingerprint of `tuple` hashes; how many. */
   protected abstract fingerprintWords(tuple: ReadonlyArray<number>): number
   protected abstract liveOf(tuple: ReadonlyArray<number>): NetworkState<E<M, Req, Res>>
@@ -123,7 +203,7 @@ class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E
     return this.tuples.at(network, this.slots(network)[index] as number)
   }
 
-  after(network: number, removed: number, sent: ReadonlyArray<number>): number {
+  protected successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number> {
     const ids = this.tuples.toArray(network)
     if (removed >= 0) {
       const at = this.slots(network)[removed] as number
@@ -131,7 +211,7 @@ class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E
       ids.splice(at, 1)
     }
     for (const envelope of sent) if (!(this.duplicating && this.indexOfEqual(ids, envelope) >= 0)) ids.push(envelope)
-    return this.add(ids)
+    return ids
   }
 
   /** Where an envelope equal to `envelope` as plain data stands in `ids` (ids are exact, equality structural, as `Network`'s), or -1. */
@@ -183,6 +263,9 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
   private readonly queueItems: Array<ReadonlyArray<E<M, Req, Res>> | undefined> = []
   private readonly queueLanes: Array<number> = []
   private readonly links: Array<number> = []
+  /** A queue's id once its head is taken, plus one (0: empty), by the queue's id; and a queue's once an envelope is appended, by the queue's id plus one (0: empty) and the envelope's. */
+  private readonly popped = new PairMap()
+  private readonly pushed = new PairMap()
 
   constructor(envelopes: Interner<E<M, Req, Res>>, addresses: ReadonlyArray<string>) {
     super(envelopes)
@@ -203,21 +286,40 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
     return this.queues.at(this.tuples.at(network, 2 * index + 1), 0)
   }
 
-  after(network: number, removed: number, sent: ReadonlyArray<number>): number {
+  protected successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number> {
     const pairs = this.tuples.toArray(network)
     if (removed >= 0) {
-      const rest = this.queues.toArray(pairs[2 * removed + 1]!).slice(1)
-      if (rest.length === 0) pairs.splice(2 * removed, 2)
-      else pairs[2 * removed + 1] = this.queue(rest)
+      const rest = this.withoutHead(pairs[2 * removed + 1]!)
+      if (rest < 0) pairs.splice(2 * removed, 2)
+      else pairs[2 * removed + 1] = rest
     }
     for (const envelope of sent) {
       const link = this.linkOf(envelope)
       let at = 0
       while (at < pairs.length && pairs[at]! < link) at += 2
-      if (pairs[at] === link) pairs[at + 1] = this.queue([...this.queues.toArray(pairs[at + 1]!), envelope])
-      else pairs.splice(at, 0, link, this.queue([envelope]))
+      if (pairs[at] === link) pairs[at + 1] = this.withAppended(pairs[at + 1]!, envelope)
+      else pairs.splice(at, 0, link, this.withAppended(-1, envelope))
     }
-    return this.add(pairs)
+    return pairs
+  }
+
+  /** Queue `queue` without its head: its id, or -1 when that leaves it empty. */
+  private withoutHead(queue: number): number {
+    const known = this.popped.get(queue, 0)
+    if (known >= 0) return known - 1
+    const rest = this.queues.toArray(queue).slice(1)
+    const id = rest.length === 0 ? -1 : this.queue(rest)
+    this.popped.set(queue, 0, id + 1)
+    return id
+  }
+
+  /** Queue `queue` (-1: empty) with `envelope` appended. */
+  private withAppended(queue: number, envelope: number): number {
+    const known = this.pushed.get(queue + 1, envelope)
+    if (known >= 0) return known
+    const id = this.queue(queue < 0 ? [envelope] : [...this.queues.toArray(queue), envelope])
+    this.pushed.set(queue + 1, envelope, id)
+    return id
   }
 
   private linkOf(envelope: number): number {

@@ -29,6 +29,12 @@ const INITIAL_SLOTS = 1 << 16
 /** Room a thread may still fill after it finds the id arrays nearly full, before they grow. */
 const ID_HEADROOM = 1 << 14
 const MAX_STATES = 1 << 28
+/** Words of an entry of a thread's memory of recent fingerprints: see `StateTable.recent`. */
+const RECENT_WIDTH = 3
+
+/** Where the entry of fingerprint `(a, b)` starts in `recent`, whose entries are a power of two. */
+const recentEntry = (recent: Int32Array, a: number, b: number): number =>
+  RECENT_WIDTH * ((a ^ Math.imul(b, 0x85ebca6b)) & (recent.length / RECENT_WIDTH - 1))
 
 /** `counters` fields: distinct states (updated a chunk at a time), ids handed out in chunks, and how often the index was rebuilt. */
 const SIZE = 0
@@ -82,11 +88,12 @@ export class StateTable {
    * states it stored itself moments ago, and finding them here spares a read
    * of index lines the other cores keep writing.
    */
-  private readonly recent: { readonly a: Uint32Array; readonly b: Uint32Array; readonly id: Int32Array } | undefined
+  private readonly recent: Int32Array | undefined
 
   constructor(buffers?: StateTableBuffers, recentEntries = 1 << 16) {
+    // Per entry, the two lanes (as signed words) and the id, side by side: one cache line read, not three.
     this.recent = recentEntries > 0
-      ? { a: new Uint32Array(recentEntries), b: new Uint32Array(recentEntries), id: new Int32Array(recentEntries).fill(-1) }
+      ? new Int32Array(RECENT_WIDTH * recentEntries).fill(-1)
       : undefined
     this.buffers = buffers ?? {
       laneA: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
@@ -147,12 +154,12 @@ export class StateTable {
   insert(a: number, b: number, parent: number, action: number): number {
     const recent = this.recent
     if (recent === undefined) return this.insertShared(a, b, parent, action)
-    const entry = (a ^ Math.imul(b, 0x85ebca6b)) & (recent.id.length - 1)
-    if (recent.a[entry] === a && recent.b[entry] === b && recent.id[entry]! >= 0) return ~recent.id[entry]!
+    const at = recentEntry(recent, a, b)
+    if (recent[at] === (a | 0) && recent[at + 1] === (b | 0) && recent[at + 2]! >= 0) return ~recent[at + 2]!
     const result = this.insertShared(a, b, parent, action)
-    recent.a[entry] = a
-    recent.b[entry] = b
-    recent.id[entry] = result < 0 ? ~result : result
+    recent[at] = a
+    recent[at + 1] = b
+    recent[at + 2] = result < 0 ? ~result : result
     return result
   }
 
@@ -164,8 +171,8 @@ export class StateTable {
   find(a: number, b: number): number {
     const recent = this.recent
     if (recent !== undefined) {
-      const entry = (a ^ Math.imul(b, 0x85ebca6b)) & (recent.id.length - 1)
-      if (recent.a[entry] === a && recent.b[entry] === b && recent.id[entry]! >= 0) return recent.id[entry]!
+      const at = recentEntry(recent, a, b)
+      if (recent[at] === (a | 0) && recent[at + 1] === (b | 0) && recent[at + 2]! >= 0) return recent[at + 2]!
     }
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots

@@ -2,14 +2,20 @@ import { fingerprintWordsInto } from "@parley/core/model"
 import type { ClientSlot, Envelope, HistoryEvent, NetworkSemantics, NodeSlot, StateCodec, SystemState } from "@parley/core/model"
 import { Interner } from "./interner.ts"
 import { networkIdsFor } from "./network-ids.ts"
-import type { NetworkIds } from "./network-ids.ts"
+import type { NetworkIds, PendingNetwork } from "./network-ids.ts"
 
 /** Where a live state built by the store keeps its words, so they need not be worked out again. */
 const WORDS: unique symbol = Symbol("SystemStore.words")
+/** Where a live state whose network has no id yet keeps that network. */
+const PENDING_NETWORK: unique symbol = Symbol("SystemStore.pendingNetwork")
+
+/** The network word of a state whose network is the store's pending one (see `NetworkIds.pend`). */
+export const PENDING = 0xffffffff
 
 const KEPT: ReadonlyArray<string> = ["nodes", "clients", "network", "crashes", "history", "ghost"]
 
-type Stored<State> = State & { readonly [WORDS]?: ReadonlyArray<number> }
+type Stored<State> = State & { [WORDS]?: ReadonlyArray<number>; readonly [PENDING_NETWORK]?: PendingNetwork | undefined }
+type Words = ArrayLike<number>
 
 /**
  * An actor system's states as words: one id per node slot, per client slot,
@@ -63,25 +69,58 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
 
   /** The live state of `words`, which it keeps. */
   live(words: ReadonlyArray<number>): SystemState<S, M, T, Req, Res, D, CS, CT> {
+    return this.build(words, words[this.networkAt] === PENDING ? this.network.pending() : undefined)
+  }
+
+  /**
+   * The live state of words a step wrote, whose network may be the pending
+   * one (see `NetworkIds.pend`): the state keeps a copy of the words, and
+   * that network, given an id only if the state's words are asked for.
+   */
+  liveOfStep(words: Words): SystemState<S, M, T, Req, Res, D, CS, CT> {
+    const copy = new Array<number>(this.width)
+    for (let i = 0; i < this.width; i++) copy[i] = words[i]!
+    return this.live(copy)
+  }
+
+  /** Gives the pending network of words a step wrote its id, in place, so that the words can be kept. */
+  commit(words: Uint32Array): void {
+    if (words[this.networkAt] === PENDING) words[this.networkAt] = this.network.idOfPending(this.network.pending())
+  }
+
+  private build(words: ReadonlyArray<number>, pending: PendingNetwork | undefined): SystemState<S, M, T, Req, Res, D, CS, CT> {
     const nodes = new Array<NodeSlot<S, T, D>>(this.nodeCount)
     for (let i = 0; i < this.nodeCount; i++) nodes[i] = this.slots.values[words[i]!]!
     const clients = new Array<ClientSlot<CS, CT>>(this.clientCount)
     for (let j = 0; j < this.clientCount; j++) clients[j] = this.clientSlots.values[words[this.nodeCount + j]!]!
-    const state: Stored<SystemState<S, M, T, Req, Res, D, CS, CT>> = {
+    const state: Stored<SystemState<S, M, T, Req, Res, D, CS, CT>> & { ghost?: unknown } = {
       nodes,
       clients,
-      network: this.network.live(words[this.networkAt]!),
+      network: pending === undefined ? this.network.live(words[this.networkAt]!) : this.network.liveOfPending(pending),
       crashes: words[this.crashesAt]!,
       history: this.histories.values[words[this.historyAt]!]!,
-      ...(this.ghostAt < 0 ? {} : { ghost: this.ghosts.values[words[this.ghostAt]!] }),
-      [WORDS]: words
+      [WORDS]: words,
+      [PENDING_NETWORK]: pending
     }
+    if (this.ghostAt >= 0) state.ghost = this.ghosts.values[words[this.ghostAt]!]
     return state
+  }
+
+  /** The words a state the store built keeps, its network's perhaps `PENDING`; undefined for any other state. */
+  keptWords(state: SystemState<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<number> | undefined {
+    return (state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>)[WORDS]
   }
 
   /** The words of a state: kept by one the store built, worked out (by interning each part) for any other. */
   wordsOf(state: SystemState<S, M, T, Req, Res, D, CS, CT>): ReadonlyArray<number> {
-    const kept = (state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>)[WORDS]
+    const stored = state as Stored<SystemState<S, M, T, Req, Res, D, CS, CT>>
+    const kept = stored[WORDS]
+    if (kept !== undefined && kept[this.networkAt] === PENDING) {
+      const words = kept.slice()
+      words[this.networkAt] = this.network.idOfPending(stored[PENDING_NETWORK]!)
+      stored[WORDS] = words
+      return words
+    }
     if (kept !== undefined) return kept
     const words = new Array<number>(this.width)
     for (let i = 0; i < this.nodeCount; i++) words[i] = this.slots.intern(state.nodes[i]!)
@@ -112,8 +151,8 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
     }
   }
 
-  /** A hash of the parts' fingerprints in order, and the crash count. */
-  private fingerprintInto(words: Uint32Array, offset: number, out: Uint32Array): void {
+  /** A hash of the parts' fingerprints in order, and the crash count; the network may be the pending one. */
+  fingerprintInto(words: Words, offset: number, out: Uint32Array): void {
     const { lanes, nodeCount, networkAt, slots, clientSlots, network, histories } = this
     for (let i = 0; i < nodeCount; i++) {
       lanes[2 * i] = slots.lanesA[words[offset + i]!]!
@@ -124,8 +163,8 @@ export class SystemStore<S, M, T, Req, Res, D, CS, CT> {
       lanes[2 * j + 1] = clientSlots.lanesB[words[offset + j]!]!
     }
     const networkId = words[offset + networkAt]!
-    lanes[2 * networkAt] = network.lanesA[networkId]!
-    lanes[2 * networkAt + 1] = network.lanesB[networkId]!
+    lanes[2 * networkAt] = networkId === PENDING ? network.pendingA : network.lanesA[networkId]!
+    lanes[2 * networkAt + 1] = networkId === PENDING ? network.pendingB : network.lanesB[networkId]!
     lanes[2 * this.crashesAt] = words[offset + this.crashesAt]!
     lanes[2 * this.crashesAt + 1] = 0
     const historyId = words[offset + this.historyAt]!

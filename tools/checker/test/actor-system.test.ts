@@ -1,4 +1,4 @@
-import { always, reply, send, setTimer, sometimes, step } from "@parley/core"
+import { always, inFlight, reply, send, setTimer, sometimes, step } from "@parley/core"
 import type { Actor, Client, NetworkSemantics, SystemSpec, SystemState } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { buildTrace, check, replay, systemModel } from "../src/index.ts"
@@ -27,6 +27,8 @@ const node: Actor<NodeState, Msg, Tick, "get", number, ReadonlyArray<Msg>> = {
   durable: (state) => state.received,
   recover: (_ctx, received) => step({ received, fired: [] })
 }
+
+type State = SystemState<NodeState, Msg, Tick, "get", number, ReadonlyArray<Msg>, never, never>
 
 type Options = Partial<Pick<SystemSpec<NodeState, Msg, Tick, "get", number, ReadonlyArray<Msg>>, "lossy" | "maxCrashes" | "crashable" | "properties">>
 
@@ -61,6 +63,30 @@ describe("systemModel", () => {
     const result = check(system(network), { strategy: "bfs" })
     expect(result.result).toBe("ok")
     expect(result.distinctStates).toBe(networkStates * TIMER_ORDERS)
+  })
+
+  it("checks a property on the network in every state, though it reads it only in some", () => {
+    // Reads the network only once "a" fired both timers: the verdicts kept from the states before must not hide the violation.
+    const oneLeftAfterBothTimers = always<State>("NotOneLeftAfterBothTimers", (s) => {
+      const a = s.nodes[0]!
+      return !a.up || a.state.fired.length < 2 || inFlight(s.network).length !== 1
+    })
+    const result = check(system("unordered", { properties: [oneLeftAfterBothTimers] }), { strategy: "bfs" })
+    expect(result.result).toBe("violation")
+    expect(result.violation?.property).toBe("NotOneLeftAfterBothTimers")
+    expect(result.violation?.path.actionIndices.length).toBe(3)
+  })
+
+  it("checks a property on the network in every state, though most differ from one met before only there", () => {
+    // The state after both timers with nothing received is met first with both messages in flight; only once both are lost does it break this.
+    const notAllLost = always<State>("NotAllLost", (s) => {
+      const [a, b] = s.nodes
+      return !(a!.up && a!.state.fired.length === 2 && b!.up && b!.state.received.length === 0 && inFlight(s.network).length === 0)
+    })
+    const result = check(system("unordered", { lossy: true, properties: [notAllLost] }), { strategy: "bfs" })
+    expect(result.result).toBe("violation")
+    expect(result.violation?.property).toBe("NotAllLost")
+    expect(result.violation?.path.actionIndices.length).toBe(4)
   })
 
   it("loses messages on a lossy network: each is in flight, received or lost", () => {
