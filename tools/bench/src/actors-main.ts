@@ -61,7 +61,6 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       cpuMs,
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
       rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates),
-      cpuMs,
       ...(summary.perThread === null ? {} : {
         waitMs: summary.perThread.map((thread) => thread.waitMs),
         expanded: summary.perThread.map((thread) => thread.expanded),
