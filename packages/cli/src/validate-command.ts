@@ -13,7 +13,7 @@ import { readCluster } from "@parley/runtime"
 import { clientHistoryCheck, kvClientModel, servesKeyValueStore, validateLogs } from "@parley/validate"
 import type { ValidationVerdict } from "@parley/validate"
 import { renderSwimLanes } from "@parley/trace"
-import { Console, Effect, Option, Result } from "effect"
+import { Console, Effect, Option, Result, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -41,6 +41,12 @@ export const checkedSystem = (hosted: AnyHostedSpec, count: number): AnySystemSp
   }
 }
 
+/** The checked spec's properties the cluster's options put out of reach (see `HostedSpec.unjudgedProperties`). */
+const unjudgedProperties = (hosted: AnyHostedSpec, options: unknown) => {
+  const decoded = Schema.decodeUnknownResult(hosted.options)(options)
+  return Result.isSuccess(decoded) ? hosted.unjudgedProperties?.(decoded.success) ?? [] : []
+}
+
 export interface ValidateRun {
   readonly verdict: ValidationVerdict
   readonly traceFile: string | undefined
@@ -61,6 +67,7 @@ export const validateCluster = (dir: string, options: { readonly traceOut?: stri
       nodes,
       hosted,
       system: checkedSystem(hosted, nodes.length),
+      unjudged: unjudgedProperties(hosted, cluster.options),
       clients: servesKeyValueStore(hosted) ? clientHistoryCheck(kvClientModel) : undefined,
       config,
       traceSteps: options.traceSteps ?? 60,

@@ -196,6 +196,22 @@ export interface HostedSpec<S, M, T, Req, Res, D, O, A = unknown, St extends Sta
   readonly environmentTimers?: Readonly<Record<string, string>>
   readonly api: HostedApi<S, Req, Res, A, St>
   /**
+   * How a request and a response print in `parley validate`'s traces, for a
+   * spec whose hosted requests are more than its checked spec's (Raft's
+   * membership changes beside the store's operations). Absent: the checked
+   * spec's.
+   */
+  formatRequest?(request: Req): string
+  formatResponse?(response: Res): string
+  /**
+   * The checked spec's properties that do not judge a cluster run with these
+   * options, each with why: `parley validate` leaves them out and says so
+   * (Raft's `ElectableCompleteness` counts majorities of the first
+   * configuration, which a cluster taking membership changes does not keep).
+   * Absent: none.
+   */
+  unjudgedProperties?(options: O): ReadonlyArray<{ readonly property: string; readonly why: string }>
+  /**
    * The request as this node's reducer takes it, given the host's clock as it
    * hands the request over (milliseconds since the epoch). The clock reaches a
    * reducer only as data on a request, so a model, which never stamps, never

@@ -2,10 +2,11 @@
  * What validate found, as a trace file (core's Schema) that `parley trace
  * show` and `parley trace view` render: the last steps of the run that led
  * to it, each node a lane. Messages, timers and requests print as the
- * checked spec prints them when there is one, else as JSON.
+ * checked spec prints them when there is one (requests and responses as
+ * the hosted spec does, if it says how), else as JSON.
  */
 import { TraceFormat } from "@parley/core"
-import type { AnySystemSpec, NodeId, Output, SpecConfig, StepEvent, TraceFile, TraceStep } from "@parley/core"
+import type { AnyHostedSpec, AnySystemSpec, NodeId, Output, SpecConfig, StepEvent, TraceFile, TraceStep } from "@parley/core"
 import type { GlobalEvent } from "./merge.ts"
 
 /** How one run's values print. */
@@ -20,11 +21,19 @@ export interface Printer {
 
 const json = (value: unknown): string => JSON.stringify(value)
 
-export const printerOf = (system: AnySystemSpec | undefined): Printer => ({
+export const printerOf = (system: AnySystemSpec | undefined, hosted?: AnyHostedSpec): Printer => ({
   message: system === undefined ? json : (message) => system.formatMessage(message),
   timer: system === undefined ? json : (timer) => system.formatTimer(timer),
-  request: system?.formatRequest === undefined ? json : (request) => system.formatRequest!(request),
-  response: system?.formatResponse === undefined ? json : (response) => system.formatResponse!(response),
+  request: hosted?.formatRequest !== undefined
+    ? (request) => hosted.formatRequest!(request)
+    : system?.formatRequest === undefined
+    ? json
+    : (request) => system.formatRequest!(request),
+  response: hosted?.formatResponse !== undefined
+    ? (response) => hosted.formatResponse!(response)
+    : system?.formatResponse === undefined
+    ? json
+    : (response) => system.formatResponse!(response),
   view: system?.view === undefined ? (state) => state : (state) => system.view!(state)
 })
 

@@ -44,6 +44,8 @@ export interface ValidateInput {
   readonly hosted: AnyHostedSpec
   /** The checked spec with this cluster's nodes, for its invariants and how its values print; none: no invariants. */
   readonly system: AnySystemSpec | undefined
+  /** The checked spec's properties that do not judge this cluster (`HostedSpec.unjudgedProperties`), left out. */
+  readonly unjudged?: ReadonlyArray<{ readonly property: string; readonly why: string }>
   /** The client operations' model, for a spec that serves one (the key-value store); none: no history check. */
   readonly clients: ClientHistoryCheck | undefined
   /** What the trace file names as the configuration. */
@@ -71,7 +73,7 @@ export const validateLogs = (input: ValidateInput): Result.Result<Validation, Ev
     if (log.success.truncated) truncated.push(node)
     replayed.push(replayNode(log.success, input.hosted))
   }
-  const printer = printerOf(input.system)
+  const printer = printerOf(input.system, input.hosted)
   const variant = variantOf(input)
   const base = (verdict: ValidationVerdict["verdict"]) => ({
     verdict,
@@ -148,8 +150,10 @@ const checkInvariants = (input: ValidateInput, printer: Printer, merged: Extract
     checks.push({ check: "invariants", outcome: "skipped", detail: "no checked spec for this hosted spec" })
     return undefined
   }
-  const skip = new Set(input.clients === undefined ? [] : [input.clients.property])
+  const unjudged = input.unjudged ?? []
+  const skip = new Set([...(input.clients === undefined ? [] : [input.clients.property]), ...unjudged.map((left) => left.property)])
   const judged = judgeRun(input.system, input.hosted, merged, skip, input.budget.maxMilliseconds ?? Number.POSITIVE_INFINITY)
+  const leftOut = unjudged.map((left) => `; ${left.property} left out: ${left.why}`).join("")
   if (judged._tag === "Inapplicable") {
     checks.push({ check: "invariants", outcome: "skipped", detail: judged.reason })
     return undefined
@@ -159,7 +163,7 @@ const checkInvariants = (input: ValidateInput, printer: Printer, merged: Extract
     return undefined
   }
   if (judged._tag === "Held") {
-    checks.push({ check: "invariants", outcome: "passed", detail: `${judged.properties.join(", ")} hold on all ${judged.states} global states` })
+    checks.push({ check: "invariants", outcome: "passed", detail: `${judged.properties.join(", ")} hold on all ${judged.states} global states${leftOut}` })
     return undefined
   }
   const { action } = describeEvent(printer, merged.events[judged.event]!)

@@ -8,7 +8,7 @@
  */
 import { reply } from "@parley/core"
 import type { ClientId } from "@parley/core"
-import { KvRequest, KvResponse } from "@parley/kv"
+import { formatKvRequest, formatKvResponse, KvRequest, KvResponse } from "@parley/kv"
 import { Schema } from "effect"
 import { latestConfiguration } from "./membership.ts"
 import { changeVerdict, startChange } from "./reconfigure.ts"
@@ -57,6 +57,30 @@ export const HostedRaftResponse = Schema.Union([KvResponse, MembershipDone])
 export type HostedRaftResponse = typeof HostedRaftResponse.Type
 
 export const isMembershipRequest = (request: HostedRaftRequest): request is MembershipRequest => "change" in request
+
+const membershipOutputs: ReadonlySet<string> = new Set(["ChangeStarted", "TransferStarted", "ChangeRefused"])
+
+const isMembershipAnswer = (response: HostedRaftResponse): response is typeof MembershipDone.Type =>
+  response._tag === "Done" && membershipOutputs.has(response.output._tag)
+
+const formatMembershipOutput = (output: MembershipOutput): string => {
+  switch (output._tag) {
+    case "ChangeStarted":
+      return `ChangeStarted(${output.members.join(",")} at ${output.index})`
+    case "TransferStarted":
+      return `TransferStarted(${output.to} in term ${output.term})`
+    case "ChangeRefused":
+      return `ChangeRefused(${output.reason})`
+  }
+}
+
+/** `#3 ChangeStarted(n1,n2,n3,n4 at 7)`, beside the store's answers. */
+export const formatHostedRaftResponse = (response: HostedRaftResponse): string =>
+  isMembershipAnswer(response) ? `#${response.seq} ${formatMembershipOutput(response.output)}` : formatKvResponse(response)
+
+/** `#3 AddNode(n4)`, beside the store's `#2 Put(x=1)`. */
+export const formatHostedRaftRequest = (request: HostedRaftRequest): string =>
+  isMembershipRequest(request) ? `#${request.seq} ${request.change._tag}(${request.change.node})` : formatKvRequest(request)
 
 /**
  * The leader starts the change or the transfer, or says why not, in its

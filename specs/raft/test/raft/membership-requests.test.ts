@@ -9,6 +9,7 @@ import type { Output } from "@parley/core"
 import { describe, expect, it } from "vitest"
 import { appendToLog, emptyLog } from "../../src/raft/log.ts"
 import { hostedRaftActor } from "../../src/raft/membership-api.ts"
+import { formatHostedRaftRequest, formatHostedRaftResponse } from "../../src/raft/membership-requests.ts"
 import type { HostedRaftResponse, MembershipChange } from "../../src/raft/membership-requests.ts"
 import { emptySnapshot } from "../../src/raft/messages.ts"
 import type { RaftMessage, RaftTimer } from "../../src/raft/messages.ts"
@@ -72,5 +73,17 @@ describe("hosted membership requests", () => {
     expect(answerOf(moved.out)).toEqual([{ _tag: "Done", seq: 1, output: { _tag: "TransferStarted", to: "n3", term: 2 } }])
     expect(moved.out).toContainEqual({ _tag: "Send", to: "n3", message: { _tag: "TimeoutNow", term: 2 } })
     expect(moved.state.transferTo).toBe("n3")
+  })
+})
+
+describe("how membership requests and answers print in validate's traces", () => {
+  it("prints a change and its answer by name, and the store's operations as the store does", () => {
+    expect(formatHostedRaftRequest({ seq: 3, change: { _tag: "AddNode", node: "n4" } })).toBe("#3 AddNode(n4)")
+    expect(formatHostedRaftRequest({ seq: 2, op: { _tag: "Put", key: "x", value: "1" } })).toBe("#2 Put(x=1)")
+    expect(formatHostedRaftResponse({ _tag: "Done", seq: 3, output: { _tag: "ChangeStarted", index: 7, members: ["n1", "n4"] } }))
+      .toBe("#3 ChangeStarted(n1,n4 at 7)")
+    expect(formatHostedRaftResponse({ _tag: "Done", seq: 4, output: { _tag: "ChangeRefused", reason: "a change is pending", retry: true } }))
+      .toBe("#4 ChangeRefused(a change is pending)")
+    expect(formatHostedRaftResponse({ _tag: "Done", seq: 2, output: { _tag: "Written" } })).not.toContain("undefined")
   })
 })
