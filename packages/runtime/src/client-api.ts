@@ -7,12 +7,14 @@
  */
 import { jsonBody } from "@parley/core"
 import type { ClientRoute, NodeId, RouteBody } from "@parley/core"
-import { Context, Effect, Layer, Result, Schema } from "effect"
+import { Context, Effect, Layer, Redacted, Result, Schema } from "effect"
 import * as http from "node:http"
+import * as https from "node:https"
 import type * as net from "node:net"
 import { AddressBook } from "./address-book.ts"
 import { addressOf } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
+import { ServerTls } from "./client-tls.ts"
 import { ClientAuth, isLoopback, refusalOf } from "./credentials.ts"
 import { CredentialError, ListenError } from "./errors.ts"
 import { Faults } from "./faults.ts"
@@ -70,6 +72,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const faults = yield* Faults
     const metrics = yield* NodeMetrics
     const auth = yield* ClientAuth
+    const tls = yield* ServerTls
     const forwarding = yield* Forwarding
     const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
     const run = Effect.runPromiseWith(context)
@@ -163,7 +166,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       }
     }
 
-    const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const unauthorized = refusalOf(policy, req.headers.authorization)
       if (unauthorized !== undefined) {
         req.resume()
@@ -184,9 +187,20 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       req.on("end", () => {
         if (!refused) serve(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
       })
+    }
+    const server = tls === undefined
+      ? http.createServer({ keepAliveTimeout: 60_000 }, handle)
+      : https.createServer({ keepAliveTimeout: 60_000, cert: tls.cert, key: Redacted.value(tls.key), minVersion: "TLSv1.2" }, handle)
+    // Plain HTTP, or a client that does not trust the certificate, ends in the handshake: the connection closes, and the node says why.
+    server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: net.Socket) => {
+      const peer = `${socket.remoteAddress}:${socket.remotePort}`
+      const why = error.code === "ERR_SSL_HTTP_REQUEST" ? "refused plain HTTP: this node serves its client API over HTTPS" : "refused a client connection in the TLS handshake"
+      log(Effect.logWarning(why).pipe(Effect.annotateLogs({ peer, reason: error.code ?? error.message })))
     })
     server.on("clientError", (error: NodeJS.ErrnoException, duplex) => {
       const socket = duplex as net.Socket
+      // A failed TLS handshake is told apart and logged below; there is no HTTP to answer on it.
+      if (error.code?.startsWith("ERR_SSL_") === true) return void socket.destroy()
       const peer = `${socket.remoteAddress}:${socket.remotePort}`
       log(Effect.logWarning("malformed HTTP request").pipe(Effect.annotateLogs({ peer, reason: error.code ?? error.message })))
       if (!socket.writable) return void socket.destroy()
@@ -214,7 +228,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         server.close()
       })
     )
-    yield* Effect.logInfo("client API listening").pipe(Effect.annotateLogs({ address: own }))
+    yield* Effect.logInfo("client API listening").pipe(Effect.annotateLogs({ address: own, scheme: tls === undefined ? "http" : "https" }))
     return ClientApi.of({ address: own })
   }))
 }

@@ -1,0 +1,78 @@
+/**
+ * TLS on the client API, both ends. A node whose cluster file has
+ * `clientTls` serves HTTPS with its certificate (ServerTls); whatever calls
+ * the API trusts the CA the same file names (ClientTrust), and nothing else:
+ * a certificate the system's CAs vouch for is not enough.
+ */
+import type { NodeId } from "@parley/core"
+import { Context, Effect, Layer, Redacted, Result } from "effect"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { Agent } from "undici"
+import type { Dispatcher } from "undici"
+import { readCluster } from "./cluster-dir.ts"
+import { caFileOf, serverFilesOf } from "./client-tls-files.ts"
+import type { ClientTlsSettings } from "./client-tls-files.ts"
+import { ClusterControlError, CredentialError } from "./errors.ts"
+
+export interface ServerTlsFiles {
+  readonly cert: string
+  readonly key: Redacted.Redacted<string>
+}
+
+/** The node's certificate and key when it serves HTTPS; undefined: plain HTTP. */
+export const ServerTls = Context.Reference<ServerTlsFiles | undefined>("@parley/runtime/ServerTls", { defaultValue: () => undefined })
+
+const readFile = (path: string, what: string, ownerOnly: boolean) =>
+  Effect.gen(function*() {
+    const fail = (message: string) => Effect.fail(new CredentialError({ path, message }))
+    if (!existsSync(path)) return yield* fail(`no ${what} at ${path}: \`parley cluster up --client-tls\` creates one, or point the cluster file's clientTls at yours`)
+    const mode = statSync(path).mode
+    if (ownerOnly && (mode & 0o077) !== 0) return yield* fail(`${path} (the ${what}) is open to other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\``)
+    const text = readFileSync(path, "utf8")
+    if (!text.includes("-----BEGIN ")) return yield* fail(`${path} does not hold a PEM ${what}`)
+    return text
+  })
+
+/** Node `id`'s certificate and key, when the cluster file in `dir` asks for TLS; refused when either is missing, or the key is open to others. */
+export const serverTlsLayer = (dir: string, settings: ClientTlsSettings | undefined, id: NodeId) =>
+  Layer.effect(ServerTls, Effect.gen(function*() {
+    if (settings === undefined) return undefined
+    const files = serverFilesOf(dir, settings, id)
+    const cert = yield* readFile(files.cert, "client API certificate", false)
+    const key = yield* readFile(files.key, "client API private key", true)
+    return { cert, key: Redacted.make(key) }
+  }))
+
+/** How a client reaches nodes that serve HTTPS: the cluster CA it trusts, as a connection pool that checks against it alone. */
+export interface ClientTrust {
+  readonly ca: string
+  readonly dispatcher: Dispatcher
+}
+
+const pools = new Map<string, ClientTrust>()
+
+/** One pool per CA for the process, so calls to the same cluster reuse their connections. */
+export const trustOf = (ca: string): ClientTrust => {
+  const known = pools.get(ca)
+  if (known !== undefined) return known
+  const trust = { ca, dispatcher: new Agent({ connect: { ca, minVersion: "TLSv1.2" } }) }
+  pools.set(ca, trust)
+  return trust
+}
+
+/** The cluster in `dir`'s CA when its nodes serve HTTPS, undefined when they serve HTTP; refused when the CA cannot be read. */
+export const readClientTrust = (dir: string): Result.Result<ClientTrust | undefined, ClusterControlError> => {
+  const file = readCluster(dir)
+  if (Result.isFailure(file)) return Result.fail(file.failure)
+  const settings = file.success.clientTls
+  if (settings === undefined) return Result.succeed(undefined)
+  const path = caFileOf(dir, settings)
+  try {
+    return Result.succeed(trustOf(readFileSync(path, "utf8")))
+  } catch (error) {
+    return Result.fail(new ClusterControlError({ message: `the cluster in ${dir} serves clients over TLS, but its CA ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}` }))
+  }
+}
+
+/** The scheme of a node's client API URL. */
+export const schemeOf = (trust: ClientTrust | undefined): "http" | "https" => (trust === undefined ? "http" : "https")
