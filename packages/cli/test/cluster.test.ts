@@ -1,5 +1,5 @@
-import { clusterPartition, clusterHeal, clusterStatus, logPath, secretPath } from "@parley/runtime"
-import { Effect } from "effect"
+import { clusterPartition, clusterHeal, clusterStatus, logPath, readCluster, secretPath } from "@parley/runtime"
+import { Effect, Result } from "effect"
 import { execFile } from "node:child_process"
 import { X509Certificate } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -152,7 +152,7 @@ describe("parley cluster and parley kv", () => {
     // With --require-token every call must carry client.token: parley kv and parley cluster send it.
     // With --client-tls every node serves HTTPS with a certificate from the cluster CA in DIR/tls, which they trust.
     // And with lease reads, whose reads the leader answers at once while its lease holds.
-    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token", "--client-tls", "--lease-reads")
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(4)), "--require-token", "--client-tls", "--lease-reads")
     expect(up.stderr).toBe("")
     expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
     expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower) .* https:\/\/127\.0\.0\.1:\d+/)
@@ -191,6 +191,11 @@ describe("parley cluster and parley kv", () => {
     expect((await parley("cluster", "restart", "n1", "--dir", dir)).stdout).toMatch(/n1 running again/)
     expect((await httpsGet(url, ca, token)).fingerprint).toBe(served.fingerprint)
     expect((await parley("kv", "put", "after", "restart", "--dir", dir, "--node", "n1")).stdout.trim()).toBe("OK")
+    // A node added later serves a certificate from the same CA.
+    expect((await parley("cluster", "add", "n4", "--dir", dir)).stdout).toMatch(/n4 added/)
+    const n4 = Result.getOrThrow(readCluster(dir)).nodes.find((node) => node.id === "n4")!
+    const added = await httpsGet(`https://${n4.client}/v1/kv/after`, ca, token)
+    expect(added).toMatchObject({ status: 200, fingerprint: new X509Certificate(readFileSync(join(dir, "tls/n4.crt"))).fingerprint256 })
 
     const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)
     expect(badSides.code).not.toBe(0)
@@ -200,7 +205,7 @@ describe("parley cluster and parley kv", () => {
     expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
     expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
 
-    expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3/)
+    expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3, n4/)
     expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)
   })
 
