@@ -162,9 +162,11 @@ describe("parley cluster and parley kv", () => {
     const url = `https://${cluster.nodes[0]!.client}/v1/status`
     const ca = readFileSync(join(dir, "tls/ca.crt"), "utf8")
     const token = readFileSync(join(dir, "client.token"), "utf8").trim()
-    // Without the cluster CA the node's certificate does not verify; over plain HTTP there is no answer at all.
+    // Without the cluster CA the node's certificate does not verify; plain HTTP is told to use HTTPS.
     await expect(httpsGet(url, undefined, token)).rejects.toMatchObject({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" })
-    await expect(fetch(url.replace("https:", "http:"), { signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
+    const plain = await fetch(url.replace("https:", "http:"), { signal: AbortSignal.timeout(10_000) })
+    expect(plain.status).toBe(400)
+    expect(((await plain.json()) as { error: string }).error).toMatch(/this node serves its client API over HTTPS: use https:\/\/127\.0\.0\.1:\d+/)
     const anonymous = await httpsGet(url, ca)
     expect(anonymous.status).toBe(401)
     expect(anonymous.body).toMatch(/requires a bearer token/)

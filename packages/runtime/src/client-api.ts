@@ -7,9 +7,8 @@
  */
 import { jsonBody } from "@parley/core"
 import type { ClientRoute, NodeId, RouteBody } from "@parley/core"
-import { Context, Effect, Layer, Redacted, Result, Schema } from "effect"
+import { Context, Effect, Layer, Result, Schema } from "effect"
 import * as http from "node:http"
-import * as https from "node:https"
 import type * as net from "node:net"
 import { AddressBook } from "./address-book.ts"
 import { addressOf } from "./cluster-file.ts"
@@ -19,6 +18,7 @@ import { ClientAuth, isLoopback, refusalOf } from "./credentials.ts"
 import { CredentialError, ListenError } from "./errors.ts"
 import { Faults } from "./faults.ts"
 import { Forwarding } from "./forwarding.ts"
+import { createHttpsServer } from "./https-server.ts"
 import { executeCall } from "./executor.ts"
 import { NodeMetrics } from "./metrics.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
@@ -188,18 +188,14 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         if (!refused) serve(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
       })
     }
+    const own = entryOf(config.nodes, config.self)!.client
     const server = tls === undefined
       ? http.createServer({ keepAliveTimeout: 60_000 }, handle)
-      : https.createServer({ keepAliveTimeout: 60_000, cert: tls.cert, key: Redacted.value(tls.key), minVersion: "TLSv1.2" }, handle)
-    // Plain HTTP, or a client that does not trust the certificate, ends in the handshake: the connection closes, and the node says why.
-    server.on("tlsClientError", (error: NodeJS.ErrnoException, socket: net.Socket) => {
-      const peer = `${socket.remoteAddress}:${socket.remotePort}`
-      const why = error.code === "ERR_SSL_HTTP_REQUEST" ? "refused plain HTTP: this node serves its client API over HTTPS" : "refused a client connection in the TLS handshake"
-      log(Effect.logWarning(why).pipe(Effect.annotateLogs({ peer, reason: error.code ?? error.message })))
-    })
+      : createHttpsServer(tls, own, handle, (peer, reason) =>
+        log(Effect.logWarning("refused a client connection: not TLS, or a failed handshake").pipe(Effect.annotateLogs({ peer, reason }))))
     server.on("clientError", (error: NodeJS.ErrnoException, duplex) => {
       const socket = duplex as net.Socket
-      // A failed TLS handshake is told apart and logged below; there is no HTTP to answer on it.
+      // A failed TLS handshake is logged by the HTTPS server; there is no HTTP to answer on it.
       if (error.code?.startsWith("ERR_SSL_") === true) return void socket.destroy()
       const peer = `${socket.remoteAddress}:${socket.remotePort}`
       log(Effect.logWarning("malformed HTTP request").pipe(Effect.annotateLogs({ peer, reason: error.code ?? error.message })))
@@ -208,7 +204,6 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
     })
 
-    const own = entryOf(config.nodes, config.self)!.client
     const { host, port } = addressOf(own)
     // Beyond loopback anyone on the network could write: serve there only behind the token.
     const policy = { ...auth, required: auth.required || !isLoopback(host) }
