@@ -6,13 +6,15 @@
  */
 import type { NodeId } from "@parley/core"
 import { Context, Effect, Layer, Redacted, Result } from "effect"
-import { existsSync, readFileSync, statSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { Agent } from "undici"
 import type { Dispatcher } from "undici"
 import { readCluster } from "./cluster-dir.ts"
 import { caFileOf, serverFilesOf } from "./client-tls-files.ts"
 import type { ClientTlsSettings } from "./client-tls-files.ts"
-import { ClusterControlError, CredentialError } from "./errors.ts"
+import { readCredentialFile } from "./credentials.ts"
+import type { CredentialShape } from "./credentials.ts"
+import { ClusterControlError } from "./errors.ts"
 
 export interface ServerTlsFiles {
   readonly cert: string
@@ -22,24 +24,20 @@ export interface ServerTlsFiles {
 /** The node's certificate and key when it serves HTTPS; undefined: plain HTTP. */
 export const ServerTls = Context.Reference<ServerTlsFiles | undefined>("@parley/runtime/ServerTls", { defaultValue: () => undefined })
 
-const readFile = (path: string, what: string, ownerOnly: boolean) =>
-  Effect.gen(function*() {
-    const fail = (message: string) => Effect.fail(new CredentialError({ path, message }))
-    if (!existsSync(path)) return yield* fail(`no ${what} at ${path}: \`parley cluster up --client-tls\` creates one, or point the cluster file's clientTls at yours`)
-    const mode = statSync(path).mode
-    if (ownerOnly && (mode & 0o077) !== 0) return yield* fail(`${path} (the ${what}) is open to other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\``)
-    const text = readFileSync(path, "utf8")
-    if (!text.includes("-----BEGIN ")) return yield* fail(`${path} does not hold a PEM ${what}`)
-    return text
-  })
+const pemFile = (what: string, ownerOnly: boolean): CredentialShape => ({
+  pattern: /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----$/,
+  shape: `a PEM ${what}`,
+  howToMake: "`parley cluster up --client-tls` creates one, or point the cluster file's clientTls at yours",
+  ownerOnly
+})
 
 /** Node `id`'s certificate and key, when the cluster file in `dir` asks for TLS; refused when either is missing, or the key is open to others. */
 export const serverTlsLayer = (dir: string, settings: ClientTlsSettings | undefined, id: NodeId) =>
   Layer.effect(ServerTls, Effect.gen(function*() {
     if (settings === undefined) return undefined
     const files = serverFilesOf(dir, settings, id)
-    const cert = yield* readFile(files.cert, "client API certificate", false)
-    const key = yield* readFile(files.key, "client API private key", true)
+    const cert = yield* readCredentialFile(files.cert, "client API certificate", pemFile("certificate", false))
+    const key = yield* readCredentialFile(files.key, "client API private key", pemFile("private key", true))
     return { cert, key: Redacted.make(key) }
   }))
 
