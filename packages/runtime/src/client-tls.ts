@@ -6,6 +6,7 @@
  */
 import type { NodeId } from "@parley/core"
 import { Context, Effect, Layer, Redacted, Result } from "effect"
+import { createPrivateKey, X509Certificate } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { Agent } from "undici"
 import type { Dispatcher } from "undici"
@@ -14,7 +15,7 @@ import { caFileOf, serverFilesOf } from "./client-tls-files.ts"
 import type { ClientTlsSettings } from "./client-tls-files.ts"
 import { readCredentialFile } from "./credentials.ts"
 import type { CredentialShape } from "./credentials.ts"
-import { ClusterControlError } from "./errors.ts"
+import { ClusterControlError, CredentialError } from "./errors.ts"
 
 export interface ServerTlsFiles {
   readonly cert: string
@@ -31,6 +32,18 @@ const pemFile = (what: string, ownerOnly: boolean): CredentialShape => ({
   ownerOnly
 })
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Nothing renews a certificate, so a node says at every start when its own runs out, and warns within the last 30 days. */
+const warnOfExpiry = (path: string, certificate: X509Certificate) =>
+  Effect.gen(function*() {
+    const expires = certificate.validToDate
+    const daysLeft = Math.floor((expires.getTime() - Date.now()) / 86_400_000)
+    const annotated = Effect.annotateLogs({ certificate: path, expires: expires.toISOString(), daysLeft })
+    if (daysLeft < 30) yield* Effect.logWarning(daysLeft < 0 ? "the client API certificate has expired: clients will refuse it" : "the client API certificate expires soon").pipe(annotated)
+    else yield* Effect.logInfo("client API certificate").pipe(annotated)
+  })
+
 /** Node `id`'s certificate and key, when the cluster file in `dir` asks for TLS; refused when either is missing, or the key is open to others. */
 export const serverTlsLayer = (dir: string, settings: ClientTlsSettings | undefined, id: NodeId) =>
   Layer.effect(ServerTls, Effect.gen(function*() {
@@ -38,6 +51,18 @@ export const serverTlsLayer = (dir: string, settings: ClientTlsSettings | undefi
     const files = serverFilesOf(dir, settings, id)
     const cert = yield* readCredentialFile(files.cert, "client API certificate", pemFile("certificate", false))
     const key = yield* readCredentialFile(files.key, "client API private key", pemFile("private key", true))
+    const certificate = yield* Effect.try({
+      try: () => new X509Certificate(cert),
+      catch: (error) => new CredentialError({ path: files.cert, message: `${files.cert} is not a certificate OpenSSL can read: ${messageOf(error)}` })
+    })
+    const privateKey = yield* Effect.try({
+      try: () => createPrivateKey(key),
+      catch: (error) => new CredentialError({ path: files.key, message: `${files.key} is not a private key OpenSSL can read: ${messageOf(error)}` })
+    })
+    if (!certificate.checkPrivateKey(privateKey)) {
+      return yield* new CredentialError({ path: files.key, message: `${files.key} is not the key of the certificate ${files.cert}` })
+    }
+    yield* warnOfExpiry(files.cert, certificate)
     return { cert, key: Redacted.make(key) }
   }))
 
@@ -68,7 +93,7 @@ export const readClientTrust = (dir: string): Result.Result<ClientTrust | undefi
   try {
     return Result.succeed(trustOf(readFileSync(path, "utf8")))
   } catch (error) {
-    return Result.fail(new ClusterControlError({ message: `the cluster in ${dir} serves clients over TLS, but its CA ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}` }))
+    return Result.fail(new ClusterControlError({ message: `the cluster in ${dir} serves clients over TLS, but its CA ${path} cannot be read: ${messageOf(error)}` }))
   }
 }
 

@@ -1,6 +1,6 @@
 import { Effect, Redacted, Result, Schema } from "effect"
 import { X509Certificate } from "node:crypto"
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -64,6 +64,13 @@ describe("the client API's certificates", () => {
     chmodSync(key, 0o644)
     expect((await refusalOf(dir)).message).toMatch(/n1\.key \(the client API private key\) is open to other users \(mode 644\); run `chmod 600/)
     chmodSync(key, 0o600)
+    // Another node's key, or a file that only looks like PEM, is refused too.
+    const n1Key = readFileSync(key, "utf8")
+    writeFileSync(key, readFileSync(serverFilesOf(dir, generatedTls, "n2").key, "utf8"), { mode: 0o600 })
+    expect((await refusalOf(dir)).message).toMatch(/n1\.key is not the key of the certificate .*n1\.crt/)
+    writeFileSync(key, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", { mode: 0o600 })
+    expect((await refusalOf(dir)).message).toMatch(/n1\.key is not a private key OpenSSL can read/)
+    writeFileSync(key, n1Key, { mode: 0o600 })
     const loaded = await Effect.runPromise(serverTlsOf(dir, generatedTls))
     expect(Redacted.value(loaded!.key)).toMatch(/BEGIN PRIVATE KEY/)
     // Without clientTls in the cluster file the node serves plain HTTP.
