@@ -1,5 +1,5 @@
 import { kvPath } from "@parley/kv"
-import { callExactlyOnce, clusterAccess, ClusterControlError, freshSession, readCluster } from "@parley/runtime"
+import { callExactlyOnce, clusterAccess, ClusterControlError, freshSession, noAnswerReason, readCluster } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
@@ -37,7 +37,10 @@ const call = ({ dir, node, timeout }: Target, method: string, key: string, suffi
       ...access
     }
     const answer = yield* Effect.promise(() => callExactlyOnce(file.nodes, method, `${kvPath(key)}${suffix}`, body, options))
-    if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms` })
+    if (answer === undefined) {
+      const why = yield* Effect.promise(() => noAnswerReason(file.nodes, access))
+      return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms${why === undefined ? "" : ` (${why})`}` })
+    }
     return answer
   })
 

@@ -1,4 +1,4 @@
-import { clusterPartition, clusterHeal, clusterStatus, logPath, readCluster, secretPath } from "@parley/runtime"
+import { clusterPartition, clusterHeal, clusterStatus, ensureClientCertificates, logPath, readCluster, secretPath } from "@parley/runtime"
 import { Effect, Result } from "effect"
 import { execFile } from "node:child_process"
 import { X509Certificate } from "node:crypto"
@@ -206,6 +206,15 @@ describe("parley cluster and parley kv", () => {
     const status = JSON.parse((await parley("cluster", "status", "--json", "--dir", dir)).stdout) as Array<{ id: string; status: { blocked: Array<string> } }>
     expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
     expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
+
+    // A CA that did not sign the nodes' certificates: parley kv says why no node answered.
+    const elsewhere = mkdtempSync(join(tmpdir(), "parley-other-ca-"))
+    await Effect.runPromise(ensureClientCertificates(elsewhere, [{ id: "x", client: "127.0.0.1:1", peer: "127.0.0.1:2" }]))
+    writeFileSync(join(dir, "tls/ca.crt"), readFileSync(join(elsewhere, "tls/ca.crt")))
+    rmSync(elsewhere, { recursive: true, force: true })
+    const untrusted = await parley("kv", "get", "after", "--dir", dir, "--timeout", "500")
+    expect(untrusted.code).not.toBe(0)
+    expect(untrusted.stderr).toMatch(/no node of the cluster in .* answered within 500 ms \(n1: its certificate does not verify against the cluster's CA: unable to verify the first certificate\)/)
 
     expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3, n4/)
     expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)

@@ -81,6 +81,28 @@ export const callNodeOf = async (
   return callNode(node, method, path, body, timeoutMs, bearer(access.success.token), access.success.trust)
 }
 
+/** Why a call raised instead of answering, in the words of the layer that refused it (a refused connection, a certificate that does not verify). */
+export const failureOf = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+  if (!(cause instanceof Error)) return String(cause)
+  // Node's own advice after the semicolon (the system's CAs) does not apply: parley trusts the cluster's CA alone.
+  const reason = cause.message.split(";")[0]!
+  const code = "code" in cause && typeof cause.code === "string" ? cause.code : ""
+  return /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ALTNAME/.test(code) ? `its certificate does not verify against the cluster's CA: ${reason}` : reason
+}
+
+/** Why the first of `nodes` gives no answer now, or undefined when it does answer: said when an operation got none. */
+export const noAnswerReason = async (nodes: ReadonlyArray<NodeEntry>, access: ClusterAccess): Promise<string | undefined> => {
+  const first = nodes[0]
+  if (first === undefined) return undefined
+  try {
+    await callNode(first, "GET", "/v1/status", undefined, 2000, bearer(access.token), access.trust)
+    return undefined
+  } catch (error) {
+    return `${first.id}: ${failureOf(error)}`
+  }
+}
+
 const startingFrom = (nodes: ReadonlyArray<NodeEntry>, first: NodeId | undefined): ReadonlyArray<NodeEntry> =>
   first === undefined ? nodes : [...nodes.filter((node) => node.id === first), ...nodes.filter((node) => node.id !== first)]
 
