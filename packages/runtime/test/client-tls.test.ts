@@ -85,6 +85,8 @@ describe("the client API's certificates", () => {
     expect(serverFilesOf("/srv/c", own, "n2")).toEqual({ cert: "/srv/c/certs/n2.pem", key: "/srv/c/certs/n2-key.pem" })
     expect(caFileOf("/srv/c", own)).toBe("/etc/pki/ca.pem")
     expect(decode(base).clientTls).toBeUndefined()
+    const wrong = Schema.decodeUnknownResult(ClusterFile)({ ...base, clientTls: { ca: 5 } })
+    expect(Result.isFailure(wrong) && wrong.failure.message).toMatch(/clientTls.*ca|ca.*clientTls/s)
   })
 
   it("clients trust the CA the cluster file names, and say so when it cannot be read", async () => {
