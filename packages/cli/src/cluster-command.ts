@@ -34,9 +34,9 @@ const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
     const state = r.removed === true ? "removed" : r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
-    return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), `http://${r.client}`, ""]
+    return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), r.url, ""]
   }
-  return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), `http://${r.client}`, status.blocked.join(",") || "-"]
+  return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), r.url, status.blocked.join(",") || "-"]
 }
 
 /** One row per node; between its process and its addresses, the fields of its spec's status, in the order the nodes report them. */
@@ -98,6 +98,11 @@ const up = Command.make(
       Flag.withDefault(true),
       Flag.withDescription("Every node logs each reducer step to DIR/events, for `parley validate DIR`; --no-event-log turns it off")
     ),
+    clientTls: Flag.Boolean("client-tls").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("Every node serves its client API over HTTPS (TLS 1.2+) with a certificate from a cluster CA made in DIR/tls; " +
+        "parley's clients trust that CA alone (docs/security.md#clients-tls)")
+    ),
     leaseReads: Flag.Boolean("lease-reads").pipe(
       Flag.withDefault(false),
       Flag.withDescription("For raft: a leader answers reads at once while its lease holds, instead of after a round of heartbeats; " +
@@ -106,7 +111,7 @@ const up = Command.make(
     dir,
     json
   },
-  ({ spec, nodes, participants, basePort, requireToken, variant, eventLog, leaseReads, dir, json }) =>
+  ({ spec, nodes, participants, basePort, requireToken, variant, eventLog, clientTls, leaseReads, dir, json }) =>
     Effect.gen(function*() {
       const counts = hostedSpecs.find((hosted) => hosted.name === spec)?.layout?.counts ?? "nodes"
       if (Option.isSome(participants) && counts !== "participants") {
@@ -123,6 +128,7 @@ const up = Command.make(
         basePort,
         launcher,
         requireClientToken: requireToken,
+        clientTls,
         hosts: hostedSpecs,
         eventLog,
         ...(leaseReads ? { options: { leaseReads: true } } : {}),
@@ -133,6 +139,7 @@ const up = Command.make(
       yield* Console.log(table(reports))
       yield* Console.log(`\ntry: ${firstStep(spec, dir, String(reports[0]?.client))}`)
       yield* Console.log(`peers prove ${dir}/cluster.secret to each other; clients may send ${dir}/client.token as a bearer token${requireToken ? " and must" : ""}`)
+      if (clientTls) yield* Console.log(`clients speak HTTPS and trust ${dir}/tls/ca.crt: curl --cacert ${dir}/tls/ca.crt ${reports[0]?.url ?? ""}/v1/status`)
     })
 ).pipe(Command.withDescription(
   "Start a local cluster, one process per node, and wait until every node answers and the cluster is ready as its spec tells (raft: a majority names one leader); creates the cluster secret and the client token (mode 0600) unless the directory has them"

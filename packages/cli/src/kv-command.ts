@@ -1,5 +1,5 @@
 import { kvPath } from "@parley/kv"
-import { callExactlyOnce, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
+import { callExactlyOnce, clusterAccess, ClusterControlError, freshSession, noAnswerReason, readCluster } from "@parley/runtime"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 
@@ -29,15 +29,18 @@ const call = ({ dir, node, timeout }: Target, method: string, key: string, suffi
     }
     if (timeout < 1) return yield* new ClusterControlError({ message: `--timeout must be at least 1 ms, got ${timeout}` })
     const file = yield* Effect.fromResult(readCluster(dir))
-    const token = readClientToken(dir)
+    const access = yield* Effect.fromResult(clusterAccess(dir))
     const options = {
       session: freshSession("kv"),
       deadlineMs: timeout,
       ...(Option.isSome(node) ? { first: node.value } : {}),
-      ...(token === undefined ? {} : { token })
+      ...access
     }
     const answer = yield* Effect.promise(() => callExactlyOnce(file.nodes, method, `${kvPath(key)}${suffix}`, body, options))
-    if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms` })
+    if (answer === undefined) {
+      const why = yield* Effect.promise(() => noAnswerReason(file.nodes, access))
+      return yield* new ClusterControlError({ message: `no node of the cluster in ${dir} answered within ${timeout} ms${why === undefined ? "" : ` (${why})`}` })
+    }
     return answer
   })
 

@@ -5,7 +5,8 @@
  * one that takes it) and is sent again under the same session while the
  * outcome is unknown, so it takes effect once.
  */
-import { callExactlyOnce, callNode, bearer, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
+import { callExactlyOnce, callNode, bearer, clusterAccess, ClusterControlError, freshSession, readCluster } from "@parley/runtime"
+import type { ClusterAccess } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { Console, Duration, Effect, Result } from "effect"
 
@@ -13,7 +14,8 @@ export interface LockCluster {
   readonly dir: string
   readonly spec: string
   readonly nodes: ReadonlyArray<NodeEntry>
-  readonly token: string | undefined
+  /** The client token and, for a cluster serving HTTPS, its CA. */
+  readonly access: ClusterAccess
   /** The known-buggy variant the cluster hosts, as its nodes report it; undefined for the correct recipe. */
   readonly variant: string | undefined
 }
@@ -34,11 +36,11 @@ export const openLockCluster = (dir: string) =>
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(readCluster(dir))
     if (!lockSpecs.includes(file.spec)) return yield* fail(`the cluster in ${dir} runs ${file.spec}; parley lock talks to lock and zk-lock clusters`)
-    const token = readClientToken(dir)
+    const access = yield* Effect.fromResult(clusterAccess(dir))
     const statuses = yield* Effect.forEach(file.nodes, (node) =>
-      Effect.promise(() => callNode(node, "GET", "/v1/status", undefined, 2000, bearer(token)).catch(() => undefined)))
+      Effect.promise(() => callNode(node, "GET", "/v1/status", undefined, 2000, bearer(access.token), access.trust).catch(() => undefined)))
     const variant = statuses.map((answer) => answer?.body["variant"]).find((value) => typeof value === "string")
-    return { dir, spec: file.spec, nodes: file.nodes, token, variant: typeof variant === "string" ? variant : undefined } satisfies LockCluster
+    return { dir, spec: file.spec, nodes: file.nodes, access, variant: typeof variant === "string" ? variant : undefined } satisfies LockCluster
   })
 
 /** One operation, tried at every node in turn until it has an answer or `deadlineMs` passes. */
@@ -50,7 +52,7 @@ export const call = (cluster: LockCluster, method: string, path: string, body: u
         deadlineMs,
         // A watch waits for a deletion: one attempt may take as long as the whole call.
         attemptMs: Math.min(deadlineMs, 60_000),
-        ...(cluster.token === undefined ? {} : { token: cluster.token })
+        ...cluster.access
       })
     )
     if (answer === undefined) return yield* fail(`no node of the cluster in ${cluster.dir} answered within ${deadlineMs} ms`)

@@ -4,7 +4,7 @@
  * saga request and hands it to the node that keeps sagas; a start names its saga's id (made up here unless
  * given), so a retry after a lost answer starts it at most once.
  */
-import { callExactlyOnce, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
+import { callExactlyOnce, clusterAccess, ClusterControlError, freshSession, readCluster } from "@parley/runtime"
 import type { ApiAnswer } from "@parley/runtime"
 import { ChoreographyReport, SagaReport, SagaSummary } from "@parley/saga"
 import { Console, Effect, Option, Result, Schema } from "effect"
@@ -22,8 +22,8 @@ const call = (target: { readonly dir: string; readonly timeout: number }, method
   Effect.gen(function*() {
     if (target.timeout < 1) return yield* new ClusterControlError({ message: `--timeout must be at least 1 ms, got ${target.timeout}` })
     const file = yield* Effect.fromResult(readCluster(target.dir))
-    const token = readClientToken(target.dir)
-    const options = { session: freshSession("saga"), deadlineMs: target.timeout, ...(token === undefined ? {} : { token }) }
+    const access = yield* Effect.fromResult(clusterAccess(target.dir))
+    const options = { session: freshSession("saga"), deadlineMs: target.timeout, ...access }
     const answer = yield* Effect.promise(() => callExactlyOnce(file.nodes, method, path, body, options))
     if (answer === undefined) return yield* new ClusterControlError({ message: `no node of the cluster in ${target.dir} answered within ${target.timeout} ms` })
     return answer

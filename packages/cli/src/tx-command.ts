@@ -4,7 +4,8 @@
  * what it knows of a transaction, which is how a blocked one shows: its
  * prepared participants say `blocked` while the coordinator is down.
  */
-import { callExactlyOnce, callNode, bearer, ClusterControlError, freshSession, readClientToken, readCluster } from "@parley/runtime"
+import { callExactlyOnce, callNode, bearer, clusterAccess, ClusterControlError, freshSession, readCluster } from "@parley/runtime"
+import type { ClusterAccess } from "@parley/runtime"
 import type { ApiAnswer } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -46,13 +47,13 @@ const put = Command.make(
       const body = yield* Effect.fromResult(parseWrites(writes)).pipe(Effect.mapError((message) => new ClusterControlError({ message })))
       if (timeout < 1) return yield* fail(`--timeout must be at least 1 ms, got ${timeout}`)
       const file = yield* Effect.fromResult(readCluster(dir))
-      const token = readClientToken(dir)
+      const access = yield* Effect.fromResult(clusterAccess(dir))
       const answer = yield* Effect.promise(() =>
         callExactlyOnce(file.nodes, "POST", "/v1/tx", JSON.stringify({ writes: body }), {
           session: freshSession("tx"),
           deadlineMs: timeout,
           ...(Option.isSome(node) ? { first: node.value } : {}),
-          ...(token === undefined ? {} : { token })
+          ...access
         })
       )
       if (answer === undefined) return yield* fail(`no node of the cluster in ${dir} answered within ${timeout} ms`)
@@ -62,15 +63,15 @@ const put = Command.make(
     })
 ).pipe(Command.withDescription("Write KEY=VALUE pairs in one transaction across the participants; prints committed, or fails with why it aborted"))
 
-const answerOf = (node: { readonly id: string; readonly client: string; readonly peer: string }, path: string, token: string | undefined) =>
-  Effect.promise((): Promise<ApiAnswer | string> => callNode(node, "GET", path, undefined, 2000, bearer(token)).catch(() => "no answer"))
+const answerOf = (node: { readonly id: string; readonly client: string; readonly peer: string }, path: string, access: ClusterAccess) =>
+  Effect.promise((): Promise<ApiAnswer | string> => callNode(node, "GET", path, undefined, 2000, bearer(access.token), access.trust).catch(() => "no answer"))
 
 const show = Command.make("show", { id: Argument.String("id").pipe(Argument.withDescription("A transaction id, such as t1")), dir, json }, ({ id, dir, json }) =>
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(readCluster(dir))
-    const token = readClientToken(dir)
+    const access = yield* Effect.fromResult(clusterAccess(dir))
     const path = `/v1/tx/${encodeURIComponent(id)}`
-    const answers = yield* Effect.forEach(file.nodes, (node) => answerOf(node, path, token), { concurrency: "unbounded" })
+    const answers = yield* Effect.forEach(file.nodes, (node) => answerOf(node, path, access), { concurrency: "unbounded" })
     const views = file.nodes.map((node, i) => {
       const answer = answers[i]!
       return typeof answer === "string" ? { node: node.id, state: answer } : { node: node.id, state: String(answer.body["state"]), votes: answer.body["votes"] }

@@ -1,14 +1,30 @@
-import { clusterPartition, clusterHeal, clusterStatus, logPath, secretPath } from "@parley/runtime"
-import { Effect } from "effect"
+import { clusterPartition, clusterHeal, clusterStatus, ensureClientCertificates, logPath, readCluster, secretPath } from "@parley/runtime"
+import { Effect, Result } from "effect"
 import { execFile } from "node:child_process"
+import { X509Certificate } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import * as https from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { TLSSocket } from "node:tls"
 import { afterEach, describe, expect, it } from "vitest"
 import { bin, clusterDir, eventually, get, nodeOf, put, freeBase, startCluster, statuses, stopAll } from "./cluster-harness.ts"
 import { expectAllReadable, expectFailoverKeepsWrites, expectRestartOfAllKeepsWrites, frame, peerExchange, rawExchange } from "./cluster-faults.ts"
 
 afterEach(stopAll)
+
+/** A GET over HTTPS trusting `ca` alone (or the system's CAs without it); the status, the body and the certificate the node showed. */
+const httpsGet = (url: string, ca: string | undefined, token?: string) =>
+  new Promise<{ status: number; body: string; fingerprint: string }>((resolve, reject) => {
+    const request = https.get(url, { agent: false, timeout: 10_000, ...(ca === undefined ? {} : { ca }), headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }, (response) => {
+      const fingerprint = (response.socket as TLSSocket).getPeerCertificate().fingerprint256
+      let body = ""
+      response.on("data", (chunk: Buffer) => (body += chunk.toString()))
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body, fingerprint }))
+    })
+    request.on("timeout", () => request.destroy(new Error("no answer within 10 s")))
+    request.on("error", reject)
+  })
 
 describe("a real raft cluster on loopback", () => {
   it("elects a leader, and a write through any node is readable through every node", async () => {
@@ -134,17 +150,30 @@ describe("parley cluster and parley kv", () => {
     // Stopped and removed by `stopAll` after the test, whatever happens in it.
     const dir = clusterDir()
     // With --require-token every call must carry client.token: parley kv and parley cluster send it.
+    // With --client-tls every node serves HTTPS with a certificate from the cluster CA in DIR/tls, which they trust.
     // And with lease reads, whose reads the leader answers at once while its lease holds.
-    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(3)), "--require-token", "--lease-reads")
+    const up = await parley("cluster", "up", "raft", "--nodes", "3", "--dir", dir, "--base-port", String(await freeBase(4)), "--require-token", "--client-tls", "--lease-reads")
     expect(up.stderr).toBe("")
     expect(up.stdout).toMatch(/raft cluster of 3 up in .*; leader n\d in term \d+/)
-    expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower)/)
-    expect(statSync(join(dir, "cluster.secret")).mode & 0o777).toBe(0o600)
-    expect(statSync(join(dir, "client.token")).mode & 0o777).toBe(0o600)
+    expect(up.stdout).toMatch(/n1 +\d+ +(leader|follower) .* https:\/\/127\.0\.0\.1:\d+/)
+    expect(up.stdout).toMatch(/curl --cacert .*tls\/ca\.crt https:\/\//)
+    for (const file of ["cluster.secret", "client.token", "tls/ca.key", "tls/n1.key", "tls/n3.key"]) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600)
     const cluster = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as { nodes: Array<{ client: string }> }
-    const anonymous = await fetch(`http://${cluster.nodes[0]!.client}/v1/kv/greeting`)
+    const url = `https://${cluster.nodes[0]!.client}/v1/status`
+    const ca = readFileSync(join(dir, "tls/ca.crt"), "utf8")
+    const token = readFileSync(join(dir, "client.token"), "utf8").trim()
+    // Without the cluster CA the node's certificate does not verify; plain HTTP is told to use HTTPS.
+    await expect(httpsGet(url, undefined, token)).rejects.toMatchObject({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" })
+    const plain = await fetch(url.replace("https:", "http:"), { signal: AbortSignal.timeout(10_000) })
+    expect(plain.status).toBe(400)
+    expect(((await plain.json()) as { error: string }).error).toMatch(/this node serves its client API over HTTPS: use https:\/\/127\.0\.0\.1:\d+/)
+    const anonymous = await httpsGet(url, ca)
     expect(anonymous.status).toBe(401)
-    expect(((await anonymous.json()) as { error: string }).error).toMatch(/requires a bearer token/)
+    expect(anonymous.body).toMatch(/requires a bearer token/)
+    const served = await httpsGet(url, ca, token)
+    expect(served.status).toBe(200)
+    expect(served.fingerprint).toBe(new X509Certificate(readFileSync(join(dir, "tls/n1.crt"))).fingerprint256)
+    expect((await httpsGet(url.replace("/v1/status", "/metrics"), ca, token)).body).toMatch(/parley_node_info\{node="n1"/)
 
     expect((await parley("kv", "put", "greeting", "hello", "--dir", dir)).stdout.trim()).toBe("OK")
     expect((await parley("kv", "get", "greeting", "--dir", dir, "--node", "n3")).stdout.trim()).toBe("hello")
@@ -159,6 +188,17 @@ describe("parley cluster and parley kv", () => {
     expect(notSwapped.stderr).toMatch(/not swapped: greeting is "hi"/)
     expect((await parley("kv", "del", "greeting", "--dir", dir)).stdout.trim()).toBe("deleted")
 
+    // kill -9 and a restart: the node serves TLS again, with the same certificate.
+    expect((await parley("cluster", "kill", "n1", "--dir", dir)).code).toBe(0)
+    expect((await parley("cluster", "restart", "n1", "--dir", dir)).stdout).toMatch(/n1 running again/)
+    expect((await httpsGet(url, ca, token)).fingerprint).toBe(served.fingerprint)
+    expect((await parley("kv", "put", "after", "restart", "--dir", dir, "--node", "n1")).stdout.trim()).toBe("OK")
+    // A node added later serves a certificate from the same CA.
+    expect((await parley("cluster", "add", "n4", "--dir", dir)).stdout).toMatch(/n4 added/)
+    const n4 = Result.getOrThrow(readCluster(dir)).nodes.find((node) => node.id === "n4")!
+    const added = await httpsGet(`https://${n4.client}/v1/kv/after`, ca, token)
+    expect(added).toMatchObject({ status: 200, fingerprint: new X509Certificate(readFileSync(join(dir, "tls/n4.crt"))).fingerprint256 })
+
     const badSides = await parley("cluster", "partition", "n1/n9", "--dir", dir)
     expect(badSides.code).not.toBe(0)
     expect(badSides.stderr).toMatch(/no node n9; the nodes: n1, n2, n3/)
@@ -167,7 +207,16 @@ describe("parley cluster and parley kv", () => {
     expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
     expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
 
-    expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3/)
+    // A CA that did not sign the nodes' certificates: parley kv says why no node answered.
+    const elsewhere = mkdtempSync(join(tmpdir(), "parley-other-ca-"))
+    await Effect.runPromise(ensureClientCertificates(elsewhere, [{ id: "x", client: "127.0.0.1:1", peer: "127.0.0.1:2" }]))
+    writeFileSync(join(dir, "tls/ca.crt"), readFileSync(join(elsewhere, "tls/ca.crt")))
+    rmSync(elsewhere, { recursive: true, force: true })
+    const untrusted = await parley("kv", "get", "after", "--dir", dir, "--timeout", "500")
+    expect(untrusted.code).not.toBe(0)
+    expect(untrusted.stderr).toMatch(/no node of the cluster in .* answered within 500 ms \(n1: its certificate does not verify against the cluster's CA: unable to verify the first certificate\)/)
+
+    expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3, n4/)
     expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)
   })
 

@@ -2,10 +2,17 @@
  * A small HTTP client for a cluster's API, whatever spec it runs, used by
  * `parley kv`, `parley cluster` and the benchmark. It tries the nodes in
  * turn and returns the first answer any of them gives; `callExactlyOnce`
- * names a session so that it can send an operation again safely.
+ * names a session so that it can send an operation again safely. Given a
+ * ClientTrust (client-tls.ts) it speaks HTTPS, trusting the cluster's CA alone.
  */
 import type { NodeId } from "@parley/core"
+import { Result } from "effect"
+import { fetch } from "undici"
+import type { ClientTrust } from "./client-tls.ts"
+import { readClientTrust, schemeOf } from "./client-tls.ts"
 import type { NodeEntry } from "./cluster-file.ts"
+import { readClientToken } from "./credentials.ts"
+import type { ClusterControlError } from "./errors.ts"
 import { clientHeader, seqHeader } from "./session-headers.ts"
 
 export interface ApiAnswer {
@@ -24,12 +31,14 @@ export const callNode = async (
   path: string,
   body?: string,
   timeoutMs = 2000,
-  headers?: Readonly<Record<string, string>>
+  headers?: Readonly<Record<string, string>>,
+  trust?: ClientTrust
 ): Promise<ApiAnswer> => {
-  const response = await fetch(`http://${node.client}${path}`, {
+  const response = await fetch(`${schemeOf(trust)}://${node.client}${path}`, {
     method,
     ...(body === undefined ? {} : { body }),
     ...(headers === undefined ? {} : { headers }),
+    ...(trust === undefined ? {} : { dispatcher: trust.dispatcher }),
     signal: AbortSignal.timeout(timeoutMs)
   })
   const text = await response.text()
@@ -42,6 +51,58 @@ export const callNode = async (
   return { node: node.id, status: response.status, body: parsed }
 }
 
+/** What a client of a cluster directory sends and trusts: its token (if any), and its CA when the nodes serve HTTPS. */
+export interface ClusterAccess {
+  readonly token?: string
+  readonly trust?: ClientTrust
+}
+
+export const clusterAccess = (dir: string): Result.Result<ClusterAccess, ClusterControlError> =>
+  Result.map(readClientTrust(dir), (trust) => {
+    const token = readClientToken(dir)
+    return { ...(token === undefined ? {} : { token }), ...(trust === undefined ? {} : { trust }) }
+  })
+
+/**
+ * A call to a node of the local cluster in `dir`, with the credentials its
+ * directory holds: the client token, and the CA when the nodes serve HTTPS.
+ * Rejects, as a call that got no answer does, when the CA cannot be read.
+ */
+export const callNodeOf = async (
+  dir: string,
+  node: NodeEntry,
+  method: string,
+  path: string,
+  body: string | undefined,
+  timeoutMs: number
+): Promise<ApiAnswer> => {
+  const access = clusterAccess(dir)
+  if (Result.isFailure(access)) throw access.failure
+  return callNode(node, method, path, body, timeoutMs, bearer(access.success.token), access.success.trust)
+}
+
+/** Why a call raised instead of answering, in the words of the layer that refused it (a refused connection, a certificate that does not verify). */
+export const failureOf = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+  if (!(cause instanceof Error)) return String(cause)
+  // Node's own advice after the semicolon (the system's CAs) does not apply: parley trusts the cluster's CA alone.
+  const reason = cause.message.split(";")[0]!
+  const code = "code" in cause && typeof cause.code === "string" ? cause.code : ""
+  return /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ALTNAME/.test(code) ? `its certificate does not verify against the cluster's CA: ${reason}` : reason
+}
+
+/** Why the first of `nodes` gives no answer now, or undefined when it does answer: said when an operation got none. */
+export const noAnswerReason = async (nodes: ReadonlyArray<NodeEntry>, access: ClusterAccess): Promise<string | undefined> => {
+  const first = nodes[0]
+  if (first === undefined) return undefined
+  try {
+    await callNode(first, "GET", "/v1/status", undefined, 2000, bearer(access.token), access.trust)
+    return undefined
+  } catch (error) {
+    return `${first.id}: ${failureOf(error)}`
+  }
+}
+
 const startingFrom = (nodes: ReadonlyArray<NodeEntry>, first: NodeId | undefined): ReadonlyArray<NodeEntry> =>
   first === undefined ? nodes : [...nodes.filter((node) => node.id === first), ...nodes.filter((node) => node.id !== first)]
 
@@ -52,11 +113,12 @@ export const callCluster = async (
   path: string,
   body?: string,
   first?: NodeId,
-  token?: string
+  token?: string,
+  trust?: ClientTrust
 ): Promise<ApiAnswer | undefined> => {
   for (const node of startingFrom(nodes, first)) {
     try {
-      return await callNode(node, method, path, body, 10_000, bearer(token))
+      return await callNode(node, method, path, body, 10_000, bearer(token), trust)
     } catch {
       continue
     }
@@ -96,6 +158,8 @@ export const callExactlyOnce = async (
     readonly first?: NodeId
     readonly attemptMs?: number
     readonly token?: string
+    /** The cluster's CA, when its nodes serve HTTPS. */
+    readonly trust?: ClientTrust
   }
 ): Promise<ApiAnswer | undefined> => {
   const headers = { ...bearer(options.token), [clientHeader]: options.session.client, [seqHeader]: String(options.session.seq) }
@@ -107,7 +171,7 @@ export const callExactlyOnce = async (
     const waitMs = Math.max(1, Math.min(options.attemptMs ?? defaultAttemptMs, deadline - Date.now()))
     const separator = path.includes("?") ? "&" : "?"
     try {
-      const answer = await callNode(node, method, `${path}${separator}timeout=${waitMs}`, body, waitMs + 2000, headers)
+      const answer = await callNode(node, method, `${path}${separator}timeout=${waitMs}`, body, waitMs + 2000, headers, options.trust)
       if (answer.status !== 503) return answer
       last = answer
     } catch {

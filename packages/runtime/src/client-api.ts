@@ -13,10 +13,12 @@ import type * as net from "node:net"
 import { AddressBook } from "./address-book.ts"
 import { addressOf } from "./cluster-file.ts"
 import { ClientSlots } from "./client-slots.ts"
+import { ServerTls } from "./client-tls.ts"
 import { ClientAuth, isLoopback, refusalOf } from "./credentials.ts"
 import { CredentialError, ListenError } from "./errors.ts"
 import { Faults } from "./faults.ts"
 import { Forwarding } from "./forwarding.ts"
+import { createHttpsServer } from "./https-server.ts"
 import { executeCall } from "./executor.ts"
 import { NodeMetrics } from "./metrics.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
@@ -70,6 +72,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const faults = yield* Faults
     const metrics = yield* NodeMetrics
     const auth = yield* ClientAuth
+    const tls = yield* ServerTls
     const forwarding = yield* Forwarding
     const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
     const run = Effect.runPromiseWith(context)
@@ -163,7 +166,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       }
     }
 
-    const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const unauthorized = refusalOf(policy, req.headers.authorization)
       if (unauthorized !== undefined) {
         req.resume()
@@ -184,9 +187,16 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       req.on("end", () => {
         if (!refused) serve(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
       })
-    })
+    }
+    const own = entryOf(config.nodes, config.self)!.client
+    const server = tls === undefined
+      ? http.createServer({ keepAliveTimeout: 60_000 }, handle)
+      : createHttpsServer(tls, own, handle, (peer, reason) =>
+        log(Effect.logWarning("refused a client connection: not TLS, or a failed handshake").pipe(Effect.annotateLogs({ peer, reason }))))
     server.on("clientError", (error: NodeJS.ErrnoException, duplex) => {
       const socket = duplex as net.Socket
+      // A failed TLS handshake is logged by the HTTPS server; there is no HTTP to answer on it.
+      if (error.code?.startsWith("ERR_SSL_") === true) return void socket.destroy()
       const peer = `${socket.remoteAddress}:${socket.remotePort}`
       log(Effect.logWarning("malformed HTTP request").pipe(Effect.annotateLogs({ peer, reason: error.code ?? error.message })))
       if (!socket.writable) return void socket.destroy()
@@ -194,7 +204,6 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
       socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
     })
 
-    const own = entryOf(config.nodes, config.self)!.client
     const { host, port } = addressOf(own)
     // Beyond loopback anyone on the network could write: serve there only behind the token.
     const policy = { ...auth, required: auth.required || !isLoopback(host) }
@@ -214,7 +223,7 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         server.close()
       })
     )
-    yield* Effect.logInfo("client API listening").pipe(Effect.annotateLogs({ address: own }))
+    yield* Effect.logInfo("client API listening").pipe(Effect.annotateLogs({ address: own, scheme: tls === undefined ? "http" : "https" }))
     return ClientApi.of({ address: own })
   }))
 }

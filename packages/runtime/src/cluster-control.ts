@@ -12,10 +12,12 @@ import { loopbackNodes, oneLine } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { clusterFilePath, forgetPid, livePid, logPath, parsePartition, pidPath, readCluster, readPartition, writePartition } from "./cluster-dir.ts"
 import type { Partition } from "./cluster-dir.ts"
-import { ensureCredentials, readClientToken } from "./credentials.ts"
+import { ensureClientCertificates } from "./client-tls-certificates.ts"
+import { generatedTls } from "./client-tls-files.ts"
+import { ensureCredentials } from "./credentials.ts"
 import { defaultEventLog } from "./event-log-format.ts"
 import { ClusterControlError } from "./errors.ts"
-import { bearer, callNode } from "./api-client.ts"
+import { callNodeOf } from "./api-client.ts"
 import { busyAddresses } from "./ports.ts"
 
 /** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
@@ -35,6 +37,8 @@ export interface NodeReport {
   readonly id: NodeId
   readonly pid: number | undefined
   readonly client: string
+  /** The client API's URL: https when the cluster serves it over TLS. */
+  readonly url: string
   readonly peer: string
   /** The node's own answer to GET /v1/status; undefined when it is down, did not answer, or answered what does not decode. */
   readonly status: HostStatus | undefined
@@ -95,13 +99,14 @@ const decodeStatus = (body: unknown, hosted: AnyHostedSpec | undefined): Result.
 /** The hosted spec a cluster file names, among those this build hosts. */
 const hostedOf = (file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) => hosts.find((hosted) => hosted.name === file.spec)
 
-const reportOf = (dir: string, node: NodeEntry, hosted: AnyHostedSpec | undefined) =>
+const reportOf = (dir: string, file: ClusterFile, node: NodeEntry, hosted: AnyHostedSpec | undefined) =>
   Effect.promise(async (): Promise<NodeReport> => {
     const pid = livePid(dir, node.id)
-    const base = { id: node.id, pid, client: node.client, peer: node.peer, ...(node.removed === true ? { removed: true as const } : {}) }
+    const url = `${file.clientTls === undefined ? "http" : "https"}://${node.client}`
+    const base = { id: node.id, pid, client: node.client, url, peer: node.peer, ...(node.removed === true ? { removed: true as const } : {}) }
     if (pid === undefined) return { ...base, status: undefined }
     try {
-      const answer = await callNode(node, "GET", "/v1/status", undefined, 1000, bearer(readClientToken(dir)))
+      const answer = await callNodeOf(dir, node, "GET", "/v1/status", undefined, 1000)
       if (answer.status !== 200) return { ...base, status: undefined }
       const status = decodeStatus(answer.body, hosted)
       return Result.isSuccess(status) ? { ...base, status: status.success } : { ...base, status: undefined, problem: status.failure }
@@ -111,7 +116,7 @@ const reportOf = (dir: string, node: NodeEntry, hosted: AnyHostedSpec | undefine
   })
 
 const reportsOf = (dir: string, file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) =>
-  Effect.forEach(file.nodes, (node) => reportOf(dir, node, hostedOf(file, hosts)), { concurrency: "unbounded" })
+  Effect.forEach(file.nodes, (node) => reportOf(dir, file, node, hostedOf(file, hosts)), { concurrency: "unbounded" })
 
 /** Every node's process and status; `hosts` are the specs this build hosts, whose status Schemas decode the answers. */
 export const clusterStatus = (dir: string, hosts: ReadonlyArray<AnyHostedSpec> = []) =>
@@ -192,6 +197,8 @@ export interface UpOptions {
   readonly eventLog?: boolean
   /** The address each node listens on, in order (a namespace network's); absent, 127.0.0.1. Such addresses are taken as free. */
   readonly nodeHosts?: ReadonlyArray<string>
+  /** Every node serves its client API over HTTPS, with certificates made in DIR/tls (client-tls-certificates.ts). */
+  readonly clientTls?: boolean
 }
 
 /** A loopback node entry moved to `host`, its ports kept. */
@@ -220,11 +227,13 @@ export const clusterUp = (options: UpOptions) =>
       options: options.options ?? {},
       requireClientToken: options.requireClientToken ?? false,
       ...(options.variant === undefined ? {} : { variant: options.variant }),
-      ...(options.eventLog === false ? {} : { eventLog: defaultEventLog })
+      ...(options.eventLog === false ? {} : { eventLog: defaultEventLog }),
+      ...(options.clientTls === true ? { clientTls: generatedTls } : {})
     }
     const busy = options.nodeHosts === undefined ? yield* busyAddresses(file.nodes.flatMap((node) => [node.client, node.peer])) : []
     if (busy.length > 0) return yield* fail(`${busy.join(", ")} ${busy.length === 1 ? "is" : "are"} in use by another process; choose another --base-port`)
     yield* ensureCredentials(options.dir)
+    if (options.clientTls === true) yield* ensureClientCertificates(options.dir, file.nodes)
     writeFileSync(clusterFilePath(options.dir), JSON.stringify(file, null, 2) + "\n")
     writePartition(options.dir, {})
     for (const node of file.nodes) startNode(options.dir, file, node.id, options.launcher)
@@ -244,7 +253,7 @@ export const clusterKill = (dir: string, id: NodeId) =>
   })
 
 const postPartition = (dir: string, node: NodeEntry, blocked: ReadonlyArray<NodeId>) =>
-  Effect.promise(() => callNode(node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000, bearer(readClientToken(dir))).catch(() => undefined))
+  Effect.promise(() => callNodeOf(dir, node, "POST", "/v1/admin/partition", JSON.stringify({ blocked }), 2000).catch(() => undefined))
 
 /** Starts a node that is down, or kills and starts one that runs; the partition in force applies to it again. */
 export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
@@ -258,7 +267,7 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
     const blocked = readPartition(dir)[id] ?? []
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
-      const report = yield* reportOf(dir, node, undefined)
+      const report = yield* reportOf(dir, file, node, undefined)
       if (report.pid === undefined) return yield* fail(exitedMessage(dir, id))
       if (report.status !== undefined) {
         if (blocked.length > 0) yield* postPartition(dir, node, blocked)
@@ -306,7 +315,7 @@ export const clusterHold = (dir: string, from: NodeId, to: ReadonlyArray<NodeId>
     for (const id of to) yield* entry(file, id)
     if (livePid(dir, from) === undefined) return yield* fail(`node ${from} is not running`)
     const answer = yield* Effect.promise(() =>
-      callNode(node, "POST", "/v1/admin/hold", JSON.stringify({ held: to }), 2000, bearer(readClientToken(dir))).catch(() => undefined)
+      callNodeOf(dir, node, "POST", "/v1/admin/hold", JSON.stringify({ held: to }), 2000).catch(() => undefined)
     )
     if (answer?.status !== 200) return yield* fail(`node ${from} did not take the hold: ${answer === undefined ? "no answer" : JSON.stringify(answer.body)}`)
   })

@@ -8,6 +8,7 @@ import type { AnyHostedSpec, TimerRange } from "@parley/core"
 import { Effect, Result, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { ClusterFileError } from "./errors.ts"
+import { ClientTlsSettings } from "./client-tls-files.ts"
 import { EventLogSettings } from "./event-log-format.ts"
 
 const Address = Schema.String.check(
@@ -43,6 +44,8 @@ export const ClusterFile = Schema.Struct({
   variant: Schema.optional(Schema.String),
   /** Whether clients must send the token even to a node on loopback (a shared machine); beyond loopback they always must. */
   requireClientToken: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(false))),
+  /** Every node serves its client API over HTTPS with these files (client-tls-files.ts); absent: plain HTTP. */
+  clientTls: Schema.optional(ClientTlsSettings),
   /** Each node logs every reducer step for `parley validate`, within these bounds; absent: no event log. */
   eventLog: Schema.optional(EventLogSettings)
 })

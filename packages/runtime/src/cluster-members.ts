@@ -10,14 +10,16 @@
  */
 import type { AnyHostedSpec, NodeId } from "@parley/core"
 import { Effect, Result, Schema } from "effect"
+import { isDeepStrictEqual } from "node:util"
 import { addressOf, oneLine } from "./cluster-file.ts"
 import type { ClusterFile, NodeEntry } from "./cluster-file.ts"
 import { forgetPid, livePid, logPath, readCluster, writeCluster } from "./cluster-dir.ts"
 import { clusterStatus, startNode } from "./cluster-control.ts"
 import type { Launcher, NodeReport } from "./cluster-control.ts"
-import { bearer, callNode } from "./api-client.ts"
+import { callNodeOf } from "./api-client.ts"
 import type { ApiAnswer } from "./api-client.ts"
-import { readClientToken } from "./credentials.ts"
+import { ensureClientCertificates } from "./client-tls-certificates.ts"
+import { generatedTls } from "./client-tls-files.ts"
 import { ClusterControlError } from "./errors.ts"
 import { busyAddresses } from "./ports.ts"
 
@@ -71,7 +73,7 @@ const askLeader = <A>(
     if (first === undefined) return yield* fail(`no node of the cluster in ${dir} answers`)
     const node = { id: first.id, client: first.client, peer: first.peer }
     const answer: ApiAnswer | undefined = yield* Effect.promise(() =>
-      callNode(node, method, `${path}?timeout=5000`, body === undefined ? undefined : JSON.stringify(body), 8000, bearer(readClientToken(dir))).catch(() => undefined)
+      callNodeOf(dir, node, method, `${path}?timeout=5000`, body === undefined ? undefined : JSON.stringify(body), 8000).catch(() => undefined)
     )
     if (answer === undefined) return yield* fail(`${first.id} did not answer ${method} ${path}`)
     const what = `${method} ${path} answered ${answer.status}`
@@ -144,6 +146,8 @@ export const clusterAdd = (dir: string, id: NodeId, launcher: Launcher, hosts: R
       stopNow(dir, id)
       writeCluster(dir, { ...file, nodes: (currentNodes(dir) ?? grown.nodes).filter((node) => node.id !== id) })
     })
+    // A cluster serving HTTPS with the certificates `cluster up` made gets one for the new node from the same CA.
+    if (isDeepStrictEqual(file.clientTls, generatedTls)) yield* ensureClientCertificates(dir, [entry]).pipe(Effect.tapError(() => undo))
     const pid = startNode(dir, grown, id, launcher)
     const started = yield* awaitStatus(dir, hosts, timeoutMs, `${id} did not answer (its log: ${logPath(dir, id)})`, (reports) => {
       const report = reports.find((r) => r.id === id)

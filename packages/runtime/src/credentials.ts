@@ -79,19 +79,34 @@ export const refusalOf = (policy: ClientAuthPolicy, authorization: string | unde
 const sameSecret = (given: string, expected: string): boolean =>
   timingSafeEqual(createHash("sha256").update(given).digest(), createHash("sha256").update(expected).digest())
 
-const readCredential = (path: string, what: string, pattern: RegExp, shape: string) =>
+/** What a credential file must hold, how to make one, and whether only its owner may read it. */
+export interface CredentialShape {
+  readonly pattern: RegExp
+  readonly shape: string
+  readonly howToMake: string
+  readonly ownerOnly: boolean
+}
+
+/** The text of a credential file, trimmed; refused, naming the file and the fix, when it is missing, open to other users (if it must not be) or of the wrong shape. */
+export const readCredentialFile = (path: string, what: string, expected: CredentialShape) =>
   Effect.gen(function*() {
     const fail = (message: string) => Effect.fail(new CredentialError({ path, message }))
-    if (!existsSync(path)) {
-      return yield* fail(`no ${what} at ${path}: \`parley cluster up\` creates one; for a cluster written by hand, run \`openssl rand -hex 32 > ${path}; chmod 600 ${path}\``)
-    }
+    if (!existsSync(path)) return yield* fail(`no ${what} at ${path}: ${expected.howToMake}`)
     const stat = statSync(path)
-    if ((stat.mode & 0o077) !== 0) {
+    if (expected.ownerOnly && (stat.mode & 0o077) !== 0) {
       return yield* fail(`${path} (the ${what}) is open to other users (mode ${(stat.mode & 0o777).toString(8)}); run \`chmod 600 ${path}\``)
     }
     const text = readFileSync(path, "utf8").trim()
-    if (!pattern.test(text)) return yield* fail(`${path} does not hold a ${what}: expected ${shape}`)
+    if (!expected.pattern.test(text)) return yield* fail(`${path} does not hold a ${what}: expected ${expected.shape}`)
     return text
+  })
+
+const readCredential = (path: string, what: string, pattern: RegExp, shape: string) =>
+  readCredentialFile(path, what, {
+    pattern,
+    shape,
+    ownerOnly: true,
+    howToMake: `\`parley cluster up\` creates one; for a cluster written by hand, run \`openssl rand -hex 32 > ${path}; chmod 600 ${path}\``
   })
 
 /** Creates the cluster secret and the client token in `dir`, each owner-only, unless they exist already. */

@@ -12,6 +12,7 @@ import { AddressBook } from "./address-book.ts"
 import { ClientApi } from "./client-api.ts"
 import { ControlServer } from "./control-server.ts"
 import { Controlled, checkerSteps } from "./controlled.ts"
+import { serverTlsLayer } from "./client-tls.ts"
 import { clientAuthLayer, PeerKey, secretPath, tokenPath } from "./credentials.ts"
 import { ClusterFileError } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
@@ -75,7 +76,8 @@ export const nodeConfigLayer = (options: HostOptions) =>
     return Layer.mergeAll(
       Layer.succeed(NodeConfig, config),
       PeerKey.fromFile(options.secretFile ?? secretPath(dir)),
-      clientAuthLayer(options.tokenFile ?? tokenPath(dir), file.requireClientToken)
+      clientAuthLayer(options.tokenFile ?? tokenPath(dir), file.requireClientToken),
+      serverTlsLayer(dir, file.clientTls, options.id)
     )
   }))
 

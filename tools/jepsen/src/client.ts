@@ -7,7 +7,7 @@
  */
 import type { NodeId } from "@parley/core"
 import { bearer, callNode, clientHeader, seqHeader } from "@parley/runtime"
-import type { NodeEntry } from "@parley/runtime"
+import type { ClusterAccess, NodeEntry } from "@parley/runtime"
 import type { CallOutcome, ClusterClient } from "./workload.ts"
 
 export interface ClientTimeouts {
@@ -43,7 +43,8 @@ export interface ProcessClientOptions {
   readonly first: NodeId
   /** The session's name: unique to the process. */
   readonly session: string
-  readonly token: string | undefined
+  /** The client token and, for a cluster serving HTTPS, its CA. */
+  readonly access: ClusterAccess
   readonly timeouts: ClientTimeouts
 }
 
@@ -53,7 +54,7 @@ export const processClient = (options: ProcessClientOptions): ClusterClient => {
   return {
     call: async (method, path, body) => {
       seq++
-      const headers = { ...bearer(options.token), [clientHeader]: options.session, [seqHeader]: String(seq) }
+      const headers = { ...bearer(options.access.token), [clientHeader]: options.session, [seqHeader]: String(seq) }
       const deadline = Date.now() + options.timeouts.operationMs
       let doubt = false
       let lastError = "no attempt"
@@ -62,7 +63,7 @@ export const processClient = (options: ProcessClientOptions): ClusterClient => {
         const waitMs = Math.max(1, Math.min(options.timeouts.attemptMs, deadline - Date.now()))
         const separator = path.includes("?") ? "&" : "?"
         try {
-          const answer = await callNode(node, method, `${path}${separator}timeout=${waitMs}`, body, waitMs + answerGraceMs, headers)
+          const answer = await callNode(node, method, `${path}${separator}timeout=${waitMs}`, body, waitMs + answerGraceMs, headers, options.access.trust)
           if (answer.status !== 503) return { _tag: "Answered", answer, afterDoubt: doubt }
           doubt = true
           lastError = `${node.id} answered 503: ${typeof answer.body["error"] === "string" ? answer.body["error"] : "outcome unknown"}`

@@ -8,8 +8,8 @@
 import type { NodeId, SearchBudget } from "@parley/core"
 import { seededRandom } from "@parley/history"
 import type { AnyHistoryModel, CheckedHistory } from "@parley/history"
-import { clusterDown, clusterUp, loopbackNodes, namespaceNetwork, readClientToken } from "@parley/runtime"
-import type { ClusterControlError, CredentialError, Launcher, NamespaceNetwork, NodeEntry } from "@parley/runtime"
+import { clusterAccess, clusterDown, clusterUp, loopbackNodes, namespaceNetwork } from "@parley/runtime"
+import type { ClusterAccess, ClusterControlError, CredentialError, Launcher, NamespaceNetwork, NodeEntry } from "@parley/runtime"
 import { Effect, Fiber, Result } from "effect"
 import { checkRecords } from "./check.ts"
 import { processClient } from "./client.ts"
@@ -62,7 +62,7 @@ export interface TestRun {
 
 interface Clients {
   readonly nodes: ReadonlyArray<NodeEntry>
-  readonly token: string | undefined
+  readonly access: ClusterAccess
   readonly runId: string
   readonly timeouts: ClientTimeouts
 }
@@ -73,7 +73,7 @@ const clientOf = (clients: Clients, process: number) =>
     nodes: clients.nodes,
     first: clients.nodes[process % clients.nodes.length]!.id,
     session: `${clients.runId}-p${process}`,
-    token: clients.token,
+    access: clients.access,
     timeouts: clients.timeouts
   })
 
@@ -176,7 +176,8 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
         options.onRecord
       )
       const workload = options.workload.make({ keys: options.keys })
-      const clients: Clients = { nodes, token: readClientToken(options.dir), runId: `t${options.seed.toString(36)}x${started.toString(36)}`, timeouts: options.timeouts }
+      const access = yield* Effect.fromResult(clusterAccess(options.dir))
+      const clients: Clients = { nodes, access, runId: `t${options.seed.toString(36)}x${started.toString(36)}`, timeouts: options.timeouts }
       const endAt = started + options.durationMs
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
       options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)

@@ -47,7 +47,7 @@ const deadNode = async (id: string): Promise<NodeEntry> => {
 }
 
 const clientFor = (nodes: ReadonlyArray<NodeEntry>) =>
-  processClient({ nodes, first: nodes[0]!.id, session: "test-p0", token: undefined, timeouts: { operationMs: 3000, attemptMs: 500 } })
+  processClient({ nodes, first: nodes[0]!.id, session: "test-p0", access: {}, timeouts: { operationMs: 3000, attemptMs: 500 } })
 
 const workload = () => registerWorkload({ keys: 1 }, "t")
 
