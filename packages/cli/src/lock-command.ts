@@ -48,12 +48,23 @@ const release = (cluster: LockCluster, name: string, token: number) =>
     return { released: answer.status === 200, answer }
   })
 
-/** Renews every third of the ttl while it runs; says once, on stderr, when the lease is gone. */
-const keepAlive = (cluster: LockCluster, name: string, lease: Lease) =>
+/** Says on stderr, once, that the lease is gone: whichever of the renewal and the release finds it first. */
+const lossReporter = (name: string) => {
+  let said = false
+  return (token: number, why: unknown) =>
+    Effect.suspend(() => {
+      if (said) return Effect.void
+      said = true
+      return Console.error(`parley: lost the lock ${name} (token ${token}): ${String(why)}`)
+    })
+}
+
+type ReportLoss = ReturnType<typeof lossReporter>
+
+/** Renews every third of the ttl while it runs, until the lease is gone. */
+const keepAlive = (cluster: LockCluster, name: string, lease: Lease, reportLoss: ReportLoss) =>
   call(cluster, "POST", lockPath(name, "renew"), { token: lease.token }, Math.max(1000, lease.ttlMs / 3)).pipe(
-    Effect.flatMap((answer) =>
-      answer.status === 409 ? Console.error(`parley: lost the lock ${name} (token ${lease.token}): ${String(answer.body["error"])}`).pipe(Effect.as(false)) : Effect.succeed(true)
-    ),
+    Effect.flatMap((answer) => answer.status === 409 ? reportLoss(lease.token, answer.body["error"]).pipe(Effect.as(false)) : Effect.succeed(true)),
     Effect.catch(() => Effect.succeed(true)),
     Effect.repeat({ schedule: Schedule.spaced(Math.max(50, Math.floor(lease.ttlMs / 3))), while: (alive) => alive }),
     Effect.delay(Math.max(50, Math.floor(lease.ttlMs / 3)))
@@ -90,11 +101,16 @@ const acquire = Command.make(
       const cluster = yield* openLockCluster(dir)
       const who = Option.getOrElse(owner, () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, "-").slice(0, 64)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
       // Ctrl-C while waiting stops the wait; a lease granted in that moment runs out by itself.
+      // A release refused means the lease was gone before the command ended (a paused client's, say): said, if the renewal did not.
+      const reportLoss = lossReporter(name)
       const lease = yield* Effect.acquireRelease(Effect.interruptible(acquireLock(cluster, name, who, ttlMs, waitMs)), (held) =>
-        release(cluster, name, held.token).pipe(Effect.ignore))
+        release(cluster, name, held.token).pipe(
+          Effect.flatMap(({ released, answer }) => released ? Effect.void : reportLoss(held.token, answer.body["error"])),
+          Effect.ignore
+        ))
       yield* Console.log(json ? JSON.stringify(lease) : `acquired ${name}: ${leaseLine(lease)}`)
       if (naive(cluster)) yield* Console.error(`parley: the cluster runs the naive recipe: the lease is not renewed, and it ends after ${ttlMs} ms`)
-      else yield* Effect.forkScoped(keepAlive(cluster, name, lease))
+      else yield* Effect.forkScoped(keepAlive(cluster, name, lease, reportLoss))
       if (command.length === 0) return yield* Effect.never
       const code = yield* runCommand(command, cluster, lease)
       process.exitCode = code
