@@ -58,10 +58,7 @@ export type HostedRaftResponse = typeof HostedRaftResponse.Type
 
 export const isMembershipRequest = (request: HostedRaftRequest): request is MembershipRequest => "change" in request
 
-const membershipOutputs: ReadonlySet<string> = new Set(["ChangeStarted", "TransferStarted", "ChangeRefused"])
-
-const isMembershipAnswer = (response: HostedRaftResponse): response is typeof MembershipDone.Type =>
-  response._tag === "Done" && membershipOutputs.has(response.output._tag)
+const isMembershipAnswer = Schema.is(MembershipDone)
 
 const formatMembershipOutput = (output: MembershipOutput): string => {
   switch (output._tag) {
