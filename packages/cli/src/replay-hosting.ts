@@ -1,15 +1,24 @@
 /**
  * How a checked configuration becomes a cluster that runs the same reducer,
- * per hosted spec: the cluster file's options that build the actor the
- * check built, or why none do; and what a user sees of the broken property
- * in the nodes' statuses. A spec absent here is refused by `parley trace
- * replay` with what would be needed.
+ * per hosted spec: every option of the check placed, as shaping the
+ * reducer (then handed, typed, to the cluster file's options that build the
+ * actor the check built) or as the replay's to take from the trace (the
+ * nodes, clients, network and faults, and the search's boundary); and what
+ * a user sees of the broken property in the nodes' statuses. A spec absent
+ * here is refused by `parley trace replay` with what would be needed.
  */
 import { CorrectVariant } from "@parley/core"
 import type { NodeId, SpecConfig } from "@parley/core"
-import { LockServer, Resource, ZkServer } from "@parley/lock"
-import { sagaSteps } from "@parley/saga"
+import { bullySpec, ringSpec, zkElectionSpec } from "@parley/election"
+import { LockServer, lockSpec, Resource, ZkServer, zkLockSpec } from "@parley/lock"
+import { multiPaxosSpec } from "@parley/paxos"
+import { checkedRaftConfig, noBugs, raftSpec } from "@parley/raft"
+import { choreographySpec, sagaSpec, sagaSteps } from "@parley/saga"
+import { twoPhaseCommitSpec } from "@parley/twophase"
+import { causalBroadcastSpec, dynamoRegisterSpec } from "@parley/vclock"
 import { hostedSpecs } from "./hosted.ts"
+
+type Statuses = ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>
 
 export interface ReplayHosting {
   /** The cluster file's options whose actor is the checked one, or why the configuration cannot be hosted. */
@@ -26,21 +35,94 @@ export interface ReplayHosting {
   /** Whether a variant's bugs are all in the nodes the replayer plays, so the processes run the correct reducer. */
   readonly variantOnlyInPlayed?: boolean
   /** What the nodes' statuses show of the violation, one line, when it shows there. */
-  symptom?(statuses: ReadonlyArray<{ readonly id: string; readonly status: Readonly<Record<string, unknown>> }>): string | undefined
+  symptom?(statuses: Statuses): string | undefined
 }
 
-/** Raft's check builds its actor with PreVote, CheckQuorum and lease reads as given and one entry per append (two, and pipelined appends, with `--profile runtime`). */
-const raft: ReplayHosting = {
+/**
+ * What an option of the check is to a replay. `cluster`: it shapes the
+ * reducer, so the cluster's options say it as the check had it. `trace`:
+ * the replay takes it from the trace and the checked system: which nodes
+ * and clients there are, the network, the crashes, the search's boundary.
+ */
+type OptionRole = "cluster" | "trace"
+
+type ClusterKeys<O, Roles> = { [K in keyof O]: K extends keyof Roles ? (Roles[K] extends "cluster" ? K : never) : never }[keyof O]
+
+/** A spec's definition as a replay reads it: the typed options of a trace's configuration. */
+interface TypedSpec<O> {
+  readonly name: string
+  optionsIn(config: SpecConfig): O
+}
+
+interface TypedHosting<O, Roles> extends Omit<ReplayHosting, "clusterOptions"> {
+  /** Every option of the check with its role: an option a spec adds does not compile until it is placed here. */
+  readonly options: Roles
+  /** The cluster's options from the options that shape the reducer, and only those. */
+  clusterOptions(options: Pick<O, ClusterKeys<O, Roles>>): Readonly<Record<string, unknown>> | string
+}
+
+/** A hosting that reads the trace's configuration as the spec's typed options, each one placed. */
+const hostingOf = <O, const Roles extends { readonly [K in keyof O]: OptionRole }>(spec: TypedSpec<O>, typed: TypedHosting<O, Roles>): ReplayHosting => ({
+  ...typed,
   clusterOptions: (config) => {
-    const runtime = config["profile"] === "runtime"
+    let options: O
+    try {
+      options = spec.optionsIn(config)
+    } catch (error) {
+      return `its configuration does not fit ${spec.name}'s options: ${error instanceof Error ? error.message : String(error)}`
+    }
+    return typed.clusterOptions(options)
+  }
+})
+
+const trace = "trace"
+const cluster = "cluster"
+
+/** The hosted reducer snapshots at least every ten million entries: never, in a trace. */
+const neverSnapshot = 10_000_000
+
+/**
+ * Raft's cluster runs the reducer the check built (`checkedRaftConfig`):
+ * PreVote, CheckQuorum, lease reads and snapshots as given, the profile's
+ * appends, and the model's membership and transfers, which the replayer
+ * asks for by the environment's timers, as the checker does; the cluster's
+ * own membership changes off.
+ */
+const raft = hostingOf(raftSpec, {
+  options: {
+    nodes: cluster,
+    clients: trace,
+    requests: trace,
+    retries: trace,
+    maxTerm: trace,
+    crashes: trace,
+    crashable: trace,
+    maxInFlight: trace,
+    maxLog: trace,
+    snapshotEvery: cluster,
+    network: trace,
+    lossy: trace,
+    prevote: cluster,
+    checkquorum: cluster,
+    membership: cluster,
+    campaigners: trace,
+    transfer: cluster,
+    leaseReads: cluster,
+    profile: cluster
+  },
+  clusterOptions: (options) => {
+    const checked = checkedRaftConfig(options, noBugs)
+    const membership = checked.membership === undefined ? {} : { membership: { members: checked.nodes, ...checked.membership } }
+    const environment = checked.membership !== undefined || checked.leadershipTransfer === true
     return {
-      prevote: runtime || config["prevote"] === true,
-      checkquorum: runtime || config["checkquorum"] === true,
-      leaseReads: config["leaseReads"] === true,
-      maxEntriesPerAppend: runtime ? 2 : 1,
-      pipelinedAppends: runtime,
-      // The checked reducer's members are fixed, and its first snapshot names none.
-      membershipChanges: false
+      prevote: checked.preVote,
+      checkquorum: checked.checkQuorum,
+      leaseReads: checked.leaseReads === true,
+      maxEntriesPerAppend: checked.maxEntriesPerAppend,
+      pipelinedAppends: checked.pipelinedAppends === true,
+      snapshotEvery: checked.snapshotEvery === undefined || checked.snapshotEvery === 0 ? neverSnapshot : checked.snapshotEvery,
+      membershipChanges: false,
+      ...(environment ? { modelEnvironment: { ...membership, transfer: checked.leadershipTransfer === true } } : {})
     }
   },
   symptom: (statuses) => {
@@ -54,11 +136,12 @@ const raft: ReplayHosting = {
     }
     return undefined
   }
-}
+})
 
 /** 2pc's check and cluster build the same actor from `inquire`; a participant that committed while the coordinator aborted shows in the counts. */
-const twoPc: ReplayHosting = {
-  clusterOptions: (config) => ({ inquire: config["inquire"] === true }),
+const twoPc = hostingOf(twoPhaseCommitSpec, {
+  options: { participants: trace, transactions: trace, crashes: trace, inquire: cluster, network: trace, lossy: trace },
+  clusterOptions: ({ inquire }) => ({ inquire }),
   symptom: (statuses) => {
     const coordinator = statuses.find(({ status }) => status["role"] === "coordinator")
     const committed = statuses.filter(({ status }) => status["role"] === "participant" && Number(status["committed"]) > 0).map(({ id }) => id)
@@ -66,20 +149,30 @@ const twoPc: ReplayHosting = {
     return `${coordinator.id} reports ${String(coordinator.status["aborted"])} aborted and ${String(coordinator.status["committed"])} committed, ` +
       `while ${committed.join(" and ")} committed (GET /v1/status): the nodes disagree on the outcome`
   }
-}
+})
 
 /**
- * Multi-Paxos' check runs the reducer of the papers: no heartbeat, no
- * resends to idle peers, no snapshot, catch-up in 64s; the cluster runs it
- * so when told (a snapshot once a million slots are applied is none in a
- * trace). Two leaders of one ballot cannot both hold it, so the symptom is
- * what each node learned, which the statuses count but do not show.
+ * Multi-Paxos' check runs the reducer of the papers whatever its options:
+ * no heartbeat, no resends to idle peers, no snapshot, catch-up in 64s;
+ * the cluster runs it so when told (a snapshot once a million slots are
+ * applied is none in a trace). Two leaders of one ballot cannot both hold
+ * it, so the symptom is what each node learned, which the statuses count
+ * but do not show.
  */
-const multiPaxos: ReplayHosting = {
+const multiPaxos = hostingOf(multiPaxosSpec, {
+  options: {
+    nodes: trace,
+    clients: trace,
+    requests: trace,
+    retries: trace,
+    maxBallot: trace,
+    slots: trace,
+    crashes: trace,
+    network: trace,
+    lossy: trace
+  },
   clusterOptions: () => ({ heartbeats: false, resendIdle: false, snapshotEvery: 1_000_000, catchUpBatch: 64 })
-}
-
-type Statuses = Parameters<NonNullable<ReplayHosting["symptom"]>>[0]
+})
 
 /** Nodes that each name themselves leader in one epoch (Bully has none: null), as the elections' statuses show it. */
 const twoLeaders = (statuses: Statuses): string | undefined => {
@@ -104,29 +197,46 @@ const notLowest = (statuses: Statuses): string | undefined => {
     `${lowest === null ? "nobody's" : `${String(lowest)}'s`} (GET /v1/status): a leader that does not hold the lowest znode`
 }
 
-/** An election whose cluster turns on one flag of the check (heartbeats, probes, keep-alives): the cluster runs it as the check had it. */
-const election = (flag: string, symptom: (statuses: Statuses) => string | undefined): ReplayHosting => ({
-  clusterOptions: (config) => ({ [flag]: config[flag] === true }),
-  symptom
+/* The elections' clusters turn on one flag of the check each (heartbeats, probes, keep-alives): the cluster runs it as the check had it. */
+
+const bully = hostingOf(bullySpec, {
+  options: { nodes: trace, crashes: trace, timing: trace, heartbeats: cluster, network: trace },
+  clusterOptions: ({ heartbeats }) => ({ heartbeats }),
+  symptom: twoLeaders
+})
+
+const ring = hostingOf(ringSpec, {
+  options: { nodes: trace, crashes: trace, probes: cluster, network: trace },
+  clusterOptions: ({ probes }) => ({ probes }),
+  symptom: twoLeaders
+})
+
+const zk = hostingOf(zkElectionSpec, {
+  options: { nodes: trace, expiries: trace, crashes: trace, keepalive: cluster, network: trace },
+  clusterOptions: ({ keepalive }) => ({ keepalive }),
+  symptom: (statuses) => twoLeaders(statuses) ?? notLowest(statuses)
 })
 
 /** Causal broadcast's check broadcasts on the checker's timer, and has the digests as `--sync` says. */
-const causalBroadcast: ReplayHosting = {
-  clusterOptions: (config) => ({ broadcastTimer: true, sync: config["sync"] === true })
-}
+const causalBroadcast = hostingOf(causalBroadcastSpec, {
+  options: { nodes: trace, broadcasts: trace, maxMessages: trace, network: trace, sync: cluster, lossy: trace },
+  clusterOptions: ({ sync }) => ({ broadcastTimer: true, sync })
+})
 
 /** The Dynamo-style register's check resends replication as `--sync` says. */
-const dynamoRegister: ReplayHosting = {
-  clusterOptions: (config) => ({ sync: config["sync"] === true })
-}
+const dynamoRegister = hostingOf(dynamoRegisterSpec, {
+  options: { replicas: trace, clients: trace, writes: trace, network: trace, sync: cluster, lossy: trace },
+  clusterOptions: ({ sync }) => ({ sync })
+})
 
 /**
  * The lock's check makes its clients nodes; a cluster serves clients over
  * HTTP, so the replayer plays them, sending their messages to the real
  * lock server and resource. Their leases last the check's `--ttl` ticks.
  */
-const lock: ReplayHosting = {
-  clusterOptions: (config) => ({ modelTtl: typeof config["ttl"] === "number" ? config["ttl"] : 1 }),
+const lock = hostingOf(lockSpec, {
+  options: { clients: trace, ttl: cluster, maxTime: trace, attempts: trace, network: trace },
+  clusterOptions: ({ ttl }) => ({ modelTtl: ttl }),
   processes: (nodes) => nodes.filter((id) => id === LockServer || id === Resource),
   symptom: (statuses) => {
     const resource = statuses.find(({ status }) => status["role"] === "resource")
@@ -134,7 +244,7 @@ const lock: ReplayHosting = {
     if (resource === undefined || stale === 0) return undefined
     return `${resource.id} reports ${stale} ${stale === 1 ? "write" : "writes"} taken with a token older than one it took before (GET /v1/status): a stale write`
   }
-}
+})
 
 /**
  * zk-lock's check makes its clients nodes, which the replayer plays against
@@ -142,46 +252,48 @@ const lock: ReplayHosting = {
  * expiry. Its variants' bugs are all the clients', so the server runs bugs
  * off. The cluster's resource stands beside it, idle: the model has none.
  */
-const zkLock: ReplayHosting = {
-  clusterOptions: (config) => ({ modelClients: Array.from({ length: Number(config["clients"] ?? 3) }, (_, i) => `c${i + 1}`) }),
+const zkLock = hostingOf(zkLockSpec, {
+  options: { clients: cluster, expiries: trace, network: trace },
+  clusterOptions: ({ clients }) => ({ modelClients: Array.from({ length: clients }, (_, i) => `c${i + 1}`) }),
   processes: (nodes) => nodes.filter((id) => id === ZkServer),
   alongside: [Resource],
   variantOnlyInPlayed: true
-}
+})
 
 /**
  * A saga's check starts its one saga at once, resends within its retry
  * budget, and lets every service decide either way (both outcomes armed,
  * the trace's fired); the cluster runs so when told.
  */
-const saga: ReplayHosting = {
-  clusterOptions: (config) => ({
-    steps: sagaSteps(Number(config["steps"] ?? 3)).map(({ action, compensation }) => ({ action, compensation })),
-    retries: Number(config["retries"] ?? 1),
-    startSaga: true,
-    policy: "either"
-  }),
-  symptom: (statuses) => {
-    const twice = statuses.filter(({ status }) => Number(status["repeated"] ?? 0) > 0)
-    if (twice.length === 0) return undefined
-    const counts = twice.map(({ id, status }) => `${id} reports ${String(status["repeated"])} taken twice`).join(", ")
-    return `${counts} under one idempotency key (GET /v1/status): an effect applied more than once`
-  }
+const sagaOptions = ({ steps, retries }: { readonly steps: number; readonly retries: number }) => ({
+  steps: sagaSteps(steps).map(({ action, compensation }) => ({ action, compensation })),
+  retries,
+  startSaga: true,
+  policy: "either"
+})
+
+const sagaSymptom = (statuses: Statuses): string | undefined => {
+  const twice = statuses.filter(({ status }) => Number(status["repeated"] ?? 0) > 0)
+  if (twice.length === 0) return undefined
+  const counts = twice.map(({ id, status }) => `${id} reports ${String(status["repeated"])} taken twice`).join(", ")
+  return `${counts} under one idempotency key (GET /v1/status): an effect applied more than once`
 }
+
+const sagaRoles = { steps: cluster, retries: cluster, crashes: trace, network: trace, lossy: trace } as const
 
 export const replayHostings: Readonly<Record<string, ReplayHosting>> = {
   raft,
   "2pc": twoPc,
   "multi-paxos": multiPaxos,
-  bully: election("heartbeats", twoLeaders),
-  ring: election("probes", twoLeaders),
-  zk: election("keepalive", (statuses) => twoLeaders(statuses) ?? notLowest(statuses)),
+  bully,
+  ring,
+  zk,
   "causal-broadcast": causalBroadcast,
   "dynamo-register": dynamoRegister,
   lock,
   "zk-lock": zkLock,
-  saga,
-  "saga-choreography": saga
+  saga: hostingOf(sagaSpec, { options: sagaRoles, clusterOptions: sagaOptions, symptom: sagaSymptom }),
+  "saga-choreography": hostingOf(choreographySpec, { options: sagaRoles, clusterOptions: sagaOptions, symptom: sagaSymptom })
 }
 
 /** Whether `parley trace replay` can run a violation of this spec and configuration on a cluster (what `check` suggests). */

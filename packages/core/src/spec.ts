@@ -189,6 +189,8 @@ export interface DefinedSpec<R extends OptionTable, V extends string, B extends 
   resolve(given?: Partial<OptionsOf<R>>): OptionsOf<R>
   /** The flags of a variant, or a TypeError listing the variants there are. */
   bugsOf(variant: string): B
+  /** The typed options of a configuration of command-line names (a trace's, a checkpoint's), defaults and presets filled in; a RangeError for a value that does not fit. */
+  optionsIn(config: SpecConfig): OptionsOf<R>
   /** Built from typed options rather than a configuration of command-line names. */
   buildWith(given?: Partial<OptionsOf<R>>, variant?: V | typeof CorrectVariant): BuiltSpec
 }
@@ -235,6 +237,7 @@ export const defineSpec = <const R extends OptionTable, V extends string, B exte
     resolve,
     bugsOf,
     buildWith,
+    optionsIn: (config) => resolve(givenIn(config)),
     build: (config) => {
       const variant = config.variant ?? CorrectVariant
       if (typeof variant !== "string") throw new TypeError(`${decl.name} needs variant to be a string, got ${JSON.stringify(variant)}`)

@@ -32,9 +32,12 @@ export class Timers extends Context.Service<Timers, {
       yield* Effect.addFinalizer(() => Effect.sync(() => armed.forEach((handle) => clearTimeout(handle))))
       return Timers.of({
         set: (timer) => {
+          const kind = hosted.timerKind(timer)
+          // Only the model's environment fires these (a replay's, by its control channel): a host never arms them.
+          if (hosted.environmentTimers?.[kind] !== undefined) return
           const key = JSON.stringify(timer)
           const generation = bump(key)
-          const range = ranges[hosted.timerKind(timer)]!
+          const range = ranges[kind]!
           const delay = range.minMs + Math.random() * (range.maxMs - range.minMs)
           armed.set(key, setTimeout(() => {
             armed.delete(key)

@@ -13,7 +13,7 @@ import type { KvOutput } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { latestConfiguration } from "./membership.ts"
 import { hostedRaftActor, membershipRoutes } from "./membership-api.ts"
-import { formatHostedRaftRequest, formatHostedRaftResponse, HostedRaftRequest, HostedRaftResponse } from "./membership-requests.ts"
+import { formatHostedRaftRequest, formatHostedRaftResponse, HostedRaftRequest, HostedRaftResponse, MemberId } from "./membership-requests.ts"
 import type { MembershipOutput } from "./membership-requests.ts"
 import { RaftDurable, RaftMessage } from "./messages.ts"
 import type { RaftTimer } from "./messages.ts"
@@ -68,11 +68,36 @@ export const RaftHostOptions = Schema.Struct({
    * as `parley trace replay` needs it; a transfer still works.
    */
   membershipChanges: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true))),
+  /**
+   * The model's environment, for `parley trace replay` of a check with
+   * `--membership` or `--transfer`: the model's membership (its first
+   * configuration, the cluster's other nodes spares outside it, and the
+   * changes the environment may ask a leader for) and whether it may ask
+   * for a transfer. It asks by the timers a host never arms
+   * (`environmentTimers`), which the replayer fires on a controlled node;
+   * the node starts as the checked one, its first snapshot naming no
+   * configuration. Absent: the cluster's own membership, as
+   * `membershipChanges` says.
+   */
+  modelEnvironment: Schema.optional(Schema.Struct({
+    membership: Schema.optional(Schema.Struct({
+      members: Schema.Array(MemberId).check(Schema.isMinLength(1)),
+      add: Schema.optional(MemberId),
+      remove: Schema.optional(MemberId)
+    })),
+    transfer: Schema.Boolean
+  })),
   /** A client session idle this long by the log's time ends (thesis §6.3); a retry after that is a new operation. */
   sessionExpiryMs: Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 7 * 24 * 3_600_000 })).pipe(
     Schema.withDecodingDefault(Effect.succeed(defaultSessionExpiryMs))
   )
-}).check(Schema.makeFilter((options) => !options.leaseReads || options.checkquorum || "leaseReads needs checkquorum: a lease stands on followers that refuse votes while they hear from the leader"))
+}).check(
+  Schema.makeFilter((options) => !options.leaseReads || options.checkquorum || "leaseReads needs checkquorum: a lease stands on followers that refuse votes while they hear from the leader"),
+  Schema.makeFilter((options) =>
+    options.modelEnvironment?.membership === undefined || !options.membershipChanges ||
+    "modelEnvironment.membership is the model's membership in place of the cluster's: it needs membershipChanges false"
+  )
+)
 export type RaftHostOptions = typeof RaftHostOptions.Type
 
 /**
@@ -130,9 +155,20 @@ export const RaftStatus = Schema.Struct({
 })
 export type RaftStatus = typeof RaftStatus.Type
 
+/** The members a node starts with and the changes planned: the model's, for a replay; else the cluster file's nodes, with changes by request when on. */
+const membershipOf = (nodes: ReadonlyArray<string>, options: RaftHostOptions): Pick<RaftConfig, "nodes" | "membership" | "leadershipTransfer"> => {
+  const model = options.modelEnvironment
+  const transfer = model?.transfer === true ? { leadershipTransfer: true } : {}
+  if (model?.membership !== undefined) {
+    const { members, add, remove } = model.membership
+    return { nodes: members, membership: { ...(add === undefined ? {} : { add }), ...(remove === undefined ? {} : { remove }) }, ...transfer }
+  }
+  // On, with no change planned: the model's environment timers are never armed; changes come by request.
+  return { nodes, ...(options.membershipChanges ? { membership: {} } : {}), ...transfer }
+}
+
 /** The reducer a node runs: Raft with membership changes on (its first configuration the cluster file's first nodes), taking the cluster's requests for them. */
 const hostedConfig = (nodes: ReadonlyArray<string>, options: RaftHostOptions, variant: string | undefined): RaftConfig => ({
-  nodes,
   preVote: options.prevote,
   checkQuorum: options.checkquorum,
   leaseReads: options.leaseReads,
@@ -142,8 +178,7 @@ const hostedConfig = (nodes: ReadonlyArray<string>, options: RaftHostOptions, va
   snapshotEvery: options.snapshotEvery,
   snapshotChunkBytes: options.snapshotChunkBytes,
   bugs: raftSpec.bugsOf(variant ?? CorrectVariant),
-  // On, with no change planned: the model's environment timers are never armed; changes come by request.
-  ...(options.membershipChanges ? { membership: {} } : {})
+  ...membershipOf(nodes, options)
 })
 
 const kvApi = replicatedKvApi((s: RaftState) => s.leader, {
@@ -194,7 +229,8 @@ export const raftHosted = hostedSpec({
   variants: raftSpec.variants,
   actor: (nodes, options, variant) => {
     const config = hostedConfig(nodes, options, variant)
-    return hostedRaftActor(config, raftActor(config))
+    // A replay's node starts as the checked one, whose first snapshot names no configuration.
+    return hostedRaftActor(config, raftActor(config), { namesFirstConfiguration: options.modelEnvironment?.membership === undefined })
   },
   // The leader's clock, as Raft's log time: the reducer writes it into the entry it appends (state-machine.ts).
   stampRequest: (request, nowMs) => ({ ...request, at: nowMs }),

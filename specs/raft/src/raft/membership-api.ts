@@ -28,13 +28,15 @@ export type HostedRaftActor = Actor<RaftState, RaftMessage, RaftTimer, HostedRaf
  * Raft's reducer, taking membership requests as well: each is one step, its
  * reads settled as every step's are (node.ts). A node starts with its first
  * configuration named in its snapshot, which is what `nodes` means anyway,
- * so that its status, which sees only the state, can report it.
+ * so that its status, which sees only the state, can report it; a
+ * replay's node does not (`namesFirstConfiguration` false), as the checked
+ * one does not.
  */
-export const hostedRaftActor = (config: RaftConfig, raft: RaftActor): HostedRaftActor => ({
+export const hostedRaftActor = (config: RaftConfig, raft: RaftActor, { namesFirstConfiguration = true } = {}): HostedRaftActor => ({
   ...raft,
   init: (ctx) => {
     const started = raft.init(ctx)
-    if (config.membership === undefined) return started
+    if (config.membership === undefined || !namesFirstConfiguration) return started
     return step({ ...started.state, snapshot: { ...started.state.snapshot, members: config.nodes } }, started.out)
   },
   onRequest: (s, client, request) => {

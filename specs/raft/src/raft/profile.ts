@@ -89,6 +89,12 @@ type Preset = Partial<Pick<ClusterShape, (typeof presetKeys)[number]>>
 export const profilePresets = (given: { readonly profile?: Profile }): Preset =>
   given.profile === "runtime" ? Object.fromEntries(presetKeys.map((key) => [key, runtimeProfile[key]])) : {}
 
+/** How a profile's leaders append: one entry each, in turn, for the model; the runtime's batches and pipelining. */
+export const appendsOf = (profile: Profile): Pick<ClusterShape, "entriesPerAppend" | "pipelinedAppends"> =>
+  profile === "model"
+    ? { entriesPerAppend: 1, pipelinedAppends: false }
+    : { entriesPerAppend: runtimeProfile.entriesPerAppend, pipelinedAppends: runtimeProfile.pipelinedAppends }
+
 /**
  * The cluster a profile checks, its options resolved (`profilePresets`
  * gave the runtime profile's defaults): the model profile sends one entry
@@ -99,11 +105,5 @@ export const clusterShape = (
   options: Omit<ClusterShape, "entriesPerAppend" | "pipelinedAppends" | "perKind" | "countsClients"> & { readonly profile: Profile }
 ): ClusterShape =>
   options.profile === "model"
-    ? { ...options, entriesPerAppend: 1, pipelinedAppends: false, perKind: 1, countsClients: true }
-    : {
-      ...options,
-      entriesPerAppend: runtimeProfile.entriesPerAppend,
-      pipelinedAppends: runtimeProfile.pipelinedAppends,
-      perKind: runtimeProfile.perKind,
-      countsClients: runtimeProfile.countsClients
-    }
+    ? { ...options, ...appendsOf("model"), perKind: 1, countsClients: true }
+    : { ...options, ...appendsOf("runtime"), perKind: runtimeProfile.perKind, countsClients: runtimeProfile.countsClients }

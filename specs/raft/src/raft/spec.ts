@@ -17,7 +17,7 @@ import type { RaftMessage, RaftRequest, RaftResponse } from "./messages.ts"
 import { raftActor } from "./node.ts"
 import { logOf, raftProperties, raftTransitions } from "./properties.ts"
 import type { RaftSystem, RaftSystemState } from "./properties.ts"
-import { clusterShape, profilePresets, runtimeProfileSummary } from "./profile.ts"
+import { appendsOf, clusterShape, profilePresets, runtimeProfileSummary } from "./profile.ts"
 import type { ClusterShape } from "./profile.ts"
 import { lastIndex, noBugs } from "./state.ts"
 import type { RaftBugs, RaftConfig } from "./state.ts"
@@ -158,31 +158,41 @@ const membershipPlan = (membership: MembershipOption, nodes: number): RaftConfig
   }
 }
 
-/** The cluster for one configuration; the options are checked by `raftSpec`. */
-interface Extensions {
-  readonly membership: MembershipOption
-  readonly transfer: boolean
-  readonly campaigners: number
+/**
+ * The options that shape the reducer, as against the search's boundary, the
+ * clients, the network and the faults: what `parley trace replay` must run
+ * as the check had it.
+ */
+export type RaftReducerOptions = Pick<RaftOptions, "nodes" | "prevote" | "checkquorum" | "leaseReads" | "snapshotEvery" | "membership" | "transfer" | "profile">
+
+/** The configuration of the reducer a check of `options` runs; the options are checked by `raftSpec`. */
+export const checkedRaftConfig = (options: RaftReducerOptions, bugs: RaftBugs): RaftConfig => {
+  const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`)
+  const plan = membershipPlan(options.membership, options.nodes)
+  const appends = appendsOf(options.profile)
+  return {
+    nodes,
+    preVote: options.prevote,
+    checkQuorum: options.checkquorum,
+    leaseReads: options.leaseReads,
+    maxEntriesPerAppend: appends.entriesPerAppend,
+    ...(appends.pipelinedAppends ? { pipelinedAppends: true } : {}),
+    snapshotEvery: options.snapshotEvery,
+    ...(plan === undefined ? {} : { membership: plan }),
+    ...(options.transfer ? { leadershipTransfer: true } : {}),
+    bugs
+  }
 }
 
-const raftSystem = (shape: ClusterShape, { campaigners, membership, transfer }: Extensions, bugs: RaftBugs): RaftSystem => {
+const raftSystem = (options: RaftOptions, bugs: RaftBugs): RaftSystem => {
+  const shape = clusterShape(options)
   if (shape.leaseReads && !shape.checkquorum) {
     throw new RangeError("--lease-reads needs --checkquorum: a lease stands on followers that refuse votes while they hear from their leader")
   }
-  const nodes = Array.from({ length: shape.nodes }, (_, i) => `n${i + 1}`)
-  const plan = membershipPlan(membership, shape.nodes)
-  const config: RaftConfig = {
-    nodes,
-    preVote: shape.prevote,
-    checkQuorum: shape.checkquorum,
-    leaseReads: shape.leaseReads,
-    maxEntriesPerAppend: shape.entriesPerAppend,
-    ...(shape.pipelinedAppends ? { pipelinedAppends: true } : {}),
-    snapshotEvery: shape.snapshotEvery,
-    ...(plan === undefined ? {} : { membership: plan }),
-    ...(transfer ? { leadershipTransfer: true } : {}),
-    bugs
-  }
+  const config = checkedRaftConfig(options, bugs)
+  const { nodes } = config
+  const plan = config.membership
+  const { campaigners } = options
   const actor = raftActor(config)
   // A spare node runs from the start, outside the configuration until a leader adds it.
   const slots = plan?.add === undefined ? nodes : [...nodes, plan.add]
@@ -267,6 +277,6 @@ export const raftSpec = defineSpec({
       bugs: { changeBeforeCommit: true }
     }
   },
-  build: (options, bugs) => ({ _tag: "System", system: raftSystem(clusterShape(options), options, bugs) }),
+  build: (options, bugs) => ({ _tag: "System", system: raftSystem(options, bugs) }),
   presets: profilePresets
 })
