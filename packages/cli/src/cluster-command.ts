@@ -1,6 +1,6 @@
 import { agreedLeader, clusterDown, clusterHeal, clusterHold, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import { ClusterControlError } from "@parley/runtime"
-import type { Launcher, NodeReport } from "@parley/runtime"
+import type { Launcher, NoAnswerKind, NodeReport } from "@parley/runtime"
 import { Console, Effect, Option, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { membershipCommands } from "./cluster-membership-command.ts"
@@ -30,10 +30,29 @@ export const variantWarning = (spec: string, variant: string): string =>
 /** A status field as a table cell: text as it is, null as "-", anything else as JSON. */
 const cell = (value: unknown): string => (typeof value === "string" ? value : value === null ? "-" : JSON.stringify(value) ?? "")
 
+/** A running node's want of a status in a table cell; the reason, with its fix, follows the table. */
+const noAnswerCell: Readonly<Record<NoAnswerKind, string>> = {
+  refused: "refused: not listening",
+  "timed-out": "no answer in time",
+  "untrusted-certificate": "certificate not trusted",
+  "expired-certificate": "certificate expired",
+  "certificate-name": "certificate names another host",
+  "not-tls": "not serving TLS",
+  "token-refused": "token refused",
+  "http-error": "HTTP error",
+  "bad-status": "bad status",
+  credentials: "CA unreadable",
+  unreachable: "no answer"
+}
+
+/** Why each running node gave no status, one line each, with what to do: said below the table. */
+const noAnswerLines = (reports: ReadonlyArray<NodeReport>): ReadonlyArray<string> =>
+  reports.flatMap((r) => (r.noAnswer === undefined || r.removed === true ? [] : [`${r.id}: ${r.noAnswer.reason}`]))
+
 const rowOf = (r: NodeReport, fields: ReadonlyArray<string>): Array<string> => {
   const { status } = r
   if (status === undefined) {
-    const state = r.removed === true ? "removed" : r.pid === undefined ? "down" : r.problem === undefined ? "no answer" : `bad status: ${r.problem}`
+    const state = r.removed === true ? "removed" : r.pid === undefined ? "down" : r.noAnswer === undefined ? "no answer" : noAnswerCell[r.noAnswer.kind]
     return [r.id, r.pid === undefined ? "-" : String(r.pid), state, ...fields.slice(1).map(() => ""), r.url, ""]
   }
   return [r.id, String(r.pid), ...fields.map((field) => cell(status[field])), r.url, status.blocked.join(",") || "-"]
@@ -148,7 +167,7 @@ const up = Command.make(
 const status = Command.make("status", { dir, json }, ({ dir, json }) =>
   Effect.gen(function*() {
     const reports = yield* clusterStatus(dir, hostedSpecs)
-    yield* Console.log(json ? JSON.stringify(reports) : table(reports))
+    yield* Console.log(json ? JSON.stringify(reports) : [table(reports), ...noAnswerLines(reports)].join("\n"))
     const buggy = reports.map((report) => report.status?.["variant"]).find((variant) => typeof variant === "string")
     const file = readCluster(dir)
     if (!json && typeof buggy === "string" && Result.isSuccess(file)) yield* Console.error(variantWarning(file.success.spec, buggy))

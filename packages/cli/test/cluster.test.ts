@@ -207,14 +207,29 @@ describe("parley cluster and parley kv", () => {
     expect(status.find((report) => report.id === "n1")!.status.blocked).toEqual(["n2", "n3"])
     expect((await parley("cluster", "heal", "--dir", dir)).code).toBe(0)
 
-    // A CA that did not sign the nodes' certificates: parley kv says why no node answered.
+    // A token that is not the cluster's: parley cluster status says each node refused it, and which file was sent.
+    writeFileSync(join(dir, "client.token"), "x".repeat(43))
+    const refusedToken = await parley("cluster", "status", "--dir", dir)
+    expect(refusedToken.stdout).toMatch(/n2 +\d+ +token refused/)
+    expect(refusedToken.stdout).toContain(`n2: the node refused the client token (HTTP 401: the bearer token is not this cluster's); the token sent is ${join(dir, "client.token")}'s`)
+    writeFileSync(join(dir, "client.token"), `${token}\n`)
+
+    // A CA that did not sign the nodes' certificates: parley kv and parley cluster status say why no node answered, and which CA file to fix.
     const elsewhere = mkdtempSync(join(tmpdir(), "parley-other-ca-"))
     await Effect.runPromise(ensureClientCertificates(elsewhere, [{ id: "x", client: "127.0.0.1:1", peer: "127.0.0.1:2" }]))
     writeFileSync(join(dir, "tls/ca.crt"), readFileSync(join(elsewhere, "tls/ca.crt")))
     rmSync(elsewhere, { recursive: true, force: true })
     const untrusted = await parley("kv", "get", "after", "--dir", dir, "--timeout", "500")
     expect(untrusted.code).not.toBe(0)
-    expect(untrusted.stderr).toMatch(/no node of the cluster in .* answered within 500 ms \(n1: its certificate does not verify against the cluster's CA: unable to verify the first certificate\)/)
+    expect(untrusted.stderr).toMatch(/no node of the cluster in .* answered within 500 ms \(n1: its certificate does not verify against the cluster's CA .*tls\/ca\.crt: unable to verify the first certificate; /)
+    const untrustedStatus = await parley("cluster", "status", "--dir", dir)
+    expect(untrustedStatus.stdout).toMatch(/n1 +\d+ +certificate not trusted/)
+    expect(untrustedStatus.stdout).toContain(
+      `n3: its certificate does not verify against the cluster's CA ${join(dir, "tls/ca.crt")}: unable to verify the first certificate; ` +
+        "the cluster file's clientTls.ca must name the CA that signed the nodes' certificates"
+    )
+    const asJson = JSON.parse((await parley("cluster", "status", "--json", "--dir", dir)).stdout) as ReadonlyArray<{ readonly noAnswer?: { readonly kind: string } }>
+    expect(asJson.map((report) => report.noAnswer?.kind)).toEqual(["untrusted-certificate", "untrusted-certificate", "untrusted-certificate", "untrusted-certificate"])
 
     expect((await parley("cluster", "down", "--dir", dir)).stdout).toMatch(/stopped n1, n2, n3, n4/)
     expect((await parley("cluster", "status", "--dir", dir)).stdout).toMatch(/n1 +- +down/)

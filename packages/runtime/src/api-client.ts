@@ -11,8 +11,10 @@ import { fetch } from "undici"
 import type { ClientTrust } from "./client-tls.ts"
 import { readClientTrust, schemeOf } from "./client-tls.ts"
 import type { NodeEntry } from "./cluster-file.ts"
-import { readClientToken } from "./credentials.ts"
+import { readClientToken, tokenPath } from "./credentials.ts"
 import type { ClusterControlError } from "./errors.ts"
+import { noAnswerOfError, noAnswerOfStatus } from "./no-answer.ts"
+import type { CallContext } from "./no-answer.ts"
 import { clientHeader, seqHeader } from "./session-headers.ts"
 
 export interface ApiAnswer {
@@ -51,17 +53,28 @@ export const callNode = async (
   return { node: node.id, status: response.status, body: parsed }
 }
 
-/** What a client of a cluster directory sends and trusts: its token (if any), and its CA when the nodes serve HTTPS. */
+/** What a client of a cluster directory sends and trusts: its token (if any), and its CA when the nodes serve HTTPS, with the files they came from. */
 export interface ClusterAccess {
   readonly token?: string
+  readonly tokenFile?: string
   readonly trust?: ClientTrust
+  readonly caFile?: string
 }
 
 export const clusterAccess = (dir: string): Result.Result<ClusterAccess, ClusterControlError> =>
-  Result.map(readClientTrust(dir), (trust) => {
+  Result.map(readClientTrust(dir), (tls) => {
     const token = readClientToken(dir)
-    return { ...(token === undefined ? {} : { token }), ...(trust === undefined ? {} : { trust }) }
+    return { ...(token === undefined ? {} : { token, tokenFile: tokenPath(dir) }), ...(tls === undefined ? {} : tls) }
   })
+
+/** A call's context for saying why it got no answer: the files its trust and token came from. */
+export const callContext = (node: NodeEntry, access: ClusterAccess, timeoutMs: number, log?: string): CallContext => ({
+  address: node.client,
+  timeoutMs,
+  ...(access.caFile === undefined ? {} : { caFile: access.caFile }),
+  ...(access.tokenFile === undefined ? {} : { tokenFile: access.tokenFile }),
+  ...(log === undefined ? {} : { log })
+})
 
 /**
  * A call to a node of the local cluster in `dir`, with the credentials its
@@ -81,25 +94,16 @@ export const callNodeOf = async (
   return callNode(node, method, path, body, timeoutMs, bearer(access.success.token), access.success.trust)
 }
 
-/** Why a call raised instead of answering, in the words of the layer that refused it (a refused connection, a certificate that does not verify). */
-export const failureOf = (error: unknown): string => {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
-  if (!(cause instanceof Error)) return String(cause)
-  // Node's own advice after the semicolon (the system's CAs) does not apply: parley trusts the cluster's CA alone.
-  const reason = cause.message.split(";")[0]!
-  const code = "code" in cause && typeof cause.code === "string" ? cause.code : ""
-  return /CERT|SIGNATURE|ISSUER|SELF_SIGNED|ALTNAME/.test(code) ? `its certificate does not verify against the cluster's CA: ${reason}` : reason
-}
-
 /** Why the first of `nodes` gives no answer now, or undefined when it does answer: said when an operation got none. */
 export const noAnswerReason = async (nodes: ReadonlyArray<NodeEntry>, access: ClusterAccess): Promise<string | undefined> => {
   const first = nodes[0]
   if (first === undefined) return undefined
+  const timeoutMs = 2000
   try {
-    await callNode(first, "GET", "/v1/status", undefined, 2000, bearer(access.token), access.trust)
-    return undefined
+    const answer = await callNode(first, "GET", "/v1/status", undefined, timeoutMs, bearer(access.token), access.trust)
+    return answer.status === 200 ? undefined : `${first.id}: ${noAnswerOfStatus(answer.status, answer.body, callContext(first, access, timeoutMs)).reason}`
   } catch (error) {
-    return `${first.id}: ${failureOf(error)}`
+    return `${first.id}: ${noAnswerOfError(error, callContext(first, access, timeoutMs)).reason}`
   }
 }
 

@@ -83,15 +83,15 @@ export const trustOf = (ca: string): ClientTrust => {
   return trust
 }
 
-/** The cluster in `dir`'s CA when its nodes serve HTTPS, undefined when they serve HTTP; refused when the CA cannot be read. */
-export const readClientTrust = (dir: string): Result.Result<ClientTrust | undefined, ClusterControlError> => {
+/** The cluster in `dir`'s CA, and the file it came from, when its nodes serve HTTPS; undefined when they serve HTTP; refused when the CA cannot be read. */
+export const readClientTrust = (dir: string): Result.Result<{ readonly trust: ClientTrust; readonly caFile: string } | undefined, ClusterControlError> => {
   const file = readCluster(dir)
   if (Result.isFailure(file)) return Result.fail(file.failure)
   const settings = file.success.clientTls
   if (settings === undefined) return Result.succeed(undefined)
   const path = caFileOf(dir, settings)
   try {
-    return Result.succeed(trustOf(readFileSync(path, "utf8")))
+    return Result.succeed({ trust: trustOf(readFileSync(path, "utf8")), caFile: path })
   } catch (error) {
     return Result.fail(new ClusterControlError({ message: `the cluster in ${dir} serves clients over TLS, but its CA ${path} cannot be read: ${messageOf(error)}` }))
   }

@@ -17,7 +17,10 @@ import { generatedTls } from "./client-tls-files.ts"
 import { ensureCredentials } from "./credentials.ts"
 import { defaultEventLog } from "./event-log-format.ts"
 import { ClusterControlError } from "./errors.ts"
-import { callNodeOf } from "./api-client.ts"
+import { bearer, callContext, callNode, callNodeOf, clusterAccess } from "./api-client.ts"
+import type { ApiAnswer, ClusterAccess } from "./api-client.ts"
+import { noAnswerOfError, noAnswerOfStatus } from "./no-answer.ts"
+import type { NoAnswer } from "./no-answer.ts"
 import { busyAddresses } from "./ports.ts"
 
 /** How to run `parley` again: the Node binary and the arguments before `node --spec ...`. */
@@ -42,8 +45,8 @@ export interface NodeReport {
   readonly peer: string
   /** The node's own answer to GET /v1/status; undefined when it is down, did not answer, or answered what does not decode. */
   readonly status: HostStatus | undefined
-  /** Why an answer was not taken: it does not fit the spec's status Schema. */
-  readonly problem?: string
+  /** Why a running node's status is undefined: no connection, no answer in time, its certificate, the token, an HTTP error, or a status that does not decode. */
+  readonly noAnswer?: NoAnswer
   /** Removed from the cluster by a membership change (`parley cluster remove`). */
   readonly removed?: true
 }
@@ -99,24 +102,33 @@ const decodeStatus = (body: unknown, hosted: AnyHostedSpec | undefined): Result.
 /** The hosted spec a cluster file names, among those this build hosts. */
 const hostedOf = (file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) => hosts.find((hosted) => hosted.name === file.spec)
 
-const reportOf = (dir: string, file: ClusterFile, node: NodeEntry, hosted: AnyHostedSpec | undefined) =>
+/** How long a status may take: a node that answers nothing in a second is reported as not answering. */
+const statusTimeoutMs = 1000
+
+const reportOf = (dir: string, file: ClusterFile, node: NodeEntry, hosted: AnyHostedSpec | undefined, access: Result.Result<ClusterAccess, ClusterControlError>) =>
   Effect.promise(async (): Promise<NodeReport> => {
     const pid = livePid(dir, node.id)
     const url = `${file.clientTls === undefined ? "http" : "https"}://${node.client}`
     const base = { id: node.id, pid, client: node.client, url, peer: node.peer, ...(node.removed === true ? { removed: true as const } : {}) }
     if (pid === undefined) return { ...base, status: undefined }
+    if (Result.isFailure(access)) return { ...base, status: undefined, noAnswer: { kind: "credentials", reason: access.failure.message } }
+    const context = callContext(node, access.success, statusTimeoutMs, logPath(dir, node.id))
+    let answer: ApiAnswer
     try {
-      const answer = await callNodeOf(dir, node, "GET", "/v1/status", undefined, 1000)
-      if (answer.status !== 200) return { ...base, status: undefined }
-      const status = decodeStatus(answer.body, hosted)
-      return Result.isSuccess(status) ? { ...base, status: status.success } : { ...base, status: undefined, problem: status.failure }
-    } catch {
-      return { ...base, status: undefined }
+      answer = await callNode(node, "GET", "/v1/status", undefined, statusTimeoutMs, bearer(access.success.token), access.success.trust)
+    } catch (error) {
+      return { ...base, status: undefined, noAnswer: noAnswerOfError(error, context) }
     }
+    if (answer.status !== 200) return { ...base, status: undefined, noAnswer: noAnswerOfStatus(answer.status, answer.body, context) }
+    const status = decodeStatus(answer.body, hosted)
+    return Result.isSuccess(status) ? { ...base, status: status.success } : { ...base, status: undefined, noAnswer: { kind: "bad-status", reason: status.failure } }
   })
 
 const reportsOf = (dir: string, file: ClusterFile, hosts: ReadonlyArray<AnyHostedSpec>) =>
-  Effect.forEach(file.nodes, (node) => reportOf(dir, file, node, hostedOf(file, hosts)), { concurrency: "unbounded" })
+  Effect.suspend(() => {
+    const access = clusterAccess(dir)
+    return Effect.forEach(file.nodes, (node) => reportOf(dir, file, node, hostedOf(file, hosts), access), { concurrency: "unbounded" })
+  })
 
 /** Every node's process and status; `hosts` are the specs this build hosts, whose status Schemas decode the answers. */
 export const clusterStatus = (dir: string, hosts: ReadonlyArray<AnyHostedSpec> = []) =>
@@ -152,7 +164,7 @@ const awaitReadiness = (
       const exited = silent.find((report) => report.pid === undefined)
       if (exited !== undefined) return yield* fail(exitedMessage(dir, exited.id))
       if (Date.now() > deadline) {
-        const problems = silent.flatMap((report) => (report.problem === undefined ? [] : [`${report.id}: ${report.problem}`]))
+        const problems = silent.flatMap((report) => (report.noAnswer === undefined ? [] : [`${report.id}: ${report.noAnswer.reason}`]))
         const what = readiness._tag === "Waiting" ? readiness.reason : `no answer from ${silent.map((report) => report.id).join(", ")}`
         return yield* fail(
           `${what} within ${timeoutMs} ms${problems.length === 0 ? "" : ` (${problems.join("; ")})`}; ` +
@@ -266,16 +278,19 @@ export const clusterRestart = (dir: string, id: NodeId, launcher: Launcher) =>
     const started = startNode(dir, file, id, launcher)
     const blocked = readPartition(dir)[id] ?? []
     const deadline = Date.now() + 15_000
+    const access = clusterAccess(dir)
+    let why: NoAnswer | undefined
     while (Date.now() < deadline) {
-      const report = yield* reportOf(dir, file, node, undefined)
+      const report = yield* reportOf(dir, file, node, undefined, access)
       if (report.pid === undefined) return yield* fail(exitedMessage(dir, id))
       if (report.status !== undefined) {
         if (blocked.length > 0) yield* postPartition(dir, node, blocked)
         return started
       }
+      why = report.noAnswer
       yield* Effect.sleep(100)
     }
-    return yield* fail(`node ${id} (pid ${started}) did not answer within 15 s; see ${logPath(dir, id)}`)
+    return yield* fail(`node ${id} (pid ${started}) did not answer within 15 s${why === undefined ? "" : ` (${why.reason})`}; see ${logPath(dir, id)}`)
   })
 
 const applyPartition = (dir: string, file: ClusterFile, partition: Partition) =>
