@@ -61,6 +61,7 @@ export interface TestInput {
   readonly report: string | undefined
   readonly checkLimitSeconds: number
   readonly net: NetChoice
+  readonly clientTls: boolean
 }
 
 export type NetChoice = "loopback" | "netns" | "auto"
@@ -125,6 +126,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     basePort: yield* freeBasePort(input.nodes),
     launcher,
     net,
+    clientTls: input.clientTls,
     durationMs,
     clients: input.clients,
     keys: input.keys,
@@ -140,7 +142,7 @@ export const runTestCommand = Effect.fnUntraced(function*(input: TestInput) {
     onRecord: (record) => void writeSync(historyFile, JSON.stringify(record) + "\n")
   }
   if (variant !== undefined) yield* Console.error(`WARNING: testing the known-buggy variant "${variant}" of ${input.spec}; an anomaly is expected`)
-  const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed, net }
+  const settings = { spec: input.spec, variant, workload: workload.name, clients: input.clients, keys: input.keys, nemesis: kinds, seed, net, clientTls: input.clientTls }
   const { verdict, text } = yield* runTest(options).pipe(
     Effect.flatMap((run) => {
       closeHistory()
@@ -197,6 +199,10 @@ export const testCommand = Command.make(
         `Where the nodes run: loopback (the default; partitions in the transport), netns (each node in its own network namespace on ${netnsRange}, partitions cut in the network; needs root and ip netns), or auto (netns when it can)`
       )
     ),
+    clientTls: Flag.Boolean("client-tls").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("The nodes serve HTTPS with certificates from a CA made in the cluster's directory, and the clients trust that CA alone, as with `parley cluster up --client-tls`")
+    ),
     checkTimeLimit: Flag.Finite("check-time-limit").pipe(Flag.withDefault(120), Flag.withDescription("Seconds the history check may take before its verdict is unknown (default 120)"))
   },
   (input) =>
@@ -216,13 +222,15 @@ export const testCommand = Command.make(
       dir: Option.getOrUndefined(input.dir),
       report: Option.getOrUndefined(input.report),
       checkLimitSeconds: input.checkTimeLimit,
-      net: input.net
+      net: input.net,
+      clientTls: input.clientTls
     })
 ).pipe(
   Command.withDescription("Test a real cluster as Jepsen does: concurrent clients, faults, the history checked for linearizability (exit 0 none found, 1 anomaly, 4 unknown)"),
   Command.withExamples([
     { command: "parley test raft --time 60s", description: "Every fault for a minute; the report goes to .parley/test/" },
     { command: "parley test raft --variant stale-read --nemesis partition", description: "Watch a leader that reads its own store without checking it still leads get caught" },
-    { command: "sudo parley test raft --net netns --nemesis partition", description: "Nodes in network namespaces, partitions cut in the network (root only)" }
+    { command: "sudo parley test raft --net netns --nemesis partition", description: "Nodes in network namespaces, partitions cut in the network (root only)" },
+    { command: "parley test raft --client-tls", description: "The clients speak HTTPS to the nodes, trusting the cluster's CA alone: the configuration you deploy" }
   ])
 )

@@ -1,7 +1,9 @@
 /**
  * `parley test` end to end, as a user runs it: a real cluster of node
  * processes on loopback, clients, faults, the history checked. The correct
- * Raft passes every kind of fault; the stale-read variant, hosted for
+ * Raft passes every kind of fault, its clients speaking HTTPS to nodes
+ * whose certificates a CA of the run's own signed (`--client-tls`, the
+ * configuration a user deploys); the stale-read variant, hosted for
  * demonstration, is caught with the read that saw an overwritten value.
  * Each run is bounded by --time; the cluster lives in a directory the
  * harness stops and removes whatever happens.
@@ -20,12 +22,14 @@ afterEach(async () => {
 })
 
 describe("parley test", () => {
-  it("finds no anomaly in the correct Raft under kill, pause, partition and restart", async () => {
-    const run = await parleyTest(["--time", "20s", "--seed", "7", "--nemesis", "kill,pause,partition,restart"])
-    expect(run.code).toBe(0)
+  it("finds no anomaly in the correct Raft under kill, pause, partition and restart, its clients over HTTPS", async () => {
+    const run = await parleyTest(["--time", "20s", "--seed", "7", "--nemesis", "kill,pause,partition,restart", "--client-tls"])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^parley test raft: no anomaly found/)
+    expect(run.stdout).toMatch(/3 nodes, 8 clients over HTTPS,/)
+    expect(run.stderr).toMatch(/raft cluster of 3 up in .*; 8 clients over HTTPS, trusting .*tls\/ca\.crt for 20 s/)
     const verdict = verdictOf(run.report)
-    expect(verdict).toMatchObject({ verdict: "valid", anomalies: [], history: { verdict: "linearizable" } })
+    expect(verdict).toMatchObject({ verdict: "valid", anomalies: [], clientTls: true, history: { verdict: "linearizable" } })
     expect(verdict.history.operations.ok).toBeGreaterThan(100)
     expect(Object.values(verdict.faults).reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0)
     const history = readFileSync(join(run.report, "history.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
@@ -33,6 +37,7 @@ describe("parley test", () => {
     expect(existsSync(join(run.report, "timeline.html"))).toBe(true)
     expect(existsSync(join(run.report, "anomaly.html"))).toBe(false)
     expect(readFileSync(join(run.report, "logs", "n1.log"), "utf8")).toMatch(/started fresh/)
+    expect(readFileSync(join(run.report, "logs", "n1.log"), "utf8")).toMatch(/client API certificate/)
   }, 120_000)
 
   it("catches the stale-read variant: a read answered by a partitioned leader", async () => {

@@ -29,6 +29,8 @@ export const TestVerdict = Schema.Struct({
   seed: Schema.Int,
   /** Where the nodes ran: on loopback, or each in its own network namespace (partitions cut in the network). */
   net: Schema.optional(Schema.Literals(["loopback", "netns"])),
+  /** Whether the clients spoke HTTPS to the nodes, trusting the cluster's CA. */
+  clientTls: Schema.optional(Schema.Boolean),
   durationMs: Schema.Finite,
   faults: Schema.Record(Schema.String, Schema.Int),
   /** The history check's verdict, as `parley history check --json` prints it. */
@@ -54,6 +56,7 @@ export interface ReportSettings {
   readonly nemesis: ReadonlyArray<string>
   readonly seed: number
   readonly net?: "loopback" | "netns"
+  readonly clientTls?: boolean
 }
 
 const countFaults = (faults: ReadonlyArray<NemesisEvent>): Record<string, number> => {
@@ -97,6 +100,7 @@ export const verdictOf = (run: TestRun, settings: ReportSettings, operations: Re
     nemesis: [...settings.nemesis],
     seed: settings.seed,
     ...(settings.net === undefined ? {} : { net: settings.net }),
+    ...(settings.clientTls === true ? { clientTls: true } : {}),
     durationMs: run.durationMs,
     faults: countFaults(run.faults),
     history,
@@ -112,7 +116,7 @@ export const renderTestVerdict = (verdict: TestVerdict, historyFile: string): st
   const faults = Object.entries(verdict.faults).map(([kind, count]) => `${kind} ${count}`).join(", ") || "none"
   const lines = [
     `parley test ${name}: ${headline}`,
-    `  ${(verdict.durationMs / 1000).toFixed(1)} s, ${verdict.nodes} nodes${verdict.net === "netns" ? " in network namespaces" : ""}, ${verdict.clients} clients, ${verdict.keys} keys at a time, seed ${verdict.seed}; faults: ${faults}`,
+    `  ${(verdict.durationMs / 1000).toFixed(1)} s, ${verdict.nodes} nodes${verdict.net === "netns" ? " in network namespaces" : ""}, ${verdict.clients} clients${verdict.clientTls === true ? " over HTTPS" : ""}, ${verdict.keys} keys at a time, seed ${verdict.seed}; faults: ${faults}`,
     ...renderVerdict(verdict.history, historyFile).split("\n").map((line) => `  ${line}`)
   ]
   if (verdict.eventLogs !== undefined) {

@@ -31,6 +31,8 @@ export interface TestOptions {
   readonly launcher: Launcher
   /** Where the nodes live: on loopback, partitioned in their transport; or each in its own network namespace, partitioned in the network. */
   readonly net: "loopback" | "netns"
+  /** The nodes serve their client API over HTTPS (certificates from a CA made in the cluster's directory), and the clients trust that CA alone. */
+  readonly clientTls?: boolean
   readonly durationMs: number
   readonly clients: number
   readonly keys: number
@@ -143,6 +145,7 @@ const clusterIn = <A, E>(options: TestOptions, network: NamespaceNetwork | undef
       basePort: options.basePort,
       launcher,
       ...(options.variant === undefined ? {} : { variant: options.variant }),
+      ...(options.clientTls === true ? { clientTls: true } : {}),
       ...(network === undefined ? {} : { nodeHosts: network.hosts })
     }).pipe(Effect.onError(() => Effect.ignore(clusterDown(options.dir)))), // nodes it started before it failed
     ({ reports }) => {
@@ -180,7 +183,8 @@ export const runTest = (options: TestOptions): Effect.Effect<TestRun, ClusterCon
       const clients: Clients = { nodes, access, runId: `t${options.seed.toString(36)}x${started.toString(36)}`, timeouts: options.timeouts }
       const endAt = started + options.durationMs
       const meanPauseMs = (1000 * options.clients) / options.ratePerSecond
-      options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
+      const over = access.caFile === undefined ? "" : ` over HTTPS, trusting ${access.caFile}`
+      options.progress(`${options.spec} cluster of ${nodes.length} up in ${options.dir}; ${options.clients} clients${over} for ${options.durationMs / 1000} s, nemesis ${options.nemesis.join(",") || "none"}`)
 
       // Scoped, not children: stopped when the test body ends, before the cluster (and its network) goes, even on Ctrl-C.
       const ticker = yield* Effect.forkScoped(reportProgress(recorder, options.progress))
