@@ -14,7 +14,7 @@ import { UsageError } from "./errors.ts"
 import { hostedSpecs } from "./hosted.ts"
 import { registry } from "./registry.ts"
 import { replayHostings } from "./replay-hosting.ts"
-import type { ReplayHosting } from "./replay-hosting.ts"
+import type { ReplayHosting } from "./replay-hosting-of.ts"
 
 export type CheckedState = SystemState<unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown>
 
