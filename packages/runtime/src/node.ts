@@ -17,7 +17,7 @@
  * a leader's CPU a write). Its end is still an Effect failure, `stopped`.
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
-import { Cause, Context, Deferred, Effect, Exit, Layer, Option } from "effect"
+import { Cause, Context, Deferred, Effect, Layer, Option, Result } from "effect"
 import { NodeStopped } from "./errors.ts"
 import type { StorageError } from "./errors.ts"
 import { EventLog } from "./event-log.ts"
@@ -87,7 +87,7 @@ export class Node extends Context.Service<Node, {
     const log = yield* eventLog.open(actor, context)
     log.record(Option.isSome(stored) ? { _tag: "Recover", durable: stored.value } : { _tag: "Init" }, first)
     log.flush()
-    yield* storage.save(actor.durable(state))
+    yield* Effect.fromResult(storage.save(actor.durable(state)))
     yield* Effect.logInfo(Option.isSome(stored) ? "recovered from durable state" : "started fresh").pipe(
       Effect.annotateLogs(config.hosted.api.status.of(state))
     )
@@ -156,7 +156,7 @@ export class Node extends Context.Service<Node, {
     const apply = (input: EventInput): Step<unknown, unknown, unknown, unknown> => takeInput(actor, state, input)
 
     /** One batch: every event through the reducer, the event log, the sends that may leave first, the save, the rest. */
-    const runBatch = (events: ReadonlyArray<NodeEvent>): Exit.Exit<void, StorageError> => {
+    const runBatch = (events: ReadonlyArray<NodeEvent>): Result.Result<void, StorageError> => {
       const out: Array<AnyOutput> = []
       const applyStart = performance.now()
       let proposals = 0
@@ -173,9 +173,8 @@ export class Node extends Context.Service<Node, {
       if (proposals > 0) log.flush()
       const later = performBeforeSave(out)
       const saveStart = performance.now()
-      // Storage saves synchronously (its fsync is the point); running its Effect here costs a microsecond or two.
-      const saved = Effect.runSyncExit(storage.save(actor.durable(state)))
-      if (Exit.isFailure(saved)) return saved
+      const saved = storage.save(actor.durable(state))
+      if (Result.isFailure(saved)) return saved
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
       perform(later)
@@ -200,7 +199,7 @@ export class Node extends Context.Service<Node, {
       if (events.length === 0) return
       try {
         const saved = runBatch(events)
-        if (Exit.isFailure(saved)) end(saved.cause)
+        if (Result.isFailure(saved)) end(Cause.fail(saved.failure))
       } catch (error) {
         end(Cause.die(error))
       }
