@@ -48,8 +48,10 @@ export type PeerFrame = ReturnType<typeof peerFrameSchema>["Type"]
  * with the JSON it came as (message-json.ts).
  */
 export const peerFrameJson = (hosted: AnyHostedSpec) => {
-  // The message Schema too, as its text is made apart from the frame's (message-json.ts).
+  // The frame's parts too: a message's text is made apart from the frame's (message-json.ts), and the event log encodes requests and responses.
   compiled(hosted.message)
+  compiled(hosted.request)
+  compiled(hosted.response)
   const schema = compiled(peerFrameSchema(hosted))
   const encode = Schema.encodeSync(schema)
   const decodeValid = Schema.decodeUnknownSync(schema)
