@@ -87,16 +87,19 @@ if (!wrkOnPath() || !etcdOnPath()) {
   process.exit(0)
 }
 
-const systems: ReadonlyArray<System> = [
-  { target: await startParley(26_000), request: parleyWrite, parley: true },
-  { target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true },
-  { target: await startEtcd(26_400), request: etcdWrite, parley: false },
-  { target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false }
+/** Each system as it starts; every one started is stopped at the end, however the bench ends. */
+const starts: ReadonlyArray<() => Promise<System>> = [
+  async () => ({ target: await startParley(26_000), request: parleyWrite, parley: true }),
+  async () => ({ target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true }),
+  async () => ({ target: await startEtcd(26_400), request: etcdWrite, parley: false }),
+  async () => ({ target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false })
 ]
+const systems: Array<System> = []
 /** The etcds each raft is compared with: plain peers (the target), and peers over TLS. */
-const etcd = systems.length - 2
-const etcdPeerTls = systems.length - 1
+const etcd = starts.length - 2
+const etcdPeerTls = starts.length - 1
 try {
+  for (const start of starts) systems.push(await start())
   const phases: Array<Array<PhaseFigures>> = systems.map(() => [])
   for (let r = 0; r < rounds; r++) {
     // Each round starts with the next system, so none always runs first or last.

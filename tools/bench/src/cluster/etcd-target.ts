@@ -75,7 +75,13 @@ export const startEtcd = async (basePort: number, options: EtcdOptions = {}): Pr
     throw new Error(`etcd elected no leader within 30 s; logs in ${dir}`)
   }
   ids.forEach((_, i) => launch(i))
-  await leader()
+  try {
+    await leader()
+  } catch (error) {
+    // A cluster that never came up (a port taken, say) is not left running.
+    for (const child of processes.values()) child.kill("SIGKILL")
+    throw error
+  }
   return {
     system: options.peerTls === true ? "etcd (peer TLS)" : "etcd",
     members,
