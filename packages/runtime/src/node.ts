@@ -8,8 +8,9 @@
  * (`HostedSpec.sendsBeforeSave`: Raft's AppendEntries, so the leader's
  * fsync and its followers' run at once).
  * Each step also goes to the event log: a batch that took a client request
- * is written before anything of it leaves, any other once its outputs have
- * left (event-log.ts says why).
+ * is written before anything of it leaves, any other once its outputs and
+ * its replies have left, a turn of the event loop later (event-log.ts says
+ * why).
  * The loop is a plain callback that the first event into an empty inbox
  * schedules with `setImmediate`, not a fiber: it runs once I/O has been
  * polled, so whatever is waiting on the sockets joins the batch, and a
@@ -178,11 +179,24 @@ export class Node extends Context.Service<Node, {
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
       perform(later)
-      log.flush()
+      flushLogSoon()
       return saved
     }
 
     const logContext = yield* Effect.context<never>()
+    /**
+     * The batch's steps go to the log once its replies have left: a reply is
+     * written when the call waiting for it resumes, after this turn, so the
+     * log's encoding and write(2) wait a turn rather than delay it.
+     */
+    let logFlush: ReturnType<typeof setImmediate> | undefined
+    const flushLogSoon = (): void => {
+      logFlush ??= setImmediate(() => {
+        logFlush = undefined
+        log.flush()
+      })
+    }
+
     const ended = Deferred.makeUnsafe<never, NodeStopped>()
     let running = true
     let scheduled: ReturnType<typeof setImmediate> | undefined
@@ -208,6 +222,8 @@ export class Node extends Context.Service<Node, {
       Effect.sync(() => {
         running = false
         if (scheduled !== undefined) clearImmediate(scheduled)
+        // The log, opened in this scope, flushes what it holds as it closes.
+        if (logFlush !== undefined) clearImmediate(logFlush)
       })
     )
 
