@@ -31,7 +31,7 @@ import { firstMembers } from "./cluster-file.ts"
 import { NodeConfig } from "./node-config.ts"
 import { PeerMessages } from "./peers.ts"
 import { Replies } from "./replies.ts"
-import { Storage } from "./storage.ts"
+import { saved, Storage } from "./storage.ts"
 import { Timers } from "./timers.ts"
 
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
@@ -174,29 +174,16 @@ export class Node extends Context.Service<Node, {
       if (proposals > 0) log.flush()
       const later = performBeforeSave(out)
       const saveStart = performance.now()
-      const saved = storage.save(actor.durable(state))
-      if (Result.isFailure(saved)) return saved
+      const save = storage.save(actor.durable(state))
+      if (Result.isFailure(save)) return save
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
       perform(later)
       flushLogSoon()
-      return saved
+      return save
     }
 
     const logContext = yield* Effect.context<never>()
-    /**
-     * The batch's steps go to the log once its replies have left: a reply is
-     * written when the call waiting for it resumes, after this turn, so the
-     * log's encoding and write(2) wait a turn rather than delay it.
-     */
-    let logFlush: ReturnType<typeof setImmediate> | undefined
-    const flushLogSoon = (): void => {
-      logFlush ??= setImmediate(() => {
-        logFlush = undefined
-        log.flush()
-      })
-    }
-
     const ended = Deferred.makeUnsafe<never, NodeStopped>()
     let running = true
     let scheduled: ReturnType<typeof setImmediate> | undefined
@@ -206,17 +193,39 @@ export class Node extends Context.Service<Node, {
       Effect.runSyncWith(logContext)(Effect.logError("the node loop stopped", cause))
       Deferred.doneUnsafe(ended, Effect.fail(new NodeStopped({ node: config.self, message: `node ${config.self} stopped: ${whyStopped(cause)}` })))
     }
+    /** Runs part of the loop; a storage failure or anything thrown ends the loop. */
+    const guarded = (part: () => Result.Result<void, StorageError>): void => {
+      if (!running) return
+      try {
+        const done = part()
+        if (Result.isFailure(done)) end(Cause.fail(done.failure))
+      } catch (error) {
+        end(Cause.die(error))
+      }
+    }
+    /**
+     * The batch's steps go to the log once its replies have left: a reply is
+     * written when the call waiting for it resumes, after this turn, so the
+     * log's encoding and write(2) wait a turn rather than delay it; never
+     * past the next batch, so a kill -9 loses at most the last one.
+     */
+    let logFlush: ReturnType<typeof setImmediate> | undefined
+    const flushLog = (): Result.Result<void, StorageError> => {
+      if (logFlush !== undefined) clearImmediate(logFlush)
+      logFlush = undefined
+      log.flush()
+      return saved
+    }
+    const flushLogSoon = (): void => {
+      logFlush ??= setImmediate(() => guarded(flushLog))
+    }
     const turn = (): void => {
       scheduled = undefined
       if (!running) return
       const events = inbox.takeAll()
       if (events.length === 0) return
-      try {
-        const saved = runBatch(events)
-        if (Result.isFailure(saved)) end(Cause.fail(saved.failure))
-      } catch (error) {
-        end(Cause.die(error))
-      }
+      if (logFlush !== undefined) guarded(flushLog)
+      guarded(() => runBatch(events))
     }
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
