@@ -82,7 +82,8 @@ export const requestTarget = (url: string): { readonly path: string; readonly qu
   const mark = url.indexOf("?")
   const path = mark < 0 ? url : url.slice(0, mark)
   const query = mark < 0 ? "" : url.slice(mark + 1)
-  if (plainPath.test(path) && !/%2e/i.test(path) && plainQuery.test(query)) return { path, query: new URLSearchParams(query) }
+  // URLSearchParams drops one leading "?" of its text, which the query's own first character may be.
+  if (plainPath.test(path) && !/%2e/i.test(path) && plainQuery.test(query)) return { path, query: new URLSearchParams(`?${query}`) }
   try {
     const parsed = new URL(url, "http://localhost")
     return { path: parsed.pathname, query: parsed.searchParams }
