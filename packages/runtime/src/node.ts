@@ -1,5 +1,5 @@
 /**
- * The node loop: one fiber takes every event that is waiting, runs the
+ * The node loop: one callback takes every event that is waiting, runs the
  * reducer over them in order, saves the durable state once for the whole
  * batch, and only then performs the batch's outputs. One save per batch is
  * the group commit: under load many client writes arrive together and share
