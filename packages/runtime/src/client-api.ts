@@ -7,7 +7,7 @@
  */
 import { jsonBody } from "@parley/core"
 import type { ClientRoute, NodeId, RouteBody } from "@parley/core"
-import { Context, Effect, Layer, Result, Schema } from "effect"
+import { Cause, Context, Effect, Layer, Result, Schema } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
 import { AddressBook } from "./address-book.ts"
@@ -74,34 +74,39 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const auth = yield* ClientAuth
     const tls = yield* ServerTls
     const forwarding = yield* Forwarding
-    const context = yield* Effect.context<NodeConfig | Node | Forwarding | Replies>()
-    const run = Effect.runPromiseWith(context)
+    const replies = yield* Replies
+    const context = yield* Effect.context<never>()
     const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
     const incarnation = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
     const book = yield* AddressBook
     const router = makeRouter(config.hosted.api.routes)
+    const services = { config, node, forwarding, replies }
 
-    const call = (
+    /** One call of a spec's route, from its request to its reply; a promise, as the server's callbacks take it. */
+    const call = async (
       route: ClientRoute<unknown, unknown>,
       params: Readonly<Record<string, string>>,
       timeoutMs: number,
       headers: http.IncomingHttpHeaders,
       body: Buffer
-    ) =>
-      Effect.gen(function*() {
-        const named = namedSession(headers)
-        if (Result.isFailure(named)) return refusal(400, named.failure)
-        const raw = rawBody(route.body, body)
-        if (Result.isFailure(raw)) return refusal(400, raw.failure)
-        const decoded = route.call(params, raw.success)
-        if (typeof decoded === "string") return refusal(400, decoded)
-        const lease = slots.lease(named.success)
-        if (lease === undefined) return refusal(429, `more than ${maxInFlight} operations are in flight on this node`)
-        const result = yield* executeCall(lease.slot, decoded, timeoutMs).pipe(Effect.ensuring(Effect.sync(() => slots.release(lease))))
+    ): Promise<Reply> => {
+      const named = namedSession(headers)
+      if (Result.isFailure(named)) return refusal(400, named.failure)
+      const raw = rawBody(route.body, body)
+      if (Result.isFailure(raw)) return refusal(400, raw.failure)
+      const decoded = route.call(params, raw.success)
+      if (typeof decoded === "string") return refusal(400, decoded)
+      const lease = slots.lease(named.success)
+      if (lease === undefined) return refusal(429, `more than ${maxInFlight} operations are in flight on this node`)
+      try {
+        const result = await executeCall(services, lease.slot, decoded, timeoutMs)
         if (result._tag === "Answer") return decoded.reply(result.answer)
         return json(503, unknownOutcome(result.reason, named.success), { "retry-after": "1" })
-      })
+      } finally {
+        slots.release(lease)
+      }
+    }
 
     /** The peers an admin body names, all of them nodes of this cluster (this one left out), or the refusal. */
     const peersIn = <B>(route: RouteBody<B>, body: Buffer, peers: (decoded: B) => ReadonlyArray<NodeId>): Result.Result<ReadonlyArray<NodeId>, Reply> => {
@@ -162,7 +167,13 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
         case "Metrics":
           return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.prometheus())
         case "Call":
-          return void run(call(target.route, target.params, target.timeoutMs, req.headers, body)).then((reply) => respond(res, reply))
+          return void call(target.route, target.params, target.timeoutMs, req.headers, body).then(
+            (reply) => respond(res, reply),
+            (error: unknown) => {
+              log(Effect.logError("a client call failed", Cause.die(error)))
+              respond(res, refusal(500, `the node failed to run the call: ${error instanceof Error ? error.message : String(error)}`))
+            }
+          )
       }
     }
 

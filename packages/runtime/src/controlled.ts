@@ -11,7 +11,7 @@
  * the client API are the ones a normal node runs.
  */
 import type { ClientId, NodeId } from "@parley/core"
-import { Context, Deferred, Duration, Effect, Layer, Option, Queue } from "effect"
+import { Context, Deferred, Duration, Effect, Layer, Option } from "effect"
 import type { ControlEvent } from "./control-protocol.ts"
 import { timerKey } from "./control-protocol.ts"
 import { Forwarding } from "./forwarding.ts"
@@ -68,7 +68,7 @@ export class Controlled extends Context.Service<Controlled, {
     // The loop flushes once at the end of every batch. With the inbox empty
     // then, every event offered before was in that batch or an earlier one.
     const flush = (): void => {
-      if (Queue.sizeUnsafe(inbox) !== 0) return
+      if (inbox.size !== 0) return
       const done = waiting
       waiting = []
       for (const deferred of done) Deferred.doneUnsafe(deferred, Effect.void)
@@ -89,16 +89,16 @@ export class Controlled extends Context.Service<Controlled, {
     const offer = (event: ControlEvent): string | undefined => {
       switch (event._tag) {
         case "Message":
-          Queue.offerUnsafe(inbox, { _tag: "Message", from: event.from, message: event.message })
+          inbox.offer({ _tag: "Message", from: event.from, message: event.message })
           return undefined
         case "Request":
-          Queue.offerUnsafe(inbox, { _tag: "Request", client: event.client, request: event.request })
+          inbox.offer({ _tag: "Request", client: event.client, request: event.request })
           return undefined
         case "Timer": {
           const timer = armed.get(event.key)
           if (timer === undefined) return `timer ${event.key} is not armed; armed: ${[...armed.keys()].join(", ") || "none"}`
           armed.delete(event.key)
-          Queue.offerUnsafe(inbox, { _tag: "Timer", timer: timer.timer, key: event.key, generation: timer.generation })
+          inbox.offer({ _tag: "Timer", timer: timer.timer, key: event.key, generation: timer.generation })
           return undefined
         }
       }

@@ -1,8 +1,11 @@
 /**
  * A node's metrics, served at `GET /metrics` in Prometheus's text format:
  * Effect's `Metric`s in a registry of this node's own (several nodes share
- * a process in tests), written with the synchronous `updateUnsafe` because
- * the node loop and the sockets record them on every batch and write.
+ * a process in tests). The histograms are written with the synchronous
+ * `updateUnsafe` on every batch; what changes on every message (traffic
+ * per peer) or every batch (the status's numbers) is kept in plain fields
+ * and read when the metrics are (`Metric.registerUnsafe`): a registry
+ * update for each was a few percent of a node's CPU a write.
  *
  * The runtime records what any hosted spec has: batches, their apply and
  * fsync time, proposals (client requests the reducer took), and traffic per
@@ -26,11 +29,12 @@ const eventBuckets = Metric.exponentialBoundaries({ start: 1, factor: 2, count: 
 
 const snakeCase = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()
 
-interface PeerSeries {
-  readonly sentBytes: Metric.Counter<number>
-  readonly receivedBytes: Metric.Counter<number>
-  readonly sentMessages: Metric.Counter<number>
-  readonly receivedMessages: Metric.Counter<number>
+/** A peer's traffic so far. */
+interface PeerTraffic {
+  sentBytes: number
+  receivedBytes: number
+  sentMessages: number
+  receivedMessages: number
 }
 
 export class NodeMetrics extends Context.Service<NodeMetrics, {
@@ -62,33 +66,49 @@ export class NodeMetrics extends Context.Service<NodeMetrics, {
     const refusals = Metric.counter("parley_peer_refused_connections_total", { description: "Connections to the peer port that did not prove the cluster secret", incremental: true })
     const changes = Metric.counter("parley_status_changes_total", { description: "Changes of a text status field to a new value other than null", incremental: true })
 
-    const peers = new Map<NodeId, PeerSeries>()
-    const peer = (id: NodeId): PeerSeries => {
+    /** A counter read from `count` when the metrics are. */
+    const polledCounter = (name: string, description: string, attributes: Readonly<Record<string, string>>, count: () => number): void => {
+      Metric.registerUnsafe(Metric.counter(name, { description, incremental: true, attributes }), context, {
+        get: () => ({ count: count(), incremental: true }),
+        update: () => {},
+        modify: () => {}
+      })
+    }
+    const peers = new Map<NodeId, PeerTraffic>()
+    const peer = (id: NodeId): PeerTraffic => {
       const known = peers.get(id)
       if (known !== undefined) return known
-      const counter = (name: string, description: string) => Metric.counter(name, { description, incremental: true, attributes: { peer: id } })
-      const series: PeerSeries = {
-        sentBytes: counter("parley_peer_sent_bytes_total", "Bytes written to the peer's connection"),
-        receivedBytes: counter("parley_peer_received_bytes_total", "Bytes read from the peer's connection"),
-        sentMessages: counter("parley_peer_sent_messages_total", "Frames sent to the peer: protocol messages, forwarded requests and their answers"),
-        receivedMessages: counter("parley_peer_received_messages_total", "Frames received from the peer")
-      }
-      peers.set(id, series)
-      return series
+      const traffic: PeerTraffic = { sentBytes: 0, receivedBytes: 0, sentMessages: 0, receivedMessages: 0 }
+      const attributes = { peer: id }
+      polledCounter("parley_peer_sent_bytes_total", "Bytes written to the peer's connection", attributes, () => traffic.sentBytes)
+      polledCounter("parley_peer_received_bytes_total", "Bytes read from the peer's connection", attributes, () => traffic.receivedBytes)
+      polledCounter("parley_peer_sent_messages_total", "Frames sent to the peer: protocol messages, forwarded requests and their answers", attributes, () => traffic.sentMessages)
+      polledCounter("parley_peer_received_messages_total", "Frames received from the peer", attributes, () => traffic.receivedMessages)
+      peers.set(id, traffic)
+      return traffic
     }
 
-    /** The last value of each status field, its gauge, and the series that shows a text field's value. */
-    const last = new Map<string, unknown>()
-    const gauges = new Map<string, Metric.Gauge<number>>()
-    const textSeries = new Map<string, Metric.Gauge<number>>()
-    const numberGauge = (field: string, description: string): Metric.Gauge<number> => {
-      const known = gauges.get(field)
-      if (known !== undefined) return known
-      const gauge = Metric.gauge(`parley_status_${snakeCase(field)}`, { description })
-      gauges.set(field, gauge)
-      return gauge
+    /** The latest status; its numbers and booleans are read from it when the metrics are. */
+    let latest: StatusFields = {}
+    const polledGauges = new Set<string>()
+    const pollGauge = (field: string, description: string): void => {
+      if (polledGauges.has(field)) return
+      polledGauges.add(field)
+      Metric.registerUnsafe(Metric.gauge(`parley_status_${snakeCase(field)}`, { description }), context, {
+        get: () => {
+          const value = latest[field]
+          return { value: typeof value === "number" ? value : value === true ? 1 : 0 }
+        },
+        update: () => {},
+        modify: () => {}
+      })
     }
+    /** The last value of each text field, and the series that shows it. */
+    const lastText = new Map<string, unknown>()
+    const textSeries = new Map<string, Metric.Gauge<number>>()
     const recordText = (field: string, value: unknown): void => {
+      if (lastText.get(field) === value) return
+      lastText.set(field, value)
       const old = textSeries.get(field)
       if (old !== undefined) Metric.removeUnsafe(old, context)
       textSeries.delete(field)
@@ -103,10 +123,8 @@ export class NodeMetrics extends Context.Service<NodeMetrics, {
       update(Metric.withAttributes(changes, { field }), 1)
     }
     const recordField = (field: string, value: unknown): void => {
-      if (last.get(field) === value) return
-      last.set(field, value)
-      if (typeof value === "number") return update(numberGauge(field, `The spec's status field ${field}`), value)
-      if (typeof value === "boolean") return update(numberGauge(field, `The spec's status field ${field}, 1 for true`), value ? 1 : 0)
+      if (typeof value === "number") return pollGauge(field, `The spec's status field ${field}`)
+      if (typeof value === "boolean") return pollGauge(field, `The spec's status field ${field}, 1 for true`)
       recordText(field, value)
     }
 
@@ -118,12 +136,13 @@ export class NodeMetrics extends Context.Service<NodeMetrics, {
         if (proposed > 0) update(proposals, proposed)
       },
       status: (fields) => {
+        latest = fields
         for (const field in fields) recordField(field, fields[field])
       },
-      messageSent: (id) => update(peer(id).sentMessages, 1),
-      messageReceived: (id) => update(peer(id).receivedMessages, 1),
-      sent: (id, bytes) => update(peer(id).sentBytes, bytes),
-      received: (id, bytes) => update(peer(id).receivedBytes, bytes),
+      messageSent: (id) => void peer(id).sentMessages++,
+      messageReceived: (id) => void peer(id).receivedMessages++,
+      sent: (id, bytes) => void (peer(id).sentBytes += bytes),
+      received: (id, bytes) => void (peer(id).receivedBytes += bytes),
       refused: () => update(refusals, 1),
       prometheus: () => PrometheusMetrics.formatUnsafe(context)
     })

@@ -64,18 +64,42 @@ const templateOf = <Req, A>(route: ClientRoute<Req, A>): Template<Req, A> => {
   return { route, pattern: new RegExp(`^${source}$`), names, literal }
 }
 
+/**
+ * A path that a URL parser gives back as it is: no dot segment (nor a
+ * percent-encoded dot), no character it would encode, and not `//`, which
+ * it would read as a host.
+ */
+const plainPath = /^\/(?!\/)(?:[A-Za-z0-9\-_~!$&'()*+,;=:@%]|\/|\.(?<!\/\.))*$/
+/** A query whose parameters read the same whether a URL parser encodes it first or not. */
+const plainQuery = /^[A-Za-z0-9\-_~!$&'()*+,;=:@%/?.]*$/
+
+/**
+ * The path and the query of a request target, as the WHATWG URL parser
+ * reads them; a plain path (and query) is split without one, which every
+ * request would otherwise pay for.
+ */
+export const requestTarget = (url: string): { readonly path: string; readonly query: URLSearchParams } | undefined => {
+  const mark = url.indexOf("?")
+  const path = mark < 0 ? url : url.slice(0, mark)
+  const query = mark < 0 ? "" : url.slice(mark + 1)
+  // URLSearchParams drops one leading "?" of its text, which the query's own first character may be.
+  if (plainPath.test(path) && !/%2e/i.test(path) && plainQuery.test(query)) return { path, query: new URLSearchParams(`?${query}`) }
+  try {
+    const parsed = new URL(url, "http://localhost")
+    return { path: parsed.pathname, query: parsed.searchParams }
+  } catch {
+    return undefined
+  }
+}
+
 /** Reads a request line into one of `routes` (a spec's) or a host route, or says why it fits none. */
 export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) => {
   const templates = routes.map(templateOf)
   const listed = [...new Set(routes.map((route) => route.path)), "/v1/status"].join(", ")
   return (method: string, url: string): Route<Req, A> | RouteError => {
-    let parsed: URL
-    try {
-      parsed = new URL(url, "http://localhost")
-    } catch {
-      return refuse(400, `the request target ${JSON.stringify(url)} is not a valid URL`)
-    }
-    const path = parsed.pathname
+    const target = requestTarget(url)
+    if (target === undefined) return refuse(400, `the request target ${JSON.stringify(url)} is not a valid URL`)
+    const { path, query } = target
     if (path === "/v1/status") return only(method, "GET", { _tag: "Status" })
     if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
     if (path === "/v1/admin/hold") return only(method, "POST", { _tag: "Hold" })
@@ -90,10 +114,10 @@ export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) =
     }
     if (allowed.length === 0) return refuse(404, `no route ${path}; routes: ${listed}`)
     if (chosen === undefined) return refuse(405, `${method} is not allowed on ${path}; use ${allowed.join(", ")}`, allowed.join(", "))
-    const timeoutMs = timeoutOf(parsed.searchParams.get("timeout"))
+    const timeoutMs = timeoutOf(query.get("timeout"))
     if (typeof timeoutMs === "string") return refuse(400, timeoutMs)
     const params: Record<string, string> = {}
-    for (const [name, value] of parsed.searchParams) if (name !== "timeout") params[name] = value
+    for (const [name, value] of query) if (name !== "timeout") params[name] = value
     const { template, captured } = chosen
     for (let i = 0; i < template.names.length; i++) {
       const value = paramOf(template.names[i]!, captured[i + 1]!)

@@ -24,6 +24,7 @@ import type { AnyHostedSpec, NodeId } from "@parley/core"
 import { Context, Result, Schema } from "effect"
 import type { Effect, Scope } from "effect"
 import { oneLine } from "./cluster-file.ts"
+import { compiled } from "./compiled-schema.ts"
 import type { ListenError } from "./errors.ts"
 import { messageJson, rememberArrival } from "./message-json.ts"
 
@@ -47,9 +48,22 @@ export type PeerFrame = ReturnType<typeof peerFrameSchema>["Type"]
  * with the JSON it came as (message-json.ts).
  */
 export const peerFrameJson = (hosted: AnyHostedSpec) => {
-  const schema = peerFrameSchema(hosted)
+  // The frame's parts too: a message's text is made apart from the frame's (message-json.ts), and the event log encodes requests and responses.
+  compiled(hosted.message)
+  compiled(hosted.request)
+  compiled(hosted.response)
+  const schema = compiled(peerFrameSchema(hosted))
   const encode = Schema.encodeSync(schema)
-  const decode = Schema.decodeUnknownResult(schema)
+  const decodeValid = Schema.decodeUnknownSync(schema)
+  const decodeDetailed = Schema.decodeUnknownResult(schema)
+  /** The compiled decoder's fast path; a frame that does not fit is decoded again by the one that says why. */
+  const decode = (json: unknown): Result.Result<PeerFrame, Schema.SchemaError> => {
+    try {
+      return Result.succeed(decodeValid(json))
+    } catch {
+      return decodeDetailed(json)
+    }
+  }
   const messageText = messageJson(hosted.message)
   return {
     encode: (frame: PeerFrame): unknown => encode(frame),

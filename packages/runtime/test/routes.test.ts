@@ -1,6 +1,7 @@
 import { kvRoutes } from "@parley/kv"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { defaultTimeoutMs, makeRouter } from "../src/routes.ts"
+import { defaultTimeoutMs, makeRouter, requestTarget } from "../src/routes.ts"
 
 const route = makeRouter(kvRoutes)
 
@@ -40,5 +41,27 @@ describe("client API routes", () => {
     expect(call.request(7)).toEqual({ seq: 7, op: { _tag: "Cas", key: "k", expected: null, value: "v" } })
     expect(call.reply({ _tag: "Swapped", ok: true, current: "v" })).toEqual({ status: 200, body: { key: "k", swapped: true, value: "v" } })
     expect(target.route.call(target.params, { expected: 1 })).toMatch(/^the body does not fit \{"expected": string \| null, "value": string\}: /)
+  })
+
+  it("read a request target's path and query as the WHATWG URL parser does, whatever its characters", () => {
+    const asUrl = (url: string) => {
+      try {
+        const parsed = new URL(url, "http://localhost")
+        return { path: parsed.pathname, query: [...parsed.searchParams] }
+      } catch {
+        return undefined
+      }
+    }
+    const read = (url: string) => {
+      const target = requestTarget(url)
+      return target === undefined ? undefined : { path: target.path, query: [...target.query] }
+    }
+    const piece = fc.constantFrom("v1", "kv", "a", ".", "..", "%2e", "%2E.", "%2F", "%zz", "%", "é", " ", "#", "?", "=", "&", "'", "\\", "//", "~", "+", "timeout=5", "x=%20y")
+    const target = fc.array(piece, { maxLength: 8 }).map((pieces) => `/${pieces.join("/")}`)
+    fc.assert(fc.property(fc.oneof(target, fc.string().map((text) => `/${text}`)), (url) => {
+      expect(read(url)).toEqual(asUrl(url))
+    }), { numRuns: 10_000 })
+    expect(read("/v1/kv/a/../b?timeout=5")).toEqual({ path: "/v1/kv/b", query: [["timeout", "5"]] })
+    expect(read("/??")).toEqual({ path: "/", query: [["?", ""]] })
   })
 })

@@ -14,7 +14,7 @@ import { nodeLayer } from "../src/host.ts"
 import { Node } from "../src/node.ts"
 import { NodeConfig } from "../src/node-config.ts"
 import { freeBasePort } from "../src/ports.ts"
-import { Storage } from "../src/storage.ts"
+import { saved, Storage } from "../src/storage.ts"
 import { Transport } from "../src/transport.ts"
 import type { PeerFrame } from "../src/transport.ts"
 
@@ -52,7 +52,7 @@ const hostedCounter = (sendsBeforeSave: ((message: Message) => boolean) | undefi
 /** What the node did, in order: each save, each frame handed to the transport, each flush. */
 const journaled = async (hosted: AnyHostedSpec): Promise<ReadonlyArray<string>> => {
   const journal: Array<string> = []
-  const storage = Layer.succeed(Storage, Storage.of({ load: Effect.succeed(Option.none()), save: () => Effect.sync(() => void journal.push("save")) }))
+  const storage = Layer.succeed(Storage, Storage.of({ load: Effect.succeed(Option.none()), save: () => (journal.push("save"), saved) }))
   const transport = Layer.succeed(Transport, Transport.of({
     open: () =>
       Effect.succeed({

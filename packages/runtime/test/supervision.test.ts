@@ -5,7 +5,7 @@
  */
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
-import { Cause, Effect, Exit, Layer, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Result } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
 import { tmpdir } from "node:os"
@@ -17,7 +17,7 @@ import { ensureCredentials } from "../src/credentials.ts"
 import { NodeStopped, StorageError } from "../src/errors.ts"
 import { runHost } from "../src/host.ts"
 import { freeBasePort } from "../src/ports.ts"
-import { Storage } from "../src/storage.ts"
+import { saved, Storage } from "../src/storage.ts"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
@@ -37,7 +37,7 @@ const oneNodeCluster = async () => {
 const failingStorage = (failing: { now: boolean }) =>
   Layer.succeed(Storage, Storage.of({
     load: Effect.succeed(Option.none()),
-    save: () => failing.now ? Effect.fail(new StorageError({ path: "test.sqlite", message: "cannot write test.sqlite: disk full" })) : Effect.void
+    save: () => failing.now ? Result.fail(new StorageError({ path: "test.sqlite", message: "cannot write test.sqlite: disk full" })) : saved
   }))
 
 /** Raft, but a step that takes a Put of the key `boom` throws. */

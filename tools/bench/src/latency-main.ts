@@ -1,12 +1,16 @@
 /**
  * `npm run bench:latency -- [SECONDS] [ROUNDS]`: write latency at one
  * connection, parley raft (as `cluster up` starts it: event log on,
- * pipelined appends on) beside the same without pipelined appends and a
- * 3-member etcd, all up at once, measured by `wrk -c1` against each leader
- * in phases whose order turns each round, so a shared machine's changes of
- * pace fall on all alike. Each round gives the ratio of each raft's rate to
- * etcd's; the median round is the figure. Per phase, each member's CPU per
- * write, and for raft each node's loop per write from its `/metrics`:
+ * pipelined appends on) beside the same without pipelined appends and two
+ * 3-member etcds, one with plain peer links (the target) and one with
+ * encrypted ones (`--peer-auto-tls`, as parley's peers are TLS), all up at
+ * once, measured by `wrk -c1` against each leader in phases whose order
+ * turns each round, so a shared machine's changes of pace fall on all
+ * alike. Each round gives the ratio of each raft's rate to each etcd's; the
+ * median round is the figure. Per phase, each member's CPU per write (the
+ * summary gives the median phase's, leader and followers apart, which a
+ * busy machine changes less than a rate), and for raft each node's loop per
+ * write from its `/metrics`:
  * batches, reducer and log time, durable save time (fsync included). Then,
  * with strace on the PATH, one more phase per system with its leader and a
  * follower traced: sync and write calls per write (strace slows the
@@ -40,8 +44,15 @@ const memberNames = async (target: ClusterTarget): Promise<ReadonlyArray<string>
   return target.members.map((member) => member.id === leader.id ? `${member.id} (leader)` : member.id)
 }
 
+/** One phase's figures: wrk's, and the CPU per write of the leader and of the busier follower. */
+interface PhaseFigures {
+  readonly wrk: WrkFigures
+  readonly leaderCpuMs: number
+  readonly followerCpuMs: number
+}
+
 /** One wrk phase against the system's leader, with each member's CPU per write and, for parley, its loop per write. */
-const phase = async ({ target, request, parley }: System): Promise<WrkFigures> => {
+const phase = async ({ target, request, parley }: System): Promise<PhaseFigures> => {
   const leader = await target.leader()
   const names = await memberNames(target)
   const loopsBefore = parley ? await Promise.all(target.members.map(loopTotals)) : []
@@ -53,7 +64,9 @@ const phase = async ({ target, request, parley }: System): Promise<WrkFigures> =
   const cpuMsPerWrite = cpuAfter.map((after, i) => ({ node: names[i]!, cpuMsPerWrite: round2((after - cpuBefore[i]!) / writes) }))
   const loops = parley ? target.members.map((_, i) => perWrite(names[i]!, loopsBefore[i]!, loopsAfter[i]!, writes)) : undefined
   console.log(JSON.stringify({ bench: "write-latency-c1", system: target.system, ...figures, cpuMsPerWrite, ...(loops === undefined ? {} : { loops }) }))
-  return figures
+  const leaderAt = target.members.findIndex((member) => member.id === leader.id)
+  const followers = cpuMsPerWrite.filter((_, i) => i !== leaderAt).map((member) => member.cpuMsPerWrite)
+  return { wrk: figures, leaderCpuMs: cpuMsPerWrite[leaderAt]?.cpuMsPerWrite ?? 0, followerCpuMs: Math.max(0, ...followers) }
 }
 
 /** One traced phase: the leader's and a follower's sync and write calls per write. */
@@ -74,34 +87,49 @@ if (!wrkOnPath() || !etcdOnPath()) {
   process.exit(0)
 }
 
-const systems: ReadonlyArray<System> = [
-  { target: await startParley(26_000), request: parleyWrite, parley: true },
-  { target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true },
-  { target: await startEtcd(26_400), request: etcdWrite, parley: false }
+/** Each system as it starts; every one started is stopped at the end, however the bench ends. */
+const starts: ReadonlyArray<() => Promise<System>> = [
+  async () => ({ target: await startParley(26_000), request: parleyWrite, parley: true }),
+  async () => ({ target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true }),
+  async () => ({ target: await startEtcd(26_400), request: etcdWrite, parley: false }),
+  async () => ({ target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false })
 ]
-const etcd = systems.length - 1
+const systems: Array<System> = []
+/** The etcds each raft is compared with: plain peers (the target), and peers over TLS. */
+const etcd = starts.length - 2
+const etcdPeerTls = starts.length - 1
 try {
-  const rates: Array<Array<number>> = systems.map(() => [])
-  const p50s: Array<Array<number>> = systems.map(() => [])
+  for (const start of starts) systems.push(await start())
+  const phases: Array<Array<PhaseFigures>> = systems.map(() => [])
   for (let r = 0; r < rounds; r++) {
     // Each round starts with the next system, so none always runs first or last.
     for (let k = 0; k < systems.length; k++) {
       const i = (r + k) % systems.length
-      const figures = await phase(systems[i]!)
-      rates[i]!.push(figures.requestsPerSecond)
-      p50s[i]!.push(figures.p50Ms)
+      phases[i]!.push(await phase(systems[i]!))
     }
   }
-  const ratios = (i: number): ReadonlyArray<number> => rates[i]!.map((rate, r) => round2(rate / rates[etcd]![r]!))
+  const rates = (i: number): ReadonlyArray<number> => phases[i]!.map((figures) => figures.wrk.requestsPerSecond)
+  const ratios = (i: number, to: number): ReadonlyArray<number> => rates(i).map((rate, r) => round2(rate / rates(to)[r]!))
   console.log(JSON.stringify({
     bench: "write-latency-c1-summary",
     rounds,
     phaseSeconds: seconds,
-    systems: systems.map(({ target }, i) => ({
+    systems: systems.map(({ target, parley }, i) => ({
       system: target.system,
-      writesPerSecond: median(rates[i]!),
-      p50Ms: median(p50s[i]!),
-      ...(i === etcd ? {} : { ratio: median(ratios(i)), roundRatios: ratios(i) })
+      writesPerSecond: median(rates(i)),
+      p50Ms: median(phases[i]!.map((figures) => figures.wrk.p50Ms)),
+      cpuMsPerWrite: {
+        leader: median(phases[i]!.map((figures) => figures.leaderCpuMs)),
+        follower: median(phases[i]!.map((figures) => figures.followerCpuMs))
+      },
+      ...(parley
+        ? {
+          ratio: median(ratios(i, etcd)),
+          roundRatios: ratios(i, etcd),
+          ratioToPeerTlsEtcd: median(ratios(i, etcdPeerTls)),
+          roundRatiosToPeerTlsEtcd: ratios(i, etcdPeerTls)
+        }
+        : {})
     }))
   }))
   if (straceOnPath()) {

@@ -2,7 +2,9 @@
  * A 3-member etcd cluster on loopback with etcd's default timeouts
  * (heartbeat 100 ms, election 1000 ms), written to through its JSON gateway
  * (`POST /v3/kv/put`, keys and values base64), the same HTTP/JSON path
- * parley's API offers.
+ * parley's API offers. Its peers talk plain HTTP unless `peerTls`: then
+ * HTTPS with certificates each member makes itself (`--peer-auto-tls`),
+ * encrypted as parley's peer links are (TLS 1.3 keyed by the cluster secret).
  */
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
@@ -29,12 +31,18 @@ const post = async (url: string, body: unknown): Promise<{ status: number; json:
   return { status: response.status, json: await response.json() as Record<string, unknown> }
 }
 
-export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
+export interface EtcdOptions {
+  /** Peers over TLS (`--peer-auto-tls`), for a comparison with links as encrypted as parley's. */
+  readonly peerTls?: boolean
+}
+
+export const startEtcd = async (basePort: number, options: EtcdOptions = {}): Promise<ClusterTarget> => {
   const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"))
+  const peerScheme = options.peerTls === true ? "https" : "http"
   const ids = ["e1", "e2", "e3"]
   const clientPort = (i: number) => basePort + i + 1
   const peerPort = (i: number) => basePort + 100 + i + 1
-  const initialCluster = ids.map((id, i) => `${id}=http://127.0.0.1:${peerPort(i)}`).join(",")
+  const initialCluster = ids.map((id, i) => `${id}=${peerScheme}://127.0.0.1:${peerPort(i)}`).join(",")
   const members: ReadonlyArray<Member> = ids.map((id, i) => ({ id, url: `http://127.0.0.1:${clientPort(i)}` }))
   const processes = new Map<string, ChildProcess>()
   const launch = (i: number) => {
@@ -45,8 +53,9 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
       "--data-dir", join(dir, id),
       "--listen-client-urls", `http://127.0.0.1:${clientPort(i)}`,
       "--advertise-client-urls", `http://127.0.0.1:${clientPort(i)}`,
-      "--listen-peer-urls", `http://127.0.0.1:${peerPort(i)}`,
-      "--initial-advertise-peer-urls", `http://127.0.0.1:${peerPort(i)}`,
+      "--listen-peer-urls", `${peerScheme}://127.0.0.1:${peerPort(i)}`,
+      "--initial-advertise-peer-urls", `${peerScheme}://127.0.0.1:${peerPort(i)}`,
+      ...(options.peerTls === true ? ["--peer-auto-tls"] : []),
       "--initial-cluster", initialCluster,
       "--initial-cluster-token", "parley-bench",
       "--initial-cluster-state", "new"
@@ -66,9 +75,15 @@ export const startEtcd = async (basePort: number): Promise<ClusterTarget> => {
     throw new Error(`etcd elected no leader within 30 s; logs in ${dir}`)
   }
   ids.forEach((_, i) => launch(i))
-  await leader()
+  try {
+    await leader()
+  } catch (error) {
+    // A cluster that never came up (a port taken, say) is not left running.
+    for (const child of processes.values()) child.kill("SIGKILL")
+    throw error
+  }
   return {
-    system: "etcd",
+    system: options.peerTls === true ? "etcd (peer TLS)" : "etcd",
     members,
     put: async (member, key, value, timeoutMs) => {
       const response = await fetch(`${member.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64(key), value: b64(value) }), signal: AbortSignal.timeout(timeoutMs) })
