@@ -1,4 +1,10 @@
-const INITIAL_CAPACITY = 1 << 12
+/**
+ * Small on purpose: a table grows a few times among the first tuples it
+ * stores, while its code still runs unoptimised, so the growing is part of
+ * what V8 has seen when it optimises the hot loop, rather than a path never
+ * taken that throws the optimised code away the first time it is.
+ */
+const INITIAL_CAPACITY = 1 << 4
 
 /**
  * What a growable buffer field holds until its constructor stores the real
@@ -54,7 +60,7 @@ export class TupleTable {
   private count = 0
 
   constructor() {
-    this.data = new Int32Array(1 << 16)
+    this.data = new Int32Array(4 * INITIAL_CAPACITY)
     this.starts = new Int32Array(INITIAL_CAPACITY + 1)
     this.buckets = new Int32Array(3 * INITIAL_CAPACITY)
   }
