@@ -48,6 +48,8 @@ describe("a worker bundle", () => {
     expect(result._tag).toBe("Built")
     first = result.path
     expect(await walked(first)).toEqual([11, 11])
+    // The threads kept V8's code for the bundle beside it, for the next threads not to compile it again.
+    expect(existsSync(`${first}.v8`)).toBe(true)
     expect(await bundled()).toEqual({ _tag: "Fresh", path: first })
   }, 60_000)
 

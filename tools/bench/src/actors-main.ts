@@ -10,6 +10,13 @@
  * shared with other jobs the steadier figure (two workers at 1.2 times one's
  * CPU, with little waiting, make 1.6 times the speed on two free cores).
  * Each run is a fresh process. Arguments, if any, pick specs by name.
+ *
+ * Each run's CPU time is also split where Linux tells: the main thread's,
+ * each worker thread's (`workerCpuMs`), and V8's helper threads'
+ * (`v8HelpersCpuMs`: the optimising compilers and the collector, of every
+ * isolate). One worker's search leaves the helpers a core of their own;
+ * two workers share both cores with them, so two workers' wall time is at
+ * least their whole CPU time over two (see `docs/figures.md`).
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -32,7 +39,7 @@ interface Summary {
   readonly distinctStates: number
   readonly elapsedMs: number
   readonly statesPerSec: number
-  readonly perThread: ReadonlyArray<{ readonly waitMs: number; readonly expanded: number; readonly replaySteps: number }> | null
+  readonly perThread: ReadonlyArray<{ readonly cpuMs: number; readonly waitMs: number; readonly expanded: number; readonly replaySteps: number }> | null
 }
 
 const chosen = process.argv.slice(2)
@@ -46,7 +53,12 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
     })
     if (run.status !== 0) throw new Error(`parley check ${spec} exited with ${run.status}: ${run.stderr}`)
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Summary
-    const { peakRssBytes, cpuMs } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as { readonly peakRssBytes: number; readonly cpuMs: number }
+    const { peakRssBytes, cpuMs, mainThreadCpuMs, v8HelpersCpuMs } = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as {
+      readonly peakRssBytes: number
+      readonly cpuMs: number
+      readonly mainThreadCpuMs?: number | null
+      readonly v8HelpersCpuMs?: number
+    }
     rates.push(summary.statesPerSec)
     cpu.push(cpuMs)
     console.log(JSON.stringify({
@@ -59,9 +71,11 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       elapsedMs: Math.round(summary.elapsedMs),
       statesPerSec: Math.round(summary.statesPerSec),
       cpuMs,
+      ...(mainThreadCpuMs === undefined ? {} : { mainThreadCpuMs, v8HelpersCpuMs }),
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
       rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates),
       ...(summary.perThread === null ? {} : {
+        workerCpuMs: summary.perThread.slice(1).map((thread) => thread.cpuMs),
         waitMs: summary.perThread.map((thread) => thread.waitMs),
         expanded: summary.perThread.map((thread) => thread.expanded),
         replaySteps: summary.perThread.map((thread) => thread.replaySteps)

@@ -80,12 +80,15 @@ abstract class Networks<M, Req, Res> {
   private readonly recentPendingB = new Uint32Array(RECENT)
   private readonly recentPending = new Array<NetworkState<E<M, Req, Res>> | undefined>(RECENT)
   private readonly lanes = new Uint32Array(2)
-  protected words = new Uint32Array(64)
+  /** Room for a fingerprint's words; stored twice at construction, as it is replaced when it grows (see `UNSET` in `tuple-table.ts`). */
+  protected words: Uint32Array = new Uint32Array(0)
   private pendingTuple: ReadonlyArray<number> = []
   pendingA = 0
   pendingB = 0
 
-  constructor(protected readonly envelopes: Interner<E<M, Req, Res>>) {}
+  constructor(protected readonly envelopes: Interner<E<M, Req, Res>>) {
+    this.words = new Uint32Array(64)
+  }
 
   after(network: number, removed: number, sent: ReadonlyArray<number>): number {
     this.pend(network, removed, sent)

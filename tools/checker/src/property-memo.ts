@@ -50,7 +50,8 @@ export class PropertyMemo<S, M, T, Req, Res, D, CS, CT> {
   }
 
   private memoised(predicate: (state: State<S, M, T, Req, Res, D, CS, CT>) => boolean): (state: State<S, M, T, Req, Res, D, CS, CT>) => boolean {
-    let verdicts = new Uint8Array(1 << 12)
+    // Small, to grow while unoptimised (see `INITIAL_CAPACITY` in `tuple-table.ts`).
+    let verdicts = new Uint8Array(1 << 4)
     let readsNetwork = false
     return (state) => {
       const rest = readsNetwork ? -1 : this.restOf(state)

@@ -5,9 +5,14 @@
  * counterexample is rebuilt by replaying the actions along the parent links.
  *
  * Everything lives in growable `SharedArrayBuffer`s, so worker threads share
- * one table: sixteen bytes a state in four arrays indexed by state id (grown
- * in place by an eighth at a time), plus an open-addressing index of 4-byte
- * slots kept at most five-eighths full. Inserting is lock-free: a slot is claimed
+ * one table: sixteen bytes a state in three arrays indexed by state id (grown
+ * in place by an eighth at a time; the fingerprint's two lanes side by side,
+ * so checking one costs one read of memory, not two), plus an
+ * open-addressing index of 4-byte slots kept at most five-eighths full. A
+ * slot holds the id and three bits of the fingerprint, so a probe that meets
+ * another state reads the id arrays only one time in eight: on a large table
+ * every such read is a miss of the cache, and on several threads, often of a
+ * line another core has just written. Inserting is lock-free: a slot is claimed
  * with a compare-and-swap, then the id is allocated and published. Each
  * thread allocates ids from a chunk of its own, so two threads never write
  * the same cache line of the id arrays; a chunk's unused ids are holes (a
@@ -28,7 +33,10 @@ const CHUNK = 1024
 const INITIAL_SLOTS = 1 << 16
 /** Room a thread may still fill after it finds the id arrays nearly full, before they grow. */
 const ID_HEADROOM = 1 << 14
+/** Ids stay below this, so that an id plus one fits in a slot's low 28 bits beside its tag. */
 const MAX_STATES = 1 << 28
+const ID_BITS = 0x0fffffff
+const TAG_SHIFT = 28
 /** Words of an entry of a thread's memory of recent fingerprints: see `StateTable.recent`. */
 const RECENT_WIDTH = 3
 
@@ -51,8 +59,8 @@ export interface SavedTable {
 
 /** What a worker needs to attach to the same table. */
 export interface StateTableBuffers {
-  readonly laneA: SharedArrayBuffer
-  readonly laneB: SharedArrayBuffer
+  /** Both lanes of each id's fingerprint, side by side. */
+  readonly lanes: SharedArrayBuffer
   readonly parents: SharedArrayBuffer
   readonly actions: SharedArrayBuffer
   readonly slots: SharedArrayBuffer
@@ -69,11 +77,13 @@ export class StateTable {
    * growable buffer): the id arrays when an id lies beyond them, the index
    * when `REHASHES` moves on.
    */
-  private laneA: Uint32Array = new Uint32Array(0)
-  private laneB: Uint32Array = new Uint32Array(0)
+  /** Lane A of id `i` at `2 * i`, lane B after it. */
+  private lanes: Uint32Array = new Uint32Array(0)
+  /** How many ids the views cover. */
+  private idsViewed = 0
   private parents: Int32Array = new Int32Array(0)
   private actions: Int32Array = new Int32Array(0)
-  /** Slot → state id + 1; zero marks an empty slot. */
+  /** Slot → state id + 1, with the fingerprint's tag in the bits above (see `slotValue`); zero marks an empty slot. */
   private slots: Int32Array = new Int32Array(0)
   private rehashesSeen = 0
   private readonly counters: Int32Array
@@ -96,8 +106,7 @@ export class StateTable {
       ? new Int32Array(RECENT_WIDTH * recentEntries).fill(-1)
       : undefined
     this.buffers = buffers ?? {
-      laneA: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
-      laneB: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
+      lanes: growable(INITIAL_SLOTS * 4, MAX_STATES * 8),
       parents: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
       actions: growable(INITIAL_SLOTS * 2, MAX_STATES * 4),
       slots: growable(INITIAL_SLOTS * 4, MAX_STATES * 8),
@@ -109,11 +118,11 @@ export class StateTable {
   }
 
   private viewIds(): void {
-    const { laneA, laneB, parents, actions } = this.buffers
-    // The four grow one after another; a view as long as the shortest is safe while another thread is between them.
-    const length = Math.min(laneA.byteLength, laneB.byteLength, parents.byteLength, actions.byteLength) / 4
-    this.laneA = new Uint32Array(laneA, 0, length)
-    this.laneB = new Uint32Array(laneB, 0, length)
+    const { lanes, parents, actions } = this.buffers
+    // The three grow one after another; a view as long as the shortest is safe while another thread is between them.
+    const length = Math.min(lanes.byteLength / 8, parents.byteLength / 4, actions.byteLength / 4)
+    this.idsViewed = length
+    this.lanes = new Uint32Array(lanes, 0, 2 * length)
     this.parents = new Int32Array(parents, 0, length)
     this.actions = new Int32Array(actions, 0, length)
   }
@@ -125,7 +134,7 @@ export class StateTable {
 
   /** Views covering every id handed out so far, for reading another thread's states. */
   private covering(id: number): void {
-    if (id >= this.laneA.length) this.viewIds()
+    if (id >= this.idsViewed) this.viewIds()
   }
 
   /** Distinct states: exact on one thread; with several, exact once each has called `flush`. */
@@ -177,12 +186,13 @@ export class StateTable {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots
     const mask = slots.length - 1
+    const tag = tagOf(a)
     for (let slot = slotOf(a, b) & mask, probes = 0; probes <= mask; probes++, slot = (slot + 1) & mask) {
       const probe = Atomics.load(slots, slot)
       if (probe === EMPTY || probe === RESERVED) return -1
-      const id = probe - 1
-      this.covering(id)
-      if (this.laneA[id] === a && this.laneB[id] === b) return id
+      if ((probe & ~ID_BITS) !== tag) continue
+      const id = (probe & ID_BITS) - 1
+      if (this.holds(id, a, b)) return id
     }
     return -1
   }
@@ -191,6 +201,7 @@ export class StateTable {
     if (Atomics.load(this.counters, REHASHES) !== this.rehashesSeen) this.viewSlots()
     const slots = this.slots
     const mask = slots.length - 1
+    const tag = tagOf(a)
     let slot = slotOf(a, b) & mask
     for (let probes = 0; probes <= mask; probes++) {
       let probe = Atomics.load(slots, slot)
@@ -199,12 +210,16 @@ export class StateTable {
         probe = Atomics.load(slots, slot)
       }
       while (probe === RESERVED) probe = Atomics.load(slots, slot)
-      const id = probe - 1
-      this.covering(id)
-      if (this.laneA[id] === a && this.laneB[id] === b) return ~id
+      if ((probe & ~ID_BITS) === tag && this.holds((probe & ID_BITS) - 1, a, b)) return ~((probe & ID_BITS) - 1)
       slot = (slot + 1) & mask
     }
     throw new RangeError(`the state table's index is full at ${this.size} states: it was not rehashed when crowded`)
+  }
+
+  /** Whether id `id` is the fingerprint `(a, b)`. */
+  private holds(id: number, a: number, b: number): boolean {
+    this.covering(id)
+    return this.lanes[2 * id] === a >>> 0 && this.lanes[2 * id + 1] === b >>> 0
   }
 
   /**
@@ -232,9 +247,15 @@ export class StateTable {
   saved(): SavedTable {
     const end = this.idsHandedOut
     this.covering(end - 1)
+    const laneA = new Uint32Array(end)
+    const laneB = new Uint32Array(end)
+    for (let id = 0; id < end; id++) {
+      laneA[id] = this.lanes[2 * id]!
+      laneB[id] = this.lanes[2 * id + 1]!
+    }
     return {
-      laneA: this.laneA.slice(0, end),
-      laneB: this.laneB.slice(0, end),
+      laneA,
+      laneB,
       parents: this.parents.slice(0, end),
       actions: this.actions.slice(0, end),
       size: this.size
@@ -247,8 +268,10 @@ export class StateTable {
     const end = saved.laneA.length
     table.growIds(end)
     table.viewIds()
-    table.laneA.set(saved.laneA)
-    table.laneB.set(saved.laneB)
+    for (let id = 0; id < end; id++) {
+      table.lanes[2 * id] = saved.laneA[id]!
+      table.lanes[2 * id + 1] = saved.laneB[id]!
+    }
     table.parents.set(saved.parents)
     table.actions.set(saved.actions)
     Atomics.store(table.counters, NEXT_ID, end)
@@ -269,9 +292,10 @@ export class StateTable {
     const mask = slots.length - 1
     for (let id = 0, end = this.idsHandedOut; id < end; id++) {
       if (this.parents[id] === HOLE) continue
-      let slot = slotOf(this.laneA[id]!, this.laneB[id]!) & mask
+      const a = this.lanes[2 * id]!
+      let slot = slotOf(a, this.lanes[2 * id + 1]!) & mask
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask
-      slots[slot] = id + 1
+      slots[slot] = slotValue(id, a)
     }
   }
 
@@ -311,26 +335,26 @@ export class StateTable {
   /** Bytes the table holds, for the benchmark's bytes-per-state figure. */
   get bytes(): number {
     const b = this.buffers
-    return b.laneA.byteLength + b.laneB.byteLength + b.parents.byteLength + b.actions.byteLength + b.slots.byteLength
+    return b.lanes.byteLength + b.parents.byteLength + b.actions.byteLength + b.slots.byteLength
   }
 
   private publish(slot: number, a: number, b: number, parent: number, action: number): number {
     if (this.chunkNext === this.chunkEnd) this.takeChunk()
     const id = this.chunkNext++
     this.uncounted++
-    this.laneA[id] = a
-    this.laneB[id] = b
+    this.lanes[2 * id] = a
+    this.lanes[2 * id + 1] = b
     this.parents[id] = parent + PARENT_BIAS
     this.actions[id] = action
-    Atomics.store(this.slots, slot, id + 1)
+    Atomics.store(this.slots, slot, slotValue(id, a))
     return id
   }
 
   private takeChunk(): void {
     this.flush()
     const start = Atomics.add(this.counters, NEXT_ID, CHUNK)
-    if (start + CHUNK > MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
-    if (start + CHUNK + ID_HEADROOM >= this.laneA.length) this.growIds(start + CHUNK)
+    if (start + CHUNK >= MAX_STATES) throw new RangeError(`the state table is full: ${MAX_STATES} states`)
+    if (start + CHUNK + ID_HEADROOM >= this.idsViewed) this.growIds(start + CHUNK)
     this.covering(start + CHUNK - 1)
     this.chunkNext = start
     this.chunkEnd = start + CHUNK
@@ -338,11 +362,11 @@ export class StateTable {
 
   /** Grows the id arrays in place by an eighth (growing in place copies nothing); another thread may have grown them already. */
   private growIds(id: number): void {
-    const wanted = Math.min(MAX_STATES, Math.max(Math.ceil(this.laneA.length * 1.125), id + 2 * ID_HEADROOM)) * 4
-    for (const buffer of [this.buffers.laneA, this.buffers.laneB, this.buffers.parents, this.buffers.actions]) {
-      if (buffer.byteLength >= wanted) continue
+    const wanted = Math.min(MAX_STATES, Math.max(Math.ceil(this.idsViewed * 1.125), id + 2 * ID_HEADROOM)) * 4
+    for (const [buffer, bytes] of [[this.buffers.lanes, 2 * wanted], [this.buffers.parents, wanted], [this.buffers.actions, wanted]] as const) {
+      if (buffer.byteLength >= bytes) continue
       try {
-        buffer.grow(wanted)
+        buffer.grow(bytes)
       } catch {
         // Another thread grew it past `wanted` between the check and the call.
       }
@@ -352,3 +376,9 @@ export class StateTable {
 
 /** Both lanes are already well mixed; folding them keeps slots spread even if one lane collides. */
 const slotOf = (a: number, b: number): number => a ^ Math.imul(b, 0x9e3779b1)
+
+/** Three bits of lane A, its top ones (the slot is chosen by the low bits of the mix), in the place they take in a slot. */
+const tagOf = (a: number): number => ((a >>> 29) << TAG_SHIFT)
+
+/** What a slot holds for id `id` of lane A `a`: the id plus one, and the tag above it. */
+const slotValue = (id: number, a: number): number => tagOf(a) | (id + 1)

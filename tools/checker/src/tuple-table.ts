@@ -1,4 +1,20 @@
-const INITIAL_CAPACITY = 1 << 12
+/**
+ * Small on purpose: a table grows a few times among the first tuples it
+ * stores, while its code still runs unoptimised, so the growing is part of
+ * what V8 has seen when it optimises the hot loop, rather than a path never
+ * taken that throws the optimised code away the first time it is.
+ */
+const INITIAL_CAPACITY = 1 << 4
+
+/**
+ * What a growable buffer field holds until its constructor stores the real
+ * one. V8 compiles code that reads a field stored only once as reading a
+ * constant, and throws all that code away (then compiles it again) the
+ * first time the field changes, as these do when a table grows: storing
+ * each twice at construction spares every thread of a search those
+ * recompiles of its hot loop.
+ */
+export const UNSET: Int32Array<ArrayBuffer> = new Int32Array(0)
 
 /** A 32-bit hash of a tuple of integers; a pair hashes as the tuple of its two. */
 const mix = (h: number, k: number): number => {
@@ -36,12 +52,18 @@ const finish = (h: number): number => {
  * would cost the garbage collector more than the lookups.
  */
 export class TupleTable {
-  private data = new Int32Array(1 << 16)
+  private data = UNSET
   /** Where tuple `id` starts in `data`; it ends where `id + 1` starts. */
-  private starts = new Int32Array(INITIAL_CAPACITY + 1)
+  private starts = UNSET
   /** Per bucket, the two lanes of a tuple's hash and its id plus one (0 when empty). */
-  private buckets = new Int32Array(3 * INITIAL_CAPACITY)
+  private buckets = UNSET
   private count = 0
+
+  constructor() {
+    this.data = new Int32Array(4 * INITIAL_CAPACITY)
+    this.starts = new Int32Array(INITIAL_CAPACITY + 1)
+    this.buckets = new Int32Array(3 * INITIAL_CAPACITY)
+  }
 
   get size(): number {
     return this.count
@@ -132,8 +154,13 @@ const grown = (array: Int32Array<ArrayBuffer>, length: number): Int32Array<Array
  * caches (a slot and an event, a network and what a step sent).
  */
 export class PairMap {
-  private entries = new Int32Array(3 * INITIAL_CAPACITY).fill(-1)
+  /** See `UNSET`. */
+  private entries = UNSET
   private count = 0
+
+  constructor() {
+    this.entries = new Int32Array(3 * INITIAL_CAPACITY).fill(-1)
+  }
 
   get size(): number {
     return this.count

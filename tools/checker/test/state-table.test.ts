@@ -50,6 +50,27 @@ describe("StateTable", () => {
     expect(table.bytes / table.size).toBeLessThan(16 * 1.25 + 16 + 1)
   })
 
+  it("tells apart fingerprints whose slot tags agree and ones that differ only in the tag's bits", () => {
+    const table = new StateTable()
+    const fingerprints: Array<readonly [number, number]> = []
+    // Lane A's top three bits are a slot's tag, its low bits (with lane B) pick the slot: the same low bits under each of the eight tags, and each tag under many.
+    for (let tag = 0; tag < 8; tag++) {
+      for (let i = 0; i < 5_000; i++) fingerprints.push([((tag << 29) | (Math.imul(i, 0x9e3779b1) & 0x1fffffff)) >>> 0, i % 3])
+    }
+    const ids = fingerprints.map(([a, b]) => {
+      const id = table.insert(a, b, -1, 0)
+      if (table.crowded) table.rehash()
+      return id
+    })
+    const expected = fingerprints.map((_, i) => i)
+    expect(ids).toEqual(expected)
+    expect(fingerprints.map(([a, b]) => table.find(a, b))).toEqual(expected)
+    expect(fingerprints.map(([a, b]) => ~table.insert(a, b, -1, 0))).toEqual(expected)
+    expect(table.find((7 << 29) >>> 0, 1)).toBe(-1)
+    const restored = StateTable.restored(table.saved())
+    expect(fingerprints.map(([a, b]) => restored.find(a, b))).toEqual(expected)
+  })
+
   it("rebuilds the path to a state from its parent links", () => {
     const table = new StateTable()
     const root = table.insert(1, 1, -1, 2)
