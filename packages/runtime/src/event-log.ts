@@ -8,9 +8,10 @@
  * power may lose the log's last lines, never reorder them.
  *
  * When the loop writes a batch is its choice (node.ts): a batch that took a
- * client request before anything of it leaves the node, any other after its
- * outputs have left, so the encoding and the write are off the path of a
- * follower's answer and a leader's reply. A kill -9 in that window loses the
+ * client request before anything of it leaves the node, any other at the
+ * loop's next turn, after its outputs have left and the fibers its replies
+ * woke have written them, so the encoding and the write are off the path of
+ * a follower's answer and a leader's reply. A kill -9 in that window loses the
  * batch from the log though its durable state was saved and its messages
  * sent; its inputs were messages and timers, which `parley validate` finds
  * in the other nodes' logs and rebuilds the batch from (lost-batch.ts).

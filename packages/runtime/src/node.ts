@@ -8,8 +8,8 @@
  * (`HostedSpec.sendsBeforeSave`: Raft's AppendEntries, so the leader's
  * fsync and its followers' run at once).
  * Each step also goes to the event log: a batch that took a client request
- * is written before anything of it leaves, any other once its outputs have
- * left (event-log.ts says why).
+ * is written before anything of it leaves, any other at the loop's next
+ * turn, once its outputs and its replies have left (event-log.ts says why).
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
@@ -160,6 +160,8 @@ export class Node extends Context.Service<Node, {
     perform(first.out)
     const loop = Effect.gen(function*() {
       yield* ioTurn
+      // The last batch's steps, held until its replies have left: a reply is written by its HTTP fiber, which runs once this one yields.
+      log.flush()
       const events = yield* Queue.takeAll(inbox)
       const out: Array<AnyOutput> = []
       const applyStart = performance.now()
@@ -181,7 +183,6 @@ export class Node extends Context.Service<Node, {
       metrics.batch(events.length, proposals, (saveStart - applyStart) / 1000, (performance.now() - saveStart) / 1000)
       metrics.status(config.hosted.api.status.of(state))
       perform(later)
-      log.flush()
     })
     const running = yield* Effect.forkScoped(Effect.forever(loop).pipe(
       Effect.tapCause((cause) => Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError("the node loop stopped", cause))
