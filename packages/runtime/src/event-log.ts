@@ -202,14 +202,13 @@ const openFileLog = (
       recorded = []
     }
     if (pending.length === 0) return
-    const text = Buffer.from(pending.join(""))
+    const text = pending.join("")
     pending = []
     try {
-      for (let written = 0; written < text.length;) written += writeSync(fd, text, written)
+      bytes += writeText(fd, text)
     } catch (error) {
       return fail("cannot write it", error)
     }
-    bytes += text.length
     if (bytes >= settings.maxFileBytes) rotate()
   }
 
@@ -252,6 +251,20 @@ const openFileLog = (
       fd = -1
     }
   }
+}
+
+/**
+ * Writes `text` whole and gives its bytes: the string straight to write(2),
+ * with no Buffer made of it (a file takes it whole but when the disk fills
+ * or a signal cuts the write short; then the rest, as bytes).
+ */
+const writeText = (fd: number, text: string): number => {
+  const written = writeSync(fd, text)
+  const bytes = Buffer.byteLength(text)
+  if (written === bytes) return bytes
+  const rest = Buffer.from(text).subarray(written)
+  for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset)
+  return bytes
 }
 
 /** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */
