@@ -29,15 +29,23 @@ export type LossTrap = (batch: ReadonlyArray<{ readonly input: StepInput; readon
  * `inner`, but a flush that `trap` picks writes nothing and throws, which
  * ends the node loop there: after the batch's save and outputs, before its
  * log write, as a kill -9 in that window would. The node is dead until
- * crashed and started again.
+ * crashed and started again. A crash (the node's scope closed) writes what
+ * is held, as closing the log does.
  */
 const losingLog = <R>(inner: Layer.Layer<EventLog, never, R>, trap: { current: LossTrap | undefined; fired: boolean }) =>
   Layer.effect(EventLog, Effect.gen(function*() {
     const log = yield* EventLog
     return EventLog.of({
       open: (actor, context) =>
-        Effect.map(log.open(actor, context), (steps) => {
+        Effect.gen(function*() {
+          const steps = yield* log.open(actor, context)
           let held: Array<{ readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }> = []
+          const pass = (): void => {
+            for (const { input, step } of held) steps.record(input, step)
+            held = []
+          }
+          // Runs before the inner log's own close, which writes what it was handed.
+          yield* Effect.addFinalizer(() => Effect.sync(pass))
           return {
             record: (input, step) => {
               held.push({ input, step })
@@ -49,8 +57,7 @@ const losingLog = <R>(inner: Layer.Layer<EventLog, never, R>, trap: { current: L
                 held = []
                 throw new Error("killed by the test between the batch's save and its log write")
               }
-              for (const { input, step } of held) steps.record(input, step)
-              held = []
+              pass()
               steps.flush()
             }
           }
