@@ -9,7 +9,8 @@
  * fsync and its followers' run at once).
  * Each step also goes to the event log: a batch that took a client request
  * is written before anything of it leaves, any other at the loop's next
- * turn, once its outputs and its replies have left (event-log.ts says why).
+ * turn, once its outputs and its replies have left, or with later ones when
+ * it took messages alone (event-log.ts says why).
  */
 import type { Actor, ClientId, NodeContext, Output, Step } from "@parley/core"
 import { Cause, Context, Effect, Fiber, Layer, Option, Queue } from "effect"
@@ -161,7 +162,7 @@ export class Node extends Context.Service<Node, {
     const loop = Effect.gen(function*() {
       yield* ioTurn
       // The last batch's steps, held until its replies have left: a reply is written by its HTTP fiber, which runs once this one yields.
-      log.flush()
+      log.settle()
       const events = yield* Queue.takeAll(inbox)
       const out: Array<AnyOutput> = []
       const applyStart = performance.now()

@@ -60,15 +60,13 @@ describe("the node loop's event log writes", () => {
       }
     }))
     let held: Array<StepInput["_tag"]> = []
+    const write = (): void => {
+      if (held.length > 0) journal.push(`log ${held.join(",")}`)
+      held = []
+    }
+    // Holds nothing back: what is under test is when the loop asks for a write.
     const eventLog = Layer.succeed(EventLog, EventLog.of({
-      open: () =>
-        Effect.succeed({
-          record: (input) => void held.push(input._tag),
-          flush: () => {
-            if (held.length > 0) journal.push(`log ${held.join(",")}`)
-            held = []
-          }
-        })
+      open: () => Effect.succeed({ record: (input) => void held.push(input._tag), flush: write, settle: write })
     }))
     const base = await Effect.runPromise(freeBasePort(3))
     const nodes = ["n1", "n2", "n3"].map((id, i) => ({ id, client: `127.0.0.1:${base + i + 1}`, peer: `127.0.0.1:${base + i + 101}` }))
