@@ -8,13 +8,17 @@
  * power may lose the log's last lines, never reorder them.
  *
  * When the loop writes a batch is its choice (node.ts): a batch that took a
- * client request before anything of it leaves the node, any other after its
- * outputs have left, so the encoding and the write are off the path of a
- * follower's answer and a leader's reply. A kill -9 in that window loses the
- * batch from the log though its durable state was saved and its messages
- * sent; its inputs were messages and timers, which `parley validate` finds
- * in the other nodes' logs and rebuilds the batch from (lost-batch.ts).
- * Closing the log writes what it holds.
+ * client request before anything of it leaves the node (`flush`), any other
+ * at the loop's next turn (`settle`), after its outputs have left and the
+ * calls its replies woke have written them, so the encoding and the write
+ * are off the path of a follower's answer and a leader's reply; and steps
+ * that took messages alone are held back until a few have gathered
+ * (`holdsBack`: a follower's appends go in groups, as a log costs more per
+ * write than per step). A kill -9 loses what is held though its durable
+ * state was saved and its messages sent; its inputs were messages and
+ * timers, which `parley validate` finds in the other nodes' logs and
+ * rebuilds the steps from (lost-batch.ts). Closing the log writes what it
+ * holds.
  *
  * The log is bounded: a file that grows past `maxFileBytes` is closed and
  * the log goes on in the next one; past `maxFiles` the oldest is deleted.
@@ -47,13 +51,31 @@ export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer"
 
 /** One run's log, opened by the node loop with its actor. */
 export interface StepLog {
-  /** Records one step, held in memory as it ran until `flush`. */
+  /** Records one step, held in memory as it ran until `flush` or `settle` writes it. */
   record(input: StepInput, step: AnyStep): void
-  /** Encodes and writes the steps recorded since the last flush, in one write. */
+  /** Encodes and writes the steps recorded since the last write, in one write. */
   flush(): void
+  /** As `flush`, but steps that took messages alone are held back while they are few (`holdsBack`). */
+  settle(): void
 }
 
-const noLog: StepLog = { record: () => {}, flush: () => {} }
+const noLog: StepLog = { record: () => {}, flush: () => {}, settle: () => {} }
+
+/**
+ * The most steps of messages alone the log holds back at once, and for how
+ * long: `parley validate` rebuilds what a kill -9 kept from the log from the
+ * messages others sent, breadth first up to 8 steps (lost-batch.ts).
+ */
+export const heldSteps = { most: 6, ms: 1000 } as const
+
+/**
+ * Whether steps recorded and not yet written may wait for more: every one
+ * took a message (no request, no timer, no start), there are at most
+ * `heldSteps.most` and the first is younger than `heldSteps.ms`.
+ */
+export const holdsBack = (recorded: ReadonlyArray<{ readonly at: number; readonly input: StepInput }>, now: number): boolean =>
+  recorded.length > 0 && recorded.length <= heldSteps.most && now - recorded[0]!.at < heldSteps.ms &&
+  recorded.every(({ input }) => input._tag === "Message")
 
 export class EventLog extends Context.Service<EventLog, {
   /** Begins this run's log (a `Start` record) for the node's actor. */
@@ -201,14 +223,13 @@ const openFileLog = (
       recorded = []
     }
     if (pending.length === 0) return
-    const text = Buffer.from(pending.join(""))
+    const text = pending.join("")
     pending = []
     try {
-      for (let written = 0; written < text.length;) written += writeSync(fd, text, written)
+      bytes += writeText(fd, text)
     } catch (error) {
       return fail("cannot write it", error)
     }
-    bytes += text.length
     if (bytes >= settings.maxFileBytes) rotate()
   }
 
@@ -244,6 +265,9 @@ const openFileLog = (
       if (fd >= 0) recorded.push({ at: Date.now(), input, step })
     },
     flush,
+    settle: () => {
+      if (!holdsBack(recorded, Date.now())) flush()
+    },
     close: () => {
       flush()
       if (fd < 0) return
@@ -251,6 +275,20 @@ const openFileLog = (
       fd = -1
     }
   }
+}
+
+/**
+ * Writes `text` whole and gives its bytes: the string straight to write(2),
+ * with no Buffer made of it (a file takes it whole but when the disk fills
+ * or a signal cuts the write short; then the rest, as bytes).
+ */
+const writeText = (fd: number, text: string): number => {
+  const written = writeSync(fd, text)
+  const bytes = Buffer.byteLength(text)
+  if (written === bytes) return bytes
+  const rest = Buffer.from(text).subarray(written)
+  for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset)
+  return bytes
 }
 
 /** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */

@@ -8,9 +8,9 @@
  * (`HostedSpec.sendsBeforeSave`: Raft's AppendEntries, so the leader's
  * fsync and its followers' run at once).
  * Each step also goes to the event log: a batch that took a client request
- * is written before anything of it leaves, any other once its outputs and
- * its replies have left, a turn of the event loop later (event-log.ts says
- * why).
+ * is written before anything of it leaves, any other a turn of the event
+ * loop later, once its outputs and its replies have left, or with later
+ * ones when it took messages alone (event-log.ts says why).
  * The loop is a plain callback that the first event into an empty inbox
  * schedules with `setImmediate`, not a fiber: it runs once I/O has been
  * polled, so whatever is waiting on the sockets joins the batch, and a
@@ -208,14 +208,16 @@ export class Node extends Context.Service<Node, {
     /**
      * The batch's steps go to the log once its replies have left: a reply is
      * written when the call waiting for it resumes, after this turn, so the
-     * log's encoding and write(2) wait a turn rather than delay it; never
-     * past the next batch, so a kill -9 loses at most the last one.
+     * log's encoding and write(2) wait a turn rather than delay it. Steps
+     * that took messages alone may wait for a few more (`holdsBack`), never
+     * past a batch with a request or a timer; `parley validate` rebuilds what
+     * a kill -9 kept from the log (lost-batch.ts).
      */
     let logFlush: ReturnType<typeof setImmediate> | undefined
     const flushLog = (): Result.Result<void, StorageError> => {
       if (logFlush !== undefined) clearImmediate(logFlush)
       logFlush = undefined
-      log.flush()
+      log.settle()
       return saved
     }
     const flushLogSoon = (): void => {

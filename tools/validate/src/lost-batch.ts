@@ -1,9 +1,11 @@
 /**
  * Batches a kill -9 kept from a node's log, rebuilt. A node writes a batch
  * that took no client request only after the batch's durable state is
- * saved and its outputs have left (packages/runtime/src/node.ts), so a kill
- * -9 in that window leaves the batch's durable state saved and its
- * messages received while its log ends before it. Its inputs were messages
+ * saved and its outputs have left, and holds back steps of messages alone
+ * for a few more (packages/runtime/src/node.ts, event-log.ts), so a kill
+ * -9 in that window leaves the durable state of those steps saved and
+ * their messages received while its log ends before them: one sequence of
+ * steps, here called the lost batch, whatever batches the node ran them in. Its inputs were messages
  * and timers: messages the other nodes' logs sent it that its log never
  * received, and timers it had armed. For each run end that shows such a
  * loss (the next run recovered a durable state the run never logged, or

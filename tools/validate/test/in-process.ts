@@ -10,7 +10,7 @@ import type { AnyHostedSpec, NodeId, Step } from "@parley/core"
 import { raftHosted } from "@parley/raft"
 import type { RaftState } from "@parley/raft"
 import type { EventLogSettings, StepInput } from "@parley/runtime"
-import { defaultEventLog, ensureCredentials, EventLog, freeBasePort, loopbackNodes, MemoryNetwork, Node, nodeConfigLayer, nodeLayer, Storage } from "@parley/runtime"
+import { defaultEventLog, ensureCredentials, EventLog, freeBasePort, holdsBack, loopbackNodes, MemoryNetwork, Node, nodeConfigLayer, nodeLayer, Storage } from "@parley/runtime"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -22,37 +22,48 @@ const fastTimers = {
   "check-quorum": { minMs: 300, maxMs: 300 }
 }
 
-/** Picks the batch a node's log loses: the steps it would write. */
+/** Picks what a node's log loses: the steps it holds when it would write (the last batch, and any held back before it). */
 export type LossTrap = (batch: ReadonlyArray<{ readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }>) => boolean
 
 /**
- * `inner`, but a flush that `trap` picks writes nothing and throws, which
- * ends the node loop there: after the batch's save and outputs, before its
- * log write, as a kill -9 in that window would. The node is dead until
- * crashed and started again.
+ * `inner`, holding back steps as a log does (`holdsBack`), but a write that
+ * `trap` picks (of everything held) writes nothing and throws, which ends
+ * the node loop there: after the batch's save and outputs, before its log
+ * write, as a kill -9 in that window would, losing every step held. The
+ * node is dead until crashed and started again. A crash (the node's scope
+ * closed) writes what is held, as closing the log does.
  */
 const losingLog = <R>(inner: Layer.Layer<EventLog, never, R>, trap: { current: LossTrap | undefined; fired: boolean }) =>
   Layer.effect(EventLog, Effect.gen(function*() {
     const log = yield* EventLog
     return EventLog.of({
       open: (actor, context) =>
-        Effect.map(log.open(actor, context), (steps) => {
-          let held: Array<{ readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }> = []
+        Effect.gen(function*() {
+          const steps = yield* log.open(actor, context)
+          let held: Array<{ readonly at: number; readonly input: StepInput; readonly step: Step<unknown, unknown, unknown, unknown> }> = []
+          const pass = (): void => {
+            for (const { input, step } of held) steps.record(input, step)
+            held = []
+          }
+          const write = (settling: boolean): void => {
+            if (trap.current?.(held) === true) {
+              trap.current = undefined
+              trap.fired = true
+              held = []
+              throw new Error("killed by the test between the batch's save and its log write")
+            }
+            if (settling && holdsBack(held, Date.now())) return
+            pass()
+            steps.flush()
+          }
+          // Runs before the inner log's own close, which writes what it was handed.
+          yield* Effect.addFinalizer(() => Effect.sync(pass))
           return {
             record: (input, step) => {
-              held.push({ input, step })
+              held.push({ at: Date.now(), input, step })
             },
-            flush: () => {
-              if (trap.current?.(held) === true) {
-                trap.current = undefined
-                trap.fired = true
-                held = []
-                throw new Error("killed by the test between the batch's save and its log write")
-              }
-              for (const { input, step } of held) steps.record(input, step)
-              held = []
-              steps.flush()
-            }
+            flush: () => write(false),
+            settle: () => write(true)
           }
         })
     })

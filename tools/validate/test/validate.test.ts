@@ -108,19 +108,19 @@ const isAppendWithEntries = (input: StepInput): boolean =>
  * batch (`tamper` may change what it saved); it starts again, more writes
  * follow, every node stops, and the logs are validated.
  */
-const lostBatchRun = (cluster: TestCluster, tamper: (durable: unknown, leader: NodeId, follower: NodeId) => unknown) =>
+const lostBatchRun = (cluster: TestCluster, tamper: (durable: unknown, leader: NodeId, follower: NodeId) => unknown, appends = 1) =>
   Effect.gen(function*() {
     dirs.push(cluster.dir)
     const leader = yield* cluster.leader
     for (let seq = 1; seq <= 3; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
     const follower = cluster.ids.find((id) => id !== leader)!
-    const killed = cluster.loseBatch(follower, (batch) => batch.some(({ input }) => isAppendWithEntries(input)))
-    yield* cluster.put(leader, "c1", 4, "k0", "v4")
+    const killed = cluster.loseBatch(follower, (held) => held.filter(({ input }) => isAppendWithEntries(input)).length >= appends)
+    for (let seq = 4; seq < 4 + appends; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
     yield* killed.fired
     yield* cluster.crash(follower)
     cluster.tamper(follower, (durable) => tamper(durable, leader, follower))
     yield* cluster.start(follower)
-    for (let seq = 5; seq <= 10; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
+    for (let seq = 4 + appends; seq <= 10; seq++) yield* cluster.put(leader, "c1", seq, `k${seq % 2}`, `v${seq}`)
     yield* Effect.sleep(500)
     yield* cluster.stop
     return { follower, validation: Result.getOrThrow(validate(cluster)) }
@@ -147,6 +147,19 @@ describe("validate", () => {
     expect(validation.verdict.notes.join("\n")).toMatch(
       // The batch holds the AppendEntries, and whatever else waited in the follower's inbox with it.
       new RegExp(`${follower} lost its last logged batch at the crash ending its run 1: \\d+ steps? rebuilt from the messages and timers it had pending \\(Message(, \\w+)*\\), which give the durable state its next run recovered and the \\d+ messages? others received from it`)
+    )
+    expect(validation.verdict.checks[3]?.detail).toBe("10 operations, linearizable")
+  }, 60_000)
+
+  it("rebuilds the appends a follower held back from its log when a kill -9 takes them with it", async () => {
+    const cluster = await run(inProcessCluster())
+    // Two writes' appends, each a batch of messages alone, held back from the log and lost together.
+    const { follower, validation } = await run(lostBatchRun(cluster, (durable) => durable, 2))
+    expect(validation.verdict.verdict).toBe("valid")
+    expect(validation.verdict.checks.map((check) => check.outcome)).toEqual(["passed", "passed", "passed", "passed"])
+    expect(validation.verdict.checks[0]?.detail).toMatch(/1 lost batch rebuilt/)
+    expect(validation.verdict.notes.join("\n")).toMatch(
+      new RegExp(`${follower} lost its last logged batch at the crash ending its run 1: \\d+ steps rebuilt from the messages and timers it had pending \\(Message(, Message)+\\)`)
     )
     expect(validation.verdict.checks[3]?.detail).toBe("10 operations, linearizable")
   }, 60_000)
