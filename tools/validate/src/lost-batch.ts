@@ -8,8 +8,9 @@
  * steps, here called the lost batch, whatever batches the node ran them in. Its inputs were messages
  * and timers: messages the other nodes' logs sent it that its log never
  * received, and timers it had armed. For each run end that shows such a
- * loss (the next run recovered a durable state the run never logged, or
- * others received from the node messages its log never sent), a batch of
+ * loss (the next run recovered a durable state the run never logged at a
+ * batch's end, or others received from the node messages its log never
+ * sent), a batch of
  * those inputs is searched for (the likeliest first, then the shortest)
  * that, through the checked reducer from the run's last logged state,
  * gives exactly what was seen: that durable state, and every one of those
