@@ -98,6 +98,34 @@ const doctored = (changed: { at: number | undefined }): AnyHostedSpec => {
 
 type RaftDurable = { readonly term: number; readonly votedFor: NodeId | null }
 
+/**
+ * Raft whose durable state, from its 20th step on, says a term one past
+ * its own: the reducer takes and sends what the checked one does, and
+ * saves a state the checked one would not. The log digests a batch's last
+ * step only, so it shows at the first batch that ends after that step.
+ */
+const doctoredDurable = (): AnyHostedSpec => {
+  let steps = 0
+  const count = (step: AnyStep): AnyStep => (steps++, step)
+  return {
+    ...raft,
+    actor: (nodes, options, variant) => {
+      const actor: AnyActor = raft.actor(nodes, options, variant)
+      return {
+        init: (context) => count(actor.init(context)),
+        recover: (context, durable) => count(actor.recover(context, durable)),
+        onMessage: (state, from, message) => count(actor.onMessage(state, from, message)),
+        onTimer: (state, timer) => count(actor.onTimer(state, timer)),
+        onRequest: (state, client, request) => count(actor.onRequest(state, client, request)),
+        durable: (state) => {
+          const durable = actor.durable(state) as RaftDurable
+          return steps > 20 ? { ...durable, term: durable.term + 1 } : durable
+        }
+      }
+    }
+  }
+}
+
 const isAppendWithEntries = (input: StepInput): boolean =>
   input._tag === "Message" && typeof input.message === "object" && input.message !== null &&
   "_tag" in input.message && input.message._tag === "AppendEntries" && "entries" in input.message && Array.isArray(input.message.entries) && input.message.entries.length > 0
@@ -190,6 +218,20 @@ describe("validate", () => {
     expect(trace.property.name).toBe("ReplayMatchesLog")
     expect(trace.steps.at(-1)?.action).toBe("n2 diverges: outputs")
     expect(trace.steps.length).toBe(21)
+  }, 60_000)
+
+  it("finds a doctored durable state at the end of the first batch it was saved in", async () => {
+    const cluster = await run(inProcessCluster((id: NodeId) => (id === "n2" ? doctoredDurable() : raftHosted)))
+    await run(workload(cluster))
+    const validation = Result.getOrThrow(validate(cluster))
+    expect(validation.verdict.verdict).toBe("invalid")
+    const found = /^n2 diverges at its step (\d+) \(run \d, (.*n2\.events\.1\.jsonl):(\d+)\): durable/.exec(validation.verdict.divergence ?? "")
+    expect(found, validation.verdict.divergence).not.toBeNull()
+    expect(Number(found![1])).toBeGreaterThanOrEqual(20)
+    // The step it names ends a batch: its line carries the digest the replay does not reach.
+    const line = readFileSync(found![2]!, "utf8").split("\n")[Number(found![3]) - 1]!
+    expect(JSON.parse(line)).toHaveProperty("durable")
+    expect(validation.trace?.steps.at(-1)?.action).toBe("n2 diverges: durable")
   }, 60_000)
 
   it("forgives a line cut short at the end of a run, and refuses one in the middle", async () => {
