@@ -5,7 +5,9 @@
  * per reducer step: what the reducer was told (`Init`, `Recover` with the
  * durable state it recovered from, a `Message` with its sender, a `Timer`,
  * a client `Request` as the reducer took it, stamp included) and what it
- * produced (its outputs, and a digest of its durable state afterwards).
+ * produced: its outputs, and, on the last step of each batch the node
+ * loop ran, a digest of the durable state it saved after that batch (the
+ * steps before it in the batch changed no state that reached the disk).
  *
  * Payloads (messages, requests, responses, durable state) are written as
  * the spec's Schemas encode them and decoded with them when read back;
@@ -18,11 +20,17 @@ import { Effect, Schema } from "effect"
 import { messageJson } from "./message-json.ts"
 import { unchangedPrefix } from "./unchanged-prefix.ts"
 
-/** Version 2: the durable digest chains a log chunk's entries one by one (version 1 hashed each chunk whole). */
-export const EventLogFormat = "parley-events/2"
+/**
+ * Version 3: the durable digest on a batch's last step only, the state the
+ * node saved. Version 2 (read still) had one on every step; version 1
+ * hashed a log chunk whole where 2 and 3 chain its entries one by one.
+ */
+export const EventLogFormat = "parley-events/3"
+/** The formats `parley validate` reads: a version-2 log is a version-3 one with a digest on every step. */
+export const readableFormats = ["parley-events/2", EventLogFormat] as const
 
 export const StartRecord = Schema.TaggedStruct("Start", {
-  format: Schema.Literal(EventLogFormat),
+  format: Schema.Literals(readableFormats),
   spec: Schema.String,
   node: Schema.String,
   /** Every node of the cluster, in the cluster file's order (the reducer's `NodeContext.nodes`). */
@@ -58,8 +66,11 @@ export const StepRecord = Schema.TaggedStruct("Step", {
   at: Schema.Finite,
   input: LoggedInput,
   out: Schema.Array(LoggedOutput),
-  /** `durableDigest` of the durable state after the step. */
-  durable: Schema.String
+  /**
+   * `durableDigester`'s digest of the durable state after the step, on a
+   * batch's last step (the state the node saved); absent on the others.
+   */
+  durable: Schema.optionalKey(Schema.String)
 })
 export type StepRecord = typeof StepRecord.Type
 

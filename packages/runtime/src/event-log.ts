@@ -18,7 +18,12 @@
  * state was saved and its messages sent; its inputs were messages and
  * timers, which `parley validate` finds in the other nodes' logs and
  * rebuilds the steps from (lost-batch.ts). Closing the log writes what it
- * holds.
+ * holds, its last step ending a batch.
+ *
+ * A step's durable digest is written on a batch's last step alone: the
+ * loop saves the durable state once a batch, so the states of the steps
+ * before it never reach the disk, and a restart can recover none of them;
+ * at 64 writers a batch holds tens of steps, one digest among them.
  *
  * The log is bounded: a file that grows past `maxFileBytes` is closed and
  * the log goes on in the next one; past `maxFiles` the oldest is deleted.
@@ -53,7 +58,13 @@ export type EventInput = Extract<StepInput, { readonly _tag: "Message" | "Timer"
 export interface StepLog {
   /** Records one step, held in memory as it ran until `flush` or `settle` writes it. */
   record(input: StepInput, step: AnyStep): void
-  /** Encodes and writes the steps recorded since the last write, in one write. */
+  /**
+   * Ends the batch (the durable state after the last step recorded is the
+   * one the loop saves, and the one step of the batch whose durable state
+   * is digested), and encodes and writes the steps recorded since the last
+   * write, in one write. The loop calls `flush` or `settle` once a batch's
+   * steps are recorded, before the next batch's first.
+   */
   flush(): void
   /** As `flush`, but steps that took messages alone are held back while they are few (`holdsBack`). */
   settle(): void
@@ -105,6 +116,14 @@ export class EventLog extends Context.Service<EventLog, {
     }))
 }
 
+/** A step as it ran, held until written; `endsBatch` once the loop has ended its batch after it. */
+interface RecordedStep {
+  readonly at: number
+  readonly input: StepInput
+  readonly step: AnyStep
+  endsBatch: boolean
+}
+
 interface FileLog extends StepLog {
   /** Why the log was switched off, when it was. */
   readonly failure: string | undefined
@@ -147,8 +166,8 @@ const openFileLog = (
   let bytes = 0
   /** Text waiting for the next write: this run's start, then each flushed batch while it is encoded. */
   let pending: Array<string> = []
-  /** Steps recorded since the last flush, as they ran. */
-  let recorded: Array<{ readonly at: number; readonly input: StepInput; readonly step: AnyStep }> = []
+  /** Steps recorded since the last write, as they ran. */
+  let recorded: Array<RecordedStep> = []
   let lastDurable: unknown
   let lastDigest = ""
 
@@ -205,18 +224,29 @@ const openFileLog = (
   }
 
   const outputText = outputJson(hosted)
-  /** A step's line, built as text field by field in StepRecord's order, so a message's JSON is made once for the log and the wire. */
-  const stepLine = (at: number, input: StepInput, step: AnyStep): string => {
+  /**
+   * A step's line, built as text field by field in StepRecord's order, so a
+   * message's JSON is made once for the log and the wire; the durable
+   * digest on a batch's last step alone, as no other state of it was saved.
+   */
+  const stepLine = ({ at, input, step, endsBatch }: RecordedStep): string => {
     const out = step.out.map(outputText).join(",")
-    const durable = JSON.stringify(digestOf(actor.durable(step.state)))
-    return `{"_tag":"Step","at":${at},"input":${inputJson(input)},"out":[${out}],"durable":${durable}}\n`
+    const durable = endsBatch ? `,"durable":${JSON.stringify(digestOf(actor.durable(step.state)))}` : ""
+    return `{"_tag":"Step","at":${at},"input":${inputJson(input)},"out":[${out}]${durable}}\n`
+  }
+
+  /** The last step recorded ends its batch: what the loop saves is the state after it. */
+  const endBatch = (): void => {
+    const last = recorded.at(-1)
+    if (last !== undefined) last.endsBatch = true
   }
 
   const flush = (): void => {
     if (fd < 0) return
+    endBatch()
     if (recorded.length > 0) {
       try {
-        for (const { at, input, step } of recorded) pending.push(stepLine(at, input, step))
+        for (const recordedStep of recorded) pending.push(stepLine(recordedStep))
       } catch (error) {
         return fail("a step does not encode with the spec's Schemas", error)
       }
@@ -262,10 +292,11 @@ const openFileLog = (
       return failure
     },
     record: (input, step) => {
-      if (fd >= 0) recorded.push({ at: Date.now(), input, step })
+      if (fd >= 0) recorded.push({ at: Date.now(), input, step, endsBatch: false })
     },
     flush,
     settle: () => {
+      endBatch()
       if (!holdsBack(recorded, Date.now())) flush()
     },
     close: () => {

@@ -1,23 +1,23 @@
 /**
  * Batches a kill -9 kept from a node's log, rebuilt. A node writes a batch
- * that took no client request only after the batch's durable state is
- * saved and its outputs have left, and holds back steps of messages alone
- * for a few more (packages/runtime/src/node.ts, event-log.ts), so a kill
- * -9 in that window leaves the durable state of those steps saved and
- * their messages received while its log ends before them: one sequence of
- * steps, here called the lost batch, whatever batches the node ran them in. Its inputs were messages
- * and timers: messages the other nodes' logs sent it that its log never
- * received, and timers it had armed. For each run end that shows such a
- * loss (the next run recovered a durable state the run never logged, or
- * others received from the node messages its log never sent), a batch of
- * those inputs is searched for (the likeliest first, then the shortest)
- * that, through the checked reducer from the run's last logged state,
- * gives exactly what was seen: that durable state, and every one of those
- * messages. Found, the batch joins
- * the node's steps, marked lost, and the merge, the invariants and the
- * history take it as any other; not found, the recovery is a divergence
- * (storage lost or made up a state), and an unexplained receive stays
- * unmatched, as they were before logs could lose a batch.
+ * that took no client request only after the batch's durable state is saved
+ * and its outputs have left, and holds back steps of messages alone for a few
+ * more (packages/runtime/src/node.ts, event-log.ts), so a kill -9 in that
+ * window leaves the durable state of those steps saved and their messages
+ * received while its log ends before them: one sequence of steps, here called
+ * the lost batch, whatever batches the node ran them in. Its inputs were
+ * messages and timers: messages the other nodes' logs sent it that its log
+ * never received, and timers it had armed. For each run end that shows such a
+ * loss (the next run recovered a durable state the run never logged at a
+ * batch's end, or others received from the node messages its log never sent),
+ * a batch of those inputs is searched for (the likeliest first, then the
+ * shortest) that, through the checked reducer from the run's last logged
+ * state, gives exactly what was seen: that durable state, and every one of
+ * those messages. Found, the batch joins the node's steps, marked lost, and
+ * the merge, the invariants and the history take it as any other; not found,
+ * the recovery is a divergence (storage lost or made up a state), and an
+ * unexplained receive stays unmatched, as they were before logs could lose a
+ * batch.
  */
 import { fingerprint } from "@parley/core"
 import type { AnyHostedSpec, NodeId, Output, Step } from "@parley/core"

@@ -21,7 +21,8 @@ export interface LoggedStep {
   readonly wire: unknown
   /** The outputs as logged, in the spec's encoding. */
   readonly out: ReadonlyArray<LoggedOutput>
-  readonly durable: string
+  /** The digest of the durable state after the step, on a batch's last step (what the node saved); every step, in a version-2 log. */
+  readonly durable: string | undefined
   /** `file:line`, for messages. */
   readonly where: string
 }

@@ -5,8 +5,9 @@
  * node logged: its outputs, in the spec's encoding, and the digest of its
  * durable state. The binary that ran is the reducer that was checked, and
  * it is deterministic, so they are equal; the first step where they are
- * not is the divergence. A run's recovered durable state should be one
- * its previous run logged (what it saved); one that is not is kept on the
+ * not is the divergence (the digest where the log has one: on each batch's
+ * last step). A run's recovered durable state should be one its previous
+ * run logged at a batch's end (what it saved); one that is not is kept on the
  * run for lost-batch.ts, which rebuilds the batch a kill -9 kept from the
  * log, or reports that storage lost or made up a state.
  */
@@ -46,7 +47,7 @@ export interface ReplayedRun {
   readonly lastAt: number
   /** The timers its steps set and did not cancel or see fire, by key. */
   readonly timers: ReadonlyMap<string, unknown>
-  /** The digests of the durable states it logged. */
+  /** The digests of the durable states it logged: each batch's end, the states it saved and a restart may recover. */
   readonly digests: ReadonlySet<string>
   /** The clock of the next run's start, when there is one: its lost batch ran before. */
   readonly nextStartAt: number | undefined
@@ -123,12 +124,15 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     }
     const out = normalize(step.out.map(cursor.encode)) as ReadonlyArray<LoggedOutput>
     if (!equals(out, normalize(logged.out))) return diverged("outputs", describeOutputs(logged.out), describeOutputs(out))
-    const digest = cursor.digest(actor.durable(step.state))
-    if (digest !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digest}`)
+    // A batch's last step carries the digest of the state the node saved; the states before it never reached the disk.
+    if (logged.durable !== undefined) {
+      const digest = cursor.digest(actor.durable(step.state))
+      if (digest !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digest}`)
+      digests.add(digest)
+    }
     cursor.steps.push({ node, index: cursor.index, incarnation: number, logged, before: state, after: step.state, out: step.out })
     state = step.state
     cursor.index++
-    digests.add(digest)
     trackTimers(timers, input, step.out)
   }
   const lastAt = incarnation.steps.at(-1)?.at ?? incarnation.start.at

@@ -31,7 +31,10 @@ export type LossTrap = (batch: ReadonlyArray<{ readonly input: StepInput; readon
  * the node loop there: after the batch's save and outputs, before its log
  * write, as a kill -9 in that window would, losing every step held. The
  * node is dead until crashed and started again. A crash (the node's scope
- * closed) writes what is held, as closing the log does.
+ * closed) writes what is held, as closing the log does. `inner` takes what
+ * is held at once, as one batch: one durable digest for it, of the state
+ * after its last step, which the node saved (a log's digests are a subset
+ * of its batches' ends, as validate reads them).
  */
 const losingLog = <R>(inner: Layer.Layer<EventLog, never, R>, trap: { current: LossTrap | undefined; fired: boolean }) =>
   Layer.effect(EventLog, Effect.gen(function*() {

@@ -6,7 +6,7 @@
  * nothing else; the merge refuses a receive that no send explains.
  */
 import { defaultConfig } from "@parley/core"
-import { defaultEventLog } from "@parley/runtime"
+import { defaultEventLog, durableDigester } from "@parley/runtime"
 import type { StepInput } from "@parley/runtime"
 import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
 import { raftHosted, raftSpec } from "@parley/raft"
@@ -14,7 +14,7 @@ import { Effect, References, Result } from "effect"
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { clientHistoryCheck, kvClientModel, mergeRun, readNodeLog, validateLogs } from "../src/index.ts"
+import { clientHistoryCheck, kvClientModel, mergeRun, readNodeLog, replayNode, validateLogs } from "../src/index.ts"
 import type { ReplayedNode } from "../src/index.ts"
 import { inProcessCluster } from "./in-process.ts"
 import type { TestCluster } from "./in-process.ts"
@@ -97,6 +97,34 @@ const doctored = (changed: { at: number | undefined }): AnyHostedSpec => {
 }
 
 type RaftDurable = { readonly term: number; readonly votedFor: NodeId | null }
+
+/**
+ * Raft whose durable state, from its 20th step on, says a term one past
+ * its own: the reducer takes and sends what the checked one does, and
+ * saves a state the checked one would not. The log digests a batch's last
+ * step only, so it shows at the first batch that ends after that step.
+ */
+const doctoredDurable = (): AnyHostedSpec => {
+  let steps = 0
+  const count = (step: AnyStep): AnyStep => (steps++, step)
+  return {
+    ...raft,
+    actor: (nodes, options, variant) => {
+      const actor: AnyActor = raft.actor(nodes, options, variant)
+      return {
+        init: (context) => count(actor.init(context)),
+        recover: (context, durable) => count(actor.recover(context, durable)),
+        onMessage: (state, from, message) => count(actor.onMessage(state, from, message)),
+        onTimer: (state, timer) => count(actor.onTimer(state, timer)),
+        onRequest: (state, client, request) => count(actor.onRequest(state, client, request)),
+        durable: (state) => {
+          const durable = actor.durable(state) as RaftDurable
+          return steps > 20 ? { ...durable, term: durable.term + 1 } : durable
+        }
+      }
+    }
+  }
+}
 
 const isAppendWithEntries = (input: StepInput): boolean =>
   input._tag === "Message" && typeof input.message === "object" && input.message !== null &&
@@ -190,6 +218,51 @@ describe("validate", () => {
     expect(trace.property.name).toBe("ReplayMatchesLog")
     expect(trace.steps.at(-1)?.action).toBe("n2 diverges: outputs")
     expect(trace.steps.length).toBe(21)
+  }, 60_000)
+
+  it("finds a doctored durable state at the end of the first batch it was saved in", async () => {
+    const cluster = await run(inProcessCluster((id: NodeId) => (id === "n2" ? doctoredDurable() : raftHosted)))
+    await run(workload(cluster))
+    const validation = Result.getOrThrow(validate(cluster))
+    expect(validation.verdict.verdict).toBe("invalid")
+    const found = /^n2 diverges at its step (\d+) \(run \d, (.*n2\.events\.1\.jsonl):(\d+)\): durable/.exec(validation.verdict.divergence ?? "")
+    expect(found, validation.verdict.divergence).not.toBeNull()
+    expect(Number(found![1])).toBeGreaterThanOrEqual(20)
+    // The step it names ends a batch: its line carries the digest the replay does not reach.
+    const line = readFileSync(found![2]!, "utf8").split("\n")[Number(found![3]) - 1]!
+    expect(JSON.parse(line)).toHaveProperty("durable")
+    expect(validation.trace?.steps.at(-1)?.action).toBe("n2 diverges: durable")
+  }, 60_000)
+
+  it("reads a version-2 log, a digest on every step, and compares every one", async () => {
+    const cluster = await run(inProcessCluster())
+    await run(workload(cluster))
+    const events = join(cluster.dir, "events")
+    /** Each of `node`'s lines as version 2 wrote them: every step with the digest of its durable state; `doctor` may change one. */
+    const rewrite = (node: NodeId, doctor: (line: number) => string | undefined = () => undefined): void => {
+      const replayed = replayNode(Result.getOrThrow(readNodeLog(events, node, raftHosted)), raftHosted)
+      const file = join(events, `${node}.events.1.jsonl`)
+      const lines = readFileSync(file, "utf8").split("\n")
+      const digest = durableDigester()
+      for (const step of replayed.steps) {
+        const line = Number(step.logged.where.split(":").at(-1)) - 1
+        const durable = doctor(line) ?? digest(replayed.runs[step.incarnation]!.actor.durable(step.after))
+        lines[line] = JSON.stringify({ ...JSON.parse(lines[line]!), durable })
+      }
+      writeFileSync(file, lines.map((line) => line.replace('"format":"parley-events/3"', '"format":"parley-events/2"')).join("\n"))
+    }
+    // A step of version 3's log that ended no batch, and so has no digest there.
+    const unbatched = cluster.ids.flatMap((node) => {
+      const line = readFileSync(join(events, `${node}.events.1.jsonl`), "utf8").split("\n").findIndex((text) => text.startsWith('{"_tag":"Step"') && !text.includes('"durable"'))
+      return line < 0 ? [] : [{ node, line }]
+    })[0]!
+    for (const id of cluster.ids) rewrite(id)
+    expect(readFileSync(join(events, `${unbatched.node}.events.1.jsonl`), "utf8")).toMatch(/"format":"parley-events\/2"/)
+    expect(Result.getOrThrow(validate(cluster)).verdict.verdict).toBe("valid")
+    // Its digest in version 2 is compared, as version 2 did.
+    rewrite(unbatched.node, (line) => (line === unbatched.line ? "0" : undefined))
+    const where = `${unbatched.node}\\.events\\.1\\.jsonl:${unbatched.line + 1}`
+    expect(Result.getOrThrow(validate(cluster)).verdict.divergence).toMatch(new RegExp(`^${unbatched.node} diverges at its step \\d+ \\(run \\d, .*${where}\\): durable`))
   }, 60_000)
 
   it("forgives a line cut short at the end of a run, and refuses one in the middle", async () => {
