@@ -64,6 +64,16 @@ const workload = (cluster: TestCluster) =>
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
 type AnyStep = Step<unknown, unknown, unknown, unknown>
 
+
+/** `actor`'s handlers, each step it takes passed through `through`. */
+const eachStep = (actor: AnyActor, through: (step: AnyStep) => AnyStep): Omit<AnyActor, "durable"> => ({
+  init: (context) => through(actor.init(context)),
+  recover: (context, durable) => through(actor.recover(context, durable)),
+  onMessage: (state, from, message) => through(actor.onMessage(state, from, message)),
+  onTimer: (state, timer) => through(actor.onTimer(state, timer)),
+  onRequest: (state, client, request) => through(actor.onRequest(state, client, request))
+})
+
 /**
  * Raft, but from its 20th step on, the first step that sets a timer does
  * not: the one step at which it differs from the reducer that was checked.
@@ -84,14 +94,7 @@ const doctored = (changed: { at: number | undefined }): AnyHostedSpec => {
     ...raft,
     actor: (nodes, options, variant) => {
       const actor: AnyActor = raft.actor(nodes, options, variant)
-      return {
-        init: (context) => doctor(actor.init(context)),
-        recover: (context, durable) => doctor(actor.recover(context, durable)),
-        onMessage: (state, from, message) => doctor(actor.onMessage(state, from, message)),
-        onTimer: (state, timer) => doctor(actor.onTimer(state, timer)),
-        onRequest: (state, client, request) => doctor(actor.onRequest(state, client, request)),
-        durable: (state) => actor.durable(state)
-      }
+      return { ...eachStep(actor, doctor), durable: (state) => actor.durable(state) }
     }
   }
 }
@@ -112,11 +115,7 @@ const doctoredDurable = (): AnyHostedSpec => {
     actor: (nodes, options, variant) => {
       const actor: AnyActor = raft.actor(nodes, options, variant)
       return {
-        init: (context) => count(actor.init(context)),
-        recover: (context, durable) => count(actor.recover(context, durable)),
-        onMessage: (state, from, message) => count(actor.onMessage(state, from, message)),
-        onTimer: (state, timer) => count(actor.onTimer(state, timer)),
-        onRequest: (state, client, request) => count(actor.onRequest(state, client, request)),
+        ...eachStep(actor, count),
         durable: (state) => {
           const durable = actor.durable(state) as RaftDurable
           return steps > 20 ? { ...durable, term: durable.term + 1 } : durable
