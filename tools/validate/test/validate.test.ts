@@ -64,7 +64,6 @@ const workload = (cluster: TestCluster) =>
 type AnyActor = Actor<unknown, unknown, unknown, unknown, unknown, unknown>
 type AnyStep = Step<unknown, unknown, unknown, unknown>
 
-
 /** `actor`'s handlers, each step it takes passed through `through`. */
 const eachStep = (actor: AnyActor, through: (step: AnyStep) => AnyStep): Omit<AnyActor, "durable"> => ({
   init: (context) => through(actor.init(context)),
