@@ -1,22 +1,17 @@
 import { Effect, Redacted, Result, Schema } from "effect"
 import { X509Certificate } from "node:crypto"
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { hostname, tmpdir } from "node:os"
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
 import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ensureClientCertificates, subjectNamesOf } from "../src/client-tls-certificates.ts"
 import { caFileOf, generatedTls, serverFilesOf } from "../src/client-tls-files.ts"
 import { readClientTrust, ServerTls, serverTlsLayer } from "../src/client-tls.ts"
 import { writeCluster } from "../src/cluster-dir.ts"
 import { ClusterFile, loopbackNodes } from "../src/cluster-file.ts"
+import { tempDirs } from "./temp-dirs.ts"
 
-const dirs: Array<string> = []
-const freshDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "parley-client-tls-"))
-  dirs.push(dir)
-  return dir
-}
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+const freshDir = tempDirs("parley-client-tls-")
 
 const nodes = loopbackNodes(7000, 3)
 const serverTlsOf = (dir: string, settings: typeof generatedTls | undefined) =>

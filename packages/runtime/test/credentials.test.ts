@@ -1,23 +1,16 @@
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
 import { Effect, Layer, Redacted } from "effect"
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
 import { ClientAuth, ensureCredentials, isLoopback, PeerKey, refusalOf, secretPath, tokenPath } from "../src/credentials.ts"
 import { nodeLayer } from "../src/host.ts"
 import { NodeConfig } from "../src/node-config.ts"
 import { freeBasePort } from "../src/ports.ts"
 import { Storage } from "../src/storage.ts"
+import { tempDirs } from "./temp-dirs.ts"
 
-const dirs: Array<string> = []
-const freshDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "parley-credentials-"))
-  dirs.push(dir)
-  return dir
-}
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+const freshDir = tempDirs("parley-credentials-")
 
 const failureOf = (effect: Effect.Effect<unknown, { readonly message: string }>) => Effect.runPromise(Effect.flip(effect)).then((error) => error.message)
 const loadKey = (path: string) => Effect.asVoid(Layer.build(PeerKey.fromFile(path)).pipe(Effect.scoped))

@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { openSqliteStore } from "../src/sqlite-store.ts"
+import { tempDirs } from "./temp-dirs.ts"
 
-const dirs: Array<string> = []
-const freshPath = () => {
-  const dir = mkdtempSync(join(tmpdir(), "parley-store-"))
-  dirs.push(dir)
-  return join(dir, "n1.sqlite")
-}
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+const freshDir = tempDirs("parley-store-")
+const freshPath = () => join(freshDir(), "n1.sqlite")
 
 const entry = (term: number, value: string) => ({ term, command: { client: "c1", seq: 1, op: { _tag: "Put", key: "k", value } } })
 
