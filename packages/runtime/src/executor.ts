@@ -52,10 +52,7 @@ export const executeCall = async (
 
   /** The other node's answer comes back over the peer link; a partition drops the request like any message. */
   const forward = (to: NodeId, waitMs: number): Promise<Option.Option<unknown>> =>
-    new Promise((resolve) => {
-      replies.expect(slot.client, slot.seq, waitMs, resolve)
-      forwarding.forward(to, slot.client, request)
-    })
+    replies.answerTo(slot.client, slot.seq, waitMs, () => forwarding.forward(to, slot.client, request))
 
   while (Date.now() < deadline) {
     const waitMs = Math.min(attemptMs, deadline - Date.now())

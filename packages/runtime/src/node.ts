@@ -249,10 +249,7 @@ export class Node extends Context.Service<Node, {
     if (inbox.size > 0) scheduled = setImmediate(turn)
 
     const ask = (client: ClientId, seq: number, request: unknown, timeoutMs: number): Promise<Option.Option<unknown>> =>
-      new Promise((resolve) => {
-        replies.expect(client, seq, timeoutMs, resolve)
-        inbox.offer({ _tag: "Request", client, request })
-      })
+      replies.answerTo(client, seq, timeoutMs, () => inbox.offer({ _tag: "Request", client, request }))
 
     return Node.of({
       submit: (client, seq, request, timeoutMs) =>

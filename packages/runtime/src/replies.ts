@@ -23,6 +23,8 @@ export class Replies extends Context.Service<Replies, {
    * stops waiting, and `answered` is then never called.
    */
   expect(client: ClientId, seq: number, timeoutMs: number, answered: (answer: Option.Option<unknown>) => void): () => void
+  /** Waits for the answer to `client`'s request `seq` (none after `timeoutMs`), then runs `start`, which hands the request on: the wait is in place before any answer can come. */
+  answerTo(client: ClientId, seq: number, timeoutMs: number, start: () => void): Promise<Option.Option<unknown>>
   /** Hands `response` to whoever waits for it here; false when nobody does. */
   deliver(client: ClientId, response: unknown): boolean
 }>()("@parley/runtime/Replies") {
@@ -53,6 +55,11 @@ export class Replies extends Context.Service<Replies, {
     }
     return Replies.of({
       expect,
+      answerTo: (client, seq, timeoutMs, start) =>
+        new Promise((resolve) => {
+          expect(client, seq, timeoutMs, resolve)
+          start()
+        }),
       deliver: (client, response) => {
         const waiting = waiters.get(client)
         if (waiting === undefined) return false
