@@ -66,14 +66,13 @@ export class NodeMetrics extends Context.Service<NodeMetrics, {
     const refusals = Metric.counter("parley_peer_refused_connections_total", { description: "Connections to the peer port that did not prove the cluster secret", incremental: true })
     const changes = Metric.counter("parley_status_changes_total", { description: "Changes of a text status field to a new value other than null", incremental: true })
 
-    /** A counter read from `count` when the metrics are. */
-    const polledCounter = (name: string, description: string, attributes: Readonly<Record<string, string>>, count: () => number): void => {
-      Metric.registerUnsafe(Metric.counter(name, { description, incremental: true, attributes }), context, {
-        get: () => ({ count: count(), incremental: true }),
-        update: () => {},
-        modify: () => {}
-      })
+    /** A series whose state is read from `get` when the metrics are, and never updated. */
+    const polled = <Input, State>(metric: Metric.Metric<Input, State>, get: () => State): void => {
+      Metric.registerUnsafe(metric, context, { get, update: () => {}, modify: () => {} })
     }
+    /** A counter read from `count` when the metrics are. */
+    const polledCounter = (name: string, description: string, attributes: Readonly<Record<string, string>>, count: () => number): void =>
+      polled(Metric.counter(name, { description, incremental: true, attributes }), () => ({ count: count(), incremental: true }))
     const peers = new Map<NodeId, PeerTraffic>()
     const peer = (id: NodeId): PeerTraffic => {
       const known = peers.get(id)
@@ -94,13 +93,9 @@ export class NodeMetrics extends Context.Service<NodeMetrics, {
     const pollGauge = (field: string, description: string): void => {
       if (polledGauges.has(field)) return
       polledGauges.add(field)
-      Metric.registerUnsafe(Metric.gauge(`parley_status_${snakeCase(field)}`, { description }), context, {
-        get: () => {
-          const value = latest[field]
-          return { value: typeof value === "number" ? value : value === true ? 1 : 0 }
-        },
-        update: () => {},
-        modify: () => {}
+      polled(Metric.gauge(`parley_status_${snakeCase(field)}`, { description }), () => {
+        const value = latest[field]
+        return { value: typeof value === "number" ? value : value === true ? 1 : 0 }
       })
     }
     /** The last value of each text field, and the series that shows it. */
