@@ -40,6 +40,8 @@ export interface RouteBody<B> {
   readonly kind: "none" | "text" | "json"
   /** What a JSON body must look like, as refusals name it, such as `{"value": string}`; empty for other kinds. */
   readonly shape: string
+  /** A JSON body's Schema, for the API's description (`GET /v1/openapi.json`). */
+  readonly schema?: Schema.Top
   read(raw: unknown): Result.Result<B, string>
 }
 
@@ -59,6 +61,7 @@ export const jsonBody = <B>(schema: Schema.Codec<B, unknown>, shape: string): Ro
   return {
     kind: "json",
     shape,
+    schema,
     read: (raw) => Result.mapError(decode(raw), (error) => `the body does not fit ${shape}: ${oneLine(error.message)}`)
   }
 }
@@ -79,6 +82,10 @@ export interface RouteDeclaration<P, B, Req, A> {
   request(params: P, body: B, seq: number): Req
   /** The HTTP answer to a call, from the reducer's answer. */
   reply(params: P, answer: A): HttpReply
+  /** What the route does, in a line, for the API's description. */
+  readonly summary?: string
+  /** The JSON body of a 200 answer, for the API's description; absent, it is described as any JSON. */
+  readonly answer?: Schema.Top
 }
 
 /** A decoded call on a route: the request for the reducer, and how its answer is told. */
@@ -92,6 +99,10 @@ export interface ClientRoute<Req, A> {
   readonly method: HttpMethod
   readonly path: string
   readonly body: RouteBody<unknown>
+  /** The declaration's Schema of the path's and the query's parameters, for the API's description. */
+  readonly params: Schema.Top
+  readonly summary: string | undefined
+  readonly answer: Schema.Top | undefined
   /** A call from the route's parameters and its body as `body.kind` reads it; a string says why they do not fit. */
   call(params: Readonly<Record<string, string>>, body: unknown): RouteCall<Req, A> | string
 }
@@ -102,6 +113,9 @@ export const clientRoute = <P, B, Req, A>(declaration: RouteDeclaration<P, B, Re
     method: declaration.method,
     path: declaration.path,
     body: declaration.body,
+    params: declaration.params,
+    summary: declaration.summary,
+    answer: declaration.answer,
     call: (rawParams, rawBody) => {
       const params = decodeParams(rawParams)
       if (Result.isFailure(params)) return `the request does not fit ${declaration.path}: ${oneLine(params.failure.message)}`

@@ -17,6 +17,16 @@ type KeyParams = typeof KeyParams.Type
 
 const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
 
+// The 200 answers' bodies, as `kvReply` writes them: the API's description (`GET /v1/openapi.json`) shows them.
+const ValueRead = Schema.Struct({ key: Schema.String, value: Schema.String })
+const Written = Schema.Struct({ key: Schema.String })
+const Deleted = Schema.Struct({ key: Schema.String, deleted: Schema.Boolean.annotate({ description: "whether the key was there" }) })
+const Swapped = Schema.Struct({
+  key: Schema.String,
+  swapped: Schema.Boolean,
+  value: Schema.NullOr(Schema.String).annotate({ description: "the key's value after the call: the new one if swapped, else the one that did not match" })
+})
+
 const kvReply = ({ key }: KeyParams, output: KvOutput): HttpReply => {
   switch (output._tag) {
     case "Written":
@@ -41,7 +51,9 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: noBody,
     request: ({ key }, _, seq) => request(seq, { _tag: "Get", key }),
-    reply: kvReply
+    reply: kvReply,
+    summary: "Read a key, linearizably (404 when it has no value)",
+    answer: ValueRead
   }),
   clientRoute({
     method: "PUT",
@@ -49,7 +61,9 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: textBody,
     request: ({ key }, value, seq) => request(seq, { _tag: "Put", key, value }),
-    reply: kvReply
+    reply: kvReply,
+    summary: "Write a key; the body is the value; answered once committed",
+    answer: Written
   }),
   clientRoute({
     method: "DELETE",
@@ -57,7 +71,9 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: noBody,
     request: ({ key }, _, seq) => request(seq, { _tag: "Delete", key }),
-    reply: kvReply
+    reply: kvReply,
+    summary: "Delete a key",
+    answer: Deleted
   }),
   clientRoute({
     method: "POST",
@@ -65,7 +81,9 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: jsonBody(CasBody, `{"expected": string | null, "value": string}`),
     request: ({ key }, { expected, value }, seq) => request(seq, { _tag: "Cas", key, expected, value }),
-    reply: kvReply
+    reply: kvReply,
+    summary: "Compare and set: write value if the key's value is expected (null: absent)",
+    answer: Swapped
   })
 ]
 

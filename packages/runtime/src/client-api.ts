@@ -23,6 +23,7 @@ import { executeCall } from "./executor.ts"
 import { NodeMetrics } from "./metrics.ts"
 import { entryOf, NodeConfig } from "./node-config.ts"
 import { Node } from "./node.ts"
+import { describeClientApi } from "./api-description.ts"
 import { makeRouter, maxBodyBytes } from "./routes.ts"
 import { Replies } from "./replies.ts"
 import { namedSession, unknownOutcome } from "./session-headers.ts"
@@ -81,6 +82,8 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
     const slots = new ClientSlots(`${config.self}.${incarnation}`, maxInFlight)
     const book = yield* AddressBook
     const router = makeRouter(config.hosted.api.routes)
+    // Made at the first request for it, not at start: a restarted node serves sooner.
+    let description: string | undefined
     const services = { config, node, forwarding, replies }
 
     /** One call of a spec's route, from its request to its reply; a promise, as the server's callbacks take it. */
@@ -166,6 +169,9 @@ export class ClientApi extends Context.Service<ClientApi, { readonly address: st
           return respond(res, hold(body))
         case "Metrics":
           return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.prometheus())
+        case "OpenApi":
+          description ??= JSON.stringify(describeClientApi(config.hosted))
+          return void res.writeHead(200, { "content-type": "application/json" }).end(description)
         case "Call":
           return void call(target.route, target.params, target.timeoutMs, req.headers, body).then(
             (reply) => respond(res, reply),

@@ -8,6 +8,7 @@
  *   POST   /v1/admin/hold             body {"held": [node ids]}: keep what this node sends them until
  *                                      a later call leaves them out
  *   GET    /metrics                   the node's metrics, in Prometheus's text format
+ *   GET    /v1/openapi.json           the OpenAPI description of all of these (api-description.ts)
  * Every spec route takes `?timeout=MS` (default 5000): how long to wait for
  * the cluster's answer before answering 503, and the headers Parley-Client
  * and Parley-Seq that name the client's own session (session-headers.ts).
@@ -19,6 +20,7 @@ export type Route<Req, A> =
   | { readonly _tag: "Partition" }
   | { readonly _tag: "Hold" }
   | { readonly _tag: "Metrics" }
+  | { readonly _tag: "OpenApi" }
   | {
     readonly _tag: "Call"
     readonly route: ClientRoute<Req, A>
@@ -104,6 +106,7 @@ export const makeRouter = <Req, A>(routes: ReadonlyArray<ClientRoute<Req, A>>) =
     if (path === "/v1/admin/partition") return only(method, "POST", { _tag: "Partition" })
     if (path === "/v1/admin/hold") return only(method, "POST", { _tag: "Hold" })
     if (path === "/metrics") return only(method, "GET", { _tag: "Metrics" })
+    if (path === "/v1/openapi.json") return only(method, "GET", { _tag: "OpenApi" })
     let chosen: { readonly template: Template<Req, A>; readonly captured: RegExpExecArray } | undefined
     const allowed: Array<string> = []
     for (const template of templates) {

@@ -87,6 +87,14 @@ const call = (method: string, path: string) =>
     return { status: response.status, body: await response.json() as Record<string, unknown> }
   })
 
+/** The part of an OpenAPI operation the test reads. */
+interface Operation {
+  readonly operationId: string
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly in: string; readonly required: boolean }>
+  readonly requestBody?: unknown
+  readonly responses: Record<string, { readonly content: Record<string, { readonly schema: { readonly properties?: unknown } }> }>
+}
+
 describe("a spec hosted from its API alone", () => {
   it("serves its routes, its status and its refusals", async () => {
     const answers = await Effect.runPromise(
@@ -99,7 +107,8 @@ describe("a spec hosted from its API alone", () => {
           yield* call("GET", "/v1/status"),
           yield* call("POST", "/v1/counters/a/add?by=two"),
           yield* call("PUT", "/v1/counters/a"),
-          yield* call("GET", "/v1/kv/a")
+          yield* call("GET", "/v1/kv/a"),
+          yield* call("GET", "/v1/openapi.json")
         ]
       }).pipe(Effect.provide(oneNode), Effect.scoped)
     )
@@ -111,7 +120,23 @@ describe("a spec hosted from its API alone", () => {
       { status: 200, body: { id: "n1", counters: 1, blocked: [] } },
       { status: 400, body: { error: expect.stringMatching(/^the request does not fit \/v1\/counters\/\{name\}\/add: .*by/) } },
       { status: 405, body: { error: "PUT is not allowed on /v1/counters/a; use GET" } },
-      { status: 404, body: { error: "no route /v1/kv/a; routes: /v1/counters/{name}/add, /v1/counters/{name}, /v1/status" } }
+      { status: 404, body: { error: "no route /v1/kv/a; routes: /v1/counters/{name}/add, /v1/counters/{name}, /v1/status" } },
+      { status: 200, body: { openapi: "3.1.0", info: { title: "parley counters node" } } }
     ])
+    const { paths } = answers.at(-1)!.body as { paths: Record<string, Record<string, Operation>> }
+    const add = paths["/v1/counters/{name}/add"]!.post!
+    expect(add.operationId).toBe("counters.postV1CountersNameAdd")
+    // The template's name is the path's parameter; the rest of the route's params are the query's, beside the host's timeout.
+    expect(add.parameters.map(({ name, in: where, required }) => ({ name, in: where, required }))).toEqual(expect.arrayContaining([
+      { name: "name", in: "path", required: true },
+      { name: "by", in: "query", required: true },
+      { name: "timeout", in: "query", required: false },
+      { name: "Parley-Client", in: "header", required: false }
+    ]))
+    expect(Object.keys(add.responses).sort()).toEqual(["200", "400", "401", "413", "429", "503"])
+    expect(add.requestBody).toBeUndefined()
+    expect(Object.keys(paths["/v1/counters/{name}"]!)).toEqual(["get"])
+    const status = paths["/v1/status"]!.get!.responses["200"]!.content["application/json"]!.schema
+    expect(status.properties).toMatchObject({ id: { type: "string" }, counters: { type: "integer" }, blocked: { type: "array" } })
   })
 })

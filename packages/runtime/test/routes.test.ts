@@ -20,6 +20,7 @@ describe("client API routes", () => {
     expect(read("GET", "/v1/kv/a/cas?flag=on")).toEqual({ method: "GET", path: "/v1/kv/{key}", params: { key: "a/cas", flag: "on" }, timeoutMs: defaultTimeoutMs })
     expect(read("GET", "/v1/status")).toEqual({ _tag: "Status" })
     expect(read("POST", "/v1/admin/partition")).toEqual({ _tag: "Partition" })
+    expect(read("GET", "/v1/openapi.json")).toEqual({ _tag: "OpenApi" })
   })
 
   it("refuse what does not fit, saying why", () => {
@@ -30,6 +31,7 @@ describe("client API routes", () => {
     expect(route("GET", "/v1/kv/a?timeout=1e3")).toMatchObject({ status: 400 })
     expect(route("POST", "/v1/kv/a")).toMatchObject({ status: 405, allow: "GET, PUT, DELETE" })
     expect(route("DELETE", "/v1/status")).toMatchObject({ status: 405, allow: "GET" })
+    expect(route("POST", "/v1/openapi.json")).toMatchObject({ status: 405, allow: "GET" })
     expect(route("GET", "/v2/keys/a")).toMatchObject({ status: 404, error: "no route /v2/keys/a; routes: /v1/kv/{key}, /v1/kv/{key}/cas, /v1/status" })
   })
 

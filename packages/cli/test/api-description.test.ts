@@ -1,0 +1,30 @@
+import { describeClientApi } from "@parley/runtime"
+import { describe, expect, it } from "vitest"
+import { hostedSpecs } from "../src/hosted.ts"
+
+/** The part of an OpenAPI description the test reads. */
+interface Description {
+  readonly paths: Record<string, Record<string, {
+    readonly operationId: string
+    readonly parameters: ReadonlyArray<{ readonly name: string; readonly in: string; readonly required: boolean }>
+    readonly requestBody?: { readonly content: Record<string, unknown> }
+  }>>
+}
+
+describe("every hosted spec's client API is described (GET /v1/openapi.json)", () => {
+  it.each(hostedSpecs.map((hosted) => [hosted.name, hosted] as const))("%s: each route with its method, path parameters and body", (_, hosted) => {
+    const { paths } = describeClientApi(hosted) as unknown as Description
+    for (const route of hosted.api.routes) {
+      const operation = paths[route.path]?.[route.method.toLowerCase()]
+      expect(operation, `${route.method} ${route.path}`).toBeDefined()
+      const inPath = [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1])
+      expect(operation!.parameters.filter((parameter) => parameter.in === "path").map(({ name, required }) => ({ name, required })))
+        .toEqual(inPath.map((name) => ({ name, required: true })))
+      const bodyTypes = operation!.requestBody === undefined ? [] : Object.keys(operation!.requestBody.content)
+      expect(bodyTypes, `${route.method} ${route.path}'s body`).toEqual({ none: [], text: ["text/plain"], json: ["application/json"] }[route.body.kind])
+    }
+    const operationIds = Object.values(paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId))
+    expect(new Set(operationIds).size).toBe(operationIds.length)
+    expect(Object.keys(paths)).toEqual(expect.arrayContaining(["/v1/status", "/metrics", "/v1/openapi.json"]))
+  })
+})
