@@ -16,6 +16,10 @@
  * follower traced: sync and write calls per write (strace slows the
  * phase; the counts are the figure). Before the rounds, one unmeasured
  * phase for each system (warm-up). Defaults: 5 s phases, 6 rounds.
+ * With `tls` after them, clients speak HTTPS too: parley raft with
+ * `--client-tls` beside etcd with `--auto-tls` and `--peer-auto-tls`
+ * (encrypted everywhere, as a production cluster runs), and the same two
+ * with plain clients.
  * Needs wrk (Debian `wrk`) and etcd (Debian `etcd-server`) on the PATH.
  */
 import { etcdOnPath, startEtcd } from "./cluster/etcd-target.ts"
@@ -28,6 +32,7 @@ import type { WrkFigures } from "./cluster/wrk.ts"
 
 const seconds = Number(process.argv[2] ?? 5)
 const rounds = Number(process.argv[3] ?? 6)
+const clientTls = process.argv[4] === "tls"
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const round2 = (x: number): number => Math.round(x * 100) / 100
@@ -88,15 +93,22 @@ if (!wrkOnPath() || !etcdOnPath()) {
   process.exit(0)
 }
 
-/** Each system as it starts; every one started is stopped at the end, however the bench ends. */
-const starts: ReadonlyArray<() => Promise<System>> = [
-  async () => ({ target: await startParley(26_000), request: parleyWrite, parley: true }),
-  async () => ({ target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true }),
-  async () => ({ target: await startEtcd(26_400), request: etcdWrite, parley: false }),
-  async () => ({ target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false })
-]
+/** Each system as it starts; every one started is stopped at the end, however the bench ends. The last two are the etcds each raft is compared with. */
+const starts: ReadonlyArray<() => Promise<System>> = clientTls
+  ? [
+    async () => ({ target: await startParley(26_000, "raft", true, undefined, true), request: parleyWrite, parley: true }),
+    async () => ({ target: await startParley(26_200), request: parleyWrite, parley: true }),
+    async () => ({ target: await startEtcd(26_400, { peerTls: true, clientTls: true }), request: etcdWrite, parley: false }),
+    async () => ({ target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false })
+  ]
+  : [
+    async () => ({ target: await startParley(26_000), request: parleyWrite, parley: true }),
+    async () => ({ target: await startParley(26_200, "raft", true, { label: "no pipelined appends", values: { pipelinedAppends: false } }), request: parleyWrite, parley: true }),
+    async () => ({ target: await startEtcd(26_400), request: etcdWrite, parley: false }),
+    async () => ({ target: await startEtcd(26_600, { peerTls: true }), request: etcdWrite, parley: false })
+  ]
 const systems: Array<System> = []
-/** The etcds each raft is compared with: plain peers (the target), and peers over TLS. */
+/** The etcds each raft is compared with: plain peers (the target), and peers over TLS; with `tls`, clients and peers over TLS, and peers over TLS. */
 const etcd = starts.length - 2
 const etcdPeerTls = starts.length - 1
 try {
@@ -117,6 +129,8 @@ try {
     bench: "write-latency-c1-summary",
     rounds,
     phaseSeconds: seconds,
+    ratioTo: systems[etcd]!.target.system,
+    ratioToPeerTlsEtcdIs: systems[etcdPeerTls]!.target.system,
     systems: systems.map(({ target, parley }, i) => ({
       system: target.system,
       writesPerSecond: median(rates(i)),

@@ -4,6 +4,7 @@
  * and the event log took over them, and the time the durable save took
  * (fsync included), each as the difference between two scrapes.
  */
+import { memberFetch } from "./target.ts"
 import type { Member } from "./target.ts"
 
 export interface LoopTotals {
@@ -19,7 +20,7 @@ const sample = (text: string, name: string): number => {
 
 /** One node's running totals now. */
 export const loopTotals = async (member: Member): Promise<LoopTotals> => {
-  const text = await (await fetch(`${member.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text()
+  const text = await (await memberFetch(member, "/metrics", { signal: AbortSignal.timeout(5000) })).text()
   return {
     batches: sample(text, "parley_fsync_duration_seconds_count"),
     applySeconds: sample(text, "parley_apply_duration_seconds_sum"),

@@ -1,4 +1,4 @@
-import { awaitLeader, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, eventFilePattern, readCluster } from "@parley/runtime"
+import { awaitLeader, clusterAccess, clusterDown, clusterKill, clusterRestart, clusterStatus, clusterUp, eventFilePattern, readCluster } from "@parley/runtime"
 import type { Launcher } from "@parley/runtime"
 import { Effect, Result } from "effect"
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { cpuMs, diskBytes, rssMiB } from "./proc.ts"
+import { memberFetch } from "./target.ts"
 import type { ClusterTarget, Member } from "./target.ts"
 
 const launcher: Launcher = {
@@ -22,28 +23,32 @@ const eventFiles = (dir: string, node: string): ReadonlyArray<string> => {
 
 /**
  * A 3-node `parley cluster` of `spec` (raft unless named) with its default timers, in a fresh directory; with its event log unless told not,
- * and the spec's `options` (the cluster file's), named in the system's label after `label`.
+ * and the spec's `options` (the cluster file's), named in the system's label after `label`; with `clientTls`, its client API over HTTPS
+ * (`cluster up --client-tls`), trusted by the cluster's CA.
  */
 export const startParley = async (
   basePort: number,
   spec = "raft",
   eventLog = true,
-  options?: { readonly label: string; readonly values: Readonly<Record<string, unknown>> }
+  options?: { readonly label: string; readonly values: Readonly<Record<string, unknown>> },
+  clientTls = false
 ): Promise<ClusterTarget> => {
   const dir = mkdtempSync(join(tmpdir(), "parley-bench-"))
-  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog, ...(options === undefined ? {} : { options: options.values }) }))
+  await Effect.runPromise(clusterUp({ spec, nodes: 3, dir, basePort, launcher, eventLog, clientTls, ...(options === undefined ? {} : { options: options.values }) }))
   const nodes = Result.getOrThrow(readCluster(dir)).nodes
-  const members: ReadonlyArray<Member> = nodes.map((node) => ({ id: node.id, url: `http://${node.client}` }))
+  const trust = Result.getOrThrow(clusterAccess(dir)).trust
+  const members: ReadonlyArray<Member> = nodes.map((node) =>
+    trust === undefined ? { id: node.id, url: `http://${node.client}` } : { id: node.id, url: `https://${node.client}`, dispatcher: trust.dispatcher })
   const pids = async (): Promise<ReadonlyArray<number | undefined>> => (await Effect.runPromise(clusterStatus(dir))).map((report) => report.pid)
   return {
-    system: `parley ${spec}${eventLog ? "" : " (no event log)"}${options === undefined ? "" : ` (${options.label})`}`,
+    system: `parley ${spec}${eventLog ? "" : " (no event log)"}${options === undefined ? "" : ` (${options.label})`}${clientTls ? " (client TLS)" : ""}`,
     members,
     rssMiB: async () => (await pids()).map((pid) => (pid === undefined ? undefined : rssMiB(pid)) ?? 0),
     cpuMs: async () => (await pids()).map((pid) => (pid === undefined ? undefined : cpuMs(pid)) ?? 0),
     pids,
     readRequest: (key) => ({ method: "GET", path: `/v1/kv/${key}` }),
     read: async (member, key) => {
-      const response = await fetch(`${member.url}/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })
+      const response = await memberFetch(member, `/v1/kv/${key}`, { signal: AbortSignal.timeout(2000) })
       await response.arrayBuffer()
       return response.status === 200
     },
@@ -65,7 +70,7 @@ export const startParley = async (
       return Math.round((performance.now() - start) * 10) / 10
     },
     put: async (member, key, value, timeoutMs) => {
-      const response = await fetch(`${member.url}/v1/kv/${key}?timeout=${timeoutMs}`, { method: "PUT", body: value, signal: AbortSignal.timeout(timeoutMs) })
+      const response = await memberFetch(member, `/v1/kv/${key}?timeout=${timeoutMs}`, { method: "PUT", body: value, signal: AbortSignal.timeout(timeoutMs) })
       await response.arrayBuffer()
       return response.status === 200
     },

@@ -1,9 +1,18 @@
 /** A cluster under benchmark, whichever system it is: where to write, who leads, how to crash and revive a member. */
+import { fetch } from "undici"
+import type { Dispatcher, RequestInit, Response } from "undici"
+
 export interface Member {
   readonly id: string
   /** Base URL of the member's client API. */
   readonly url: string
+  /** For a member that serves HTTPS: what trusts its certificate (Node's global fetch takes no CA of its own). */
+  readonly dispatcher?: Dispatcher
 }
+
+/** A request to `path` under the member's base URL, over HTTPS with the member's trust where it has one. */
+export const memberFetch = (member: Member, path: string, init: RequestInit = {}): Promise<Response> =>
+  fetch(`${member.url}${path}`, member.dispatcher === undefined ? init : { ...init, dispatcher: member.dispatcher })
 
 export interface ClusterTarget {
   readonly system: string
