@@ -93,7 +93,9 @@ const leaderRoute = clientRoute({
   params: NoParams,
   body: noBody,
   request: (_params, _body, seq): LeaderQuery => ({ _tag: "WhoLeads", seq }),
-  reply: (_params, answer: LeaderAnswer): HttpReply => ({ status: 200, body: answer.view })
+  reply: (_params, answer: LeaderAnswer): HttpReply => ({ status: 200, body: answer.view }),
+  summary: "Whom this node believes leads, and in which epoch, as its reducer sees it now",
+  answer: ElectionView
 })
 
 /** The client API of a hosted election: its status, the leader route, and its readiness. */
