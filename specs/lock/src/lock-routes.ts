@@ -38,7 +38,7 @@ export interface LockAnswers<A> {
   outcome(answer: A): LockOutcome | undefined
   /** Why an acquire is refused while another holds the lock; zk-lock adds the node to watch. */
   busy(outcome: LockOutcome): string
-  /** The Schemas of the outcomes' `fields`, as a success answer's body has them. */
+  /** The Schemas of the outcomes' `fields`, each there when it applies, as a success answer's body has them. */
   readonly fields: Schema.Struct.Fields
 }
 
@@ -53,7 +53,7 @@ const Lease = Schema.NullOr(LeaseView)
 export const lockCommandRoutes = <A extends { readonly _tag: string }>(answers: LockAnswers<A>): ReadonlyArray<ClientRoute<LockCommandRequest, A>> => {
   // The 200 answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
   const Done = (lease: string) => Schema.Struct({ name: LockName, lease: Lease.annotate({ description: lease }), ...answers.fields })
-  const refusal = `409 {${["name", "lease", ...Object.keys(answers.fields), "error"].join(", ")}} when refused`
+  const refusal = `409 {${["name", "lease", ...Object.keys(answers.fields).map((field) => `${field}?`), "error"].join(", ")}} when refused`
   /** 200 with the lease when the command did what was asked, 409 saying why not. */
   const reply = (why: (outcome: LockOutcome) => string) => (_: unknown, answer: A): HttpReply => {
     const outcome = answers.outcome(answer)

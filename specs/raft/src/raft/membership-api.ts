@@ -81,7 +81,7 @@ const changeReply = (_: unknown, output: MembershipOutput): HttpReply =>
 const nodeBody = jsonBody(NodeBody, `{"node": string}`)
 
 /** Said of each route: a refusal is 409 {error, retry}, `retry` whether the same request may succeed later. */
-const refusedWhy = "409 {error, retry} when refused; retry: whether it may succeed later"
+const refusedWhy = "409 {error, retry} when refused, retry saying whether it may succeed later"
 
 export const membershipRoutes: ReadonlyArray<ClientRoute<HostedRaftRequest, MembershipOutput>> = [
   clientRoute({
