@@ -2,11 +2,13 @@
  * Real clusters for tests: node processes of the real `parley` binary on
  * loopback, started and stopped through the same functions `parley cluster`
  * uses. Every cluster gets its own directory and ports, and `stopAll` kills
- * whatever a test leaves running.
+ * whatever a test leaves running. Calls made through `callNode` here have
+ * each success answer checked against what its route declares.
  */
 import { kvPath } from "@parley/kv"
 import { hostedSpecs } from "../src/hosted.ts"
-import { agreedLeader, awaitLeader, callNode, clusterDown, clusterStatus, clusterUp, freeBasePort, readCluster } from "@parley/runtime"
+import { answerMisfit } from "./declared-answers.ts"
+import { agreedLeader, awaitLeader, callNode as callNodeUnchecked, clusterDown, clusterStatus, clusterUp, freeBasePort, makeRouter, readCluster } from "@parley/runtime"
 import type { ApiAnswer, Launcher, NodeReport } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
 import { Effect, Result } from "effect"
@@ -45,12 +47,51 @@ export const startCluster = async (nodes = 3, spec = "raft", options?: Readonly<
   return { dir, nodes: Result.getOrThrow(readCluster(dir)).nodes, leader: agreedLeader(reports)!.id }
 }
 
+/** Answers that did not fit their route's declared answer, said again by `stopAll` in case a probe's retry swallowed the error. */
+const misfits: Array<string> = []
+
+/** Stops and removes every cluster; then fails if any success answer did not fit what its route declares. */
 export const stopAll = async (): Promise<void> => {
   for (const dir of started) {
     await Effect.runPromise(clusterDown(dir)).catch(() => undefined)
     rmSync(dir, { recursive: true, force: true })
   }
   started.clear()
+  const found = misfits.splice(0)
+  if (found.length > 0) throw new Error(`answers that do not fit their routes' declared answers:\n${found.join("\n")}`)
+}
+
+/** The hosted spec a node of one of this file's clusters runs, by its client address, as its cluster file says. */
+const hostedAt = (node: NodeEntry) => {
+  for (const dir of started) {
+    const file = readCluster(dir)
+    if (Result.isSuccess(file) && file.success.nodes.some((entry) => entry.client === node.client)) {
+      return hostedSpecs.find((hosted) => hosted.name === file.success.spec)
+    }
+  }
+  return undefined
+}
+
+/**
+ * `callNode`, and a success answer of a spec's route that does not fit the
+ * answer the route declares (what `GET /v1/openapi.json` tells clients) is
+ * an error: the description must not drift from what nodes really send.
+ */
+export const callNode: typeof callNodeUnchecked = async (node, method, path, ...rest) => {
+  const answer = await callNodeUnchecked(node, method, path, ...rest)
+  if (answer.status < 200 || answer.status >= 300) return answer
+  const misfit = misfitAt(node, method, path, answer)
+  if (misfit === undefined) return answer
+  misfits.push(misfit)
+  throw new Error(misfit)
+}
+
+const misfitAt = (node: NodeEntry, method: string, path: string, answer: ApiAnswer): string | undefined => {
+  const hosted = hostedAt(node)
+  if (hosted === undefined) return `${node.id} (${node.client}) is a node of no cluster of this file: its answer to ${method} ${path} cannot be checked`
+  const target = makeRouter(hosted.api.routes)(method, path)
+  const misfit = target._tag === "Call" ? answerMisfit(target.route, answer.status, answer.body) : undefined
+  return misfit === undefined ? undefined : `${hosted.name} at ${node.id}: ${misfit}`
 }
 
 export const nodeOf = (cluster: TestCluster, id: string): NodeEntry => cluster.nodes.find((node) => node.id === id)!

@@ -8,13 +8,13 @@
  * crashed node, a zk session expiry that moves leadership to the next node
  * only, and bad input.
  */
-import { callNode, clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, livePid, readCluster, secretPath } from "@parley/runtime"
+import { clusterDown, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, livePid, readCluster, secretPath } from "@parley/runtime"
 import type { NodeEntry, NodeReport } from "@parley/runtime"
 import { Effect, Result } from "effect"
 import { execFile, spawn } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
 import { frame, peerExchange, rawExchange } from "./cluster-faults.ts"
 import { readFileSync } from "node:fs"
 

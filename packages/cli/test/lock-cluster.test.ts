@@ -8,7 +8,7 @@
  * session expires and frees the lock, and its stale write is refused too.
  * One cluster per recipe, shared.
  */
-import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import { clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { Effect, Result } from "effect"
 import { spawn } from "node:child_process"
@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
 
 interface LockCluster {
   readonly dir: string

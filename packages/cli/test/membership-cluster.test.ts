@@ -10,14 +10,14 @@
  * committing, down to the last member, which stays;
  * and every node's event log through all of it validates (`parley validate`).
  */
-import { bearer, callNode, clusterAdd, clusterDown, clusterHold, clusterKill, clusterRemove, clusterRestart, clusterUp, readClientToken, readCluster } from "@parley/runtime"
+import { bearer, clusterAdd, clusterDown, clusterHold, clusterKill, clusterRemove, clusterRestart, clusterUp, readClientToken, readCluster } from "@parley/runtime"
 import type { NodeEntry } from "@parley/runtime"
 import { ValidationVerdict } from "@parley/validate"
 import { Effect, Result, Schema } from "effect"
 import { execFile } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, leaderNow, put, statuses, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, leaderNow, put, statuses, stopAll } from "./cluster-harness.ts"
 import type { TestCluster } from "./cluster-harness.ts"
 
 const parley = (...args: ReadonlyArray<string>) =>

@@ -6,14 +6,14 @@
  * while, and bad input, each against the services' ledgers: the ground
  * truth of what took effect.
  */
-import { callNode, clusterKill, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
+import { clusterKill, clusterRestart, clusterUp, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { SagaReport } from "@parley/saga"
 import { Effect, Result, Schema } from "effect"
 import { execFile } from "node:child_process"
 import { afterEach, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
 
 afterEach(stopAll)
 

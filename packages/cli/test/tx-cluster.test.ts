@@ -3,7 +3,7 @@
  * processes of the real `parley` binary on loopback, crashed with kill -9
  * and cut off with partitions, as `parley cluster` does it.
  */
-import { callNode, clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, decodeClusterFile, readCluster } from "@parley/runtime"
+import { clusterHeal, clusterKill, clusterPartition, clusterRestart, clusterUp, decodeClusterFile, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { ownerOf, participantIds } from "@parley/twophase"
 import { Effect, Result } from "effect"
@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
 
 afterEach(stopAll)
 

@@ -9,14 +9,14 @@
  * them, the store survives kill -9, and replication cut off by a partition
  * is resent once it heals. One cluster of each for the file.
  */
-import { callNode, clusterHeal, clusterHold, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
+import { clusterHeal, clusterHold, clusterKill, clusterPartition, clusterRestart, clusterStatus, clusterUp, readCluster } from "@parley/runtime"
 import type { ApiAnswer, NodeEntry } from "@parley/runtime"
 import { compare } from "@parley/vclock"
 import { Effect, Result } from "effect"
 import { execFile } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hostedSpecs } from "../src/hosted.ts"
-import { bin, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
+import { bin, callNode, clusterDir, eventually, freeBase, launcher, stopAll } from "./cluster-harness.ts"
 
 afterAll(stopAll)
 

@@ -66,6 +66,9 @@ export const jsonBody = <B>(schema: Schema.Codec<B, unknown>, shape: string): Ro
   }
 }
 
+/** A success answer's body: JSON, decoded with no services. */
+export type AnswerSchema = Schema.Codec<unknown, unknown>
+
 /**
  * One route as a spec declares it. `path` is a template such as
  * `/v1/orders/{id}/cancel`: a `{name}` matches any text up to what follows it
@@ -82,10 +85,15 @@ export interface RouteDeclaration<P, B, Req, A> {
   request(params: P, body: B, seq: number): Req
   /** The HTTP answer to a call, from the reducer's answer. */
   reply(params: P, answer: A): HttpReply
-  /** What the route does, in a line, for the API's description. */
-  readonly summary?: string
-  /** The JSON body of a 200 answer, for the API's description; absent, it is described as any JSON. */
-  readonly answer?: Schema.Top
+  /** What the route does, in a line, as its users would say it, for the API's description; a refusal of its own (a 404, a 409) is named here. */
+  readonly summary: string
+  /**
+   * The JSON body of the route's success answer, exactly as `reply` writes
+   * it, for the API's description (`GET /v1/openapi.json`). Its status is 200
+   * unless the Schema names another (effect's `HttpApiSchema.status`); a route
+   * with two success statuses declares a Schema for each.
+   */
+  readonly answer: AnswerSchema | ReadonlyArray<AnswerSchema>
 }
 
 /** A decoded call on a route: the request for the reducer, and how its answer is told. */
@@ -101,8 +109,8 @@ export interface ClientRoute<Req, A> {
   readonly body: RouteBody<unknown>
   /** The declaration's Schema of the path's and the query's parameters, for the API's description. */
   readonly params: Schema.Top
-  readonly summary: string | undefined
-  readonly answer: Schema.Top | undefined
+  readonly summary: string
+  readonly answer: AnswerSchema | ReadonlyArray<AnswerSchema>
   /** A call from the route's parameters and its body as `body.kind` reads it; a string says why they do not fit. */
   call(params: Readonly<Record<string, string>>, body: unknown): RouteCall<Req, A> | string
 }

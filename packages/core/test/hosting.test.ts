@@ -9,7 +9,9 @@ const acquire = clientRoute({
   params: Schema.Struct({ name: Schema.String, ttl: Schema.NumberFromString }),
   body: jsonBody(Schema.Struct({ owner: Schema.String }), `{"owner": string}`),
   request: ({ name, ttl }, { owner }, seq) => ({ seq, name, ttlMs: ttl, owner }),
-  reply: ({ name }, token: number) => ({ status: 200, body: { name, token } })
+  reply: ({ name }, token: number) => ({ status: 200, body: { name, token } }),
+  summary: "Acquire a lock",
+  answer: Schema.Struct({ name: Schema.String, token: Schema.Int })
 })
 
 describe("a client route", () => {

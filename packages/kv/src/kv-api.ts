@@ -13,11 +13,10 @@ import { Schema } from "effect"
 import type { KvInput, KvOutput, KvRequest, KvResponse } from "./kv.ts"
 
 const KeyParams = Schema.Struct({ key: Schema.String })
-type KeyParams = typeof KeyParams.Type
 
 const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
 
-// The 200 answers' bodies, as `kvReply` writes them: the API's description (`GET /v1/openapi.json`) shows them.
+// The success answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
 const ValueRead = Schema.Struct({ key: Schema.String, value: Schema.String })
 const Written = Schema.Struct({ key: Schema.String })
 const Deleted = Schema.Struct({ key: Schema.String, deleted: Schema.Boolean.annotate({ description: "whether the key was there" }) })
@@ -27,20 +26,8 @@ const Swapped = Schema.Struct({
   value: Schema.NullOr(Schema.String).annotate({ description: "the key's value after the call: the new one if swapped, else the one that did not match" })
 })
 
-const kvReply = ({ key }: KeyParams, output: KvOutput): HttpReply => {
-  switch (output._tag) {
-    case "Written":
-      return { status: 200, body: { key } }
-    case "Value":
-      return output.value === null
-        ? { status: 404, body: { error: `key ${JSON.stringify(key)} not found`, key } }
-        : { status: 200, body: { key, value: output.value } }
-    case "Deleted":
-      return { status: 200, body: { key, deleted: output.existed } }
-    case "Swapped":
-      return { status: 200, body: { key, swapped: output.ok, value: output.current } }
-  }
-}
+/** An output of another kind than the route's request makes: the reducer and the routes out of step, a server error that says so. */
+const unexpected = (output: KvOutput): HttpReply => ({ status: 500, body: { error: `unexpected answer ${output._tag}` } })
 
 const request = (seq: number, op: KvInput): KvRequest => ({ seq, op })
 
@@ -51,8 +38,13 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: noBody,
     request: ({ key }, _, seq) => request(seq, { _tag: "Get", key }),
-    reply: kvReply,
-    summary: "Read a key, linearizably (404 when it has no value)",
+    reply: ({ key }, output) => {
+      if (output._tag !== "Value") return unexpected(output)
+      return output.value === null
+        ? { status: 404, body: { error: `key ${JSON.stringify(key)} not found`, key } }
+        : { status: 200, body: { key, value: output.value } }
+    },
+    summary: "Read a key, linearizably (404 {error, key} when it has no value)",
     answer: ValueRead
   }),
   clientRoute({
@@ -61,7 +53,7 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: textBody,
     request: ({ key }, value, seq) => request(seq, { _tag: "Put", key, value }),
-    reply: kvReply,
+    reply: ({ key }, output) => (output._tag === "Written" ? { status: 200, body: { key } } : unexpected(output)),
     summary: "Write a key; the body is the value; answered once committed",
     answer: Written
   }),
@@ -71,7 +63,7 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: noBody,
     request: ({ key }, _, seq) => request(seq, { _tag: "Delete", key }),
-    reply: kvReply,
+    reply: ({ key }, output) => (output._tag === "Deleted" ? { status: 200, body: { key, deleted: output.existed } } : unexpected(output)),
     summary: "Delete a key",
     answer: Deleted
   }),
@@ -81,7 +73,8 @@ export const kvRoutes: ReadonlyArray<ClientRoute<KvRequest, KvOutput>> = [
     params: KeyParams,
     body: jsonBody(CasBody, `{"expected": string | null, "value": string}`),
     request: ({ key }, { expected, value }, seq) => request(seq, { _tag: "Cas", key, expected, value }),
-    reply: kvReply,
+    reply: ({ key }, output) =>
+      output._tag === "Swapped" ? { status: 200, body: { key, swapped: output.ok, value: output.current } } : unexpected(output),
     summary: "Compare and set: write value if the key's value is expected (null: absent)",
     answer: Swapped
   })

@@ -23,6 +23,7 @@ const Note = Schema.Struct({ text: Schema.String })
 const NoteRequest = Schema.Struct({ seq: Schema.Int, text: Schema.NullOr(Schema.String) })
 const NotesResponse = Schema.Struct({ seq: Schema.Int, notes: Schema.Array(Schema.String) })
 type Notes = ReadonlyArray<string>
+const NotesBody = Schema.Struct({ notes: Schema.Array(Schema.String) })
 
 const relayHosted = hostedSpec({
   name: "relay",
@@ -52,7 +53,9 @@ const relayHosted = hostedSpec({
         params: Schema.Struct({ text: Schema.String }),
         body: noBody,
         request: ({ text }, _, seq) => ({ seq, text }),
-        reply: (_, notes: Notes) => ({ status: 200, body: { notes } })
+        reply: (_, notes: Notes) => ({ status: 200, body: { notes } }),
+        summary: "Add a note",
+        answer: NotesBody
       }),
       clientRoute({
         method: "GET",
@@ -60,7 +63,9 @@ const relayHosted = hostedSpec({
         params: Schema.Struct({}),
         body: noBody,
         request: (_, __, seq) => ({ seq, text: null }),
-        reply: (_, notes: Notes) => ({ status: 200, body: { notes } })
+        reply: (_, notes: Notes) => ({ status: 200, body: { notes } }),
+        summary: "Every note",
+        answer: NotesBody
       })
     ],
     status: { schema: Schema.Struct({ notes: Schema.Int }), of: (notes: Notes) => ({ notes: notes.length }) },

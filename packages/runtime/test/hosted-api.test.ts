@@ -22,6 +22,8 @@ type CounterResponse = typeof CounterResponse.Type
 const CounterStatus = Schema.Struct({ counters: Schema.Int })
 type CounterStatus = typeof CounterStatus.Type
 
+const CounterTotal = Schema.Struct({ name: Schema.String, total: Schema.Int })
+
 const totalReply = (name: string, total: number | null) =>
   total === null ? { status: 404, body: { error: `no counter ${JSON.stringify(name)}` } } : { status: 200, body: { name, total } }
 
@@ -53,7 +55,9 @@ const countersHosted: HostedSpec<Counters, never, never, CounterRequest, Counter
         params: Schema.Struct({ name: Schema.String, by: Schema.NumberFromString.check(Schema.isInt()) }),
         body: noBody,
         request: ({ name, by }, _, seq) => ({ seq, name, by }),
-        reply: ({ name }, total) => totalReply(name, total)
+        reply: ({ name }, total) => totalReply(name, total),
+        summary: "Add to a counter",
+        answer: CounterTotal
       }),
       clientRoute({
         method: "GET",
@@ -61,7 +65,9 @@ const countersHosted: HostedSpec<Counters, never, never, CounterRequest, Counter
         params: Schema.Struct({ name: Schema.String }),
         body: noBody,
         request: ({ name }, _, seq) => ({ seq, name, by: 0 }),
-        reply: ({ name }, total) => totalReply(name, total)
+        reply: ({ name }, total) => totalReply(name, total),
+        summary: "Read a counter (404 when it was never added to)",
+        answer: CounterTotal
       })
     ],
     status: { schema: CounterStatus, of: (s) => ({ counters: Object.keys(s).length }) },

@@ -27,13 +27,20 @@ export type LeaderQuery = typeof LeaderQuery.Type
 export const LeaderAnswer = Schema.TaggedStruct("Leader", { seq: Schema.Int, view: ElectionView })
 export type LeaderAnswer = typeof LeaderAnswer.Type
 
-/** The model's actor, which takes no requests, answering the leader query from its state. */
+/**
+ * The model's actor, which takes no requests, answering the leader query
+ * from its state: the view's own fields only, when `view` hands over a
+ * spec's whole status (Bully's `suspected`, the ring's `skipped`).
+ */
 export const answeringLeaderQuery = <S, M, T, D>(
   actor: Actor<S, M, T, never, never, D>,
   view: (state: S) => ElectionView
 ): Actor<S, M, T, LeaderQuery, LeaderAnswer, D> => ({
   ...actor,
-  onRequest: (s, client, query) => step(s, [reply(client, { _tag: "Leader", seq: query.seq, view: view(s) })])
+  onRequest: (s, client, query) => {
+    const { node, role, phase, leader, epoch } = view(s)
+    return step(s, [reply(client, { _tag: "Leader", seq: query.seq, view: { node, role, phase, leader, epoch } })])
+  }
 })
 
 /**
@@ -93,7 +100,9 @@ const leaderRoute = clientRoute({
   params: NoParams,
   body: noBody,
   request: (_params, _body, seq): LeaderQuery => ({ _tag: "WhoLeads", seq }),
-  reply: (_params, answer: LeaderAnswer): HttpReply => ({ status: 200, body: answer.view })
+  reply: (_params, answer: LeaderAnswer): HttpReply => ({ status: 200, body: answer.view }),
+  summary: "Whom this node believes leads, and in which epoch, as its reducer sees it now",
+  answer: ElectionView
 })
 
 /** The client API of a hosted election: its status, the leader route, and its readiness. */

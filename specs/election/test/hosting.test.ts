@@ -4,7 +4,7 @@
  * and when a cluster counts as ready.
  */
 import { describe, expect, it } from "vitest"
-import { agreedElection, bully, ring, zk } from "../src/index.ts"
+import { agreedElection, bully, bullyHosted, ring, zk } from "../src/index.ts"
 
 const ids = ["n1", "n2", "n3"]
 const ctx = (self: string) => ({ self, nodes: ids })
@@ -104,5 +104,13 @@ describe("when an election cluster is ready", () => {
     const nodes = [{ id: "zk", status: status("n1", 1, "service") }, { id: "n1", status: status("n1", 1) }, { id: "n2", status: status(null, null) }]
     expect(zkReady(nodes)).toEqual({ _tag: "Ready", summary: "leader n1 in epoch 1" })
     expect(ready(nodes)).toMatchObject({ _tag: "Waiting" })
+  })
+})
+
+describe("GET /v1/leader", () => {
+  it("answers the view's fields, not the rest of the status (Bully's suspected): what the route declares", () => {
+    const actor = bullyHosted.actor(ids, { heartbeats: true })
+    const asked = actor.onRequest(actor.init(ctx("n1")).state, "c1", { _tag: "WhoLeads", seq: 1 }).out
+    expect(asked).toEqual([{ _tag: "Reply", client: "c1", response: { _tag: "Leader", seq: 1, view: { node: "n1", role: "node", phase: expect.any(String), leader: null, epoch: null } } }])
   })
 })

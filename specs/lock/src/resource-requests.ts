@@ -13,8 +13,8 @@ import type { ClientId, ClientRoute, HttpReply, Step } from "@parley/core"
 import { Schema } from "effect"
 import { ByName, unexpected } from "./lock-routes.ts"
 import { Token } from "./lock/messages.ts"
-import { Owner, ResourceAnswer, WriteValue } from "./lock/requests.ts"
-import type { EntryView, ResourceRequest } from "./lock/requests.ts"
+import { EntryView, Owner, ResourceAnswer, WriteValue } from "./lock/requests.ts"
+import type { ResourceRequest } from "./lock/requests.ts"
 import { entryOf, runWrite } from "./lock/resource.ts"
 import type { ResourceState } from "./lock/resource.ts"
 
@@ -46,7 +46,9 @@ export const resourceRoutes = <A extends { readonly _tag: string }>(): ReadonlyA
         status: 409,
         body: { accepted: false, entry: answer.entry, error: `stale token: the resource has taken token ${answer.entry.newest} for ${name}, and refuses older ones` }
       }
-    }
+    },
+    summary: "Write the protected resource's entry with a fencing token; 409 {accepted: false, entry, error} when the token is older than one it took",
+    answer: Schema.Struct({ accepted: Schema.Literal(true), entry: EntryView.annotate({ description: "the entry after the write" }) })
   }),
   clientRoute({
     method: "GET",
@@ -54,6 +56,8 @@ export const resourceRoutes = <A extends { readonly _tag: string }>(): ReadonlyA
     params: ByName,
     body: noBody,
     request: ({ name }, _, seq): ResourceRequest => ({ _tag: "Read", seq, name }),
-    reply: (_, answer: A) => (isResourceAnswer(answer) ? { status: 200, body: answer.entry } : unexpected(answer._tag))
+    reply: (_, answer: A) => (isResourceAnswer(answer) ? { status: 200, body: answer.entry } : unexpected(answer._tag)),
+    summary: "Read the protected resource's entry: its value, newest token, last writes and how many it refused",
+    answer: EntryView
   })
 ]

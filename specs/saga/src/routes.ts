@@ -16,9 +16,12 @@
  *   service): how it decides requests from now on.
  */
 import { clientRoute, everyNodeAnswers, jsonBody, noBody } from "@parley/core"
-import type { HostedApi, HttpReply, RouteBody, StatusDeclaration, StatusFields } from "@parley/core"
-import { Result, Schema } from "effect"
-import { SagaId } from "./policy.ts"
+import type { AnswerSchema, HostedApi, HttpReply, RouteBody, StatusDeclaration, StatusFields } from "@parley/core"
+import { Result, Schema, Struct } from "effect"
+import { HttpApiSchema } from "effect/http-api"
+import { LedgerEntry } from "./ledger.ts"
+import { Policy, SagaId } from "./policy.ts"
+import { SagaSummary } from "./requests.ts"
 import type { SagaAnswer, SagaRequest } from "./requests.ts"
 
 const StartBody = Schema.Struct({ id: Schema.optional(SagaId) })
@@ -49,13 +52,26 @@ const noParams = Schema.Struct({})
 const byId = Schema.Struct({ id: SagaId })
 const PolicyBody = Schema.Struct({ policy: Schema.Literals(["accept", "refuse"]) })
 
+// The success answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
+const Started = (created: boolean) => Schema.Struct({ id: SagaId, created: Schema.Literal(created) })
+const Listed = Schema.Struct({ sagas: Schema.Array(SagaSummary) })
+const Reservations = Schema.Struct({
+  policy: Policy,
+  holding: Schema.Array(Schema.String).annotate({ description: "the sagas whose action this service applied and did not compensate" }),
+  ledger: Schema.Array(LedgerEntry.mapFields(Struct.omit(["step"]))).annotate({ description: "every effect this service applied, in order" })
+})
+
 const notHere = (answer: SagaAnswer): HttpReply | undefined =>
   answer._tag === "Elsewhere" ? { status: 404, body: { error: answer.reason } } : undefined
 
 /** The answer a route did not expect: a reducer and its routes out of step, which the client should hear about as a server error. */
 const unexpected = (answer: SagaAnswer): HttpReply => ({ status: 500, body: { error: `unexpected answer ${answer._tag}` } })
 
-export const sagaRoutes = [
+/** A service's own route at the node that keeps sagas is answered 404: no node there takes it. */
+const elsewhere = "404 {error} at the node that keeps sagas"
+
+/** The saga routes, `view` the Schema of a saga as the spec shows it (`GET /v1/sagas/{id}`). */
+export const sagaRoutes = (view: AnswerSchema) => [
   clientRoute({
     method: "POST",
     path: "/v1/sagas",
@@ -65,7 +81,9 @@ export const sagaRoutes = [
     reply: (_, answer: SagaAnswer) =>
       notHere(answer) ?? (answer._tag === "Started"
         ? { status: answer.created ? 201 : 200, body: { id: answer.saga, created: answer.created } }
-        : unexpected(answer))
+        : unexpected(answer)),
+    summary: "Start a saga, with the id given or a new one: 201 when this call started it, 200 when that id had started (a retry)",
+    answer: [Started(true).pipe(HttpApiSchema.status(201)), Started(false)]
   }),
   clientRoute({
     method: "GET",
@@ -74,7 +92,9 @@ export const sagaRoutes = [
     body: noBody,
     request: (_, __, seq): SagaRequest => ({ _tag: "List", seq }),
     reply: (_, answer: SagaAnswer) =>
-      notHere(answer) ?? (answer._tag === "Listed" ? { status: 200, body: { sagas: answer.sagas } } : unexpected(answer))
+      notHere(answer) ?? (answer._tag === "Listed" ? { status: 200, body: { sagas: answer.sagas } } : unexpected(answer)),
+    summary: "Every saga's id and state",
+    answer: Listed
   }),
   clientRoute({
     method: "GET",
@@ -85,7 +105,9 @@ export const sagaRoutes = [
     reply: ({ id }, answer: SagaAnswer) => {
       if (answer._tag !== "Shown") return notHere(answer) ?? unexpected(answer)
       return answer.view === null ? { status: 404, body: { error: `no saga ${JSON.stringify(id)}` } } : { status: 200, body: answer.view }
-    }
+    },
+    summary: "A saga as it stands, step by step (404 when there is none by that id)",
+    answer: view
   }),
   clientRoute({
     method: "GET",
@@ -93,7 +115,9 @@ export const sagaRoutes = [
     params: noParams,
     body: noBody,
     request: (_, __, seq): SagaRequest => ({ _tag: "Ledger", seq }),
-    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
+    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer)),
+    summary: `A service's ledger, the sagas whose action it holds, and its policy (${elsewhere})`,
+    answer: Reservations
   }),
   clientRoute({
     method: "PUT",
@@ -101,7 +125,9 @@ export const sagaRoutes = [
     params: noParams,
     body: jsonBody(PolicyBody, `{"policy": "accept" | "refuse"}`),
     request: (_, { policy }, seq): SagaRequest => ({ _tag: "SetPolicy", seq, policy }),
-    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer))
+    reply: (_, answer: SagaAnswer) => notHere(answer) ?? (answer._tag === "LedgerShown" ? reservations(answer) : unexpected(answer)),
+    summary: `Set how a service decides requests from now on, accept or refuse; answers its reservations (${elsewhere})`,
+    answer: Reservations
   })
 ]
 
@@ -119,9 +145,10 @@ const reservations = (answer: Extract<SagaAnswer, { _tag: "LedgerShown" }>): Htt
 }
 
 export const sagaApi = <S, Res extends SagaAnswer, St extends StatusFields>(
-  status: StatusDeclaration<S, St>
+  status: StatusDeclaration<S, St>,
+  view: AnswerSchema
 ): HostedApi<S, SagaRequest, Res, SagaAnswer, St> => ({
-  routes: sagaRoutes,
+  routes: sagaRoutes(view),
   status,
   answers: (response) => response.seq,
   outcome: (response) =>

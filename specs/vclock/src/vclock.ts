@@ -15,7 +15,8 @@ export type Order = "before" | "after" | "equal" | "concurrent"
 
 export const zero: VClock = {}
 
-export const counter = (clock: VClock, node: string): number => clock[node] ?? 0
+// Own keys only: a node named as an Object method ("toString") has no counter until it has one.
+export const counter = (clock: VClock, node: string): number => (Object.hasOwn(clock, node) ? clock[node]! : 0)
 
 /** The clock after one more event at `node`. */
 export const increment = (clock: VClock, node: string): VClock => ({ ...clock, [node]: counter(clock, node) + 1 })

@@ -79,4 +79,9 @@ describe("examples", () => {
     expect(Schema.decodeUnknownSync(VClock)({ a: 2 })).toEqual({ a: 2 })
     expect(() => Schema.decodeUnknownSync(VClock)({ a: 0 })).toThrow()
   })
+
+  it("counts a node named as an Object method from 0", () => {
+    expect(increment(zero, "toString")).toEqual({ toString: 1 })
+    expect(merge({ constructor: 2 }, { toString: 3 })).toEqual({ constructor: 2, toString: 3 })
+  })
 })

@@ -26,7 +26,8 @@ import type { LockAnswer, LockRequest } from "./requests.ts"
 export const lockRoutes: ReadonlyArray<ClientRoute<LockRequest, LockAnswer>> = [
   ...lockCommandRoutes<LockAnswer>({
     outcome: (answer) => (answer._tag === "LockAnswer" ? { name: answer.name, ok: answer.ok, lease: answer.lease, fields: {} } : undefined),
-    busy: ({ name, lease }) => `lock ${name} is held: ${holderOf(lease)}`
+    busy: ({ name, lease }) => `lock ${name} is held: ${holderOf(lease)}`,
+    fields: {}
   }),
   ...resourceRoutes<LockAnswer>()
 ]

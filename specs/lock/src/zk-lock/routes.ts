@@ -44,7 +44,11 @@ const outcome = (answer: ZkResponse): LockOutcome | undefined => {
 
 const commands = lockCommandRoutes<ZkResponse>({
   outcome,
-  busy: ({ name, lease, fields }) => `lock ${name} is held: ${holderOf(lease)}; watch node ${String(fields["waitFor"])}, the one before yours`
+  busy: ({ name, lease, fields }) => `lock ${name} is held: ${holderOf(lease)}; watch node ${String(fields["waitFor"])}, the one before yours`,
+  fields: {
+    waitFor: Schema.optionalKey(Seq.annotate({ description: "the node before the owner's, to watch (POST .../watch) while it waits" })),
+    sessionExpired: Schema.optionalKey(Schema.Literal(true))
+  }
 })
 
 export const zkLockRoutes: ReadonlyArray<ClientRoute<ZkRequest, ZkResponse>> = [
@@ -60,6 +64,8 @@ export const zkLockRoutes: ReadonlyArray<ClientRoute<ZkRequest, ZkResponse>> = [
       if (answer._tag === "Watched") return { status: 200, body: { token: answer.token, deleted: true } }
       const told = outcome(answer)
       return told?.refusal === undefined ? unexpected(answer._tag) : { status: 409, body: { name: told.name, sessionExpired: true, error: told.refusal } }
-    }
+    },
+    summary: "Wait until node token is deleted (at once if it is gone), then ask again; 409 {name, sessionExpired, error} when the owner's session expired",
+    answer: Schema.Struct({ token: Seq, deleted: Schema.Literal(true) })
   })
 ]

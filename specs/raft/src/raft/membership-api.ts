@@ -13,6 +13,7 @@
 import { clientRoute, jsonBody, noBody, reply, step } from "@parley/core"
 import type { Actor, ClientRoute, HttpReply, Output } from "@parley/core"
 import { Schema } from "effect"
+import { HttpApiSchema } from "effect/http-api"
 import type { RaftDurable, RaftMessage, RaftTimer } from "./messages.ts"
 import { isMembershipRequest, MemberId, onMembershipRequest } from "./membership-requests.ts"
 import type { HostedRaftRequest, HostedRaftResponse, MembershipChange, MembershipOutput, MembershipRequest } from "./membership-requests.ts"
@@ -54,18 +55,33 @@ const NodeBody = Schema.Struct({ node: MemberId })
 
 const request = (seq: number, change: MembershipChange): MembershipRequest => ({ seq, change })
 
-const membershipReply = (output: MembershipOutput): HttpReply => {
-  switch (output._tag) {
-    case "ChangeStarted":
-      return { status: 202, body: { index: output.index, members: output.members } }
-    case "TransferStarted":
-      return { status: 202, body: { transferTo: output.to, term: output.term } }
-    case "ChangeRefused":
-      return { status: 409, body: { error: output.reason, retry: output.retry } }
-  }
-}
+// The 202 answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
+const ChangeStartedBody = Schema.Struct({
+  index: Schema.Int.annotate({ description: "the configuration entry's index in the log; the change is in force once it commits" }),
+  members: Schema.Array(Schema.String).annotate({ description: "the configuration the entry holds" })
+}).pipe(HttpApiSchema.status(202))
+const TransferStartedBody = Schema.Struct({
+  transferTo: Schema.String,
+  term: Schema.Int.annotate({ description: "the term the leader hands over from; the new leader's is later" })
+}).pipe(HttpApiSchema.status(202))
+
+const refused = (output: Extract<MembershipOutput, { _tag: "ChangeRefused" }>): HttpReply => ({
+  status: 409,
+  body: { error: output.reason, retry: output.retry }
+})
+
+/** An output of another kind than the route's request makes: the reducer and the routes out of step, a server error that says so. */
+const unexpected = (output: MembershipOutput): HttpReply => ({ status: 500, body: { error: `unexpected answer ${output._tag}` } })
+
+const changeReply = (_: unknown, output: MembershipOutput): HttpReply =>
+  output._tag === "ChangeStarted"
+    ? { status: 202, body: { index: output.index, members: output.members } }
+    : output._tag === "ChangeRefused" ? refused(output) : unexpected(output)
 
 const nodeBody = jsonBody(NodeBody, `{"node": string}`)
+
+/** Said of each route: a refusal is 409 {error, retry}, `retry` whether the same request may succeed later. */
+const refusedWhy = "409 {error, retry} when refused, retry saying whether it may succeed later"
 
 export const membershipRoutes: ReadonlyArray<ClientRoute<HostedRaftRequest, MembershipOutput>> = [
   clientRoute({
@@ -74,7 +90,9 @@ export const membershipRoutes: ReadonlyArray<ClientRoute<HostedRaftRequest, Memb
     params: Schema.Struct({}),
     body: nodeBody,
     request: (_, { node }, seq) => request(seq, { _tag: "AddNode", node }),
-    reply: (_, output) => membershipReply(output)
+    reply: changeReply,
+    summary: `Add a node to the cluster (a single-server change): 202 once the leader appended the configuration; ${refusedWhy}`,
+    answer: ChangeStartedBody
   }),
   clientRoute({
     method: "DELETE",
@@ -82,7 +100,9 @@ export const membershipRoutes: ReadonlyArray<ClientRoute<HostedRaftRequest, Memb
     params: NodeBody,
     body: noBody,
     request: ({ node }, _, seq) => request(seq, { _tag: "RemoveNode", node }),
-    reply: (_, output) => membershipReply(output)
+    reply: changeReply,
+    summary: `Remove a node from the cluster: 202 once the leader appended the configuration; ${refusedWhy}`,
+    answer: ChangeStartedBody
   }),
   clientRoute({
     method: "POST",
@@ -90,6 +110,11 @@ export const membershipRoutes: ReadonlyArray<ClientRoute<HostedRaftRequest, Memb
     params: Schema.Struct({}),
     body: nodeBody,
     request: (_, { node }, seq) => request(seq, { _tag: "TransferLeadership", node }),
-    reply: (_, output) => membershipReply(output)
+    reply: (_, output) =>
+      output._tag === "TransferStarted"
+        ? { status: 202, body: { transferTo: output.to, term: output.term } }
+        : output._tag === "ChangeRefused" ? refused(output) : unexpected(output),
+    summary: `Hand leadership to a member (TimeoutNow): 202 once the transfer started; ${refusedWhy}`,
+    answer: TransferStartedBody
   })
 ]

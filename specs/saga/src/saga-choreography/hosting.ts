@@ -22,7 +22,7 @@ import { ChoreographyDurable, ChoreographyMessage, ORDER } from "./messages.ts"
 import type { ChoreographyTimer } from "./messages.ts"
 import { choreographyServiceActor, orderActor } from "./node.ts"
 import type { ChoreographyActor, ChoreographyNodeState } from "./node.ts"
-import { ChoreographyResponse } from "./responses.ts"
+import { ChoreographyReport, ChoreographyResponse } from "./responses.ts"
 import { choreographySpec } from "./spec.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
@@ -95,5 +95,5 @@ export const choreographyHosted = hostedSpec({
   layout: sagaLayout(ORDER),
   timerKind: (timer: ChoreographyTimer) => timer._tag.toLowerCase(),
   timers: choreographyTimerDefaults,
-  api: sagaApi<ChoreographyNodeState, ChoreographyResponse, ChoreographyStatus>({ schema: ChoreographyStatus, of: statusOf })
+  api: sagaApi<ChoreographyNodeState, ChoreographyResponse, ChoreographyStatus>({ schema: ChoreographyStatus, of: statusOf }, ChoreographyReport)
 })

@@ -27,6 +27,7 @@ import { orchestratorActor, serviceActor } from "./node.ts"
 import type { SagaActor, SagaNodeState } from "./node.ts"
 import { SagaResponse } from "./responses.ts"
 import { sagaSpec } from "./spec.ts"
+import { SagaReport } from "./view.ts"
 
 /** The one actor every node of the cluster runs; which part it plays follows from its place in the cluster. */
 export const hostedSagaActor = (nodes: ReadonlyArray<NodeId>, options: SagaHostOptions, variant?: string): SagaActor => {
@@ -97,5 +98,5 @@ export const sagaHosted = hostedSpec({
   layout: sagaLayout(ORCHESTRATOR),
   timerKind: (timer: SagaTimer) => timer._tag.toLowerCase(),
   timers: sagaTimerDefaults,
-  api: sagaApi<SagaNodeState, SagaResponse, SagaStatus>({ schema: SagaStatus, of: statusOf })
+  api: sagaApi<SagaNodeState, SagaResponse, SagaStatus>({ schema: SagaStatus, of: statusOf }, SagaReport)
 })

@@ -14,7 +14,7 @@ import { bucketCount } from "@parley/kv"
 import { Effect, Schema } from "effect"
 import { COORDINATOR } from "./coordinator.ts"
 import type { CoordinatorState } from "./coordinator.ts"
-import { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse } from "./messages.ts"
+import { TwoPcLog, TwoPcMessage, TwoPcRequest, TwoPcResponse, TwoPcVote, TxState } from "./messages.ts"
 import type { TwoPcTimer, VoteOf, Write } from "./messages.ts"
 import { twoPcActor } from "./node.ts"
 import type { TwoPcNodeState } from "./node.ts"
@@ -103,6 +103,17 @@ const KeyParams = Schema.Struct({ key: Schema.String })
 
 type TwoPcAnswer = Exclude<TwoPcResponse, { readonly _tag: "Elsewhere" }>
 
+// The 200 answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
+const Votes = Schema.Record(Schema.String, Schema.NullOr(TwoPcVote)).annotate({ description: "each participant's vote, null if it did not vote" })
+const Committed = Schema.Struct({ tx: Schema.String, outcome: Schema.Literal("committed"), votes: Votes })
+const TxView = Schema.Struct({
+  tx: Schema.String,
+  node: Schema.String.annotate({ description: "the node asked, whose view this is" }),
+  state: Schema.Literals(TxState.literals.filter((state) => state !== "unknown")),
+  votes: Votes
+})
+const KeyValue = Schema.Struct({ key: Schema.String, value: Schema.String })
+
 const votesByParticipant = (votes: ReadonlyArray<VoteOf>) => Object.fromEntries(votes.map((v) => [v.participant, v.vote]))
 
 /** Each route expects one kind of answer; another means the reducer and the API disagree, a bug worth a 500 that says so. */
@@ -125,7 +136,9 @@ const routes = [
       if (answer.decision === "commit") return { status: 200, body }
       const refused = answer.votes.filter((v) => v.vote !== "yes").map((v) => `${v.participant} ${v.vote === null ? "did not vote" : "voted no"}`)
       return { status: 409, body: { ...body, error: `transaction ${answer.tx} aborted: ${refused.join(", ") || "the coordinator restarted"}` } }
-    }
+    },
+    summary: "Run a transaction over keys on any participants: 200 once committed; 409 {tx, outcome: aborted, votes, error} when aborted",
+    answer: Committed
   }),
   clientRoute({
     method: "GET",
@@ -137,7 +150,9 @@ const routes = [
       if (answer._tag !== "TxView") return unexpected(answer)
       const body = { tx: answer.tx, node: answer.node, state: answer.state, votes: votesByParticipant(answer.votes) }
       return answer.state === "unknown" ? { status: 404, body: { ...body, error: `${answer.node} knows no transaction ${JSON.stringify(id)}` } } : { status: 200, body }
-    }
+    },
+    summary: "What the node asked knows of a transaction: collecting, working, prepared, blocked, committed or aborted (404 when it knows none)",
+    answer: TxView
   }),
   clientRoute({
     method: "GET",
@@ -148,7 +163,9 @@ const routes = [
     reply: ({ key }, answer: TwoPcAnswer): HttpReply => {
       if (answer._tag !== "Value") return unexpected(answer)
       return answer.value === null ? { status: 404, body: { error: `key ${JSON.stringify(key)} not found`, key } } : { status: 200, body: { key, value: answer.value } }
-    }
+    },
+    summary: "Read a key's committed value, at the participant that owns it (404 {error, key} when it has none)",
+    answer: KeyValue
   })
 ]
 

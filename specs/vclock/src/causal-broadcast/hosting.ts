@@ -10,7 +10,8 @@
  */
 import { clientRoute, everyNodeAnswers, hostedSpec, jsonBody, noBody } from "@parley/core"
 import type { HttpReply } from "@parley/core"
-import { Effect, Schema, SchemaTransformation } from "effect"
+import { Effect, Schema, SchemaTransformation, Struct } from "effect"
+import { HttpApiSchema } from "effect/http-api"
 import { VClock } from "../vclock.ts"
 import { Broadcast, CausalDurable, CausalMessage, CausalRequest, CausalResponse, maxTextLength, MessageId } from "./messages.ts"
 import type { CausalTimer } from "./messages.ts"
@@ -60,6 +61,19 @@ export type CausalStatus = typeof CausalStatus.Type
 
 type CausalAnswer = typeof CausalResponse.Type
 
+// The success answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
+const ShownMessage = Schema.Struct({
+  id: Schema.String.annotate({ description: "origin#seq, as inReplyTo names it" }),
+  ...Struct.omit(Broadcast.fields, ["_tag"])
+})
+const PostedMessage = ShownMessage.annotate({ description: "the message broadcast, with its vector clock" }).pipe(HttpApiSchema.status(201))
+const Delivered = Schema.Struct({
+  messages: Schema.Array(ShownMessage),
+  delivered: Schema.Int.annotate({ description: "how many messages this node delivered in all" }),
+  pending: Schema.Int.annotate({ description: "messages that wait for one they depend on" }),
+  next: Schema.NullOr(Schema.Int).annotate({ description: "the from of the next page; null when this is the last" })
+})
+
 /** A message as clients read it: its id beside the fields. */
 const shown = (m: Broadcast) => ({ id: messageId(m), origin: m.origin, seq: m.seq, clock: m.clock, text: m.text, inReplyTo: m.inReplyTo })
 
@@ -76,7 +90,9 @@ const routes = [
     reply: (_, answer: CausalAnswer): HttpReply => {
       if (answer._tag === "NotPosted") return { status: 409, body: { error: answer.reason } }
       return answer._tag === "Posted" ? { status: 201, body: shown(answer.message) } : unexpected(answer)
-    }
+    },
+    summary: "Post a message to the group, in reply to one if inReplyTo names it: 201; 409 {error} when this node has not delivered that one",
+    answer: PostedMessage
   }),
   clientRoute({
     method: "GET",
@@ -91,7 +107,9 @@ const routes = [
         status: 200,
         body: { messages: answer.messages.map(shown), delivered: answer.delivered, pending: answer.pending, next: next < answer.delivered ? next : null }
       }
-    }
+    },
+    summary: "The messages this node delivered, in its delivery order, each with its vector clock, a page at a time",
+    answer: Delivered
   })
 ]
 

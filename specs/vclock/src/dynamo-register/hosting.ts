@@ -14,7 +14,7 @@ import { clientRoute, everyNodeAnswers, hostedSpec, noBody, textBody } from "@pa
 import type { HttpReply } from "@parley/core"
 import { bucketCount, bucketsFlat } from "@parley/kv"
 import { Effect, Schema, SchemaGetter } from "effect"
-import type { VClock } from "../vclock.ts"
+import { VClock } from "../vclock.ts"
 import { RegisterDurable, RegisterMessage, RegisterRequest, RegisterResponse } from "./messages.ts"
 import type { RegisterTimer } from "./messages.ts"
 import type { Sibling } from "./messages.ts"
@@ -59,6 +59,15 @@ export type DynamoStatus = typeof DynamoStatus.Type
 
 type DynamoAnswer = typeof RegisterResponse.Type
 
+// The 200 answers' bodies, as the routes write them: the API's description (`GET /v1/openapi.json`) shows them.
+const Context = Schema.String.annotate({ description: "a vector clock as text, node:counter pairs joined by commas: a write with it supersedes what it covers" })
+const Siblings = Schema.Struct({
+  key: Schema.String,
+  siblings: Schema.Array(Schema.Struct({ value: Schema.String, clock: VClock })).annotate({ description: "the concurrent versions this replica holds" }),
+  context: Context.annotate({ description: "covers every sibling: a write with it resolves them" })
+})
+const Stored = Schema.Struct({ key: Schema.String, value: Schema.String, clock: VClock, context: Context })
+
 const shown = (s: Sibling) => ({ value: s.value, clock: clockOf(s) })
 
 /** Each route expects one kind of answer; another means the reducer and the API disagree, a bug worth a 500 that says so. */
@@ -75,7 +84,9 @@ const routes = [
       if (answer._tag !== "GetOk") return unexpected(answer)
       if (answer.siblings.length === 0) return { status: 404, body: { error: `key ${JSON.stringify(key)} not found`, key, context: "" } }
       return { status: 200, body: { key, siblings: answer.siblings.map(shown), context: formatContext(contextOf(answer.siblings)) } }
-    }
+    },
+    summary: "Read a key at this replica: its concurrent siblings and the context that covers them (404 {error, key, context} when it has none)",
+    answer: Siblings
   }),
   clientRoute({
     method: "PUT",
@@ -86,7 +97,9 @@ const routes = [
     reply: ({ key }, answer: DynamoAnswer): HttpReply => {
       if (answer._tag !== "PutOk") return unexpected(answer)
       return { status: 200, body: { key, value: answer.value, clock: answer.clock, context: formatContext(answer.clock) } }
-    }
+    },
+    summary: "Write a key at this replica; the body is the value; it supersedes every version ?context covers (none without one)",
+    answer: Stored
   })
 ]
 

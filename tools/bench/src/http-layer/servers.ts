@@ -31,7 +31,9 @@ const serveRuntime = (port: number): void => {
     params: Schema.Struct({ key: Schema.String }),
     body: jsonBody(Value, `{"value": string}`),
     request: (params, body, seq) => ({ ...params, ...body, seq }),
-    reply: (params, answer: number) => ({ status: 200, body: { key: params.key, revision: answer } })
+    reply: (params, answer: number) => ({ status: 200, body: { key: params.key, revision: answer } }),
+    summary: "Write a key",
+    answer: Written
   })
   const router = makeRouter([route])
   const answer = (response: ServerResponse, status: number, body: unknown): void => {
