@@ -25,7 +25,7 @@ import { clientHeader, seqHeader } from "./session-headers.ts"
 const Refusal = Schema.Struct({ error: Schema.String })
 const refusal = (status: number, description: string) => Refusal.annotate({ description }).pipe(HttpApiSchema.status(status))
 
-/** What any spec route may answer besides its own 200. */
+/** What any spec route may answer besides its own success answers. */
 const callRefusals = [
   refusal(400, "The request does not fit the route: its parameters, its body, its session headers or its timeout"),
   refusal(401, "The cluster requires a client token (Authorization: Bearer) and none or another was given"),
@@ -91,10 +91,10 @@ const endpointOf = (route: ClientRoute<unknown, unknown>): Endpoint.Constraint =
     query,
     headers: sessionHeaders,
     ...(payload === undefined ? {} : { payload }),
-    success: route.answer ?? Schema.Unknown.annotate({ description: "The spec's answer, as JSON" }),
+    success: route.answer,
     error: callRefusals
   })
-  return route.summary === undefined ? endpoint : endpoint.annotate(OpenApi.Summary, route.summary)
+  return endpoint.annotate(OpenApi.Summary, route.summary)
 }
 
 const Peers = Schema.Array(Schema.String)
