@@ -3,6 +3,7 @@
  * and answering one request at a time; and how any checker thread starts.
  */
 import { pathToFileURL } from "node:url"
+import { setFlagsFromString } from "node:v8"
 import { Worker } from "node:worker_threads"
 import type { FromWorker, ToWorker, WorkerSetup } from "./check-worker.ts"
 import type { WorkerJob } from "./worker-job.ts"
@@ -22,11 +23,39 @@ const tsxLoader = import.meta.resolve("tsx")
  * repository runs everything.
  */
 export const startThread = (job: WorkerJob): Worker => {
+  startYoungGenerationsLarger()
   const bundle = job.setup.source.bundle
   return bundle === undefined
     ? new Worker(sourceScript, { workerData: job, execArgv: ["--import", tsxLoader] })
     // No Node options: a thread inherits its parent's by default, and a loader the parent runs under (tsx) is what the bundle spares it.
     : new Worker(startFromBundle(bundle), { eval: true, workerData: job, execArgv: [] })
+}
+
+/**
+ * The semi-space a new isolate's young generation starts with, in
+ * megabytes: V8 starts it at 1 MB and doubles it as the program allocates,
+ * up to 64 MB, and each size on the way costs a few scavenges. The main
+ * thread has grown its own by the time a worker takes part; a worker
+ * starting at 1 MB went through 41 scavenges where the main thread, for as
+ * much work, went through 30 or so, and on two threads every scavenge costs
+ * its whole work in wall time, as V8's helper threads that share it with
+ * the main thread on one find no idle core (see `docs/figures.md`).
+ */
+const WORKER_SEMI_SPACE_MB = Number(process.env["PARLEY_WORKER_SEMI_SPACE_MB"] ?? 16)
+
+let youngGenerationsSized = false
+
+/**
+ * Has every isolate started from now on begin with a young generation of
+ * `WORKER_SEMI_SPACE_MB`. A Worker's `execArgv` refuses V8 flags and its
+ * `resourceLimits` set only the largest size; V8 reads this flag when it
+ * sets up a new isolate's heap, so it applies to the threads started
+ * after, and leaves the running isolate as it is.
+ */
+const startYoungGenerationsLarger = (): void => {
+  if (youngGenerationsSized) return
+  youngGenerationsSized = true
+  setFlagsFromString(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`)
 }
 
 /**
