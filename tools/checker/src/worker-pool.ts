@@ -23,7 +23,7 @@ const tsxLoader = import.meta.resolve("tsx")
  * repository runs everything.
  */
 export const startThread = (job: WorkerJob): Worker => {
-  startYoungGenerationsLarger()
+  sizeNewHeaps()
   const bundle = job.setup.source.bundle
   return bundle === undefined
     ? new Worker(sourceScript, { workerData: job, execArgv: ["--import", tsxLoader] })
@@ -32,30 +32,34 @@ export const startThread = (job: WorkerJob): Worker => {
 }
 
 /**
- * The semi-space a new isolate's young generation starts with, in
- * megabytes: V8 starts it at 1 MB and doubles it as the program allocates,
- * up to 64 MB, and each size on the way costs a few scavenges. The main
- * thread has grown its own by the time a worker takes part; a worker
- * starting at 1 MB went through 41 scavenges where the main thread, for as
- * much work, went through 30 or so, and on two threads every scavenge costs
- * its whole work in wall time, as V8's helper threads that share it with
- * the main thread on one find no idle core (see `docs/figures.md`).
+ * How a new isolate's heap starts, in megabytes. V8 starts a young
+ * generation's semi-space at 1 MB and doubles it as the program allocates,
+ * up to 64 MB, each size on the way costing a few scavenges; and it starts
+ * the old generation's limit low, so that its first mark-compacts come
+ * while it holds a few megabytes. The main thread has grown its heap by the
+ * time a worker takes part: a worker starting from the smallest sizes went
+ * through 36 to 42 scavenges and 2 mark-compacts of its own where the main
+ * thread, for as much work, went through about 30 and none. On two threads
+ * that work is not free, as it is on one, where V8's helper threads do half
+ * of it on the idle core (see `docs/figures.md`).
  */
-const WORKER_SEMI_SPACE_MB = Number(process.env["PARLEY_WORKER_SEMI_SPACE_MB"] ?? 16)
+const WORKER_SEMI_SPACE_MB = 16
+const WORKER_OLD_SPACE_MB = 128
 
-let youngGenerationsSized = false
+let heapsSized = false
 
 /**
- * Has every isolate started from now on begin with a young generation of
- * `WORKER_SEMI_SPACE_MB`. A Worker's `execArgv` refuses V8 flags and its
- * `resourceLimits` set only the largest size; V8 reads this flag when it
- * sets up a new isolate's heap, so it applies to the threads started
- * after, and leaves the running isolate as it is.
+ * Has every isolate started from now on begin with the heap above. A
+ * Worker's `execArgv` refuses V8 flags and its `resourceLimits` set only
+ * the largest sizes; V8 reads these flags when it sets up a new isolate's
+ * heap, so they apply to the threads started after, and leave the running
+ * isolate as it is.
  */
-const startYoungGenerationsLarger = (): void => {
-  if (youngGenerationsSized) return
-  youngGenerationsSized = true
+const sizeNewHeaps = (): void => {
+  if (heapsSized) return
+  heapsSized = true
   setFlagsFromString(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`)
+  setFlagsFromString(`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`)
 }
 
 /**
