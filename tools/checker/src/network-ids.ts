@@ -51,8 +51,17 @@ export interface PendingNetwork {
 
 type E<M, Req, Res> = Envelope<M, Req, Res>
 
-/** How many live networks, and slot lists, are kept. */
-const RECENT = 1 << 14
+/**
+ * How many live networks, and slot lists, are kept lately (see `live`,
+ * `slots` and `liveOfPending`). Few: a kept network is read by the states
+ * met close together, and one kept longer outlives a scavenge or two, is
+ * copied and promoted, and dies in the old generation. With 16,384 of each,
+ * these were most of what a raft check's scavenges copied (97 MB of its
+ * young objects survived, 66 MB were promoted); with 1,024, 40 and 20 MB,
+ * for about as many networks built. On two threads a scavenge's work is
+ * not free, as it is on one (see `docs/figures.md`).
+ */
+const RECENT = 1 << 10
 
 export const networkIdsFor = <M, Req, Res>(
   semantics: NetworkSemantics,
