@@ -130,7 +130,11 @@ class Threads {
 
   /** The search: the main thread's alone until a level has `wide` states, then every thread's. */
   async search(wide: number, waitForWorkers: boolean): Promise<CheckResult> {
-    if (waitForWorkers) await Promise.all(this.starting)
+    if (waitForWorkers) {
+      await Promise.all(this.starting).catch((error: unknown) => {
+        throw new WorkerStartError(this.starting.length + 1, error)
+      })
+    }
     this.busy(1)
     const shared = await searchUntilShared(this.bfs, this.share, () => this.workersReady(), wide, this.options)
     // Ended before the workers took part: the main thread's graph is the whole graph.

@@ -9,4 +9,10 @@ describe("a parallel search whose worker thread cannot start", () => {
     const search = checkParallel(source, { strategy: "bfs" }, 2, { model: gridModel({ size: 3000 }) })
     await expect(search).rejects.toThrow(/a checker worker thread could not start, so the search cannot run on 2 threads: .*no-such-model/)
   })
+
+  it("stops with the reason when the search waits for its workers", async () => {
+    const source = { module: new URL("./no-such-model.ts", import.meta.url).href, export: "gridModel", input: { size: 3 } }
+    const search = checkParallel(source, { strategy: "bfs" }, 2, { model: gridModel({ size: 3 }), waitForWorkers: true })
+    await expect(search).rejects.toThrow(/a checker worker thread could not start, so the search cannot run on 2 threads: .*no-such-model/)
+  })
 })
