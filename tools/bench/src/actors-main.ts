@@ -9,7 +9,8 @@
  * two-worker speedup, and the CPU two workers spent over one's: on a machine
  * shared with other jobs the steadier figure (two workers at 1.2 times one's
  * CPU, with little waiting, make 1.6 times the speed on two free cores).
- * Each run is a fresh process. Arguments, if any, pick specs by name.
+ * Each run is a fresh process, and its line gives the machine's load
+ * average as it ended. Arguments, if any, pick specs by name.
  *
  * Each run's CPU time is also split where Linux tells: the main thread's,
  * each worker thread's (`workerCpuMs`), and V8's helper threads'
@@ -19,6 +20,7 @@
  * least their whole CPU time over two (see `docs/figures.md`).
  */
 import { spawnSync } from "node:child_process"
+import { loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 
 const parley = fileURLToPath(new URL("../../../packages/cli/bin/parley.mjs", import.meta.url))
@@ -73,6 +75,8 @@ for (const { spec, options } of configurations.filter((c) => chosen.length === 0
       cpuMs,
       ...(mainThreadCpuMs === undefined ? {} : { mainThreadCpuMs, v8HelpersCpuMs }),
       peakRssMB: Math.round(peakRssBytes / 2 ** 20),
+      // The machine's one-minute load at the run's end: above about 0.5, its times are a busy machine's.
+      load: Number(loadavg()[0]!.toFixed(2)),
       rssBytesPerState: Math.round(peakRssBytes / summary.distinctStates),
       ...(summary.perThread === null ? {} : {
         workerCpuMs: summary.perThread.slice(1).map((thread) => thread.cpuMs),

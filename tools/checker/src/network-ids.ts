@@ -51,8 +51,17 @@ export interface PendingNetwork {
 
 type E<M, Req, Res> = Envelope<M, Req, Res>
 
-/** How many live networks, and slot lists, are kept. */
-const RECENT = 1 << 14
+/**
+ * How many live networks, and slot lists, are kept lately (see `live`,
+ * `slots` and `liveOfPending`). Few: a kept network is read by the states
+ * met close together, and one kept longer outlives a scavenge or two, is
+ * copied and promoted, and dies in the old generation. With 16,384 of each,
+ * these were most of what a raft check's scavenges copied (97 MB of its
+ * young objects survived, 66 MB were promoted); with 1,024, 40 and 20 MB,
+ * for about as many networks built. On two threads a scavenge's work is
+ * not free, as it is on one (see `docs/figures.md`).
+ */
+const RECENT = 1 << 10
 
 export const networkIdsFor = <M, Req, Res>(
   semantics: NetworkSemantics,
@@ -82,7 +91,16 @@ abstract class Networks<M, Req, Res> {
   private readonly lanes = new Uint32Array(2)
   /** Room for a fingerprint's words; stored twice at construction, as it is replaced when it grows (see `UNSET` in `tuple-table.ts`). */
   protected words: Uint32Array = new Uint32Array(0)
-  private pendingTuple: ReadonlyArray<number> = []
+  /**
+   * The pending network's tuple, its first `pendingLength` numbers: written
+   * over by every `pend`, so that a step makes no garbage (a step's array
+   * was a fifth of the search's allocation, and on two threads each
+   * scavenge costs about twice the wall time it costs one: see
+   * `docs/figures.md`). Copied only when the pending network is kept.
+   */
+  private readonly pendingTuple: Array<number> = []
+  private pendingLength = 0
+  private pendingKept: PendingNetwork | undefined = undefined
   pendingA = 0
   pendingB = 0
 
@@ -92,23 +110,24 @@ abstract class Networks<M, Req, Res> {
 
   after(network: number, removed: number, sent: ReadonlyArray<number>): number {
     this.pend(network, removed, sent)
-    return this.add(this.pendingTuple, this.pendingA, this.pendingB)
+    return this.add(this.pendingTuple, this.pendingLength, this.pendingA, this.pendingB)
   }
 
   pend(network: number, removed: number, sent: ReadonlyArray<number>): void {
-    const tuple = this.successor(network, removed, sent)
-    this.fingerprintOf(tuple)
-    this.pendingTuple = tuple
+    const length = this.successor(network, removed, sent, this.pendingTuple)
+    this.fingerprintOf(this.pendingTuple, length)
+    this.pendingLength = length
+    this.pendingKept = undefined
     this.pendingA = this.lanes[0]!
     this.pendingB = this.lanes[1]!
   }
 
   pending(): PendingNetwork {
-    return { tuple: this.pendingTuple, a: this.pendingA, b: this.pendingB }
+    return this.pendingKept ??= { tuple: this.pendingTuple.slice(0, this.pendingLength), a: this.pendingA, b: this.pendingB }
   }
 
   idOfPending(network: PendingNetwork): number {
-    return this.add(network.tuple, network.a, network.b)
+    return this.add(network.tuple, network.tuple.length, network.a, network.b)
   }
 
   /**
@@ -149,12 +168,12 @@ abstract class Networks<M, Req, Res> {
     return this.recentSlots[at]!
   }
 
-  /** The id of `tuple`, with its fingerprint (worked out, when not given) when it is new. */
-  protected add(tuple: ReadonlyArray<number>, a?: number, b?: number): number {
-    const id = this.tuples.intern(tuple)
+  /** The id of the tuple of the first `length` numbers of `tuple`, with its fingerprint (worked out, when not given) when it is new. */
+  protected add(tuple: ReadonlyArray<number>, length = tuple.length, a?: number, b?: number): number {
+    const id = this.tuples.intern(tuple, length)
     if (id < this.lanesA.length) return id
     if (a === undefined || b === undefined) {
-      this.fingerprintOf(tuple)
+      this.fingerprintOf(tuple, length)
       a = this.lanes[0]!
       b = this.lanes[1]!
     }
@@ -163,9 +182,9 @@ abstract class Networks<M, Req, Res> {
     return id
   }
 
-  /** Writes the fingerprint of `tuple` in `lanes`. */
-  private fingerprintOf(tuple: ReadonlyArray<number>): void {
-    const count = this.fingerprintWords(tuple)
+  /** Writes the fingerprint of the tuple of the first `length` numbers of `tuple` in `lanes`. */
+  private fingerprintOf(tuple: ReadonlyArray<number>, length: number): void {
+    const count = this.fingerprintWords(tuple, length)
     fingerprintWordsInto(this.words, 0, count, this.lanes, 0)
   }
 
@@ -175,10 +194,10 @@ abstract class Networks<M, Req, Res> {
     return this.words
   }
 
-  /** The tuple of the network after a step (see `after`), a new array. */
-  protected abstract successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number>
-  /** Writes in `words` what the fingerprint of `tuple` hashes; how many. */
-  protected abstract fingerprintWords(tuple: ReadonlyArray<number>): number
+  /** Writes the tuple of the network after a step (see `after`) at the start of `into`, which may be longer; its length. */
+  protected abstract successor(network: number, removed: number, sent: ReadonlyArray<number>, into: Array<number>): number
+  /** Writes in `words` what the fingerprint of the tuple of the first `length` numbers of `tuple` hashes; how many. */
+  protected abstract fingerprintWords(tuple: ReadonlyArray<number>, length: number): number
   protected abstract liveOf(tuple: ReadonlyArray<number>): NetworkState<E<M, Req, Res>>
   protected abstract slotsOf(tuple: ReadonlyArray<number>): ReadonlyArray<Slot>
 }
@@ -206,38 +225,38 @@ class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E
     return this.tuples.at(network, this.slots(network)[index] as number)
   }
 
-  protected successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number> {
-    const ids = this.tuples.toArray(network)
+  protected successor(network: number, removed: number, sent: ReadonlyArray<number>, ids: Array<number>): number {
+    let length = this.tuples.copyInto(network, ids)
     if (removed >= 0) {
-      const at = this.slots(network)[removed] as number
       // A set loses every copy equal to the one taken out: it holds one.
-      ids.splice(at, 1)
+      for (let i = (this.slots(network)[removed] as number) + 1; i < length; i++) ids[i - 1] = ids[i]!
+      length--
     }
-    for (const envelope of sent) if (!(this.duplicating && this.indexOfEqual(ids, envelope) >= 0)) ids.push(envelope)
-    return ids
+    for (const envelope of sent) if (!(this.duplicating && this.indexOfEqual(ids, length, envelope) >= 0)) ids[length++] = envelope
+    return length
   }
 
-  /** Where an envelope equal to `envelope` as plain data stands in `ids` (ids are exact, equality structural, as `Network`'s), or -1. */
-  private indexOfEqual(ids: ReadonlyArray<number>, envelope: number): number {
+  /** Where an envelope equal to `envelope` as plain data stands among the first `length` of `ids` (ids are exact, equality structural, as `Network`'s), or -1. */
+  private indexOfEqual(ids: ReadonlyArray<number>, length: number, envelope: number): number {
     const { lanesA, lanesB } = this.envelopes
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < length; i++) {
       if (ids[i] === envelope || (lanesA[ids[i]!] === lanesA[envelope] && lanesB[ids[i]!] === lanesB[envelope])) return i
     }
     return -1
   }
 
-  protected fingerprintWords(ids: ReadonlyArray<number>): number {
+  protected fingerprintWords(ids: ReadonlyArray<number>, length: number): number {
     let sumA = 0
     let sumB = 0
-    for (const id of ids) {
-      sumA = (sumA + this.envelopes.lanesA[id]!) | 0
-      sumB = (sumB + this.envelopes.lanesB[id]!) | 0
+    for (let i = 0; i < length; i++) {
+      sumA = (sumA + this.envelopes.lanesA[ids[i]!]!) | 0
+      sumB = (sumB + this.envelopes.lanesB[ids[i]!]!) | 0
     }
     const words = this.room(4)
     words[0] = this.duplicating ? 2 : 1
     words[1] = sumA
     words[2] = sumB
-    words[3] = ids.length
+    words[3] = length
     return 4
   }
 
@@ -248,7 +267,7 @@ class ListIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkIds<E
 
   protected slotsOf(ids: ReadonlyArray<number>): ReadonlyArray<Slot> {
     const slots: Array<number> = []
-    for (let i = 0; i < ids.length; i++) if (this.indexOfEqual(ids, ids[i]!) === i) slots.push(i)
+    for (let i = 0; i < ids.length; i++) if (this.indexOfEqual(ids, ids.length, ids[i]!) === i) slots.push(i)
     return slots
   }
 }
@@ -289,21 +308,31 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
     return this.queues.at(this.tuples.at(network, 2 * index + 1), 0)
   }
 
-  protected successor(network: number, removed: number, sent: ReadonlyArray<number>): Array<number> {
-    const pairs = this.tuples.toArray(network)
+  protected successor(network: number, removed: number, sent: ReadonlyArray<number>, pairs: Array<number>): number {
+    let length = this.tuples.copyInto(network, pairs)
     if (removed >= 0) {
       const rest = this.withoutHead(pairs[2 * removed + 1]!)
-      if (rest < 0) pairs.splice(2 * removed, 2)
-      else pairs[2 * removed + 1] = rest
+      if (rest >= 0) pairs[2 * removed + 1] = rest
+      else {
+        for (let i = 2 * removed + 2; i < length; i++) pairs[i - 2] = pairs[i]!
+        length -= 2
+      }
     }
     for (const envelope of sent) {
       const link = this.linkOf(envelope)
       let at = 0
-      while (at < pairs.length && pairs[at]! < link) at += 2
-      if (pairs[at] === link) pairs[at + 1] = this.withAppended(pairs[at + 1]!, envelope)
-      else pairs.splice(at, 0, link, this.withAppended(-1, envelope))
+      while (at < length && pairs[at]! < link) at += 2
+      if (at < length && pairs[at] === link) pairs[at + 1] = this.withAppended(pairs[at + 1]!, envelope)
+      else {
+        // Grown at its end first, so that the array has no holes.
+        while (pairs.length < length + 2) pairs.push(0)
+        for (let i = length - 1; i >= at; i--) pairs[i + 2] = pairs[i]!
+        pairs[at] = link
+        pairs[at + 1] = this.withAppended(-1, envelope)
+        length += 2
+      }
     }
-    return pairs
+    return length
   }
 
   /** Queue `queue` without its head: its id, or -1 when that leaves it empty. */
@@ -354,11 +383,11 @@ class OrderedIds<M, Req, Res> extends Networks<M, Req, Res> implements NetworkId
       (this.queueItems[queue] = withFingerprintMemo(this.queues.toArray(queue).map((envelope) => this.envelopes.values[envelope]!)))
   }
 
-  protected fingerprintWords(pairs: ReadonlyArray<number>): number {
-    const count = 1 + (3 * pairs.length) / 2
+  protected fingerprintWords(pairs: ReadonlyArray<number>, length: number): number {
+    const count = 1 + (3 * length) / 2
     const words = this.room(count)
     words[0] = 3
-    for (let i = 0, at = 1; i < pairs.length; i += 2, at += 3) {
+    for (let i = 0, at = 1; i < length; i += 2, at += 3) {
       const queue = pairs[i + 1]!
       words[at] = pairs[i]!
       words[at + 1] = this.queueLanes[2 * queue]!

@@ -87,6 +87,8 @@ class Threads {
   private readonly claims: LevelClaims
   private readonly share: LevelShare<unknown>
   private readonly starting: ReadonlyArray<Promise<PoolWorker>>
+  /** Why a worker thread could not start, once one has failed to. */
+  private startFailure: unknown = undefined
   /** Per worker, what it reported of the last level it expanded. */
   private summaries: Array<SearchSummary> = []
   /** Per worker, its figures as of the last level it expanded. */
@@ -120,17 +122,26 @@ class Threads {
       segment
     })
     this.starting = Array.from({ length: workers - 1 }, (_, i) => startWorker(setup(i + 1)))
-    // A thread that fails to start is reported when the search needs it; until then its rejection is not unhandled.
-    this.starting.forEach((worker) => worker.catch(() => {}))
+    // A thread that fails to start is reported at the next level's start (see `workersReady`), never searched around.
+    this.starting.forEach((worker) => worker.catch((error: unknown) => {
+      this.startFailure ??= error
+    }))
   }
 
   /** The search: the main thread's alone until a level has `wide` states, then every thread's. */
   async search(wide: number, waitForWorkers: boolean): Promise<CheckResult> {
-    if (waitForWorkers) await Promise.all(this.starting)
+    if (waitForWorkers) {
+      await Promise.all(this.starting).catch((error: unknown) => {
+        throw new WorkerStartError(this.starting.length + 1, error)
+      })
+    }
     this.busy(1)
-    const shared = await searchUntilShared(this.bfs, this.share, () => this.claims.readyWorkers === this.starting.length, wide, this.options)
+    const shared = await searchUntilShared(this.bfs, this.share, () => this.workersReady(), wide, this.options)
     // Ended before the workers took part: the main thread's graph is the whole graph.
-    if (shared === undefined) return withFrontier(this.bfs.finish(), this.frontierBytes())
+    if (shared === undefined) {
+      this.workersReady()
+      return withFrontier(this.bfs.finish(), this.frontierBytes())
+    }
     const pool = await Promise.all(this.starting)
     this.summaries = pool.map(() => emptySummary(this.explored.summary().witnesses.length))
     const interrupted = await this.expandTogether(pool, shared)
@@ -236,6 +247,17 @@ class Threads {
     return [this.share.work.report(0, wait(0)), ...this.figures.map((figures) => ({ ...figures, waitMs: Math.round(wait(figures.thread)) }))]
   }
 
+  /**
+   * Whether every worker thread is ready to take part. A thread that could
+   * not start ends the search with the reason, rather than leaving the main
+   * thread to search alone, which would look like a search on every thread
+   * that was asked for.
+   */
+  private workersReady(): boolean {
+    if (this.startFailure !== undefined) throw new WorkerStartError(this.starting.length + 1, this.startFailure)
+    return this.claims.readyWorkers === this.starting.length
+  }
+
   private all(): Array<SearchSummary> {
     return [this.explored.summary(), ...this.summaries]
   }
@@ -250,6 +272,14 @@ class Threads {
 
   async stop(): Promise<void> {
     await Promise.all(this.starting.map((worker) => worker.then((w) => w.stop(), () => {})))
+  }
+}
+
+/** A worker thread of a parallel search could not start: the search stops, naming why. */
+export class WorkerStartError extends Error {
+  constructor(threads: number, cause: unknown) {
+    super(`a checker worker thread could not start, so the search cannot run on ${threads} threads: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.name = "WorkerStartError"
   }
 }
 
@@ -299,7 +329,9 @@ const searchUntilShared = async <S>(
   }
   for (; share.own(depth).size > 0; depth++) {
     const level = share.own(depth)
-    if (!partlyFound && level.size >= wide && workersReady()) return { size: level.size, depth }
+    // Asked at every level, so that a thread that could not start is reported at once.
+    const ready = workersReady()
+    if (!partlyFound && level.size >= wide && ready) return { size: level.size, depth }
     const next = share.own(depth + 1)
     if (!partlyFound) next.clear()
     partlyFound = false

@@ -90,9 +90,16 @@ export class TupleTable {
     return copy
   }
 
-  /** The id of `tuple`. */
-  intern(tuple: ReadonlyArray<number>): number {
-    const n = tuple.length
+  /** Writes tuple `id` at the start of `out`, which may be longer; its length. */
+  copyInto(id: number, out: Array<number>): number {
+    const start = this.starts[id]!
+    const length = this.starts[id + 1]! - start
+    for (let i = 0; i < length; i++) out[i] = this.data[start + i]!
+    return length
+  }
+
+  /** The id of the tuple of the first `n` numbers of `tuple`. */
+  intern(tuple: ReadonlyArray<number>, n = tuple.length): number {
     let a = n
     let b = ~n
     for (let i = 0; i < n; i++) {
@@ -108,7 +115,7 @@ export class TupleTable {
       if (found === 0) {
         buckets[3 * at] = a
         buckets[3 * at + 1] = b
-        buckets[3 * at + 2] = this.add(tuple) + 1
+        buckets[3 * at + 2] = this.add(tuple, n) + 1
         if (2 * 3 * this.count > buckets.length) this.grow()
         return this.count - 1
       }
@@ -116,13 +123,13 @@ export class TupleTable {
     }
   }
 
-  private add(tuple: ReadonlyArray<number>): number {
+  private add(tuple: ReadonlyArray<number>, n: number): number {
     const id = this.count++
     if (this.count >= this.starts.length) this.starts = grown(this.starts, 2 * this.starts.length)
     const start = this.starts[id]!
-    if (start + tuple.length > this.data.length) this.data = grown(this.data, 2 * (start + tuple.length))
-    for (let i = 0; i < tuple.length; i++) this.data[start + i] = tuple[i]!
-    this.starts[id + 1] = start + tuple.length
+    if (start + n > this.data.length) this.data = grown(this.data, 2 * (start + n))
+    for (let i = 0; i < n; i++) this.data[start + i] = tuple[i]!
+    this.starts[id + 1] = start + n
     return id
   }
 
