@@ -16,6 +16,7 @@
  */
 import type { AnyHostedSpec, Output } from "@parley/core"
 import { Effect, Schema } from "effect"
+import { compiled, encoderOf } from "./compiled-schema.ts"
 import { durableDigester, hexDigester } from "./durable-digest.ts"
 import type { Digester } from "./durable-digest.ts"
 import { messageJson } from "./message-json.ts"
@@ -105,22 +106,35 @@ export const eventFilePattern = (node: string): RegExp => new RegExp(`^${node.re
 export const eventFileName = (node: string, number: number): string => `${node}.events.${number}.jsonl`
 
 /**
- * A step's output as the log's JSON text: `outputEncoder`'s value made
- * text, a sent message's text shared with the wire (message-json.ts).
+ * A step's output as the log's JSON text, built as text: what
+ * `outputEncoder` gives, a sent message's text shared with the wire
+ * (message-json.ts).
  */
 export const outputJson = (hosted: AnyHostedSpec) => {
-  const encode = outputEncoder(hosted)
+  const response = encoderOf(hosted.response)
   const messageText = messageJson(hosted.message)
-  return (output: Output<unknown, unknown, unknown>): string =>
-    output._tag === "Send"
-      ? `{"_tag":"Send","to":${JSON.stringify(output.to)},"message":${messageText(output.message)}}`
-      : JSON.stringify(encode(output))
+  return (output: Output<unknown, unknown, unknown>): string => {
+    switch (output._tag) {
+      case "Send":
+        return `{"_tag":"Send","to":${JSON.stringify(output.to)},"message":${messageText(output.message)}}`
+      case "SetTimer":
+      case "CancelTimer":
+        return `{"_tag":"${output._tag}","timer":${JSON.stringify(output.timer)}}`
+      case "Reply":
+        return `{"_tag":"Reply","client":${JSON.stringify(output.client)},"response":${JSON.stringify(response(output.response))}}`
+    }
+  }
 }
 
-/** A step's outputs as the log writes them, messages and responses in the spec's encoded form: the node writes them so, and `parley validate` compares its replay so. */
+/**
+ * A step's outputs as the log writes them, messages and responses in the
+ * spec's encoded form (a response as it is when its Schema is plain JSON,
+ * `encoderOf`): the node writes them so, and `parley validate` compares its
+ * replay so.
+ */
 export const outputEncoder = (hosted: AnyHostedSpec) => {
-  const message = Schema.encodeSync(hosted.message)
-  const response = Schema.encodeSync(hosted.response)
+  const message = Schema.encodeSync(compiled(hosted.message))
+  const response = encoderOf(hosted.response)
   return (output: Output<unknown, unknown, unknown>): LoggedOutput => {
     switch (output._tag) {
       case "Send":

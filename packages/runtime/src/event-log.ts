@@ -31,12 +31,13 @@
  * keeps serving.
  */
 import type { Actor, NodeContext, Step } from "@parley/core"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputJson } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
+import { encoderOf } from "./compiled-schema.ts"
 import { arrivedJson } from "./message-json.ts"
 import { NodeConfig } from "./node-config.ts"
 
@@ -156,9 +157,9 @@ const openFileLog = (
   context: NodeContext
 ): FileLog => {
   const { hosted } = config
-  const encodeRequest = Schema.encodeSync(hosted.request)
-  const encodeDurable = Schema.encodeSync(hosted.durable)
-  const encodeOptions = Schema.encodeSync(hosted.options)
+  const encodeRequest = encoderOf(hosted.request)
+  const encodeDurable = encoderOf(hosted.durable)
+  const encodeOptions = encoderOf(hosted.options)
 
   let failure: string | undefined
   let fd = -1
@@ -219,7 +220,7 @@ const openFileLog = (
       case "Message":
         return `{"_tag":"Message","from":${JSON.stringify(input.from)},"message":${arrived(input.message)}}`
       case "Request":
-        return JSON.stringify({ _tag: "Request", client: input.client, request: encodeRequest(input.request) } satisfies LoggedInput)
+        return `{"_tag":"Request","client":${JSON.stringify(input.client)},"request":${JSON.stringify(encodeRequest(input.request))}}`
     }
   }
 
