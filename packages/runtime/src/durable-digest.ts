@@ -25,8 +25,11 @@ export type Digester = (durable: unknown) => string
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-/** Two words in, 16 hex digits out. */
-const hex = (a: number, b: number): string => (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0")
+/** Each byte's two hex digits. */
+const hexBytes = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+const hex32 = (x: number): string => hexBytes[(x >>> 24) & 255]! + hexBytes[(x >>> 16) & 255]! + hexBytes[(x >>> 8) & 255]! + hexBytes[x & 255]!
+/** Two words in, 16 hex digits out, by table: a number's `toString(16)` and `padStart` took seven times as long. */
+const hex = (a: number, b: number): string => hex32(a) + hex32(b)
 
 /** What ends an inner array in a chain, as a link's item: the words of no value's fingerprint but by chance. */
 const innerEndA = 0x5d5d5d5d
