@@ -14,7 +14,9 @@
  * are off the path of a follower's answer and a leader's reply; and steps
  * that took messages alone are held back until a few have gathered
  * (`holdsBack`: a follower's appends go in groups, as a log costs more per
- * write than per step). A kill -9 loses what is held though its durable
+ * write than per step), made text at their own batch's `settle` all the
+ * same, so a leader's request batch that writes them encodes only itself
+ * before its messages leave. A kill -9 loses what is held though its durable
  * state was saved and its messages sent; its inputs were messages and
  * timers, which `parley validate` finds in the other nodes' logs and
  * rebuilds the steps from (lost-batch.ts). Closing the log writes what it
@@ -67,7 +69,7 @@ export interface StepLog {
    * steps are recorded, before the next batch's first.
    */
   flush(): void
-  /** As `flush`, but steps that took messages alone are held back while they are few (`holdsBack`). */
+  /** As `flush`, but steps that took messages alone are held back, encoded and unwritten, while they are few (`holdsBack`). */
   settle(): void
 }
 
@@ -165,10 +167,11 @@ const openFileLog = (
   let fd = -1
   let number = 0
   let bytes = 0
-  /** Text waiting for the next write: this run's start, then each flushed batch while it is encoded. */
+  /** Text waiting for the next write: this run's start, then each ended batch's steps, encoded. */
   let pending: Array<string> = []
-  /** Steps recorded since the last write, as they ran. */
+  /** Steps recorded since the last write, as they ran; the first `encoded` of them are text in `pending`. */
   let recorded: Array<RecordedStep> = []
+  let encoded = 0
   let lastDurable: unknown
   let lastDigest = ""
 
@@ -176,6 +179,7 @@ const openFileLog = (
     failure ??= `the event log in ${dir} is switched off: ${what}: ${error instanceof Error ? error.message : String(error)}`
     pending = []
     recorded = []
+    encoded = 0
     if (fd >= 0) closeSync(fd)
     fd = -1
   }
@@ -242,17 +246,22 @@ const openFileLog = (
     if (last !== undefined) last.endsBatch = true
   }
 
-  const flush = (): void => {
-    if (fd < 0) return
+  /** Ends the batch and makes its steps text; false when they do not encode (the log is switched off). */
+  const encodeBatch = (): boolean => {
     endBatch()
-    if (recorded.length > 0) {
-      try {
-        for (const recordedStep of recorded) pending.push(stepLine(recordedStep))
-      } catch (error) {
-        return fail("a step does not encode with the spec's Schemas", error)
-      }
-      recorded = []
+    try {
+      for (; encoded < recorded.length; encoded++) pending.push(stepLine(recorded[encoded]!))
+    } catch (error) {
+      fail("a step does not encode with the spec's Schemas", error)
+      return false
     }
+    return true
+  }
+
+  const flush = (): void => {
+    if (fd < 0 || !encodeBatch()) return
+    recorded = []
+    encoded = 0
     if (pending.length === 0) return
     const text = pending.join("")
     pending = []
@@ -296,8 +305,9 @@ const openFileLog = (
       if (fd >= 0) recorded.push({ at: Date.now(), input, step, endsBatch: false })
     },
     flush,
+    // A batch held back is encoded now all the same: at this turn, after its outputs, rather than on a later request batch's path.
     settle: () => {
-      endBatch()
+      if (fd < 0 || !encodeBatch()) return
       if (!holdsBack(recorded, Date.now())) flush()
     },
     close: () => {
