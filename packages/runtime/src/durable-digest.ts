@@ -223,3 +223,17 @@ export const hexDigester = (): Digester => {
     return fingerprint(summary).toString(16)
   }
 }
+
+/** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */
+export const sameFields = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false
+  const left = a as Readonly<Record<string, unknown>>
+  const right = b as Readonly<Record<string, unknown>>
+  let count = 0
+  for (const key in left) {
+    if (left[key] !== right[key]) return false
+    count++
+  }
+  return count === Object.keys(right).length
+}

@@ -35,9 +35,11 @@
 import type { Actor, NodeContext, Step } from "@parley/core"
 import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputJson } from "./event-log-format.ts"
+import { sameFields } from "./durable-digest.ts"
+import { endsCleanly, segments, writeText } from "./event-log-files.ts"
+import { durableDigester, EventLogFormat, eventFileName, outputJson } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
 import { encoderOf } from "./compiled-schema.ts"
 import { arrivedJson } from "./message-json.ts"
@@ -131,24 +133,6 @@ interface FileLog extends StepLog {
   /** Why the log was switched off, when it was. */
   readonly failure: string | undefined
   close(): void
-}
-
-/** The files of `node` in `dir`, by number. */
-const segments = (dir: string, node: string): Array<number> => {
-  const pattern = eventFilePattern(node)
-  return readdirSync(dir).flatMap((name) => {
-    const match = pattern.exec(name)
-    return match === null ? [] : [Number(match[1])]
-  }).sort((a, b) => a - b)
-}
-
-/** Whether the file ends in a line break: one cut short by a crash mid-write gets one before anything is appended. */
-const endsCleanly = (fd: number): boolean => {
-  const size = fstatSync(fd).size
-  if (size === 0) return true
-  const last = Buffer.alloc(1)
-  readSync(fd, last, 0, 1, size - 1)
-  return last[0] === 0x0a
 }
 
 const openFileLog = (
@@ -317,32 +301,4 @@ const openFileLog = (
       fd = -1
     }
   }
-}
-
-/**
- * Writes `text` whole and gives its bytes: the string straight to write(2),
- * with no Buffer made of it (a file takes it whole but when the disk fills
- * or a signal cuts the write short; then the rest, as bytes).
- */
-const writeText = (fd: number, text: string): number => {
-  const written = writeSync(fd, text)
-  const bytes = Buffer.byteLength(text)
-  if (written === bytes) return bytes
-  const rest = Buffer.from(text).subarray(written)
-  for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset)
-  return bytes
-}
-
-/** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */
-const sameFields = (a: unknown, b: unknown): boolean => {
-  if (a === b) return true
-  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false
-  const left = a as Readonly<Record<string, unknown>>
-  const right = b as Readonly<Record<string, unknown>>
-  let count = 0
-  for (const key in left) {
-    if (left[key] !== right[key]) return false
-    count++
-  }
-  return count === Object.keys(right).length
 }
