@@ -20,7 +20,10 @@
  * it leaves out the rest of the run, and short of the garbage).
  * RUNTIME: another build's `packages/runtime/src` directory to time
  * instead (its `EventLog` and `peerFrameJson`), to compare before and
- * after a change. Default: 300 batches of 32 writes at n1, 11 rounds.
+ * after a change: put it beside this one so that its imports resolve, as
+ * `git archive COMMIT packages/runtime/src | tar -x -C /tmp/base && mv
+ * /tmp/base/packages/runtime/src packages/runtime/.base-src`. Default: 300
+ * batches of 32 writes at n1, 11 rounds.
  */
 import type { Actor, NodeContext, NodeId, Output, Step } from "@parley/core"
 import { raftHosted } from "@parley/raft"
@@ -48,6 +51,9 @@ const build: Pick<typeof runtime, "EventLog" | "peerFrameJson"> = runtimeDir ===
   : await import(resolve(runtimeDir, "index.ts")) as Pick<typeof runtime, "EventLog" | "peerFrameJson">
 const eventLog = build.EventLog
 const frames = build.peerFrameJson(raftHosted as unknown as Parameters<typeof build.peerFrameJson>[0])
+/** A frame's text read back as the build's TCP transport reads it: a build from before `read` parsed it whole and decoded that. */
+const readFrame = (text: string): Result.Result<PeerFrame, string> =>
+  typeof frames.read === "function" ? frames.read(text) : frames.decode(JSON.parse(text))
 
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-event-log-"))
 const clusterFile = join(dir, "cluster.json")
@@ -84,7 +90,7 @@ const timedLog = (log: StepLog): { readonly log: StepLog; readonly ms: () => num
 /** A message from `from` across the wire: the frame's text as the sender makes it, its bytes, and the frame the receiver reads back. */
 const across = (from: NodeId, message: unknown): MessageInput => {
   const bytes = Buffer.from(frames.text({ _tag: "Message", body: message } as PeerFrame), "utf8")
-  const frame = frames.read(bytes.toString("utf8"))
+  const frame = readFrame(bytes.toString("utf8"))
   if (Result.isFailure(frame) || frame.success._tag !== "Message") throw new Error(`a frame did not read back: ${JSON.stringify(frame)}`)
   return { _tag: "Message", from, message: frame.success.body }
 }
