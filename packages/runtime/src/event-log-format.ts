@@ -14,20 +14,30 @@
  * timers have no Schema and are the reducer's own plain data. Writer
  * (event-log.ts) and reader (`@parley/validate`) share this module.
  */
-import { fingerprint } from "@parley/core"
 import type { AnyHostedSpec, Output } from "@parley/core"
 import { Effect, Schema } from "effect"
+import { compiled, encoderOf } from "./compiled-schema.ts"
+import { durableDigester, hexDigester } from "./durable-digest.ts"
+import type { Digester } from "./durable-digest.ts"
 import { messageJson } from "./message-json.ts"
-import { unchangedPrefix } from "./unchanged-prefix.ts"
+
+export { durableDigester, hexDigester } from "./durable-digest.ts"
+export type { Digester } from "./durable-digest.ts"
 
 /**
- * Version 3: the durable digest on a batch's last step only, the state the
- * node saved. Version 2 (read still) had one on every step; version 1
- * hashed a log chunk whole where 2 and 3 chain its entries one by one.
+ * Version 4: the durable digest made of 32-bit words, not hex texts
+ * (durable-digest.ts). Version 3 (read still) had the digest on a batch's
+ * last step only, the state the node saved, as 4 has; version 2 (read
+ * still) had one on every step; version 1 hashed a log chunk whole where
+ * 2, 3 and 4 chain its entries one by one.
  */
-export const EventLogFormat = "parley-events/3"
-/** The formats `parley validate` reads: a version-2 log is a version-3 one with a digest on every step. */
-export const readableFormats = ["parley-events/2", EventLogFormat] as const
+export const EventLogFormat = "parley-events/4"
+/** The formats `parley validate` reads: a version-3 log is a version-4 one with another digest, a version-2 one a version-3 one with a digest on every step. */
+export const readableFormats = ["parley-events/2", "parley-events/3", EventLogFormat] as const
+export type ReadableFormat = typeof readableFormats[number]
+
+/** The durable digester of a log of `format`: the one its node digested with. */
+export const digesterFor = (format: ReadableFormat): Digester => format === EventLogFormat ? durableDigester() : hexDigester()
 
 export const StartRecord = Schema.TaggedStruct("Start", {
   format: Schema.Literals(readableFormats),
@@ -95,105 +105,36 @@ export type EventLogSettings = typeof EventLogSettings.Type
 export const eventFilePattern = (node: string): RegExp => new RegExp(`^${node.replace(/[.]/g, "\\.")}\\.events\\.(\\d+)\\.jsonl$`)
 export const eventFileName = (node: string, number: number): string => `${node}.events.${number}.jsonl`
 
-const digests = new WeakMap<object, string>()
-
-/** A value's digest, remembered by identity: an array's is made of its items' (a log chunk grows by one entry and keeps the others). */
-const digestOf = (value: unknown, depth: number): string => {
-  if (typeof value !== "object" || value === null) return fingerprint(value).toString(16)
-  let digest = digests.get(value)
-  if (digest === undefined) {
-    digest = Array.isArray(value) && depth > 0 ? fingerprint(value.map((item) => digestOf(item, depth - 1))).toString(16) : fingerprint(value).toString(16)
-    digests.set(value, digest)
-  }
-  return digest
-}
-
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /**
- * A chain of digests over a top-level array: each item that is an array (a
- * log chunk) by its elements one by one and then a mark for its end, any
- * other item by its digest. `links[starts[k]]` covers every item before
- * item `k`. Kept and cut back in place for the next state, which shares
- * most of it.
- */
-interface Chain {
-  items: ReadonlyArray<unknown>
-  readonly starts: Array<number>
-  readonly links: Array<string>
-}
-
-const link = (previous: string, digest: string): string => fingerprint([previous, digest]).toString(16)
-/** What ends an inner array in a chain: no digest (hex digits) reads so. */
-const innerEnd = "]"
-
-/**
- * Digests of durable states, one after another. The durable state's
- * 64-bit digest is made with core's fingerprint: each field by its digest,
- * remembered by identity, and a top-level array (Raft's log, in chunks) as
- * a chain over its items, a chunk by its entries. Reducers keep what a step
- * did not change, so a step costs what it touched: appending an entry
- * hashes that entry and two links, not its chunk, whatever the log's length.
- * The digest depends on the state alone; the chains only save work.
- */
-export const durableDigester = () => {
-  const chains = new Map<string, Chain>()
-  const chainOf = (field: string, items: ReadonlyArray<unknown>): string => {
-    let chain = chains.get(field)
-    if (chain === undefined) {
-      chain = { items: [], starts: [0], links: [fingerprint([]).toString(16)] }
-      chains.set(field, chain)
-    }
-    const { links, starts } = chain
-    const keep = unchangedPrefix(chain.items, items)
-    const before = chain.items[keep]
-    const after = items[keep]
-    const kept = Array.isArray(before) && Array.isArray(after) ? unchangedPrefix(before, after) : 0
-    starts.length = keep + 1
-    links.length = starts[keep]! + kept + 1
-    for (let index = keep; index < items.length; index++) {
-      const item = items[index]
-      if (Array.isArray(item)) {
-        for (let inner = index === keep ? kept : 0; inner < item.length; inner++) links.push(link(links[links.length - 1]!, digestOf(item[inner], 0)))
-        links.push(link(links[links.length - 1]!, innerEnd))
-      } else {
-        links.push(link(links[links.length - 1]!, digestOf(item, 0)))
-      }
-      starts.push(links.length - 1)
-    }
-    chain.items = items
-    return links[links.length - 1]!
-  }
-  return (durable: unknown): string => {
-    if (!isRecord(durable)) return digestOf(durable, 2)
-    const summary: Record<string, unknown> = {}
-    for (const key in durable) {
-      const value = durable[key]
-      // A field other than an array by its own digest, remembered by identity: Raft's snapshot holds the whole store and changes once in a thousand steps.
-      summary[key] = Array.isArray(value) ? chainOf(key, value) : digestOf(value, 0)
-    }
-    return fingerprint(summary).toString(16)
-  }
-}
-
-/**
- * A step's output as the log's JSON text: `outputEncoder`'s value made
- * text, a sent message's text shared with the wire (message-json.ts).
+ * A step's output as the log's JSON text, built as text: what
+ * `outputEncoder` gives, a sent message's text shared with the wire
+ * (message-json.ts).
  */
 export const outputJson = (hosted: AnyHostedSpec) => {
-  const encode = outputEncoder(hosted)
+  const response = encoderOf(hosted.response)
   const messageText = messageJson(hosted.message)
-  return (output: Output<unknown, unknown, unknown>): string =>
-    output._tag === "Send"
-      ? `{"_tag":"Send","to":${JSON.stringify(output.to)},"message":${messageText(output.message)}}`
-      : JSON.stringify(encode(output))
+  return (output: Output<unknown, unknown, unknown>): string => {
+    switch (output._tag) {
+      case "Send":
+        return `{"_tag":"Send","to":${JSON.stringify(output.to)},"message":${messageText(output.message)}}`
+      case "SetTimer":
+      case "CancelTimer":
+        return `{"_tag":"${output._tag}","timer":${JSON.stringify(output.timer)}}`
+      case "Reply":
+        return `{"_tag":"Reply","client":${JSON.stringify(output.client)},"response":${JSON.stringify(response(output.response))}}`
+    }
+  }
 }
 
-/** A step's outputs as the log writes them, messages and responses in the spec's encoded form: the node writes them so, and `parley validate` compares its replay so. */
+/**
+ * A step's outputs as the log writes them, messages and responses in the
+ * spec's encoded form (a response as it is when its Schema is plain JSON,
+ * `encoderOf`): the node writes them so, and `parley validate` compares its
+ * replay so.
+ */
 export const outputEncoder = (hosted: AnyHostedSpec) => {
-  const message = Schema.encodeSync(hosted.message)
-  const response = Schema.encodeSync(hosted.response)
+  const message = Schema.encodeSync(compiled(hosted.message))
+  const response = encoderOf(hosted.response)
   return (output: Output<unknown, unknown, unknown>): LoggedOutput => {
     switch (output._tag) {
       case "Send":

@@ -14,7 +14,9 @@
  * are off the path of a follower's answer and a leader's reply; and steps
  * that took messages alone are held back until a few have gathered
  * (`holdsBack`: a follower's appends go in groups, as a log costs more per
- * write than per step). A kill -9 loses what is held though its durable
+ * write than per step), made text at their own batch's `settle` all the
+ * same, so a leader's request batch that writes them encodes only itself
+ * before its messages leave. A kill -9 loses what is held though its durable
  * state was saved and its messages sent; its inputs were messages and
  * timers, which `parley validate` finds in the other nodes' logs and
  * rebuilds the steps from (lost-batch.ts). Closing the log writes what it
@@ -31,12 +33,15 @@
  * keeps serving.
  */
 import type { Actor, NodeContext, Step } from "@parley/core"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs"
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import { durableDigester, EventLogFormat, eventFileName, eventFilePattern, outputJson } from "./event-log-format.ts"
+import { sameFields } from "./durable-digest.ts"
+import { endsCleanly, segments, writeText } from "./event-log-files.ts"
+import { durableDigester, EventLogFormat, eventFileName, outputJson } from "./event-log-format.ts"
 import type { EventLogSettings, LoggedInput } from "./event-log-format.ts"
+import { encoderOf } from "./compiled-schema.ts"
 import { arrivedJson } from "./message-json.ts"
 import { NodeConfig } from "./node-config.ts"
 
@@ -66,7 +71,7 @@ export interface StepLog {
    * steps are recorded, before the next batch's first.
    */
   flush(): void
-  /** As `flush`, but steps that took messages alone are held back while they are few (`holdsBack`). */
+  /** As `flush`, but steps that took messages alone are held back, encoded and unwritten, while they are few (`holdsBack`). */
   settle(): void
 }
 
@@ -130,24 +135,6 @@ interface FileLog extends StepLog {
   close(): void
 }
 
-/** The files of `node` in `dir`, by number. */
-const segments = (dir: string, node: string): Array<number> => {
-  const pattern = eventFilePattern(node)
-  return readdirSync(dir).flatMap((name) => {
-    const match = pattern.exec(name)
-    return match === null ? [] : [Number(match[1])]
-  }).sort((a, b) => a - b)
-}
-
-/** Whether the file ends in a line break: one cut short by a crash mid-write gets one before anything is appended. */
-const endsCleanly = (fd: number): boolean => {
-  const size = fstatSync(fd).size
-  if (size === 0) return true
-  const last = Buffer.alloc(1)
-  readSync(fd, last, 0, 1, size - 1)
-  return last[0] === 0x0a
-}
-
 const openFileLog = (
   dir: string,
   settings: EventLogSettings,
@@ -156,18 +143,19 @@ const openFileLog = (
   context: NodeContext
 ): FileLog => {
   const { hosted } = config
-  const encodeRequest = Schema.encodeSync(hosted.request)
-  const encodeDurable = Schema.encodeSync(hosted.durable)
-  const encodeOptions = Schema.encodeSync(hosted.options)
+  const encodeRequest = encoderOf(hosted.request)
+  const encodeDurable = encoderOf(hosted.durable)
+  const encodeOptions = encoderOf(hosted.options)
 
   let failure: string | undefined
   let fd = -1
   let number = 0
   let bytes = 0
-  /** Text waiting for the next write: this run's start, then each flushed batch while it is encoded. */
+  /** Text waiting for the next write: this run's start, then each ended batch's steps, encoded. */
   let pending: Array<string> = []
-  /** Steps recorded since the last write, as they ran. */
+  /** Steps recorded since the last write, as they ran; the first `encoded` of them are text in `pending`. */
   let recorded: Array<RecordedStep> = []
+  let encoded = 0
   let lastDurable: unknown
   let lastDigest = ""
 
@@ -175,6 +163,7 @@ const openFileLog = (
     failure ??= `the event log in ${dir} is switched off: ${what}: ${error instanceof Error ? error.message : String(error)}`
     pending = []
     recorded = []
+    encoded = 0
     if (fd >= 0) closeSync(fd)
     fd = -1
   }
@@ -219,7 +208,7 @@ const openFileLog = (
       case "Message":
         return `{"_tag":"Message","from":${JSON.stringify(input.from)},"message":${arrived(input.message)}}`
       case "Request":
-        return JSON.stringify({ _tag: "Request", client: input.client, request: encodeRequest(input.request) } satisfies LoggedInput)
+        return `{"_tag":"Request","client":${JSON.stringify(input.client)},"request":${JSON.stringify(encodeRequest(input.request))}}`
     }
   }
 
@@ -241,17 +230,22 @@ const openFileLog = (
     if (last !== undefined) last.endsBatch = true
   }
 
-  const flush = (): void => {
-    if (fd < 0) return
+  /** Ends the batch and makes its steps text; false when they do not encode (the log is switched off). */
+  const encodeBatch = (): boolean => {
     endBatch()
-    if (recorded.length > 0) {
-      try {
-        for (const recordedStep of recorded) pending.push(stepLine(recordedStep))
-      } catch (error) {
-        return fail("a step does not encode with the spec's Schemas", error)
-      }
-      recorded = []
+    try {
+      for (; encoded < recorded.length; encoded++) pending.push(stepLine(recorded[encoded]!))
+    } catch (error) {
+      fail("a step does not encode with the spec's Schemas", error)
+      return false
     }
+    return true
+  }
+
+  const flush = (): void => {
+    if (fd < 0 || !encodeBatch()) return
+    recorded = []
+    encoded = 0
     if (pending.length === 0) return
     const text = pending.join("")
     pending = []
@@ -295,8 +289,9 @@ const openFileLog = (
       if (fd >= 0) recorded.push({ at: Date.now(), input, step, endsBatch: false })
     },
     flush,
+    // A batch held back is encoded now all the same: at this turn, after its outputs, rather than on a later request batch's path.
     settle: () => {
-      endBatch()
+      if (fd < 0 || !encodeBatch()) return
       if (!holdsBack(recorded, Date.now())) flush()
     },
     close: () => {
@@ -306,32 +301,4 @@ const openFileLog = (
       fd = -1
     }
   }
-}
-
-/**
- * Writes `text` whole and gives its bytes: the string straight to write(2),
- * with no Buffer made of it (a file takes it whole but when the disk fills
- * or a signal cuts the write short; then the rest, as bytes).
- */
-const writeText = (fd: number, text: string): number => {
-  const written = writeSync(fd, text)
-  const bytes = Buffer.byteLength(text)
-  if (written === bytes) return bytes
-  const rest = Buffer.from(text).subarray(written)
-  for (let offset = 0; offset < rest.length;) offset += writeSync(fd, rest, offset)
-  return bytes
-}
-
-/** Whether two durable states hold the very same values in every field (reducers keep what a step left alone). */
-const sameFields = (a: unknown, b: unknown): boolean => {
-  if (a === b) return true
-  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false
-  const left = a as Readonly<Record<string, unknown>>
-  const right = b as Readonly<Record<string, unknown>>
-  let count = 0
-  for (const key in left) {
-    if (left[key] !== right[key]) return false
-    count++
-  }
-  return count === Object.keys(right).length
 }

@@ -4,16 +4,18 @@
  * the wire; each is encoded with the spec's Schema and made text once,
  * remembered by identity (reducers never change a value they made), and
  * whichever comes second takes the text. A message that came off the wire
- * is remembered with the JSON it arrived as, which the event log writes as
- * the step's input: it decodes to the very message the reducer took, and
- * it is what the sender logged, so `parley validate` matches the two.
+ * is remembered with the JSON it arrived as (the frame's own text of it,
+ * when the transport could keep that: no JSON made again), which the
+ * event log writes as the step's input: it decodes to the very message the
+ * reducer took, and it is what the sender logged, so `parley validate`
+ * matches the two.
  */
 import { Schema } from "effect"
 
 type MessageSchema = Schema.Codec<unknown, unknown>
 
 const texts = new WeakMap<MessageSchema, WeakMap<object, string>>()
-const arrivals = new WeakMap<MessageSchema, WeakMap<object, unknown>>()
+const arrivals = new WeakMap<MessageSchema, WeakMap<object, Arrival>>()
 
 const memoOf = <V>(memos: WeakMap<MessageSchema, WeakMap<object, V>>, schema: MessageSchema): WeakMap<object, V> => {
   let memo = memos.get(schema)
@@ -39,17 +41,25 @@ export const messageJson = (schema: MessageSchema) => {
   }
 }
 
-/** Remembers the JSON `message` was decoded from, as it came off the wire. */
-export const rememberArrival = (schema: MessageSchema, message: unknown, json: unknown): void => {
-  if (typeof message === "object" && message !== null) memoOf(arrivals, schema).set(message, json)
+/**
+ * Remembers what `message` was decoded from as it came off the wire: the
+ * body's own text when the transport kept it, else its parsed JSON, made
+ * text only if the event log asks for it.
+ */
+export const rememberArrival = (schema: MessageSchema, message: unknown, arrived: Arrival): void => {
+  if (typeof message === "object" && message !== null) memoOf(arrivals, schema).set(message, arrived)
 }
+
+/** A message's text as it came, or its JSON as parsed. */
+export type Arrival = string | { readonly json: unknown }
 
 /** The JSON text `message` came off the wire as, or its own encoding when it did not (a memory transport hands values over). */
 export const arrivedJson = (schema: MessageSchema) => {
   const own = messageJson(schema)
   const memo = memoOf(arrivals, schema)
   return (message: unknown): string => {
-    const json = typeof message === "object" && message !== null ? memo.get(message) : undefined
-    return json === undefined ? own(message) : JSON.stringify(json)
+    const arrived = typeof message === "object" && message !== null ? memo.get(message) : undefined
+    if (arrived === undefined) return own(message)
+    return typeof arrived === "string" ? arrived : JSON.stringify(arrived.json)
   }
 }

@@ -56,28 +56,74 @@ export const peerFrameJson = (hosted: AnyHostedSpec) => {
   const encode = Schema.encodeSync(schema)
   const decodeValid = Schema.decodeUnknownSync(schema)
   const decodeDetailed = Schema.decodeUnknownResult(schema)
-  /** The compiled decoder's fast path; a frame that does not fit is decoded again by the one that says why. */
-  const decode = (json: unknown): Result.Result<PeerFrame, Schema.SchemaError> => {
+  /** The frame `json` decodes to by the compiled decoder's fast path, if it fits. */
+  const decodesAs = (json: unknown): PeerFrame | undefined => {
     try {
-      return Result.succeed(decodeValid(json))
+      return decodeValid(json)
     } catch {
-      return decodeDetailed(json)
+      return undefined
     }
   }
+  /** The fast path; a frame that does not fit is decoded again by the one that says why. */
+  const decode = (json: unknown): Result.Result<PeerFrame, Schema.SchemaError> => {
+    const frame = decodesAs(json)
+    return frame === undefined ? decodeDetailed(json) : Result.succeed(frame)
+  }
   const messageText = messageJson(hosted.message)
+  /** The frame, or why it is not one: a sentence for the log. */
+  const decodeJson = (json: unknown): Result.Result<PeerFrame, string> => {
+    const frame = Result.mapError(decode(json), (error) => `frame does not decode as a ${hosted.name} message: ${oneLine(error.message)}`)
+    if (Result.isSuccess(frame) && frame.success._tag === "Message" && typeof json === "object" && json !== null && "body" in json) {
+      rememberArrival(hosted.message, frame.success.body, { json: json.body })
+    }
+    return frame
+  }
   return {
     encode: (frame: PeerFrame): unknown => encode(frame),
     /** The frame's JSON text. */
     text: (frame: PeerFrame): string =>
-      frame._tag === "Message" ? `{"_tag":"Message","body":${messageText(frame.body)}}` : JSON.stringify(encode(frame)),
-    /** The frame, or why it is not one: a sentence for the log. */
-    decode: (json: unknown): Result.Result<PeerFrame, string> => {
-      const frame = Result.mapError(decode(json), (error) => `frame does not decode as a ${hosted.name} message: ${oneLine(error.message)}`)
-      if (Result.isSuccess(frame) && frame.success._tag === "Message" && typeof json === "object" && json !== null && "body" in json) {
-        rememberArrival(hosted.message, frame.success.body, json.body)
+      frame._tag === "Message" ? `${messagePrefix}${messageText(frame.body)}}` : JSON.stringify(encode(frame)),
+    decode: decodeJson,
+    /**
+     * The frame a text holds, or why it holds none. A message framed as
+     * `text` frames it has its body parsed alone, and the body's text is
+     * remembered as it came, for the event log (message-json.ts); any other
+     * text is parsed whole.
+     */
+    read: (text: string): Result.Result<PeerFrame, string> => {
+      const body = messageBodyText(text)
+      const frame = body === undefined ? undefined : decodesAs({ _tag: "Message", body: body.json })
+      if (body !== undefined && frame?._tag === "Message") {
+        rememberArrival(hosted.message, frame.body, body.text)
+        return Result.succeed(frame)
       }
-      return frame
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (error) {
+        return Result.fail(`frame is not JSON: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      return decodeJson(json)
     }
+  }
+}
+
+const messagePrefix = `{"_tag":"Message","body":`
+
+/**
+ * The body of a message frame in `text`'s form, its text and its JSON: the
+ * text between the prefix and the last brace, when it parses alone (a frame
+ * with another key after the body, or a key twice, does not) and is one
+ * line (the log's records are lines).
+ */
+const messageBodyText = (text: string): { readonly text: string; readonly json: unknown } | undefined => {
+  if (!text.startsWith(messagePrefix) || !text.endsWith("}")) return undefined
+  const body = text.slice(messagePrefix.length, -1)
+  if (body.includes("\n")) return undefined
+  try {
+    return { text: body, json: JSON.parse(body) }
+  } catch {
+    return undefined
   }
 }
 

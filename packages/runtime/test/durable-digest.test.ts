@@ -3,11 +3,13 @@
  * that kept its chains from the states before gives what a fresh one
  * gives, whatever a step did to the log (append, cut back, rechunk), and
  * states that differ in an entry, or only in how the entries are chunked,
- * differ.
+ * differ. So for both digesters: version 4's, of words, and versions 2
+ * and 3's, of hex texts, which `parley validate` still reads.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { durableDigester } from "../src/event-log-format.ts"
+import { durableDigester, hexDigester } from "../src/event-log-format.ts"
+import type { Digester } from "../src/event-log-format.ts"
 
 type Entry = { readonly term: number; readonly value: string }
 type Durable = { readonly term: number; readonly log: ReadonlyArray<ReadonlyArray<Entry>> }
@@ -33,10 +35,13 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ _tag: fc.constant("term" as const), term: fc.integer({ min: 1, max: 5 }) }) }
 )
 
-describe("durableDigester", () => {
+describe.each([
+  ["durableDigester (parley-events/4)", durableDigester],
+  ["hexDigester (parley-events/2 and /3)", hexDigester]
+] as ReadonlyArray<readonly [string, () => Digester]>)("%s", (_, digester) => {
   it("gives a state the digest a fresh digester gives it, after any steps", () => {
     fc.assert(fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
-      const digest = durableDigester()
+      const digest = digester()
       let state: Durable = { term: 0, log: [] }
       for (const s of steps) {
         const entries = state.log.reduce((sum, c) => sum + c.length, 0)
@@ -45,18 +50,31 @@ describe("durableDigester", () => {
           : s._tag === "cut"
           ? { ...state, log: cut(state.log, Math.min(s.keep, entries)) }
           : { ...state, term: s.term }
-        expect(digest(state)).toBe(durableDigester()(JSON.parse(JSON.stringify(state))))
+        expect(digest(state)).toBe(digester()(JSON.parse(JSON.stringify(state))))
       }
     }))
   })
 
   it("tells apart states that differ in one entry or only in their chunks", () => {
     const e = (value: string): Entry => ({ term: 1, value })
-    const digest = (durable: Durable) => durableDigester()(durable)
+    const digest = (durable: Durable) => digester()(durable)
     const base = digest({ term: 1, log: [[e("a"), e("b")], [e("c")]] })
     expect(digest({ term: 1, log: [[e("a"), e("b")], [e("d")]] })).not.toBe(base)
     expect(digest({ term: 1, log: [[e("a")], [e("b"), e("c")]] })).not.toBe(base)
     expect(digest({ term: 1, log: [[e("a"), e("b"), e("c")]] })).not.toBe(base)
     expect(digest({ term: 2, log: [[e("a"), e("b")], [e("c")]] })).not.toBe(base)
+  })
+})
+
+describe("durableDigester", () => {
+  it("gives 16 hex digits, the same whatever the order of the state's fields, and other digits than version 3's", () => {
+    const entry = { term: 1, command: { client: "c1", seq: 1, op: { _tag: "Put", key: "k", value: "v" } } }
+    const state = { term: 2, votedFor: null, snapshot: { index: 0, term: 0 }, log: [[entry]] }
+    const reordered = { log: [[{ command: entry.command, term: 1 }]], snapshot: { term: 0, index: 0 }, votedFor: null, term: 2 }
+    const digest = durableDigester()(state)
+    expect(digest).toMatch(/^[0-9a-f]{16}$/)
+    expect(durableDigester()(reordered)).toBe(digest)
+    expect(durableDigester()({ ...state, extra: undefined })).toBe(digest)
+    expect(hexDigester()(state)).not.toBe(digest)
   })
 })

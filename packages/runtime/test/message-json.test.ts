@@ -1,7 +1,8 @@
 /**
  * A message's JSON made once for the wire and the event log: the frame's
  * text is what the frame's Schema encodes, and a message that came off the
- * wire is logged as the JSON it came as.
+ * wire is logged as the JSON it came as: the frame's own text of it when
+ * that is the body alone.
  */
 import type { AnyHostedSpec } from "@parley/core"
 import { raftHosted } from "@parley/raft"
@@ -27,6 +28,35 @@ describe("a message's JSON", () => {
     const message = { ...append }
     expect(text(message)).toBe(text(message))
     expect(JSON.parse(text(message))).toEqual(append)
+  })
+
+  it("is, for a message read from a frame's text, that text as it came, not JSON made again", () => {
+    const body = `{"_tag":"AppendEntries", "term":3,"prevLogIndex":7,"prevLogTerm":2,"entries":[],"leaderCommit":7,"note":"kept"}`
+    const frame = frames.read(`{"_tag":"Message","body":${body}}`)
+    if (Result.isFailure(frame) || frame.success._tag !== "Message") throw new Error(`did not read: ${JSON.stringify(frame)}`)
+    expect(frame.success.body).toEqual(append)
+    expect(arrivedJson(hosted.message)(frame.success.body)).toBe(body)
+  })
+
+  it("is, for a frame whose text after the body's key is not the body alone, the body as parsed", () => {
+    const texts = [
+      `{"_tag":"Message","body":{"_tag":"TimeoutNow","term":1},"body":{"_tag":"TimeoutNow","term":2}}`,
+      `{"_tag":"Message","body":{"_tag":"TimeoutNow","term":2},"extra":1}`,
+      `{"_tag":"Message","body":{"_tag":"TimeoutNow",\n"term":2}}`
+    ]
+    for (const text of texts) {
+      const frame = frames.read(text)
+      if (Result.isFailure(frame) || frame.success._tag !== "Message") throw new Error(`did not read: ${JSON.stringify(frame)}`)
+      expect(frame.success.body).toEqual({ _tag: "TimeoutNow", term: 2 })
+      expect(arrivedJson(hosted.message)(frame.success.body)).toBe(`{"_tag":"TimeoutNow","term":2}`)
+    }
+  })
+
+  it("is refused with the reason when a frame's text is not JSON or not a message of the spec", () => {
+    expect(frames.read(`{"_tag":"Message","body":{"_tag":"TimeoutNow"`)).toEqual(Result.fail(expect.stringMatching(/^frame is not JSON: /)))
+    expect(frames.read(`{"_tag":"Message","body":{"_tag":"TimeoutNow","term":-1}}`)).toEqual(
+      Result.fail(expect.stringMatching(/^frame does not decode as a raft message: [\s\S]*\["body"\]\["term"\]/))
+    )
   })
 
   it("is, for a message that came off the wire, the JSON it came as, and otherwise its own encoding", () => {

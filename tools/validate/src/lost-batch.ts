@@ -21,7 +21,7 @@
  */
 import { fingerprint } from "@parley/core"
 import type { AnyHostedSpec, NodeId, Output, Step } from "@parley/core"
-import { durableDigester, outputEncoder } from "@parley/runtime"
+import { outputEncoder } from "@parley/runtime"
 import type { StepInput } from "@parley/runtime"
 import { matchSends } from "./merge.ts"
 import { apply, trackTimers } from "./replay.ts"
@@ -141,8 +141,7 @@ const searchBatch = (run: ReplayedRun, links: ReadonlyArray<ReadonlyArray<Pendin
     const logged = encode(output)
     return logged._tag === "Send" ? sendKey(logged.to, logged.message) : undefined
   }
-  const digester = durableDigester()
-  const digest = (state: unknown): string => digester(run.actor.durable(state))
+  const digest = (state: unknown): string => run.digest(run.actor.durable(state))
   let tries = 0
   /** The batch grown by one input, or none when the reducer throws on it. */
   const grow = (partial: Partial, input: StepInput, positions: ReadonlyArray<number>, pending?: Pending): Partial | undefined => {
@@ -196,7 +195,6 @@ const searchBatch = (run: ReplayedRun, links: ReadonlyArray<ReadonlyArray<Pendin
 /** The batch as replayed steps of `node`'s run, after its last logged step. */
 const lostSteps = (node: NodeId, run: ReplayedRun, batch: Partial, hosted: AnyHostedSpec): Array<ReplayedStep> => {
   const encode = outputEncoder(hosted)
-  const digester = durableDigester()
   let before = run.last
   let at = run.lastAt
   return batch.steps.map(({ input, step, pending }) => {
@@ -206,7 +204,7 @@ const lostSteps = (node: NodeId, run: ReplayedRun, batch: Partial, hosted: AnyHo
       input,
       wire: pending?.wire,
       out: step.out.map(encode),
-      durable: digester(run.actor.durable(step.state)),
+      durable: run.digest(run.actor.durable(step.state)),
       where: `${node}'s lost batch at the end of its run ${run.incarnation + 1}`
     }
     const replayed: ReplayedStep = { node, index: 0, incarnation: run.incarnation, logged, before, after: step.state, out: step.out, lost: true }

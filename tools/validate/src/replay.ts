@@ -13,8 +13,8 @@
  */
 import { equals } from "@parley/core"
 import type { AnyHostedSpec, NodeContext, NodeId, Output, Step } from "@parley/core"
-import { durableDigester, outputEncoder, takeInput } from "@parley/runtime"
-import type { LoggedOutput, StepInput } from "@parley/runtime"
+import { digesterFor, outputEncoder, takeInput } from "@parley/runtime"
+import type { Digester, LoggedOutput, ReadableFormat, StepInput } from "@parley/runtime"
 import { Result, Schema } from "effect"
 import type { Incarnation, LoggedStep, NodeLog } from "./read.ts"
 
@@ -49,6 +49,8 @@ export interface ReplayedRun {
   readonly timers: ReadonlyMap<string, unknown>
   /** The digests of the durable states it logged: each batch's end, the states it saved and a restart may recover. */
   readonly digests: ReadonlySet<string>
+  /** The digester of its log's format, which made them. */
+  readonly digest: Digester
   /** The clock of the next run's start, when there is one: its lost batch ran before. */
   readonly nextStartAt: number | undefined
   /** The digest the next run recovered when this run logged no such durable state, and where it says so. */
@@ -88,8 +90,8 @@ interface Cursor {
   readonly node: NodeId
   readonly hosted: AnyHostedSpec
   readonly encode: (output: AnyOutput) => LoggedOutput
-  /** This node's digests, made as its live node made them. */
-  readonly digest: (durable: unknown) => string
+  /** This node's digesters by its logs' formats, each digesting as its live node did. */
+  readonly digesters: Map<ReadableFormat, Digester>
   readonly steps: Array<ReplayedStep>
   readonly runs: Array<ReplayedRun>
   index: number
@@ -104,6 +106,7 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     return { node, index: cursor.index, incarnation: number, where, kind: "start", expected: `options that fit ${hosted.name}'s`, got: JSON.stringify(incarnation.start.options) }
   }
   const actor = hosted.actor(incarnation.start.nodes, options.success, incarnation.start.variant)
+  const digest = digesterOf(cursor, incarnation.start.format)
   const context: NodeContext = { self: node, nodes: incarnation.start.nodes }
   let state: unknown
   const timers = new Map<string, unknown>()
@@ -126,9 +129,9 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     if (!equals(out, normalize(logged.out))) return diverged("outputs", describeOutputs(logged.out), describeOutputs(out))
     // A batch's last step carries the digest of the state the node saved; the states before it never reached the disk.
     if (logged.durable !== undefined) {
-      const digest = cursor.digest(actor.durable(step.state))
-      if (digest !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digest}`)
-      digests.add(digest)
+      const digested = digest(actor.durable(step.state))
+      if (digested !== logged.durable) return diverged("durable", `durable state ${logged.durable}`, `durable state ${digested}`)
+      digests.add(digested)
     }
     cursor.steps.push({ node, index: cursor.index, incarnation: number, logged, before: state, after: step.state, out: step.out })
     state = step.state
@@ -136,15 +139,26 @@ const replayIncarnation = (cursor: Cursor, incarnation: Incarnation, number: num
     trackTimers(timers, input, step.out)
   }
   const lastAt = incarnation.steps.at(-1)?.at ?? incarnation.start.at
-  cursor.runs.push({ incarnation: number, actor, context, last: state, lastAt, timers, digests, nextStartAt: undefined, unloggedRecovery: undefined })
+  cursor.runs.push({ incarnation: number, actor, context, last: state, lastAt, timers, digests, digest, nextStartAt: undefined, unloggedRecovery: undefined })
   return undefined
+}
+
+/** The node's digester for logs of `format`, one for all its runs of that format (its chains carry over). */
+const digesterOf = (cursor: Cursor, format: ReadableFormat): Digester => {
+  let digester = cursor.digesters.get(format)
+  if (digester === undefined) {
+    digester = digesterFor(format)
+    cursor.digesters.set(format, digester)
+  }
+  return digester
 }
 
 /** Tells the previous run when the next began, and which durable state the next recovered when the previous never logged it. */
 const noteNextRun = (cursor: Cursor, startAt: number, first: LoggedStep): void => {
   const previous = cursor.runs.at(-1)
   if (previous === undefined) return
-  const recovered = first.input._tag === "Recover" && previous.digests.size > 0 ? cursor.digest(first.input.durable) : undefined
+  // Digested as the previous run digested what it saved, whichever format this run's log has.
+  const recovered = first.input._tag === "Recover" && previous.digests.size > 0 ? previous.digest(first.input.durable) : undefined
   const unlogged = recovered !== undefined && !previous.digests.has(recovered)
   cursor.runs[cursor.runs.length - 1] = { ...previous, nextStartAt: startAt, ...(unlogged ? { unloggedRecovery: { digest: recovered, where: first.where } } : {}) }
 }
@@ -176,7 +190,7 @@ export const apply = (
 
 /** Replays every run of `log`; stops at the first divergence. */
 export const replayNode = (log: NodeLog, hosted: AnyHostedSpec): ReplayedNode => {
-  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digest: durableDigester(), steps: [], runs: [], index: 0 }
+  const cursor: Cursor = { node: log.node, hosted, encode: outputEncoder(hosted), digesters: new Map(), steps: [], runs: [], index: 0 }
   for (const [number, incarnation] of log.incarnations.entries()) {
     const divergence = replayIncarnation(cursor, incarnation, number)
     if (divergence !== undefined) return { node: log.node, steps: cursor.steps, runs: cursor.runs, divergence }

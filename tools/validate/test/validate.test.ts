@@ -6,7 +6,7 @@
  * nothing else; the merge refuses a receive that no send explains.
  */
 import { defaultConfig } from "@parley/core"
-import { defaultEventLog, durableDigester } from "@parley/runtime"
+import { defaultEventLog, EventLogFormat, hexDigester } from "@parley/runtime"
 import type { StepInput } from "@parley/runtime"
 import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
 import { raftHosted, raftSpec } from "@parley/raft"
@@ -241,15 +241,15 @@ describe("validate", () => {
       const replayed = replayNode(Result.getOrThrow(readNodeLog(events, node, raftHosted)), raftHosted)
       const file = join(events, `${node}.events.1.jsonl`)
       const lines = readFileSync(file, "utf8").split("\n")
-      const digest = durableDigester()
+      const digest = hexDigester()
       for (const step of replayed.steps) {
         const line = Number(step.logged.where.split(":").at(-1)) - 1
         const durable = doctor(line) ?? digest(replayed.runs[step.incarnation]!.actor.durable(step.after))
         lines[line] = JSON.stringify({ ...JSON.parse(lines[line]!), durable })
       }
-      writeFileSync(file, lines.map((line) => line.replace('"format":"parley-events/3"', '"format":"parley-events/2"')).join("\n"))
+      writeFileSync(file, lines.map((line) => line.replace(`"format":"${EventLogFormat}"`, '"format":"parley-events/2"')).join("\n"))
     }
-    // A step of version 3's log that ended no batch, and so has no digest there.
+    // A step of this version's log that ended no batch, and so has no digest there.
     const unbatched = cluster.ids.flatMap((node) => {
       const line = readFileSync(join(events, `${node}.events.1.jsonl`), "utf8").split("\n").findIndex((text) => text.startsWith('{"_tag":"Step"') && !text.includes('"durable"'))
       return line < 0 ? [] : [{ node, line }]

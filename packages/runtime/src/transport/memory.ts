@@ -70,14 +70,7 @@ const endpointOf = (
   const frames = peerFrameJson(config.hosted)
   const drop = (from: NodeId, reason: string) =>
     log(Effect.logWarning("dropped a bad frame").pipe(Effect.annotateLogs({ peerNode: from, reason })))
-  const decode = (payload: Payload): Result.Result<PeerFrame, string> => {
-    if (typeof payload !== "string") return Result.succeed(payload)
-    try {
-      return frames.decode(JSON.parse(payload))
-    } catch (error) {
-      return Result.fail(`frame is not JSON: ${error instanceof Error ? error.message : String(error)}`)
-    }
-  }
+  const decode = (payload: Payload): Result.Result<PeerFrame, string> => typeof payload === "string" ? frames.read(payload) : Result.succeed(payload)
   return (from, payloads) => {
     if (!known.has(from) || from === config.self) return drop(from, `a frame from "${from}", which is not a peer in the cluster`)
     for (const payload of payloads) {
@@ -112,7 +105,7 @@ const linkFrom = (config: NodeConfig["Service"], wire: MemoryWire, endpoints: Re
         if (!peers.has(to) || count >= maxFramesInFlight) return
         inFlight.set(to, count + 1)
         const batch = queued.get(to) ?? []
-        batch.push(wire === "json" ? JSON.stringify(frames.encode(frame)) : frame)
+        batch.push(wire === "json" ? frames.text(frame) : frame)
         queued.set(to, batch)
       },
       flush: () => {

@@ -20,7 +20,7 @@ import { addressOf } from "../cluster-file.ts"
 import type { NodeEntry } from "../cluster-file.ts"
 import { PeerKey } from "../credentials.ts"
 import { ListenError } from "../errors.ts"
-import { encodeFrameText, FrameReader, maxFrameBytes, parseFrame } from "../frame.ts"
+import { encodeFrameText, FrameReader, maxFrameBytes } from "../frame.ts"
 import { NodeMetrics } from "../metrics.ts"
 import { entryOf, NodeConfig } from "../node-config.ts"
 import { peerFrameJson, Transport } from "../transport.ts"
@@ -72,9 +72,7 @@ const acceptor = (config: NodeConfig["Service"], metrics: NodeMetrics["Service"]
       socket.destroy()
     }
     const read = (bytes: Buffer): void => {
-      const parsed = parseFrame(bytes)
-      if (!parsed.ok) return reject(`frame is not JSON: ${parsed.reason}`)
-      const frame = frames.decode(parsed.value)
+      const frame = frames.read(bytes.toString("utf8"))
       if (Result.isFailure(frame)) return reject(frame.failure)
       receive(from, frame.success)
     }
