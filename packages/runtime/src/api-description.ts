@@ -8,11 +8,11 @@
  * Only the description comes from HttpApi; requests are served by the
  * runtime's router (routes.ts), for two reasons. `npm run bench:http-layer`
  * (the HTTP layer alone, the same route and Schemas, wrk on loopback)
- * measured HttpApi at about twice the router's CPU a request (37 vs 21 us
- * at one connection, 42 vs 21 at 32; 0.71 and 0.59 times its requests/s),
- * about 3% more of a Raft leader's CPU a write (0.6 ms). And a spec's
- * `{name}` takes any text, slashes included (a key such as `app/config`),
- * where HttpApi's `:name` stops at a slash.
+ * measured HttpApi at 1.5 to 1.9 times the router's CPU a request on a
+ * quiet machine (107 vs 73 us at one connection, 60 vs 32 at 32; 0.77 and
+ * 0.53 times its requests/s): some 5% more of a Raft leader's CPU a write
+ * (0.6 ms). And a spec's `{name}` takes any text, slashes included (a key
+ * such as `app/config`), where HttpApi's `:name` stops at a slash.
  */
 import type { AnyHostedSpec, ClientRoute } from "@parley/core"
 import { Schema } from "effect"
