@@ -39,18 +39,98 @@ const fieldTag = 0x6c1e1d5a
 const summaryTag = 0x2d16e57f
 
 /**
- * A chain of links over a top-level array, as words: each item that is an
- * array (a log chunk) by its elements one by one and then a mark for its
- * end, any other item by its fingerprint. Link `k` is at `words[2k]` and
- * `words[2k + 1]`; `starts[i]` is the link that covers every item before
- * item `i`. Kept and cut back in place for the next state, which shares
- * most of it.
+ * A chain of links over a top-level array: each item that is an array (a
+ * log chunk) linked by its elements one by one and then a mark for its end,
+ * any other item by its digest; `starts[i]` is the link that covers every
+ * item before item `i`. Kept and cut back in place for the next state,
+ * which shares most of it. The two formats differ only in what a link is.
  */
-interface WordChain {
+interface Chain {
   items: ReadonlyArray<unknown>
   readonly starts: Array<number>
-  words: Uint32Array
-  links: number
+  /** How many links the chain has. */
+  count(): number
+  /** Keeps the first `links` links. */
+  cutTo(links: number): void
+  /** Appends the link over one item (or one entry of an array item). */
+  linkItem(item: unknown): void
+  /** Appends the link that ends an array item. */
+  linkEnd(): void
+}
+
+/** Brings `chain` from the items it last covered to `items`: cut back to what did not change, then linked on from there. */
+const advance = (chain: Chain, items: ReadonlyArray<unknown>): void => {
+  const { starts } = chain
+  const keep = unchangedPrefix(chain.items, items)
+  const before = chain.items[keep]
+  const after = items[keep]
+  const kept = Array.isArray(before) && Array.isArray(after) ? unchangedPrefix(before, after) : 0
+  starts.length = keep + 1
+  chain.cutTo(starts[keep]! + kept + 1)
+  for (let index = keep; index < items.length; index++) {
+    const item = items[index]
+    if (Array.isArray(item)) {
+      for (let inner = index === keep ? kept : 0; inner < item.length; inner++) chain.linkItem(item[inner])
+      chain.linkEnd()
+    } else {
+      chain.linkItem(item)
+    }
+    starts.push(chain.count() - 1)
+  }
+  chain.items = items
+}
+
+/** The version-4 chain: link `k` as two 32-bit words at `words[2k]`, the fingerprint of the previous link's words and the item's. */
+class WordChain implements Chain {
+  items: ReadonlyArray<unknown> = []
+  readonly starts: Array<number> = [0]
+  words = new Uint32Array(64)
+  links = 1
+  private readonly linkWords = new Uint32Array(4)
+  private readonly itemWords = new Uint32Array(2)
+
+  constructor() {
+    fingerprintInto([], this.words, 0)
+  }
+
+  count(): number {
+    return this.links
+  }
+
+  cutTo(links: number): void {
+    this.links = links
+  }
+
+  linkItem(item: unknown): void {
+    fingerprintInto(item, this.itemWords, 0)
+    this.link(this.itemWords[0]!, this.itemWords[1]!)
+  }
+
+  linkEnd(): void {
+    this.link(innerEndA, innerEndB)
+  }
+
+  /** Writes the last link's words in `out`. */
+  lastInto(out: Uint32Array): void {
+    const last = 2 * (this.links - 1)
+    out[0] = this.words[last]!
+    out[1] = this.words[last + 1]!
+  }
+
+  private link(a: number, b: number): void {
+    const last = 2 * (this.links - 1)
+    this.linkWords[0] = this.words[last]!
+    this.linkWords[1] = this.words[last + 1]!
+    this.linkWords[2] = a
+    this.linkWords[3] = b
+    if (2 * this.links + 2 > this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2)
+      grown.set(this.words)
+      this.words = grown
+    }
+    fingerprintWordsInto(this.linkWords, 0, 4, this.words, 2 * this.links)
+    this.links++
+  }
 }
 
 /** The `parley-events/4` digester. */
@@ -59,57 +139,16 @@ export const durableDigester = (): Digester => {
   /** Fields other than arrays by identity: Raft's snapshot holds the whole store and changes once in a thousand steps. */
   const fields = new WeakMap<object, Uint32Array>()
   const out = new Uint32Array(2)
-  const linkWords = new Uint32Array(4)
-
-  /** Appends the link from the chain's last one over the item whose words are `a`, `b`. */
-  const link = (chain: WordChain, a: number, b: number): void => {
-    const last = 2 * (chain.links - 1)
-    linkWords[0] = chain.words[last]!
-    linkWords[1] = chain.words[last + 1]!
-    linkWords[2] = a
-    linkWords[3] = b
-    if (2 * chain.links + 2 > chain.words.length) {
-      const grown = new Uint32Array(chain.words.length * 2)
-      grown.set(chain.words)
-      chain.words = grown
-    }
-    fingerprintWordsInto(linkWords, 0, 4, chain.words, 2 * chain.links)
-    chain.links++
-  }
-  const linkValue = (chain: WordChain, value: unknown): void => {
-    fingerprintInto(value, out, 0)
-    link(chain, out[0]!, out[1]!)
-  }
 
   /** Leaves the chain's digest of `items` in `out`. */
   const chainOf = (field: string, items: ReadonlyArray<unknown>): void => {
     let chain = chains.get(field)
     if (chain === undefined) {
-      chain = { items: [], starts: [0], words: new Uint32Array(64), links: 1 }
-      fingerprintInto([], chain.words, 0)
+      chain = new WordChain()
       chains.set(field, chain)
     }
-    const { starts } = chain
-    const keep = unchangedPrefix(chain.items, items)
-    const before = chain.items[keep]
-    const after = items[keep]
-    const kept = Array.isArray(before) && Array.isArray(after) ? unchangedPrefix(before, after) : 0
-    starts.length = keep + 1
-    chain.links = starts[keep]! + kept + 1
-    for (let index = keep; index < items.length; index++) {
-      const item = items[index]
-      if (Array.isArray(item)) {
-        for (let inner = index === keep ? kept : 0; inner < item.length; inner++) linkValue(chain, item[inner])
-        link(chain, innerEndA, innerEndB)
-      } else {
-        linkValue(chain, item)
-      }
-      starts.push(chain.links - 1)
-    }
-    chain.items = items
-    const last = 2 * (chain.links - 1)
-    out[0] = chain.words[last]!
-    out[1] = chain.words[last + 1]!
+    advance(chain, items)
+    chain.lastInto(out)
   }
 
   /** Leaves the digest of a field other than an array in `out`. */
@@ -173,16 +212,36 @@ const hexDigestOf = (value: unknown, depth: number): string => {
   return digest
 }
 
-/** A version-3 chain: as `WordChain`, each link the hex text of the fingerprint of the previous link's text and the item's. */
-interface HexChain {
-  items: ReadonlyArray<unknown>
-  readonly starts: Array<number>
-  readonly links: Array<string>
-}
-
 const hexLink = (previous: string, digest: string): string => fingerprint([previous, digest]).toString(16)
 /** What ends an inner array in a version-3 chain: no digest (hex digits) reads so. */
 const hexInnerEnd = "]"
+
+/** The version-3 chain: each link the hex text of the fingerprint of the previous link's text and the item's digest. */
+class HexChain implements Chain {
+  items: ReadonlyArray<unknown> = []
+  readonly starts: Array<number> = [0]
+  readonly links: Array<string> = [fingerprint([]).toString(16)]
+
+  count(): number {
+    return this.links.length
+  }
+
+  cutTo(links: number): void {
+    this.links.length = links
+  }
+
+  linkItem(item: unknown): void {
+    this.links.push(hexLink(this.last(), hexDigestOf(item, 0)))
+  }
+
+  linkEnd(): void {
+    this.links.push(hexLink(this.last(), hexInnerEnd))
+  }
+
+  last(): string {
+    return this.links[this.links.length - 1]!
+  }
+}
 
 /** The digester of `parley-events/2` and `/3`, which `parley validate` still reads. */
 export const hexDigester = (): Digester => {
@@ -190,28 +249,11 @@ export const hexDigester = (): Digester => {
   const chainOf = (field: string, items: ReadonlyArray<unknown>): string => {
     let chain = chains.get(field)
     if (chain === undefined) {
-      chain = { items: [], starts: [0], links: [fingerprint([]).toString(16)] }
+      chain = new HexChain()
       chains.set(field, chain)
     }
-    const { links, starts } = chain
-    const keep = unchangedPrefix(chain.items, items)
-    const before = chain.items[keep]
-    const after = items[keep]
-    const kept = Array.isArray(before) && Array.isArray(after) ? unchangedPrefix(before, after) : 0
-    starts.length = keep + 1
-    links.length = starts[keep]! + kept + 1
-    for (let index = keep; index < items.length; index++) {
-      const item = items[index]
-      if (Array.isArray(item)) {
-        for (let inner = index === keep ? kept : 0; inner < item.length; inner++) links.push(hexLink(links[links.length - 1]!, hexDigestOf(item[inner], 0)))
-        links.push(hexLink(links[links.length - 1]!, hexInnerEnd))
-      } else {
-        links.push(hexLink(links[links.length - 1]!, hexDigestOf(item, 0)))
-      }
-      starts.push(links.length - 1)
-    }
-    chain.items = items
-    return links[links.length - 1]!
+    advance(chain, items)
+    return chain.last()
   }
   return (durable) => {
     if (!isRecord(durable)) return hexDigestOf(durable, 2)

@@ -78,3 +78,20 @@ describe("durableDigester", () => {
     expect(hexDigester()(state)).not.toBe(digest)
   })
 })
+
+describe("the digests a log holds do not drift: a log written by this build validates with the next", () => {
+  const states = [
+    { term: 2, votedFor: "n1", log: [[{ term: 1, value: "a" }, { term: 2, value: "b" }], [{ term: 2, value: "c" }]] },
+    { term: 3, votedFor: null, log: [[{ term: 1, value: "a" }]], snapshot: { index: 4, store: { x: "1" } } },
+    { term: 3, votedFor: null, log: [] },
+    [1, 2, 3]
+  ]
+  it.each([
+    ["durableDigester (parley-events/4)", durableDigester, ["bd927179985e8ab2", "d89c641da5f5e4bb", "426490d99d93350d", "cc439523f041e708"]],
+    ["hexDigester (parley-events/2 and /3)", hexDigester, ["6628b0b2bd13f080", "46a34f5ff5b10f9", "d17b154dcb5b0f0a", "97624a922283a4e"]]
+  ] as ReadonlyArray<readonly [string, () => Digester, ReadonlyArray<string>]>)("%s: fixed states' digests, one digester after another and fresh", (_, digester, pinned) => {
+    const kept = digester()
+    expect(states.map((state) => kept(state))).toEqual(pinned)
+    expect(states.map((state) => digester()(state))).toEqual(pinned)
+  })
+})
