@@ -7,9 +7,8 @@
  * second's version 4, validates too: the state its second run recovered is
  * digested as the first run digested what it saved.
  */
-import { defaultConfig } from "@parley/core"
-import type { AnySystemSpec, NodeId } from "@parley/core"
-import { raftHosted, raftSpec } from "@parley/raft"
+import type { NodeId } from "@parley/core"
+import { raftHosted } from "@parley/raft"
 import { durableDigester, EventLogFormat } from "@parley/runtime"
 import { Result } from "effect"
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -17,7 +16,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { clientHistoryCheck, kvClientModel, readNodeLog, replayNode, validateLogs } from "../src/index.ts"
+import { readNodeLog, replayNode } from "../src/index.ts"
+import { validateRaftLogs } from "./raft-logs.ts"
 
 const fixture = fileURLToPath(new URL("fixtures/raft-v3", import.meta.url))
 const nodes: ReadonlyArray<NodeId> = ["n1", "n2", "n3"]
@@ -35,23 +35,7 @@ const copyOfFixture = (): string => {
   return dir
 }
 
-const raftSystem = (): AnySystemSpec => {
-  const built = raftSpec.build({ ...defaultConfig(raftSpec), nodes: 3 })
-  if (built._tag !== "System") throw new Error("raft builds a system")
-  return built.system
-}
-
-const validate = (dir: string) =>
-  Result.getOrThrow(validateLogs({
-    dir,
-    nodes,
-    hosted: raftHosted,
-    system: raftSystem(),
-    clients: clientHistoryCheck(kvClientModel),
-    config: { nodes: 3 },
-    traceSteps: 20,
-    budget: { maxMilliseconds: 30_000 }
-  })).verdict
+const validate = (dir: string) => Result.getOrThrow(validateRaftLogs(dir, nodes)).verdict
 
 const linesOf = (dir: string, node: NodeId): Array<string> => readFileSync(join(dir, `${node}.events.1.jsonl`), "utf8").split("\n")
 

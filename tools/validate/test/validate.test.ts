@@ -5,18 +5,18 @@
  * there. The reader forgives a line cut short at the end of a run and
  * nothing else; the merge refuses a receive that no send explains.
  */
-import { defaultConfig } from "@parley/core"
 import { defaultEventLog, EventLogFormat, hexDigester } from "@parley/runtime"
 import type { StepInput } from "@parley/runtime"
-import type { Actor, AnyHostedSpec, AnySystemSpec, NodeId, Step } from "@parley/core"
-import { raftHosted, raftSpec } from "@parley/raft"
+import type { Actor, AnyHostedSpec, NodeId, Step } from "@parley/core"
+import { raftHosted } from "@parley/raft"
 import { Effect, References, Result } from "effect"
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { clientHistoryCheck, kvClientModel, mergeRun, readNodeLog, replayNode, validateLogs } from "../src/index.ts"
+import { mergeRun, readNodeLog, replayNode } from "../src/index.ts"
 import type { ReplayedNode } from "../src/index.ts"
 import { inProcessCluster } from "./in-process.ts"
+import { validateRaftLogs } from "./raft-logs.ts"
 import type { TestCluster } from "./in-process.ts"
 
 const dirs: Array<string> = []
@@ -24,23 +24,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
-const raftSystem = (): AnySystemSpec => {
-  const built = raftSpec.build({ ...defaultConfig(raftSpec), nodes: 3 })
-  if (built._tag !== "System") throw new Error("raft builds a system")
-  return built.system
-}
-
-const validate = (cluster: TestCluster) =>
-  validateLogs({
-    dir: join(cluster.dir, "events"),
-    nodes: cluster.ids,
-    hosted: raftHosted,
-    system: raftSystem(),
-    clients: clientHistoryCheck(kvClientModel),
-    config: { nodes: 3 },
-    traceSteps: 20,
-    budget: { maxMilliseconds: 30_000 }
-  })
+const validate = (cluster: TestCluster) => validateRaftLogs(join(cluster.dir, "events"), cluster.ids)
 
 const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect.pipe(Effect.provideService(References.MinimumLogLevel, "Error")))
 
