@@ -47,12 +47,3 @@ export class FrameReader {
     return this.pending.length
   }
 }
-
-/** A frame's JSON, or why it is not JSON. */
-export const parseFrame = (frame: Buffer): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string } => {
-  try {
-    return { ok: true, value: JSON.parse(frame.toString("utf8")) }
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) }
-  }
-}

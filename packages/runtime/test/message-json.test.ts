@@ -54,6 +54,7 @@ describe("a message's JSON", () => {
 
   it("is refused with the reason when a frame's text is not JSON or not a message of the spec", () => {
     expect(frames.read(`{"_tag":"Message","body":{"_tag":"TimeoutNow"`)).toEqual(Result.fail(expect.stringMatching(/^frame is not JSON: /)))
+    expect(frames.read("{nope")).toEqual(Result.fail(expect.stringMatching(/^frame is not JSON: /)))
     expect(frames.read(`{"_tag":"Message","body":{"_tag":"TimeoutNow","term":-1}}`)).toEqual(
       Result.fail(expect.stringMatching(/^frame does not decode as a raft message: [\s\S]*\["body"\]\["term"\]/))
     )
